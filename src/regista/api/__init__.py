@@ -1,0 +1,1 @@
+"""Regista api layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Regista bpmn layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Regista cli layer (see DESIGN.md)."""

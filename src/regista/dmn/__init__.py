@@ -1,0 +1,1 @@
+"""Regista dmn layer (see DESIGN.md)."""

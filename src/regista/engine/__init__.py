@@ -1,0 +1,1 @@
+"""Regista engine layer (see DESIGN.md)."""

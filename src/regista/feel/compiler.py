@@ -1,0 +1,736 @@
+"""Compiles FEEL syntax trees into Python closures `(Scope) -> value`.
+
+Compiling once and calling the closure many times avoids re-walking the tree per
+evaluation. Every invalid operation yields null and records a warning in the scope, so
+evaluation never raises (DMN 1.5 §10.3.2.9: errors are null).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable, Iterator
+from decimal import Decimal
+from itertools import product
+from typing import Any
+
+from regista.feel import ast
+from regista.feel import types as ft
+from regista.feel.scope import MISSING, Scope
+from regista.feel.values import (
+    DECIMAL,
+    DaysTimeDuration,
+    FeelEvalError,
+    FeelFunction,
+    Range,
+    YearsMonthsDuration,
+    compare,
+    equal,
+    kind,
+)
+
+Fn = Callable[[Scope], Any]
+Test = Callable[[Any, Scope], bool | None]
+
+_ONE = Decimal(1)
+
+
+def _temporal_module() -> Any:
+    from regista.feel import temporal
+
+    return temporal
+
+
+# ---------------------------------------------------------------- arithmetic
+
+
+def _arith(op: str, a: Any, b: Any, s: Scope) -> Any:
+    if a is None or b is None:
+        return None
+    try:
+        if type(a) is Decimal and type(b) is Decimal:
+            if op == "+":
+                return DECIMAL.add(a, b)
+            if op == "-":
+                return DECIMAL.subtract(a, b)
+            if op == "*":
+                return DECIMAL.multiply(a, b)
+            if op == "/":
+                if b.is_zero():
+                    s.warn(f"division by zero: {a} / {b}")
+                    return None
+                return DECIMAL.divide(a, b)
+            return _power(a, b, s)
+        if op == "+" and isinstance(a, str) and isinstance(b, str):
+            return a + b
+        if op == "**":
+            raise FeelEvalError(f"cannot raise {kind(a)} to the power of {kind(b)}")
+        t = _temporal_module()
+        fn = {"+": t.add, "-": t.subtract, "*": t.multiply, "/": t.divide}[op]
+        return fn(a, b)
+    except FeelEvalError as e:
+        s.warn(str(e))
+    except (decimal.DecimalException, OverflowError, ValueError) as e:
+        s.warn(f"invalid arithmetic {kind(a)} {op} {kind(b)}: {type(e).__name__}")
+    return None
+
+
+def _power(a: Decimal, b: Decimal, s: Scope) -> Decimal | None:
+    if b == b.to_integral_value():
+        if a.is_zero() and b < 0:
+            s.warn("zero raised to a negative power")
+            return None
+        if abs(b) > 999_999_999:
+            s.warn("exponent too large")
+            return None
+        return DECIMAL.power(a, int(b))
+    if a < 0:
+        s.warn(f"negative number {a} raised to a fractional power")
+        return None
+    return DECIMAL.power(a, b)
+
+
+def _negate(v: Any, s: Scope) -> Any:
+    if v is None:
+        return None
+    if type(v) is Decimal:
+        return -v
+    if isinstance(v, DaysTimeDuration):
+        return DaysTimeDuration(-v.seconds)
+    if isinstance(v, YearsMonthsDuration):
+        return YearsMonthsDuration(-v.months)
+    s.warn(f"cannot negate a {kind(v)}")
+    return None
+
+
+# ---------------------------------------------------------------- comparison
+
+
+def _compare_op(op: str, a: Any, b: Any, s: Scope) -> bool | None:
+    if op == "=":
+        r = equal(a, b)
+        if r is None:
+            s.warn(f"cannot compare {kind(a)} with {kind(b)}")
+        return r
+    if op == "!=":
+        r = equal(a, b)
+        if r is None:
+            s.warn(f"cannot compare {kind(a)} with {kind(b)}")
+            return None
+        return not r
+    c = compare(a, b)
+    if c is None:
+        if a is not None and b is not None:
+            s.warn(f"cannot order {kind(a)} against {kind(b)}")
+        return None
+    if op == "<":
+        return c < 0
+    if op == "<=":
+        return c <= 0
+    if op == ">":
+        return c > 0
+    return c >= 0
+
+
+def _and(a: Any, b: Any) -> bool | None:
+    if a is False or b is False:
+        return False
+    if a is True and b is True:
+        return True
+    return None
+
+
+def _or(a: Any, b: Any) -> bool | None:
+    if a is True or b is True:
+        return True
+    if a is False and b is False:
+        return False
+    return None
+
+
+# ---------------------------------------------------------------- paths
+
+
+_DATE_PROPS = {
+    "year": lambda d: Decimal(d.year),
+    "month": lambda d: Decimal(d.month),
+    "day": lambda d: Decimal(d.day),
+    "weekday": lambda d: Decimal(d.isoweekday()),
+}
+_TIME_PROPS = {
+    "hour": lambda t: Decimal(t.hour),
+    "minute": lambda t: Decimal(t.minute),
+    "second": lambda t: (
+        Decimal(t.second) + (Decimal(t.microsecond) / 1_000_000 if t.microsecond else Decimal(0))
+    ),
+}
+
+
+def _time_offset(v: dt.time | dt.datetime) -> Any:
+    if v.tzinfo is None:
+        return None
+    if isinstance(v, dt.datetime):
+        off = v.utcoffset()
+    else:
+        from zoneinfo import ZoneInfo
+
+        tz = v.tzinfo
+        if isinstance(tz, ZoneInfo):
+            off = tz.utcoffset(dt.datetime(2000, 1, 1, v.hour, v.minute, tzinfo=tz))
+        else:
+            off = tz.utcoffset(None)
+    return None if off is None else DaysTimeDuration.of(off)
+
+
+def _timezone(v: dt.time | dt.datetime) -> Any:
+    from zoneinfo import ZoneInfo
+
+    tz = v.tzinfo
+    return tz.key if isinstance(tz, ZoneInfo) else None
+
+
+def path_of(v: Any, name: str, s: Scope) -> Any:
+    """FEEL `v.name`: context entry, property of a temporal or range, or map over a list."""
+    if isinstance(v, dict):
+        return v.get(name)
+    if isinstance(v, list):
+        return [path_of(x, name, s) for x in v]
+    if v is None:
+        return None
+    if isinstance(v, dt.date) and name in _DATE_PROPS:
+        return _DATE_PROPS[name](v)
+    if isinstance(v, dt.datetime | dt.time):
+        if name in _TIME_PROPS:
+            return _TIME_PROPS[name](v)
+        if name == "time offset":
+            return _time_offset(v)
+        if name == "timezone":
+            return _timezone(v)
+    if isinstance(v, DaysTimeDuration):
+        secs = abs(v.seconds)
+        sign = -1 if v.seconds < 0 else 1
+        parts = {
+            "days": int(secs // 86400),
+            "hours": int(secs % 86400 // 3600),
+            "minutes": int(secs % 3600 // 60),
+            "seconds": int(secs % 60),
+        }
+        if name in parts:
+            return Decimal(sign * parts[name])
+    if isinstance(v, YearsMonthsDuration):
+        sign = -1 if v.months < 0 else 1
+        if name == "years":
+            return Decimal(sign * (abs(v.months) // 12))
+        if name == "months":
+            return Decimal(sign * (abs(v.months) % 12))
+    if isinstance(v, Range):
+        props = {
+            "start": v.start,
+            "end": v.end,
+            "start included": v.start_included,
+            "end included": v.end_included,
+        }
+        if name in props:
+            return props[name]
+    s.warn(f"a {kind(v)} has no property {name!r}")
+    return None
+
+
+# ---------------------------------------------------------------- unary tests
+
+
+def satisfies(value: Any, tested: Any, uses_input: bool) -> bool | None:
+    """Whether an input value satisfies the value a positive unary test evaluated to."""
+    if isinstance(tested, bool) and (uses_input or not isinstance(value, bool)):
+        return tested
+    if isinstance(tested, Range):
+        return tested.contains(value)
+    if isinstance(tested, list) and not isinstance(value, list):
+        found: bool | None = False
+        for x in tested:
+            if isinstance(x, Range):
+                e = x.contains(value)
+            else:
+                e = equal(value, x)
+            if e:
+                return True
+        return found
+    return equal(value, tested)
+
+
+class Compiler:
+    """Turns one AST into closures."""
+
+    def compile(self, node: ast.Node) -> Fn:
+        method = getattr(self, "_" + type(node).__name__)
+        fn: Fn = method(node)
+        return fn
+
+    # -- literals and names
+
+    def _Literal(self, node: ast.Literal) -> Fn:
+        value = node.value
+        return lambda s: value
+
+    def _Temporal(self, node: ast.Temporal) -> Fn:
+        text = node.text
+        try:
+            value = _temporal_module().parse_temporal(text)
+        except FeelEvalError as e:
+            message = f'invalid temporal literal @"{text}": {e}'
+
+            def bad(s: Scope) -> Any:
+                s.warn(message)
+                return None
+
+            return bad
+        return lambda s: value
+
+    def _Name(self, node: ast.Name) -> Fn:
+        name = node.name
+
+        def lookup(s: Scope) -> Any:
+            v = s.lookup(name)
+            if v is MISSING:
+                s.warn(f"no variable named {name!r}")
+                return None
+            return v
+
+        return lookup
+
+    def _InputValue(self, node: ast.InputValue) -> Fn:
+        return self._Name(ast.Name("?"))
+
+    # -- operators
+
+    def _Negation(self, node: ast.Negation) -> Fn:
+        f = self.compile(node.operand)
+        return lambda s: _negate(f(s), s)
+
+    def _Arithmetic(self, node: ast.Arithmetic) -> Fn:
+        left, right, op = self.compile(node.left), self.compile(node.right), node.op
+        if op == "+":
+
+            def add(s: Scope) -> Any:
+                a, b = left(s), right(s)
+                if type(a) is Decimal and type(b) is Decimal:
+                    try:
+                        return DECIMAL.add(a, b)
+                    except decimal.DecimalException:
+                        pass
+                return _arith("+", a, b, s)
+
+            return add
+        return lambda s: _arith(op, left(s), right(s), s)
+
+    def _Comparison(self, node: ast.Comparison) -> Fn:
+        left, right, op = self.compile(node.left), self.compile(node.right), node.op
+        if op in ("<", "<=", ">", ">="):
+            lt = op == "<"
+            le = op == "<="
+            gt = op == ">"
+
+            def order(s: Scope) -> bool | None:
+                a, b = left(s), right(s)
+                if type(a) is Decimal and type(b) is Decimal:
+                    if lt:
+                        return a < b
+                    if le:
+                        return a <= b
+                    if gt:
+                        return a > b
+                    return a >= b
+                return _compare_op(op, a, b, s)
+
+            return order
+        return lambda s: _compare_op(op, left(s), right(s), s)
+
+    def _Between(self, node: ast.Between) -> Fn:
+        v, lo, hi = self.compile(node.value), self.compile(node.low), self.compile(node.high)
+
+        def between(s: Scope) -> bool | None:
+            x = v(s)
+            return _and(_compare_op(">=", x, lo(s), s), _compare_op("<=", x, hi(s), s))
+
+        return between
+
+    def _In(self, node: ast.In) -> Fn:
+        value = self.compile(node.value)
+        tests = [self.test(t) for t in node.tests]
+
+        def in_(s: Scope) -> bool | None:
+            x = value(s)
+            result: bool | None = False
+            for t in tests:
+                r = t(x, s)
+                if r is True:
+                    return True
+                if r is None:
+                    result = None
+            return result
+
+        return in_
+
+    def _And(self, node: ast.And) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+
+        def and_(s: Scope) -> bool | None:
+            a = left(s)
+            if a is False:
+                return False
+            return _and(a, right(s))
+
+        return and_
+
+    def _Or(self, node: ast.Or) -> Fn:
+        left, right = self.compile(node.left), self.compile(node.right)
+
+        def or_(s: Scope) -> bool | None:
+            a = left(s)
+            if a is True:
+                return True
+            return _or(a, right(s))
+
+        return or_
+
+    def _If(self, node: ast.If) -> Fn:
+        c, t, e = (
+            self.compile(node.condition),
+            self.compile(node.then),
+            self.compile(node.otherwise),
+        )
+        return lambda s: t(s) if c(s) is True else e(s)
+
+    # -- iteration
+
+    def _iterations(self, its: tuple[ast.Iteration, ...]) -> list[tuple[str, Fn, Fn | None]]:
+        return [
+            (it.name, self.compile(it.source), self.compile(it.end) if it.end else None)
+            for it in its
+        ]
+
+    @staticmethod
+    def _domain(start: Any, end: Any, ranged: bool, s: Scope) -> list[Any] | None:
+        if not ranged:
+            if start is None:
+                return None
+            if isinstance(start, Range):
+                return (
+                    Compiler._domain(start.start, start.end, True, s)
+                    if (start.start_included and start.end_included)
+                    else None
+                )
+            return start if isinstance(start, list) else [start]
+        if type(start) is Decimal and type(end) is Decimal:
+            if start != start.to_integral_value() or end != end.to_integral_value():
+                s.warn("a for range needs integer bounds")
+                return None
+            a, b = int(start), int(end)
+            if abs(b - a) > 10_000_000:
+                s.warn("a for range is larger than 10,000,000 items")
+                return None
+            step = 1 if b >= a else -1
+            return [Decimal(i) for i in range(a, b + step, step)]
+        if isinstance(start, dt.date) and not isinstance(start, dt.datetime):
+            if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
+                step_d = dt.timedelta(days=1 if end >= start else -1)
+                out: list[Any] = []
+                d = start
+                while (d <= end) if end >= start else (d >= end):
+                    out.append(d)
+                    d += step_d
+                return out
+        s.warn(f"cannot iterate from {kind(start)} to {kind(end)}")
+        return None
+
+    def _bindings(
+        self, its: list[tuple[str, Fn, Fn | None]], s: Scope
+    ) -> Iterator[dict[str, Any]] | None:
+        # Later iteration sources may refer to earlier variables, so expand lazily.
+        def expand(i: int, bound: dict[str, Any]) -> Iterator[dict[str, Any]] | None:
+            if i == len(its):
+                return iter([bound])
+            name, start, end = its[i]
+            scope = s.child(bound) if bound else s
+            dom = self._domain(start(scope), end(scope) if end else None, end is not None, s)
+            if dom is None:
+                return None
+            parts: list[Iterator[dict[str, Any]]] = []
+            for x in dom:
+                sub = expand(i + 1, {**bound, name: x})
+                if sub is None:
+                    return None
+                parts.append(sub)
+            return (b for p in parts for b in p)
+
+        return expand(0, {})
+
+    def _For(self, node: ast.For) -> Fn:
+        its = self._iterations(node.iterations)
+        body = self.compile(node.body)
+
+        def for_(s: Scope) -> list[Any] | None:
+            bindings = self._bindings(its, s)
+            if bindings is None:
+                return None
+            out: list[Any] = []
+            for b in bindings:
+                out.append(body(s.child({**b, "partial": out})))
+            return out
+
+        return for_
+
+    def _Quantified(self, node: ast.Quantified) -> Fn:
+        its = self._iterations(node.iterations)
+        cond = self.compile(node.condition)
+        every = node.every
+
+        def quantified(s: Scope) -> bool | None:
+            bindings = self._bindings(its, s)
+            if bindings is None:
+                return None
+            for b in bindings:
+                r = cond(s.child(b))
+                if every and r is not True:
+                    return False
+                if not every and r is True:
+                    return True
+            return every
+
+        return quantified
+
+    # -- types
+
+    def feel_type(self, ref: ast.TypeRef) -> ft.FeelType:
+        if ref.name == "function" and ref.result is not None:
+            return ft.FunctionType(
+                tuple(self.feel_type(a) for a in ref.args), self.feel_type(ref.result)
+            )
+        if ref.entries:
+            return ft.ContextType(tuple((n, self.feel_type(t)) for n, t in ref.entries))
+        if ref.args:
+            inner = self.feel_type(ref.args[0])
+            if ref.name == "list":
+                return ft.ListType(inner)
+            if ref.name == "range":
+                return ft.RangeType(inner)
+            raise FeelEvalError(f"unknown generic type {ref.name}<...>")
+        return ft.simple(ref.name)
+
+    def _InstanceOf(self, node: ast.InstanceOf) -> Fn:
+        value = self.compile(node.value)
+        try:
+            t = self.feel_type(node.type)
+        except (KeyError, FeelEvalError):
+            message = f"unknown type {node.type.name!r} in instance of"
+
+            def unknown(s: Scope) -> Any:
+                s.warn(message)
+                return None
+
+            return unknown
+        return lambda s: t.is_instance(value(s))
+
+    # -- postfix
+
+    def _Filter(self, node: ast.Filter) -> Fn:
+        base, cond = self.compile(node.base), self.compile(node.condition)
+        literal_index = isinstance(node.condition, ast.Literal) and isinstance(
+            node.condition.value, Decimal
+        )
+
+        def index(items: list[Any], i: Decimal, s: Scope) -> Any:
+            if i != i.to_integral_value():
+                s.warn(f"list index {i} is not an integer")
+                return None
+            n = int(i)
+            if 1 <= n <= len(items):
+                return items[n - 1]
+            if -len(items) <= n <= -1:
+                return items[n]
+            s.warn(f"list index {n} out of range 1..{len(items)}")
+            return None
+
+        def filter_(s: Scope) -> Any:
+            v = base(s)
+            if v is None:
+                return None
+            items = v if isinstance(v, list) else [v]
+            if literal_index:
+                return index(items, cond(s), s)
+            out: list[Any] = []
+            first = True
+            for x in items:
+                scope_vars = dict(x) if isinstance(x, dict) else {}
+                scope_vars.setdefault("item", x)
+                r = cond(s.child(scope_vars))
+                if first and type(r) is Decimal:
+                    return index(items, r, s)
+                first = False
+                if r is True:
+                    out.append(x)
+            if not items:
+                # An empty list filtered by a number is an index out of range.
+                probe: list[str] = []
+                r = cond(Scope({}, s, probe))
+                if type(r) is Decimal:
+                    s.warn(f"list index {r} out of range of an empty list")
+                    return None
+            return out
+
+        return filter_
+
+    def _Path(self, node: ast.Path) -> Fn:
+        base, name = self.compile(node.base), node.name
+        return lambda s: path_of(base(s), name, s)
+
+    def _Call(self, node: ast.Call) -> Fn:
+        fn = self.compile(node.function)
+        args = [self.compile(a) for a in node.args]
+        named = None if node.named is None else [(n, self.compile(a)) for n, a in node.named]
+        label = node.function.name if isinstance(node.function, ast.Name) else "function"
+
+        def call(s: Scope) -> Any:
+            f = fn(s)
+            if f is None:
+                return None
+            if not isinstance(f, FeelFunction):
+                s.warn(f"{label} is a {kind(f)}, not a function")
+                return None
+            try:
+                if named is None:
+                    return f.invoke([a(s) for a in args])
+                return f.invoke([], {n: a(s) for n, a in named})
+            except FeelEvalError as e:
+                s.warn(f"{label}: {e}")
+            except RecursionError:
+                s.warn(f"{label}: recursion too deep")
+            except Exception as e:  # a built-in must never crash an evaluation
+                s.warn(f"{label}: {type(e).__name__}: {e}")
+            return None
+
+        return call
+
+    # -- constructors
+
+    def _ListLiteral(self, node: ast.ListLiteral) -> Fn:
+        items = [self.compile(i) for i in node.items]
+        return lambda s: [i(s) for i in items]
+
+    def _ContextLiteral(self, node: ast.ContextLiteral) -> Fn:
+        entries = [(k, self.compile(v)) for k, v in node.entries]
+        keys = [k for k, _ in node.entries]
+        duplicate = next((k for k in keys if keys.count(k) > 1), None)
+
+        def context(s: Scope) -> dict[str, Any] | None:
+            if duplicate is not None:
+                s.warn(f"context has the key {duplicate!r} twice")
+                return None
+            out: dict[str, Any] = {}
+            inner = s.child(out)  # later entries see earlier ones
+            for k, v in entries:
+                out[k] = v(inner)
+            return out
+
+        return context
+
+    def _RangeLiteral(self, node: ast.RangeLiteral) -> Fn:
+        start = self.compile(node.start) if node.start else None
+        end = self.compile(node.end) if node.end else None
+        si, ei = node.start_included, node.end_included
+
+        def range_(s: Scope) -> Range | None:
+            a = start(s) if start else None
+            b = end(s) if end else None
+            if a is not None and b is not None and compare(a, b) is None:
+                s.warn(f"range endpoints {kind(a)} and {kind(b)} are not comparable")
+                return None
+            return Range(si, a, b, ei)
+
+        return range_
+
+    def _UnaryComparison(self, node: ast.UnaryComparison) -> Fn:
+        operand, op = self.compile(node.operand), node.op
+
+        def unary(s: Scope) -> Any:
+            v = operand(s)
+            if op == "<":
+                return Range(False, None, v, False)
+            if op == "<=":
+                return Range(False, None, v, True)
+            if op == ">":
+                return Range(False, v, None, False)
+            if op == ">=":
+                return Range(True, v, None, False)
+            s.warn(f"'{op}' is a unary test, not an expression")
+            return None
+
+        return unary
+
+    def _FunctionDefinition(self, node: ast.FunctionDefinition) -> Fn:
+        names = [p for p, _ in node.params]
+        body = self.compile(node.body)
+        declared: list[ft.FeelType | None] = []
+        for _, t in node.params:
+            try:
+                declared.append(self.feel_type(t) if t is not None else None)
+            except (KeyError, FeelEvalError):
+                declared.append(None)
+        external = node.external
+
+        def define(s: Scope) -> Any:
+            if external:
+
+                def not_supported(*args: Any) -> Any:
+                    raise FeelEvalError("external (Java/PMML) functions are not supported")
+
+                return FeelFunction("external function", [names], not_supported)
+
+            def impl(*args: Any) -> Any:
+                for name, t, a in zip(names, declared, args, strict=True):
+                    if t is not None and a is not None and not t.is_instance(a):
+                        raise FeelEvalError(f"argument {name!r} is a {kind(a)}, expected {t}")
+                return body(s.child(dict(zip(names, args, strict=True))))
+
+            impl.param_types = tuple(t or ft.ANY for t in declared)  # type: ignore[attr-defined]
+            return FeelFunction("function", [names], impl)
+
+        return define
+
+    # -- unary tests
+
+    def test(self, node: ast.Node) -> Test:
+        """A closure deciding whether a value satisfies one positive unary test."""
+        if isinstance(node, ast.UnaryComparison):
+            operand, op = self.compile(node.operand), node.op
+            if op in ("=", "!="):
+                ne = op == "!="
+
+                def eq_test(x: Any, s: Scope) -> bool | None:
+                    r = equal(x, operand(s))
+                    return r if r is None or not ne else not r
+
+                return eq_test
+
+            def cmp_test(x: Any, s: Scope) -> bool | None:
+                return _compare_op(op, x, operand(s), s)
+
+            return cmp_test
+        if isinstance(node, ast.Literal) and node.value is not None:
+            lit = node.value
+
+            def literal_test(x: Any, s: Scope) -> bool | None:
+                if isinstance(x, list):
+                    return satisfies(x, lit, False)
+                return equal(x, lit)
+
+            return literal_test
+        uses = ast.uses_input(node)
+        fn = self.compile(node)
+        if uses:
+
+            def input_test(x: Any, s: Scope) -> bool | None:
+                return satisfies(x, fn(s.child({"?": x})), True)
+
+            return input_test
+        return lambda x, s: satisfies(x, fn(s), False)

@@ -1,0 +1,20 @@
+"""Errors a FEEL user can meet: a syntax error carries the line, column and a caret."""
+
+from __future__ import annotations
+
+
+class FeelSyntaxError(ValueError):
+    """The text is not valid FEEL. `str()` shows the offending line with a caret under it."""
+
+    def __init__(self, message: str, expression: str, line: int, column: int) -> None:
+        self.message = message
+        self.expression = expression
+        self.line = line
+        self.column = column
+        super().__init__(self._render())
+
+    def _render(self) -> str:
+        lines = self.expression.split("\n")
+        src = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
+        caret = " " * max(self.column - 1, 0) + "^"
+        return f"FEEL syntax error at line {self.line}, column {self.column}: {self.message}\n  {src}\n  {caret}"

@@ -1,0 +1,287 @@
+"""FEEL parser: scope-aware tokens fed to an LALR parser built from `grammar.lark`,
+and the parse tree turned into `regista.feel.ast` nodes."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from functools import cache
+from importlib import resources
+from typing import Any
+
+from lark import Lark, Token, Transformer, Tree
+from lark.exceptions import UnexpectedInput, VisitError
+from lark.lexer import Lexer
+
+from regista.feel import ast
+from regista.feel.errors import FeelSyntaxError
+from regista.feel.lexer import NameTable, tokenize
+from regista.feel.values import DECIMAL
+
+MAX_DEPTH = 200
+MAX_LENGTH = 1_000_000
+
+
+class _NoLexer(Lexer):
+    """Placeholder: tokens are fed to the parser by `regista.feel.lexer`."""
+
+    def __init__(self, conf: Any) -> None:
+        pass
+
+    def lex(self, *args: Any) -> Any:  # pragma: no cover - never called
+        raise NotImplementedError
+
+
+@cache
+def _lark() -> Lark:
+    grammar = resources.files("regista.feel").joinpath("grammar.lark").read_text("utf-8")
+    return Lark(
+        grammar,
+        parser="lalr",
+        lexer=_NoLexer,
+        start=["start", "unary_tests"],
+        maybe_placeholders=True,
+    )
+
+
+def _text(tok: Any) -> str:
+    return str(tok)
+
+
+class _Builder(Transformer[Token, Any]):
+    """Turns lark trees into AST nodes."""
+
+    def start(self, c: list[Any]) -> ast.Node:
+        node: ast.Node = c[0]
+        return node
+
+    def unary_tests(self, c: list[Any]) -> tuple[ast.Node, ...] | None:
+        tests: tuple[ast.Node, ...] = c[0]
+        return tests
+
+    def any_input(self, c: list[Any]) -> None:
+        return None
+
+    def positive_unary_tests(self, c: list[Any]) -> tuple[ast.Node, ...]:
+        return tuple(x for x in c if isinstance(x, ast.Node))
+
+    def name(self, c: list[Any]) -> str:
+        return " ".join(_text(t) for t in c)
+
+    def var(self, c: list[Any]) -> ast.Node:
+        return ast.Name(c[0])
+
+    def input_value(self, c: list[Any]) -> ast.Node:
+        return ast.InputValue()
+
+    def number(self, c: list[Any]) -> ast.Node:
+        return ast.Literal(DECIMAL.create_decimal(_text(c[0])))
+
+    def string(self, c: list[Any]) -> ast.Node:
+        return ast.Literal(_text(c[0]))
+
+    def true(self, c: list[Any]) -> ast.Node:
+        return ast.Literal(True)
+
+    def false(self, c: list[Any]) -> ast.Node:
+        return ast.Literal(False)
+
+    def null(self, c: list[Any]) -> ast.Node:
+        return ast.Literal(None)
+
+    def temporal(self, c: list[Any]) -> ast.Node:
+        return ast.Temporal(_text(c[1]))
+
+    def neg(self, c: list[Any]) -> ast.Node:
+        operand = c[1]
+        if isinstance(operand, ast.Literal) and isinstance(operand.value, Decimal):
+            return ast.Literal(-operand.value)
+        return ast.Negation(operand)
+
+    def _arith(self, op: str, c: list[Any]) -> ast.Node:
+        return ast.Arithmetic(op, c[0], c[2])
+
+    def add(self, c: list[Any]) -> ast.Node:
+        return self._arith("+", c)
+
+    def sub(self, c: list[Any]) -> ast.Node:
+        return self._arith("-", c)
+
+    def mul(self, c: list[Any]) -> ast.Node:
+        return self._arith("*", c)
+
+    def div(self, c: list[Any]) -> ast.Node:
+        return self._arith("/", c)
+
+    def pow(self, c: list[Any]) -> ast.Node:
+        return self._arith("**", c)
+
+    def compop(self, c: list[Any]) -> str:
+        return _text(c[0])
+
+    def compare(self, c: list[Any]) -> ast.Node:
+        return ast.Comparison(c[1], c[0], c[2])
+
+    def between(self, c: list[Any]) -> ast.Node:
+        return ast.Between(c[0], c[2], c[4])
+
+    def in_(self, c: list[Any]) -> ast.Node:
+        return ast.In(c[0], (c[2],))
+
+    def in_list(self, c: list[Any]) -> ast.Node:
+        return ast.In(c[0], tuple(x for x in c[3:] if isinstance(x, ast.Node)))
+
+    def and_(self, c: list[Any]) -> ast.Node:
+        return ast.And(c[0], c[2])
+
+    def or_(self, c: list[Any]) -> ast.Node:
+        return ast.Or(c[0], c[2])
+
+    def if_expr(self, c: list[Any]) -> ast.Node:
+        return ast.If(c[1], c[3], c[5])
+
+    def iteration(self, c: list[Any]) -> ast.Iteration:
+        return ast.Iteration(c[0], c[2], None)
+
+    def iteration_range(self, c: list[Any]) -> ast.Iteration:
+        return ast.Iteration(c[0], c[2], c[4])
+
+    def quantifier(self, c: list[Any]) -> ast.Iteration:
+        return ast.Iteration(c[0], c[2], None)
+
+    def for_expr(self, c: list[Any]) -> ast.Node:
+        its = tuple(x for x in c if isinstance(x, ast.Iteration))
+        return ast.For(its, c[-1])
+
+    def quantified(self, c: list[Any]) -> ast.Node:
+        its = tuple(x for x in c if isinstance(x, ast.Iteration))
+        return ast.Quantified(_text(c[0]) == "every", its, c[-1])
+
+    def formal_param(self, c: list[Any]) -> tuple[str, ast.TypeRef | None]:
+        return (c[0], c[2] if len(c) > 2 else None)
+
+    def _params(self, c: list[Any]) -> tuple[tuple[str, ast.TypeRef | None], ...]:
+        return tuple(x for x in c if isinstance(x, tuple))
+
+    def function_def(self, c: list[Any]) -> ast.Node:
+        return ast.FunctionDefinition(self._params(c[2:-2]), c[-1])
+
+    def external_def(self, c: list[Any]) -> ast.Node:
+        return ast.FunctionDefinition(self._params(c[2:-3]), c[-1], external=True)
+
+    def filter(self, c: list[Any]) -> ast.Node:
+        return ast.Filter(c[0], c[2])
+
+    def path(self, c: list[Any]) -> ast.Node:
+        return ast.Path(c[0], c[2])
+
+    def call(self, c: list[Any]) -> ast.Node:
+        return ast.Call(c[0], tuple(x for x in c[2:] if isinstance(x, ast.Node)))
+
+    def named_arg(self, c: list[Any]) -> tuple[str, ast.Node]:
+        return (c[0], c[2])
+
+    def call_named(self, c: list[Any]) -> ast.Node:
+        named = tuple(x for x in c[2:] if isinstance(x, tuple))
+        return ast.Call(c[0], (), named)
+
+    def list(self, c: list[Any]) -> ast.Node:
+        return ast.ListLiteral(tuple(x for x in c if isinstance(x, ast.Node)))
+
+    def context_entry(self, c: list[Any]) -> tuple[str, ast.Node]:
+        return (c[0], c[2])
+
+    def key(self, c: list[Any]) -> str:
+        return _text(c[0])
+
+    def context(self, c: list[Any]) -> ast.Node:
+        return ast.ContextLiteral(tuple(x for x in c if isinstance(x, tuple)))
+
+    def interval(self, c: list[Any]) -> ast.Node:
+        return ast.RangeLiteral(_text(c[0]) == "[", c[1], c[3], _text(c[4]) == "]")
+
+    def unary_range(self, c: list[Any]) -> ast.Node:
+        return ast.UnaryComparison(_text(c[0]), c[1])
+
+    def unary_eq(self, c: list[Any]) -> ast.Node:
+        return ast.UnaryComparison("=", c[1])
+
+    def unary_ne(self, c: list[Any]) -> ast.Node:
+        return ast.UnaryComparison("!=", c[1])
+
+    def named_type(self, c: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(c[0])
+
+    def generic_type(self, c: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(c[0], tuple(x for x in c[2:] if isinstance(x, ast.TypeRef)))
+
+    def type_entry(self, c: list[Any]) -> tuple[str, ast.TypeRef]:
+        return (c[0], c[2])
+
+    def context_type(self, c: list[Any]) -> ast.TypeRef:
+        return ast.TypeRef(c[0], entries=tuple(x for x in c[2:] if isinstance(x, tuple)))
+
+    def function_type(self, c: list[Any]) -> ast.TypeRef:
+        args = tuple(x for x in c[2:-2] if isinstance(x, ast.TypeRef))
+        return ast.TypeRef("function", args, result=c[-1])
+
+    def instance_of(self, c: list[Any]) -> ast.Node:
+        return ast.InstanceOf(c[0], c[2])
+
+
+def _check_depth(text: str) -> None:
+    depth = 0
+    for i, ch in enumerate(text):
+        if ch in "([{":
+            depth += 1
+            if depth > MAX_DEPTH:
+                line = text.count("\n", 0, i) + 1
+                col = i - (text.rfind("\n", 0, i) + 1) + 1
+                raise FeelSyntaxError(
+                    f"expression nests deeper than {MAX_DEPTH} levels; simplify it",
+                    text,
+                    line,
+                    col,
+                )
+        elif ch in ")]}":
+            depth -= 1
+
+
+def parse(text: str, names: NameTable, start: str = "start") -> Any:
+    """Parse FEEL text into an AST node (`start`) or a tuple of unary tests (`unary_tests`,
+    None meaning `-`). Raises FeelSyntaxError with the position of the problem."""
+    if len(text) > MAX_LENGTH:
+        raise FeelSyntaxError(f"expression longer than {MAX_LENGTH} characters", text[:80], 1, 1)
+    _check_depth(text)
+    parser = _lark()
+    interactive = parser.parse_interactive(start=start)
+    last: Token | None = None
+    try:
+        for tok in tokenize(text, names):
+            if start == "unary_tests" and tok.type == "MINUS" and text.strip() == "-":
+                tok.type = "DASH_ONLY"
+            last = Token(tok.type, tok.value, tok.pos, tok.line, tok.column)
+            interactive.feed_token(last)
+        tree: Tree[Token] = interactive.feed_eof(last)
+    except UnexpectedInput as e:
+        tok = getattr(e, "token", None)
+        if tok is None or tok.type == "$END":
+            line = text.count("\n") + 1
+            col = len(text) - (text.rfind("\n") + 1) + 1
+            raise FeelSyntaxError("unexpected end of expression", text, line, col) from None
+        raise FeelSyntaxError(
+            f"unexpected {_describe(tok)}", text, tok.line or 1, tok.column or 1
+        ) from None
+    try:
+        return _Builder().transform(tree)
+    except VisitError as e:  # pragma: no cover - a builder bug, not a user error
+        raise FeelSyntaxError(f"cannot build expression: {e.orig_exc}", text, 1, 1) from e
+    except RecursionError:
+        raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None
+
+
+def _describe(tok: Token) -> str:
+    if tok.type == "NAME":
+        return f"name {tok.value!r}"
+    if tok.type == "STRING":
+        return f'string "{tok.value}"'
+    return repr(str(tok.value))

@@ -1,0 +1,1 @@
+"""Regista insight layer (see DESIGN.md)."""

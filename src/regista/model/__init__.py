@@ -1,0 +1,1 @@
+"""Regista model layer (see DESIGN.md)."""

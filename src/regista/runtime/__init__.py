@@ -1,0 +1,1 @@
+"""Regista runtime layer (see DESIGN.md)."""

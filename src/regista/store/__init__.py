@@ -1,0 +1,1 @@
+"""Regista store layer (see DESIGN.md)."""

@@ -1,0 +1,1 @@
+"""Regista ui layer (see DESIGN.md)."""
