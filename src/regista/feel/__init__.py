@@ -160,7 +160,7 @@ def _strip_not(text: str, table: NameTable) -> tuple[str, bool]:
     return rest[1:-1], True
 
 
-def compile(text: str, names: Iterable[str] = ()) -> Expression:  # noqa: A001
+def compile(text: str, names: Iterable[str] = ()) -> Expression:
     """Compile a FEEL expression. `names` are the names in scope, so that names with
     spaces or operator characters (`Monthly Salary`, `a-b`) are read as one name."""
     return _compile(text, _relevant(text, names))

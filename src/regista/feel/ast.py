@@ -178,10 +178,7 @@ def uses_input(node: Node) -> bool:
         return True
     if isinstance(node, FunctionDefinition):
         return False
-    for child in _children(node):
-        if uses_input(child):
-            return True
-    return False
+    return any(uses_input(child) for child in _children(node))
 
 
 def _children(node: Node) -> list[Node]:

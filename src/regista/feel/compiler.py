@@ -11,7 +11,6 @@ import datetime as dt
 import decimal
 from collections.abc import Callable, Iterator
 from decimal import Decimal
-from itertools import product
 from typing import Any
 
 from regista.feel import ast
@@ -248,10 +247,7 @@ def satisfies(value: Any, tested: Any, uses_input: bool) -> bool | None:
     if isinstance(tested, list) and not isinstance(value, list):
         found: bool | None = False
         for x in tested:
-            if isinstance(x, Range):
-                e = x.contains(value)
-            else:
-                e = equal(value, x)
+            e = x.contains(value) if isinstance(x, Range) else equal(value, x)
             if e:
                 return True
         return found
@@ -431,15 +427,19 @@ class Compiler:
                 return None
             step = 1 if b >= a else -1
             return [Decimal(i) for i in range(a, b + step, step)]
-        if isinstance(start, dt.date) and not isinstance(start, dt.datetime):
-            if isinstance(end, dt.date) and not isinstance(end, dt.datetime):
-                step_d = dt.timedelta(days=1 if end >= start else -1)
-                out: list[Any] = []
-                d = start
-                while (d <= end) if end >= start else (d >= end):
-                    out.append(d)
-                    d += step_d
-                return out
+        if (
+            isinstance(start, dt.date)
+            and not isinstance(start, dt.datetime)
+            and isinstance(end, dt.date)
+            and not isinstance(end, dt.datetime)
+        ):
+            step_d = dt.timedelta(days=1 if end >= start else -1)
+            out: list[Any] = []
+            d = start
+            while (d <= end) if end >= start else (d >= end):
+                out.append(d)
+                d += step_d
+            return out
         s.warn(f"cannot iterate from {kind(start)} to {kind(end)}")
         return None
 

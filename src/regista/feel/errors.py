@@ -17,4 +17,5 @@ class FeelSyntaxError(ValueError):
         lines = self.expression.split("\n")
         src = lines[self.line - 1] if 0 < self.line <= len(lines) else ""
         caret = " " * max(self.column - 1, 0) + "^"
-        return f"FEEL syntax error at line {self.line}, column {self.column}: {self.message}\n  {src}\n  {caret}"
+        where = f"line {self.line}, column {self.column}"
+        return f"FEEL syntax error at {where}: {self.message}\n  {src}\n  {caret}"

@@ -17,6 +17,9 @@ from regista.feel.errors import FeelSyntaxError
 from regista.feel.lexer import NameTable, tokenize
 from regista.feel.values import DECIMAL
 
+# The transformer has a `list` method (a grammar rule), which shadows the type there.
+_Items = list[Any]
+
 MAX_DEPTH = 200
 MAX_LENGTH = 1_000_000
 
@@ -50,181 +53,181 @@ def _text(tok: Any) -> str:
 class _Builder(Transformer[Token, Any]):
     """Turns lark trees into AST nodes."""
 
-    def start(self, c: list[Any]) -> ast.Node:
+    def start(self, c: _Items) -> ast.Node:
         node: ast.Node = c[0]
         return node
 
-    def unary_tests(self, c: list[Any]) -> tuple[ast.Node, ...] | None:
+    def unary_tests(self, c: _Items) -> tuple[ast.Node, ...] | None:
         tests: tuple[ast.Node, ...] = c[0]
         return tests
 
-    def any_input(self, c: list[Any]) -> None:
+    def any_input(self, c: _Items) -> None:
         return None
 
-    def positive_unary_tests(self, c: list[Any]) -> tuple[ast.Node, ...]:
+    def positive_unary_tests(self, c: _Items) -> tuple[ast.Node, ...]:
         return tuple(x for x in c if isinstance(x, ast.Node))
 
-    def name(self, c: list[Any]) -> str:
+    def name(self, c: _Items) -> str:
         return " ".join(_text(t) for t in c)
 
-    def var(self, c: list[Any]) -> ast.Node:
+    def var(self, c: _Items) -> ast.Node:
         return ast.Name(c[0])
 
-    def input_value(self, c: list[Any]) -> ast.Node:
+    def input_value(self, c: _Items) -> ast.Node:
         return ast.InputValue()
 
-    def number(self, c: list[Any]) -> ast.Node:
+    def number(self, c: _Items) -> ast.Node:
         return ast.Literal(DECIMAL.create_decimal(_text(c[0])))
 
-    def string(self, c: list[Any]) -> ast.Node:
+    def string(self, c: _Items) -> ast.Node:
         return ast.Literal(_text(c[0]))
 
-    def true(self, c: list[Any]) -> ast.Node:
+    def true(self, c: _Items) -> ast.Node:
         return ast.Literal(True)
 
-    def false(self, c: list[Any]) -> ast.Node:
+    def false(self, c: _Items) -> ast.Node:
         return ast.Literal(False)
 
-    def null(self, c: list[Any]) -> ast.Node:
+    def null(self, c: _Items) -> ast.Node:
         return ast.Literal(None)
 
-    def temporal(self, c: list[Any]) -> ast.Node:
+    def temporal(self, c: _Items) -> ast.Node:
         return ast.Temporal(_text(c[1]))
 
-    def neg(self, c: list[Any]) -> ast.Node:
+    def neg(self, c: _Items) -> ast.Node:
         operand = c[1]
         if isinstance(operand, ast.Literal) and isinstance(operand.value, Decimal):
             return ast.Literal(-operand.value)
         return ast.Negation(operand)
 
-    def _arith(self, op: str, c: list[Any]) -> ast.Node:
+    def _arith(self, op: str, c: _Items) -> ast.Node:
         return ast.Arithmetic(op, c[0], c[2])
 
-    def add(self, c: list[Any]) -> ast.Node:
+    def add(self, c: _Items) -> ast.Node:
         return self._arith("+", c)
 
-    def sub(self, c: list[Any]) -> ast.Node:
+    def sub(self, c: _Items) -> ast.Node:
         return self._arith("-", c)
 
-    def mul(self, c: list[Any]) -> ast.Node:
+    def mul(self, c: _Items) -> ast.Node:
         return self._arith("*", c)
 
-    def div(self, c: list[Any]) -> ast.Node:
+    def div(self, c: _Items) -> ast.Node:
         return self._arith("/", c)
 
-    def pow(self, c: list[Any]) -> ast.Node:
+    def pow(self, c: _Items) -> ast.Node:
         return self._arith("**", c)
 
-    def compop(self, c: list[Any]) -> str:
+    def compop(self, c: _Items) -> str:
         return _text(c[0])
 
-    def compare(self, c: list[Any]) -> ast.Node:
+    def compare(self, c: _Items) -> ast.Node:
         return ast.Comparison(c[1], c[0], c[2])
 
-    def between(self, c: list[Any]) -> ast.Node:
+    def between(self, c: _Items) -> ast.Node:
         return ast.Between(c[0], c[2], c[4])
 
-    def in_(self, c: list[Any]) -> ast.Node:
+    def in_(self, c: _Items) -> ast.Node:
         return ast.In(c[0], (c[2],))
 
-    def in_list(self, c: list[Any]) -> ast.Node:
+    def in_list(self, c: _Items) -> ast.Node:
         return ast.In(c[0], tuple(x for x in c[3:] if isinstance(x, ast.Node)))
 
-    def and_(self, c: list[Any]) -> ast.Node:
+    def and_(self, c: _Items) -> ast.Node:
         return ast.And(c[0], c[2])
 
-    def or_(self, c: list[Any]) -> ast.Node:
+    def or_(self, c: _Items) -> ast.Node:
         return ast.Or(c[0], c[2])
 
-    def if_expr(self, c: list[Any]) -> ast.Node:
+    def if_expr(self, c: _Items) -> ast.Node:
         return ast.If(c[1], c[3], c[5])
 
-    def iteration(self, c: list[Any]) -> ast.Iteration:
+    def iteration(self, c: _Items) -> ast.Iteration:
         return ast.Iteration(c[0], c[2], None)
 
-    def iteration_range(self, c: list[Any]) -> ast.Iteration:
+    def iteration_range(self, c: _Items) -> ast.Iteration:
         return ast.Iteration(c[0], c[2], c[4])
 
-    def quantifier(self, c: list[Any]) -> ast.Iteration:
+    def quantifier(self, c: _Items) -> ast.Iteration:
         return ast.Iteration(c[0], c[2], None)
 
-    def for_expr(self, c: list[Any]) -> ast.Node:
+    def for_expr(self, c: _Items) -> ast.Node:
         its = tuple(x for x in c if isinstance(x, ast.Iteration))
         return ast.For(its, c[-1])
 
-    def quantified(self, c: list[Any]) -> ast.Node:
+    def quantified(self, c: _Items) -> ast.Node:
         its = tuple(x for x in c if isinstance(x, ast.Iteration))
         return ast.Quantified(_text(c[0]) == "every", its, c[-1])
 
-    def formal_param(self, c: list[Any]) -> tuple[str, ast.TypeRef | None]:
+    def formal_param(self, c: _Items) -> tuple[str, ast.TypeRef | None]:
         return (c[0], c[2] if len(c) > 2 else None)
 
-    def _params(self, c: list[Any]) -> tuple[tuple[str, ast.TypeRef | None], ...]:
+    def _params(self, c: _Items) -> tuple[tuple[str, ast.TypeRef | None], ...]:
         return tuple(x for x in c if isinstance(x, tuple))
 
-    def function_def(self, c: list[Any]) -> ast.Node:
+    def function_def(self, c: _Items) -> ast.Node:
         return ast.FunctionDefinition(self._params(c[2:-2]), c[-1])
 
-    def external_def(self, c: list[Any]) -> ast.Node:
+    def external_def(self, c: _Items) -> ast.Node:
         return ast.FunctionDefinition(self._params(c[2:-3]), c[-1], external=True)
 
-    def filter(self, c: list[Any]) -> ast.Node:
+    def filter(self, c: _Items) -> ast.Node:
         return ast.Filter(c[0], c[2])
 
-    def path(self, c: list[Any]) -> ast.Node:
+    def path(self, c: _Items) -> ast.Node:
         return ast.Path(c[0], c[2])
 
-    def call(self, c: list[Any]) -> ast.Node:
+    def call(self, c: _Items) -> ast.Node:
         return ast.Call(c[0], tuple(x for x in c[2:] if isinstance(x, ast.Node)))
 
-    def named_arg(self, c: list[Any]) -> tuple[str, ast.Node]:
+    def named_arg(self, c: _Items) -> tuple[str, ast.Node]:
         return (c[0], c[2])
 
-    def call_named(self, c: list[Any]) -> ast.Node:
+    def call_named(self, c: _Items) -> ast.Node:
         named = tuple(x for x in c[2:] if isinstance(x, tuple))
         return ast.Call(c[0], (), named)
 
-    def list(self, c: list[Any]) -> ast.Node:
+    def list(self, c: _Items) -> ast.Node:
         return ast.ListLiteral(tuple(x for x in c if isinstance(x, ast.Node)))
 
-    def context_entry(self, c: list[Any]) -> tuple[str, ast.Node]:
+    def context_entry(self, c: _Items) -> tuple[str, ast.Node]:
         return (c[0], c[2])
 
-    def key(self, c: list[Any]) -> str:
+    def key(self, c: _Items) -> str:
         return _text(c[0])
 
-    def context(self, c: list[Any]) -> ast.Node:
+    def context(self, c: _Items) -> ast.Node:
         return ast.ContextLiteral(tuple(x for x in c if isinstance(x, tuple)))
 
-    def interval(self, c: list[Any]) -> ast.Node:
+    def interval(self, c: _Items) -> ast.Node:
         return ast.RangeLiteral(_text(c[0]) == "[", c[1], c[3], _text(c[4]) == "]")
 
-    def unary_range(self, c: list[Any]) -> ast.Node:
+    def unary_range(self, c: _Items) -> ast.Node:
         return ast.UnaryComparison(_text(c[0]), c[1])
 
-    def unary_eq(self, c: list[Any]) -> ast.Node:
+    def unary_eq(self, c: _Items) -> ast.Node:
         return ast.UnaryComparison("=", c[1])
 
-    def unary_ne(self, c: list[Any]) -> ast.Node:
+    def unary_ne(self, c: _Items) -> ast.Node:
         return ast.UnaryComparison("!=", c[1])
 
-    def named_type(self, c: list[Any]) -> ast.TypeRef:
+    def named_type(self, c: _Items) -> ast.TypeRef:
         return ast.TypeRef(c[0])
 
-    def generic_type(self, c: list[Any]) -> ast.TypeRef:
+    def generic_type(self, c: _Items) -> ast.TypeRef:
         return ast.TypeRef(c[0], tuple(x for x in c[2:] if isinstance(x, ast.TypeRef)))
 
-    def type_entry(self, c: list[Any]) -> tuple[str, ast.TypeRef]:
+    def type_entry(self, c: _Items) -> tuple[str, ast.TypeRef]:
         return (c[0], c[2])
 
-    def context_type(self, c: list[Any]) -> ast.TypeRef:
+    def context_type(self, c: _Items) -> ast.TypeRef:
         return ast.TypeRef(c[0], entries=tuple(x for x in c[2:] if isinstance(x, tuple)))
 
-    def function_type(self, c: list[Any]) -> ast.TypeRef:
+    def function_type(self, c: _Items) -> ast.TypeRef:
         args = tuple(x for x in c[2:-2] if isinstance(x, ast.TypeRef))
         return ast.TypeRef("function", args, result=c[-1])
 
-    def instance_of(self, c: list[Any]) -> ast.Node:
+    def instance_of(self, c: _Items) -> ast.Node:
         return ast.InstanceOf(c[0], c[2])
 
 
@@ -261,15 +264,15 @@ def parse(text: str, names: NameTable, start: str = "start") -> Any:
                 tok.type = "DASH_ONLY"
             last = Token(tok.type, tok.value, tok.pos, tok.line, tok.column)
             interactive.feed_token(last)
-        tree: Tree[Token] = interactive.feed_eof(last)
+        tree: Tree[Token] = interactive.feed_eof(last)  # type: ignore[no-untyped-call]
     except UnexpectedInput as e:
-        tok = getattr(e, "token", None)
-        if tok is None or tok.type == "$END":
+        bad: Any = getattr(e, "token", None)
+        if bad is None or bad.type == "$END":
             line = text.count("\n") + 1
             col = len(text) - (text.rfind("\n") + 1) + 1
             raise FeelSyntaxError("unexpected end of expression", text, line, col) from None
         raise FeelSyntaxError(
-            f"unexpected {_describe(tok)}", text, tok.line or 1, tok.column or 1
+            f"unexpected {_describe(bad)}", text, bad.line or 1, bad.column or 1
         ) from None
     try:
         return _Builder().transform(tree)
@@ -279,7 +282,7 @@ def parse(text: str, names: NameTable, start: str = "start") -> Any:
         raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None
 
 
-def _describe(tok: Token) -> str:
+def _describe(tok: Any) -> str:
     if tok.type == "NAME":
         return f"name {tok.value!r}"
     if tok.type == "STRING":

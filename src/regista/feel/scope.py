@@ -45,13 +45,13 @@ class Scope:
         builtins: Mapping[str, FeelFunction] | None = None,
     ) -> None:
         self.vars: Mapping[str, Any] = variables if variables is not None else {}
-        self.parent = parent
+        self.parent: Scope | None = parent
         if warnings is None:
             warnings = parent.warnings if parent is not None else []
-        self.warnings = warnings
+        self.warnings: list[str] = warnings
         if builtins is None:
             builtins = parent.builtins if parent is not None else default_builtins()
-        self.builtins = builtins
+        self.builtins: Mapping[str, FeelFunction] = builtins
 
     @staticmethod
     def of(

@@ -248,7 +248,7 @@ def parse_type(text: str, named: Mapping[str, FeelType] | None = None) -> FeelTy
         if expected is not None and tok != expected:
             raise KeyError(f"expected {expected!r} in type {text!r}, found {tok!r}")
         pos += 1
-        return tok
+        return str(tok)
 
     def parse() -> FeelType:
         name = take().strip()
