@@ -171,6 +171,9 @@ class _Builder(Transformer[Token, Any]):
     def external_def(self, c: _Items) -> ast.Node:
         return ast.FunctionDefinition(self._params(c[2:-3]), c[-1], external=True)
 
+    def paren(self, c: _Items) -> ast.Node:
+        return c[1]  # type: ignore[no-any-return]
+
     def filter(self, c: _Items) -> ast.Node:
         return ast.Filter(c[0], c[2])
 
