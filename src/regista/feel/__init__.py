@@ -91,7 +91,7 @@ class UnaryTests:
     ) -> bool | None:
         """Whether `value` satisfies the tests; None when they evaluate to null."""
         if self._tests is None:
-            return True
+            return not self.negated
         value = to_feel(value)
         scope = Scope.of(context, warnings)
         result: bool | None = False

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
@@ -242,9 +242,11 @@ def satisfies(value: Any, tested: Any, uses_input: bool) -> bool | None:
     """Whether an input value satisfies the value a positive unary test evaluated to."""
     if isinstance(tested, bool) and (uses_input or not isinstance(value, bool)):
         return tested
+    if tested is None and uses_input:
+        return None  # `? > 3` on a null input is unknown, not a match of null = null
     if isinstance(tested, Range):
         return tested.contains(value)
-    if isinstance(tested, list) and not isinstance(value, list):
+    if isinstance(tested, list):
         found: bool | None = False
         for x in tested:
             e = x.contains(value) if isinstance(x, Range) else equal(value, x)
@@ -255,7 +257,11 @@ def satisfies(value: Any, tested: Any, uses_input: bool) -> bool | None:
 
 
 class Compiler:
-    """Turns one AST into closures."""
+    """Turns one AST into closures. `types` names the types a host language defines
+    (DMN item definitions), for `instance of` and typed function parameters."""
+
+    def __init__(self, types: Mapping[str, ft.FeelType] | None = None) -> None:
+        self.types: Mapping[str, ft.FeelType] = types if types is not None else {}
 
     def compile(self, node: ast.Node) -> Fn:
         method = getattr(self, "_" + type(node).__name__)
@@ -411,11 +417,9 @@ class Compiler:
             if start is None:
                 return None
             if isinstance(start, Range):
-                return (
-                    Compiler._domain(start.start, start.end, True, s)
-                    if (start.start_included and start.end_included)
-                    else None
-                )
+                # DMN 1.5 iterates over lists and `a..b` only; a range value is not one.
+                s.warn("cannot iterate over a range; use `for x in a..b`")
+                return None
             return start if isinstance(start, list) else [start]
         if type(start) is Decimal and type(end) is Decimal:
             if start != start.to_integral_value() or end != end.to_integral_value():
@@ -475,7 +479,8 @@ class Compiler:
                 return None
             out: list[Any] = []
             for b in bindings:
-                out.append(body(s.child({**b, "partial": out})))
+                # Each iteration sees a snapshot: `partial` must not grow afterwards.
+                out.append(body(s.child({**b, "partial": list(out)})))
             return out
 
         return for_
@@ -515,6 +520,8 @@ class Compiler:
             if ref.name == "range":
                 return ft.RangeType(inner)
             raise FeelEvalError(f"unknown generic type {ref.name}<...>")
+        if ref.name in self.types:
+            return self.types[ref.name]
         return ft.simple(ref.name)
 
     def _InstanceOf(self, node: ast.InstanceOf) -> Fn:
@@ -642,6 +649,10 @@ class Compiler:
         def range_(s: Scope) -> Range | None:
             a = start(s) if start else None
             b = end(s) if end else None
+            if (start and a is None) or (end and b is None):
+                # A null endpoint is not an open end: the range itself is unknown.
+                s.warn("a range endpoint is null")
+                return None
             if a is not None and b is not None and compare(a, b) is None:
                 s.warn(f"range endpoints {kind(a)} and {kind(b)} are not comparable")
                 return None
@@ -654,6 +665,8 @@ class Compiler:
 
         def unary(s: Scope) -> Any:
             v = operand(s)
+            if v is None:
+                return None
             if op == "<":
                 return Range(False, None, v, False)
             if op == "<=":
@@ -725,6 +738,14 @@ class Compiler:
                 return equal(x, lit)
 
             return literal_test
+        if isinstance(node, ast.RangeLiteral):
+            range_fn = self.compile(node)
+
+            def range_test(x: Any, s: Scope) -> bool | None:
+                r = range_fn(s)
+                return r.contains(x) if isinstance(r, Range) else None
+
+            return range_test
         uses = ast.uses_input(node)
         fn = self.compile(node)
         if uses:

@@ -279,7 +279,9 @@ def parse(text: str, names: NameTable, start: str = "start") -> Any:
         ) from None
     try:
         return _Builder().transform(tree)
-    except VisitError as e:  # pragma: no cover - a builder bug, not a user error
+    except VisitError as e:
+        if isinstance(e.orig_exc, RecursionError):
+            raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None
         raise FeelSyntaxError(f"cannot build expression: {e.orig_exc}", text, 1, 1) from e
     except RecursionError:
         raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None

@@ -365,9 +365,38 @@ def to_feel(value: Any) -> Any:
     if isinstance(value, FeelFunction):
         return value
     if callable(value):
-        fn: Callable[..., Any] = value
-        return FeelFunction(getattr(fn, "__name__", "function"), [()], fn, variadic=False)
+        return _python_function(value)
     return value
+
+
+def _python_function(fn: Callable[..., Any]) -> FeelFunction:
+    """Wrap a Python callable as a FEEL function with its own parameter names; its
+    arguments arrive as FEEL values and its result is converted back to FEEL."""
+    import inspect
+
+    try:
+        params = inspect.signature(fn).parameters.values()
+    except (TypeError, ValueError):
+        params = None  # some built-in callables have no introspectable signature
+    names: list[str] = []
+    variadic = params is None
+    for p in params or ():
+        if p.kind is inspect.Parameter.VAR_POSITIONAL:
+            names.append(p.name)
+            variadic = True
+            break
+        if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+            names.append(p.name)
+    if params is None:
+        names = ["args"]
+
+    def call(*args: Any) -> Any:
+        if variadic:
+            *fixed, rest = args
+            return to_feel(fn(*fixed, *rest))
+        return to_feel(fn(*args))
+
+    return FeelFunction(getattr(fn, "__name__", "function"), [tuple(names)], call, variadic)
 
 
 def to_python(value: Any) -> Any:

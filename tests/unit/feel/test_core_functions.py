@@ -107,11 +107,6 @@ def test_invalid_invocations_are_null_with_a_warning(text: str, warning: str) ->
     assert warning in warnings[0]
 
 
-@pytest.mark.xfail(
-    reason="values.to_feel wraps a Python callable with the single signature () and no "
-    "variadic flag, so it cannot take arguments",
-    strict=True,
-)
 def test_python_callables_in_the_context_take_arguments() -> None:
     assert evaluate("f(4)", {"f": lambda x: x * 2}) == Decimal(8)
 

@@ -222,11 +222,6 @@ def test_in(text: str, expected: bool | None) -> None:
     assert evaluate(text, {"x": 2, "y": 1, "z": 3}) is expected
 
 
-@pytest.mark.xfail(
-    reason="compiler.satisfies compares a list input with the whole list test instead of "
-    "looking for it among the list's elements",
-    strict=True,
-)
 @pytest.mark.parametrize(
     ("text", "expected"),
     [
@@ -241,7 +236,6 @@ def test_list_in_list_of_lists(text: str, expected: bool) -> None:
     assert evaluate(text) is expected
 
 
-@pytest.mark.xfail(reason="a null range endpoint is read as unbounded", strict=True)
 @pytest.mark.parametrize(
     "text",
     ["5 in (null..10]", "5 in [1..null)", "5 in [1..null]", "5 in [null..10]"],  # TCK 0072

@@ -103,11 +103,6 @@ def test_a_huge_integer_range_is_refused() -> None:
     assert len(warnings) == 1
 
 
-@pytest.mark.xfail(
-    reason="the compiler iterates over a closed range; TCK 0084 says a range is not an "
-    "iteration domain (null)",
-    strict=True,
-)
 @pytest.mark.parametrize(
     "text",
     [
@@ -120,11 +115,6 @@ def test_a_range_is_not_an_iteration_domain(text: str) -> None:
     assert evaluate(text) is None
 
 
-@pytest.mark.xfail(
-    reason="every result gets the same mutable `partial` list, so the results alias it "
-    "(a self-referencing list) instead of holding the results so far",
-    strict=True,
-)
 def test_partial_is_a_snapshot() -> None:
     assert evaluate("for i in 1..3 return partial") == [[], [[]], [[], [[]]]]
 
