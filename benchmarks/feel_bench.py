@@ -107,10 +107,18 @@ def decision_table_xml(hit_policy: str) -> str:
         ]
     )
     aggregation = ' aggregation="SUM"' if hit_policy == "COLLECT" else ""
+    names = ["season", "guests", "budget", "age", "member"]
+    input_data = "".join(f'<inputData id="in_{n}" name="{n}"/>' for n in names)
+    requirements = "".join(
+        f'<informationRequirement><requiredInput href="#in_{n}"/></informationRequirement>'
+        for n in names
+    )
     return f"""<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="bench" name="bench"
   namespace="https://regista.dev/bench">
+  {input_data}
   <decision id="d" name="Table">
+    {requirements}
     <decisionTable id="t" hitPolicy="{hit_policy}"{aggregation}>
       {inputs}
       <output id="o" name="result" typeRef="number"/>
