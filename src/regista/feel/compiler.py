@@ -536,6 +536,9 @@ class Compiler:
                 return None
 
             return unknown
+        if isinstance(t, ft.AnyType):
+            # Null is an instance of Null only: `null instance of Any` is false.
+            return lambda s: value(s) is not None
         return lambda s: t.is_instance(value(s))
 
     # -- postfix

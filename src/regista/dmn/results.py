@@ -1,0 +1,42 @@
+"""What an evaluation returns: the value, every decision's value, the rules that fired and
+the warnings (invalid operations that evaluated to null)."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass(frozen=True)
+class RuleMatch:
+    """The rules of one decision table that produced its result (1-based indexes).
+
+    `decision_id`/`decision_name` name the DRG element (decision or business knowledge
+    model) whose logic holds the table."""
+
+    decision_id: str
+    decision_name: str
+    rules: tuple[int, ...]
+    rule_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    """The outcome of `decide` or `invoke`. Values are FEEL values (`Decimal` numbers,
+    `regista.feel.values` durations, ...); `regista.feel.values.to_python` converts them."""
+
+    value: Any
+    results: Mapping[str, Any] = field(default_factory=dict)
+    matches: tuple[RuleMatch, ...] = ()
+    warnings: tuple[str, ...] = ()
+
+
+class Run:
+    """The state one evaluation shares across its boxed expressions."""
+
+    __slots__ = ("matches", "warnings")
+
+    def __init__(self, warnings: list[str], matches: list[RuleMatch]) -> None:
+        self.warnings = warnings
+        self.matches = matches
