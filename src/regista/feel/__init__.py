@@ -12,15 +12,17 @@ stay, `datetime.date`/`datetime`/`time` stay, `timedelta` becomes a days-and-tim
 duration, tuples and lists become lists, mappings become contexts, callables become
 functions. Results are FEEL values: numbers are `Decimal` (use `values.to_python` for
 int/`timedelta`), durations are `DaysTimeDuration` / `YearsMonthsDuration`, ranges are
-`Range`. An invalid operation never raises: it evaluates to None and appends a message to
-the `warnings` list you pass in. Syntax errors raise `FeelSyntaxError` at compile time.
+`Range`; a date or date and time that Python's `datetime` cannot hold (a year outside
+1..9999, or digits past the microsecond) is a `values.WideDate` / `values.WideDateTime`.
+An invalid operation never raises: it evaluates to None and appends a message to the
+`warnings` list you pass in. Syntax errors raise `FeelSyntaxError` at compile time.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from functools import lru_cache
-from typing import Any
+from typing import Any, TypeVar
 
 from regista.feel import ast
 from regista.feel.compiler import Compiler, Test
@@ -29,6 +31,8 @@ from regista.feel.lexer import NameTable, special_names
 from regista.feel.parser import parse
 from regista.feel.scope import Scope
 from regista.feel.values import FeelEvalError, to_feel
+
+_T = TypeVar("_T")
 
 __all__ = [
     "Expression",
@@ -51,7 +55,7 @@ class Expression:
     def __init__(self, source: str, node: ast.Node) -> None:
         self.source = source
         self.node = node
-        self._fn = Compiler().compile(node)
+        self._fn = _compiled(source, lambda: Compiler().compile(node))
 
     def evaluate(
         self,
@@ -59,7 +63,12 @@ class Expression:
         warnings: list[str] | None = None,
     ) -> Any:
         """Evaluate against a context (Python or FEEL values) or a Scope."""
-        return self._fn(Scope.of(context, warnings))
+        scope = Scope.of(context, warnings)
+        try:
+            return self._fn(scope)
+        except RecursionError:
+            scope.warn("evaluation nests too deeply")
+            return None
 
     def __repr__(self) -> str:
         return f"Expression({self.source!r})"
@@ -76,7 +85,7 @@ class UnaryTests:
         self.negated = negated
         compiler = Compiler()
         self._tests: list[Test] | None = (
-            None if tests is None else [compiler.test(t) for t in tests]
+            None if tests is None else _compiled(source, lambda: [compiler.test(t) for t in tests])
         )
 
     @property
@@ -96,7 +105,11 @@ class UnaryTests:
         scope = Scope.of(context, warnings)
         result: bool | None = False
         for t in self._tests:
-            r = t(value, scope)
+            try:
+                r = t(value, scope)
+            except RecursionError:
+                scope.warn("evaluation nests too deeply")
+                r = None
             if r is True:
                 result = True
                 break
@@ -108,6 +121,13 @@ class UnaryTests:
 
     def __repr__(self) -> str:
         return f"UnaryTests({self.source!r})"
+
+
+def _compiled(source: str, compile_: Callable[[], _T]) -> _T:
+    try:
+        return compile_()
+    except RecursionError:
+        raise FeelSyntaxError("expression nests too deeply; simplify it", source, 1, 1) from None
 
 
 def _relevant(text: str, names: Iterable[str]) -> tuple[str, ...]:

@@ -172,13 +172,22 @@ class FunctionDefinition(Node):
     external: bool = False
 
 
+# Left-deep chains of one binary operator kind at least this long (`1 + 2 + ... + n`) are
+# compiled to one loop: compiling and evaluating them link by link would recurse once per
+# operand (so such chains do not count as nesting).
+LONG_CHAIN = 32
+
+
 def uses_input(node: Node) -> bool:
     """Whether `?` occurs in the node (outside nested function bodies)."""
-    if isinstance(node, InputValue):
-        return True
-    if isinstance(node, FunctionDefinition):
-        return False
-    return any(uses_input(child) for child in _children(node))
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, InputValue):
+            return True
+        if not isinstance(n, FunctionDefinition):
+            stack.extend(_children(n))
+    return False
 
 
 def _children(node: Node) -> list[Node]:

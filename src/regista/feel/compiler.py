@@ -17,15 +17,21 @@ from regista.feel import ast
 from regista.feel import types as ft
 from regista.feel.scope import MISSING, Scope
 from regista.feel.values import (
+    DATE_TYPES,
     DECIMAL,
     DaysTimeDuration,
     FeelEvalError,
     FeelFunction,
+    PointRange,
     Range,
+    WideDateTime,
     YearsMonthsDuration,
     compare,
+    date_from_ordinal,
     equal,
+    is_date,
     kind,
+    nanos_of,
 )
 
 Fn = Callable[[Scope], Any]
@@ -156,19 +162,27 @@ _DATE_PROPS = {
     "day": lambda d: Decimal(d.day),
     "weekday": lambda d: Decimal(d.isoweekday()),
 }
+
+
+def _second(t: dt.time | dt.datetime | WideDateTime) -> Decimal:
+    fraction = t.microsecond * 1000 + nanos_of(t)
+    if not fraction:
+        return Decimal(t.second)
+    return Decimal(t.second) + DECIMAL.divide(Decimal(fraction), Decimal(1_000_000_000))
+
+
 _TIME_PROPS = {
     "hour": lambda t: Decimal(t.hour),
     "minute": lambda t: Decimal(t.minute),
-    "second": lambda t: (
-        Decimal(t.second) + (Decimal(t.microsecond) / 1_000_000 if t.microsecond else Decimal(0))
-    ),
+    "second": _second,
 }
+_TIME_TYPES = (dt.datetime, dt.time, WideDateTime)
 
 
-def _time_offset(v: dt.time | dt.datetime) -> Any:
+def _time_offset(v: dt.time | dt.datetime | WideDateTime) -> Any:
     if v.tzinfo is None:
         return None
-    if isinstance(v, dt.datetime):
+    if isinstance(v, dt.datetime | WideDateTime):
         off = v.utcoffset()
     else:
         from zoneinfo import ZoneInfo
@@ -181,7 +195,7 @@ def _time_offset(v: dt.time | dt.datetime) -> Any:
     return None if off is None else DaysTimeDuration.of(off)
 
 
-def _timezone(v: dt.time | dt.datetime) -> Any:
+def _timezone(v: dt.time | dt.datetime | WideDateTime) -> Any:
     from zoneinfo import ZoneInfo
 
     tz = v.tzinfo
@@ -196,9 +210,9 @@ def path_of(v: Any, name: str, s: Scope) -> Any:
         return [path_of(x, name, s) for x in v]
     if v is None:
         return None
-    if isinstance(v, dt.date) and name in _DATE_PROPS:
+    if isinstance(v, DATE_TYPES) and name in _DATE_PROPS:
         return _DATE_PROPS[name](v)
-    if isinstance(v, dt.datetime | dt.time):
+    if isinstance(v, _TIME_TYPES):
         if name in _TIME_PROPS:
             return _TIME_PROPS[name](v)
         if name == "time offset":
@@ -236,6 +250,23 @@ def path_of(v: Any, name: str, s: Scope) -> Any:
 
 
 # ---------------------------------------------------------------- unary tests
+
+
+_Chain = ast.Arithmetic | ast.And | ast.Or
+
+
+def _long_chain(node: _Chain) -> tuple[ast.Node, list[Any]] | None:
+    """The leftmost operand and the links (innermost first) of a long left-deep chain of
+    nodes of the type of `node`; None for a short one."""
+    links: list[Any] = []
+    n: ast.Node = node
+    while type(n) is type(node):
+        links.append(n)
+        n = n.left
+    if len(links) < ast.LONG_CHAIN:
+        return None
+    links.reverse()
+    return n, links
 
 
 def satisfies(value: Any, tested: Any, uses_input: bool) -> bool | None:
@@ -310,6 +341,9 @@ class Compiler:
         return lambda s: _negate(f(s), s)
 
     def _Arithmetic(self, node: ast.Arithmetic) -> Fn:
+        chain = _long_chain(node)
+        if chain is not None:
+            return self._arithmetic_chain(*chain)
         left, right, op = self.compile(node.left), self.compile(node.right), node.op
         if op == "+":
 
@@ -324,6 +358,18 @@ class Compiler:
 
             return add
         return lambda s: _arith(op, left(s), right(s), s)
+
+    def _arithmetic_chain(self, first: ast.Node, links: list[ast.Arithmetic]) -> Fn:
+        start = self.compile(first)
+        steps = [(link.op, self.compile(link.right)) for link in links]
+
+        def chain(s: Scope) -> Any:
+            acc = start(s)
+            for op, operand in steps:
+                acc = _arith(op, acc, operand(s), s)
+            return acc
+
+        return chain
 
     def _Comparison(self, node: ast.Comparison) -> Fn:
         left, right, op = self.compile(node.left), self.compile(node.right), node.op
@@ -374,6 +420,19 @@ class Compiler:
         return in_
 
     def _And(self, node: ast.And) -> Fn:
+        chain = _long_chain(node)
+        if chain is not None:
+            start, steps = self.compile(chain[0]), [self.compile(x.right) for x in chain[1]]
+
+            def and_chain(s: Scope) -> bool | None:
+                a = start(s)
+                for step in steps:
+                    if a is False:
+                        return False
+                    a = _and(a, step(s))
+                return _and(a, True)
+
+            return and_chain
         left, right = self.compile(node.left), self.compile(node.right)
 
         def and_(s: Scope) -> bool | None:
@@ -385,6 +444,19 @@ class Compiler:
         return and_
 
     def _Or(self, node: ast.Or) -> Fn:
+        chain = _long_chain(node)
+        if chain is not None:
+            start, steps = self.compile(chain[0]), [self.compile(x.right) for x in chain[1]]
+
+            def or_chain(s: Scope) -> bool | None:
+                a = start(s)
+                for step in steps:
+                    if a is True:
+                        return True
+                    a = _or(a, step(s))
+                return _or(a, False)
+
+            return or_chain
         left, right = self.compile(node.left), self.compile(node.right)
 
         def or_(s: Scope) -> bool | None:
@@ -431,19 +503,13 @@ class Compiler:
                 return None
             step = 1 if b >= a else -1
             return [Decimal(i) for i in range(a, b + step, step)]
-        if (
-            isinstance(start, dt.date)
-            and not isinstance(start, dt.datetime)
-            and isinstance(end, dt.date)
-            and not isinstance(end, dt.datetime)
-        ):
-            step_d = dt.timedelta(days=1 if end >= start else -1)
-            out: list[Any] = []
-            d = start
-            while (d <= end) if end >= start else (d >= end):
-                out.append(d)
-                d += step_d
-            return out
+        if is_date(start) and is_date(end):
+            first, last = start.toordinal(), end.toordinal()
+            if abs(last - first) > 10_000_000:
+                s.warn("a for range is larger than 10,000,000 items")
+                return None
+            step = 1 if last >= first else -1
+            return [date_from_ordinal(n) for n in range(first, last + step, step)]
         s.warn(f"cannot iterate from {kind(start)} to {kind(end)}")
         return None
 
@@ -678,6 +744,9 @@ class Compiler:
                 return Range(False, v, None, False)
             if op == ">=":
                 return Range(True, v, None, False)
+            if op == "=":
+                # `(=10)` as a value is the range of the one point: `[10..10]`.
+                return PointRange(True, v, v, True)
             s.warn(f"'{op}' is a unary test, not an expression")
             return None
 

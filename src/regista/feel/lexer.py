@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 
 from regista.feel.errors import FeelSyntaxError
 
@@ -128,14 +129,32 @@ class NameTable:
             names.sort(key=len, reverse=True)
 
     def match(self, text: str, pos: int) -> str | None:
+        found = self.find(text, pos)
+        return None if found is None else found[0]
+
+    def find(self, text: str, pos: int) -> tuple[str, int] | None:
+        """The longest known name at `pos` and where it ends; the words of a name with
+        spaces may be separated by any whitespace (`date and\n time`)."""
         for name in self.by_first.get(text[pos], ()):
             if text.startswith(name, pos):
                 end = pos + len(name)
-                # A name ends at a word boundary: `ab` in scope must not eat `abc`.
-                if end < len(text) and _NAME_CHAR.match(text[end]) and _NAME_CHAR.match(name[-1]):
+            elif " " in name and text.startswith(name[: name.index(" ")], pos):
+                m = _spaced(name).match(text, pos)
+                if m is None:
                     continue
-                return name
+                end = m.end()
+            else:
+                continue
+            # A name ends at a word boundary: `ab` in scope must not eat `abc`.
+            if end < len(text) and _NAME_CHAR.match(text[end]) and _NAME_CHAR.match(name[-1]):
+                continue
+            return name, end
         return None
+
+
+@lru_cache(maxsize=1024)
+def _spaced(name: str) -> re.Pattern[str]:
+    return re.compile(r"\s+".join(re.escape(word) for word in name.split()))
 
 
 def tokenize(text: str, names: NameTable) -> Iterator[Token]:
@@ -206,10 +225,14 @@ def tokenize(text: str, names: NameTable) -> Iterator[Token]:
             tok = Token("NUMBER", m.group(0), pos, line, col)
             pos = m.end()
         else:
-            known = names.match(text, pos)
+            known = names.find(text, pos)
             if known is not None:
-                tok = Token("NAME", known, pos, line, col)
-                pos += len(known)
+                tok = Token("NAME", known[0], pos, line, col)
+                spanned = text.count("\n", pos, known[1])
+                if spanned:
+                    line += spanned
+                    line_start = text.rfind("\n", pos, known[1]) + 1
+                pos = known[1]
             else:
                 m = _WORD.match(text, pos)
                 if m:

@@ -9,7 +9,7 @@ from importlib import resources
 from typing import Any
 
 from lark import Lark, Token, Transformer, Tree
-from lark.exceptions import UnexpectedInput, VisitError
+from lark.exceptions import UnexpectedInput
 from lark.lexer import Lexer
 
 from regista.feel import ast
@@ -21,6 +21,8 @@ from regista.feel.values import DECIMAL
 _Items = list[Any]
 
 MAX_DEPTH = 200
+# The deepest nesting of the syntax tree (compiling and evaluating recurse once a level).
+MAX_NESTING = 300
 MAX_LENGTH = 1_000_000
 
 
@@ -234,6 +236,77 @@ class _Builder(Transformer[Token, Any]):
         return ast.InstanceOf(c[0], c[2])
 
 
+class _Reduce:
+    """A work item of `_build`: build this tree from its children's values."""
+
+    __slots__ = ("tree",)
+
+    def __init__(self, tree: Tree[Token]) -> None:
+        self.tree = tree
+
+
+# Left-recursive rules whose left-deep chains the compiler flattens, by AST node type.
+_CHAINS = {
+    "add": "arithmetic",
+    "sub": "arithmetic",
+    "mul": "arithmetic",
+    "div": "arithmetic",
+    "pow": "arithmetic",
+    "and_": "and",
+    "or_": "or",
+}
+
+
+def _build(tree: Tree[Token]) -> Any:
+    """`_Builder().transform(tree)` without recursion (a flat chain `1 + 1 + ... + 1` is a
+    parse tree as deep as it is long), refusing trees that nest deeper than MAX_NESTING.
+
+    Each value carries (nesting, chain, below): a node nests one level deeper than its
+    children, but the links of a left-deep chain of one operator kind count one level each
+    only while the chain is shorter than `ast.LONG_CHAIN` (a long one compiles to a loop)."""
+    builder = _Builder()
+    values: list[Any] = []
+    depths: list[tuple[int, int, int]] = []
+    work: list[Any] = [tree]
+    while work:
+        item = work.pop()
+        if isinstance(item, _Reduce):
+            node = item.tree
+            n = len(node.children)
+            children = values[len(values) - n :] if n else []
+            inner = depths[len(depths) - n :] if n else []
+            del values[len(values) - n :], depths[len(depths) - n :]
+            family = _CHAINS.get(str(node.data))
+            first = node.children[0] if node.children else None
+            if (
+                family is not None
+                and isinstance(first, Tree)
+                and _CHAINS.get(str(first.data)) == family
+            ):
+                chain = inner[0][1] + 1
+                below = max([inner[0][2], *(d[0] for d in inner[1:])])
+            else:
+                chain = 1
+                below = max((d[0] for d in inner), default=0)
+            nesting = below + (1 if chain >= ast.LONG_CHAIN else chain)
+            if nesting > MAX_NESTING:
+                raise _TooDeep
+            method = getattr(builder, str(node.data), None)
+            values.append(method(children) if method is not None else Tree(node.data, children))
+            depths.append((nesting, chain, below))
+        elif isinstance(item, Tree):
+            work.append(_Reduce(item))
+            work.extend(reversed(item.children))
+        else:
+            values.append(item)  # a token, or None for an absent optional part
+            depths.append((0, 0, 0))
+    return values[0]
+
+
+class _TooDeep(Exception):
+    pass
+
+
 def _check_depth(text: str) -> None:
     depth = 0
     for i, ch in enumerate(text):
@@ -278,13 +351,15 @@ def parse(text: str, names: NameTable, start: str = "start") -> Any:
             f"unexpected {_describe(bad)}", text, bad.line or 1, bad.column or 1
         ) from None
     try:
-        return _Builder().transform(tree)
-    except VisitError as e:
-        if isinstance(e.orig_exc, RecursionError):
-            raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None
-        raise FeelSyntaxError(f"cannot build expression: {e.orig_exc}", text, 1, 1) from e
+        return _build(tree)
+    except _TooDeep:
+        raise FeelSyntaxError(
+            f"expression nests deeper than {MAX_NESTING} levels; simplify it", text, 1, 1
+        ) from None
     except RecursionError:
         raise FeelSyntaxError("expression nests too deeply; simplify it", text, 1, 1) from None
+    except Exception as e:
+        raise FeelSyntaxError(f"cannot build expression: {e}", text, 1, 1) from e
 
 
 def _describe(tok: Any) -> str:

@@ -1,10 +1,14 @@
 """FEEL temporal semantics (DMN 1.5 §10.3.2.3, Tables 57 and 58): parsing of date, time,
 date and time and duration strings, and arithmetic on temporal values and durations.
 
-Dates and date-times are Python `datetime` values, so years outside 1..9999 (which FEEL
-allows) are rejected with `FeelEvalError`, and fractional seconds are kept to the
-microsecond (finer digits are truncated). Every invalid operation raises `FeelEvalError`,
-which the evaluator reports as null plus a warning.
+Dates and date-times are Python `datetime` values when Python can hold them; years outside
+1..9999 (FEEL allows -999,999,999..999,999,999) and digits past the microsecond make a
+`WideDate` / `WideDateTime` (see `values`), and a time with such digits is a `NanoTime`.
+Arithmetic on those works on a stand-in `datetime` a whole number of 400-year Gregorian
+cycles away (146,097 days, exactly 20,871 weeks, so the calendar repeats), so the ordinary
+values keep Python's fast paths. Fractional seconds are kept to the nanosecond (finer
+digits are truncated). Every invalid operation raises `FeelEvalError`, which the evaluator
+reports as null plus a warning.
 """
 
 from __future__ import annotations
@@ -19,15 +23,29 @@ from typing import Any, TypeVar
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from regista.feel.values import (
+    CYCLE_DAYS,
+    CYCLE_YEARS,
+    DATE_TYPES,
     DECIMAL,
     DaysTimeDuration,
     FeelEvalError,
+    NanoTime,
+    WideDate,
+    WideDateTime,
     YearsMonthsDuration,
+    date_from_ordinal,
+    instant_nanos,
+    is_date,
     kind,
+    make_date,
+    make_date_time,
+    nanos_of,
+    stand_in_year,
 )
 
 __all__ = [
     "add",
+    "combine",
     "divide",
     "multiply",
     "negate",
@@ -41,7 +59,11 @@ __all__ = [
 ]
 
 Duration = DaysTimeDuration | YearsMonthsDuration
+Date = dt.date | WideDate
+DateTime = dt.datetime | WideDateTime
 _T = TypeVar("_T")
+_TEMPORAL = (dt.date, dt.time, WideDate, WideDateTime)
+_TEMPORAL_OR_DURATION = (*_TEMPORAL, DaysTimeDuration, YearsMonthsDuration)
 
 _DAY = 86400
 # Java's ZoneOffset range, which the TCK follows: "+19:00" is not a valid offset.
@@ -65,14 +87,13 @@ _DURATION_RE = re.compile(
 )
 
 
-def _ymd(text: str, m: re.Match[str]) -> dt.date:
-    year = int(m["year"])
-    if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        raise FeelEvalError(f"{text!r}: year {year} is outside the supported range 1..9999")
+def _ymd(text: str, m: re.Match[str]) -> Date:
     try:
-        return dt.date(year, int(m["month"]), int(m["day"]))
+        return make_date(int(m["year"]), int(m["month"]), int(m["day"]))
     except ValueError as e:
         raise FeelEvalError(f"{text!r} is not a valid date: {e}") from e
+    except FeelEvalError as e:
+        raise FeelEvalError(f"{text!r}: {e}") from e
 
 
 def _zone(text: str, zone: str | None) -> dt.tzinfo | None:
@@ -106,19 +127,20 @@ def _clock(text: str, m: re.Match[str]) -> tuple[dt.time, bool]:
     """The time of day in a match of `_TIME`, and whether it was `24:00:00` (the end of the
     day, which XML Schema allows and which is midnight of the next day)."""
     hour, minute, second = int(m["hour"]), int(m["minute"]), int(m["second"])
-    # Digits past the microsecond are truncated: rounding could carry into the next second.
+    # Digits past the nanosecond are truncated: rounding could carry into the next second.
     fraction = m["fraction"] or ""
-    micros = int(fraction.ljust(6, "0")[:6])
+    digits = fraction.ljust(9, "0")
+    micros, nanos = int(digits[:6]), int(digits[6:9])
     end_of_day = (hour, minute, second) == (24, 0, 0) and not fraction.strip("0")
     if end_of_day:
         hour = 0
     if hour > 23 or minute > 59 or second > 59:
         raise FeelEvalError(f"{text!r} is not a valid time of day")
     tz = _zone(text, m["zone"])
-    return dt.time(hour, minute, second, micros, tzinfo=tz), end_of_day
+    return NanoTime.of(dt.time(hour, minute, second, micros, tzinfo=tz), nanos), end_of_day
 
 
-def parse_date(text: str) -> dt.date:
+def parse_date(text: str) -> Date:
     """A FEEL date from `yyyy-mm-dd` text, such as `"2017-12-31"`."""
     m = _DATE_RE.fullmatch(text)
     if m is None:
@@ -135,19 +157,38 @@ def parse_time(text: str) -> dt.time:
     return _clock(text, m)[0]
 
 
-def parse_date_time(text: str) -> dt.datetime:
+def parse_date_time(text: str) -> DateTime:
     """A FEEL date and time from `yyyy-mm-ddThh:mm:ss[.f][zone]` text; a bare date means
     midnight of that day, without a time zone."""
     m = _DATE_TIME_RE.fullmatch(text)
     if m is None:
         if _DATE_RE.fullmatch(text):
-            return dt.datetime.combine(parse_date(text), dt.time())
+            return combine(parse_date(text), dt.time())
         raise FeelEvalError(f"{text!r} is not a date and time (yyyy-mm-ddThh:mm:ss)")
     clock, end_of_day = _clock(text, m)
-    result = dt.datetime.combine(_ymd(text, m), clock)
+    day = _ymd(text, m)
     if end_of_day:
-        result = _checked(lambda: result + dt.timedelta(days=1))
-    return result
+        day = date_from_ordinal(day.toordinal() + 1)
+    return combine(day, clock)
+
+
+def combine(day: Date, clock: dt.time) -> DateTime:
+    """The date and time of a date and a time of day (with the time's zone)."""
+    nanos = nanos_of(clock)
+    if type(day) is dt.date and not nanos:
+        return dt.datetime.combine(day, clock)
+    return make_date_time(
+        day.year,
+        day.month,
+        day.day,
+        clock.hour,
+        clock.minute,
+        clock.second,
+        clock.microsecond,
+        clock.tzinfo,
+        fold=clock.fold,
+        nanos=nanos,
+    )
 
 
 def parse_duration(text: str) -> DaysTimeDuration | YearsMonthsDuration:
@@ -195,7 +236,7 @@ def _checked(compute: Callable[[], _T]) -> _T:
     try:
         return compute()
     except (OverflowError, ValueError) as e:
-        raise FeelEvalError(f"result outside the supported years 1..9999 ({e})") from e
+        raise FeelEvalError(f"date or time out of range ({e})") from e
 
 
 def _number(value: Any) -> Decimal | None:
@@ -205,44 +246,130 @@ def _number(value: Any) -> Decimal | None:
     return None
 
 
-def _is_date(value: Any) -> bool:
-    return isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+def _days_in_month(year: int, month: int) -> int:
+    return calendar.monthrange(stand_in_year(year), month)[1]
 
 
-def _add_months(d: dt.date, months: int) -> dt.date:
-    """`d` moved by whole months, with the day clamped to the end of a shorter month
-    (`2020-01-31` plus one month is `2020-02-29`)."""
-    year, month0 = divmod(d.year * 12 + d.month - 1 + months, 12)
-    if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        raise FeelEvalError(f"year {year} is outside the supported range 1..9999")
+def _add_months(value: Date | DateTime, months: int) -> Date | DateTime:
+    """A date or date and time moved by whole months, with the day clamped to the end of a
+    shorter month (`2020-01-31` plus one month is `2020-02-29`); the time of day and zone
+    are kept, and a zone id recomputes its offset for the new date."""
+    year, month0 = divmod(value.year * 12 + value.month - 1 + months, 12)
     month = month0 + 1
-    return dt.date(year, month, min(d.day, calendar.monthrange(year, month)[1]))
+    day = min(value.day, _days_in_month(year, month))
+    if isinstance(value, dt.datetime | WideDateTime):
+        if type(value) is dt.datetime and 1 <= year <= 9999:
+            return value.replace(year=year, month=month, day=day)
+        return make_date_time(
+            year,
+            month,
+            day,
+            value.hour,
+            value.minute,
+            value.second,
+            value.microsecond,
+            value.tzinfo,
+            fold=value.fold,
+            nanos=nanos_of(value),
+        )
+    return make_date(year, month, day)
 
 
-def _shift(value: dt.date | dt.datetime, duration: Duration) -> dt.date | dt.datetime:
+def _shift(value: Date | DateTime, duration: Duration) -> Date | DateTime:
     """A date or date and time moved forward by a duration."""
     if isinstance(duration, YearsMonthsDuration):
-        # Calendar arithmetic on the local date; the time of day and zone are kept, and a
-        # zone id recomputes its offset for the new date.
-        moved = _add_months(value, duration.months)
-        if isinstance(value, dt.datetime):
-            return value.replace(year=moved.year, month=moved.month, day=moved.day)
-        return moved
-    delta = duration.to_timedelta()
-    if isinstance(value, dt.datetime):
-        if isinstance(value.tzinfo, ZoneInfo):
-            # Elapsed-time arithmetic across DST changes: add on the UTC time line, then
-            # return to the zone (Python's own `+` would add to the wall clock).
-            zone = value.tzinfo
-            return (value.astimezone(dt.UTC) + delta).astimezone(zone)
-        return value + delta
-    # A date is midnight of that day; the result is the date of the shifted instant.
-    return (dt.datetime.combine(value, dt.time()) + delta).date()
+        return _add_months(value, duration.months)
+    if type(value) is dt.datetime:
+        try:
+            delta = duration.to_timedelta()
+            if isinstance(value.tzinfo, ZoneInfo):
+                # Elapsed-time arithmetic across DST changes: add on the UTC time line,
+                # then return to the zone (Python's own `+` would add to the wall clock).
+                zone = value.tzinfo
+                return (value.astimezone(dt.UTC) + delta).astimezone(zone)
+            return value + delta
+        except (OverflowError, ValueError):
+            pass  # beyond Python's years: on a stand-in below
+    elif type(value) is dt.date:
+        # A date is midnight of that day; the result is the date of the shifted instant.
+        try:
+            return (dt.datetime.combine(value, dt.time()) + duration.to_timedelta()).date()
+        except (OverflowError, ValueError):
+            pass
+    if isinstance(value, dt.datetime | WideDateTime):
+        return _shift_wide(value, duration)
+    days = DECIMAL.divide(duration.seconds, _DAY).to_integral_value(decimal.ROUND_FLOOR)
+    return date_from_ordinal(value.toordinal() + int(days))
+
+
+_MICROSECOND = dt.timedelta(microseconds=1)
+
+
+def _split(value: DateTime) -> tuple[int, dt.datetime, int]:
+    """A date and time as (shift, stand-in, nanos): a `datetime` in the years where Python's
+    arithmetic is safe (see `stand_in_year`), the years from it to the true year (whole
+    400-year cycles) and the nanoseconds past its microsecond."""
+    if isinstance(value, WideDateTime):
+        return value.shift, value.base, value.nanos
+    year = stand_in_year(value.year)
+    if year == value.year:
+        return 0, value, 0
+    return value.year - year, value.replace(year=year), 0
+
+
+def _join(shift: int, stand_in: dt.datetime, nanos: int) -> DateTime:
+    """The inverse of `_split`, for any stand-in (the result is plain when it can be)."""
+    s = stand_in
+    return make_date_time(
+        s.year + shift,
+        s.month,
+        s.day,
+        s.hour,
+        s.minute,
+        s.second,
+        s.microsecond,
+        s.tzinfo,
+        fold=s.fold,
+        nanos=nanos,
+    )
+
+
+def _shift_wide(value: DateTime, duration: DaysTimeDuration) -> DateTime:
+    """`value + duration` where Python's `datetime` cannot hold the operand or the result:
+    whole 400-year cycles of the duration go to the shift, the rest (within 200 years) is
+    added to the stand-in."""
+    shift, base, nanos = _split(value)
+    total = int(DECIMAL.multiply(duration.seconds, Decimal(1_000_000_000)))
+    days, rest = divmod(total, _DAY * 1_000_000_000)
+    cycles, days = divmod(days, CYCLE_DAYS)
+    if days > CYCLE_DAYS // 2:
+        days -= CYCLE_DAYS
+        cycles += 1
+    micros, extra = divmod(rest, 1000)
+    delta = dt.timedelta(days=days, microseconds=micros)
+    nanos += extra
+    if nanos >= 1000:
+        nanos -= 1000
+        delta += _MICROSECOND
+    shift += cycles * CYCLE_YEARS
+    zone = base.tzinfo
+    if isinstance(zone, ZoneInfo):
+        # Elapsed time, as for plain values: on the UTC time line, then back to the zone
+        # with the offset the zone has in the result's own era.
+        utc = base.astimezone(dt.UTC) + delta
+        year = utc.year + shift
+        stand_in = stand_in_year(year)
+        local = utc.replace(year=stand_in).astimezone(zone)
+        return _join(year - stand_in, local, nanos)
+    return _join(shift, base + delta, nanos)
 
 
 def _seconds_of_day(t: dt.time) -> Decimal:
     whole = Decimal(t.hour * 3600 + t.minute * 60 + t.second)
-    return whole + Decimal(t.microsecond).scaleb(-6) if t.microsecond else whole
+    nanos = nanos_of(t)
+    if not t.microsecond and not nanos:
+        return whole
+    return whole + Decimal(t.microsecond * 1000 + nanos).scaleb(-9)
 
 
 def _offset_seconds(t: dt.time) -> int:
@@ -264,22 +391,24 @@ def _time_plus(t: dt.time, duration: DaysTimeDuration) -> dt.time:
     if total < 0:  # Decimal `%` keeps the dividend's sign
         total += _DAY
     whole = int(total)
-    micros = int((total - whole).scaleb(6))
+    micros, nanos = divmod(int((total - whole).scaleb(9)), 1000)
     hours, rest = divmod(whole, 3600)
     minutes, seconds = divmod(rest, 60)
-    return t.replace(hour=hours, minute=minutes, second=seconds, microsecond=micros)
+    return NanoTime.of(dt.time(hours, minutes, seconds, micros, t.tzinfo), nanos)
 
 
-def _as_instant(value: dt.date | dt.datetime) -> dt.datetime:
+def _as_instant(value: Date | DateTime) -> DateTime:
     """A date is taken as midnight UTC of that day when subtracted with a date and time."""
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | WideDateTime):
         return value
-    return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    if isinstance(value, dt.date):
+        return dt.datetime.combine(value, dt.time(), tzinfo=dt.UTC)
+    return make_date_time(value.year, value.month, value.day, tzinfo=dt.UTC)
 
 
-def _between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> DaysTimeDuration:
+def _between(a: Date | DateTime, b: Date | DateTime) -> DaysTimeDuration:
     """`a - b` for dates and date-times."""
-    if _is_date(a) and _is_date(b):
+    if is_date(a) and is_date(b):
         return DaysTimeDuration(Decimal((a.toordinal() - b.toordinal()) * _DAY))
     x, y = _as_instant(a), _as_instant(b)
     if (x.tzinfo is None) != (y.tzinfo is None):
@@ -287,10 +416,17 @@ def _between(a: dt.date | dt.datetime, b: dt.date | dt.datetime) -> DaysTimeDura
             "cannot subtract a date and time with a time zone and one without "
             f"({kind(a)} - {kind(b)})"
         )
-    if x.tzinfo is not None:
-        # Converted to UTC because Python subtracts wall clocks when both share a tzinfo.
-        x, y = x.astimezone(dt.UTC), y.astimezone(dt.UTC)
-    return DaysTimeDuration.of(x - y)
+    if type(x) is dt.datetime and type(y) is dt.datetime:
+        try:
+            if x.tzinfo is not None:
+                # Converted to UTC because Python subtracts wall clocks when both share a
+                # tzinfo.
+                x, y = x.astimezone(dt.UTC), y.astimezone(dt.UTC)
+            return DaysTimeDuration.of(x - y)
+        except OverflowError:
+            pass  # UTC is beyond Python's years: on the exact time line below
+    nanos = instant_nanos(x) - instant_nanos(y)
+    return DaysTimeDuration(Decimal(nanos).scaleb(-9, DECIMAL).normalize(DECIMAL))
 
 
 def _time_between(a: dt.time, b: dt.time) -> DaysTimeDuration:
@@ -334,9 +470,9 @@ def _add(a: Any, b: Any) -> Any:
         return DaysTimeDuration(DECIMAL.add(a.seconds, b.seconds))
     if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
         return YearsMonthsDuration(a.months + b.months)
-    if isinstance(a, Duration) and isinstance(b, dt.date | dt.time):
+    if isinstance(a, Duration) and isinstance(b, _TEMPORAL):
         a, b = b, a
-    if isinstance(a, dt.date) and isinstance(b, Duration):
+    if isinstance(a, DATE_TYPES) and isinstance(b, Duration):
         return _shift(a, b)
     if isinstance(a, dt.time) and isinstance(b, DaysTimeDuration):
         return _time_plus(a, b)
@@ -350,11 +486,11 @@ def subtract(a: Any, b: Any) -> Any:
 
 
 def _subtract(a: Any, b: Any) -> Any:
-    if isinstance(a, dt.date) and isinstance(b, dt.date):
+    if isinstance(a, DATE_TYPES) and isinstance(b, DATE_TYPES):
         return _between(a, b)
     if isinstance(a, dt.time) and isinstance(b, dt.time):
         return _time_between(a, b)
-    if isinstance(a, dt.date | dt.time | Duration) and isinstance(b, Duration):
+    if isinstance(a, _TEMPORAL_OR_DURATION) and isinstance(b, Duration):
         try:
             return _add(a, negate(b))
         except FeelEvalError:

@@ -102,7 +102,7 @@ class RangeType(FeelType):
 @dataclass(frozen=True)
 class ContextType(FeelType):
     """A context type; a context value is an instance when it has at least these entries,
-    each of the declared type."""
+    each of the declared type or null (as list items may be null)."""
 
     entries: tuple[tuple[str, FeelType], ...] = field(default_factory=tuple)
 
@@ -110,7 +110,10 @@ class ContextType(FeelType):
         if not isinstance(value, dict):
             return False
         for name, t in self.entries:
-            if name not in value or not t.is_instance(value[name]):
+            if name not in value:
+                return False
+            entry = value[name]
+            if entry is not None and not t.is_instance(entry):
                 return False
         return True
 

@@ -5,14 +5,24 @@ IEEE 754 decimal128), strings are `str`, booleans `bool`, null is `None`, dates 
 `datetime.date`, date-and-times `datetime.datetime`, times `datetime.time` (tzinfo is a
 fixed offset or a `ZoneInfo`), durations are `DaysTimeDuration` / `YearsMonthsDuration`,
 lists are `list`, contexts `dict[str, Any]`, ranges `Range`, functions `FeelFunction`.
+
+FEEL years run from -999,999,999 to 999,999,999, Python's from 1 to 9999: a date outside
+Python's years is a `WideDate` and a date and time a `WideDateTime`, which is also used for
+a date and time with digits past the microsecond (kept to the nanosecond), as `NanoTime`
+is for such a time. They are made by `make_date` / `make_date_time` only when needed, so
+every ordinary value stays a plain `datetime` object.
+
 Equality and ordering follow DMN 1.5 §10.3.2: values of different kinds are neither equal
-nor unequal (null), and unordered kinds have no `<`.
+nor unequal (null), and unordered kinds have no `<`. Times and date-times compare at the
+resolution of the millisecond, as Java-based engines and the TCK do
+(`time("10:30:00.0001") = time("10:30:00.0002")`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import decimal
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -95,6 +105,271 @@ class YearsMonthsDuration:
         return out
 
 
+# ---------------------------------------------------------------- wide dates and times
+
+MIN_YEAR = -999_999_999
+MAX_YEAR = 999_999_999
+CYCLE_YEARS = 400
+# The days of 400 Gregorian years: exactly 20,871 weeks, so a date and the date 400 years
+# later fall on the same weekday, and the two years have the same leap days.
+CYCLE_DAYS = 146_097
+_MAX_ORDINAL = dt.date.max.toordinal()
+
+
+def stand_in_year(year: int) -> int:
+    """The year that stands in for `year` in Python's calendar: the year itself from 401 to
+    9600, else the year at the same place of the 400-year cycle within 401..800 (for earlier
+    years) or 9201..9600 (for later ones). The stand-in has the same calendar; it is in the
+    same era of a time zone's rules (local mean time before any history, the open-ended
+    daylight-saving rule after it); and it is far enough from Python's limits for
+    arithmetic within 200 years of it not to overflow."""
+    if year < 401:
+        return 401 + (year - 401) % CYCLE_YEARS
+    if year > 9600:
+        return 9201 + (year - 9201) % CYCLE_YEARS
+    return year
+
+
+def _check_year(year: int) -> None:
+    if not MIN_YEAR <= year <= MAX_YEAR:
+        raise FeelEvalError(f"year {year} is outside FEEL's range -999999999..999999999")
+
+
+class WideDate:
+    """A FEEL date whose year is outside Python's 1..9999: a stand-in `datetime.date` of the
+    same calendar (see `stand_in_year`) and `shift`, the whole 400-year cycles between the
+    stand-in's year and the true one. Use `make_date`, which keeps in-range dates plain."""
+
+    __slots__ = ("base", "shift")
+
+    def __init__(self, shift: int, base: dt.date) -> None:
+        self.shift = shift
+        self.base = base
+
+    @property
+    def year(self) -> int:
+        return self.base.year + self.shift
+
+    @property
+    def month(self) -> int:
+        return self.base.month
+
+    @property
+    def day(self) -> int:
+        return self.base.day
+
+    def toordinal(self) -> int:
+        """The day number on Python's proleptic Gregorian count (0001-01-01 is day 1)."""
+        return self.base.toordinal() + self.shift // CYCLE_YEARS * CYCLE_DAYS
+
+    def weekday(self) -> int:
+        return self.base.weekday()
+
+    def isoweekday(self) -> int:
+        return self.base.isoweekday()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WideDate):
+            return NotImplemented
+        return self.shift == other.shift and self.base == other.base
+
+    def __hash__(self) -> int:
+        return hash((self.shift, self.base))
+
+    def __str__(self) -> str:
+        return format_date(self)
+
+    def __repr__(self) -> str:
+        return f"WideDate({format_date(self)!r})"
+
+
+class WideDateTime:
+    """A FEEL date and time beyond Python's `datetime`: a year outside 1..9999, or digits
+    past the microsecond (`nanos`, 0..999 nanoseconds more). Held as a stand-in `datetime`
+    of the same calendar and time zone (see `stand_in_year`) and `shift`, the whole 400-year
+    cycles to the true year. Use `make_date_time`, which keeps ordinary values plain."""
+
+    __slots__ = ("base", "nanos", "shift")
+
+    def __init__(self, shift: int, base: dt.datetime, nanos: int = 0) -> None:
+        self.shift = shift
+        self.base = base
+        self.nanos = nanos
+
+    @property
+    def year(self) -> int:
+        return self.base.year + self.shift
+
+    @property
+    def month(self) -> int:
+        return self.base.month
+
+    @property
+    def day(self) -> int:
+        return self.base.day
+
+    @property
+    def hour(self) -> int:
+        return self.base.hour
+
+    @property
+    def minute(self) -> int:
+        return self.base.minute
+
+    @property
+    def second(self) -> int:
+        return self.base.second
+
+    @property
+    def microsecond(self) -> int:
+        return self.base.microsecond
+
+    @property
+    def tzinfo(self) -> dt.tzinfo | None:
+        return self.base.tzinfo
+
+    @property
+    def fold(self) -> int:
+        return self.base.fold
+
+    def utcoffset(self) -> dt.timedelta | None:
+        return self.base.utcoffset()
+
+    def date(self) -> dt.date | WideDate:
+        return make_date(self.year, self.month, self.day)
+
+    def timetz(self) -> dt.time:
+        t = self.base.timetz()
+        return NanoTime.of(t, self.nanos) if self.nanos else t
+
+    def toordinal(self) -> int:
+        return self.base.toordinal() + self.shift // CYCLE_YEARS * CYCLE_DAYS
+
+    def weekday(self) -> int:
+        return self.base.weekday()
+
+    def isoweekday(self) -> int:
+        return self.base.isoweekday()
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, WideDateTime):
+            return NotImplemented
+        return (self.shift, self.nanos) == (other.shift, other.nanos) and self.base == other.base
+
+    def __hash__(self) -> int:
+        return hash((self.shift, self.base, self.nanos))
+
+    def __str__(self) -> str:
+        return to_string(self)
+
+    def __repr__(self) -> str:
+        return f"WideDateTime({to_string(self)!r})"
+
+
+class NanoTime(dt.time):
+    """A FEEL time with digits past the microsecond: `nanos` more nanoseconds (1..999). It
+    is a `datetime.time` everywhere else; operations that rebuild it keep the microsecond
+    (their result has `nanos` 0), as plain times always did."""
+
+    nanos: int = 0
+
+    @staticmethod
+    def of(t: dt.time, nanos: int) -> dt.time:
+        """`t` with `nanos` more nanoseconds; a plain time when there are none."""
+        if not nanos:
+            return t
+        out = NanoTime(t.hour, t.minute, t.second, t.microsecond, t.tzinfo, fold=t.fold)
+        out.nanos = nanos
+        return out
+
+    def __reduce_ex__(self, protocol: Any) -> Any:
+        fields = (self.hour, self.minute, self.second, self.microsecond, self.tzinfo)
+        return (_nano_time, (*fields, self.fold, self.nanos))
+
+    def __repr__(self) -> str:
+        return f"NanoTime({format_time(self)!r})"
+
+
+def _nano_time(
+    hour: int, minute: int, second: int, micro: int, tz: dt.tzinfo | None, fold: int, nanos: int
+) -> dt.time:
+    return NanoTime.of(dt.time(hour, minute, second, micro, tz, fold=fold), nanos)
+
+
+def nanos_of(value: Any) -> int:
+    """The nanoseconds past the microsecond of a time or date and time (mostly 0)."""
+    nanos: int = getattr(value, "nanos", 0)
+    return nanos
+
+
+def make_date(year: int, month: int, day: int) -> dt.date | WideDate:
+    """The FEEL date of those parts: a `datetime.date` in years 1..9999, else a `WideDate`.
+    Raises ValueError for an invalid month or day, FeelEvalError for a year beyond FEEL's."""
+    if 1 <= year <= 9999:
+        return dt.date(year, month, day)
+    _check_year(year)
+    base = stand_in_year(year)
+    return WideDate(year - base, dt.date(base, month, day))
+
+
+def make_date_time(
+    year: int,
+    month: int,
+    day: int,
+    hour: int = 0,
+    minute: int = 0,
+    second: int = 0,
+    microsecond: int = 0,
+    tzinfo: dt.tzinfo | None = None,
+    *,
+    fold: int = 0,
+    nanos: int = 0,
+) -> dt.datetime | WideDateTime:
+    """The FEEL date and time of those parts: a `datetime.datetime` when Python can hold
+    it, else a `WideDateTime`. Raises as `make_date` does."""
+    if 1 <= year <= 9999 and not nanos:
+        return dt.datetime(year, month, day, hour, minute, second, microsecond, tzinfo, fold=fold)
+    _check_year(year)
+    base = stand_in_year(year)
+    stand_in = dt.datetime(base, month, day, hour, minute, second, microsecond, tzinfo, fold=fold)
+    return WideDateTime(year - base, stand_in, nanos)
+
+
+def date_from_ordinal(n: int) -> dt.date | WideDate:
+    """The date of a day number on Python's count (`toordinal`), which may be out of range."""
+    if 1 <= n <= _MAX_ORDINAL:
+        return dt.date.fromordinal(n)
+    cycles, rest = divmod(n - 1, CYCLE_DAYS)
+    d = dt.date.fromordinal(rest + 1)
+    return make_date(d.year + cycles * CYCLE_YEARS, d.month, d.day)
+
+
+DATE_TYPES = (dt.date, WideDate, WideDateTime)
+"""Dates and date-times, plain or wide (`isinstance` with these also admits date-times)."""
+DATE_TIME_TYPES = (dt.datetime, WideDateTime)
+
+
+def is_date(value: Any) -> bool:
+    """Whether a value is a FEEL date (not a date and time)."""
+    return isinstance(value, WideDate) or (
+        isinstance(value, dt.date) and not isinstance(value, dt.datetime)
+    )
+
+
+def instant_nanos(v: dt.datetime | WideDateTime) -> int:
+    """A date and time as nanoseconds on one time line (from 0001-01-01T00:00:00): on UTC's
+    when it has a time zone, on its own wall clock when it has none."""
+    if isinstance(v, WideDateTime):
+        base, days, nanos = v.base, v.toordinal(), v.nanos
+    else:
+        base, days, nanos = v, v.toordinal(), 0
+    secs = days * 86400 + base.hour * 3600 + base.minute * 60 + base.second
+    off = base.utcoffset()
+    if off is not None:
+        secs -= off // dt.timedelta(seconds=1)
+    return (secs * 1_000_000 + base.microsecond) * 1000 + nanos
+
+
 @dataclass(frozen=True, slots=True)
 class Range:
     """A FEEL range; an endpoint of None means the range is unbounded on that side."""
@@ -128,6 +403,12 @@ class Range:
         if self.end is None:
             return f"{'>=' if self.start_included else '>'} {to_string(self.start)}"
         return f"{left}{to_string(self.start)}..{to_string(self.end)}{right}"
+
+
+@dataclass(frozen=True, slots=True)
+class PointRange(Range):
+    """The value of the unary test `=x` as an expression, `(=10)`: the range `[x..x]` by its
+    properties, but not equal to the literal `[x..x]`, as the TCK has it."""
 
 
 class FeelFunction:
@@ -213,6 +494,10 @@ def kind(value: Any) -> str:
         return "days and time duration"
     if isinstance(value, YearsMonthsDuration):
         return "years and months duration"
+    if isinstance(value, WideDateTime):
+        return "date and time"
+    if isinstance(value, WideDate):
+        return "date"
     if isinstance(value, list):
         return "list"
     if isinstance(value, dict):
@@ -239,13 +524,25 @@ def _offset_of(t: dt.time | dt.datetime) -> dt.timedelta | None:
     return tz.utcoffset(None)
 
 
-def _time_seconds(t: dt.time) -> Decimal:
-    secs = Decimal(t.hour * 3600 + t.minute * 60 + t.second) + Decimal(t.microsecond) / 1_000_000
+_SECOND = dt.timedelta(seconds=1)
+
+
+def _time_seconds(t: dt.time) -> int:
+    """The FEEL value of a time: whole milliseconds since midnight UTC (or local midnight)."""
+    secs = t.hour * 3600 + t.minute * 60 + t.second
     off = _offset_of(t)
     if off is not None:
-        secs -= Decimal(int(off.total_seconds()))
-        secs %= 86400
-    return secs
+        secs = (secs - off // _SECOND) % 86400
+    return secs * 1000 + t.microsecond // 1000
+
+
+def _whole_seconds(v: dt.datetime | WideDateTime) -> int:
+    """The instant of a date and time in whole milliseconds."""
+    return instant_nanos(v) // 1_000_000
+
+
+def _to_millis(v: dt.datetime) -> dt.datetime:
+    return v.replace(microsecond=v.microsecond // 1000 * 1000)
 
 
 def equal(a: Any, b: Any) -> bool | None:
@@ -263,11 +560,15 @@ def equal(a: Any, b: Any) -> bool | None:
     if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
         if (a.tzinfo is None) != (b.tzinfo is None):
             return False
-        if a.tzinfo is not None and b.tzinfo is not None:
-            return a == b
+        if a.microsecond or b.microsecond:
+            return _to_millis(a) == _to_millis(b)
         return a == b
-    if isinstance(a, dt.datetime) or isinstance(b, dt.datetime):
-        return None
+    if isinstance(a, DATE_TIME_TYPES) or isinstance(b, DATE_TIME_TYPES):
+        if not (isinstance(a, DATE_TIME_TYPES) and isinstance(b, DATE_TIME_TYPES)):
+            return None
+        if (a.tzinfo is None) != (b.tzinfo is None):
+            return False
+        return _whole_seconds(a) == _whole_seconds(b)
     if isinstance(a, dt.date) and isinstance(b, dt.date):
         return a == b
     if isinstance(a, dt.time) and isinstance(b, dt.time):
@@ -296,13 +597,16 @@ def equal(a: Any, b: Any) -> bool | None:
         return True
     if isinstance(a, Range) and isinstance(b, Range):
         return (
-            a.start_included == b.start_included
+            type(a) is type(b)
+            and a.start_included == b.start_included
             and a.end_included == b.end_included
             and equal(a.start, b.start) is True
             and equal(a.end, b.end) is True
         )
     if isinstance(a, FeelFunction) and isinstance(b, FeelFunction):
         return a is b
+    if isinstance(a, WideDate) or isinstance(b, WideDate):
+        return a == b if is_date(a) and is_date(b) else None
     return None
 
 
@@ -318,9 +622,17 @@ def compare(a: Any, b: Any) -> int | None:
         if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
             if (a.tzinfo is None) != (b.tzinfo is None):
                 return None
+            if a.microsecond or b.microsecond:
+                p, q = _to_millis(a), _to_millis(b)
+                return (p > q) - (p < q)
             return (a > b) - (a < b)
-        if isinstance(a, dt.datetime) or isinstance(b, dt.datetime):
-            return None
+        if isinstance(a, DATE_TIME_TYPES) or isinstance(b, DATE_TIME_TYPES):
+            if not (isinstance(a, DATE_TIME_TYPES) and isinstance(b, DATE_TIME_TYPES)):
+                return None
+            if (a.tzinfo is None) != (b.tzinfo is None):
+                return None
+            x, y = _whole_seconds(a), _whole_seconds(b)
+            return (x > y) - (x < y)
         if isinstance(a, dt.date) and isinstance(b, dt.date):
             return (a > b) - (a < b)
         if isinstance(a, dt.time) and isinstance(b, dt.time):
@@ -332,6 +644,10 @@ def compare(a: Any, b: Any) -> int | None:
             return (a.seconds > b.seconds) - (a.seconds < b.seconds)
         if isinstance(a, YearsMonthsDuration) and isinstance(b, YearsMonthsDuration):
             return (a.months > b.months) - (a.months < b.months)
+        if (isinstance(a, WideDate) or isinstance(b, WideDate)) and is_date(a) and is_date(b):
+            i: int = a.toordinal()
+            j: int = b.toordinal()
+            return (i > j) - (i < j)
     except (TypeError, decimal.InvalidOperation):
         return None
     return None
@@ -355,6 +671,8 @@ def to_feel(value: Any) -> Any:
     if isinstance(value, int | float):
         return number(value)
     if isinstance(value, dt.date | dt.time | DaysTimeDuration | YearsMonthsDuration | Range):
+        return value
+    if isinstance(value, WideDate | WideDateTime):
         return value
     if isinstance(value, dt.timedelta):
         return DaysTimeDuration.of(value)
@@ -422,7 +740,7 @@ def _format_number(n: Decimal) -> str:
     return text
 
 
-def _format_offset(t: dt.time | dt.datetime) -> str:
+def _format_offset(t: dt.time | dt.datetime | WideDateTime) -> str:
     tz = t.tzinfo
     if tz is None:
         return ""
@@ -441,16 +759,20 @@ def _format_offset(t: dt.time | dt.datetime) -> str:
     return f"{sign}{hh:02d}:{mm:02d}" + (f":{ss:02d}" if ss else "")
 
 
-def format_date(d: dt.date) -> str:
-    if d.year > 9999:
-        return f"{d.year}-{d.month:02d}-{d.day:02d}"
-    return f"{d.year:04d}-{d.month:02d}-{d.day:02d}"
+def format_date(d: dt.date | WideDate | WideDateTime) -> str:
+    """`yyyy-mm-dd`, the year with at least four digits and a sign when negative."""
+    year = d.year
+    if 0 <= year <= 9999:
+        return f"{year:04d}-{d.month:02d}-{d.day:02d}"
+    return f"{'-' if year < 0 else ''}{abs(year):04d}-{d.month:02d}-{d.day:02d}"
 
 
-def format_time(t: dt.time) -> str:
+def format_time(t: dt.time, nanos: int = 0) -> str:
+    """`hh:mm:ss[.fffffffff]` and the zone; `nanos` adds digits past the microsecond."""
     text = f"{t.hour:02d}:{t.minute:02d}:{t.second:02d}"
-    if t.microsecond:
-        text += ("." + f"{t.microsecond:06d}").rstrip("0")
+    nanos = nanos or nanos_of(t)
+    if t.microsecond or nanos:
+        text += ("." + f"{t.microsecond:06d}{nanos:03d}").rstrip("0")
     return text + _format_offset(t)
 
 
@@ -475,11 +797,27 @@ def to_string(value: Any) -> str:
     if isinstance(value, list):
         return "[" + ", ".join(_nested(v) for v in value) + "]"
     if isinstance(value, dict):
-        return "{" + ", ".join(f"{k}: {_nested(v)}" for k, v in value.items()) + "}"
+        return "{" + ", ".join(f"{_key(k)}: {_nested(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, WideDateTime):
+        return format_date(value) + "T" + format_time(value.base.timetz(), value.nanos)
+    if isinstance(value, WideDate):
+        return format_date(value)
     return str(value)
+
+
+# A context key that would not read back as a name is shown as a string literal.
+_NOT_A_NAME_KEY = re.compile(r'^\d|^\s|\s$|["{}\[\](),:\\]|[\x00-\x1f]')
+
+
+def _key(key: str) -> str:
+    return _quote(key) if not key or _NOT_A_NAME_KEY.search(key) else key
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 def _nested(value: Any) -> str:
     if isinstance(value, str):
-        return '"' + value.replace("\\", "\\\\").replace('"', '\\"') + '"'
+        return _quote(value)
     return to_string(value)

@@ -94,6 +94,13 @@ def test_number_invalid(args: tuple[Any, ...]) -> None:
         (YearsMonthsDuration(25), "P2Y1M"),
         ([Decimal(1), "foo", [Decimal(4)]], '[1, "foo", [4]]'),
         ({"a": "foo", "b": {"bar": "baz"}}, '{a: "foo", b: {bar: "baz"}}'),
+        # Keys that would not read back as names are quoted (TCK 0079, non-compliant).
+        ({"a b": 1, "{": 2, ":": 3, ",": 4, "}": 5}, '{a b: 1, "{": 2, ":": 3, ",": 4, "}": 5}'),
+        (
+            {'"': "foo", "\\": 1, "": 2, " x": 3, "1a": 4},
+            '{"\\"": "foo", "\\\\": 1, "": 2, " x": 3, "1a": 4}',
+        ),
+        ({"Monthly Salary": 1, "a-b": 2, "x's": 3}, "{Monthly Salary: 1, a-b: 2, x's: 3}"),
     ],
 )
 def test_string(value: Any, expected: str) -> None:

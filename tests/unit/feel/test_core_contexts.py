@@ -109,6 +109,21 @@ def test_temporal_and_range_properties() -> None:
     assert evaluate("(1..5].start included") is False
 
 
+def test_the_unary_test_eq_as_a_range() -> None:
+    # TCK 0074 range_011 and 0068 range_010..012: `(=10)` has the properties of [10..10],
+    # equals another `(=10)`, but not the literal `[10..10]`.
+    assert evaluate("(=10).start included") is True
+    assert evaluate("(=10).start") == Decimal(10)
+    assert evaluate("(=10).end") == Decimal(10)
+    assert evaluate("(=10).end included") is True
+    assert evaluate("(=10) = (=10)") is True
+    assert evaluate("(=10) = [10..10]") is False
+    assert evaluate("is((=10), [10..10])") is False
+    assert evaluate("10 in (=10)") is True
+    assert evaluate("11 in (=10)") is False
+    assert evaluate("(=10) instance of range<number>") is True
+
+
 @pytest.mark.parametrize("text", ["{a: 1", "{a 1}", "{a: 1,, b: 2}", "{: 1}"])
 def test_malformed_contexts_are_syntax_errors(text: str) -> None:
     with pytest.raises(FeelSyntaxError):

@@ -83,8 +83,8 @@ def test_compile_raises_too() -> None:
         "-" * 5000 + "1",
         "- " * 3000 + "1",
         " ".join(["if true then"] * 3000) + " 1" + " else 2" * 3000,
-        "**".join(["2"] * 5000),
-        "+".join(["1"] * 50000),
+        " ".join(["for x in [1] return"] * 3000) + " 1",
+        "(1+" * 150 + "1" + ")" * 150 + "+" + "[" * 150 + "1" + "]" * 150,
     ],
     ids=[
         "open-parens",
@@ -96,8 +96,8 @@ def test_compile_raises_too() -> None:
         "minus-signs",
         "spaced-minus-signs",
         "if-chain",
-        "power-chain",
-        "long-sum",
+        "for-chain",
+        "parens-and-lists",
     ],
 )
 def test_deep_nesting_is_a_syntax_error_not_a_recursion_error(text: str) -> None:
@@ -114,14 +114,41 @@ def test_moderate_nesting_is_fine() -> None:
     assert evaluate("+".join(["1"] * 300)) == Decimal(300)
 
 
-@pytest.mark.xfail(
-    reason="a flat chain of ~500 binary operators is rejected as 'nests too deeply' "
-    "(the parse tree is built recursively), although nothing is nested",
-    strict=True,
-)
 def test_long_flat_operator_chains() -> None:
     assert evaluate("+".join(["1"] * 1000)) == Decimal(1000)
     assert evaluate(" or ".join(["false"] * 999 + ["true"])) is True
+    assert evaluate(" and ".join(["true"] * 999 + ["null"])) is None
+    assert evaluate(" and ".join(["true"] * 999 + ["false"])) is False
+    assert evaluate(" or ".join(["false"] * 1000)) is False
+    assert evaluate("-".join(["1"] * 5000)) == Decimal(2 - 5000)
+    assert evaluate("*".join(["2"] * 100) + " / 2") == Decimal(2**99)
+    # Mixed operators keep their precedence and left-to-right order.
+    assert evaluate("+".join(["2 * 3 - 1"] * 1000)) == Decimal(5000)
+    warnings: list[str] = []
+    assert evaluate("+".join(["1"] * 500) + ' + "a"', warnings=warnings) is None
+    assert warnings
+
+
+def test_very_long_flat_chains_are_not_nesting() -> None:
+    start = time.monotonic()
+    assert evaluate("+".join(["1"] * 50000)) == Decimal(50000)
+    warnings: list[str] = []
+    assert evaluate("**".join(["2"] * 5000), warnings=warnings) is None  # too large
+    assert warnings
+    assert time.monotonic() - start < 10
+
+
+def test_short_chains_count_as_nesting() -> None:
+    # Chains shorter than the flattened ones compile link by link, so 10 nested
+    # parentheses each around a 31-link chain nest more than 300 levels.
+    assert "nest" in syntax_error("(" * 10 + "1" + ("+1" * 30 + ")") * 10).message
+    assert evaluate("(" * 10 + "1" + ("+1" * 40 + ")") * 10) == Decimal(401)
+
+
+def test_long_chains_in_unary_tests() -> None:
+    tests = compile_unary_tests("+".join(["?"] * 1000) + " > 5")
+    assert tests.test(1) is True
+    assert tests.test(0) is False
 
 
 def test_huge_input_is_refused_quickly() -> None:

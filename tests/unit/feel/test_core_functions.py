@@ -132,6 +132,8 @@ def test_python_callables_in_the_context_take_arguments() -> None:
         ("{a: 1} instance of context<a: number>", True),
         ("{a: 1} instance of context<a: string>", False),
         ("{a: 1, b: 2} instance of context<a: number>", True),  # extra entries allowed
+        ("{a: null} instance of context<a: string>", True),  # null conforms (TCK 0070)
+        ("{b: null} instance of context<a: string>", False),
         ("[1..2] instance of range<number>", True),
         ("[1..2] instance of range<string>", False),
         ("(< 5) instance of range<number>", True),

@@ -106,6 +106,18 @@ def test_builtin_names_with_spaces_and_keywords() -> None:
     assert evaluate('date and time("2020-01-01T10:00:00").hour') == Decimal(10)
 
 
+def test_the_words_of_a_name_may_be_separated_by_any_whitespace() -> None:
+    # TCK 0068 writes `date and\n time(...)`.
+    assert evaluate('date and\n    time("2020-01-01T10:00:00").hour') == Decimal(10)
+    assert evaluate('string  length("abc")') == Decimal(3)
+    assert evaluate("Monthly\tSalary * 2", {"Monthly Salary": 5}) == Decimal(10)
+    assert evaluate("Monthly Salaryx", {"Monthly Salary": 5, "Monthly Salaryx": 1}) == 1
+    # Positions after a name spanning lines stay right.
+    with pytest.raises(FeelSyntaxError) as info:
+        evaluate('date and\ntime("2020-01-01") +* 1')
+    assert (info.value.line, info.value.column) == (2, 21)
+
+
 def test_unknown_names_are_null_with_a_warning() -> None:
     result, warnings = ev("unknown name")
     assert result is None

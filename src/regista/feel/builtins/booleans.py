@@ -10,7 +10,15 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from regista.feel.builtins.conversion import registrar, type_error, unwrap
-from regista.feel.values import FeelFunction, Range, equal, kind
+from regista.feel.values import (
+    DATE_TIME_TYPES,
+    FeelFunction,
+    Range,
+    WideDateTime,
+    equal,
+    kind,
+    nanos_of,
+)
 
 BOOLEAN_BUILTINS: dict[str, FeelFunction] = {}
 _builtin = registrar(BOOLEAN_BUILTINS)
@@ -41,17 +49,22 @@ def identical(a: Any, b: Any) -> bool:
         return a is None and b is None
     if kind(a) != kind(b):
         return False
-    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and _same_zone(a, b)
+    if isinstance(a, DATE_TIME_TYPES) and isinstance(b, DATE_TIME_TYPES):
+        return _wall_clock(a) == _wall_clock(b) and _same_zone(a, b)
     if isinstance(a, dt.time) and isinstance(b, dt.time):
-        return a.replace(tzinfo=None) == b.replace(tzinfo=None) and _same_zone(a, b)
+        return (
+            a.replace(tzinfo=None) == b.replace(tzinfo=None)
+            and nanos_of(a) == nanos_of(b)
+            and _same_zone(a, b)
+        )
     if isinstance(a, list) and isinstance(b, list):
         return len(a) == len(b) and all(identical(x, y) for x, y in zip(a, b, strict=True))
     if isinstance(a, dict) and isinstance(b, dict):
         return a.keys() == b.keys() and all(identical(v, b[k]) for k, v in a.items())
     if isinstance(a, Range) and isinstance(b, Range):
         return (
-            a.start_included == b.start_included
+            type(a) is type(b)
+            and a.start_included == b.start_included
             and a.end_included == b.end_included
             and identical(a.start, b.start)
             and identical(a.end, b.end)
@@ -61,7 +74,13 @@ def identical(a: Any, b: Any) -> bool:
     return equal(a, b) is True
 
 
-def _same_zone(a: dt.time | dt.datetime, b: dt.time | dt.datetime) -> bool:
+def _wall_clock(v: dt.datetime | WideDateTime) -> tuple[int, ...]:
+    return (v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond, nanos_of(v))
+
+
+def _same_zone(
+    a: dt.time | dt.datetime | WideDateTime, b: dt.time | dt.datetime | WideDateTime
+) -> bool:
     """Zones agree when both are absent, both the same IANA zone, or both the same fixed
     offset; a zone id never agrees with an offset, even one it currently has."""
     za, zb = a.tzinfo, b.tzinfo
@@ -69,6 +88,6 @@ def _same_zone(a: dt.time | dt.datetime, b: dt.time | dt.datetime) -> bool:
         return za is None and zb is None
     if isinstance(za, ZoneInfo) or isinstance(zb, ZoneInfo):
         return isinstance(za, ZoneInfo) and isinstance(zb, ZoneInfo) and za.key == zb.key
-    if isinstance(a, dt.datetime) and isinstance(b, dt.datetime):
+    if isinstance(a, DATE_TIME_TYPES) and isinstance(b, DATE_TIME_TYPES):
         return a.utcoffset() == b.utcoffset()
     return za.utcoffset(None) == zb.utcoffset(None)

@@ -27,6 +27,7 @@ from regista.feel.values import (
     DaysTimeDuration,
     FeelEvalError,
     FeelFunction,
+    WideDate,
     YearsMonthsDuration,
     compare,
     equal,
@@ -91,9 +92,9 @@ def _booleans(value: Any) -> list[bool | None]:
     return items
 
 
-# Kinds whose Python equality and hash agree with FEEL equality (not times, which FEEL
-# compares by their UTC offset, nor lists, contexts and ranges).
-_HASHABLE = (bool, Decimal, str, dt.date, DaysTimeDuration, YearsMonthsDuration)
+# Kinds whose Python equality and hash agree with FEEL equality (not times and date-times,
+# which FEEL compares by their UTC offset to the second, nor lists, contexts and ranges).
+_HASHABLE = (bool, Decimal, str, dt.date, WideDate, DaysTimeDuration, YearsMonthsDuration)
 
 
 def _distinct(items: Iterable[Any]) -> list[Any]:
@@ -101,7 +102,7 @@ def _distinct(items: Iterable[Any]) -> list[Any]:
     out: list[Any] = []
     seen: set[tuple[str, Any]] = set()
     for item in items:
-        if item is None or isinstance(item, _HASHABLE):
+        if item is None or (isinstance(item, _HASHABLE) and not isinstance(item, dt.datetime)):
             key = (kind(item), item)  # the kind keeps true apart from 1
             if key not in seen:
                 seen.add(key)

@@ -13,6 +13,7 @@ from typing import Any
 
 from regista.feel.builtins.conversion import number_arg, registrar, type_error, unwrap
 from regista.feel.temporal import (
+    combine,
     offset_zone,
     parse_date,
     parse_date_time,
@@ -23,7 +24,11 @@ from regista.feel.values import (
     DaysTimeDuration,
     FeelEvalError,
     FeelFunction,
+    NanoTime,
+    WideDate,
+    WideDateTime,
     YearsMonthsDuration,
+    make_date,
 )
 
 TEMPORAL_BUILTINS: dict[str, FeelFunction] = {}
@@ -58,14 +63,21 @@ def _whole(value: Any, param: str) -> int:
     return int(n)
 
 
-def _date_arg(value: Any, param: str) -> dt.date:
+def _date_arg(value: Any, param: str) -> dt.date | WideDate:
     """A date argument; a date and time stands for its (local) date."""
     value = unwrap(value)
-    if isinstance(value, dt.datetime):
+    if isinstance(value, dt.datetime | WideDateTime):
         return value.date()
-    if isinstance(value, dt.date):
+    if isinstance(value, dt.date | WideDate):
         return value
     raise type_error(param, "a date or a date and time", value)
+
+
+def _calendar_date(value: Any, param: str) -> dt.date:
+    """A date argument as a `datetime.date` with the same calendar (for a wide date, its
+    stand-in: the weekday, day of year and week of year repeat every 400 years)."""
+    day = _date_arg(value, param)
+    return day.base if isinstance(day, WideDate) else day
 
 
 def _string_or(value: Any, param: str, expected: str) -> Any:
@@ -79,7 +91,7 @@ def _string_or(value: Any, param: str, expected: str) -> Any:
 
 
 @_builtin("date", ("from",), ("year", "month", "day"))
-def date(*args: Any) -> dt.date:
+def date(*args: Any) -> dt.date | WideDate:
     """`date(from)` converts a date string or a date and time; `date(year, month, day)`
     builds a date from its parts."""
     if len(args) == 1:
@@ -88,16 +100,14 @@ def date(*args: Any) -> dt.date:
             return parse_date(source)
         return _date_arg(source, "from")
     year, month, day = (_whole(v, p) for v, p in zip(args, ("year", "month", "day"), strict=True))
-    if not dt.MINYEAR <= year <= dt.MAXYEAR:
-        raise FeelEvalError(f"year {year} is outside the supported range 1..9999")
     try:
-        return dt.date(year, month, day)
+        return make_date(year, month, day)
     except ValueError as e:
         raise FeelEvalError(f"date({year}, {month}, {day}) is not a valid date: {e}") from e
 
 
 @_builtin("date and time", ("from",), ("date", "time"))
-def date_and_time(*args: Any) -> dt.datetime:
+def date_and_time(*args: Any) -> dt.datetime | WideDateTime:
     """`date and time(from)` parses a date and time string (a bare date is midnight);
     `date and time(date, time)` joins a date (or the date of a date and time) with a time,
     taking the time's zone."""
@@ -110,7 +120,7 @@ def date_and_time(*args: Any) -> dt.datetime:
     clock = unwrap(args[1])
     if not isinstance(clock, dt.time):
         raise type_error("time", "a time", clock)
-    return dt.datetime.combine(day, clock)
+    return combine(day, clock)
 
 
 @_builtin("time", ("from",), ("hour", "minute", "second"), ("hour", "minute", "second", "offset"))
@@ -122,9 +132,9 @@ def time(*args: Any) -> dt.time:
         source = _string_or(args[0], "from", "a string, a time, a date or a date and time")
         if isinstance(source, str):
             return parse_time(source)
-        if isinstance(source, dt.datetime):
+        if isinstance(source, dt.datetime | WideDateTime):
             return source.timetz()
-        if isinstance(source, dt.date):
+        if isinstance(source, dt.date | WideDate):
             return dt.time(0, tzinfo=dt.UTC)
         if isinstance(source, dt.time):
             return source
@@ -140,9 +150,9 @@ def time(*args: Any) -> dt.time:
             raise type_error("offset", "a days and time duration", offset)
         tz = offset_zone(offset.to_timedelta())
     whole = int(second)
-    # Digits past the microsecond are truncated, as in time strings.
-    micros = int((second - whole).scaleb(6))
-    return dt.time(hour, minute, whole, micros, tzinfo=tz)
+    # Digits past the nanosecond are truncated, as in time strings.
+    micros, nanos = divmod(int((second - whole).scaleb(9)), 1000)
+    return NanoTime.of(dt.time(hour, minute, whole, micros, tzinfo=tz), nanos)
 
 
 @_builtin("duration", ("from",))
@@ -175,13 +185,13 @@ def years_and_months_duration(start: Any, end: Any) -> YearsMonthsDuration:
 @_builtin("day of year", ("date",))
 def day_of_year(date: Any) -> Decimal:
     """The day's ordinal within its year, from 1 to 366."""
-    return Decimal(_date_arg(date, "date").timetuple().tm_yday)
+    return Decimal(_calendar_date(date, "date").timetuple().tm_yday)
 
 
 @_builtin("day of week", ("date",))
 def day_of_week(date: Any) -> str:
     """The English name of the weekday, such as "Monday"."""
-    return _DAY_NAMES[_date_arg(date, "date").weekday()]
+    return _DAY_NAMES[_calendar_date(date, "date").weekday()]
 
 
 @_builtin("month of year", ("date",))
@@ -193,7 +203,7 @@ def month_of_year(date: Any) -> str:
 @_builtin("week of year", ("date",))
 def week_of_year(date: Any) -> Decimal:
     """The ISO 8601 week number, from 1 to 53 (`2003-12-29` is in week 1 of 2004)."""
-    return Decimal(_date_arg(date, "date").isocalendar()[1])
+    return Decimal(_calendar_date(date, "date").isocalendar()[1])
 
 
 # ---------------------------------------------------------------- clock
