@@ -1,1 +1,120 @@
-"""Regista store layer (see DESIGN.md)."""
+"""Regista store layer: persistence behind one small interface (see DESIGN.md).
+
+`open_store(settings)` picks the implementation from `settings.database_url`:
+`sqlite:///file.db` (embedded, one node), `postgresql://...` (many nodes) or `memory://`.
+"""
+
+from __future__ import annotations
+
+from regista.settings import Settings, SettingsError
+from regista.store.errors import (
+    CorruptState,
+    DuplicateKey,
+    NodeLockError,
+    NotFound,
+    RetryableError,
+    SchemaError,
+    SchemaOutdated,
+    SchemaTooNew,
+    SerializationConflict,
+    StoreBusy,
+    StoreCorrupt,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+    VersionConflict,
+)
+from regista.store.interface import SchemaMode, Store, Transaction
+from regista.store.records import (
+    BrokenLink,
+    BufferedMessage,
+    Definition,
+    HistoryEvent,
+    Incident,
+    Instance,
+    Job,
+    NewEvent,
+    Node,
+    Outcome,
+    Subscription,
+    Timer,
+    UserTask,
+)
+
+__all__ = [
+    "BrokenLink",
+    "BufferedMessage",
+    "CorruptState",
+    "Definition",
+    "DuplicateKey",
+    "HistoryEvent",
+    "Incident",
+    "Instance",
+    "Job",
+    "NewEvent",
+    "Node",
+    "NodeLockError",
+    "NotFound",
+    "Outcome",
+    "RetryableError",
+    "SchemaError",
+    "SchemaMode",
+    "SchemaOutdated",
+    "SchemaTooNew",
+    "SerializationConflict",
+    "Store",
+    "StoreBusy",
+    "StoreCorrupt",
+    "StoreError",
+    "StoreFull",
+    "StoreUnavailable",
+    "Subscription",
+    "Timer",
+    "Transaction",
+    "UserTask",
+    "VersionConflict",
+    "open_store",
+]
+
+
+def open_store(settings: Settings, *, schema: SchemaMode | None = None) -> Store:
+    """Open the store `settings.database_url` names.
+
+    `schema` is "migrate" (apply missing migrations), "check" (refuse a schema that is not
+    exactly the known one) or "ignore" (for `regista db status`); by default "migrate" when
+    `settings.auto_migrate`, else "check". A schema newer than this Regista is always refused
+    by "migrate" and "check".
+    """
+    mode: SchemaMode = schema or ("migrate" if settings.auto_migrate else "check")
+    url = settings.database_url
+    if url.startswith("sqlite:"):
+        from regista.store.sqlite import SqliteStore, path_from_url
+
+        try:
+            path = path_from_url(url)
+        except ValueError as exc:
+            raise SettingsError(f"REGISTA_DATABASE_URL: {exc}") from None
+        return SqliteStore(
+            path,
+            synchronous=settings.sqlite_synchronous,
+            busy_timeout_ms=settings.sqlite_busy_timeout_ms,
+            schema=mode,
+        )
+    if url.startswith(("postgresql:", "postgres:")):
+        from regista.store.postgres import PostgresStore
+
+        return PostgresStore(
+            url,
+            min_size=settings.pool_min_size,
+            max_size=settings.pool_max_size,
+            connect_timeout=settings.connect_timeout_s,
+            schema=mode,
+        )
+    if url.startswith("memory:"):
+        from regista.store.memory import MemoryStore
+
+        return MemoryStore()
+    raise SettingsError(
+        f"REGISTA_DATABASE_URL {url!r} names no database Regista supports; use "
+        "sqlite:///regista.db, postgresql://user@host/db or memory://"
+    )

@@ -1,0 +1,135 @@
+"""Runtime settings: one frozen value built from the environment plus explicit overrides.
+
+There are no globals: whoever opens a store or starts a node builds a `Settings` and passes it
+on. `Settings.from_env()` reads the `REGISTA_*` variables; keyword overrides (from CLI flags,
+tests, or code) win over the environment.
+
+Durability of the embedded SQLite store (`REGISTA_SQLITE_SYNCHRONOUS`):
+
+- ``FULL`` (default): every commit is fsynced before it returns. A committed transaction
+  survives a process crash and a power loss. Costs one fsync per commit.
+- ``NORMAL``: in WAL mode the WAL is fsynced only at checkpoints. A process crash loses
+  nothing, but a power loss or an OS crash may lose the last transactions committed before
+  it (they roll back as if never committed). The database is never corrupted either way.
+  Several times more commits per second on slow disks.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from typing import Any, Literal, cast
+from urllib.parse import urlsplit, urlunsplit
+
+SqliteSynchronous = Literal["FULL", "NORMAL"]
+
+DEFAULT_DATABASE_URL = "sqlite:///regista.db"
+
+
+class SettingsError(ValueError):
+    """A setting has a value Regista cannot use; the message names the variable."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything a Regista process needs to know about its environment."""
+
+    database_url: str = DEFAULT_DATABASE_URL
+    """`sqlite:///relative.db`, `sqlite:////absolute.db`, `postgresql://user@host/db`, or
+    `memory://` (in-process, for tests)."""
+    sqlite_synchronous: SqliteSynchronous = "FULL"
+    """SQLite durability, see the module docstring for what each choice risks."""
+    sqlite_busy_timeout_ms: int = 5000
+    """How long a SQLite write waits for a lock held by another connection before failing."""
+    pool_min_size: int = 1
+    """PostgreSQL connection pool: connections kept open."""
+    pool_max_size: int = 10
+    """PostgreSQL connection pool: connections at most."""
+    connect_timeout_s: float = 5.0
+    """How long to wait for the database server before reporting it unreachable."""
+    auto_migrate: bool = True
+    """Apply missing schema migrations when a store opens (`regista db upgrade` does it
+    explicitly). A schema newer than this Regista is always refused."""
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:
+        """Build settings from `env` (default: `os.environ`) and keyword overrides.
+
+        Overrides whose value is None are ignored, so CLI options can be passed straight in.
+        """
+        source = os.environ if env is None else env
+        values: dict[str, Any] = {}
+        if url := source.get("REGISTA_DATABASE_URL"):
+            values["database_url"] = url
+        if sync := source.get("REGISTA_SQLITE_SYNCHRONOUS"):
+            values["sqlite_synchronous"] = _synchronous(sync, "REGISTA_SQLITE_SYNCHRONOUS")
+        for name, var in (
+            ("sqlite_busy_timeout_ms", "REGISTA_SQLITE_BUSY_TIMEOUT_MS"),
+            ("pool_min_size", "REGISTA_DB_POOL_MIN"),
+            ("pool_max_size", "REGISTA_DB_POOL_MAX"),
+        ):
+            if raw := source.get(var):
+                values[name] = _int(raw, var)
+        if raw := source.get("REGISTA_DB_CONNECT_TIMEOUT"):
+            values["connect_timeout_s"] = _float(raw, "REGISTA_DB_CONNECT_TIMEOUT")
+        if raw := source.get("REGISTA_DB_AUTO_MIGRATE"):
+            values["auto_migrate"] = _bool(raw, "REGISTA_DB_AUTO_MIGRATE")
+        known = {f.name for f in fields(cls)}
+        for key, value in overrides.items():
+            if key not in known:
+                raise TypeError(f"unknown setting {key!r}")
+            if value is not None:
+                values[key] = value
+        if "sqlite_synchronous" in values:
+            values["sqlite_synchronous"] = _synchronous(
+                str(values["sqlite_synchronous"]), "sqlite_synchronous"
+            )
+        return cls(**values)
+
+    def with_(self, **changes: Any) -> Settings:
+        """A copy with some settings changed."""
+        return replace(self, **changes)
+
+
+def redact_url(url: str) -> str:
+    """The URL without its password, for messages and logs."""
+    try:
+        parts = urlsplit(url)
+        password = parts.password
+    except ValueError:
+        return url
+    if password is None:
+        return url
+    netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
+    return urlunsplit(parts._replace(netloc=netloc))
+
+
+def _synchronous(raw: str, var: str) -> SqliteSynchronous:
+    value = raw.strip().upper()
+    if value not in ("FULL", "NORMAL"):
+        raise SettingsError(f"{var} must be FULL or NORMAL, not {raw!r}")
+    return cast(SqliteSynchronous, value)
+
+
+def _int(raw: str, var: str) -> int:
+    try:
+        return int(raw)
+    except ValueError:
+        raise SettingsError(f"{var} must be a whole number, not {raw!r}") from None
+
+
+def _float(raw: str, var: str) -> float:
+    try:
+        return float(raw)
+    except ValueError:
+        raise SettingsError(f"{var} must be a number of seconds, not {raw!r}") from None
+
+
+def _bool(raw: str, var: str) -> bool:
+    value = raw.strip().lower()
+    if value in ("1", "true", "yes", "on"):
+        return True
+    if value in ("0", "false", "no", "off"):
+        return False
+    raise SettingsError(f"{var} must be true or false, not {raw!r}")

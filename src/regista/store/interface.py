@@ -1,0 +1,425 @@
+"""The store interface: what the runtime needs from persistence, and nothing more.
+
+One command = one transaction (DESIGN.md, "Persistence and the unit of work")::
+
+    with store.transaction() as tx:
+        inst = tx.lock_instance(instance_id)        # FOR UPDATE / under BEGIN IMMEDIATE
+        state, effects = engine.step(InstanceState.from_json(inst.state), command, ctx)
+        tx.update_instance(inst.id, state=state.to_json(), status=state.status,
+                           expected_version=inst.version, now=ctx.now)
+        for effect in effects: ...                  # one call per effect, see below
+        tx.append_history(inst.id, events)
+    # committed here; an exception anywhere in the block rolls all of it back
+
+Engine effects map to calls on the transaction: CreateJob -> `insert_job`, CancelJob ->
+`cancel_job`, CreateUserTask / CancelUserTask -> `insert_user_task` / `cancel_user_task`,
+ScheduleTimer / CancelTimer -> `insert_timer` / `cancel_timer`, OpenSubscription /
+CloseSubscription -> `insert_subscription` / `delete_subscription`, RaiseIncident /
+ResolveIncidentEffect -> `insert_incident` / `resolve_incident`, History -> `append_history`.
+Values must be JSON-safe (the engine's `to_json` forms); times must be timezone-aware.
+
+Three implementations share this contract and one integration suite: `SqliteStore`
+(embedded, one node), `PostgresStore` (many nodes) and `MemoryStore` (tests). All times are
+passed in by the caller (`now`), so tests drive leases and timers with a fake clock.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime
+from typing import Any, Literal, Protocol
+
+from regista.store.records import (
+    BrokenLink,
+    BufferedMessage,
+    Definition,
+    HistoryEvent,
+    Incident,
+    Instance,
+    Job,
+    NewEvent,
+    Node,
+    Outcome,
+    Subscription,
+    SubscriptionKind,
+    Timer,
+    UserTask,
+)
+
+SchemaMode = Literal["migrate", "check", "ignore"]
+"""What a store does on open when its schema is not the latest: apply the missing migrations,
+refuse (`SchemaOutdated`), or carry on (for `regista db status`). A schema newer than this
+Regista is refused by "migrate" and "check"."""
+
+
+class Transaction(Protocol):
+    """One unit of work; everything done through it commits or rolls back together.
+
+    Write methods raise `StoreError` when the transaction was opened with `write=False`.
+    """
+
+    # -- definitions ------------------------------------------------------------------------
+
+    def deploy_definition(
+        self, process_id: str, source: str, *, now: datetime, resource_name: str | None = None
+    ) -> tuple[Definition, bool]:
+        """Store `source` as the next version of `process_id`, unless it equals the latest.
+
+        Returns the definition and whether a new version was created.
+        """
+        ...
+
+    def get_definition(self, definition_id: str) -> Definition | None: ...
+
+    def latest_definition(self, process_id: str) -> Definition | None: ...
+
+    def definition_version(self, process_id: str, version: int) -> Definition | None: ...
+
+    def list_definitions(self, process_id: str | None = None) -> list[Definition]: ...
+
+    # -- instances --------------------------------------------------------------------------
+
+    def insert_instance(
+        self,
+        *,
+        id: str,
+        definition_id: str,
+        process_id: str,
+        state: Mapping[str, Any],
+        now: datetime,
+        status: str = "active",
+        business_key: str | None = None,
+        parent_instance_id: str | None = None,
+        parent_element_instance_id: str | None = None,
+        idempotency_key: str | None = None,
+        ended_at: datetime | None = None,
+    ) -> Instance:
+        """Insert a new instance at version 1.
+
+        Raises `DuplicateKey` (with `existing_id`) when the idempotency key is taken.
+        """
+        ...
+
+    def lock_instance(self, instance_id: str) -> Instance:
+        """Load an instance and hold it until the end of the transaction.
+
+        Raises `NotFound` if there is none and `CorruptState` if its state is unreadable.
+        """
+        ...
+
+    def get_instance(self, instance_id: str) -> Instance | None:
+        """Load an instance without locking it."""
+        ...
+
+    def find_instance_by_idempotency_key(self, key: str) -> Instance | None: ...
+
+    def update_instance(
+        self,
+        instance_id: str,
+        *,
+        state: Mapping[str, Any],
+        status: str,
+        expected_version: int,
+        now: datetime,
+        ended_at: datetime | None = None,
+    ) -> int:
+        """Write a new state if the row is still at `expected_version`; return the new version.
+
+        Raises `VersionConflict` otherwise.
+        """
+        ...
+
+    def list_instances(
+        self,
+        *,
+        status: str | None = None,
+        process_id: str | None = None,
+        business_key: str | None = None,
+        parent_instance_id: str | None = None,
+        limit: int = 100,
+    ) -> list[Instance]: ...
+
+    def lock_key(self, namespace: str, key: str) -> None:
+        """Serialize transactions on an arbitrary key until commit (e.g. message name + key,
+        so a publisher and a subscriber cannot miss each other). No-op where transactions are
+        already serial (SQLite, memory)."""
+        ...
+
+    # -- jobs -------------------------------------------------------------------------------
+
+    def insert_job(
+        self,
+        *,
+        id: str,
+        instance_id: str,
+        element_id: str,
+        element_instance_id: str,
+        type: str,
+        retries: int,
+        now: datetime,
+        variables: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+        due_at: datetime | None = None,
+    ) -> None: ...
+
+    def get_job(self, job_id: str) -> Job | None: ...
+
+    def jobs_of_instance(self, instance_id: str) -> list[Job]: ...
+
+    def complete_job(self, job_id: str, attempt: int, *, now: datetime) -> Outcome:
+        """Mark a claimed job completed if `attempt` is its current attempt.
+
+        APPLIED: step the engine with CompleteJob. DUPLICATE / STALE / MISSING: do nothing.
+        """
+        ...
+
+    def fail_job(
+        self,
+        job_id: str,
+        attempt: int,
+        *,
+        error: str,
+        retries: int,
+        now: datetime,
+        retry_at: datetime | None = None,
+    ) -> Outcome:
+        """Report a failed attempt: with `retries` > 0 the job is claimable again at
+        `retry_at` (default `now`); with 0 it becomes `failed` (the runtime raises an incident).
+        """
+        ...
+
+    def retry_job(self, job_id: str, *, retries: int, now: datetime) -> bool:
+        """Make a failed job claimable again (resolving its incident). False if not failed."""
+        ...
+
+    def cancel_job(self, job_id: str, *, now: datetime) -> bool:
+        """Cancel an unfinished job; a late report from its worker will be STALE."""
+        ...
+
+    # -- timers -----------------------------------------------------------------------------
+
+    def insert_timer(
+        self,
+        *,
+        id: str,
+        instance_id: str,
+        element_id: str,
+        element_instance_id: str,
+        due_at: datetime,
+        now: datetime,
+        repeat: str | None = None,
+    ) -> None: ...
+
+    def get_timer(self, timer_id: str) -> Timer | None: ...
+
+    def take_timer(self, timer_id: str) -> Timer | None:
+        """Remove a timer to fire it; None if it was already fired or cancelled."""
+        ...
+
+    def cancel_timer(self, timer_id: str) -> bool: ...
+
+    # -- user tasks -------------------------------------------------------------------------
+
+    def insert_user_task(
+        self,
+        *,
+        id: str,
+        instance_id: str,
+        element_id: str,
+        element_instance_id: str,
+        now: datetime,
+        name: str | None = None,
+        assignee: str | None = None,
+        candidate_users: Sequence[str] = (),
+        candidate_groups: Sequence[str] = (),
+        due_at: datetime | None = None,
+        follow_up_at: datetime | None = None,
+        form_key: str | None = None,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None: ...
+
+    def get_user_task(self, task_id: str) -> UserTask | None: ...
+
+    def assign_user_task(self, task_id: str, assignee: str | None) -> bool: ...
+
+    def complete_user_task(self, task_id: str, *, by: str | None, now: datetime) -> Outcome:
+        """APPLIED the first time; DUPLICATE if already completed; STALE if cancelled."""
+        ...
+
+    def cancel_user_task(self, task_id: str, *, now: datetime) -> bool: ...
+
+    def list_open_user_tasks(
+        self,
+        *,
+        assignee: str | None = None,
+        candidate_user: str | None = None,
+        candidate_group: str | None = None,
+        instance_id: str | None = None,
+        limit: int = 100,
+    ) -> list[UserTask]: ...
+
+    # -- message and signal subscriptions, buffered messages --------------------------------
+
+    def insert_subscription(
+        self,
+        *,
+        id: str,
+        instance_id: str,
+        kind: SubscriptionKind,
+        name: str,
+        correlation_key: str | None,
+        element_id: str,
+        element_instance_id: str,
+        now: datetime,
+    ) -> None: ...
+
+    def get_subscription(self, subscription_id: str) -> Subscription | None: ...
+
+    def delete_subscription(self, subscription_id: str) -> bool: ...
+
+    def find_subscription(self, name: str, correlation_key: str | None) -> Subscription | None:
+        """The oldest message subscription for this name and key."""
+        ...
+
+    def signal_subscriptions(self, name: str) -> list[Subscription]: ...
+
+    def subscriptions_of_instance(self, instance_id: str) -> list[Subscription]: ...
+
+    def buffer_message(
+        self,
+        *,
+        id: str,
+        name: str,
+        correlation_key: str | None,
+        variables: Mapping[str, Any],
+        now: datetime,
+        expires_at: datetime,
+    ) -> BufferedMessage:
+        """Keep a message nobody waits for yet, until `expires_at`."""
+        ...
+
+    def consume_message(
+        self, name: str, correlation_key: str | None, *, consumer: str, now: datetime
+    ) -> BufferedMessage | None:
+        """Take the oldest unexpired buffered message for name and key; at most one consumer
+        ever gets a given message."""
+        ...
+
+    def get_message(self, message_id: str) -> BufferedMessage | None: ...
+
+    # -- incidents --------------------------------------------------------------------------
+
+    def insert_incident(
+        self,
+        *,
+        id: str,
+        instance_id: str,
+        message: str,
+        now: datetime,
+        element_id: str | None = None,
+        element_instance_id: str | None = None,
+        job_id: str | None = None,
+    ) -> None: ...
+
+    def get_incident(self, incident_id: str) -> Incident | None: ...
+
+    def resolve_incident(self, incident_id: str, *, now: datetime) -> bool: ...
+
+    def list_open_incidents(
+        self, *, instance_id: str | None = None, limit: int = 100
+    ) -> list[Incident]: ...
+
+    # -- history ----------------------------------------------------------------------------
+
+    def append_history(self, instance_id: str, events: Sequence[NewEvent]) -> list[HistoryEvent]:
+        """Append events to the instance's hash chain (lock the instance first)."""
+        ...
+
+    def history(self, instance_id: str) -> list[HistoryEvent]: ...
+
+
+class Store(Protocol):
+    """A database holding process definitions, instances and everything they wait for."""
+
+    @property
+    def dialect(self) -> str:
+        """`sqlite`, `postgres` or `memory`."""
+        ...
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
+        """Open a unit of work: commit on normal exit, roll back on any exception."""
+        ...
+
+    def schema_version(self) -> int:
+        """The version of the database schema (0 for an empty database)."""
+        ...
+
+    def upgrade(self, *, fresh_schema: bool = True) -> list[int]:
+        """Apply the missing migrations in one transaction; return the versions applied.
+
+        Raises `SchemaTooNew` for a schema newer than this Regista.
+        """
+        ...
+
+    # Each of the following runs in a transaction of its own.
+
+    def claim_jobs(
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        now: datetime,
+    ) -> list[Job]:
+        """Lease up to `limit` claimable jobs of these types (ready and due, or with an
+        expired lease) to `worker_id`; each claim increments the job's attempt."""
+        ...
+
+    def extend_lease(
+        self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> bool:
+        """Heartbeat of a long job; False if the worker no longer holds this attempt."""
+        ...
+
+    def release_leases(self, worker_id: str, *, now: datetime) -> int:
+        """Hand back every job `worker_id` holds (graceful shutdown); returns how many."""
+        ...
+
+    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        """Timers due at `now`, oldest first (leased or not)."""
+        ...
+
+    def claim_timers(
+        self, worker_id: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Timer]:
+        """Lease due timers so that nodes sharing the database do not fire the same one."""
+        ...
+
+    def next_timer_due(self) -> datetime | None:
+        """When the earliest timer is due, so a scheduler can sleep until then."""
+        ...
+
+    def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
+        """Delete up to `limit` expired buffered messages; returns how many."""
+        ...
+
+    def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
+        """Check the history hash chains (one instance or all); the first broken link."""
+        ...
+
+    def register_node(self, node_id: str, *, now: datetime) -> None:
+        """Announce an engine node. SQLite and memory serve one node: a second one gets
+        `NodeLockError`."""
+        ...
+
+    def heartbeat_node(self, node_id: str, *, now: datetime) -> None: ...
+
+    def unregister_node(self, node_id: str) -> None: ...
+
+    def nodes(self) -> list[Node]: ...
+
+    def close(self) -> None:
+        """Release connections and the node lock. The store is unusable afterwards."""
+        ...

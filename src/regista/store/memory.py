@@ -1,0 +1,220 @@
+"""The in-memory store: the same contract as the SQL stores, for tests and simulations.
+
+Transactions are serial (one lock, like SQLite's single writer) and atomic: every change
+records how to undo itself, and an exception in the block undoes them all. State, variables
+and history data go through JSON on the way in, so what is not JSON-safe fails here exactly as
+it would against a database, and callers never share mutable values with the store.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import threading
+from collections.abc import Iterator, Sequence
+from contextlib import AbstractContextManager, contextmanager
+from dataclasses import replace
+from datetime import datetime, timedelta
+
+from regista.store.chain import check_chain
+from regista.store.errors import NodeLockError, StoreBusy, StoreError
+from regista.store.interface import Transaction
+from regista.store.memorytransaction import MemoryTransaction, Tables, utc
+from regista.store.records import BrokenLink, Job, Node, Timer
+
+
+class MemoryStore:
+    """The in-memory store (see the module docstring)."""
+
+    dialect = "memory"
+
+    def __init__(self, *, busy_timeout_s: float = 5.0) -> None:
+        self._tables = Tables()
+        self._lock = threading.Lock()
+        self._busy_timeout_s = busy_timeout_s
+        self._node_id: str | None = None
+        self._closed = False
+
+    @contextmanager
+    def _memory_transaction(self, *, write: bool) -> Iterator[MemoryTransaction]:
+        if self._closed:
+            raise StoreError("the store is closed")
+        if not self._lock.acquire(timeout=self._busy_timeout_s):
+            raise StoreBusy(
+                f"the in-memory store stayed locked for longer than {self._busy_timeout_s:g} s "
+                "(a transaction opened inside another one on the same thread?)"
+            )
+        try:
+            tx = MemoryTransaction(self._tables, write=write)
+            try:
+                yield tx
+            except BaseException:
+                tx.rollback()
+                raise
+            tx.commit()
+        finally:
+            self._lock.release()
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
+        return self._memory_transaction(write=write)
+
+    def schema_version(self) -> int:
+        return 1
+
+    def upgrade(self, *, fresh_schema: bool = True) -> list[int]:
+        return []
+
+    def claim_jobs(
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        now: datetime,
+    ) -> list[Job]:
+        now = utc(now)
+        wanted = set(types)
+        lease_until = now + timedelta(seconds=lease_seconds)
+        with self._memory_transaction(write=True) as tx:
+            ready = [
+                (j.due_at if j.status == "ready" else j.lease_until, j.id, j)
+                for j in self._tables.jobs.values()
+                if j.type in wanted
+                and (
+                    (j.status == "ready" and j.due_at <= now)
+                    or (
+                        j.status == "claimed" and j.lease_until is not None and j.lease_until <= now
+                    )
+                )
+            ]
+            ready.sort(key=lambda entry: (entry[0], entry[1]))
+            claimed: list[Job] = []
+            for _, job_id, job in ready[: max(limit, 0)]:
+                taken = replace(
+                    job,
+                    status="claimed",
+                    attempt=job.attempt + 1,
+                    lease_owner=worker_id,
+                    lease_until=lease_until,
+                )
+                tx._set(self._tables.jobs, job_id, taken)
+                claimed.append(taken)
+        return sorted(claimed, key=lambda j: (j.due_at, j.id))
+
+    def extend_lease(
+        self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> bool:
+        with self._memory_transaction(write=True) as tx:
+            job = self._tables.jobs.get(job_id)
+            if (
+                job is None
+                or job.status != "claimed"
+                or job.attempt != attempt
+                or job.lease_owner != worker_id
+            ):
+                return False
+            until = utc(now) + timedelta(seconds=lease_seconds)
+            tx._set(self._tables.jobs, job_id, replace(job, lease_until=until))
+            return True
+
+    def release_leases(self, worker_id: str, *, now: datetime) -> int:
+        with self._memory_transaction(write=True) as tx:
+            held = [
+                j
+                for j in self._tables.jobs.values()
+                if j.status == "claimed" and j.lease_owner == worker_id
+            ]
+            for job in held:
+                tx._set(
+                    self._tables.jobs,
+                    job.id,
+                    replace(
+                        job, status="ready", lease_owner=None, lease_until=None, due_at=utc(now)
+                    ),
+                )
+            return len(held)
+
+    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        now = utc(now)
+        with self._memory_transaction(write=False):
+            due = [t for t in self._tables.timers.values() if t.due_at <= now]
+            return sorted(due, key=lambda t: (t.due_at, t.id))[:limit]
+
+    def claim_timers(
+        self, worker_id: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Timer]:
+        now = utc(now)
+        until = now + timedelta(seconds=lease_seconds)
+        with self._memory_transaction(write=True) as tx:
+            due = sorted(
+                (
+                    t
+                    for t in self._tables.timers.values()
+                    if t.due_at <= now and (t.lease_until is None or t.lease_until <= now)
+                ),
+                key=lambda t: (t.due_at, t.id),
+            )[:limit]
+            taken = [replace(t, lease_owner=worker_id, lease_until=until) for t in due]
+            for timer in taken:
+                tx._set(self._tables.timers, timer.id, timer)
+            return taken
+
+    def next_timer_due(self) -> datetime | None:
+        with self._memory_transaction(write=False):
+            return min((t.due_at for t in self._tables.timers.values()), default=None)
+
+    def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
+        now = utc(now)
+        with self._memory_transaction(write=True) as tx:
+            expired = [m.id for m in self._tables.messages.values() if m.expires_at <= now]
+            for message_id in expired[:limit]:
+                tx._delete(self._tables.messages, message_id)
+            return min(len(expired), limit)
+
+    def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
+        with self._memory_transaction(write=False):
+            chains = (
+                [self._tables.history.get(instance_id, [])]
+                if instance_id is not None
+                else [self._tables.history[k] for k in sorted(self._tables.history)]
+            )
+            for chain in chains:
+                if broken := check_chain(chain):
+                    return broken
+            return None
+
+    def register_node(self, node_id: str, *, now: datetime) -> None:
+        with self._memory_transaction(write=True) as tx:
+            if self._node_id is not None and self._node_id != node_id:
+                raise NodeLockError(
+                    f"another Regista node ({self._node_id}) already serves this in-memory "
+                    "store; it serves one node"
+                )
+            self._node_id = node_id
+            node = Node(node_id, socket.gethostname(), os.getpid(), utc(now), utc(now))
+            tx._set(self._tables.nodes, node_id, node)
+
+    def heartbeat_node(self, node_id: str, *, now: datetime) -> None:
+        with self._memory_transaction(write=True) as tx:
+            node = self._tables.nodes.get(node_id)
+            if node is not None:
+                tx._set(self._tables.nodes, node_id, replace(node, heartbeat_at=utc(now)))
+
+    def unregister_node(self, node_id: str) -> None:
+        with self._memory_transaction(write=True) as tx:
+            tx._delete(self._tables.nodes, node_id)
+            if self._node_id == node_id:
+                self._node_id = None
+
+    def nodes(self) -> list[Node]:
+        with self._memory_transaction(write=False):
+            return sorted(self._tables.nodes.values(), key=lambda n: (n.started_at, n.id))
+
+    def close(self) -> None:
+        self._closed = True
+
+    def corrupt_state_for_tests(self, instance_id: str, text: str) -> None:
+        """Overwrite an instance's stored state text (fault-injection in tests)."""
+        with self._lock:
+            self._tables.states[instance_id] = text

@@ -1,0 +1,276 @@
+"""The PostgreSQL store: psycopg 3 over a connection pool; many engine nodes, one database.
+
+Transactions run in READ COMMITTED. An instance is locked with `SELECT ... FOR UPDATE` for
+the whole unit of work; jobs, timers and buffered messages are taken with
+`FOR UPDATE SKIP LOCKED`, so concurrent nodes claim disjoint rows without waiting for each
+other. Migrations run under an advisory lock, so nodes starting together migrate once.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from typing import Any
+
+import psycopg
+from psycopg import errors as pgerrors
+from psycopg.rows import dict_row
+from psycopg.types.json import Jsonb
+from psycopg_pool import ConnectionPool, PoolTimeout
+
+from regista.settings import redact_url
+from regista.store import queries as sqlfiles
+from regista.store.errors import (
+    DuplicateKey,
+    SchemaError,
+    SchemaOutdated,
+    SchemaTooNew,
+    SerializationConflict,
+    StoreBusy,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+)
+from regista.store.interface import SchemaMode
+from regista.store.sqlbase import Codec, Dialect, aware, dumps
+from regista.store.sqlstore import SqlStore
+from regista.store.sqltransaction import SqlTransaction
+
+Conn = psycopg.Connection[dict[str, Any]]
+
+
+def _identity(text: str) -> str:
+    return text
+
+
+class PostgresCodec(Codec):
+    """Timestamps as timestamptz; JSON as jsonb (serialized here so errors name the column)."""
+
+    def ts(self, value: datetime | None) -> datetime | None:
+        return None if value is None else aware(value)
+
+    def ts_out(self, value: Any) -> datetime:
+        ts: datetime = value
+        return ts.astimezone(UTC)
+
+    def json(self, value: Any, what: str) -> Jsonb:
+        return Jsonb(dumps(value, what), dumps=_identity)
+
+    def json_out(self, value: Any) -> Any:
+        return value
+
+    def text_list(self, values: Sequence[str]) -> list[str]:
+        return list(values)
+
+
+class PostgresDialect(Dialect):
+    name = "postgres"
+    driver_error = psycopg.Error
+
+    def __init__(self, url: str) -> None:
+        self.queries = sqlfiles.queries("postgres")
+        self.codec = PostgresCodec()
+        self.where = redact_url(url)
+
+    def translate(self, exc: Exception) -> StoreError:
+        if isinstance(exc, pgerrors.UniqueViolation):
+            detail = exc.diag.message_detail or str(exc)
+            return DuplicateKey(f"a row with the same key already exists ({detail})")
+        if isinstance(
+            exc,
+            pgerrors.SerializationFailure | pgerrors.DeadlockDetected | pgerrors.LockNotAvailable,
+        ):
+            return SerializationConflict(
+                f"PostgreSQL aborted the transaction to resolve a conflict ({exc}); "
+                "nothing was committed — retry"
+            )
+        if isinstance(exc, pgerrors.QueryCanceled):
+            return StoreBusy(f"a statement was cancelled (statement or lock timeout): {exc}")
+        sqlstate = getattr(exc, "sqlstate", None) or ""
+        if sqlstate.startswith("53"):
+            return StoreFull(
+                f"PostgreSQL at {self.where} is out of disk, memory or connections ({exc}); "
+                "the transaction was rolled back and nothing committed was lost"
+            )
+        if isinstance(exc, pgerrors.UndefinedTable | pgerrors.UndefinedColumn):
+            return SchemaError(
+                f"the database at {self.where} lacks Regista's tables ({exc}); "
+                "run `regista db upgrade`"
+            )
+        if isinstance(exc, psycopg.OperationalError):
+            return StoreUnavailable(
+                f"lost the connection to PostgreSQL at {self.where} ({exc}); if it dropped "
+                "during a commit, that transaction may or may not have committed — reload "
+                "before retrying (rows carry their ids, so a repeated insert is refused, "
+                "not duplicated)"
+            )
+        return StoreError(f"PostgreSQL at {self.where}: {exc}")
+
+    def execute_many_returning_ids(
+        self, conn: Any, sql: str, rows: Sequence[Mapping[str, Any]]
+    ) -> list[int]:
+        ids: list[int] = []
+        with conn.cursor() as cur:
+            cur.executemany(sql, rows, returning=True)
+            while True:
+                row = cur.fetchone()
+                ids.append(int(row["id"]))
+                if not cur.nextset():
+                    break
+        return ids
+
+
+def _configure(conn: Conn) -> None:
+    conn.execute("SET TIME ZONE 'UTC'")
+
+
+class PostgresStore(SqlStore):
+    """The store on a PostgreSQL database (see the module docstring)."""
+
+    dialect = "postgres"
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        min_size: int = 1,
+        max_size: int = 10,
+        connect_timeout: float = 5.0,
+        schema: SchemaMode = "migrate",
+    ) -> None:
+        self.url = url
+        self._sql = PostgresDialect(url)
+        self._timeout = connect_timeout
+        if schema == "migrate":
+            self.upgrade()
+        else:
+            found = self.schema_version()  # also fails fast when the server is down
+            known = sqlfiles.latest_version("postgres")
+            if schema == "check" and found > known:
+                raise SchemaTooNew(found, known)
+            if schema == "check" and found < known:
+                raise SchemaOutdated(found, known)
+        self._pool: ConnectionPool[Conn] = ConnectionPool(
+            url,
+            min_size=min_size,
+            max_size=max(max_size, min_size),
+            kwargs={
+                "autocommit": True,
+                "row_factory": dict_row,
+                "connect_timeout": max(1, round(connect_timeout)),
+            },
+            configure=_configure,
+            timeout=connect_timeout,
+            open=False,
+            name="regista",
+        )
+        try:
+            self._pool.open(wait=True, timeout=connect_timeout)
+        except PoolTimeout as exc:
+            self._pool.close()
+            raise self._unreachable(exc) from exc
+
+    def _unreachable(self, exc: Exception) -> StoreUnavailable:
+        return StoreUnavailable(
+            f"cannot connect to PostgreSQL at {self._sql.where} ({exc}); is the server "
+            "running, and is REGISTA_DATABASE_URL right?"
+        )
+
+    @contextmanager
+    def _direct(self) -> Iterator[Conn]:
+        """A connection outside the pool, for schema work before the pool exists."""
+        try:
+            conn = psycopg.connect(
+                self.url,
+                autocommit=True,
+                row_factory=dict_row,
+                connect_timeout=max(1, round(self._timeout)),
+            )
+        except psycopg.Error as exc:
+            raise self._unreachable(exc) from exc
+        try:
+            yield conn
+        except psycopg.Error as exc:
+            raise self._sql.translate(exc) from exc
+        finally:
+            conn.close()
+
+    @contextmanager
+    def _sql_transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
+        try:
+            with self._pool.connection(timeout=self._timeout) as conn, conn.transaction():
+                tx = SqlTransaction(conn, self._sql, write=write)
+                try:
+                    yield tx
+                finally:
+                    tx.close()
+        except PoolTimeout as exc:
+            raise StoreUnavailable(
+                f"no connection to PostgreSQL at {self._sql.where} became free within "
+                f"{self._timeout:g} s (pool of {self._pool.max_size}); the server may be down "
+                "or overloaded"
+            ) from exc
+        except psycopg.Error as exc:
+            raise self._sql.translate(exc) from exc
+
+    # -- schema -----------------------------------------------------------------------------
+
+    def _version(self, conn: Conn) -> int:
+        q = self._sql.queries
+        row = conn.execute(q["schema_version_table"]).fetchone()
+        if row is None or row["n"] == 0:
+            return 0
+        current = conn.execute(q["schema_version_current"]).fetchone()
+        return 0 if current is None else int(current["version"])
+
+    def schema_version(self) -> int:
+        with self._direct() as conn:
+            return self._version(conn)
+
+    def upgrade(self, *, fresh_schema: bool = True) -> list[int]:
+        """Apply the missing migrations in one transaction; return the versions applied.
+
+        An empty database gets `schema.sql` in one go unless `fresh_schema` is False.
+        """
+        known = sqlfiles.migrations("postgres")
+        latest = sqlfiles.latest_version("postgres")
+        with self._direct() as conn, conn.transaction():
+            conn.execute(
+                "SELECT pg_advisory_xact_lock(hashtextextended("
+                "'regista.schema.' || current_schema(), 0))"
+            )
+            current = self._version(conn)
+            if current > latest:
+                raise SchemaTooNew(current, latest)
+            pending = known[current:]
+            if not pending:
+                return []
+            scripts = (
+                [sqlfiles.fresh_schema("postgres")]
+                if current == 0 and fresh_schema
+                else [m.sql for m in pending]
+            )
+            for script in scripts:
+                conn.execute(script.encode())
+            now = datetime.now(UTC)
+            for migration in pending:
+                conn.execute(
+                    self._sql.queries["schema_version_insert"],
+                    {"version": migration.version, "name": migration.name, "now": now},
+                )
+        return [m.version for m in pending]
+
+    # -- nodes ------------------------------------------------------------------------------
+
+    def register_node(self, node_id: str, *, now: datetime) -> None:
+        """Many nodes may share PostgreSQL; registering only makes a node visible."""
+        self._upsert_node(node_id, socket.gethostname(), os.getpid(), now)
+
+    def unregister_node(self, node_id: str) -> None:
+        self._delete_node(node_id)
+
+    def close(self) -> None:
+        self._pool.close()

@@ -1,0 +1,311 @@
+-- Named queries of the PostgreSQL store (see regista/store/queries.py for the format).
+-- Transactions run in READ COMMITTED; an instance is locked with SELECT ... FOR UPDATE and
+-- jobs, timers and buffered messages are taken with FOR UPDATE SKIP LOCKED, so many nodes
+-- can share the database without other coordination.
+
+-- name: schema_version_table
+SELECT count(*) AS n FROM pg_tables WHERE schemaname = current_schema() AND tablename = 'schema_version';
+
+-- name: schema_version_current
+SELECT coalesce(max(version), 0) AS version FROM schema_version;
+
+-- name: schema_version_insert
+INSERT INTO schema_version (version, name, applied_at) VALUES (:version, :name, :now);
+
+-- name: node_upsert
+INSERT INTO nodes (id, hostname, pid, started_at, heartbeat_at)
+VALUES (:id, :hostname, :pid, :now, :now)
+ON CONFLICT (id) DO UPDATE SET hostname = excluded.hostname, pid = excluded.pid,
+    started_at = excluded.started_at, heartbeat_at = excluded.heartbeat_at;
+
+-- name: node_heartbeat
+UPDATE nodes SET heartbeat_at = :now WHERE id = :id;
+
+-- name: node_delete
+DELETE FROM nodes WHERE id = :id;
+
+-- name: node_list
+SELECT * FROM nodes ORDER BY started_at, id;
+
+-- name: lock_key
+SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0));
+
+-- name: definition_insert
+INSERT INTO definitions (id, process_id, version, sha256, source, resource_name, deployed_at)
+VALUES (:id, :process_id, :version, :sha256, :source, :resource_name, :now);
+
+-- name: definition_get
+SELECT * FROM definitions WHERE id = :id;
+
+-- name: definition_latest
+SELECT * FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1;
+
+-- name: definition_version
+SELECT * FROM definitions WHERE process_id = :process_id AND version = :version;
+
+-- name: definition_list
+SELECT * FROM definitions
+WHERE CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id
+ORDER BY process_id, version;
+
+-- name: instance_insert
+INSERT INTO instances (id, definition_id, process_id, business_key, status, state, version,
+    parent_instance_id, parent_element_instance_id, idempotency_key, started_at, ended_at,
+    updated_at)
+VALUES (:id, :definition_id, :process_id, :business_key, :status, :state, 1,
+    :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now)
+ON CONFLICT (idempotency_key) DO NOTHING
+RETURNING *;
+
+-- name: instance_get
+SELECT * FROM instances WHERE id = :id;
+
+-- name: instance_lock
+-- also reads the head of the instance's history chain, which the unit of work extends
+SELECT i.*,
+    (SELECT seq FROM history WHERE instance_id = i.id ORDER BY seq DESC LIMIT 1) AS history_seq,
+    (SELECT hash FROM history WHERE instance_id = i.id ORDER BY seq DESC LIMIT 1)
+        AS history_hash
+FROM instances i
+WHERE i.id = :id
+FOR UPDATE OF i;
+
+-- name: instance_by_idempotency_key
+SELECT * FROM instances WHERE idempotency_key = :key;
+
+-- name: instance_version
+SELECT version FROM instances WHERE id = :id;
+
+-- name: instance_update
+UPDATE instances
+SET state = :state, status = :status, version = version + 1, updated_at = :now,
+    ended_at = coalesce(:ended_at, ended_at)
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
+-- name: instance_list
+SELECT * FROM instances
+WHERE (CAST(:status AS TEXT) IS NULL OR status = :status)
+  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
+  AND (CAST(:business_key AS TEXT) IS NULL OR business_key = :business_key)
+  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
+ORDER BY started_at, id
+LIMIT :limit;
+
+-- name: job_insert
+INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type, retries, attempt,
+    status, due_at, variables, headers, created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :type, :retries, 0,
+    'ready', :due_at, :variables, :headers, :now);
+
+-- name: job_get
+SELECT * FROM jobs WHERE id = :id;
+
+-- name: jobs_of_instance
+SELECT * FROM jobs WHERE instance_id = :instance_id ORDER BY created_at, id;
+
+-- name: job_claim
+WITH picked AS (
+    SELECT id FROM jobs
+    WHERE type = ANY(:types)
+      AND ((status = 'ready' AND due_at <= :now)
+           OR (status = 'claimed' AND lease_until <= :now))
+    ORDER BY due_at, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE jobs
+SET status = 'claimed', attempt = jobs.attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+FROM picked
+WHERE jobs.id = picked.id
+RETURNING jobs.*;
+
+-- name: job_complete
+UPDATE jobs
+SET status = 'completed', completed_at = :now, lease_owner = NULL, lease_until = NULL
+WHERE id = :id AND attempt = :attempt AND status = 'claimed'
+RETURNING id;
+
+-- name: job_fail
+UPDATE jobs
+SET status = :status, retries = :retries, error = :error, due_at = :due_at,
+    lease_owner = NULL, lease_until = NULL
+WHERE id = :id AND attempt = :attempt AND status = 'claimed'
+RETURNING id;
+
+-- name: job_extend_lease
+UPDATE jobs SET lease_until = :lease_until
+WHERE id = :id AND attempt = :attempt AND lease_owner = :worker_id AND status = 'claimed'
+RETURNING id;
+
+-- name: job_release_leases
+UPDATE jobs SET status = 'ready', lease_owner = NULL, lease_until = NULL, due_at = :now
+WHERE lease_owner = :worker_id AND status = 'claimed'
+RETURNING id;
+
+-- name: job_retry
+UPDATE jobs SET status = 'ready', retries = :retries, due_at = :now
+WHERE id = :id AND status = 'failed'
+RETURNING id;
+
+-- name: job_cancel
+UPDATE jobs
+SET status = 'cancelled', completed_at = :now, lease_owner = NULL, lease_until = NULL
+WHERE id = :id AND status IN ('ready', 'claimed', 'failed')
+RETURNING id;
+
+-- name: timer_insert
+INSERT INTO timers (id, instance_id, element_id, element_instance_id, due_at, repeat,
+    created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :due_at, :repeat, :now);
+
+-- name: timer_get
+SELECT * FROM timers WHERE id = :id;
+
+-- name: timer_take
+DELETE FROM timers WHERE id = :id RETURNING *;
+
+-- name: timer_due
+SELECT * FROM timers WHERE due_at <= :now ORDER BY due_at, id LIMIT :limit;
+
+-- name: timer_claim
+WITH picked AS (
+    SELECT id FROM timers
+    WHERE due_at <= :now AND (lease_until IS NULL OR lease_until <= :now)
+    ORDER BY due_at, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+UPDATE timers SET lease_owner = :worker_id, lease_until = :lease_until
+FROM picked
+WHERE timers.id = picked.id
+RETURNING timers.*;
+
+-- name: timer_next_due
+SELECT min(due_at) AS due_at FROM timers;
+
+-- name: user_task_insert
+INSERT INTO user_tasks (id, instance_id, element_id, element_instance_id, name, assignee,
+    candidate_users, candidate_groups, due_at, follow_up_at, form_key, status, variables,
+    created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :name, :assignee,
+    :candidate_users, :candidate_groups, :due_at, :follow_up_at, :form_key, 'open', :variables,
+    :now);
+
+-- name: user_task_get
+SELECT * FROM user_tasks WHERE id = :id;
+
+-- name: user_task_assign
+UPDATE user_tasks SET assignee = :assignee WHERE id = :id AND status = 'open' RETURNING id;
+
+-- name: user_task_complete
+UPDATE user_tasks SET status = 'completed', completed_at = :now, completed_by = :by
+WHERE id = :id AND status = 'open'
+RETURNING id;
+
+-- name: user_task_cancel
+UPDATE user_tasks SET status = 'cancelled', completed_at = :now
+WHERE id = :id AND status = 'open'
+RETURNING id;
+
+-- name: user_task_list_open
+SELECT * FROM user_tasks
+WHERE status = 'open'
+  AND (CAST(:assignee AS TEXT) IS NULL OR assignee = :assignee)
+  AND (CAST(:candidate_user AS TEXT) IS NULL OR candidate_users ? CAST(:candidate_user AS TEXT))
+  AND (CAST(:candidate_group AS TEXT) IS NULL
+       OR candidate_groups ? CAST(:candidate_group AS TEXT))
+  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
+-- name: subscription_insert
+INSERT INTO subscriptions (id, instance_id, kind, name, correlation_key, element_id,
+    element_instance_id, created_at)
+VALUES (:id, :instance_id, :kind, :name, :correlation_key, :element_id,
+    :element_instance_id, :now);
+
+-- name: subscription_delete
+DELETE FROM subscriptions WHERE id = :id RETURNING id;
+
+-- name: subscription_get
+SELECT * FROM subscriptions WHERE id = :id;
+
+-- name: subscription_find
+SELECT * FROM subscriptions
+WHERE kind = 'message' AND name = :name AND correlation_key = :correlation_key
+ORDER BY created_at, id
+LIMIT 1;
+
+-- name: subscription_signal
+SELECT * FROM subscriptions WHERE kind = 'signal' AND name = :name ORDER BY created_at, id;
+
+-- name: subscriptions_of_instance
+SELECT * FROM subscriptions WHERE instance_id = :instance_id ORDER BY created_at, id;
+
+-- name: message_insert
+INSERT INTO buffered_messages (id, name, correlation_key, variables, published_at, expires_at)
+VALUES (:id, :name, :correlation_key, :variables, :now, :expires_at)
+RETURNING *;
+
+-- name: message_consume
+UPDATE buffered_messages SET consumed_by = :consumer, consumed_at = :now
+WHERE consumed_by IS NULL AND id = (
+    SELECT id FROM buffered_messages
+    WHERE name = :name AND correlation_key = :correlation_key AND consumed_by IS NULL
+      AND expires_at > :now
+    ORDER BY published_at, id
+    LIMIT 1
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING *;
+
+-- name: message_get
+SELECT * FROM buffered_messages WHERE id = :id;
+
+-- name: message_purge
+DELETE FROM buffered_messages
+WHERE id IN (
+    SELECT id FROM buffered_messages WHERE expires_at <= :now
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+)
+RETURNING id;
+
+-- name: incident_insert
+INSERT INTO incidents (id, instance_id, element_id, element_instance_id, job_id, message,
+    created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :job_id, :message, :now);
+
+-- name: incident_get
+SELECT * FROM incidents WHERE id = :id;
+
+-- name: incident_resolve
+UPDATE incidents SET resolved_at = :now WHERE id = :id AND resolved_at IS NULL RETURNING id;
+
+-- name: incident_list_open
+SELECT * FROM incidents
+WHERE resolved_at IS NULL
+  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
+ORDER BY created_at, id
+LIMIT :limit;
+
+-- name: history_last
+SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
+
+-- name: history_insert
+INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data, prev_hash, hash)
+VALUES (:instance_id, :seq, :ts, :kind, :element_id, :element_instance_id, :actor,
+    :command, :data, :prev_hash, :hash)
+RETURNING id;
+
+-- name: history_of_instance
+SELECT * FROM history WHERE instance_id = :instance_id ORDER BY seq;
+
+-- name: history_page
+SELECT * FROM history
+WHERE instance_id > :after_instance OR (instance_id = :after_instance AND seq > :after_seq)
+ORDER BY instance_id, seq
+LIMIT :limit;

@@ -1,0 +1,166 @@
+-- The current Regista schema (PostgreSQL) in one piece, for fresh installs. Keep it equal to
+-- the migrations applied in order (tests/integration/store checks). Timestamps are
+-- timestamptz; JSON columns are jsonb. No foreign keys: related rows are written in one
+-- transaction.
+
+CREATE TABLE schema_version (
+    version     integer PRIMARY KEY,
+    name        text NOT NULL,
+    applied_at  timestamptz NOT NULL
+);
+
+CREATE TABLE nodes (
+    id            text PRIMARY KEY,
+    hostname      text NOT NULL,
+    pid           integer NOT NULL,
+    started_at    timestamptz NOT NULL,
+    heartbeat_at  timestamptz NOT NULL
+);
+
+CREATE TABLE definitions (
+    id             text PRIMARY KEY,
+    process_id     text NOT NULL,
+    version        integer NOT NULL,
+    sha256         text NOT NULL,
+    source         text NOT NULL,
+    resource_name  text,
+    deployed_at    timestamptz NOT NULL,
+    UNIQUE (process_id, version)
+);
+
+CREATE TABLE instances (
+    id                          text PRIMARY KEY,
+    definition_id               text NOT NULL,
+    process_id                  text NOT NULL,
+    business_key                text,
+    status                      text NOT NULL,
+    state                       jsonb NOT NULL,
+    version                     integer NOT NULL,
+    parent_instance_id          text,
+    parent_element_instance_id  text,
+    idempotency_key             text UNIQUE,
+    started_at                  timestamptz NOT NULL,
+    ended_at                    timestamptz,
+    updated_at                  timestamptz NOT NULL
+);
+CREATE INDEX instances_process_key ON instances (process_id, business_key);
+CREATE INDEX instances_business_key ON instances (business_key) WHERE business_key IS NOT NULL;
+CREATE INDEX instances_status ON instances (status, ended_at);
+CREATE INDEX instances_parent ON instances (parent_instance_id)
+    WHERE parent_instance_id IS NOT NULL;
+CREATE INDEX instances_definition ON instances (definition_id);
+
+CREATE TABLE jobs (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    element_id           text NOT NULL,
+    element_instance_id  text NOT NULL,
+    type                 text NOT NULL,
+    retries              integer NOT NULL,
+    attempt              integer NOT NULL DEFAULT 0,
+    status               text NOT NULL
+        CHECK (status IN ('ready', 'claimed', 'completed', 'failed', 'cancelled')),
+    lease_owner          text,
+    lease_until          timestamptz,
+    due_at               timestamptz NOT NULL,
+    variables            jsonb NOT NULL,
+    headers              jsonb NOT NULL,
+    error                text,
+    created_at           timestamptz NOT NULL,
+    completed_at         timestamptz
+);
+CREATE INDEX jobs_ready ON jobs (type, due_at) WHERE status = 'ready';
+CREATE INDEX jobs_leased ON jobs (type, lease_until) WHERE status = 'claimed';
+CREATE INDEX jobs_instance ON jobs (instance_id);
+
+CREATE TABLE timers (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    element_id           text NOT NULL,
+    element_instance_id  text NOT NULL,
+    due_at               timestamptz NOT NULL,
+    repeat               text,
+    lease_owner          text,
+    lease_until          timestamptz,
+    created_at           timestamptz NOT NULL
+);
+CREATE INDEX timers_due ON timers (due_at);
+CREATE INDEX timers_instance ON timers (instance_id);
+
+CREATE TABLE user_tasks (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    element_id           text NOT NULL,
+    element_instance_id  text NOT NULL,
+    name                 text,
+    assignee             text,
+    candidate_users      jsonb NOT NULL,
+    candidate_groups     jsonb NOT NULL,
+    due_at               timestamptz,
+    follow_up_at         timestamptz,
+    form_key             text,
+    status               text NOT NULL CHECK (status IN ('open', 'completed', 'cancelled')),
+    variables            jsonb NOT NULL,
+    created_at           timestamptz NOT NULL,
+    completed_at         timestamptz,
+    completed_by         text
+);
+CREATE INDEX user_tasks_open_assignee ON user_tasks (assignee) WHERE status = 'open';
+CREATE INDEX user_tasks_instance ON user_tasks (instance_id);
+
+-- correlation_key '' stands for "no key" so that equality and the index work alike
+CREATE TABLE subscriptions (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    kind                 text NOT NULL CHECK (kind IN ('message', 'signal')),
+    name                 text NOT NULL,
+    correlation_key      text NOT NULL,
+    element_id           text NOT NULL,
+    element_instance_id  text NOT NULL,
+    created_at           timestamptz NOT NULL
+);
+CREATE INDEX subscriptions_lookup ON subscriptions (kind, name, correlation_key, created_at);
+CREATE INDEX subscriptions_instance ON subscriptions (instance_id);
+
+CREATE TABLE buffered_messages (
+    id               text PRIMARY KEY,
+    name             text NOT NULL,
+    correlation_key  text NOT NULL,
+    variables        jsonb NOT NULL,
+    published_at     timestamptz NOT NULL,
+    expires_at       timestamptz NOT NULL,
+    consumed_by      text,
+    consumed_at      timestamptz
+);
+CREATE INDEX buffered_messages_lookup ON buffered_messages (name, correlation_key, published_at)
+    WHERE consumed_by IS NULL;
+CREATE INDEX buffered_messages_expiry ON buffered_messages (expires_at);
+
+CREATE TABLE incidents (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    element_id           text,
+    element_instance_id  text,
+    job_id               text,
+    message              text NOT NULL,
+    created_at           timestamptz NOT NULL,
+    resolved_at          timestamptz
+);
+CREATE INDEX incidents_instance ON incidents (instance_id);
+CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;
+
+CREATE TABLE history (
+    id                   bigint GENERATED BY DEFAULT AS IDENTITY PRIMARY KEY,
+    instance_id          text NOT NULL,
+    seq                  integer NOT NULL,
+    ts                   timestamptz NOT NULL,
+    kind                 text NOT NULL,
+    element_id           text,
+    element_instance_id  text,
+    actor                text,
+    command              text,
+    data                 jsonb NOT NULL,
+    prev_hash            text,
+    hash                 text NOT NULL,
+    UNIQUE (instance_id, seq)
+);

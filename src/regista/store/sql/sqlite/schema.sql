@@ -1,0 +1,166 @@
+-- The current Regista schema (SQLite) in one piece, for fresh installs. Keep it equal to the
+-- migrations applied in order (tests/integration/store checks). Timestamps are ISO 8601 UTC
+-- text with microseconds and a trailing Z (fixed width, so text order is time order); JSON
+-- columns hold JSON text. No foreign keys: related rows are written in one transaction.
+
+CREATE TABLE schema_version (
+    version     INTEGER PRIMARY KEY,
+    name        TEXT NOT NULL,
+    applied_at  TEXT NOT NULL
+);
+
+CREATE TABLE nodes (
+    id            TEXT PRIMARY KEY,
+    hostname      TEXT NOT NULL,
+    pid           INTEGER NOT NULL,
+    started_at    TEXT NOT NULL,
+    heartbeat_at  TEXT NOT NULL
+);
+
+CREATE TABLE definitions (
+    id             TEXT PRIMARY KEY,
+    process_id     TEXT NOT NULL,
+    version        INTEGER NOT NULL,
+    sha256         TEXT NOT NULL,
+    source         TEXT NOT NULL,
+    resource_name  TEXT,
+    deployed_at    TEXT NOT NULL,
+    UNIQUE (process_id, version)
+);
+
+CREATE TABLE instances (
+    id                          TEXT PRIMARY KEY,
+    definition_id               TEXT NOT NULL,
+    process_id                  TEXT NOT NULL,
+    business_key                TEXT,
+    status                      TEXT NOT NULL,
+    state                       TEXT NOT NULL,
+    version                     INTEGER NOT NULL,
+    parent_instance_id          TEXT,
+    parent_element_instance_id  TEXT,
+    idempotency_key             TEXT UNIQUE,
+    started_at                  TEXT NOT NULL,
+    ended_at                    TEXT,
+    updated_at                  TEXT NOT NULL
+);
+CREATE INDEX instances_process_key ON instances (process_id, business_key);
+CREATE INDEX instances_business_key ON instances (business_key) WHERE business_key IS NOT NULL;
+CREATE INDEX instances_status ON instances (status, ended_at);
+CREATE INDEX instances_parent ON instances (parent_instance_id)
+    WHERE parent_instance_id IS NOT NULL;
+CREATE INDEX instances_definition ON instances (definition_id);
+
+CREATE TABLE jobs (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    type                 TEXT NOT NULL,
+    retries              INTEGER NOT NULL,
+    attempt              INTEGER NOT NULL DEFAULT 0,
+    status               TEXT NOT NULL
+        CHECK (status IN ('ready', 'claimed', 'completed', 'failed', 'cancelled')),
+    lease_owner          TEXT,
+    lease_until          TEXT,
+    due_at               TEXT NOT NULL,
+    variables            TEXT NOT NULL,
+    headers              TEXT NOT NULL,
+    error                TEXT,
+    created_at           TEXT NOT NULL,
+    completed_at         TEXT
+);
+CREATE INDEX jobs_ready ON jobs (type, due_at) WHERE status = 'ready';
+CREATE INDEX jobs_leased ON jobs (type, lease_until) WHERE status = 'claimed';
+CREATE INDEX jobs_instance ON jobs (instance_id);
+
+CREATE TABLE timers (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    due_at               TEXT NOT NULL,
+    repeat               TEXT,
+    lease_owner          TEXT,
+    lease_until          TEXT,
+    created_at           TEXT NOT NULL
+);
+CREATE INDEX timers_due ON timers (due_at);
+CREATE INDEX timers_instance ON timers (instance_id);
+
+CREATE TABLE user_tasks (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    name                 TEXT,
+    assignee             TEXT,
+    candidate_users      TEXT NOT NULL,
+    candidate_groups     TEXT NOT NULL,
+    due_at               TEXT,
+    follow_up_at         TEXT,
+    form_key             TEXT,
+    status               TEXT NOT NULL CHECK (status IN ('open', 'completed', 'cancelled')),
+    variables            TEXT NOT NULL,
+    created_at           TEXT NOT NULL,
+    completed_at         TEXT,
+    completed_by         TEXT
+);
+CREATE INDEX user_tasks_open_assignee ON user_tasks (assignee) WHERE status = 'open';
+CREATE INDEX user_tasks_instance ON user_tasks (instance_id);
+
+-- correlation_key '' stands for "no key" so that equality and the index work alike
+CREATE TABLE subscriptions (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    kind                 TEXT NOT NULL CHECK (kind IN ('message', 'signal')),
+    name                 TEXT NOT NULL,
+    correlation_key      TEXT NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    created_at           TEXT NOT NULL
+);
+CREATE INDEX subscriptions_lookup ON subscriptions (kind, name, correlation_key, created_at);
+CREATE INDEX subscriptions_instance ON subscriptions (instance_id);
+
+CREATE TABLE buffered_messages (
+    id               TEXT PRIMARY KEY,
+    name             TEXT NOT NULL,
+    correlation_key  TEXT NOT NULL,
+    variables        TEXT NOT NULL,
+    published_at     TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    consumed_by      TEXT,
+    consumed_at      TEXT
+);
+CREATE INDEX buffered_messages_lookup ON buffered_messages (name, correlation_key, published_at)
+    WHERE consumed_by IS NULL;
+CREATE INDEX buffered_messages_expiry ON buffered_messages (expires_at);
+
+CREATE TABLE incidents (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    element_id           TEXT,
+    element_instance_id  TEXT,
+    job_id               TEXT,
+    message              TEXT NOT NULL,
+    created_at           TEXT NOT NULL,
+    resolved_at          TEXT
+);
+CREATE INDEX incidents_instance ON incidents (instance_id);
+CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;
+
+CREATE TABLE history (
+    id                   INTEGER PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    seq                  INTEGER NOT NULL,
+    ts                   TEXT NOT NULL,
+    kind                 TEXT NOT NULL,
+    element_id           TEXT,
+    element_instance_id  TEXT,
+    actor                TEXT,
+    command              TEXT,
+    data                 TEXT NOT NULL,
+    prev_hash            TEXT,
+    hash                 TEXT NOT NULL,
+    UNIQUE (instance_id, seq)
+);

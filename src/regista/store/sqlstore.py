@@ -1,0 +1,140 @@
+"""Store operations that are one short transaction each, shared by the SQL stores."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from contextlib import AbstractContextManager
+from datetime import datetime, timedelta
+
+from regista.store.chain import check_chain
+from regista.store.interface import Transaction
+from regista.store.records import BrokenLink, HistoryEvent, Job, Node, Timer
+from regista.store.sqlbase import aware
+from regista.store.sqltransaction import SqlTransaction
+
+
+class SqlStore(ABC):
+    """Store operations that are each one short transaction, shared by the SQL stores."""
+
+    dialect: str
+
+    @abstractmethod
+    def _sql_transaction(self, *, write: bool) -> AbstractContextManager[SqlTransaction]: ...
+
+    def transaction(self, *, write: bool = True) -> AbstractContextManager[Transaction]:
+        return self._sql_transaction(write=write)
+
+    def _tx(self) -> AbstractContextManager[SqlTransaction]:
+        return self._sql_transaction(write=True)
+
+    def claim_jobs(
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        now: datetime,
+    ) -> list[Job]:
+        if not types or limit <= 0:
+            return []
+        with self._tx() as tx:
+            rows = tx._all(
+                "job_claim",
+                write=True,
+                types=tx._c.text_list(list(types)),
+                worker_id=worker_id,
+                now=tx._c.ts(aware(now)),
+                lease_until=tx._c.ts(now + timedelta(seconds=lease_seconds)),
+                limit=limit,
+            )
+            jobs = [tx._rows.job(r) for r in rows]
+        jobs.sort(key=lambda j: (j.due_at, j.id))
+        return jobs
+
+    def extend_lease(
+        self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> bool:
+        with self._tx() as tx:
+            row = tx._one(
+                "job_extend_lease",
+                write=True,
+                id=job_id,
+                attempt=attempt,
+                worker_id=worker_id,
+                lease_until=tx._c.ts(aware(now) + timedelta(seconds=lease_seconds)),
+            )
+            return row is not None
+
+    def release_leases(self, worker_id: str, *, now: datetime) -> int:
+        with self._tx() as tx:
+            rows = tx._all(
+                "job_release_leases", write=True, worker_id=worker_id, now=tx._c.ts(aware(now))
+            )
+            return len(rows)
+
+    def due_timers(self, now: datetime, limit: int) -> list[Timer]:
+        with self._sql_transaction(write=False) as tx:
+            rows = tx._all("timer_due", now=tx._c.ts(aware(now)), limit=limit)
+            return [tx._rows.timer(r) for r in rows]
+
+    def claim_timers(
+        self, worker_id: str, *, now: datetime, limit: int, lease_seconds: float
+    ) -> list[Timer]:
+        with self._tx() as tx:
+            rows = tx._all(
+                "timer_claim",
+                write=True,
+                worker_id=worker_id,
+                now=tx._c.ts(aware(now)),
+                lease_until=tx._c.ts(now + timedelta(seconds=lease_seconds)),
+                limit=limit,
+            )
+            timers = [tx._rows.timer(r) for r in rows]
+        timers.sort(key=lambda t: (t.due_at, t.id))
+        return timers
+
+    def next_timer_due(self) -> datetime | None:
+        with self._sql_transaction(write=False) as tx:
+            row = tx._one("timer_next_due")
+            return None if row is None else tx._c.ts_opt(row["due_at"])
+
+    def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
+        with self._tx() as tx:
+            return len(tx._all("message_purge", write=True, now=tx._c.ts(aware(now)), limit=limit))
+
+    def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
+        if instance_id is not None:
+            with self._sql_transaction(write=False) as tx:
+                return check_chain(tx.history(instance_id))
+        after: tuple[str, int] = ("", 0)
+        current: list[HistoryEvent] = []
+        while True:
+            with self._sql_transaction(write=False) as tx:
+                page = tx.history_page(after, 1000)
+            for event in page:
+                if current and current[0].instance_id != event.instance_id:
+                    if broken := check_chain(current):
+                        return broken
+                    current = []
+                current.append(event)
+            if len(page) < 1000:
+                return check_chain(current)
+            after = (page[-1].instance_id, page[-1].seq)
+
+    def heartbeat_node(self, node_id: str, *, now: datetime) -> None:
+        with self._tx() as tx:
+            tx._mut("node_heartbeat", id=node_id, now=tx._c.ts(aware(now)))
+
+    def nodes(self) -> list[Node]:
+        with self._sql_transaction(write=False) as tx:
+            return [tx._rows.node(r) for r in tx._all("node_list")]
+
+    def _upsert_node(self, node_id: str, hostname: str, pid: int, now: datetime) -> None:
+        with self._tx() as tx:
+            tx._mut("node_upsert", id=node_id, hostname=hostname, pid=pid, now=tx._c.ts(aware(now)))
+
+    def _delete_node(self, node_id: str) -> None:
+        with self._tx() as tx:
+            tx._mut("node_delete", id=node_id)
