@@ -5,8 +5,13 @@ from __future__ import annotations
 import click
 
 from regista import __version__
+from regista.cli.db import db
 from regista.cli.decide import decide
+from regista.cli.export import export_command
+from regista.cli.run import run_command
+from regista.cli.scenario import scenario_command
 from regista.cli.tck import tck
+from regista.cli.validate import validate_command
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -17,6 +22,11 @@ def main() -> None:
 
 main.add_command(decide)
 main.add_command(tck)
+main.add_command(run_command)
+main.add_command(validate_command)
+main.add_command(export_command)
+main.add_command(scenario_command)
+main.add_command(db)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,305 @@
+"""`regista run`: run a process in memory, asking for user-task input at the terminal.
+
+At each user task the run asks for its variables: one prompt per field when the task's
+output mappings name them, else free `name=value` lines until an empty one. A message or
+signal the process waits for is asked for the same way; timers fire by moving a simulated
+clock to their due time. When standard input is not a terminal, each form reads either one
+JSON object line or `name=value` lines up to an empty line; at the end of the input the run
+stops where it waits. Values are read as JSON when they parse (`1200`, `true`, `"x"`,
+`[1, 2]`), else as text. Prompts go to standard error, the result to standard output.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import re
+import sys
+from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NoReturn
+
+import click
+
+from regista.cli.decide import to_json
+from regista.cli.validate import format_problem
+from regista.model.bpmn import FlowNode
+
+if TYPE_CHECKING:
+    from regista.runtime.memory import MemoryRuntime
+
+_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
+
+
+def _fail(message: str) -> NoReturn:
+    click.echo(f"regista run: {message}", err=True)
+    sys.exit(2)
+
+
+def parse_value(text: str) -> Any:
+    """A value typed by the user: JSON when it parses, else the text itself."""
+    try:
+        return json.loads(text, parse_float=Decimal)
+    except json.JSONDecodeError:
+        return text
+
+
+def parse_assignment(text: str, where: str) -> tuple[str, Any]:
+    """`name=value` split into the name and the parsed value."""
+    name, sep, value = text.partition("=")
+    name = name.strip()
+    if not sep or not name:
+        raise click.BadParameter(f"{text!r} is not name=value", param_hint=where)
+    return name, parse_value(value.strip())
+
+
+def form_fields(element: FlowNode | None) -> list[str]:
+    """The variables a user task's form fills: the names its output mappings read."""
+    if element is None:
+        return []
+    fields: list[str] = []
+    for output in element.outputs:
+        source = output.source.text.strip()
+        name = source if _NAME.match(source) else output.target
+        if name not in fields:
+            fields.append(name)
+    return fields
+
+
+class _Input:
+    """Answers to forms: prompts on a terminal, JSON or `name=value` lines otherwise."""
+
+    def __init__(self, interactive: bool) -> None:
+        self.interactive = interactive
+        self.lines: Iterator[str] = iter(sys.stdin)
+        self.exhausted = False
+
+    def form(self, title: str, fields: Sequence[str]) -> dict[str, Any] | None:
+        """The values for one form, or None when no more input comes."""
+        if self.exhausted:
+            return None
+        click.echo(title, err=True)
+        try:
+            return self._prompted(fields) if self.interactive else self._read()
+        except (click.Abort, EOFError):
+            self.exhausted = True
+            click.echo("", err=True)
+            return None
+
+    def _prompted(self, fields: Sequence[str]) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        if fields:
+            for field in fields:
+                raw = click.prompt(f"  {field}", default="", show_default=False, err=True)
+                if raw.strip():
+                    values[field] = parse_value(raw.strip())
+            return values
+        click.echo("  enter name=value lines, an empty line to finish", err=True)
+        while True:
+            raw = click.prompt("  ", default="", show_default=False, err=True, prompt_suffix="")
+            if not raw.strip():
+                return values
+            name, value = parse_assignment(raw, "input")
+            values[name] = value
+        return values
+
+    def _read(self) -> dict[str, Any] | None:
+        values: dict[str, Any] = {}
+        started = False
+        for raw in self.lines:
+            line = raw.strip()
+            if not line:
+                if started:
+                    return values
+                continue
+            if not started and line.startswith("{"):
+                try:
+                    data = json.loads(line, parse_float=Decimal)
+                except json.JSONDecodeError as exc:
+                    _fail(f"the input line {line!r} is not valid JSON: {exc.msg}")
+                if not isinstance(data, dict):
+                    _fail(f"the input line {line!r} must be a JSON object")
+                return data
+            started = True
+            name, value = parse_assignment(line, "input")
+            values[name] = value
+        self.exhausted = True
+        return values if started else None
+
+
+class _Session:
+    """One run: starts the instance and feeds it until it ends or waits for nothing we
+    can give."""
+
+    def __init__(self, runtime: MemoryRuntime, instance_id: str, source: _Input) -> None:
+        self.rt = runtime
+        self.root = instance_id
+        self.input = source
+
+    def drive(self) -> None:
+        while self.rt.instance(self.root).status not in ("completed", "terminated", "cancelled"):
+            if not self._next():
+                return
+
+    def _next(self) -> bool:
+        rt = self.rt
+        members = set(rt.tree(self.root))
+        for task in rt.tasks(self.root):
+            element = rt.element(task.instance_id, task.element_id)
+            label = task.name or (element.name if element is not None else None)
+            title = f"user task {task.element_id}" + (f" ({label})" if label else "")
+            values = self.input.form(title, form_fields(element))
+            if values is None:
+                return False
+            rt.complete_task(task.id, variables=values)
+            return True
+        for sub in rt.subscriptions(self.root):
+            key = f" with key {sub.correlation_key}" if sub.correlation_key else ""
+            title = f"{sub.kind} {sub.name}{key} awaited at {sub.element_id}: its variables"
+            values = self.input.form(title, [])
+            if values is None:
+                break
+            rt.complete_task(sub.instance_id, sub.element_id, values)
+            return True
+        timers = [t for t in rt.timers() if t.instance_id in members]
+        if timers:
+            timer = timers[0]
+            click.echo(f"timer {timer.element_id} fires at {timer.due.isoformat()}", err=True)
+            rt.advance_to(max(timer.due, rt.clock()))
+            return True
+        return False
+
+
+def _report(runtime: MemoryRuntime, instance_id: str, as_json: bool) -> int:
+    view = runtime.instance(instance_id)
+    tree = runtime.tree(instance_id)
+    passed = runtime.passed_in_tree(instance_id)
+    active = [e for member in tree for e in runtime.instance(member).active]
+    incidents = [x for member in tree for x in runtime.instance(member).incidents]
+    if as_json:
+        doc = {
+            "state": view.status,
+            "passed": passed,
+            "active": active,
+            "variables": to_json(dict(runtime.state(instance_id).variables())),
+            "incidents": [{"element": x.element_id, "message": x.message} for x in incidents],
+        }
+        click.echo(json.dumps(doc, indent=2, ensure_ascii=False))
+    else:
+        click.echo(f"path: {' -> '.join(passed) if passed else '(nothing completed)'}")
+        click.echo(f"state: {view.status}")
+        if active:
+            click.echo(f"waiting at: {', '.join(active)}")
+        variables = to_json(dict(runtime.state(instance_id).variables()))
+        click.echo("variables:" + ("" if variables else " (none)"))
+        for name, value in variables.items():
+            click.echo(f"  {name} = {json.dumps(value, ensure_ascii=False)}")
+        if incidents:
+            click.echo("incidents:")
+            for x in incidents:
+                click.echo(f"  {x.element_id}: {x.message}")
+    return 1 if incidents or view.status == "incident" else 0
+
+
+def _choose_process(runtime: MemoryRuntime, model: str, process: str | None) -> str:
+    deployment = runtime.deployments[0]
+    main_ids = deployment.process_ids
+    if process is not None:
+        if process not in runtime.process_ids:
+            _fail(f"no process '{process}' in {model} (it has: {', '.join(main_ids) or 'none'})")
+        return process
+    first = [
+        pid
+        for d in deployment.definitions
+        if d.file and Path(d.file) == Path(model)
+        for pid, p in d.processes.items()
+        if p.is_executable
+    ]
+    if len(first) == 1:
+        return first[0]
+    if not first:
+        _fail(f"{model} holds no executable process")
+    _fail(f"{model} holds several processes ({', '.join(first)}); choose one with --process")
+
+
+@click.command(name="run")
+@click.argument("model", type=click.Path(dir_okay=False))
+@click.option("--var", "assignments", multiple=True, metavar="NAME=VALUE", help="A start variable.")
+@click.option(
+    "--worker",
+    "worker_modules",
+    multiple=True,
+    metavar="MODULE",
+    help="A Python module (dotted name or .py file) whose @worker handlers run service tasks.",
+)
+@click.option("--process", "process_id", help="The process to start when the file has several.")
+@click.option(
+    "--with",
+    "extra",
+    multiple=True,
+    type=click.Path(dir_okay=False),
+    metavar="FILE",
+    help="Another .bpmn or .dmn file the model needs (called processes, decisions).",
+)
+@click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
+@click.option("--trusted", is_flag=True, help="Allow Python scripts and expressions.")
+@click.option(
+    "--expression-language",
+    type=click.Choice(["feel", "python"]),
+    default="feel",
+    show_default=True,
+    help="Language of expressions that carry no marker.",
+)
+def run_command(
+    model: str,
+    assignments: Sequence[str],
+    worker_modules: Sequence[str],
+    process_id: str | None,
+    extra: Sequence[str],
+    as_json: bool,
+    trusted: bool,
+    expression_language: str,
+) -> None:
+    """Run a process of MODEL in memory and print the path taken and the final variables.
+
+    \b
+    regista run order.bpmn --var amount=1200 --worker my_workers
+    echo '{"approved": true}' | regista run order.bpmn --json
+    """
+    from regista.runtime.clock import FakeClock
+    from regista.runtime.deployment import DeploymentError
+    from regista.runtime.memory import MemoryRuntime
+    from regista.runtime.records import MemoryRuntimeError
+    from regista.runtime.workers import WorkerLoadError, Workers, load_workers
+
+    for name in (model, *extra):
+        if not Path(name).is_file():
+            _fail(f"no such file: {name}")
+    variables = dict(parse_assignment(a, "--var") for a in assignments)
+    workers = Workers()
+    for spec in worker_modules:
+        try:
+            workers.update(load_workers(spec))
+        except WorkerLoadError as exc:
+            _fail(str(exc))
+    runtime = MemoryRuntime(
+        FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0)),
+        workers=workers,
+        trusted=trusted,
+        missing_worker="incident",
+    )
+    try:
+        runtime.deploy(model, *extra, expression_language=expression_language)
+    except DeploymentError as exc:
+        for problem in exc.problems:
+            if problem.severity == "error":
+                click.echo(format_problem(problem), err=True)
+        _fail("the model cannot run; fix the problems above")
+    process = _choose_process(runtime, model, process_id)
+    try:
+        instance_id = runtime.start(process, variables)
+        _Session(runtime, instance_id, _Input(sys.stdin.isatty())).drive()
+    except MemoryRuntimeError as exc:
+        _fail(str(exc))
+    sys.exit(_report(runtime, instance_id, as_json))

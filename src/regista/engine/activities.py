@@ -1,0 +1,280 @@
+"""Tasks and call activities: what each kind does when a token reaches it.
+
+Tasks with a job (service, send, script and business rule tasks with a task definition)
+create a job and wait for `CompleteJob`; user tasks create a user task; receive tasks open
+a message subscription; FEEL scripts, Python scripts (trusted models only) and DMN
+decisions run inside the step; a call activity asks the shell to start the called process.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from typing import TYPE_CHECKING, Any
+
+from regista.engine.effects import CreateJob, CreateUserTask, PublishMessage, StartChild
+from regista.engine.errors import ExpressionError, Failure
+from regista.engine.expressions import run_script
+from regista.engine.state import ElementInstance, Wait
+from regista.engine.timers import TimerError, add_duration, as_instant, parse_duration
+from regista.engine.variables import chain, receive, visible
+from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_string
+from regista.model.bpmn import (
+    Activity,
+    BusinessRuleTask,
+    CallActivity,
+    Expression,
+    JobDefinition,
+    ManualTask,
+    Message,
+    ReceiveTask,
+    ScriptTask,
+    SendTask,
+    ServiceTask,
+    Task,
+    UserTask,
+)
+
+if TYPE_CHECKING:
+    from regista.engine.runner import Run
+
+__all__ = ["BEHAVIOURS", "child_completed", "create_job", "message_of"]
+
+DEFAULT_RETRIES = 3
+
+
+def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | None = None) -> None:
+    """Create the job of `node` for its workers and wait for it."""
+    job = job or node.job
+    assert job is not None
+    job_type = run.text(job.type, ei.id, "job type")
+    if not job_type:
+        raise Failure(
+            f"{node.id} has an empty job type; set the task definition type "
+            "(zeebe:taskDefinition or camunda:topic)"
+        )
+    retries = DEFAULT_RETRIES
+    if job.retries is not None:
+        value = run.evaluate(job.retries, ei.id)
+        try:
+            retries = int(str(value).strip())
+        except ValueError:
+            raise Failure(
+                f"the job retries {job.retries.text!r} of {node.id} is not a number"
+            ) from None
+    job_id = run.new_id()
+    run.open_wait(ei.id, Wait(job_id, "job", ei.id, node.id, name=job_type, retries=retries))
+    run.state.mut(ei.id).wait = "job"
+    run.effects.append(
+        CreateJob(
+            job_id,
+            node.id,
+            ei.id,
+            job_type,
+            retries,
+            dict(node.headers),
+            visible(run, ei.id),
+        )
+    )
+
+
+def message_of(run: Run, message_ref: str | None, element_id: str) -> Message:
+    """The message definition `message_ref` (a `Failure` when missing)."""
+    message = run.ctx.definitions.messages.get(message_ref or "")
+    if message is None:
+        raise Failure(f"{element_id} refers to the message {message_ref!r}, which is not defined")
+    return message
+
+
+def message_name(run: Run, message: Message, ei_id: str) -> str:
+    """The evaluated name of a message."""
+    name = run.text(message.name, ei_id, "message name") if message.name else message.id
+    return name or message.id
+
+
+def _pass(run: Run, ei: ElementInstance, node: Activity) -> None:
+    run.complete(ei)
+
+
+def _service(run: Run, ei: ElementInstance, node: ServiceTask) -> None:
+    if node.job is None:
+        if node.delegate is not None:
+            raise Failure(
+                f"the service task {node.id} uses a Camunda 7 Java {node.delegate.kind}, which "
+                'Regista cannot run; use an external task (camunda:type="external") instead'
+            )
+        raise Failure(f"the service task {node.id} has no job type; set zeebe:taskDefinition type")
+    create_job(run, ei, node)
+
+
+def _send(run: Run, ei: ElementInstance, node: SendTask) -> None:
+    if node.job is not None:
+        create_job(run, ei, node)
+        return
+    if node.message_ref is None:
+        raise Failure(f"the send task {node.id} has neither a job type nor a message")
+    publish(run, ei, node.message_ref, node.id)
+    run.complete(ei)
+
+
+def publish(run: Run, ei: ElementInstance, message_ref: str, element_id: str) -> None:
+    """Publish the message `message_ref` with the element's local (input) variables."""
+    message = message_of(run, message_ref, element_id)
+    name = message_name(run, message, ei.id)
+    key = run.text(message.correlation_key, ei.id, "correlation key")
+    run.effects.append(PublishMessage(name, key, dict(ei.variables or {})))
+
+
+def _receive(run: Run, ei: ElementInstance, node: ReceiveTask) -> None:
+    data = run.state.mut(ei.id).data if ei.data and "trigger" in ei.data else None
+    if data is not None:
+        receive(run, ei, node, data.pop("trigger"))
+        run.complete(ei)
+        return
+    from regista.engine.events import subscribe
+
+    subscribe(run, ei, "message", node.message_ref, node, ei.id)
+    run.state.mut(ei.id).wait = "message"
+
+
+def _user(run: Run, ei: ElementInstance, node: UserTask) -> None:
+    assignee = run.text(node.assignee, ei.id, "assignee") if node.assignee else None
+    task_id = run.new_id()
+    run.open_wait(ei.id, Wait(task_id, "user_task", ei.id, node.id))
+    run.state.mut(ei.id).wait = "user_task"
+    run.effects.append(
+        CreateUserTask(
+            task_id,
+            node.id,
+            ei.id,
+            node.name,
+            assignee,
+            _names(run, node.candidate_users, ei.id),
+            _names(run, node.candidate_groups, ei.id),
+            _date(run, node.due_date, ei.id),
+            _date(run, node.follow_up_date, ei.id),
+            node.form_key or node.form_id,
+            visible(run, ei.id),
+        )
+    )
+
+
+def _names(run: Run, expr: Expression | None, ei_id: str) -> tuple[str, ...]:
+    if expr is None:
+        return ()
+    value = run.evaluate(expr, ei_id)
+    if value is None:
+        return ()
+    if isinstance(value, list):
+        return tuple(to_string(v) for v in value if v is not None)
+    return tuple(part.strip() for part in to_string(value).split(",") if part.strip())
+
+
+def _date(run: Run, expr: Expression | None, ei_id: str) -> dt.datetime | None:
+    if expr is None:
+        return None
+    value = run.evaluate(expr, ei_id)
+    if value is None:
+        return None
+    try:
+        if isinstance(value, DaysTimeDuration | YearsMonthsDuration):
+            from regista.engine.timers import _as_duration
+
+            return add_duration(run.ctx.now, _as_duration(value))
+        if isinstance(value, str) and value.strip().upper().startswith(("P", "-P")):
+            return add_duration(run.ctx.now, parse_duration(value))
+        return as_instant(value)
+    except TimerError as exc:
+        raise Failure(f"the date {expr.text!r}: {exc}") from exc
+
+
+def _script(run: Run, ei: ElementInstance, node: ScriptTask) -> None:
+    if node.job is not None:
+        create_job(run, ei, node)
+        return
+    language = node.script_format or ""
+    if language != "feel":
+        language = (language or run.ctx.expression_language).strip().lower()
+        if language in ("py", "python3"):
+            language = "python"
+    try:
+        result, assigned = run_script(node.script or "", language, chain(run, ei.id), run.ctx)
+    except ExpressionError as exc:
+        raise Failure(str(exc)) from exc
+    if node.result_variable:
+        assigned[node.result_variable] = result
+    receive(run, ei, node, assigned)
+    run.complete(ei)
+
+
+def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> None:
+    if node.job is not None:
+        create_job(run, ei, node)
+        return
+    decision = run.text(node.decision_id, ei.id, "decision id")
+    if not decision:
+        raise Failure(f"the business rule task {node.id} names no decision")
+    models = run.ctx.decisions
+    if models is None:
+        raise Failure(
+            f"the business rule task {node.id} needs the decision {decision!r}, but no DMN "
+            "models are deployed with this process"
+        )
+    from regista.dmn import DmnError
+
+    try:
+        result = models.decide(decision, visible(run, ei.id))
+    except DmnError as exc:
+        raise Failure(f"the decision {decision!r} failed: {exc}") from exc
+    value = _map_result(result.value, node.map_decision_result)
+    if node.result_variable:
+        receive(run, ei, node, {node.result_variable: value})
+    run.complete(ei)
+
+
+def _map_result(value: Any, mapping: str | None) -> Any:
+    """Camunda 7 `mapDecisionResult` applied to a decision's value."""
+    if mapping == "singleEntry" and isinstance(value, dict) and len(value) == 1:
+        return next(iter(value.values()))
+    if mapping == "collectEntries" and isinstance(value, list):
+        return [next(iter(v.values())) if isinstance(v, dict) and len(v) == 1 else v for v in value]
+    if mapping == "resultList" and not isinstance(value, list):
+        return [value]
+    if mapping == "singleEntry" and isinstance(value, list) and len(value) == 1:
+        return _map_result(value[0], mapping)
+    return value
+
+
+def _call(run: Run, ei: ElementInstance, node: CallActivity) -> None:
+    process_id = run.text(node.called_element, ei.id, "called element")
+    if not process_id:
+        raise Failure(f"the call activity {node.id} names no process to call")
+    if node.propagate_all_parent_variables:
+        variables = visible(run, ei.id)
+    else:
+        variables = dict(ei.variables or {})
+    run.state.mut(ei.id).wait = "child"
+    run.effects.append(StartChild(ei.id, process_id, variables, run.state.business_key))
+
+
+def child_completed(run: Run, ei: ElementInstance, variables: Mapping[str, Any]) -> None:
+    """The called instance completed: take its variables and complete the call activity."""
+    node = run.elements[ei.element_id]
+    assert isinstance(node, CallActivity)
+    run.state.mut(ei.id).wait = None
+    if node.outputs or node.propagate_all_child_variables:
+        receive(run, ei, node, variables)
+    run.complete(run.state.instances[ei.id])
+
+
+BEHAVIOURS: dict[type, Any] = {
+    Task: _pass,
+    ManualTask: _pass,
+    ServiceTask: _service,
+    SendTask: _send,
+    ReceiveTask: _receive,
+    UserTask: _user,
+    ScriptTask: _script,
+    BusinessRuleTask: _business_rule,
+    CallActivity: _call,
+}

@@ -1,0 +1,177 @@
+"""Commands: what the shell asks of an instance, one per step.
+
+Each is a frozen dataclass; `step(state, command, ctx)` applies it and runs the instance
+until every token waits. Ids name what an earlier effect created (a job, a user task, a
+timer, a subscription, a call activity's element instance).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+__all__ = [
+    "Cancel",
+    "ChildCompleted",
+    "ChildEscalated",
+    "ChildFailed",
+    "Command",
+    "CompleteJob",
+    "CompleteUserTask",
+    "CorrelateMessage",
+    "FailJob",
+    "FireTimer",
+    "ResolveIncident",
+    "SetVariables",
+    "StartInstance",
+    "ThrowError",
+    "TriggerSignal",
+]
+
+
+def _vars() -> Mapping[str, Any]:
+    return {}
+
+
+@dataclass(frozen=True, slots=True)
+class StartInstance:
+    """Start an instance of `process_id`: at `start_event_id` (a message, signal, timer or
+    conditional start chosen by the shell) or at its none start event. `parent` is
+    (parent instance id, call activity element instance id) for a called process."""
+
+    process_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+    start_event_id: str | None = None
+    business_key: str | None = None
+    instance_id: str | None = None
+    parent: tuple[str, str] | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteJob:
+    """A worker finished the job `job_id` with these result variables."""
+
+    job_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class FailJob:
+    """A worker failed the job; `retries` is what is left (0 raises an incident)."""
+
+    job_id: str
+    message: str
+    retries: int
+
+
+@dataclass(frozen=True, slots=True)
+class ThrowError:
+    """A worker reports the BPMN error `code` for its job (caught by boundary events or
+    event subprocesses)."""
+
+    job_id: str
+    code: str
+    message: str = ""
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class CompleteUserTask:
+    """A person completed the user task `task_id`."""
+
+    task_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class CorrelateMessage:
+    """A message matched the subscription `subscription_id` (name and key were matched by
+    the shell)."""
+
+    subscription_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class FireTimer:
+    """The timer `timer_id` is due."""
+
+    timer_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerSignal:
+    """A broadcast signal reached the subscription `subscription_id`."""
+
+    subscription_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildCompleted:
+    """The instance started by the call activity `element_instance_id` completed."""
+
+    element_instance_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildFailed:
+    """The called instance ended with the uncaught BPMN error `code`; it is thrown again
+    from the call activity."""
+
+    element_instance_id: str
+    code: str
+    message: str = ""
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class ChildEscalated:
+    """The called instance threw the escalation `code` that nothing inside it caught; it is
+    thrown again from the call activity (the child goes on)."""
+
+    element_instance_id: str
+    code: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class ResolveIncident:
+    """Retry what failed: the expression, the job (created again), the runaway loop."""
+
+    incident_id: str
+
+
+@dataclass(frozen=True, slots=True)
+class Cancel:
+    """End the instance now, terminating every element."""
+
+    reason: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class SetVariables:
+    """Set variables on a scope (the instance by default); conditional events re-check."""
+
+    variables: Mapping[str, Any]
+    scope_id: str | None = None
+
+
+Command = (
+    StartInstance
+    | CompleteJob
+    | FailJob
+    | ThrowError
+    | CompleteUserTask
+    | CorrelateMessage
+    | FireTimer
+    | TriggerSignal
+    | ChildCompleted
+    | ChildFailed
+    | ChildEscalated
+    | ResolveIncident
+    | Cancel
+    | SetVariables
+)

@@ -1,0 +1,342 @@
+"""`step`: apply one command to an instance and run it until every token waits.
+
+The function is pure: it reads the state, the command and the context and returns a new
+state with the effects for the shell; the state passed in is never changed, so a caller
+whose transaction fails keeps the old one. A command naming something the instance does
+not have raises `CommandRejected`; failures inside the model become incidents.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+
+from regista.engine import activities, multi_instance, propagation
+from regista.engine.commands import (
+    Cancel,
+    ChildCompleted,
+    ChildEscalated,
+    ChildFailed,
+    Command,
+    CompleteJob,
+    CompleteUserTask,
+    CorrelateMessage,
+    FailJob,
+    FireTimer,
+    ResolveIncident,
+    SetVariables,
+    StartInstance,
+    ThrowError,
+    TriggerSignal,
+)
+from regista.engine.context import Context
+from regista.engine.effects import CreateJob, Effect, ResolveIncidentEffect
+from regista.engine.errors import CommandRejected, Failure
+from regista.engine.events import fire
+from regista.engine.runner import Run
+from regista.engine.state import ElementInstance, InstanceState, Wait
+from regista.engine.subprocesses import enter_scope
+from regista.engine.variables import receive, set_local, visible
+from regista.feel.values import to_feel
+from regista.model.bpmn import Activity, Process
+
+__all__ = ["step"]
+
+_ENDED = ("completed", "terminated", "cancelled")
+
+
+def _feel(variables: Mapping[str, Any]) -> dict[str, Any]:
+    return {str(name): to_feel(value) for name, value in variables.items()}
+
+
+def _process(ctx: Context, process_id: str) -> Process:
+    process = ctx.definitions.processes.get(process_id)
+    if process is None:
+        known = ", ".join(sorted(ctx.definitions.processes)) or "none"
+        raise CommandRejected(f"no process {process_id!r} in the deployment (it has: {known})")
+    return process
+
+
+def step(
+    state: InstanceState | None, command: Command, ctx: Context
+) -> tuple[InstanceState, list[Effect]]:
+    """Apply `command` to `state` (None for `StartInstance`) and run to completion."""
+    if isinstance(command, StartInstance):
+        if state is not None:
+            raise CommandRejected("StartInstance creates a new instance; pass state=None")
+        return _start(command, ctx)
+    if state is None:
+        raise CommandRejected(f"{type(command).__name__} needs the state of an instance")
+    if state.status in _ENDED:
+        raise CommandRejected(f"the instance {state.id} has ended ({state.status})")
+    handler = _HANDLERS.get(type(command))
+    if handler is None:
+        raise CommandRejected(f"unknown command {type(command).__name__}")
+    run = Run(state.copy(), ctx, _process(ctx, state.process_id))
+    handler(run, command)
+    run.run()
+    return run.state, run.effects
+
+
+def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Effect]]:
+    process = _process(ctx, command.process_id)
+    instance_id = command.instance_id or ctx.new_id()
+    state = InstanceState(instance_id, process.id, command.business_key, command.parent)
+    root = ElementInstance(instance_id, process.id, None, state.epoch, "process")
+    root.children = {}
+    state.instances[instance_id] = root
+    run = Run(state, ctx, process)
+    start_id = command.start_event_id
+    if start_id is not None and start_id not in process.start_events:
+        raise CommandRejected(
+            f"{start_id!r} is not a start event of the process {process.id!r} (it has: "
+            + (", ".join(process.start_events) or "none")
+            + ")"
+        )
+    if start_id is None and run.info.none_start.get(process.id) is None:
+        raise CommandRejected(
+            f"the process {process.id!r} has no none start event; name the start event "
+            f"to use (one of: {', '.join(process.start_events) or 'none'})"
+        )
+    run.history(
+        "instance_started",
+        process.id,
+        instance_id,
+        {
+            "business_key": command.business_key,
+            "start_event": start_id,
+            "parent": list(command.parent) if command.parent else None,
+        },
+    )
+    for name, value in command.variables.items():
+        set_local(run, instance_id, str(name), to_feel(value))
+    try:
+        enter_scope(run, root, process.id, start_id)
+    except Failure as failure:
+        root.data = {"start": start_id}
+        run.incident(instance_id, str(failure), "activate")
+    run.run()
+    return state, run.effects
+
+
+# --- command handlers --------------------------------------------------------------------------
+
+
+def _wait(run: Run, wait_id: str, kinds: tuple[str, ...], what: str) -> Wait:
+    wait = run.state.waits.get(wait_id)
+    if wait is None or wait.kind not in kinds:
+        raise CommandRejected(
+            f"the instance {run.state.id} has no open {what} {wait_id!r} (it may have been "
+            "completed, cancelled or never existed)"
+        )
+    return wait
+
+
+def _owner(run: Run, wait: Wait) -> ElementInstance:
+    owner = run.state.instances.get(wait.owner)
+    if owner is None:
+        raise CommandRejected(f"the element waiting for {wait.id!r} is gone")
+    return owner
+
+
+def _complete_work(run: Run, wait: Wait, variables: Mapping[str, Any]) -> None:
+    owner = _owner(run, wait)
+    if owner.status == "incident":
+        raise CommandRejected(
+            f"{owner.element_id} has an open incident; resolve it before completing {wait.id!r}"
+        )
+    run.close_wait(wait.id, cancel=False)
+    run.state.mut(owner.id).wait = None
+    node = run.node(owner)
+    receive(run, owner, node, _feel(variables))
+    run.complete(run.state.instances[owner.id])
+
+
+def _complete_job(run: Run, command: CompleteJob) -> None:
+    _complete_work(run, _wait(run, command.job_id, ("job",), "job"), command.variables)
+
+
+def _complete_user_task(run: Run, command: CompleteUserTask) -> None:
+    wait = _wait(run, command.task_id, ("user_task",), "user task")
+    _complete_work(run, wait, command.variables)
+
+
+def _fail_job(run: Run, command: FailJob) -> None:
+    wait = _wait(run, command.job_id, ("job",), "job")
+    owner = _owner(run, wait)
+    if owner.status == "incident":
+        raise CommandRejected(f"the job {command.job_id!r} already failed with no retries left")
+    run.history(
+        "job_failed",
+        owner.element_id,
+        owner.id,
+        {"job_id": wait.id, "message": command.message, "retries": command.retries},
+    )
+    if command.retries > 0:
+        run.replace_wait(Wait(**{**_fields(wait), "retries": command.retries}))
+        node = run.node(owner)
+        run.effects.append(
+            CreateJob(
+                wait.id,
+                owner.element_id,
+                owner.id,
+                wait.name or "",
+                command.retries,
+                dict(getattr(node, "headers", ())),
+                visible(run, owner.id),
+            )
+        )
+        return
+    message = command.message or "the job failed with no retries left"
+    run.incident(owner.id, message, "job", wait.id)
+
+
+def _fields(wait: Wait) -> dict[str, Any]:
+    return {name: getattr(wait, name) for name in wait.__slots__}
+
+
+def _throw_error(run: Run, command: ThrowError) -> None:
+    wait = _wait(run, command.job_id, ("job",), "job")
+    owner = _owner(run, wait)
+    run.close_wait(wait.id, cancel=False)
+    run.state.mut(owner.id).wait = None
+    propagation.throw_error(
+        run, owner, command.code, command.message, _feel(command.variables), "job"
+    )
+
+
+def _correlate(run: Run, command: CorrelateMessage) -> None:
+    wait = _wait(run, command.subscription_id, ("message",), "message subscription")
+    fire(run, wait, _feel(command.variables))
+
+
+def _fire_timer(run: Run, command: FireTimer) -> None:
+    wait = _wait(run, command.timer_id, ("timer",), "timer")
+    fire(run, wait, None)
+
+
+def _signal(run: Run, command: TriggerSignal) -> None:
+    wait = _wait(run, command.subscription_id, ("signal",), "signal subscription")
+    fire(run, wait, _feel(command.variables))
+
+
+def _call(run: Run, element_instance_id: str) -> ElementInstance:
+    ei = run.state.instances.get(element_instance_id)
+    if ei is None or ei.wait != "child":
+        raise CommandRejected(
+            f"no call activity {element_instance_id!r} is waiting for a called instance"
+        )
+    return ei
+
+
+def _child_completed(run: Run, command: ChildCompleted) -> None:
+    ei = _call(run, command.element_instance_id)
+    activities.child_completed(run, ei, _feel(command.variables))
+
+
+def _child_failed(run: Run, command: ChildFailed) -> None:
+    ei = _call(run, command.element_instance_id)
+    run.state.mut(ei.id).wait = None
+    propagation.throw_error(
+        run, ei, command.code, command.message, _feel(command.variables), "activate"
+    )
+
+
+def _child_escalated(run: Run, command: ChildEscalated) -> None:
+    ei = _call(run, command.element_instance_id)
+    propagation.throw_escalation(run, ei, command.code, _feel(command.variables))
+
+
+def _resolve(run: Run, command: ResolveIncident) -> None:
+    state = run.state
+    incident = next((i for i in state.incidents if i.id == command.incident_id), None)
+    if incident is None:
+        raise CommandRejected(
+            f"the instance {state.id} has no open incident {command.incident_id!r}"
+        )
+    state.incidents = [i for i in state.incidents if i.id != incident.id]
+    if not state.incidents and state.status == "incident":
+        state.status = "active"
+    run.effects.append(ResolveIncidentEffect(incident.id))
+    run.history(
+        "incident_resolved",
+        incident.element_id,
+        incident.element_instance_id,
+        {"incident_id": incident.id},
+    )
+    if incident.phase == "loop":
+        run.resume(state.pending)
+        state.pending = []
+        return
+    ei_id = incident.element_instance_id
+    if ei_id is None or ei_id not in state.instances:
+        return
+    ei = state.mut(ei_id)
+    ei.status = "active"
+    node = run.node(ei)
+    if incident.phase == "complete":
+        run.complete(ei)
+        return
+    if incident.phase == "job":
+        for wait_id in list(ei.waits or ()):
+            if state.waits[wait_id].kind == "job":
+                run.close_wait(wait_id, cancel=True)
+    else:
+        run.close_waits(ei_id, cancel=True)
+    ei = state.mut(ei_id)
+    ei.wait = None
+    if ei.role == "process":
+        start_id = (ei.data or {}).pop("start", None)
+        try:
+            enter_scope(run, ei, state.process_id, start_id)
+        except Failure as failure:
+            run.incident(ei_id, str(failure), "activate")
+    elif incident.phase == "job":
+        try:
+            activities.create_job(run, ei, node)
+        except Failure as failure:
+            run.incident(ei_id, str(failure), "job")
+    elif ei.role == "body" and isinstance(node, Activity):
+        try:
+            multi_instance.activate_body(run, ei, node)
+        except Failure as failure:
+            run.incident(ei_id, str(failure), "activate")
+    else:
+        run.run_element(ei, node)
+
+
+def _cancel(run: Run, command: Cancel) -> None:
+    state = run.state
+    run.terminate_children(state.id)
+    for incident in state.incidents:
+        run.effects.append(ResolveIncidentEffect(incident.id))
+    state.incidents = []
+    state.pending = []
+    run.end_instance("cancelled")
+    if command.reason:
+        run.history("instance_cancelled", state.process_id, state.id, {"reason": command.reason})
+
+
+def _set_variables(run: Run, command: SetVariables) -> None:
+    scope_id = command.scope_id or run.state.id
+    if scope_id not in run.state.instances:
+        raise CommandRejected(f"the instance {run.state.id} has no scope {scope_id!r}")
+    for name, value in command.variables.items():
+        set_local(run, scope_id, str(name), to_feel(value))
+
+
+_HANDLERS: dict[type, Callable[[Run, Any], None]] = {
+    CompleteJob: _complete_job,
+    FailJob: _fail_job,
+    ThrowError: _throw_error,
+    CompleteUserTask: _complete_user_task,
+    CorrelateMessage: _correlate,
+    FireTimer: _fire_timer,
+    TriggerSignal: _signal,
+    ChildCompleted: _child_completed,
+    ChildFailed: _child_failed,
+    ChildEscalated: _child_escalated,
+    ResolveIncident: _resolve,
+    Cancel: _cancel,
+    SetVariables: _set_variables,
+}

@@ -1,0 +1,751 @@
+"""Scenario tests: YAML files that drive a model through the in-memory runtime and check the
+path it took — the format `regista test` runs.
+
+    model: order.bpmn            # relative to the file, or a list of .bpmn/.dmn files
+    process: order
+    start: {variables: {amount: 1200}}
+    steps:
+      - expect: {active: [approve]}
+      - complete: approve
+        variables: {approved: true}
+    expect: {state: completed, passed: [approve, charge], variables: {approved: true}}
+
+A file may hold several scenarios as YAML documents separated by `---`. Loading checks the
+whole file and raises `ScenarioError` naming the file, line and step index of the first
+mistake; running never raises for a model's behaviour but returns a `ScenarioResult`
+saying why it failed.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import traceback
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_feel, to_string
+from regista.model.bpmn import CallActivity, IntermediateCatchEvent, ReceiveTask
+from regista.runtime.clock import FakeClock, TimeError, after
+from regista.runtime.deployment import DeploymentError
+from regista.runtime.memory import MemoryRuntime
+from regista.runtime.records import InstanceView, MemoryRuntimeError
+from regista.runtime.workers import Workers
+
+__all__ = [
+    "Expectation",
+    "Scenario",
+    "ScenarioError",
+    "ScenarioResult",
+    "Step",
+    "find_scenario_files",
+    "load_scenarios",
+    "run_scenario",
+]
+
+ACTIONS = ("expect", "complete", "throw_error", "fail", "correlate", "signal", "advance")
+STATES = ("completed", "active", "terminated", "incident", "cancelled")
+AUTO_KINDS = ("service", "user", "receive")
+_TOP_KEYS = (
+    "name",
+    "description",
+    "model",
+    "process",
+    "trusted",
+    "expression_language",
+    "start",
+    "steps",
+    "expect",
+    "auto_complete",
+)
+_EXPECT_KEYS = ("state", "active", "passed", "not_passed", "variables", "incidents")
+_MAX_AUTO = 10_000
+
+
+class ScenarioError(ValueError):
+    """A scenario file that is not valid: names the file, line and step, says what to write."""
+
+    def __init__(
+        self, message: str, *, file: str, line: int | None = None, step: int | None = None
+    ) -> None:
+        self.message = message
+        self.file = file
+        self.line = line
+        self.step = step
+        where = file + (f":{line}" if line else "")
+        at = f" step {step}:" if step is not None else ""
+        super().__init__(f"{where}:{at} {message}")
+
+
+# --- the model of a scenario -----------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Expectation:
+    """What should hold at a point of the run; None fields are not checked."""
+
+    state: str | None = None
+    active: tuple[str, ...] | None = None
+    passed: tuple[str, ...] | None = None
+    not_passed: tuple[str, ...] | None = None
+    variables: Mapping[str, Any] | None = None
+    incidents: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Step:
+    """One step: `action` is one of `ACTIONS`; `target` the task id, message or signal name."""
+
+    index: int
+    action: str
+    target: str = ""
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    code: str = ""
+    message: str = ""
+    retries: int = 0
+    key: Any = None
+    duration: str = ""
+    expect: Expectation | None = None
+    line: int | None = None
+
+    def describe(self) -> str:
+        """A short label such as `complete approve`."""
+        if self.action == "expect":
+            return "expect"
+        return f"{self.action} {self.target or self.duration}".strip()
+
+
+@dataclass(frozen=True, slots=True)
+class Scenario:
+    """A scenario read from a YAML file (see the module docstring)."""
+
+    file: Path
+    name: str
+    models: tuple[Path, ...]
+    process: str | None = None
+    trusted: bool = False
+    expression_language: str = "feel"
+    start_variables: Mapping[str, Any] = field(default_factory=dict)
+    start_message: str | None = None
+    start_key: Any = None
+    business_key: str | None = None
+    steps: tuple[Step, ...] = ()
+    expect: Expectation | None = None
+    auto_complete: frozenset[str] = frozenset()
+
+
+@dataclass(frozen=True, slots=True)
+class ScenarioResult:
+    """The outcome of one scenario: `passed`, else `reason` (and the `step` that failed,
+    None for the start or the final expectation)."""
+
+    file: Path
+    name: str
+    passed: bool
+    reason: str = ""
+    step: int | None = None
+    instance: InstanceView | None = None
+
+
+# --- loading ---------------------------------------------------------------------------
+
+
+class _Map(dict[str, Any]):
+    line: int | None = None
+
+
+class _Loader(yaml.SafeLoader):
+    """A safe loader whose mappings remember their line."""
+
+
+def _construct_map(loader: yaml.SafeLoader, node: yaml.MappingNode) -> _Map:
+    loader.flatten_mapping(node)
+    result = _Map()
+    for key_node, value_node in node.value:
+        key = loader.construct_object(key_node, deep=True)
+        result[str(key)] = loader.construct_object(value_node, deep=True)
+    result.line = node.start_mark.line + 1
+    return result
+
+
+_Loader.add_constructor(yaml.resolver.BaseResolver.DEFAULT_MAPPING_TAG, _construct_map)
+
+
+def _line(value: Any, default: int | None) -> int | None:
+    return value.line if isinstance(value, _Map) else default
+
+
+class _Reader:
+    """Checks one YAML document and builds the `Scenario`."""
+
+    def __init__(self, file: Path, line: int | None) -> None:
+        self.file = file
+        self.line = line
+        self.step: int | None = None
+
+    def error(self, message: str, line: int | None = None) -> ScenarioError:
+        return ScenarioError(message, file=str(self.file), line=line or self.line, step=self.step)
+
+    def mapping(self, value: Any, what: str, keys: Sequence[str] | None = None) -> _Map:
+        if value is None:
+            value = _Map()
+        if not isinstance(value, dict):
+            raise self.error(f"{what} must be a mapping, not {_kind(value)}")
+        result = value if isinstance(value, _Map) else _Map(value)
+        if keys is not None:
+            unknown = [k for k in result if k not in keys]
+            if unknown:
+                raise self.error(
+                    f"unknown key '{unknown[0]}' in {what}; allowed: {', '.join(keys)}",
+                    _line(value, None),
+                )
+        return result
+
+    def text(self, value: Any, what: str, *, required: bool = True) -> str:
+        if value is None and not required:
+            return ""
+        if isinstance(value, bool) or not isinstance(value, str | int | float) or value == "":
+            raise self.error(f"{what} must be a non-empty string, not {_kind(value)}")
+        return str(value)
+
+    def names(self, value: Any, what: str) -> tuple[str, ...]:
+        if isinstance(value, str):
+            return (value,)
+        if not isinstance(value, list):
+            raise self.error(f"{what} must be a list of element ids, not {_kind(value)}")
+        return tuple(self.text(v, f"each entry of {what}") for v in value)
+
+    def variables(self, value: Any, what: str) -> Mapping[str, Any]:
+        return dict(self.mapping(value, what))
+
+    def flag(self, value: Any, what: str) -> bool:
+        if value is None:
+            return False
+        if not isinstance(value, bool):
+            raise self.error(f"{what} must be true or false, not {_kind(value)}")
+        return value
+
+    def scenario(self, doc: Any, index: int, count: int) -> Scenario:
+        top = self.mapping(doc, "a scenario", _TOP_KEYS)
+        if "model" not in top:
+            raise self.error("the scenario needs `model:` (a .bpmn file, or a list of files)")
+        models = self.models(top["model"])
+        language = self.text(top.get("expression_language", "feel"), "expression_language")
+        if language not in ("feel", "python"):
+            raise self.error("expression_language must be feel or python")
+        process = self.text(top.get("process"), "process", required=False) or None
+        name = self.text(top.get("name"), "name", required=False) or (
+            self.file.stem if count == 1 else f"{self.file.stem} #{index}"
+        )
+        start = self.mapping(top.get("start"), "start", ("variables", "message", "business_key"))
+        message: str | None = None
+        key: Any = None
+        variables = self.variables(start.get("variables"), "start.variables")
+        if "message" in start:
+            spec = self.mapping(start["message"], "start.message", ("name", "key", "variables"))
+            message = self.text(spec.get("name"), "start.message.name")
+            key = spec.get("key")
+            variables = {**variables, **self.variables(spec.get("variables"), "message variables")}
+        business_key = start.get("business_key")
+        steps_value = top.get("steps") or []
+        if not isinstance(steps_value, list):
+            raise self.error(f"steps must be a list, not {_kind(steps_value)}")
+        steps = tuple(self.read_step(s, i) for i, s in enumerate(steps_value, start=1))
+        self.step = None
+        expect = (
+            self.expectation(top["expect"], "expect") if top.get("expect") is not None else None
+        )
+        auto = top.get("auto_complete") or []
+        if isinstance(auto, str):
+            auto = [auto]
+        if not isinstance(auto, list) or any(a not in AUTO_KINDS for a in auto):
+            raise self.error(
+                f"auto_complete must be a list of {', '.join(AUTO_KINDS)}, not {auto!r}"
+            )
+        return Scenario(
+            file=self.file,
+            name=name,
+            models=models,
+            process=process,
+            trusted=self.flag(top.get("trusted"), "trusted"),
+            expression_language=language,
+            start_variables=variables,
+            start_message=message,
+            start_key=key,
+            business_key=None if business_key is None else str(business_key),
+            steps=steps,
+            expect=expect,
+            auto_complete=frozenset(auto),
+        )
+
+    def models(self, value: Any) -> tuple[Path, ...]:
+        items = value if isinstance(value, list) else [value]
+        if not items:
+            raise self.error("model must name at least one file")
+        paths = []
+        for item in items:
+            text = self.text(item, "model")
+            path = (self.file.parent / text).resolve()
+            if not path.exists():
+                raise self.error(f"the model file {text} does not exist (looked at {path})")
+            paths.append(path)
+        return tuple(paths)
+
+    def expectation(self, value: Any, what: str) -> Expectation:
+        spec = self.mapping(value, what, _EXPECT_KEYS)
+        state = spec.get("state")
+        if state is not None and state not in STATES:
+            raise self.error(f"{what}.state must be one of {', '.join(STATES)}, not {state!r}")
+        incidents = spec.get("incidents")
+        if incidents is not None and (
+            isinstance(incidents, bool) or not isinstance(incidents, int)
+        ):
+            raise self.error(f"{what}.incidents must be a number of incidents")
+        return Expectation(
+            state=state,
+            active=self.names(spec["active"], f"{what}.active") if "active" in spec else None,
+            passed=self.names(spec["passed"], f"{what}.passed") if "passed" in spec else None,
+            not_passed=(
+                self.names(spec["not_passed"], f"{what}.not_passed")
+                if "not_passed" in spec
+                else None
+            ),
+            variables=(
+                self.variables(spec["variables"], f"{what}.variables")
+                if "variables" in spec
+                else None
+            ),
+            incidents=incidents,
+        )
+
+    def read_step(self, value: Any, index: int) -> Step:
+        self.step = index
+        line = _line(value, self.line)
+        if not isinstance(value, dict):
+            raise self.error(
+                f"a step must be a mapping such as `complete: task_id`, not {_kind(value)}",
+                line,
+            )
+        actions = [k for k in value if k in ACTIONS]
+        unknown = [k for k in value if k not in ACTIONS and k != "variables"]
+        if unknown:
+            raise self.error(
+                f"unknown step key '{unknown[0]}'; a step is one of: {', '.join(ACTIONS)}", line
+            )
+        if len(actions) != 1:
+            raise self.error("a step holds exactly one action, one of: " + ", ".join(ACTIONS), line)
+        action = actions[0]
+        body = value[action]
+        if "variables" in value and action != "complete":
+            raise self.error(
+                f"`variables` beside `{action}` is not allowed; put them inside it", line
+            )
+        if action == "expect":
+            return Step(index, action, expect=self.expectation(body, "expect"), line=line)
+        if action == "complete":
+            return Step(
+                index,
+                action,
+                target=self.text(body, "complete (a task id)"),
+                variables=self.variables(value.get("variables"), "variables"),
+                line=line,
+            )
+        if action == "advance":
+            duration = self.text(body, "advance (an ISO 8601 duration such as PT2H)")
+            try:
+                after(dt.datetime(2000, 1, 1, tzinfo=dt.UTC), duration)
+            except TimeError as exc:
+                raise self.error(str(exc), line) from exc
+            return Step(index, action, duration=duration, line=line)
+        if action == "signal" and isinstance(body, str):
+            return Step(index, action, target=body, line=line)
+        keys = {
+            "throw_error": ("task", "code", "message", "variables"),
+            "fail": ("task", "message", "retries"),
+            "correlate": ("message", "key", "variables"),
+            "signal": ("name", "variables"),
+        }[action]
+        spec = self.mapping(body, action, keys)
+        variables = self.variables(spec.get("variables"), f"{action}.variables")
+        if action == "throw_error":
+            return Step(
+                index,
+                action,
+                target=self.text(spec.get("task"), "throw_error.task"),
+                code=self.text(spec.get("code"), "throw_error.code"),
+                message=self.text(spec.get("message"), "throw_error.message", required=False),
+                variables=variables,
+                line=line,
+            )
+        if action == "fail":
+            retries = spec.get("retries", 0)
+            if isinstance(retries, bool) or not isinstance(retries, int) or retries < 0:
+                raise self.error("fail.retries must be a whole number, 0 or more", line)
+            return Step(
+                index,
+                action,
+                target=self.text(spec.get("task"), "fail.task"),
+                message=self.text(spec.get("message"), "fail.message", required=False)
+                or "failed by the scenario",
+                retries=retries,
+                line=line,
+            )
+        if action == "correlate":
+            return Step(
+                index,
+                action,
+                target=self.text(spec.get("message"), "correlate.message"),
+                key=spec.get("key"),
+                variables=variables,
+                line=line,
+            )
+        return Step(
+            index,
+            action,
+            target=self.text(spec.get("name"), "signal.name"),
+            variables=variables,
+            line=line,
+        )
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "nothing"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return f"the boolean {str(value).lower()}"
+    return f"{type(value).__name__} {value!r}"
+
+
+def load_scenarios(path: str | Path) -> list[Scenario]:
+    """Every scenario of the YAML file at `path` (raises `ScenarioError`)."""
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except OSError as exc:
+        raise ScenarioError(f"cannot read the file: {exc.strerror or exc}", file=str(file)) from exc
+    try:
+        docs = [d for d in yaml.load_all(text, Loader=_Loader) if d is not None]
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        problem = getattr(exc, "problem", None) or str(exc)
+        raise ScenarioError(
+            f"not valid YAML: {problem}",
+            file=str(file),
+            line=mark.line + 1 if mark is not None else None,
+        ) from exc
+    if not docs:
+        raise ScenarioError("the file holds no scenario", file=str(file))
+    return [
+        _Reader(file, _line(doc, None)).scenario(doc, i, len(docs))
+        for i, doc in enumerate(docs, start=1)
+    ]
+
+
+def find_scenario_files(paths: Iterable[str | Path]) -> list[Path]:
+    """The scenario files named, directories searched (recursively) for `*.yaml`/`*.yml`."""
+    found: list[Path] = []
+    for item in paths:
+        path = Path(item)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.suffix in (".yaml", ".yml") and p.is_file())
+            )
+        else:
+            found.append(path)
+    return found
+
+
+# --- running ---------------------------------------------------------------------------
+
+
+class _Failure(Exception):
+    def __init__(self, reason: str, step: int | None) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.step = step
+
+
+def run_scenario(
+    scenario: Scenario | str | Path,
+    *,
+    workers: Workers | None = None,
+    roundtrip: bool = False,
+) -> ScenarioResult:
+    """Run one scenario (or the only one of a file) in a fresh in-memory runtime.
+
+    `workers` run the service tasks no step completes; `roundtrip` applies every command
+    to the instance state after a trip through JSON.
+    """
+    if not isinstance(scenario, Scenario):
+        loaded = load_scenarios(scenario)
+        if len(loaded) != 1:
+            raise ScenarioError(
+                f"the file holds {len(loaded)} scenarios; run each of load_scenarios(path)",
+                file=str(scenario),
+            )
+        scenario = loaded[0]
+    return _Run(scenario, workers, roundtrip).run()
+
+
+class _Run:
+    def __init__(self, scenario: Scenario, workers: Workers | None, roundtrip: bool) -> None:
+        self.sc = scenario
+        self.rt = MemoryRuntime(
+            FakeClock(),
+            workers=workers,
+            trusted=scenario.trusted,
+            roundtrip=roundtrip,
+        )
+        self.root = ""
+        self.referenced = {
+            s.target for s in scenario.steps if s.action in ("complete", "throw_error", "fail")
+        }
+        self.correlated = {s.target for s in scenario.steps if s.action == "correlate"}
+
+    def result(self, passed: bool, reason: str = "", step: int | None = None) -> ScenarioResult:
+        view = self.rt.instance(self.root) if self.root else None
+        return ScenarioResult(self.sc.file, self.sc.name, passed, reason, step, view)
+
+    def run(self) -> ScenarioResult:
+        try:
+            self.deploy_and_start()
+            for index, step in enumerate(self.sc.steps):
+                self.apply(step)
+                following = self.sc.steps[index + 1] if index + 1 < len(self.sc.steps) else None
+                self.auto_complete(following)
+            if self.sc.expect is not None:
+                problems = self.check(self.sc.expect)
+                if problems:
+                    raise _Failure("final expect: " + "; ".join(problems), None)
+            if self.rt.rejections:
+                _, command, reason = self.rt.rejections[0]
+                raise _Failure(
+                    f"the engine refused {type(command).__name__} sent by the runtime: {reason}",
+                    None,
+                )
+        except _Failure as failure:
+            return self.result(False, failure.reason, failure.step)
+        except Exception as exc:  # an engine bug must not stop the other scenarios
+            frame = traceback.extract_tb(exc.__traceback__)[-1]
+            where = f"{Path(frame.filename).name}:{frame.lineno}"
+            return self.result(
+                False, f"internal error {type(exc).__name__}: {exc} (at {where})", None
+            )
+        return self.result(True)
+
+    def deploy_and_start(self) -> None:
+        try:
+            self.rt.deploy(*self.sc.models, expression_language=self.sc.expression_language)
+        except DeploymentError as exc:
+            raise _Failure(f"the model cannot be deployed: {exc}", None) from exc
+        process = self.sc.process
+        if process is None and self.sc.start_message is None:
+            ids = self.rt.process_ids
+            if len(ids) != 1:
+                raise _Failure(
+                    "the model holds several processes (" + ", ".join(ids) + "); "
+                    "name the one to start with `process:`",
+                    None,
+                )
+            process = ids[0]
+        try:
+            if process is not None:
+                self.root = self.rt.start(
+                    process,
+                    self.sc.start_variables,
+                    business_key=self.sc.business_key,
+                    message=self.sc.start_message,
+                )
+            else:
+                assert self.sc.start_message is not None
+                reached = self.rt.correlate(
+                    self.sc.start_message, self.sc.start_key, self.sc.start_variables
+                )
+                self.root = reached[0]
+        except MemoryRuntimeError as exc:
+            raise _Failure(f"start: {exc}", None) from exc
+        self.auto_complete(self.sc.steps[0] if self.sc.steps else None)
+
+    def apply(self, step: Step) -> None:
+        rt = self.rt
+        try:
+            if step.action == "expect":
+                assert step.expect is not None
+                problems = self.check(step.expect)
+                if problems:
+                    raise _Failure(
+                        f"step {step.index} (expect): " + "; ".join(problems), step.index
+                    )
+            elif step.action == "complete":
+                rt.complete_task(self.root, step.target, step.variables)
+            elif step.action == "throw_error":
+                rt.throw_error(self.root, step.target, step.code, step.message, step.variables)
+            elif step.action == "fail":
+                rt.fail(self.root, step.target, step.message, step.retries)
+            elif step.action == "correlate":
+                rt.correlate(step.target, step.key, step.variables)
+            elif step.action == "signal":
+                rt.broadcast_signal(step.target, step.variables)
+            elif step.action == "advance":
+                rt.advance(step.duration)
+        except MemoryRuntimeError as exc:
+            raise _Failure(f"step {step.index} ({step.describe()}): {exc}", step.index) from exc
+
+    # -- auto_complete --------------------------------------------------------------------
+
+    def auto_complete(self, following: Step | None) -> None:
+        if not self.sc.auto_complete:
+            return
+        hold = set(following.expect.active or ()) if following and following.expect else set()
+        for _ in range(_MAX_AUTO):
+            if not self.complete_one(hold):
+                return
+        raise _Failure(
+            f"auto_complete completed {_MAX_AUTO} tasks without reaching a wait state; "
+            "does the model loop?",
+            None,
+        )
+
+    def complete_one(self, hold: set[str]) -> bool:
+        rt = self.rt
+        skip = self.referenced | hold
+        if "service" in self.sc.auto_complete:
+            for job in rt.jobs(self.root):
+                if job.element_id not in skip:
+                    rt.complete_job(job.id)
+                    return True
+        if "user" in self.sc.auto_complete:
+            for task in rt.tasks(self.root):
+                if task.element_id not in skip:
+                    rt.complete_task(task.id)
+                    return True
+        if "receive" in self.sc.auto_complete:
+            for sub in rt.subscriptions(self.root):
+                element = rt.element(sub.instance_id, sub.element_id)
+                if (
+                    sub.kind == "message"
+                    and isinstance(element, ReceiveTask | IntermediateCatchEvent)
+                    and sub.element_id not in skip
+                    and sub.name not in self.correlated
+                ):
+                    rt.complete_task(sub.instance_id, sub.element_id)
+                    return True
+        return False
+
+    # -- expectations ---------------------------------------------------------------------
+
+    def situation(self) -> str:
+        tree = self.rt.tree(self.root)
+        active = [e for i in tree for e in self.rt.instance(i).active]
+        incidents = [x for i in tree for x in self.rt.instance(i).incidents]
+        text = f"state {self.rt.instance(self.root).status}"
+        text += "; waiting at " + (", ".join(active) if active else "nothing")
+        if incidents:
+            text += "; incidents: " + "; ".join(f"{x.element_id}: {x.message}" for x in incidents)
+        return text
+
+    def check(self, expect: Expectation) -> list[str]:
+        rt = self.rt
+        view = rt.instance(self.root)
+        tree = rt.tree(self.root)
+        problems: list[str] = []
+        if expect.state is not None and view.status != expect.state:
+            problems.append(f"state is {view.status}, expected {expect.state} ({self.situation()})")
+        if expect.active is not None:
+            actual: list[str] = []
+            calls: set[str] = set()
+            for member in tree:
+                for element_id in rt.instance(member).active:
+                    actual.append(element_id)
+                    if isinstance(rt.element(member, element_id), CallActivity):
+                        calls.add(element_id)
+            wanted = set(expect.active)
+            missing = sorted(wanted - set(actual))
+            extra = sorted(set(actual) - wanted - calls)
+            if missing or extra:
+                problems.append(
+                    "active elements are ["
+                    + ", ".join(dict.fromkeys(actual))
+                    + "], expected ["
+                    + ", ".join(expect.active)
+                    + "]"
+                    + (f"; not active: {', '.join(missing)}" if missing else "")
+                    + (f"; also active: {', '.join(extra)}" if extra else "")
+                )
+        passed = rt.passed_in_tree(self.root)
+        if expect.passed is not None:
+            problems.extend(_order_problems(expect.passed, passed))
+        if expect.not_passed is not None:
+            wrongly = [e for e in expect.not_passed if e in passed]
+            if wrongly:
+                problems.append(f"passed {', '.join(wrongly)}, expected not to")
+        if expect.variables is not None:
+            for name, wanted_value in expect.variables.items():
+                if name not in view.variables:
+                    problems.append(f"no variable '{name}' (expected {_show(wanted_value)})")
+                elif not _same(wanted_value, view.variables[name]):
+                    problems.append(
+                        f"variable '{name}' is {_show(view.variables[name])}, "
+                        f"expected {_show(wanted_value)}"
+                    )
+        if expect.incidents is not None:
+            incidents = [x for member in tree for x in rt.instance(member).incidents]
+            if len(incidents) != expect.incidents:
+                listed = "; ".join(f"{x.element_id}: {x.message}" for x in incidents)
+                problems.append(
+                    f"{len(incidents)} incidents, expected {expect.incidents}"
+                    + (f" ({listed})" if listed else "")
+                )
+        return problems
+
+
+def _order_problems(expected: Sequence[str], passed: Sequence[str]) -> list[str]:
+    missing = [e for e in expected if e not in passed]
+    if missing:
+        return [f"never passed {', '.join(missing)} (passed: {', '.join(passed) or 'nothing'})"]
+    position = 0
+    for element in expected:
+        try:
+            position = passed.index(element, position) + 1
+        except ValueError:
+            return [
+                f"passed {element} but not in the expected order {', '.join(expected)} "
+                f"(passed: {', '.join(passed)})"
+            ]
+    return []
+
+
+def _normal(value: Any) -> Any:
+    if value is None or isinstance(value, bool | str):
+        return value
+    if isinstance(value, int | float | Decimal):
+        try:
+            return Decimal(str(value)).normalize()
+        except InvalidOperation:
+            return value
+    if isinstance(value, Mapping):
+        return {str(k): _normal(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_normal(v) for v in value]
+    if isinstance(value, dt.date | dt.time | dt.timedelta | DaysTimeDuration | YearsMonthsDuration):
+        return to_string(to_feel(value))
+    return value
+
+
+def _same(expected: Any, actual: Any) -> bool:
+    return bool(_normal(expected) == _normal(actual))
+
+
+def _show(value: Any) -> str:
+    normal = _normal(value)
+    if isinstance(normal, Decimal):
+        return str(normal) if normal != normal.to_integral_value() else str(int(normal))
+    return repr(value) if not isinstance(value, str) else f"'{value}'"

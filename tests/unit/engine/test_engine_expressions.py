@@ -1,0 +1,97 @@
+"""Expressions: FEEL with the step's clock, Python only when trusted, clear errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+import pytest
+
+from regista.bpmn import Process, parse
+from regista.engine import Context, ExpressionError
+from regista.engine.expressions import evaluate
+from regista.model.bpmn import Definitions, Expression
+
+from .harness import START, Harness
+
+
+def _ctx(trusted: bool = False) -> Context:
+    return Context(now=START, new_id=lambda: "x", definitions=Definitions(id="d"), trusted=trusted)
+
+
+def test_feel_reads_the_step_clock() -> None:
+    value = evaluate(Expression.feel("now()"), {}, _ctx())
+    assert value == START
+    assert evaluate(Expression.feel("today()"), {}, _ctx()) == START.date()
+
+
+def test_literals_and_python() -> None:
+    assert evaluate(Expression.literal("EUR"), {}, _ctx()) == "EUR"
+    with pytest.raises(ExpressionError, match="trusted"):
+        evaluate(Expression("1 + 1", "python"), {}, _ctx())
+    assert evaluate(Expression("x * 2", "python"), {"x": 2}, _ctx(True)) == Decimal(4)
+    with pytest.raises(ExpressionError, match="groovy"):
+        evaluate(Expression("1", "groovy"), {}, _ctx())
+    with pytest.raises(ExpressionError, match="invalid FEEL"):
+        evaluate(Expression.feel("1 +"), {}, _ctx())
+
+
+def test_names_with_spaces() -> None:
+    value = evaluate(Expression.feel("Monthly Salary * 12"), {"Monthly Salary": 10}, _ctx())
+    assert value == Decimal(120)
+
+
+def test_python_conditions_in_a_trusted_model(roundtrip: bool) -> None:
+    xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p" isExecutable="true">
+        <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="g"/>
+        <exclusiveGateway id="g" default="f3"/>
+        <sequenceFlow id="f2" sourceRef="g" targetRef="big">
+          <conditionExpression language="python">amount &gt; 100</conditionExpression>
+        </sequenceFlow>
+        <sequenceFlow id="f3" sourceRef="g" targetRef="small"/>
+        <endEvent id="big"/><endEvent id="small"/>
+      </process></definitions>"""
+    defs = parse(xml)
+    h = Harness(defs, roundtrip=roundtrip, trusted=True).start(variables={"amount": 500})
+    assert h.passed[-1] == "big"
+    untrusted = Harness(defs, roundtrip=roundtrip).start(variables={"amount": 500})
+    assert untrusted.status == "incident"
+
+
+def test_non_boolean_condition_is_an_incident() -> None:
+    defs = (
+        Process("p")
+        .start()
+        .exclusive_gateway("g")
+        .condition('="yes"')
+        .end("a")
+        .move_to("g")
+        .default()
+        .end("b")
+        .build()
+    )
+    h = Harness(defs).start()
+    assert h.status == "incident"
+    assert "not a boolean" in h.state.incidents[0].message
+
+
+def test_null_condition_counts_as_false() -> None:
+    defs = (
+        Process("p")
+        .start()
+        .exclusive_gateway("g")
+        .condition("=missing > 1")
+        .end("a")
+        .move_to("g")
+        .default()
+        .end("b")
+        .build()
+    )
+    assert Harness(defs).start().passed[-1] == "b"
+
+
+def test_timer_from_the_clock_of_the_step() -> None:
+    defs = Process("p").start().catch("t", date='=now() + duration("PT5M")').end().build()
+    h = Harness(defs).start()
+    assert next(iter(h.timers.values()))[1].due == START + dt.timedelta(minutes=5)

@@ -1,0 +1,423 @@
+"""The in-memory runtime: every request, run with and without a JSON round trip of the state."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from regista.bpmn import Process
+from regista.engine import InstanceState
+from regista.testing import (
+    BpmnError,
+    DeploymentError,
+    FakeClock,
+    Job,
+    MemoryRuntime,
+    MemoryRuntimeError,
+    Workers,
+)
+
+Factory = Callable[..., MemoryRuntime]
+
+
+@pytest.fixture(params=[False, True], ids=["plain", "roundtrip"])
+def runtime(request: pytest.FixtureRequest) -> Factory:
+    """A runtime factory; the "roundtrip" variant restores the state from JSON at every
+    command."""
+
+    def make(workers: Workers | None = None, **options: Any) -> MemoryRuntime:
+        return MemoryRuntime(FakeClock(), workers=workers, roundtrip=request.param, **options)
+
+    return make
+
+
+def approval() -> Process:
+    return (
+        Process("approval")
+        .start("start")
+        .user_task("approve")
+        .exclusive_gateway("ok")
+        .condition("=approved")
+        .service_task("charge", type="payment")
+        .end("end")
+        .move_to("ok")
+        .default()
+        .end("rejected")
+    )
+
+
+def test_a_user_task_waits_and_the_gateway_follows_its_variables(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(approval())
+    iid = rt.start("approval", {"amount": 1200})
+    view = rt.instance(iid)
+    assert view.status == "active"
+    assert view.active == ["approve"]
+    assert view.variables == {"amount": 1200}
+    task = rt.tasks(iid)[0]
+    assert task.element_id == "approve"
+    rt.complete_task(iid, "approve", {"approved": False})
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.passed == ["start", "approve", "ok", "rejected"]
+    assert view.history
+
+
+def test_workers_run_service_tasks_with_plain_python_variables(runtime: Factory) -> None:
+    seen: list[Job] = []
+    workers = Workers()
+
+    @workers.worker("payment")
+    def charge(job: Job) -> dict[str, Any]:
+        seen.append(job)
+        return {"transaction": f"tx-{job.variables['amount']}", "fee": 1.5}
+
+    rt = runtime(workers)
+    rt.deploy(approval())
+    iid = rt.start("approval", {"amount": 30})
+    rt.complete_task(rt.tasks(iid)[0].id, variables={"approved": True})
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.passed[-2:] == ["charge", "end"]
+    assert view.variables["transaction"] == "tx-30"
+    assert str(view.variables["fee"]) == "1.5"
+    assert seen[0].element_id == "charge" and seen[0].variables["amount"] == 30
+    assert isinstance(seen[0].variables["amount"], int)
+
+
+def booking() -> Process:
+    return (
+        Process("booking")
+        .start("start")
+        .service_task("charge", type="payment", retries=3)
+        .end("booked")
+        .boundary_event("declined", attached_to="charge", error="CARD_DECLINED")
+        .end("not_booked")
+    )
+
+
+def test_a_bpmn_error_from_a_worker_is_caught_by_the_boundary_event(runtime: Factory) -> None:
+    workers = Workers()
+
+    @workers.worker("payment")
+    def charge(job: Job) -> None:
+        raise BpmnError("CARD_DECLINED", "no funds", {"reason": "funds"})
+
+    rt = runtime(workers)
+    rt.deploy(booking())
+    iid = rt.start("booking")
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert "not_booked" in view.passed and "booked" not in view.passed
+    assert view.variables["reason"] == "funds"
+
+
+def test_a_failing_worker_uses_its_retries_then_raises_an_incident(runtime: Factory) -> None:
+    calls: list[int] = []
+    workers = Workers()
+
+    @workers.worker("payment")
+    def charge(job: Job) -> None:
+        calls.append(job.retries)
+        raise ConnectionError("provider down")
+
+    rt = runtime(workers)
+    rt.deploy(booking())
+    iid = rt.start("booking")
+    assert calls == [3, 2, 1]
+    view = rt.instance(iid)
+    assert view.status == "incident"
+    assert len(view.incidents) == 1
+    assert "provider down" in view.incidents[0].message
+    assert view.incidents[0].element_id == "charge"
+
+    workers.register("payment", lambda job: {"paid": True})
+    rt.resolve_incident(iid)
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.incidents == []
+    assert view.variables["paid"] is True
+
+
+def test_a_job_nobody_handles_can_wait_or_raise_an_incident(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(booking())
+    waiting = rt.start("booking")
+    assert rt.instance(waiting).active == ["charge"]
+    assert [j.type for j in rt.jobs(waiting)] == ["payment"]
+
+    strict = runtime(missing_worker="incident")
+    strict.deploy(booking())
+    stuck = strict.instance(strict.start("booking"))
+    assert stuck.status == "incident"
+    assert "no worker handles jobs of type 'payment'" in stuck.incidents[0].message
+
+
+def test_throw_error_and_fail_act_on_the_job_at_an_element(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(booking())
+    caught = rt.start("booking")
+    rt.throw_error(caught, "charge", "CARD_DECLINED")
+    assert rt.instance(caught).passed[-2:] == ["declined", "not_booked"]
+
+    failed = rt.start("booking")
+    rt.fail(failed, "charge", "timeout", retries=1)
+    assert rt.instance(failed).active == ["charge"]
+    rt.fail(failed, "charge", "timeout", retries=0)
+    assert rt.instance(failed).status == "incident"
+    with pytest.raises(MemoryRuntimeError, match="no job"):
+        rt.throw_error(caught, "charge", "X")
+
+
+def test_complete_task_names_what_waits_when_nothing_is_there(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(approval())
+    iid = rt.start("approval")
+    with pytest.raises(MemoryRuntimeError, match="waiting: approve"):
+        rt.complete_task(iid, "charge")
+    with pytest.raises(MemoryRuntimeError, match="no process 'nope'"):
+        rt.start("nope")
+
+
+def escalation() -> Process:
+    return (
+        Process("ticket")
+        .start("start")
+        .user_task("handle")
+        .end("solved")
+        .boundary_event("remind", attached_to="handle", duration="PT1H", interrupting=False)
+        .end("reminded")
+        .boundary_event("late", attached_to="handle", duration="PT4H")
+        .user_task("escalate")
+        .end("escalated")
+    )
+
+
+def test_advance_fires_the_timers_due_in_due_order(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(escalation())
+    iid = rt.start("ticket")
+    assert [t.element_id for t in rt.timers()] == ["remind", "late"]
+    rt.advance("PT30M")
+    assert rt.instance(iid).passed == ["start"]
+    rt.advance(dt.timedelta(hours=5))
+    view = rt.instance(iid)
+    assert view.passed == ["start", "remind", "reminded", "late"]
+    assert view.active == ["escalate"]
+    assert rt.timers() == []
+
+
+def test_timers_fire_at_their_due_time_on_the_fake_clock(runtime: Factory) -> None:
+    clock = FakeClock("2024-03-01T12:00:00Z")
+    fired: list[dt.datetime] = []
+    workers = Workers()
+
+    @workers.worker("log")
+    def log(job: Job) -> None:
+        fired.append(clock.now)
+
+    process = (
+        Process("waiter")
+        .start("start")
+        .catch("wait", duration="PT90M")
+        .service_task("log", type="log")
+        .end("end")
+    )
+    rt = MemoryRuntime(clock, workers=workers, roundtrip=runtime().roundtrip)
+    rt.deploy(process)
+    rt.start("waiter")
+    rt.advance("P1D")
+    assert fired == [dt.datetime(2024, 3, 1, 13, 30, tzinfo=dt.UTC)]
+    assert clock.now == dt.datetime(2024, 3, 2, 12, 0, tzinfo=dt.UTC)
+
+
+def payment() -> Process:
+    return (
+        Process("payment")
+        .start("start")
+        .catch("paid", message="payment-received", correlation_key="=orderId")
+        .end("end")
+    )
+
+
+def test_messages_reach_the_instance_with_the_matching_key(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(payment())
+    one = rt.start("payment", {"orderId": "o-1"})
+    two = rt.start("payment", {"orderId": "o-2"})
+    assert rt.correlate("payment-received", "o-2", {"amount": 5}) == [two]
+    assert rt.instance(two).status == "completed"
+    assert rt.instance(two).variables["amount"] == 5
+    assert rt.instance(one).status == "active"
+    with pytest.raises(MemoryRuntimeError, match="no instance waits"):
+        rt.correlate("payment-received", "o-3")
+
+
+def test_a_message_nobody_waits_for_is_kept_for_its_ttl(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(payment())
+    assert rt.correlate("payment-received", "o-9", ttl=dt.timedelta(hours=1)) == []
+    iid = rt.start("payment", {"orderId": "o-9"})
+    assert rt.instance(iid).status == "completed"
+
+
+def test_message_and_signal_start_events_start_instances(runtime: Factory) -> None:
+    by_message = Process("claims").start("submitted", message="claim").user_task("review").end()
+    by_signal = Process("drill").start("alarm", signal="fire").end("logged")
+    rt = runtime()
+    rt.deploy(by_message.build(), by_signal.build())
+    [claim] = rt.correlate("claim", variables={"amount": 10})
+    assert rt.instance(claim).active == ["review"]
+    assert rt.instance(claim).variables == {"amount": 10}
+    other = rt.start("claims", message="claim")
+    assert rt.instance(other).passed == ["submitted"]
+    [drill] = rt.broadcast_signal("fire")
+    assert rt.instance(drill).status == "completed"
+
+
+def test_a_signal_reaches_every_waiting_instance(runtime: Factory) -> None:
+    process = Process("shift").start("start").catch("alarm", signal="fire").end("end")
+    rt = runtime()
+    rt.deploy(process)
+    first, second = rt.start("shift"), rt.start("shift")
+    assert sorted(rt.broadcast_signal("fire", {"hall": "B"})) == sorted([first, second])
+    assert rt.instance(first).status == rt.instance(second).status == "completed"
+    assert rt.instance(first).variables == {"hall": "B"}
+
+
+def test_a_call_activity_runs_a_child_instance_and_resumes_the_parent(runtime: Factory) -> None:
+    parent = Process("parent").start("start").call_activity("call", process_id="child").end("end")
+    child = Process("child").start("child_start").user_task("review").end("child_end")
+    rt = runtime()
+    rt.deploy(parent.build(), child.build())
+    iid = rt.start("parent", {"customer": "Ada"})
+    view = rt.instance(iid)
+    assert view.active == ["call"]
+    [child_id] = view.children
+    assert rt.instance(child_id).parent_id == iid
+    assert rt.instance(child_id).variables["customer"] == "Ada"
+    rt.complete_task(iid, "review", {"verdict": "ok"})
+    assert rt.instance(child_id).status == "completed"
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.variables["verdict"] == "ok"
+    assert rt.passed_in_tree(iid) == [
+        "start",
+        "child_start",
+        "review",
+        "child_end",
+        "call",
+        "end",
+    ]
+
+
+def test_cancel_ends_the_instance_and_its_children(runtime: Factory) -> None:
+    parent = Process("parent").start("start").call_activity("call", process_id="child").end("end")
+    child = Process("child").start("child_start").user_task("review").end("child_end")
+    rt = runtime()
+    rt.deploy(parent.build(), child.build())
+    iid = rt.start("parent")
+    [child_id] = rt.instance(iid).children
+    rt.cancel(iid)
+    assert rt.instance(iid).status == "cancelled"
+    assert rt.instance(child_id).status == "cancelled"
+    assert rt.tasks() == []
+
+
+def test_a_timer_start_event_starts_an_instance_per_cycle(runtime: Factory) -> None:
+    process = Process("report").start("hourly", cycle="R2/PT1H").user_task("read").end()
+    rt = runtime()
+    rt.deploy(process)
+    assert rt.instances() == []
+    rt.advance("PT5H")
+    assert [v.active for v in rt.instances()] == [["read"], ["read"]]
+
+
+def test_a_model_with_errors_is_refused_with_every_problem() -> None:
+    broken = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p" isExecutable="true">
+        <startEvent id="s"/>
+        <sequenceFlow id="f1" sourceRef="s" targetRef="missing"/>
+        <receiveTask id="r" messageRef="nowhere"/>
+      </process>
+    </definitions>"""
+    rt = MemoryRuntime(FakeClock())
+    with pytest.raises(DeploymentError) as caught:
+        rt.deploy(broken)
+    messages = " ".join(p.message for p in caught.value.problems)
+    assert "missing" in messages and "nowhere" in messages
+    with pytest.raises(DeploymentError, match="no such file"):
+        rt.deploy("does/not/exist.bpmn")
+
+
+def test_a_waiting_state_survives_json_and_runs_on() -> None:
+    rt = MemoryRuntime(FakeClock())
+    rt.deploy(approval())
+    iid = rt.start("approval", {"amount": 1200})
+    text = json.dumps(rt.state(iid).to_json())
+    restored = InstanceState.from_json(json.loads(text))
+    assert restored.active_elements() == ["approve"]
+    assert restored.to_json() == rt.state(iid).to_json()
+
+
+def test_a_message_thrown_by_one_instance_reaches_another(runtime: Factory) -> None:
+    sender = Process("sender").start("s").throw("notify", message="ping").end("sent")
+    receiver = Process("receiver").start("r").catch("wait", message="ping").end("got")
+    rt = runtime()
+    rt.deploy(sender.build(), receiver.build())
+    waiting = rt.start("receiver")
+    rt.start("sender", {"note": "hello"})
+    assert rt.instance(waiting).status == "completed"
+
+
+def test_an_error_ending_a_child_is_caught_on_the_call_activity(runtime: Factory) -> None:
+    parent = (
+        Process("parent")
+        .start("start")
+        .call_activity("call", process_id="child")
+        .end("end")
+        .boundary_event("failed", attached_to="call", error="REJECTED")
+        .end("rejected")
+    )
+    child = Process("child").start("child_start").user_task("check").end("boom", error="REJECTED")
+    rt = runtime()
+    rt.deploy(parent.build(), child.build())
+    iid = rt.start("parent")
+    rt.complete_task(iid, "check")
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.passed[-2:] == ["failed", "rejected"]
+
+
+def test_interrupting_a_call_activity_cancels_its_child(runtime: Factory) -> None:
+    parent = (
+        Process("parent")
+        .start("start")
+        .call_activity("call", process_id="child")
+        .end("end")
+        .boundary_event("too_long", attached_to="call", duration="PT1H")
+        .end("timed_out")
+    )
+    child = Process("child").start("child_start").user_task("review").end("child_end")
+    rt = runtime()
+    rt.deploy(parent.build(), child.build())
+    iid = rt.start("parent")
+    [child_id] = rt.instance(iid).children
+    rt.advance("PT2H")
+    assert rt.instance(iid).passed[-1] == "timed_out"
+    assert rt.instance(iid).status == "completed"
+    assert rt.instance(child_id).status == "cancelled"
+    assert rt.tasks() == []
+
+
+def test_a_call_to_a_process_that_is_not_deployed_does_not_complete(runtime: Factory) -> None:
+    parent = Process("parent").start("start").call_activity("call", process_id="nope").end("end")
+    rt = runtime()
+    rt.deploy(parent)
+    view = rt.instance(rt.start("parent"))
+    assert view.status == "incident"
+    assert "nope" in view.incidents[0].message
