@@ -17,7 +17,7 @@ from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import run_script
 from regista.engine.state import ElementInstance, Wait
 from regista.engine.timers import TimerError, add_duration, as_instant, parse_duration
-from regista.engine.variables import chain, receive, visible
+from regista.engine.variables import chain, propagate, receive, visible
 from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_string
 from regista.model.bpmn import (
     Activity,
@@ -203,7 +203,11 @@ def _script(run: Run, ei: ElementInstance, node: ScriptTask) -> None:
         raise Failure(str(exc)) from exc
     if node.result_variable:
         assigned[node.result_variable] = result
-    receive(run, ei, node, assigned)
+    if node.outputs:
+        receive(run, ei, node, assigned)
+    else:
+        for name, value in assigned.items():
+            propagate(run, ei.id, name, value)
     run.complete(ei)
 
 

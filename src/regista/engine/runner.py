@@ -329,7 +329,17 @@ class Run:
     ) -> ElementInstance:
         """Create and run an element instance of `node` (reached by `flow_id`)."""
         node_id = node.id
-        ei = self.create(scope_id, node_id, role)
+        state = self.state
+        ei = ElementInstance(self.new_id(), node_id, scope_id, state.epoch, role)
+        instances = state.instances
+        instances[ei.id] = ei
+        scope = instances[scope_id]
+        if scope.epoch is not state.epoch:
+            scope = state.mut(scope_id)
+        children = scope.children
+        if children is None:
+            children = scope.children = {}
+        children[ei.id] = None
         if data:
             ei.data = data
         self.effects.append(
@@ -358,7 +368,10 @@ class Run:
         try:
             if node.inputs:
                 apply_inputs(self, ei, node.inputs)
-            BEHAVIOURS[type(node)](self, ei, node)
+            behaviour = BEHAVIOURS.get(type(node))
+            if behaviour is None:
+                raise Failure(f"{node.id} is a {type(node).__name__}, which Regista cannot run")
+            behaviour(self, ei, node)
             if node.id in self.info.bounded and ei.role != "inner":
                 host = self.state.instances.get(ei.id)
                 if host is not None:
@@ -448,11 +461,14 @@ class Run:
     def remove(self, ei: ElementInstance) -> None:
         """Take `ei` out of the tree; its scope is checked for completion when empty."""
         state = self.state
-        del state.instances[ei.id]
+        instances = state.instances
+        del instances[ei.id]
         parent_id = ei.parent
         if parent_id is None:
             return
-        scope = state.mut(parent_id)
+        scope = instances[parent_id]
+        if scope.epoch is not state.epoch:
+            scope = state.mut(parent_id)
         children = scope.children
         if children is not None:
             children.pop(ei.id, None)

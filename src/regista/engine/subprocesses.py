@@ -13,7 +13,15 @@ from typing import TYPE_CHECKING, Any
 
 from regista.engine.errors import Failure
 from regista.engine.state import ElementInstance
-from regista.model.bpmn import AdHocSubProcess, StartEvent, SubProcess, Transaction
+from regista.model.bpmn import (
+    AdHocSubProcess,
+    ComplexGateway,
+    FlowNode,
+    StartEvent,
+    SubProcess,
+    Transaction,
+    UnsupportedNode,
+)
 
 if TYPE_CHECKING:
     from regista.engine.runner import Run
@@ -60,6 +68,11 @@ def _ad_hoc(run: Run, ei: ElementInstance, node: AdHocSubProcess) -> None:
     )
 
 
+def _unsupported(run: Run, ei: ElementInstance, node: FlowNode) -> None:
+    what = node.tag if isinstance(node, UnsupportedNode) else type(node).__name__
+    raise Failure(f"{node.id} is a {what}, which Regista cannot run; remodel it")
+
+
 def start_event_subprocess(
     run: Run, scope_id: str, start: StartEvent, variables: dict[str, Any] | None
 ) -> None:
@@ -85,4 +98,6 @@ BEHAVIOURS: dict[type, Any] = {
     SubProcess: _subprocess,
     Transaction: _subprocess,
     AdHocSubProcess: _ad_hoc,
+    ComplexGateway: _unsupported,
+    UnsupportedNode: _unsupported,
 }

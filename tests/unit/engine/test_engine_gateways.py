@@ -207,3 +207,17 @@ def test_large_parallel_fan_out_joins_once(roundtrip: bool) -> None:
     assert h.status == "completed"
     assert h.passed.count("join") == 1
     assert h.passed[-1] == "e"
+
+
+def test_complex_gateway_is_an_incident() -> None:
+    from regista.bpmn import parse
+
+    xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d">
+      <process id="p" isExecutable="true">
+        <startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="c"/>
+        <complexGateway id="c"/><sequenceFlow id="f2" sourceRef="c" targetRef="e"/>
+        <endEvent id="e"/>
+      </process></definitions>"""
+    h = Harness(parse(xml)).start()
+    assert h.status == "incident"
+    assert "cannot run" in h.state.incidents[0].message
