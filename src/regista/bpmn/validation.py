@@ -100,7 +100,7 @@ class _Checker:
     # -- process ----------------------------------------------------------------------------
 
     def check_process(self, process: Process) -> None:
-        if not process.start_events:
+        if not process.start_events and not _instantiating(process):
             self.report(process, "the process has no start event; add one where it begins")
         for flow in process.flows.values():
             self.check_flow(process, flow.id)
@@ -339,8 +339,12 @@ class _Checker:
             self.report(node, "cancel end events are only allowed inside a transaction")
 
     def check_event_gateway(self, process: Process, node: EventBasedGateway) -> None:
-        if node.instantiate:
-            self.report(node, "instantiating event-based gateways are not supported")
+        if node.instantiate and node.incoming:
+            self.report(
+                node,
+                "an instantiating event-based gateway starts the process: remove the sequence "
+                "flows into it",
+            )
         if len(node.outgoing) < 2:
             self.report(node, "an event-based gateway needs at least two outgoing flows")
         for flow_id in node.outgoing:
@@ -411,7 +415,9 @@ class _Checker:
                 node.definition, LinkEventDefinition
             ):
                 links.setdefault((node.parent, node.definition.name), []).append(node.id)
-        todo = list(process.start_events) + list(process.event_subprocesses)
+        todo = (
+            list(process.start_events) + list(process.event_subprocesses) + _instantiating(process)
+        )
         while todo:
             node_id = todo.pop()
             if node_id in seen or node_id not in process.elements:
@@ -430,7 +436,7 @@ class _Checker:
                 node.definition, LinkEventDefinition
             ):
                 todo.extend(links.get((node.parent, node.definition.name), []))
-        if not process.start_events:
+        if not process.start_events and not _instantiating(process):
             return
         for node in process.elements.values():
             if node.id in seen or (isinstance(node, Activity) and node.is_for_compensation):
@@ -507,3 +513,16 @@ def _expressions(obj: object, what: str = "expression") -> Iterator[tuple[str, E
                 else:
                     label = f.name.replace("_", " ")
                 yield from _expressions(value, label)
+
+
+def _instantiating(process: Process) -> list[str]:
+    """The receive tasks and event-based gateways with `instantiate` that start the
+    process (top level, no flow into them)."""
+    return [
+        node.id
+        for node in process.elements.values()
+        if isinstance(node, ReceiveTask | EventBasedGateway)
+        and node.instantiate
+        and not node.incoming
+        and node.parent == process.id
+    ]

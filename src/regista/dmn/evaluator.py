@@ -2,7 +2,9 @@
 
 A decision is evaluated after the decisions and input data it requires (each at most once
 per evaluation), in a scope holding exactly those, by name; elements of imported models
-are seen as `import.Name`. Business knowledge models and decision services are FEEL
+are seen as `import.Name`. With free variables (as a business rule task of a process
+evaluates, like Camunda), every given input is visible by name as well, below what the
+decision requires. Business knowledge models and decision services are FEEL
 functions there. Values are checked against their declared types (null + warning).
 """
 
@@ -36,6 +38,7 @@ class Evaluation(Run):
 
     __slots__ = (
         "active",
+        "base",
         "functions",
         "inputs",
         "main",
@@ -56,12 +59,16 @@ class Evaluation(Run):
         matches: list[RuleMatch],
         *,
         service: bool = False,
+        free: bool = False,
     ) -> None:
         super().__init__(warnings, matches)
         self.models = models
         self.main = main
         self.inputs = inputs
         self.root = Scope({}, None, warnings, models.builtins)
+        # Decisions see the free variables (every input by name) under their requirements;
+        # knowledge models and decision services never do.
+        self.base = self.root.child(inputs) if free else self.root
         self.memo: dict[Key, Any] = {}
         self.overrides: dict[Key, Any] = {}
         self.results: dict[str, Any] = {}
@@ -149,7 +156,7 @@ class Evaluation(Run):
             return None
         self.active.add(key)
         try:
-            scope = self.root.child(self.scope_of(model.requirements[d.id]))
+            scope = self.base.child(self.scope_of(model.requirements[d.id]))
             value = model.bodies[d.id](scope, self)
             value = check(value, model.types_of.get(d.id), f"decision {d.name!r}", self.warnings)
         finally:
@@ -318,11 +325,21 @@ class DecisionModels:
     # -- evaluation
 
     def decide(
-        self, decision: str, inputs: Mapping[str, Any], *, model: str | None = None
+        self,
+        decision: str,
+        inputs: Mapping[str, Any],
+        *,
+        model: str | None = None,
+        free_variables: bool = False,
     ) -> DecisionResult:
-        """Evaluate the decision `decision` (name or id) with the given inputs."""
+        """Evaluate the decision `decision` (name or id) with the given inputs.
+
+        With `free_variables` every input is also visible by name to the decisions'
+        expressions, not only those declared as input data (which still take precedence
+        and are checked against their types) — how a process's variables reach a decision.
+        """
         cm, d = self._find("decision", decision, model)
-        run = Evaluation(self, cm, _feel_inputs(inputs), [], [])
+        run = Evaluation(self, cm, _feel_inputs(inputs), [], [], free=free_variables)
         value = run.decision(cm, d)
         return DecisionResult(value, dict(run.results), tuple(run.matches), _unique(run.warnings))
 

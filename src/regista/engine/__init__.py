@@ -12,12 +12,14 @@ at any wait point (`to_json` / `from_json`) and resumes identically.
 from __future__ import annotations
 
 from regista.engine import expressions
+from regista.engine.activities import ASYNC_CONTINUATION
 from regista.engine.codec import decode_value, encode_value
 from regista.engine.commands import (
     Cancel,
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     Command,
     CompleteJob,
     CompleteUserTask,
@@ -54,9 +56,10 @@ from regista.engine.effects import (
 )
 from regista.engine.errors import CommandRejected, EngineError, ExpressionError
 from regista.engine.state import ElementInstance, Incident, InstanceState, Wait
-from regista.engine.triggers import StartTrigger, start_triggers
+from regista.engine.triggers import StartTrigger, conditional_starts, start_triggers
 
 __all__ = [
+    "ASYNC_CONTINUATION",
     "BroadcastSignal",
     "Cancel",
     "CancelChild",
@@ -66,6 +69,7 @@ __all__ = [
     "ChildCompleted",
     "ChildEscalated",
     "ChildFailed",
+    "ChildStartFailed",
     "CloseSubscription",
     "Command",
     "CommandRejected",
@@ -99,6 +103,7 @@ __all__ = [
     "ThrowError",
     "TriggerSignal",
     "Wait",
+    "conditional_starts",
     "decode_value",
     "encode_value",
     "expressions",

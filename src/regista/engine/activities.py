@@ -4,6 +4,8 @@ Tasks with a job (service, send, script and business rule tasks with a task defi
 create a job and wait for `CompleteJob`; user tasks create a user task; receive tasks open
 a message subscription; FEEL scripts, Python scripts (trusted models only) and DMN
 decisions run inside the step; a call activity asks the shell to start the called process.
+An element with an asynchronous continuation waits for a job of the reserved type
+`ASYNC_CONTINUATION`, which the shell completes without a worker.
 """
 
 from __future__ import annotations
@@ -38,9 +40,36 @@ from regista.model.bpmn import (
 if TYPE_CHECKING:
     from regista.engine.runner import Run
 
-__all__ = ["BEHAVIOURS", "child_completed", "create_job", "message_of"]
+__all__ = [
+    "ASYNC_CONTINUATION",
+    "BEHAVIOURS",
+    "async_job",
+    "child_completed",
+    "create_job",
+    "message_of",
+]
 
 DEFAULT_RETRIES = 3
+
+#: The job type of asynchronous continuations (`camunda:asyncBefore` / `asyncAfter`): the
+#: shell completes these jobs itself (no worker), each in a transaction of its own.
+ASYNC_CONTINUATION = "regista:async-continuation"
+
+
+def async_job(run: Run, ei: ElementInstance, node: Any, when: str) -> None:
+    """Stop `ei` at an asynchronous continuation ("before" it runs, "after" it ran) until
+    the shell completes the continuation job; `CompleteJob` then goes on from there."""
+    job_id = run.new_id()
+    run.open_wait(
+        ei.id,
+        Wait(job_id, "job", ei.id, node.id, name=ASYNC_CONTINUATION, retries=DEFAULT_RETRIES),
+    )
+    mutable = run.state.mut(ei.id)
+    mutable.wait = "async"
+    mutable.data = {**(mutable.data or {}), "async": when}
+    run.effects.append(
+        CreateJob(job_id, node.id, ei.id, ASYNC_CONTINUATION, DEFAULT_RETRIES, {"async": when}, {})
+    )
 
 
 def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | None = None) -> None:
@@ -227,26 +256,76 @@ def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> Non
     from regista.dmn import DmnError
 
     try:
-        result = models.decide(decision, visible(run, ei.id))
+        result = models.decide(decision, visible(run, ei.id), free_variables=True)
     except DmnError as exc:
         raise Failure(f"the decision {decision!r} failed: {exc}") from exc
-    value = _map_result(result.value, node.map_decision_result)
+    value = result.value
+    if node.map_decision_result:
+        value = _map_result(value, node.map_decision_result, _outputs(models, decision), node.id)
     if node.result_variable:
         receive(run, ei, node, {node.result_variable: value})
     run.complete(ei)
 
 
-def _map_result(value: Any, mapping: str | None) -> Any:
-    """Camunda 7 `mapDecisionResult` applied to a decision's value."""
-    if mapping == "singleEntry" and isinstance(value, dict) and len(value) == 1:
-        return next(iter(value.values()))
-    if mapping == "collectEntries" and isinstance(value, list):
-        return [next(iter(v.values())) if isinstance(v, dict) and len(v) == 1 else v for v in value]
-    if mapping == "resultList" and not isinstance(value, list):
-        return [value]
-    if mapping == "singleEntry" and isinstance(value, list) and len(value) == 1:
-        return _map_result(value[0], mapping)
-    return value
+def _outputs(models: Any, decision: str) -> tuple[str, bool]:
+    """The name a single result value goes under in Camunda 7's result maps (the output
+    column, else the decision's variable), and whether the decision is a table (whose
+    list value holds one result per matched rule)."""
+    from regista.model.dmn import DecisionTable
+
+    for model in models.models:
+        found = model.decision_names.get(decision) or model.decisions.get(decision)
+        if found is not None:
+            table = found.expression
+            if isinstance(table, DecisionTable):
+                column = table.outputs[0].name if len(table.outputs) == 1 else None
+                return column or found.variable.name or found.name, True
+            return found.variable.name or found.name, False
+    return decision, False
+
+
+def _map_result(value: Any, mapping: str, output: tuple[str, bool], element_id: str) -> Any:
+    """Camunda 7 `mapDecisionResult`: the decision's value as its list of results (one map
+    of output name -> value per matched rule), then `resultList` (that list),
+    `singleResult` (its one map), `singleEntry` (the one value of that map) or
+    `collectEntries` (the one value of each map)."""
+    name, table = output
+    if value is None:
+        results: list[Any] = []
+    elif table and isinstance(value, list):
+        results = list(value)
+    else:
+        results = [value]
+    results = [r if isinstance(r, dict) else {name: r} for r in results]
+    if mapping == "resultList":
+        return results
+    if mapping == "collectEntries":
+        return [_single_value(r, mapping, element_id) for r in results]
+    if len(results) > 1:
+        raise Failure(
+            f"the decision of {element_id} gave {len(results)} results, but "
+            f"mapDecisionResult {mapping!r} expects at most one; use 'resultList' or "
+            "'collectEntries'"
+        )
+    if not results:
+        return None
+    if mapping == "singleResult":
+        return results[0]
+    if mapping == "singleEntry":
+        return _single_value(results[0], mapping, element_id)
+    raise Failure(
+        f"{element_id} has mapDecisionResult {mapping!r}; use singleEntry, singleResult, "
+        "collectEntries or resultList"
+    )
+
+
+def _single_value(result: dict[str, Any], mapping: str, element_id: str) -> Any:
+    if len(result) != 1:
+        raise Failure(
+            f"a result of the decision of {element_id} has {len(result)} outputs, but "
+            f"mapDecisionResult {mapping!r} expects one; use 'singleResult' or 'resultList'"
+        )
+    return next(iter(result.values()))
 
 
 def _call(run: Run, ei: ElementInstance, node: CallActivity) -> None:

@@ -16,6 +16,7 @@ __all__ = [
     "ChildCompleted",
     "ChildEscalated",
     "ChildFailed",
+    "ChildStartFailed",
     "Command",
     "CompleteJob",
     "CompleteUserTask",
@@ -128,6 +129,16 @@ class ChildFailed:
 
 
 @dataclass(frozen=True, slots=True)
+class ChildStartFailed:
+    """The shell could not start the instance the call activity `element_instance_id`
+    asked for (the called process is not deployed, has no none start event, ...): an
+    incident on the call activity, whose resolution asks for the start again."""
+
+    element_instance_id: str
+    message: str
+
+
+@dataclass(frozen=True, slots=True)
 class ChildEscalated:
     """The called instance threw the escalation `code` that nothing inside it caught; it is
     thrown again from the call activity (the child goes on)."""
@@ -170,6 +181,7 @@ Command = (
     | TriggerSignal
     | ChildCompleted
     | ChildFailed
+    | ChildStartFailed
     | ChildEscalated
     | ResolveIncident
     | Cancel

@@ -3,10 +3,11 @@
 When an activity with a compensation boundary event completes, its flow scope records it
 (with its handler); a completed subprocess hands its own records up with it, nested. A
 compensation throw or end event — for the whole scope or for one activity — takes the
-matching records and runs their handlers one after another in reverse order of
-completion; the throwing event waits for them unless `waitForCompletion` is false. A cancel
-end event compensates its transaction the same way, then leaves it by the cancel boundary
-event.
+matching records and runs their handlers one after another in reverse order of completion —
+once per completed instance of a multi-instance activity, each handler seeing the local
+variables the instance it compensates had; the throwing event waits for them unless
+`waitForCompletion` is false. A cancel end event compensates its transaction the same way,
+then leaves it by the cancel boundary event.
 """
 
 from __future__ import annotations
@@ -26,34 +27,49 @@ from regista.model.bpmn import (
 if TYPE_CHECKING:
     from regista.engine.runner import Run
 
-__all__ = ["cancel_transaction", "handler_done", "record", "start_handler", "throw"]
+__all__ = [
+    "cancel_transaction",
+    "handler_done",
+    "handler_id",
+    "record",
+    "start_handler",
+    "throw",
+]
 
-Record = list[Any]  # [activity id, handler id or None, nested records]
+Record = list[Any]  # [activity id, handler id or None, nested records, (local variables)]
+Entry = list[Any]  # [handler id, local variables or None]: one handler to run
 
 
 def record(run: Run, ei: ElementInstance, node: Any) -> None:
-    """`ei` completed: remember it in its flow scope if it can be compensated."""
+    """`ei` completed: remember it in its flow scope if it can be compensated, with a
+    snapshot of its local variables (a multi-instance body hands up one record per
+    completed instance instead of one for itself)."""
     nested: list[Record] = list((ei.data or {}).get("compensations") or [])
-    handler = run.info.compensation.get(node.id)
+    handler = run.info.compensation.get(node.id) if ei.role != "body" else None
     if (handler is None and not nested) or ei.parent is None:
         return
     scope = run.state.mut(ei.parent)
     data = scope.data
     if data is None:
         data = scope.data = {}
-    data["compensations"] = [*data.get("compensations", []), [node.id, handler, nested]]
+    entry: Record = [node.id, handler, nested]
+    if ei.variables and ei.role != "body":
+        entry.append(dict(ei.variables))
+    data["compensations"] = [*data.get("compensations", []), entry]
 
 
-def _expand(records: list[Record]) -> list[str]:
-    """Handler ids for `records`, newest first (a subprocess without its own handler
-    compensates what completed inside it)."""
-    handlers: list[str] = []
-    for activity_id, handler, nested in reversed(records):
-        del activity_id
+def _expand(records: list[Record], outer: dict[str, Any] | None = None) -> list[Entry]:
+    """The handlers to run for `records`, newest first, each with the local variables of
+    the instance it compensates (and of the subprocesses around it): a subprocess without
+    its own handler compensates what completed inside it."""
+    handlers: list[Entry] = []
+    for rec in reversed(records):
+        handler, nested = rec[1], rec[2]
+        local = {**(outer or {}), **rec[3]} if len(rec) > 3 and rec[3] else outer
         if handler:
-            handlers.append(handler)
+            handlers.append([handler, local])
         else:
-            handlers.extend(_expand(nested))
+            handlers.extend(_expand(nested, local))
     return handlers
 
 
@@ -68,8 +84,13 @@ def _take(records: list[Record], activity_ref: str | None) -> tuple[list[Record]
             taken.append(rec)
             continue
         inner_taken, inner_kept = _take(list(rec[2]), activity_ref)
+        if inner_taken and len(rec) > 3 and rec[3]:
+            # Taken out of a subprocess: they keep seeing its local variables.
+            inner_taken = [
+                [*r[:3], {**rec[3], **(r[3] if len(r) > 3 else {})}] for r in inner_taken
+            ]
         taken.extend(inner_taken)
-        kept.append([rec[0], rec[1], inner_kept] if inner_taken else rec)
+        kept.append([rec[0], rec[1], inner_kept, *rec[3:]] if inner_taken else rec)
     return taken, kept
 
 
@@ -85,7 +106,7 @@ def _target_scope(run: Run, ei: ElementInstance) -> str:
     return scope_id
 
 
-def _collect(run: Run, scope_id: str, activity_ref: str | None) -> list[str]:
+def _collect(run: Run, scope_id: str, activity_ref: str | None) -> list[Entry]:
     scope = run.state.instances[scope_id]
     records: list[Record] = list((scope.data or {}).get("compensations") or [])
     taken, kept = _take(records, activity_ref)
@@ -96,20 +117,27 @@ def _collect(run: Run, scope_id: str, activity_ref: str | None) -> list[str]:
     return _expand(taken)
 
 
-def start_handler(run: Run, scope_id: str, handler_id: str, thrower_id: str | None) -> None:
-    """Run the compensation handler `handler_id` in the scope `scope_id` (queued work)."""
+def start_handler(run: Run, scope_id: str, entry: Entry | str, thrower_id: str | None) -> None:
+    """Run the compensation handler `entry` in the scope `scope_id` (queued work)."""
     if scope_id in run.state.instances and (
         thrower_id is None or thrower_id in run.state.instances
     ):
-        _start(run, scope_id, handler_id, thrower_id)
+        _start(run, scope_id, entry, thrower_id)
 
 
-def _start(run: Run, scope_id: str, handler_id: str, thrower_id: str | None) -> None:
-    node = run.elements.get(handler_id)
+def handler_id(entry: Entry | str) -> str:
+    """The element id of the handler an entry runs."""
+    return entry if isinstance(entry, str) else str(entry[0])
+
+
+def _start(run: Run, scope_id: str, entry: Entry | str, thrower_id: str | None) -> None:
+    handler = handler_id(entry)
+    local = entry[1] if not isinstance(entry, str) and len(entry) > 1 else None
+    node = run.elements.get(handler)
     if node is None:
-        raise Failure(f"the compensation handler {handler_id} does not exist")
+        raise Failure(f"the compensation handler {handler} does not exist")
     data = {"handler_of": thrower_id} if thrower_id else None
-    run.activate(scope_id, node, None, data=data)
+    run.activate(scope_id, node, None, data=data, local=local)
 
 
 def throw(run: Run, ei: ElementInstance, definition: CompensateEventDefinition) -> bool:
@@ -119,8 +147,8 @@ def throw(run: Run, ei: ElementInstance, definition: CompensateEventDefinition) 
     if not handlers:
         return True
     if not definition.wait_for_completion:
-        for handler_id in handlers:
-            _start(run, scope_id, handler_id, None)
+        for entry in handlers:
+            _start(run, scope_id, entry, None)
         return True
     thrower = run.state.mut(ei.id)
     thrower.wait = "compensation"

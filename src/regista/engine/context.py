@@ -24,7 +24,8 @@ class Context:
     instances, jobs, timers, ...), `definitions` the deployed model holding the process,
     `decisions` the DMN models for business rule tasks, `trusted` allows Python scripts and
     expressions, `expression_language` is the language of scripts that name none, and
-    `max_steps` stops a loop without wait states with an incident.
+    `max_steps` stops a loop without wait states with an incident once a step has
+    activated that many elements.
     """
 
     now: dt.datetime

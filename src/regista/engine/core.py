@@ -12,11 +12,13 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from regista.engine import activities, multi_instance, propagation
+from regista.engine.activities import ASYNC_CONTINUATION
 from regista.engine.commands import (
     Cancel,
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     Command,
     CompleteJob,
     CompleteUserTask,
@@ -87,7 +89,12 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
     state.instances[instance_id] = root
     run = Run(state, ctx, process)
     start_id = command.start_event_id
-    if start_id is not None and start_id not in process.start_events:
+    instantiates = run.info.instantiates
+    if (
+        start_id is not None
+        and start_id not in process.start_events
+        and start_id not in instantiates
+    ):
         raise CommandRejected(
             f"{start_id!r} is not a start event of the process {process.id!r} (it has: "
             + (", ".join(process.start_events) or "none")
@@ -111,7 +118,9 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
     for name, value in command.variables.items():
         set_local(run, instance_id, str(name), to_feel(value))
     try:
-        enter_scope(run, root, process.id, start_id)
+        # An instantiating receive task (or an event after an instantiating gateway) was
+        # triggered by the message that started the instance: it completes at once.
+        enter_scope(run, root, process.id, start_id, {} if start_id in instantiates else None)
     except Failure as failure:
         root.data = {"start": start_id}
         run.incident(instance_id, str(failure), "activate")
@@ -153,7 +162,18 @@ def _complete_work(run: Run, wait: Wait, variables: Mapping[str, Any]) -> None:
 
 
 def _complete_job(run: Run, command: CompleteJob) -> None:
-    _complete_work(run, _wait(run, command.job_id, ("job",), "job"), command.variables)
+    wait = _wait(run, command.job_id, ("job",), "job")
+    if wait.name == ASYNC_CONTINUATION:
+        owner = _owner(run, wait)
+        if owner.wait == "async":
+            if owner.status == "incident":
+                raise CommandRejected(
+                    f"{owner.element_id} has an open incident; resolve it before continuing"
+                )
+            run.close_wait(wait.id, cancel=False)
+            run.continue_async(owner)
+            return
+    _complete_work(run, wait, command.variables)
 
 
 def _complete_user_task(run: Run, command: CompleteUserTask) -> None:
@@ -175,6 +195,11 @@ def _fail_job(run: Run, command: FailJob) -> None:
     if command.retries > 0:
         run.replace_wait(Wait(**{**_fields(wait), "retries": command.retries}))
         node = run.node(owner)
+        if owner.wait == "async":
+            headers: dict[str, str] = {"async": str((owner.data or {}).get("async"))}
+            variables: dict[str, Any] = {}
+        else:
+            headers, variables = dict(getattr(node, "headers", ())), visible(run, owner.id)
         run.effects.append(
             CreateJob(
                 wait.id,
@@ -182,8 +207,8 @@ def _fail_job(run: Run, command: FailJob) -> None:
                 owner.id,
                 wait.name or "",
                 command.retries,
-                dict(getattr(node, "headers", ())),
-                visible(run, owner.id),
+                headers,
+                variables,
             )
         )
         return
@@ -242,6 +267,17 @@ def _child_failed(run: Run, command: ChildFailed) -> None:
     )
 
 
+def _child_start_failed(run: Run, command: ChildStartFailed) -> None:
+    ei = _call(run, command.element_instance_id)
+    run.state.mut(ei.id).wait = None
+    message = command.message or "the called process could not be started"
+    run.incident(
+        ei.id,
+        f"{message}; deploy the called process, then resolve the incident to start it again",
+        "activate",
+    )
+
+
 def _child_escalated(run: Run, command: ChildEscalated) -> None:
     ei = _call(run, command.element_instance_id)
     propagation.throw_escalation(run, ei, command.code, _feel(command.variables))
@@ -287,10 +323,13 @@ def _resolve(run: Run, command: ResolveIncident) -> None:
     ei.wait = None
     if ei.role == "process":
         start_id = (ei.data or {}).pop("start", None)
+        payload: dict[str, Any] | None = {} if start_id in run.info.instantiates else None
         try:
-            enter_scope(run, ei, state.process_id, start_id)
+            enter_scope(run, ei, state.process_id, start_id, payload)
         except Failure as failure:
             run.incident(ei_id, str(failure), "activate")
+    elif incident.phase == "job" and ei.data and "async" in ei.data:
+        activities.async_job(run, ei, node, str(ei.data["async"]))
     elif incident.phase == "job":
         try:
             activities.create_job(run, ei, node)
@@ -335,6 +374,7 @@ _HANDLERS: dict[type, Callable[[Run, Any], None]] = {
     TriggerSignal: _signal,
     ChildCompleted: _child_completed,
     ChildFailed: _child_failed,
+    ChildStartFailed: _child_start_failed,
     ChildEscalated: _child_escalated,
     ResolveIncident: _resolve,
     Cancel: _cancel,

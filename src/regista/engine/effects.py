@@ -140,7 +140,8 @@ class BroadcastSignal:
 @dataclass(frozen=True, slots=True)
 class StartChild:
     """Start an instance of `process_id` for the call activity `element_instance_id`; the
-    shell reports its end with `ChildCompleted` / `ChildFailed`."""
+    shell reports its end with `ChildCompleted` / `ChildFailed`, or `ChildStartFailed` when
+    it cannot start it."""
 
     element_instance_id: str
     process_id: str

@@ -187,8 +187,16 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
 
 
 def check_conditions(run: Run) -> None:
-    """Variables changed: fire the conditional events whose condition became true."""
+    """Variables changed: fire the conditional events whose condition became true.
+
+    Without a filter a condition is looked at after any change and fires when it turns
+    true. With `variableName` / `variableEvents` (Camunda 7) it is looked at only after a
+    matching change of a variable it can see (set on its own scope or one around it) and
+    fires whenever it then holds, as Camunda does.
+    """
     state = run.state
+    changes = run.changes
+    run.changes = []
     for wait_id in list(state.conditions):
         wait = state.waits.get(wait_id)
         if wait is None:
@@ -200,15 +208,47 @@ def check_conditions(run: Run) -> None:
         owner = state.instances.get(wait.owner)
         if owner is None:
             continue
+        filtered = bool(definition.variable_names or definition.variable_events)
+        if filtered and not _relevant(run, definition, owner, changes):
+            continue
         try:
             value = run.condition(definition.condition, wait.owner)
         except Failure:
             value = False
-        if value and not wait.last:
-            run.replace_wait(_replace(wait, last=True))
+        if value and (filtered or not wait.last):
+            if not wait.last:
+                run.replace_wait(_replace(wait, last=True))
             run.queue.append(("fire", wait_id, None))
         elif not value and wait.last:
             run.replace_wait(_replace(wait, last=False))
+
+
+def _relevant(
+    run: Run,
+    definition: ConditionalEventDefinition,
+    owner: ElementInstance,
+    changes: list[tuple[str, str, str]],
+) -> bool:
+    """Whether one of `changes` passes the event's filter and is visible from `owner`."""
+    names = definition.variable_names
+    kinds = {k.strip().lower() for k in definition.variable_events}
+    scopes: set[str] | None = None
+    for scope_id, name, kind_ in changes:
+        if names and name not in names:
+            continue
+        if kinds and kind_ not in kinds:
+            continue
+        if scopes is None:
+            scopes = set()
+            instances = run.state.instances
+            current: str | None = owner.id
+            while current is not None:
+                scopes.add(current)
+                ei = instances.get(current)
+                current = ei.parent if ei is not None else None
+        if scope_id in scopes:
+            return True
+    return False
 
 
 # --- behaviours ------------------------------------------------------------------------------

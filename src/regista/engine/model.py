@@ -2,8 +2,10 @@
 
 The model already knows each node's flows, parent and boundary events; this adds what the
 engine derives from them: the joining gateways, the none start event of each scope, the
-event subprocess starts a scope must arm, link targets, compensation handlers, and (lazily,
-per inclusive join) the elements from which a token can still reach the join.
+event subprocess starts a scope must arm, link targets, compensation handlers, the
+elements with asynchronous continuations, the elements that instantiate the process besides
+its start events, and (lazily, per inclusive join) the elements from which a token can
+still reach the join.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from regista.model.bpmn import (
     CompensateEventDefinition,
     EndEvent,
     Event,
+    EventBasedGateway,
     FlowNode,
     InclusiveGateway,
     IntermediateCatchEvent,
@@ -24,6 +27,7 @@ from regista.model.bpmn import (
     ManualTask,
     ParallelGateway,
     Process,
+    ReceiveTask,
     StartEvent,
     SubProcess,
     Task,
@@ -59,7 +63,29 @@ class ProcessInfo:
         self.bounded = frozenset(
             k for k, v in elements.items() if isinstance(v, Activity) and v.boundary_events
         )
+        #: Elements with an asynchronous continuation before / after them.
+        self.async_before = frozenset(k for k, v in elements.items() if v.async_before)
+        self.async_after = frozenset(k for k, v in elements.items() if v.async_after)
         self._reach: dict[str, frozenset[str]] = {}
+        #: Elements besides start events that start an instance when their message comes:
+        #: an instantiating receive task (None), or an event after an instantiating
+        #: event-based gateway (the gateway and the flow to the event).
+        self.instantiates: dict[str, tuple[str, str] | None] = {}
+        for node in elements.values():
+            if (
+                not isinstance(node, ReceiveTask | EventBasedGateway)
+                or not node.instantiate
+                or node.incoming
+                or node.parent != process.id
+            ):
+                continue
+            if isinstance(node, ReceiveTask):
+                self.instantiates[node.id] = None
+                continue
+            for flow_id in node.outgoing:
+                flow = process.flows.get(flow_id)
+                if flow is not None:
+                    self.instantiates[flow.target] = (node.id, flow_id)
         for node in elements.values():
             if isinstance(node, ParallelGateway) and len(node.incoming) > 1:
                 self.joins[node.id] = "parallel"
@@ -130,6 +156,8 @@ _PLAIN_TYPES = (StartEvent, EndEvent, IntermediateThrowEvent, Task, ManualTask)
 
 def _plain(node: FlowNode, process: Process) -> bool:
     if type(node) not in _PLAIN_TYPES or node.inputs or node.outputs:
+        return False
+    if node.async_before or node.async_after:
         return False
     if isinstance(node, Event) and (node.event_definitions or node.job is not None):
         return False

@@ -5,8 +5,9 @@ per item of the input collection (or per loop cardinality): all at once (paralle
 after another (sequential). Each inner instance has the input element and `loopCounter` as
 local variables; the body has `nrOfInstances`, `nrOfActiveInstances` and
 `nrOfCompletedInstances`. After each inner completion the output element is stored at its
-index of the output collection and the completion condition is checked; when it holds, the
-remaining inner instances are terminated. The body's boundary events cover every instance.
+index of the output collection and the completion condition is checked (it sees the
+output collection so far); when it holds, the remaining inner instances are terminated.
+The body's boundary events cover every instance.
 
 A standard loop runs its activity again while the loop condition holds (tested before or
 after each run, up to `loopMaximum` runs).
@@ -205,7 +206,12 @@ def _multi_next(run: Run, inner: ElementInstance, node: Activity, loop: MultiIns
     _counters(body, data["n"], data["active"], data["done"])
     stop = False
     if loop.completion_condition is not None:
-        stop = run.condition(loop.completion_condition, inner.id)
+        # As in Zeebe, the condition sees the output collection collected so far (null
+        # where an instance has not completed yet).
+        extra = None
+        if loop.output_collection and "outputs" in data:
+            extra = {loop.output_collection: data["outputs"]}
+        stop = run.condition(loop.completion_condition, inner.id, extra)
     _done(run, inner, node)
     if stop:
         run.terminate_children(body_id)

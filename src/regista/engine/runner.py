@@ -3,9 +3,9 @@
 `Run` holds the state being changed (a copy of the caller's), the effects produced so far
 and the queue of pending work. Behaviour modules (activities, gateways, events, ...) get
 the `Run` and use its primitives: activate and complete element instances, terminate
-them, open and close waits, evaluate expressions, raise incidents. A step that goes past
-`ctx.max_steps` queue items stops with an incident; the unfinished work is kept in the
-state and resumes when the incident is resolved.
+them, open and close waits, evaluate expressions, raise incidents. A step that activates
+more than `ctx.max_steps` elements stops with an incident (a loop without a wait state);
+the unfinished work is kept in the state and resumes when the incident is resolved.
 """
 
 from __future__ import annotations
@@ -72,9 +72,12 @@ class Run:
         self.new_id: Callable[[], str] = ctx.new_id
         self.effects: list[Effect] = []
         self.queue: deque[Any] = deque()
-        self.steps = 0
+        #: Element activations in this step: the runaway-loop guard counts them.
+        self.activations = 0
         self.deferred: dict[tuple[str, str], None] = {}
         self.vars_changed = False
+        #: Variable changes while conditions wait: (scope id, name, "create" | "update").
+        self.changes: list[tuple[str, str, str]] = []
         # Tokens in the queue per scope: a scope with tokens in flight is not done yet.
         self.inflight: dict[str, int] = {}
 
@@ -90,16 +93,22 @@ class Run:
         """The flow node of `ei` (or the process for the root)."""
         return self.elements.get(ei.element_id, self.process)
 
-    def evaluate(self, expr: Expression, ei_id: str) -> Any:
-        """Evaluate `expr` in the variables visible from `ei_id` (failures -> `Failure`)."""
+    def evaluate(self, expr: Expression, ei_id: str, extra: Mapping[str, Any] | None = None) -> Any:
+        """Evaluate `expr` in the variables visible from `ei_id` (and `extra`, innermost);
+        failures raise `Failure`."""
+        scopes: list[Any] = chain(self, ei_id)
+        if extra:
+            scopes.append(extra)
         try:
-            return evaluate_chain(expr, chain(self, ei_id), self.ctx)
+            return evaluate_chain(expr, scopes, self.ctx)
         except ExpressionError as exc:
             raise Failure(str(exc)) from exc
 
-    def condition(self, expr: Expression, ei_id: str) -> bool:
+    def condition(
+        self, expr: Expression, ei_id: str, extra: Mapping[str, Any] | None = None
+    ) -> bool:
         """Evaluate a condition: null counts as false, a non-boolean is a `Failure`."""
-        value = self.evaluate(expr, ei_id)
+        value = self.evaluate(expr, ei_id, extra)
         if value is True:
             return True
         if value is False or value is None:
@@ -166,19 +175,17 @@ class Run:
                 self.inflight[item[1]] = self.inflight.get(item[1], 0) + 1
 
     def run(self) -> None:
-        """Process the queue until every token waits (or the step guard trips)."""
+        """Process the queue until every token waits (or the step guard trips: more than
+        `ctx.max_steps` element activations in this step)."""
         queue = self.queue
         popleft = queue.popleft
         inflight = self.inflight
         arrive = self._arrive
         limit = self.ctx.max_steps
         while True:
-            steps = self.steps
             while queue:
                 item = popleft()
-                steps += 1
-                if steps > limit:
-                    self.steps = steps
+                if self.activations > limit:
                     self._runaway(item)
                     return
                 what = item[0]
@@ -198,7 +205,6 @@ class Run:
                         compensation.start_handler(self, item[1], item[2], item[3])
                     except Failure as failure:
                         self.incident(item[3], str(failure), "activate")
-            self.steps = steps
             if self.deferred:
                 gateways.check_inclusive(self)
                 if queue:
@@ -211,18 +217,35 @@ class Run:
             return
 
     def _runaway(self, item: Any) -> None:
-        element_id = item[3] if item[0] == "arrive" else self.state.process_id
+        element_id = self._element_of(item)
         pending = [list(item), *(list(i) for i in self.queue)]
         self.queue.clear()
         self.deferred.clear()
         self.inflight.clear()
         self.state.pending = pending
         message = (
-            f"possible infinite loop at {element_id}: more than {self.ctx.max_steps} steps "
-            "without a wait state"
+            f"possible infinite loop at {element_id}: more than {self.ctx.max_steps} element "
+            "activations in one step without a wait state"
         )
         incident = Incident(self.new_id(), element_id, None, message, None, "loop")
         self._record_incident(incident)
+
+    def _element_of(self, item: Any) -> str:
+        """The element a queued piece of work is about (for the runaway-loop incident)."""
+        what = item[0]
+        if what == "arrive":
+            return str(item[3])
+        if what == "handler":
+            return compensation.handler_id(item[2])
+        if what == "fire":
+            wait = self.state.waits.get(item[1])
+            if wait is not None:
+                return wait.element_id
+        elif what in ("inner", "check"):
+            ei = self.state.instances.get(item[1])
+            if ei is not None:
+                return ei.element_id
+        return self.state.process_id
 
     def _arrive(
         self, scope_id: str, gen: int, element_id: str, flow_id: str | None, extra: Any
@@ -250,6 +273,7 @@ class Run:
     def _pass(self, scope: ElementInstance, node: FlowNode, flow_id: str | None) -> None:
         """A token passes through a node that does nothing (see `ProcessInfo.plain`): the
         same history as activating and completing it, without storing an instance."""
+        self.activations += 1
         ei_id = self.new_id()
         node_id = node.id
         scope_id = scope.id
@@ -330,6 +354,7 @@ class Run:
         """Create and run an element instance of `node` (reached by `flow_id`)."""
         node_id = node.id
         state = self.state
+        self.activations += 1
         ei = ElementInstance(self.new_id(), node_id, scope_id, state.epoch, role)
         instances = state.instances
         instances[ei.id] = ei
@@ -359,6 +384,8 @@ class Run:
             except Failure as failure:
                 if ei.id in self.state.instances:
                     self.incident(ei.id, str(failure), "activate")
+        elif node_id in self.info.async_before:
+            activities.async_job(self, ei, node, "before")
         else:
             self.run_element(ei, node)
         return ei
@@ -385,13 +412,42 @@ class Run:
     ) -> None:
         """`ei` finished its work: apply output mappings, then leave (see `leave`)."""
         node: Any = self.elements.get(ei.element_id, self.process)
-        if ei.role != "process" and node.outputs and ei.role != "body":
-            try:
-                apply_outputs(self, ei, node.outputs)
-            except Failure as failure:
-                self.incident(ei.id, str(failure), "complete")
+        role = ei.role
+        if role != "process" and role != "body":
+            if node.outputs:
+                try:
+                    apply_outputs(self, ei, node.outputs)
+                except Failure as failure:
+                    self.incident(ei.id, str(failure), "complete")
+                    return
+            if node.async_after:
+                self._continue_after(ei, node, flows)
                 return
         self.leave(ei, node, flows)
+
+    def _continue_after(
+        self, ei: ElementInstance, node: Any, flows: tuple[str, ...] | list[str] | None
+    ) -> None:
+        """`ei` ran; it leaves (its outgoing flows chosen then) when the shell completes
+        its asynchronous continuation. What it waited for (boundary events) is closed now."""
+        if ei.waits:
+            self.close_waits(ei.id, cancel=True)
+        ei = self.state.mut(ei.id)
+        ei.data = {**(ei.data or {}), "flows": list(flows) if flows is not None else None}
+        activities.async_job(self, ei, node, "after")
+
+    def continue_async(self, ei: ElementInstance) -> None:
+        """The asynchronous continuation of `ei` was completed: run it, or let it leave."""
+        ei = self.state.mut(ei.id)
+        ei.wait = None
+        data = ei.data or {}
+        when = data.pop("async", None)
+        flows = data.pop("flows", None)
+        node = self.node(ei)
+        if when == "after":
+            self.leave(ei, node, flows)
+        else:
+            self.run_element(ei, node)
 
     def leave(
         self,
@@ -407,6 +463,8 @@ class Run:
         if ei.waits:
             self.close_waits(ei.id, cancel=True)
         if ei.role == "inner":
+            if ei.children is not None or node.id in self.info.compensation:
+                compensation.record(self, ei, node)
             multi_instance.inner_completed(self, ei, node)
             return
         node_id = node.id

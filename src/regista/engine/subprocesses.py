@@ -49,6 +49,20 @@ def enter_scope(
     start = start_id or info.none_start.get(scope_element_id)
     if start is None:
         raise Failure(f"{scope_element_id} has no none start event to begin with; add one")
+    through = info.instantiates.get(start) if start_id is not None else None
+    if through is not None:
+        # Started by an event after an instantiating event-based gateway: the gateway is
+        # passed at once towards that event, which completes with the trigger's variables.
+        gateway_id, flow_id = through
+        gateway = run.create(ei.id, gateway_id)
+        run.history(
+            "element_activated",
+            gateway_id,
+            gateway.id,
+            {"type": info.type_names[gateway_id], "flow": None, "scope": ei.id},
+        )
+        run.leave(gateway, run.elements[gateway_id], (flow_id,), payload or {})
+        return
     run.enter(ei.id, start, None, payload)
 
 

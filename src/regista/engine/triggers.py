@@ -2,25 +2,36 @@
 
 A process with such start events is started by the shell (with `StartInstance(...,
 start_event_id=...)`) when the message arrives, the signal is broadcast, the timer is due
-or the condition holds; `start_triggers` lists them for every process of a deployment.
+or the condition holds; `start_triggers` lists them for every process of a deployment —
+with the receive tasks and gateway events that instantiate a process (`instantiate`), whose
+`start_event_id` names that element. `conditional_starts` says which conditional start
+events hold for given variables.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import TYPE_CHECKING, Any, Literal
 
 from regista.model.bpmn import (
     ConditionalEventDefinition,
     Definitions,
+    EventBasedGateway,
     Expression,
+    IntermediateCatchEvent,
     MessageEventDefinition,
+    Process,
+    ReceiveTask,
     SignalEventDefinition,
     StartEvent,
     TimerEventDefinition,
 )
 
-__all__ = ["StartTrigger", "start_triggers"]
+if TYPE_CHECKING:
+    from regista.engine.context import Context
+
+__all__ = ["StartTrigger", "conditional_starts", "start_triggers"]
 
 TriggerKind = Literal["none", "message", "signal", "timer", "conditional"]
 
@@ -85,4 +96,80 @@ def start_triggers(definitions: Definitions) -> list[StartTrigger]:
                 )
             else:
                 found.append(StartTrigger(process.id, start_id, "none"))
+        found.extend(_instantiating(definitions, process))
+    return found
+
+
+def _message_trigger(
+    definitions: Definitions, process_id: str, element_id: str, message_ref: str | None
+) -> StartTrigger:
+    message = definitions.messages.get(message_ref or "")
+    name = _name(message.name) if message is not None else None
+    return StartTrigger(process_id, element_id, "message", name or message_ref)
+
+
+def _instantiating(definitions: Definitions, process: Process) -> list[StartTrigger]:
+    """Message (and signal) triggers of instantiating receive tasks and of the events
+    after instantiating event-based gateways; `start_event_id` names that element."""
+    found: list[StartTrigger] = []
+    for node in process.elements.values():
+        if (
+            not isinstance(node, ReceiveTask | EventBasedGateway)
+            or not node.instantiate
+            or node.incoming
+            or node.parent != process.id
+        ):
+            continue
+        if isinstance(node, ReceiveTask):
+            found.append(_message_trigger(definitions, process.id, node.id, node.message_ref))
+            continue
+        for flow_id in node.outgoing:
+            flow = process.flows.get(flow_id)
+            target = process.elements.get(flow.target) if flow is not None else None
+            if isinstance(target, ReceiveTask):
+                found.append(
+                    _message_trigger(definitions, process.id, target.id, target.message_ref)
+                )
+            elif isinstance(target, IntermediateCatchEvent):
+                definition = target.definition
+                if isinstance(definition, MessageEventDefinition):
+                    found.append(
+                        _message_trigger(definitions, process.id, target.id, definition.message_ref)
+                    )
+                elif isinstance(definition, SignalEventDefinition):
+                    signal = definitions.signals.get(definition.signal_ref or "")
+                    name = _name(signal.name) if signal is not None else None
+                    found.append(
+                        StartTrigger(process.id, target.id, "signal", name or definition.signal_ref)
+                    )
+    return found
+
+
+def conditional_starts(
+    definitions: Definitions,
+    variables: Mapping[str, Any],
+    ctx: Context,
+    process_id: str | None = None,
+) -> list[StartTrigger]:
+    """The conditional start events whose condition holds for `variables` (Python or FEEL
+    values), at most one per process (of `process_id` only, when given): the shell starts
+    an instance at each, as Camunda's "evaluate start conditions" does. A condition that
+    cannot be evaluated counts as false."""
+    from regista.engine.errors import ExpressionError
+    from regista.engine.expressions import evaluate
+
+    found: list[StartTrigger] = []
+    started: set[str] = set()
+    for trigger in start_triggers(definitions):
+        if trigger.kind != "conditional" or trigger.condition is None:
+            continue
+        if trigger.process_id in started or process_id not in (None, trigger.process_id):
+            continue
+        try:
+            value = evaluate(trigger.condition, variables, ctx)
+        except ExpressionError:
+            continue
+        if value is True:
+            found.append(trigger)
+            started.add(trigger.process_id)
     return found

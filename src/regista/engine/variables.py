@@ -63,6 +63,9 @@ def set_local(run: Run, ei_id: str, name: str, value: Any) -> None:
     if variables is None:
         variables = ei.variables = {}
     old = variables.get(name)
+    if state.conditions:
+        # Conditional events with a variableName / variableEvents filter look at these.
+        run.changes.append((ei_id, name, "update" if name in variables else "create"))
     variables[name] = value
     run.vars_changed = True
     run.effects.append(
@@ -127,8 +130,10 @@ def apply_inputs(run: Run, ei: ElementInstance, inputs: tuple[IoParameter, ...])
 
 def apply_outputs(run: Run, ei: ElementInstance, outputs: tuple[IoParameter, ...]) -> None:
     """Evaluate the output mappings in `ei`'s context and propagate them from its flow
-    scope (a dotted target updates a nested context)."""
-    scope_id = ei.parent if ei.parent is not None else ei.id
+    scope (a dotted target updates a nested context). An inner instance of a
+    multi-instance activity propagates from itself, as in Zeebe, so that its mappings reach
+    the output element variable it holds locally."""
+    scope_id = ei.parent if ei.parent is not None and ei.role != "inner" else ei.id
     results: list[tuple[str, Any]] = []
     for mapping in outputs:
         results.append((mapping.target.strip(), run.evaluate(mapping.source, ei.id)))

@@ -27,6 +27,7 @@ from functools import partial
 from typing import Any, Literal
 
 from regista.engine import (
+    ASYNC_CONTINUATION,
     BroadcastSignal,
     Cancel,
     CancelChild,
@@ -36,6 +37,7 @@ from regista.engine import (
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     CloseSubscription,
     Command,
     CompleteJob,
@@ -61,6 +63,7 @@ from regista.engine import (
     StartInstance,
     ThrowError,
     TriggerSignal,
+    conditional_starts,
     step,
 )
 from regista.feel.values import to_feel, to_python
@@ -223,14 +226,33 @@ class MemoryRuntime:
         start_event_id: str | None = None,
     ) -> str:
         """Start an instance of `process_id`, through its none start event or, with
-        `message`, the message start event of that name; returns the instance id."""
+        `message`, the message start event of that name; returns the instance id. A process
+        whose start events are all conditional starts at the one that holds for
+        `variables`."""
+        values = _feel(variables)
         if message is not None and start_event_id is None:
             start_event_id = self._catalog.start_event(process_id, "message", message)
-        instance_id = self._start_instance(
-            process_id, _feel(variables), business_key, start_event_id, None
-        )
+        elif start_event_id is None:
+            start_event_id = self._conditional_start(process_id, values)
+        instance_id = self._start_instance(process_id, values, business_key, start_event_id, None)
         self._settle()
         return instance_id
+
+    def _conditional_start(self, process_id: str, variables: dict[str, Any]) -> str | None:
+        """The conditional start event to start `process_id` at when it has no none start
+        event (None when it has one, or no conditional start event)."""
+        deployment, definitions = self._catalog.process(process_id)
+        kinds = {t.kind for t in self._catalog.triggers.get(process_id, [])}
+        if "none" in kinds or "conditional" not in kinds:
+            return None
+        context = self._make_context(deployment, definitions)
+        found = conditional_starts(definitions, variables, context, process_id)
+        if not found:
+            raise MemoryRuntimeError(
+                f"'{process_id}' starts only by its conditional start events, and none of "
+                "their conditions holds for the given variables"
+            )
+        return found[0].start_event_id
 
     def _start_instance(
         self,
@@ -341,6 +363,33 @@ class MemoryRuntime:
         self._settle()
         return reached
 
+    def evaluate_conditions(
+        self,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        process_id: str | None = None,
+        business_key: str | None = None,
+    ) -> list[str]:
+        """Start an instance (with `variables`) of every deployed process — or only of
+        `process_id` — whose conditional start event holds for `variables`, as Camunda's
+        "evaluate start conditions"; returns the ids of the instances started."""
+        values = _feel(variables)
+        if process_id is not None:
+            self._catalog.process(process_id)
+        started: list[str] = []
+        for pid, (deployment, definitions) in list(self._catalog.processes.items()):
+            if process_id not in (None, pid):
+                continue
+            context = self._make_context(deployment, definitions)
+            for trigger in conditional_starts(definitions, values, context, pid):
+                started.append(
+                    self._start_instance(
+                        pid, dict(values), business_key, trigger.start_event_id, None
+                    )
+                )
+        self._settle()
+        return started
+
     def broadcast_signal(self, name: str, variables: Mapping[str, Any] | None = None) -> list[str]:
         """Deliver the signal `name` to every subscription waiting for it and start the
         processes with a signal start event of that name; returns the instance ids."""
@@ -449,7 +498,9 @@ class MemoryRuntime:
                     self._fire(timer)
                     continue
                 job = self._agenda.next_job(
-                    None if self.missing_worker == "incident" else self.workers.types
+                    None
+                    if self.missing_worker == "incident"
+                    else [*self.workers.types, ASYNC_CONTINUATION]
                 )
                 if job is None:
                     return
@@ -475,6 +526,11 @@ class MemoryRuntime:
             self._running = False
 
     def _run_job(self, record: JobRecord) -> None:
+        if record.type == ASYNC_CONTINUATION:
+            # An asynchronous continuation: in memory there is no transaction to end, so
+            # the runtime goes on at once.
+            self._apply(record.instance_id, CompleteJob(record.id, {}), internal=True)
+            return
         handler = self.workers.handler(record.type)
         if handler is None:
             self._fail_job(
@@ -605,9 +661,7 @@ class MemoryRuntime:
             )
         except MemoryRuntimeError as exc:
             self._apply(
-                parent_id,
-                ChildFailed(effect.element_instance_id, "", str(exc), {}),
-                internal=True,
+                parent_id, ChildStartFailed(effect.element_instance_id, str(exc)), internal=True
             )
 
     def _notify_parent(self, effect: NotifyParent) -> None:

@@ -97,6 +97,25 @@ def test_a_decision_sees_only_what_it_requires() -> None:
     assert models.decide("Peek Decision", {}).value is None
 
 
+def test_free_variables_are_seen_under_what_a_decision_requires() -> None:
+    body = (
+        input_data("i", "Age", "number")
+        + literal("b", "Base", "bonus + 1")
+        + literal("d", "Score", "Age + Base + extra", inputs=("#i",), decisions=("#b",))
+    )
+    models = dmn.loads(model(body))
+    given = {"Age": 30, "bonus": 4, "extra": 100, "Base": 1000}
+    # Without free variables a decision sees only its requirements.
+    assert models.decide("Score", given).value is None
+    r = models.decide("Score", given, free_variables=True)
+    # Requirements win over a free variable of the same name (Base is the decision's 5).
+    assert r.value == Decimal(135)
+    # Declared input data are still type-checked: a string Age is null with a warning.
+    r = models.decide("Score", {**given, "Age": "old"}, free_variables=True)
+    assert r.value is None
+    assert any("Age" in w for w in r.warnings)
+
+
 def test_names_with_operators_lex_as_one_name() -> None:
     body = input_data("i", "Loan-to-Value") + literal(
         "d", "Risky?", "Loan-to-Value > 80", inputs=("#i",)

@@ -1,11 +1,12 @@
 """A tiny driver for `regista.engine.step` in tests, independent of the runtime.
 
 `Harness` applies commands to instances, keeps the jobs, user tasks, timers and
-subscriptions the effects asked for, runs called instances, delivers published messages
-and broadcast signals, and moves a fake clock firing due timers. With `roundtrip=True`
-every state goes through JSON (`to_json` -> `json` text -> `from_json`) before the next
-command, so each scenario also checks that an instance resumes identically. After each step
-it checks that the given state was not changed and that `passed` agrees with the history.
+subscriptions the effects asked for, runs called instances (or reports that it cannot),
+records published messages and broadcast signals, and moves a fake clock firing due timers.
+With `roundtrip=True` every state goes through JSON (`to_json` -> `json` text ->
+`from_json`) before the next command, so each scenario also checks that an instance resumes
+identically. After each step it checks that the given state was not changed and that
+`passed` agrees with the history.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ from regista.engine import (
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     CloseSubscription,
     Command,
     CompleteJob,
@@ -162,6 +164,12 @@ class Harness:
             elif isinstance(effect, BroadcastSignal):
                 self.signals.append(effect)
             elif isinstance(effect, StartChild):
+                if effect.process_id not in self.definitions.processes:
+                    message = f"no process {effect.process_id!r} is deployed"
+                    follow_ups.append(
+                        (ChildStartFailed(effect.element_instance_id, message), instance_id)
+                    )
+                    continue
                 child = StartInstance(
                     effect.process_id,
                     effect.variables,

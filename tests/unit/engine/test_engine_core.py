@@ -3,6 +3,8 @@ history, and what the state looks like from outside."""
 
 from __future__ import annotations
 
+import json
+
 import pytest
 
 from regista.bpmn import Process
@@ -10,11 +12,15 @@ from regista.engine import (
     Cancel,
     CommandRejected,
     CompleteJob,
+    CompleteUserTask,
+    CreateUserTask,
     FireTimer,
     History,
     InstanceEnded,
+    InstanceState,
     ResolveIncident,
     SetVariables,
+    StartInstance,
     step,
 )
 
@@ -47,6 +53,68 @@ def test_a_loop_without_wait_state_is_stopped_by_the_step_guard(roundtrip: bool)
     h.set_variables({"limit": 0})
     h.resolve()
     assert h.status == "completed"
+
+
+def test_the_guard_counts_element_activations_of_a_cycle(roundtrip: bool) -> None:
+    defs = (
+        Process("p")
+        .start("s")
+        .task("a")
+        .exclusive_gateway("g")
+        .condition("=true")
+        .connect_to("a")
+        .move_to("g")
+        .default()
+        .end("e")
+        .build()
+    )
+    h = Harness(defs, roundtrip=roundtrip, max_steps=100).start()
+    assert h.status == "incident"
+    (incident,) = h.state.incidents
+    assert incident.message.startswith("possible infinite loop at a: more than 100 element")
+    activated = [e for e in h.history[h.state.id] if e.kind == "element_activated"]
+    assert 100 <= len(activated) <= 102
+
+
+def test_many_iterations_with_wait_states_are_not_a_runaway(roundtrip: bool) -> None:
+    defs = (
+        Process("p")
+        .start()
+        .user_task("work")
+        .script_task("count", script="i + 1", result_variable="i")
+        .exclusive_gateway("more")
+        .condition("=i < 3000")
+        .connect_to("work")
+        .move_to("more")
+        .default()
+        .end()
+        .build()
+    )
+    h = Harness(defs, max_steps=50)
+    effects = h.apply(StartInstance("p", {"i": 0}))
+    state, ctx = h.state, h.ctx()
+    for n in range(3000):
+        if roundtrip and n % 500 == 0:
+            state = InstanceState.from_json(json.loads(json.dumps(state.to_json())))
+        (task,) = (e for e in effects if isinstance(e, CreateUserTask))
+        state, effects = step(state, CompleteUserTask(task.task_id), ctx)
+    assert state.status == "completed"
+    assert state.variables()["i"] == 3000
+
+
+def test_a_long_loop_without_waits_fits_in_the_activation_budget(roundtrip: bool) -> None:
+    defs = (
+        Process("p")
+        .start()
+        .script_task("count", script="=loopCounter", result_variable="last")
+        .multi_instance("=items", "item", sequential=True)
+        .end()
+        .build()
+    )
+    # 3,000 inner activations and a few more: under the default budget of 10,000.
+    h = Harness(defs, roundtrip=roundtrip).start(variables={"items": list(range(3000))})
+    assert h.status == "completed"
+    assert h.variables["last"] == 3000
 
 
 def test_a_bounded_loop_completes(roundtrip: bool) -> None:

@@ -231,3 +231,35 @@ def test_terminating_a_call_activity_cancels_the_child(roundtrip: bool) -> None:
     assert h.states[child_id].status == "cancelled"
     assert h.status == "completed"
     assert h.passed[-1] == "late"
+
+
+def test_a_called_process_that_cannot_start_is_an_incident_until_retried(
+    roundtrip: bool,
+) -> None:
+    parent = (
+        Process("parent")
+        .start()
+        .call_activity("call", process_id="child")
+        .input("n", "=1")
+        .end("done")
+        .boundary_event("late", attached_to="call", duration="PT1H")
+        .end("timed_out")
+    )
+    child = (
+        Process("child", id_prefix="c_")
+        .start()
+        .script_task("t", script="n + 1", result_variable="n")
+        .end()
+    )
+    h = Harness(build_definitions(parent), roundtrip=roundtrip).start("parent")
+    assert h.status == "incident"
+    (incident,) = h.state.incidents
+    assert incident.element_id == "call"
+    assert "no process 'child' is deployed" in incident.message
+    assert "resolve the incident" in incident.message
+    assert h.active == ["call"]
+    h.definitions = build_definitions(parent, child)  # the called process is deployed now
+    h.resolve()
+    assert h.status == "completed"
+    assert h.passed[-1] == "done"
+    assert len(h.timers) == 0

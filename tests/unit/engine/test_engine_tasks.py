@@ -219,6 +219,59 @@ def test_business_rule_task_evaluates_a_decision(roundtrip: bool) -> None:
     assert "no DMN models" in missing.state.incidents[0].message
 
 
+FREE = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="f" name="f"
+    namespace="http://example.com/free">
+  <inputData id="level" name="level"><variable name="level" typeRef="number"/></inputData>
+  <decision id="route" name="Route">
+    <informationRequirement id="ir"><requiredInput href="#level"/></informationRequirement>
+    <decisionTable hitPolicy="FIRST">
+      <input id="i1"><inputExpression typeRef="number"><text>level</text></inputExpression>
+      </input>
+      <input id="i2"><inputExpression typeRef="string"><text>customer.tier</text>
+      </inputExpression></input>
+      <output id="o1" name="queue" typeRef="string"/>
+      <rule id="r1"><inputEntry><text>&gt; 2</text></inputEntry><inputEntry><text>-</text>
+        </inputEntry><outputEntry><text>"escalated"</text></outputEntry></rule>
+      <rule id="r2"><inputEntry><text>-</text></inputEntry><inputEntry><text>"gold"</text>
+        </inputEntry><outputEntry><text>"priority"</text></outputEntry></rule>
+      <rule id="r3"><inputEntry><text>-</text></inputEntry><inputEntry><text>-</text>
+        </inputEntry><outputEntry><text>"standard"</text></outputEntry></rule>
+    </decisionTable>
+  </decision>
+</definitions>"""
+
+
+def test_business_rule_task_sees_every_process_variable(roundtrip: bool) -> None:
+    # As in Camunda: a decision sees all variables, not only its declared input data.
+    defs = (
+        Process("p")
+        .start()
+        .subprocess("sub")
+        .start("ss")
+        .business_rule_task("rules", decision="route", result_variable="queue")
+        .input("level", "=priority")
+        .end("se")
+        .end_subprocess()
+        .end()
+        .build()
+    )
+    models = dmn.load(FREE)
+    cases = (
+        ({"priority": 3, "customer": {"tier": "gold"}}, "escalated"),
+        ({"priority": 1, "customer": {"tier": "gold"}}, "priority"),
+        ({"priority": 1, "customer": {"tier": "basic"}}, "standard"),
+    )
+    for variables, queue in cases:
+        h = Harness(defs, roundtrip=roundtrip, decisions=models).start(variables=variables)
+        assert h.status == "completed"
+        assert h.variables["queue"] == queue
+    # Declared input data still win and are type-checked: a string level is not a number.
+    h = Harness(defs, roundtrip=roundtrip, decisions=models).start(
+        variables={"priority": "high", "level": 9, "customer": {"tier": "basic"}}
+    )
+    assert h.variables["queue"] == "standard"
+
+
 def test_input_mappings_are_local_and_outputs_propagate(roundtrip: bool) -> None:
     defs = (
         Process("p")

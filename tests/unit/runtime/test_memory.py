@@ -418,6 +418,91 @@ def test_a_call_to_a_process_that_is_not_deployed_does_not_complete(runtime: Fac
     parent = Process("parent").start("start").call_activity("call", process_id="nope").end("end")
     rt = runtime()
     rt.deploy(parent)
-    view = rt.instance(rt.start("parent"))
+    iid = rt.start("parent")
+    view = rt.instance(iid)
     assert view.status == "incident"
+    assert view.incidents[0].element_id == "call"
     assert "nope" in view.incidents[0].message
+    assert rt.rejections == []
+    rt.deploy(Process("nope").start("s").user_task("inside").end("e"))
+    rt.resolve_incident(iid)
+    assert rt.instance(iid).status == "active"
+    (child,) = rt.instance(iid).children
+    rt.complete_task(child, "inside")
+    assert rt.instance(iid).status == "completed"
+
+
+def test_async_continuations_are_carried_out_at_once(runtime: Factory) -> None:
+    workers = Workers()
+    workers.register("work", lambda job: {"seen": job.variables["n"]})
+    model = (
+        Process("p")
+        .start("s")
+        .async_before()
+        .service_task("t", type="work")
+        .async_before()
+        .async_after()
+        .script_task("inc", script="n + 1", result_variable="n")
+        .async_after()
+        .end("e")
+    )
+    rt = runtime(workers)
+    rt.deploy(model)
+    iid = rt.start("p", {"n": 1})
+    view = rt.instance(iid)
+    assert view.status == "completed"
+    assert view.variables == {"n": 2, "seen": 1}
+    assert view.passed == ["s", "t", "inc", "e"]
+    assert rt.jobs() == []
+    assert rt.rejections == []
+
+
+def test_evaluate_conditions_starts_the_processes_whose_condition_holds(
+    runtime: Factory,
+) -> None:
+    rt = runtime()
+    rt.deploy(
+        Process("big").start("when_big", condition="=amount > 1000").user_task("review").end(),
+        Process("small", id_prefix="s_").start("when_small", condition="=amount <= 1000").end(),
+    )
+    (started,) = rt.evaluate_conditions({"amount": 5000})
+    view = rt.instance(started)
+    assert (view.process_id, view.active, view.variables) == ("big", ["review"], {"amount": 5000})
+    (small,) = rt.evaluate_conditions({"amount": 5}, process_id="small")
+    assert rt.instance(small).status == "completed"
+    assert rt.evaluate_conditions({"amount": 5}, process_id="big") == []
+    with pytest.raises(MemoryRuntimeError):
+        rt.evaluate_conditions({}, process_id="nope")
+
+
+def test_a_message_starts_a_process_through_an_instantiating_receive_task(
+    runtime: Factory,
+) -> None:
+    xml = """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+        targetNamespace="t">
+      <message id="m" name="order"/>
+      <process id="p" isExecutable="true">
+        <receiveTask id="receive" messageRef="m" instantiate="true"/>
+        <sequenceFlow id="f1" sourceRef="receive" targetRef="handle"/>
+        <userTask id="handle"/>
+        <sequenceFlow id="f2" sourceRef="handle" targetRef="e"/>
+        <endEvent id="e"/>
+      </process>
+    </definitions>"""
+    rt = runtime()
+    rt.deploy(xml)
+    (iid,) = rt.correlate("order", "o-1", {"total": 3})
+    view = rt.instance(iid)
+    assert (view.active, view.variables, view.business_key) == (["handle"], {"total": 3}, "o-1")
+    assert view.passed == ["receive"]
+
+
+def test_start_uses_the_conditional_start_event_that_holds(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(
+        Process("big").start("when_big", condition="=amount > 1000").user_task("review").end()
+    )
+    iid = rt.start("big", {"amount": 2000})
+    assert rt.instance(iid).active == ["review"]
+    with pytest.raises(MemoryRuntimeError, match="none of their conditions holds"):
+        rt.start("big", {"amount": 1})
