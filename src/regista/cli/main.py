@@ -5,11 +5,17 @@ from __future__ import annotations
 import click
 
 from regista import __version__
+from regista.cli.audit import audit
 from regista.cli.db import db
 from regista.cli.decide import decide
+from regista.cli.deploy import deploy_command
+from regista.cli.engine import engine_command
 from regista.cli.export import export_command
+from regista.cli.incidents import incidents
+from regista.cli.instances import instances
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
+from regista.cli.start import start_command
 from regista.cli.tck import tck
 from regista.cli.validate import validate_command
 
@@ -27,6 +33,12 @@ main.add_command(validate_command)
 main.add_command(export_command)
 main.add_command(scenario_command)
 main.add_command(db)
+main.add_command(engine_command)
+main.add_command(deploy_command)
+main.add_command(start_command)
+main.add_command(instances)
+main.add_command(incidents)
+main.add_command(audit)
 
 
 if __name__ == "__main__":

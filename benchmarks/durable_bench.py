@@ -1,0 +1,318 @@
+"""Durable runtime throughput and latency on SQLite or PostgreSQL.
+
+Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instances N]`.
+Prints:
+
+- instances/s of `start -> 3 script tasks -> end`, each instance one transaction (no wait
+  state), started one after the other by a client;
+- instances/s of `start -> 3 service tasks -> end` done by in-process workers of one node
+  (instances started first, then timed from the node's start to the last completion);
+- the same with one and with two `regista engine` processes (PostgreSQL only; SQLite
+  serves one node);
+- p50/p99 start-to-end latency of the service-task process at a steady pace below
+  saturation, with the node running;
+- timer lateness (p50/p99/max) of `PT1S` timers: when the timer fired minus when it was due.
+
+PostgreSQL: `--database-url` names a database, else a temporary one is created on
+$REGISTA_TEST_POSTGRES_URL's server (default postgresql://postgres@127.0.0.1:5432/test) and
+dropped at the end. Every figure uses an empty schema (SQLite: an empty file).
+`--sqlite-synchronous NORMAL` trades the last commits before a power loss for speed (see
+`regista.settings`). Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from regista.bpmn import Process
+from regista.client import Client
+from regista.runtime.executor import ExecutorOptions
+from regista.runtime.node import Node, NodeOptions
+from regista.runtime.workers import Job, Workers
+from regista.settings import Settings
+
+HERE = Path(__file__).parent
+PG_ADMIN_URL = os.environ.get(
+    "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def scripts() -> Process:
+    builder = Process("scripts").start("start")
+    for name in ("one", "two", "three"):
+        builder.script_task(name, script="x + 1", result_variable="x")
+    return builder.end("end")
+
+
+def services() -> Process:
+    return (
+        Process("services")
+        .start("start")
+        .service_task("a", type="bench-a")
+        .service_task("b", type="bench-b")
+        .service_task("c", type="bench-c")
+        .end("end")
+    )
+
+
+def napping() -> Process:
+    return Process("nap").start("start").catch("sleep", duration="PT1S").end("end")
+
+
+def workers() -> Workers:
+    def step(job: Job) -> dict[str, Any]:
+        return {job.element_id: 1}
+
+    return Workers({"bench-a": step, "bench-b": step, "bench-c": step})
+
+
+class Databases:
+    """Empty databases of one kind, one per figure."""
+
+    def __init__(self, kind: str, url: str | None, synchronous: str) -> None:
+        self.kind = kind
+        self.synchronous = synchronous
+        self._tmp = tempfile.TemporaryDirectory(prefix="regista-bench-")
+        self._created: str | None = None
+        self._base = url
+        if kind == "postgres" and url is None:
+            name = f"regista_bench_{uuid.uuid4().hex[:8]}"
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'CREATE DATABASE "{name}"')
+            self._created = name
+            self._base = PG_ADMIN_URL.rpartition("/")[0] + "/" + name
+
+    def fresh(self) -> str:
+        if self.kind == "sqlite":
+            return f"sqlite:///{Path(self._tmp.name) / uuid.uuid4().hex[:8]}.db"
+        assert self._base is not None
+        schema = f"b_{uuid.uuid4().hex[:8]}"
+        with psycopg.connect(self._base, autocommit=True) as conn:
+            conn.execute(f'CREATE SCHEMA "{schema}"')
+        return f"{self._base}?options=-csearch_path%3D{schema}"
+
+    def settings(self, url: str, **more: Any) -> Settings:
+        return Settings.from_env({}, database_url=url, sqlite_synchronous=self.synchronous, **more)
+
+    def close(self) -> None:
+        self._tmp.cleanup()
+        if self._created is not None:
+            with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                admin.execute(f'DROP DATABASE IF EXISTS "{self._created}" WITH (FORCE)')
+
+
+@contextmanager
+def client_of(dbs: Databases, url: str) -> Iterator[Client]:
+    client = Client(dbs.settings(url, pool_max_size=20))
+    try:
+        yield client
+    finally:
+        client.close()
+
+
+def busy(client: Client, process_id: str) -> bool:
+    """Whether an instance of the process is still active (a cheap, limited query)."""
+    with client.store.transaction(write=False) as tx:
+        return bool(tx.list_instances(status="active", process_id=process_id, limit=1))
+
+
+def wait_all(client: Client, process_id: str, timeout: float = 600) -> None:
+    """Wait until every started instance of the process ended."""
+    deadline = time.monotonic() + timeout
+    while busy(client, process_id):
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"instances of {process_id} still run after {timeout} s")
+        time.sleep(0.01)
+
+
+def script_rate(dbs: Databases, n: int) -> float:
+    with client_of(dbs, dbs.fresh()) as client:
+        client.deploy(scripts())
+        for i in range(20):  # warm up: parse, caches, connections
+            client.start("scripts", {"x": i})
+        started = time.perf_counter()
+        for i in range(n):
+            client.start("scripts", {"x": i})
+        return n / (time.perf_counter() - started)
+
+
+def service_rate(dbs: Databases, n: int) -> float:
+    with client_of(dbs, dbs.fresh()) as client:
+        client.deploy(services())
+        for _ in range(n):
+            client.start("services")
+        node = Node(
+            client.shell,
+            workers(),
+            executor=ExecutorOptions(concurrency=8, batch=64, poll_interval=0.05),
+        )
+        started = time.perf_counter()
+        node.start()
+        try:
+            wait_all(client, "services")
+        finally:
+            elapsed = time.perf_counter() - started
+            node.stop(grace=5)
+        return n / elapsed
+
+
+def process_rate(dbs: Databases, n: int, processes: int) -> float:
+    url = dbs.fresh()
+    with client_of(dbs, url) as client:
+        client.deploy(services())
+        for _ in range(n):
+            client.start("services")
+        procs = [
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "regista.cli.engine",
+                    "--database-url",
+                    url,
+                    "--workers",
+                    str(HERE / "durable_workers.py"),
+                    "--concurrency",
+                    "8",
+                    "--poll-interval",
+                    "0.05",
+                    "--log-level",
+                    "warning",
+                ],
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+            for _ in range(processes)
+        ]
+        try:
+            while len(client.store.nodes()) < processes:  # timed from when all are up
+                time.sleep(0.005)
+            started = time.perf_counter()
+            wait_all(client, "services")
+            return n / (time.perf_counter() - started)
+        finally:
+            for proc in procs:
+                proc.terminate()
+            for proc in procs:
+                proc.wait(timeout=30)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def latency(dbs: Databases, n: int, rate: float) -> dict[str, float]:
+    with client_of(dbs, dbs.fresh()) as client:
+        client.deploy(services())
+        node = Node(
+            client.shell,
+            workers(),
+            executor=ExecutorOptions(concurrency=8, poll_interval=0.05),
+        )
+        node.start()
+        try:
+            ids = []
+            began = time.perf_counter()
+            for i in range(n):
+                ids.append(client.start("services"))
+                pause = began + (i + 1) / rate - time.perf_counter()
+                if pause > 0:
+                    time.sleep(pause)
+            wait_all(client, "services")
+        finally:
+            node.stop(grace=5)
+        spans = [
+            (info.ended_at - info.started_at).total_seconds() * 1000
+            for info in client.instances(process_id="services", limit=10**7)
+            if info.ended_at is not None
+        ]
+    return {
+        "latency_p50_ms": statistics.median(spans),
+        "latency_p99_ms": percentile(spans, 0.99),
+    }
+
+
+def timer_lateness(dbs: Databases, n: int) -> dict[str, float]:
+    with client_of(dbs, dbs.fresh()) as client:
+        client.deploy(napping())
+        node = Node(client.shell, workers(), node=NodeOptions(timer_poll=0.5))
+        node.start()
+        try:
+            ids = []
+            for _ in range(n):
+                ids.append(client.start("nap"))
+                time.sleep(2.0 / n)  # spread the due times over two seconds
+            wait_all(client, "nap", timeout=60)
+        finally:
+            node.stop(grace=5)
+        late: list[float] = []
+        for iid in ids:
+            for event in client.history(iid):
+                if event.kind == "timer_fired":
+                    due = dt.datetime.fromisoformat(event.data["due"])
+                    late.append((event.ts - due).total_seconds() * 1000)
+    return {
+        "timer_lateness_p50_ms": statistics.median(late),
+        "timer_lateness_p99_ms": percentile(late, 0.99),
+        "timer_lateness_max_ms": max(late),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres"], default="sqlite")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL database to use")
+    parser.add_argument("--instances", type=int, default=2000, help="instances per figure")
+    parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    dbs = Databases(args.db, args.database_url, args.sqlite_synchronous)
+    n = args.instances
+    figures: dict[str, Any] = {"db": args.db}
+    if args.db == "sqlite":
+        figures["sqlite_synchronous"] = args.sqlite_synchronous
+    try:
+        figures["script_instances_per_s"] = script_rate(dbs, n)
+        figures["service_instances_per_s"] = service_rate(dbs, n)
+        if args.db == "postgres":
+            one = process_rate(dbs, n, 1)
+            two = process_rate(dbs, n, 2)
+            figures["service_instances_per_s_1_process"] = one
+            figures["service_instances_per_s_2_processes"] = two
+            figures["two_process_speedup"] = two / one
+        else:
+            figures["service_instances_per_s_2_processes"] = None  # SQLite serves one node
+        steady = max(figures["service_instances_per_s"] * 0.5, 1.0)
+        figures["latency_rate_per_s"] = steady
+        figures.update(latency(dbs, min(n, 1000), steady))
+        figures.update(timer_lateness(dbs, 200))
+    finally:
+        dbs.close()
+    if args.json:
+        print(
+            json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
+        )
+        return
+    for key, value in figures.items():
+        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        print(f"{key:40} {shown}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,20 @@
+"""Workers of `durable_bench.py` for engine subprocesses: three trivial service tasks."""
+
+from __future__ import annotations
+
+from regista.runtime.workers import Job, worker
+
+
+@worker("bench-a")
+def bench_a(job: Job) -> dict[str, object]:
+    return {"a": 1}
+
+
+@worker("bench-b")
+def bench_b(job: Job) -> dict[str, object]:
+    return {"b": 2}
+
+
+@worker("bench-c")
+def bench_c(job: Job) -> None:
+    return None

@@ -1,0 +1,108 @@
+"""`regista engine`: run an engine node — job executor, timer scheduler, worker pool."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+import click
+
+from regista.cli.database import database_option, settings_for
+from regista.runtime.executor import ExecutorOptions
+from regista.runtime.node import Node, NodeOptions
+from regista.runtime.options import RuntimeOptions
+from regista.runtime.workers import WorkerLoadError, Workers, load_workers
+from regista.store import NodeLockError, StoreError, open_store
+
+
+@click.command("engine")
+@database_option
+@click.option(
+    "--workers",
+    "worker_specs",
+    multiple=True,
+    help="Module (dotted name or .py file) with @worker handlers; repeatable.",
+)
+@click.option("--concurrency", default=8, show_default=True, help="Jobs run at a time.")
+@click.option("--lease", default=30.0, show_default=True, help="Job lease, in seconds.")
+@click.option(
+    "--job-timeout", default=300.0, show_default=True, help="Seconds before an attempt fails."
+)
+@click.option(
+    "--retry-backoff", default=1.0, show_default=True, help="Seconds before the first retry."
+)
+@click.option("--poll-interval", default=0.5, show_default=True, help="Idle poll, in seconds.")
+@click.option("--timer-lease", default=10.0, show_default=True, help="Timer lease, in seconds.")
+@click.option("--grace", default=30.0, show_default=True, help="Seconds SIGTERM waits for jobs.")
+@click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
+@click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+def engine_command(
+    database_url: str | None,
+    worker_specs: tuple[str, ...],
+    concurrency: int,
+    lease: float,
+    job_timeout: float,
+    retry_backoff: float,
+    poll_interval: float,
+    timer_lease: float,
+    grace: float,
+    node_id: str | None,
+    trusted: bool,
+    log_level: str,
+) -> None:
+    """Run an engine node until SIGTERM or Ctrl-C.
+
+    Many nodes may share one PostgreSQL database; SQLite serves one node. On SIGTERM the
+    node stops claiming work, lets running jobs finish (up to --grace seconds) and hands
+    back the leases of the rest.
+    """
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    workers = Workers()
+    try:
+        for spec in worker_specs:
+            workers.update(load_workers(spec))
+    except WorkerLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = settings_for(database_url)
+    settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
+    try:
+        store = open_store(settings)
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    node = Node(
+        store,
+        workers,
+        node_id=node_id,
+        options=RuntimeOptions(trusted=trusted, retry_backoff=dt.timedelta(seconds=retry_backoff)),
+        executor=ExecutorOptions(
+            concurrency=concurrency, lease=lease, timeout=job_timeout, poll_interval=poll_interval
+        ),
+        node=NodeOptions(timer_lease=timer_lease, grace=grace, timer_poll=poll_interval),
+    )
+    kinds = ", ".join(workers.types) or "none"
+    click.echo(f"regista engine {node.node_id}: workers for {kinds}", err=True)
+    try:
+        released = node.serve()
+    except NodeLockError as exc:
+        raise click.ClickException(str(exc)) from None
+    except StoreError as exc:
+        raise click.ClickException(str(exc)) from None
+    finally:
+        node.shell.close()
+        store.close()
+    click.echo(
+        f"regista engine {node.node_id}: stopped ({released} lease(s) handed back)", err=True
+    )
+
+
+if __name__ == "__main__":
+    engine_command()

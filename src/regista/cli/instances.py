@@ -1,0 +1,137 @@
+"""`regista instances`: list, show and cancel process instances in the database."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import click
+
+from regista.cli.database import client_for, database_option
+from regista.cli.decide import to_json
+from regista.runtime.views import InstanceInfo
+
+
+def instance_json(info: InstanceInfo) -> dict[str, Any]:
+    return {
+        "id": info.id,
+        "process_id": info.process_id,
+        "version": info.version,
+        "business_key": info.business_key,
+        "status": info.status,
+        "active": info.active,
+        "passed": info.passed,
+        "variables": to_json(info.variables),
+        "incidents": [
+            {"id": i.id, "element_id": i.element_id, "message": i.message} for i in info.incidents
+        ],
+        "parent_id": info.parent_id,
+        "children": info.children,
+        "started_at": info.started_at.isoformat(),
+        "ended_at": info.ended_at.isoformat() if info.ended_at else None,
+    }
+
+
+@click.group("instances", invoke_without_command=True)
+@database_option
+@click.option("--status", default=None, help="Only instances with this status.")
+@click.option("--process", "process_id", default=None, help="Only instances of this process.")
+@click.option("--business-key", default=None, help="Only instances with this business key.")
+@click.option("--limit", default=100, show_default=True, help="At most this many.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def instances(
+    ctx: click.Context,
+    database_url: str | None,
+    status: str | None,
+    process_id: str | None,
+    business_key: str | None,
+    limit: int,
+    as_json: bool,
+) -> None:
+    """List process instances (oldest first); `show` and `cancel` act on one."""
+    ctx.ensure_object(dict)
+    ctx.obj["database_url"] = database_url
+    if ctx.invoked_subcommand is not None:
+        return
+    with client_for(database_url) as client:
+        found = client.instances(
+            status=status, process_id=process_id, business_key=business_key, limit=limit
+        )
+    if as_json:
+        click.echo(json.dumps([instance_json(i) for i in found], indent=2))
+        return
+    if not found:
+        click.echo("no instances")
+        return
+    for info in found:
+        waiting = f" at {', '.join(info.active)}" if info.active else ""
+        key = f" [{info.business_key}]" if info.business_key else ""
+        click.echo(
+            f"{info.id}  {info.process_id} v{info.version}{key}  {info.status}{waiting}  "
+            f"started {info.started_at.isoformat(timespec='seconds')}"
+        )
+
+
+@instances.command("show")
+@click.argument("instance_id")
+@click.option("--history", "with_history", is_flag=True, help="Also print the audit trail.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@database_option
+@click.pass_context
+def show(
+    ctx: click.Context,
+    instance_id: str,
+    with_history: bool,
+    as_json: bool,
+    database_url: str | None,
+) -> None:
+    """Show one instance: status, variables, where it waits, incidents."""
+    url = database_url or ctx.obj.get("database_url")
+    with client_for(url) as client:
+        info = client.instance(instance_id)
+        history = client.history(instance_id) if with_history else []
+    if as_json:
+        data = instance_json(info)
+        if with_history:
+            data["history"] = [
+                {
+                    "seq": e.seq,
+                    "ts": e.ts.isoformat(),
+                    "kind": e.kind,
+                    "element_id": e.element_id,
+                    "actor": e.actor,
+                    "command": e.command,
+                    "data": e.data,
+                }
+                for e in history
+            ]
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(f"instance:  {info.id}")
+    click.echo(f"process:   {info.process_id} version {info.version}")
+    if info.business_key:
+        click.echo(f"key:       {info.business_key}")
+    click.echo(f"status:    {info.status}")
+    click.echo(f"waiting:   {', '.join(info.active) or '-'}")
+    click.echo(f"passed:    {', '.join(info.passed) or '-'}")
+    click.echo(f"variables: {json.dumps(to_json(info.variables))}")
+    for incident in info.incidents:
+        click.echo(f"incident:  {incident.id} at {incident.element_id}: {incident.message}")
+    for event in history:
+        who = f" by {event.actor}" if event.actor else ""
+        where = f" {event.element_id}" if event.element_id else ""
+        click.echo(f"  #{event.seq} {event.ts.isoformat()} {event.kind}{where}{who}")
+
+
+@instances.command("cancel")
+@click.argument("instance_id")
+@click.option("--reason", default="", help="Why (kept in the audit trail).")
+@database_option
+@click.pass_context
+def cancel(ctx: click.Context, instance_id: str, reason: str, database_url: str | None) -> None:
+    """Cancel an instance (and the instances it called)."""
+    url = database_url or ctx.obj.get("database_url")
+    with client_for(url) as client:
+        client.cancel(instance_id, reason, actor="cli")
+    click.echo(f"{instance_id}: cancelled")

@@ -1,0 +1,295 @@
+"""The Python client of a durable Regista database.
+
+    >>> from regista import Client
+    >>> client = Client("sqlite:///regista.db")                     # doctest: +SKIP
+    >>> client.deploy("order.bpmn")                                 # doctest: +SKIP
+    >>> iid = client.start("order", {"amount": 120}, idempotency_key="order-42")  # doctest: +SKIP
+    >>> client.correlate("payment received", key="order-42")        # doctest: +SKIP
+    >>> client.instance(iid).status                                 # doctest: +SKIP
+
+Every request is one transaction on the database (`regista.runtime.shell`); the work that
+follows — service tasks, timers, messages thrown by the models — is done by engine nodes
+(`regista engine`, or `regista.runtime.node.Node` in-process) sharing the same database.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+from collections.abc import Iterable, Mapping
+from types import TracebackType
+from typing import Any
+
+from regista.runtime.definitions import Deployed, Source
+from regista.runtime.errors import NotFoundError, RequestError
+from regista.runtime.messages import Correlation
+from regista.runtime.options import RuntimeOptions
+from regista.runtime.shell import Clock, Shell
+from regista.runtime.views import (
+    IncidentInfo,
+    InstanceInfo,
+    TaskInfo,
+    incident_info,
+    instance_info,
+    task_info,
+)
+from regista.settings import Settings
+from regista.store import BrokenLink, Definition, HistoryEvent, Store, open_store
+
+__all__ = [
+    "Client",
+    "Correlation",
+    "Deployed",
+    "IncidentInfo",
+    "InstanceInfo",
+    "NotFoundError",
+    "RequestError",
+    "TaskInfo",
+]
+
+_ENDED = ("completed", "terminated", "cancelled")
+
+
+class Client:
+    """Deploy, start, correlate, signal, complete user tasks, cancel, resolve incidents and
+    query instances of one database.
+
+    `database` is a URL (`sqlite:///regista.db`, `postgresql://...`), `Settings`, or an
+    open `Store` (then the caller closes it); None reads `REGISTA_DATABASE_URL`. `trusted`
+    lets Python scripts of the models run; `clock` replaces the system clock (tests).
+    """
+
+    def __init__(
+        self,
+        database: str | Settings | Store | None = None,
+        *,
+        trusted: bool = False,
+        options: RuntimeOptions | None = None,
+        clock: Clock | None = None,
+    ) -> None:
+        if database is None or isinstance(database, str | Settings):
+            settings = (
+                database
+                if isinstance(database, Settings)
+                else Settings.from_env(database_url=database)
+            )
+            store = open_store(settings)
+            self._owns_store = True
+        else:
+            store = database
+            self._owns_store = False
+        if options is None:
+            options = RuntimeOptions(trusted=trusted)
+        self.shell = Shell(store, options=options, clock=clock)
+
+    @property
+    def store(self) -> Store:
+        return self.shell.store
+
+    def close(self) -> None:
+        """Release the database connections (when the client opened them)."""
+        self.shell.close()
+        if self._owns_store:
+            self.store.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # -- commands ---------------------------------------------------------------------------
+
+    def deploy(self, *sources: Source | Iterable[Source]) -> list[Deployed]:
+        """Deploy BPMN and DMN models (files, directories, XML, parsed models, builders).
+        The same source deployed again keeps its version; a changed one is the next
+        version. Every problem of every model refuses the whole deployment
+        (`DeploymentError`)."""
+        flat: list[Source] = []
+        for source in sources:
+            if isinstance(source, list | tuple):
+                flat.extend(source)
+            else:
+                flat.append(source)  # type: ignore[arg-type]
+        return self.shell.deploy(flat)
+
+    def start(
+        self,
+        process_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        business_key: str | None = None,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+        start_event_id: str | None = None,
+        actor: str | None = None,
+    ) -> str:
+        """Start an instance of the latest version of `process_id` (or `version`);
+        returns its id. A start repeated with the same `idempotency_key` returns the
+        instance the first one started."""
+        return self.shell.start(
+            process_id,
+            variables,
+            business_key=business_key,
+            version=version,
+            idempotency_key=idempotency_key,
+            start_event_id=start_event_id,
+            actor=actor,
+        )
+
+    def correlate(
+        self,
+        name: str,
+        key: Any = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        ttl: dt.timedelta | None = None,
+        unique: bool | None = None,
+        actor: str | None = None,
+    ) -> Correlation:
+        """Publish the message `name` with correlation `key`: the oldest instance waiting
+        for it takes it, else the processes with a message start event of that name start
+        (with `unique`, only when no active instance has `key` as business key), else it is
+        kept for `ttl` (default: the runtime's `message_ttl`) for an instance that comes to
+        wait for it. At most one instance consumes a message."""
+        return self.shell.correlate(name, key, variables, ttl=ttl, unique=unique, actor=actor)
+
+    def signal(
+        self, name: str, variables: Mapping[str, Any] | None = None, *, actor: str | None = None
+    ) -> list[str]:
+        """Broadcast the signal `name` to every instance waiting for it and start the
+        processes with a signal start event of that name; returns the instance ids."""
+        return self.shell.signal(name, variables, actor=actor)
+
+    def complete_task(
+        self, task_id: str, variables: Mapping[str, Any] | None = None, *, by: str | None = None
+    ) -> bool:
+        """Complete a user task as the user `by`; False if it was already completed."""
+        return self.shell.complete_user_task(task_id, variables, by=by)
+
+    def assign_task(self, task_id: str, assignee: str | None, *, actor: str | None = None) -> None:
+        """Assign a user task (None: unassign)."""
+        self.shell.assign_user_task(task_id, assignee, actor=actor)
+
+    def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
+        """Cancel an instance and the instances its call activities started."""
+        self.shell.cancel(instance_id, reason, actor=actor)
+
+    def set_variables(
+        self,
+        instance_id: str,
+        variables: Mapping[str, Any],
+        *,
+        scope_id: str | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Set variables of an instance (its root scope by default)."""
+        self.shell.set_variables(instance_id, variables, scope_id=scope_id, actor=actor)
+
+    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> None:
+        """Resolve an incident: what failed runs again (a failed job gets its retries)."""
+        self.shell.resolve_incident(incident_id, actor=actor)
+
+    # -- queries ----------------------------------------------------------------------------
+
+    def instance(self, instance_id: str) -> InstanceInfo:
+        """A snapshot of the instance."""
+        with self.store.transaction(write=False) as tx:
+            row = tx.get_instance(instance_id)
+            if row is None:
+                raise NotFoundError(f"there is no process instance {instance_id!r}")
+            incidents = tx.list_open_incidents(instance_id=instance_id, limit=1000)
+            children = [c.id for c in tx.list_instances(parent_instance_id=instance_id)]
+            version = self.shell.models.get(tx, row.definition_id).version
+            return instance_info(row, incidents, version=version, children=children)
+
+    def instances(
+        self,
+        *,
+        status: str | None = None,
+        process_id: str | None = None,
+        business_key: str | None = None,
+        parent_id: str | None = None,
+        limit: int = 100,
+    ) -> list[InstanceInfo]:
+        """Instances, oldest first (open incidents not included; see `instance`)."""
+        with self.store.transaction(write=False) as tx:
+            rows = tx.list_instances(
+                status=status,
+                process_id=process_id,
+                business_key=business_key,
+                parent_instance_id=parent_id,
+                limit=limit,
+            )
+            return [
+                instance_info(row, [], version=self.shell.models.get(tx, row.definition_id).version)
+                for row in rows
+            ]
+
+    def tasks(
+        self,
+        *,
+        instance_id: str | None = None,
+        assignee: str | None = None,
+        candidate_user: str | None = None,
+        candidate_group: str | None = None,
+        limit: int = 100,
+    ) -> list[TaskInfo]:
+        """Open user tasks, oldest first."""
+        with self.store.transaction(write=False) as tx:
+            tasks = tx.list_open_user_tasks(
+                assignee=assignee,
+                candidate_user=candidate_user,
+                candidate_group=candidate_group,
+                instance_id=instance_id,
+                limit=limit,
+            )
+            return [task_info(t) for t in tasks]
+
+    def incidents(self, *, instance_id: str | None = None, limit: int = 100) -> list[IncidentInfo]:
+        """Open incidents, oldest first."""
+        with self.store.transaction(write=False) as tx:
+            found = tx.list_open_incidents(instance_id=instance_id, limit=limit)
+            return [incident_info(i) for i in found]
+
+    def history(self, instance_id: str) -> list[HistoryEvent]:
+        """The audit trail of the instance, in order."""
+        with self.store.transaction(write=False) as tx:
+            return tx.history(instance_id)
+
+    def definitions(self, process_id: str | None = None) -> list[Definition]:
+        """Deployed definition versions (of one process, or all)."""
+        with self.store.transaction(write=False) as tx:
+            return tx.list_definitions(process_id)
+
+    def verify_audit(self, instance_id: str | None = None) -> BrokenLink | None:
+        """Check the history hash chains (of one instance, or all): None when every chain
+        verifies, else the first broken link."""
+        return self.store.verify_chain(instance_id)
+
+    def wait(
+        self,
+        instance_id: str,
+        *,
+        timeout: float = 30.0,
+        statuses: tuple[str, ...] = _ENDED,
+        interval: float = 0.02,
+    ) -> InstanceInfo:
+        """Poll until the instance reaches one of `statuses` (ended, by default); raises
+        `TimeoutError` with where it waits otherwise."""
+        deadline = time.monotonic() + timeout
+        while True:
+            info = self.instance(instance_id)
+            if info.status in statuses:
+                return info
+            if time.monotonic() >= deadline:
+                raise TimeoutError(
+                    f"instance {instance_id} is still {info.status} after {timeout:g} s "
+                    f"(waiting at: {', '.join(info.active) or 'nothing'})"
+                )
+            time.sleep(interval)

@@ -1,0 +1,14 @@
+"""Errors of the durable runtime that users can meet: each says what to do."""
+
+from __future__ import annotations
+
+__all__ = ["NotFoundError", "RequestError"]
+
+
+class RequestError(ValueError):
+    """A request the runtime cannot carry out (no such process, a command the instance
+    refuses, bad variables, ...); the message says why and what is there instead."""
+
+
+class NotFoundError(RequestError):
+    """The instance, task, incident or process named does not exist."""

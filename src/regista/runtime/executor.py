@@ -1,0 +1,352 @@
+"""The job executor: claims jobs with a lease and runs them on a pool of worker threads.
+
+Service tasks (and send, script or business rule tasks with a job type) are done by the
+in-process `@worker` handlers; outbox jobs (`regista:...`) by the runtime itself. A
+dispatcher thread claims as many jobs as there are free threads (`FOR UPDATE SKIP LOCKED`
+on PostgreSQL, so nodes never claim the same job), and each worker thread runs a handler
+and reports its outcome in one unit of work carrying the attempt number: a report for an
+attempt that is no longer current changes nothing.
+
+A watchdog extends the lease of long jobs (the heartbeat), and fails an attempt that runs
+past the timeout — the stuck thread is replaced, and whatever it reports later is stale. A
+failed attempt is retried after a backoff while retries are left; then the instance gets an
+incident. `stop` finishes what runs (up to a grace period) and hands back every lease.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import inspect
+import logging
+import queue
+import threading
+import time
+from collections.abc import Awaitable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from regista.engine import decode_value
+from regista.feel.values import to_python
+from regista.runtime import outbox
+from regista.runtime.shell import Shell
+from regista.runtime.workers import Handler, Workers, perform
+from regista.runtime.workers import Job as WorkerJob
+from regista.runtime.workers import Outcome as WorkOutcome
+from regista.store import Job, RetryableError, StoreError, StoreFull, StoreUnavailable
+
+__all__ = ["ExecutorOptions", "JobExecutor"]
+
+log = logging.getLogger("regista.runtime")
+
+
+@dataclass(frozen=True, slots=True)
+class ExecutorOptions:
+    """`concurrency` jobs at a time, each leased for `lease` seconds (extended while it
+    runs) and failed after `timeout` seconds; at most `batch` jobs per claim; an idle
+    executor looks for jobs every `poll_interval` seconds (sooner when woken)."""
+
+    concurrency: int = 8
+    lease: float = 30.0
+    timeout: float = 300.0
+    batch: int = 32
+    poll_interval: float = 0.5
+
+
+async def _awaited(value: Awaitable[Any]) -> Any:
+    return await value
+
+
+def _sync(handler: Handler) -> Handler:
+    """The handler, with an `async def` one run to completion in its worker thread."""
+
+    def run(job: WorkerJob) -> Mapping[str, Any] | None:
+        result: Any = handler(job)
+        if inspect.isawaitable(result):
+            result = asyncio.run(_awaited(result))
+        return result  # type: ignore[no-any-return]
+
+    return run
+
+
+@dataclass(eq=False)
+class _Running:
+    job: Job
+    started: float
+    renewed: float
+    abandoned: bool = False
+    thread: threading.Thread | None = field(default=None)
+
+
+class JobExecutor:
+    """Runs the jobs of `workers` (and the outbox) for one node; see the module docstring."""
+
+    def __init__(
+        self,
+        shell: Shell,
+        workers: Workers | None = None,
+        *,
+        worker_id: str,
+        options: ExecutorOptions | None = None,
+        outbox_jobs: bool = True,
+    ) -> None:
+        self.shell = shell
+        self.workers = workers if workers is not None else Workers()
+        self.worker_id = worker_id
+        self.options = options or ExecutorOptions()
+        self.types = self.workers.types + (list(outbox.TYPES) if outbox_jobs else [])
+        self._handlers = {t: _sync(h) for t in self.workers.types if (h := self.workers.handler(t))}
+        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._lock = threading.Condition()
+        self._inflight = 0
+        self._running: dict[str, _Running] = {}
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._workers_alive = 0
+
+    # -- one job ----------------------------------------------------------------------------
+
+    def claim(self, limit: int) -> list[Job]:
+        """Lease up to `limit` jobs this executor can run."""
+        if limit <= 0 or not self.types:
+            return []
+        with self.shell.writing():
+            return self.shell.store.claim_jobs(
+                self.types,
+                self.worker_id,
+                limit=limit,
+                lease_seconds=self.options.lease,
+                now=self.shell.now(),
+            )
+
+    def execute(self, job: Job) -> None:
+        """Run a claimed job and apply its outcome."""
+        if outbox.is_internal(job.type):
+            self._apply(job, None)
+            return
+        self._apply(job, self.perform(job))
+
+    def perform(self, job: Job) -> WorkOutcome:
+        """What the handler makes of the job (never raises)."""
+        handler = self._handlers.get(job.type)
+        if handler is None:
+            return WorkOutcome("failed", message=f"no worker handles jobs of type {job.type!r}")
+        try:
+            variables = to_python(decode_value(job.variables))
+        except (ValueError, TypeError, KeyError) as exc:
+            return WorkOutcome("failed", message=f"the job's variables cannot be read: {exc}")
+        return perform(
+            handler,
+            WorkerJob(
+                id=job.id,
+                type=job.type,
+                instance_id=job.instance_id,
+                element_id=job.element_id,
+                element_instance_id=job.element_instance_id,
+                variables=variables,
+                headers=dict(job.headers),
+                retries=job.retries,
+            ),
+        )
+
+    def _apply(self, job: Job, outcome: WorkOutcome | None) -> None:
+        try:
+            if outcome is None:
+                self.shell.run_outbox(job)
+            else:
+                self.shell.report(job, outcome, self.worker_id)
+        except StoreError as exc:
+            if not _is_fault(exc):
+                # the database is unreachable or busy: the lease runs out and the job is
+                # claimed again, so nothing is lost
+                log.warning("job %s: could not record the outcome: %s", job.id, exc)
+                return
+            self._fault(job, f"{type(exc).__name__}: {exc}")
+        except Exception as exc:  # a bug must not kill the worker thread or loop for ever
+            log.exception("job %s (%s) could not be applied", job.id, job.type)
+            self._fault(job, f"{type(exc).__name__}: {exc}")
+
+    def _fault(self, job: Job, message: str) -> None:
+        try:
+            self.shell.job_fault(job, message)
+        except Exception:
+            log.exception("job %s: could not record the fault", job.id)
+
+    def run_available(self) -> int:
+        """Claim and run the jobs that are ready now, in this thread; returns how many.
+        For tests and `Node.run_until_idle`."""
+        total = 0
+        while True:
+            jobs = self.claim(self.options.batch)
+            for job in jobs:
+                self.execute(job)
+            total += len(jobs)
+            if len(jobs) < self.options.batch:
+                return total
+
+    # -- the thread pool --------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Start the dispatcher, the worker threads and the watchdog."""
+        self._stopping.clear()
+        self._spawn(self._dispatch, "regista-dispatch")
+        self._spawn(self._watch, "regista-watchdog")
+        for _ in range(self.options.concurrency):
+            self._spawn_worker()
+
+    def _spawn(self, target: Any, name: str) -> threading.Thread:
+        thread = threading.Thread(target=target, name=name, daemon=True)
+        self._threads.append(thread)
+        thread.start()
+        return thread
+
+    def _spawn_worker(self) -> None:
+        with self._lock:
+            self._workers_alive += 1
+        self._spawn(self._work, f"regista-worker-{len(self._threads)}")
+
+    def _dispatch(self) -> None:
+        wake = self.shell.signals.jobs
+        while not self._stopping.is_set():
+            with self._lock:
+                free = self.options.concurrency - self._inflight
+                if free <= 0:
+                    self._lock.wait(self.options.poll_interval)
+                    continue
+            wanted = min(free, self.options.batch)
+            wake.clear()
+            try:
+                jobs = self.claim(wanted)
+            except StoreError as exc:
+                log.warning("claiming jobs failed: %s", exc)
+                self._stopping.wait(min(self.options.poll_interval * 4, 5.0))
+                continue
+            if jobs:
+                with self._lock:
+                    self._inflight += len(jobs)
+                for job in jobs:
+                    self._queue.put(job)
+            if len(jobs) < wanted:
+                wake.wait(self.options.poll_interval)
+
+    def _work(self) -> None:
+        me = threading.current_thread()
+        while True:
+            job = self._queue.get()
+            if job is None:
+                break
+            entry = _Running(job, time.monotonic(), time.monotonic(), thread=me)
+            with self._lock:
+                self._running[job.id] = entry
+            try:
+                if outbox.is_internal(job.type):
+                    self._apply(job, None)
+                else:
+                    outcome = self.perform(job)
+                    if not entry.abandoned:
+                        self._apply(job, outcome)
+            finally:
+                with self._lock:
+                    if self._running.get(job.id) is entry:
+                        del self._running[job.id]
+                    if not entry.abandoned:
+                        self._inflight -= 1
+                        self._lock.notify_all()
+            if entry.abandoned:
+                break  # a replacement took this thread's place
+        with self._lock:
+            self._workers_alive -= 1
+            self._lock.notify_all()
+
+    def _watch(self) -> None:
+        interval = max(min(self.options.lease / 3, 1.0), 0.05)
+        while not self._stopping.wait(interval):
+            self.watch_once()
+
+    def watch_once(self) -> None:
+        """Extend the leases of long jobs and fail those past their timeout."""
+        now = time.monotonic()
+        with self._lock:
+            running = [e for e in self._running.values() if not e.abandoned]
+        for entry in running:
+            job = entry.job
+            if now - entry.started > self.options.timeout:
+                self._abandon(entry)
+                outcome = WorkOutcome(
+                    "failed",
+                    message=f"the worker did not finish within {self.options.timeout:g} s",
+                )
+                self._apply(job, outcome)
+                continue
+            if now - entry.renewed >= self.options.lease / 3:
+                try:
+                    with self.shell.writing():
+                        held = self.shell.store.extend_lease(
+                            job.id,
+                            job.attempt,
+                            self.worker_id,
+                            lease_seconds=self.options.lease,
+                            now=self.shell.now(),
+                        )
+                except StoreError as exc:
+                    log.warning("job %s: could not extend the lease: %s", job.id, exc)
+                    continue
+                entry.renewed = now
+                if not held:
+                    self._abandon(entry)  # taken over: its late report will be stale
+
+    def _abandon(self, entry: _Running) -> None:
+        with self._lock:
+            if entry.abandoned:
+                return
+            entry.abandoned = True
+            self._running.pop(entry.job.id, None)
+            self._inflight -= 1
+            self._lock.notify_all()
+        if not self._stopping.is_set():
+            self._spawn_worker()
+
+    def stop(self, grace: float = 30.0) -> int:
+        """Stop claiming, let running jobs finish for up to `grace` seconds, then hand
+        back every lease this executor holds; returns how many were handed back."""
+        self._stopping.set()
+        self.shell.signals.jobs.set()
+        while True:  # jobs claimed but not started go back at once
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if item is not None:
+                with self._lock:
+                    self._inflight -= 1
+        deadline = time.monotonic() + grace
+        with self._lock:
+            while self._running and time.monotonic() < deadline:
+                self._lock.wait(min(0.1, max(deadline - time.monotonic(), 0.001)))
+            for entry in list(self._running.values()):
+                entry.abandoned = True
+            alive = self._workers_alive
+        for _ in range(alive):
+            self._queue.put(None)
+        released = 0
+        try:
+            with self.shell.writing():
+                released = self.shell.store.release_leases(self.worker_id, now=self.shell.now())
+        except StoreError as exc:
+            log.warning("could not hand back the leases: %s", exc)
+        for thread in self._threads:
+            if thread is not threading.current_thread():
+                thread.join(timeout=0.5)
+        self._threads = []
+        return released
+
+    @property
+    def busy(self) -> int:
+        """Jobs claimed and not yet done."""
+        with self._lock:
+            return self._inflight
+
+
+def _is_fault(exc: StoreError) -> bool:
+    """Whether a store error belongs to the job (a corrupt row, a refused write) rather
+    than to the database being unreachable, busy or full for a while."""
+    return not isinstance(exc, RetryableError | StoreUnavailable | StoreFull)

@@ -1,0 +1,192 @@
+"""Messages and signals over the store: correlation, buffering, start events, broadcast.
+
+A message has a name and a correlation key (text; no key is its own value). Publishing it
+correlates it with the oldest subscription waiting for that name and key — at most one
+instance consumes a message — else starts the processes with a message start event of that
+name, else keeps it for its time to live. A subscription opened later takes a kept message
+in the transaction that opens it. Publisher and subscriber both lock the name and key
+(`Transaction.lock_key`) before looking at the other side, so on PostgreSQL neither can
+commit without the other seeing it.
+
+A signal reaches every subscription waiting for it when it is broadcast (locked in instance
+id order, so two broadcasts never wait on each other) and starts the processes with a
+signal start event of that name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from regista.engine import (
+    CorrelateMessage,
+    OpenSubscription,
+    TriggerSignal,
+    decode_value,
+    encode_value,
+)
+from regista.store import NotFound
+
+if TYPE_CHECKING:
+    from regista.runtime.unit_of_work import Loaded, UnitOfWork
+
+__all__ = ["Correlation", "broadcast", "publish", "take_buffered"]
+
+
+@dataclass(frozen=True, slots=True)
+class Correlation:
+    """What publishing a message did: the instances it reached (correlated or started),
+    and the id of the buffered message when nobody took it yet."""
+
+    instance_ids: tuple[str, ...]
+    started: bool = False
+    buffered_id: str | None = None
+
+
+def _lock(uow: UnitOfWork, name: str, key: str | None) -> None:
+    uow.tx.lock_key("message", f"{name}\x1f{key or ''}")
+
+
+def publish(
+    uow: UnitOfWork,
+    name: str,
+    key: str | None,
+    variables: Mapping[str, Any],
+    *,
+    ttl: dt.timedelta | None = None,
+    unique: bool | None = None,
+) -> Correlation:
+    """Correlate, start or buffer the message (see the module docstring)."""
+    tx = uow.tx
+    _lock(uow, name, key)
+    subscription = tx.find_subscription(name, key)
+    while subscription is not None:
+        try:
+            loaded = uow.load(subscription.instance_id)
+        except NotFound:
+            loaded = None
+        if loaded is None or subscription.id not in loaded.state.waits:
+            tx.delete_subscription(subscription.id)  # left behind: its wait is gone
+            subscription = tx.find_subscription(name, key)
+            continue
+        uow.record(
+            loaded,
+            "message_correlated",
+            command="CorrelateMessage",
+            element_id=subscription.element_id,
+            element_instance_id=subscription.element_instance_id,
+            data={"name": name, "correlation_key": key, "subscription_id": subscription.id},
+        )
+        uow.apply(loaded, CorrelateMessage(subscription.id, dict(variables)))
+        return Correlation((loaded.id,))
+    unique = uow.options.unique_message_start if unique is None else unique
+    started: list[str] = []
+    for model, start_event_id in uow.models.starts(tx, "message", name):
+        if unique and key is not None:
+            tx.lock_key("message-start", f"{model.process_id}\x1f{key}")
+            if _has_live_instance(uow, model.process_id, key):
+                continue
+        loaded = uow.start(model, dict(variables), business_key=key, start_event_id=start_event_id)
+        uow.record(
+            loaded,
+            "message_correlated",
+            command="StartInstance",
+            element_id=start_event_id,
+            data={"name": name, "correlation_key": key, "start_event": start_event_id},
+        )
+        started.append(loaded.id)
+    if started:
+        return Correlation(tuple(started), started=True)
+    ttl = uow.options.message_ttl if ttl is None else ttl
+    if ttl <= dt.timedelta(0):
+        return Correlation(())
+    message = tx.buffer_message(
+        id=uow.ids(),
+        name=name,
+        correlation_key=key,
+        variables=encode_value(dict(variables)),
+        now=uow.now,
+        expires_at=uow.now + ttl,
+    )
+    return Correlation((), buffered_id=message.id)
+
+
+def _has_live_instance(uow: UnitOfWork, process_id: str, key: str) -> bool:
+    for status in ("active", "incident"):
+        found = uow.tx.list_instances(
+            process_id=process_id, business_key=key, status=status, limit=1
+        )
+        if found:
+            return True
+    return any(
+        loaded.state.process_id == process_id
+        and loaded.state.business_key == key
+        and loaded.state.status in ("active", "incident")
+        for loaded in uow.instances.values()
+    )
+
+
+def take_buffered(
+    uow: UnitOfWork, loaded: Loaded, subscription: OpenSubscription, key: str | None
+) -> None:
+    """Give a kept message to a subscription just opened, if one waits for it."""
+    subscription_id, name = subscription.subscription_id, subscription.name
+    if subscription_id not in loaded.state.waits:
+        return  # closed again within the same transaction
+    _lock(uow, name, key)
+    message = uow.tx.consume_message(name, key, consumer=loaded.id, now=uow.now)
+    if message is None:
+        return
+    uow.record(
+        loaded,
+        "message_correlated",
+        command="CorrelateMessage",
+        element_id=subscription.element_id,
+        element_instance_id=subscription.element_instance_id,
+        data={
+            "name": name,
+            "correlation_key": key,
+            "subscription_id": subscription_id,
+            "message_id": message.id,
+            "buffered": True,
+        },
+    )
+    variables = decode_value(message.variables)
+    uow.apply(loaded, CorrelateMessage(subscription_id, dict(variables)), strict=False)
+
+
+def broadcast(uow: UnitOfWork, name: str, variables: Mapping[str, Any]) -> list[str]:
+    """Deliver the signal to every subscription and start the signal start events;
+    returns the instances reached."""
+    reached: list[str] = []
+    subscriptions = sorted(uow.tx.signal_subscriptions(name), key=lambda s: (s.instance_id, s.id))
+    for subscription in subscriptions:
+        try:
+            loaded = uow.load(subscription.instance_id)
+        except NotFound:
+            continue
+        if subscription.id not in loaded.state.waits:
+            continue  # an earlier delivery closed it
+        uow.record(
+            loaded,
+            "signal_received",
+            command="TriggerSignal",
+            element_id=subscription.element_id,
+            element_instance_id=subscription.element_instance_id,
+            data={"name": name, "subscription_id": subscription.id},
+        )
+        if uow.apply(loaded, TriggerSignal(subscription.id, dict(variables)), strict=False):
+            reached.append(loaded.id)
+    for model, start_event_id in uow.models.starts(uow.tx, "signal", name):
+        loaded = uow.start(model, dict(variables), start_event_id=start_event_id)
+        uow.record(
+            loaded,
+            "signal_received",
+            command="StartInstance",
+            element_id=start_event_id,
+            data={"name": name, "start_event": start_event_id},
+        )
+        reached.append(loaded.id)
+    return reached

@@ -1,0 +1,514 @@
+"""The durable shell: every request and every piece of engine work as one unit of work.
+
+The `Shell` holds what the units of work share — the store, the deployed models, the id
+source, the clock and the options — and runs each request in a transaction of its own
+(`transact`), again when the database reports a lost race (busy SQLite, a PostgreSQL
+deadlock). The client (`regista.Client`) and the engine node (executor, scheduler) both
+go through it, so there is one way of applying a command to the store.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import logging
+import random
+import threading
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from typing import Any, TypeVar
+
+from regista.engine import (
+    Cancel,
+    CompleteJob,
+    CompleteUserTask,
+    FailJob,
+    FireTimer,
+    ResolveIncident,
+    SetVariables,
+    ThrowError,
+)
+from regista.engine.timers import next_plan
+from regista.feel.values import to_feel
+from regista.runtime import messages, outbox
+from regista.runtime.agenda import correlation_key
+from regista.runtime.clock import utc
+from regista.runtime.definitions import Deployed, Source, StoredModels, cycle_text, read_cycle
+from regista.runtime.errors import NotFoundError, RequestError
+from regista.runtime.ids import IdSource
+from regista.runtime.messages import Correlation
+from regista.runtime.options import RuntimeOptions
+from regista.runtime.unit_of_work import Loaded, UnitOfWork
+from regista.runtime.wakeup import Notifier, Signals
+from regista.runtime.workers import Outcome as WorkOutcome
+from regista.store import (
+    CorruptState,
+    DuplicateKey,
+    Job,
+    NotFound,
+    Outcome,
+    RetryableError,
+    Store,
+    Timer,
+)
+
+__all__ = ["Clock", "Shell", "feel_variables"]
+
+log = logging.getLogger("regista.runtime")
+
+T = TypeVar("T")
+Clock = Callable[[], dt.datetime]
+
+
+def _system_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+def feel_variables(variables: Mapping[str, Any] | None) -> dict[str, Any]:
+    """Plain Python variables as FEEL values; anything but a mapping is refused."""
+    if variables is None:
+        return {}
+    if not isinstance(variables, Mapping):
+        raise RequestError(
+            f"variables must be a mapping of names to values, not {type(variables).__name__}"
+        )
+    return {str(k): to_feel(v) for k, v in variables.items()}
+
+
+class Shell:
+    """Applies requests and engine work to the instances of one store (thread-safe)."""
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        options: RuntimeOptions | None = None,
+        clock: Clock | None = None,
+        ids: IdSource | None = None,
+        notify: bool = True,
+    ) -> None:
+        self.store = store
+        self.options = options or RuntimeOptions()
+        self.clock: Clock = clock or _system_clock
+        self.ids = ids or IdSource()
+        self.models = StoredModels(
+            expression_language=self.options.expression_language, trusted=self.options.trusted
+        )
+        self.signals = Signals()
+        url = getattr(store, "url", None)
+        self._notifier = (
+            Notifier(url) if notify and store.dialect == "postgres" and url is not None else None
+        )
+        # SQLite has one writer: queueing writers here beats SQLite's sleeping busy handler
+        self._write_lock = threading.Lock() if store.dialect == "sqlite" else None
+
+    def now(self) -> dt.datetime:
+        return utc(self.clock())
+
+    def close(self) -> None:
+        if self._notifier is not None:
+            self._notifier.close()
+
+    @contextlib.contextmanager
+    def writing(self) -> Iterator[None]:
+        """Hold the in-process write lock (SQLite) around a write transaction."""
+        if self._write_lock is None:
+            yield
+            return
+        with self._write_lock:
+            yield
+
+    # -- units of work ----------------------------------------------------------------------
+
+    def transact(self, work: Callable[[UnitOfWork], T], *, actor: str | None = None) -> T:
+        """Run `work` in a unit of work and commit; again when the database reports a lost
+        race (nothing was committed then)."""
+        attempts = max(self.options.transaction_attempts, 1)
+        for attempt in range(1, attempts + 1):
+            try:
+                with self.writing(), self.store.transaction() as tx:
+                    uow = UnitOfWork(
+                        tx,
+                        now=self.now(),
+                        actor=actor,
+                        ids=self.ids,
+                        models=self.models,
+                        options=self.options,
+                    )
+                    result = work(uow)
+                    uow.finish()
+            except RetryableError as exc:
+                if attempt == attempts:
+                    raise
+                log.debug("unit of work lost a race (attempt %d): %s", attempt, exc)
+                time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.5)))
+                continue
+            self._committed(uow)
+            return result
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _committed(self, uow: UnitOfWork) -> None:
+        if uow.job_types:
+            self.signals.jobs.set()
+            if self._notifier is not None:
+                self._notifier.notify("jobs")
+        if uow.next_timer is not None:
+            self.signals.timers.set()
+            if self._notifier is not None:
+                self._notifier.notify("timers")
+
+    # -- requests ---------------------------------------------------------------------------
+
+    def deploy(self, sources: Iterable[Source], *, actor: str | None = None) -> list[Deployed]:
+        """Deploy BPMN and DMN sources (see `StoredModels.deploy`)."""
+        items = list(sources)
+
+        def work(uow: UnitOfWork) -> list[Deployed]:
+            deployed = self.models.deploy(uow.tx, items, now=uow.now, ids=self.ids)
+            uow.next_timer = uow.now  # start timers may have been scheduled
+            return deployed
+
+        return self.transact(work, actor=actor)
+
+    def start(
+        self,
+        process_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        business_key: str | None = None,
+        version: int | None = None,
+        idempotency_key: str | None = None,
+        start_event_id: str | None = None,
+        actor: str | None = None,
+    ) -> str:
+        """Start an instance (latest version unless `version`); with `idempotency_key`,
+        a second start with the same key returns the first instance instead."""
+        values = feel_variables(variables)
+
+        def work(uow: UnitOfWork) -> str:
+            if idempotency_key is not None:
+                existing = uow.tx.find_instance_by_idempotency_key(idempotency_key)
+                if existing is not None:
+                    return existing.id
+            model = self.models.latest(uow.tx, process_id, version)
+            loaded = uow.start(
+                model,
+                values,
+                business_key=business_key,
+                start_event_id=start_event_id,
+                idempotency_key=idempotency_key,
+            )
+            return loaded.id
+
+        try:
+            return self.transact(work, actor=actor)
+        except DuplicateKey as exc:  # a concurrent start with the same key won
+            if idempotency_key is None:
+                raise
+            if exc.existing_id is not None:
+                return exc.existing_id
+            return self.transact(work, actor=actor)
+
+    def complete_user_task(
+        self, task_id: str, variables: Mapping[str, Any] | None = None, *, by: str | None = None
+    ) -> bool:
+        """Complete a user task; False when it was already completed (harmless)."""
+        values = feel_variables(variables)
+
+        def work(uow: UnitOfWork) -> bool:
+            task = uow.tx.get_user_task(task_id)
+            if task is None:
+                raise NotFoundError(f"there is no user task {task_id!r}")
+            loaded = uow.load(task.instance_id)
+            outcome = uow.tx.complete_user_task(task_id, by=by, now=uow.now)
+            if outcome is Outcome.DUPLICATE:
+                return False
+            if outcome is not Outcome.APPLIED:
+                raise RequestError(f"the user task {task_id!r} was cancelled; it cannot complete")
+            uow.record(
+                loaded,
+                "user_task_completed",
+                command="CompleteUserTask",
+                element_id=task.element_id,
+                element_instance_id=task.element_instance_id,
+                data={"task_id": task_id, "by": by},
+            )
+            uow.apply(loaded, CompleteUserTask(task_id, values))
+            return True
+
+        return self.transact(work, actor=by)
+
+    def assign_user_task(
+        self, task_id: str, assignee: str | None, *, actor: str | None = None
+    ) -> None:
+        """Give a user task to `assignee` (None: unassign)."""
+
+        def work(uow: UnitOfWork) -> None:
+            task = uow.tx.get_user_task(task_id)
+            if task is None:
+                raise NotFoundError(f"there is no user task {task_id!r}")
+            loaded = uow.load(task.instance_id)
+            if not uow.tx.assign_user_task(task_id, assignee):
+                raise RequestError(f"the user task {task_id!r} is no longer open")
+            uow.record(
+                loaded,
+                "user_task_assigned",
+                command="AssignUserTask",
+                element_id=task.element_id,
+                element_instance_id=task.element_instance_id,
+                data={"task_id": task_id, "assignee": assignee},
+            )
+
+        self.transact(work, actor=actor)
+
+    def correlate(
+        self,
+        name: str,
+        key: Any = None,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        ttl: dt.timedelta | None = None,
+        unique: bool | None = None,
+        actor: str | None = None,
+    ) -> Correlation:
+        """Publish a message (see `regista.runtime.messages`)."""
+        values = feel_variables(variables)
+        text_key = correlation_key(key)
+        return self.transact(
+            lambda uow: messages.publish(uow, name, text_key, values, ttl=ttl, unique=unique),
+            actor=actor,
+        )
+
+    def signal(
+        self, name: str, variables: Mapping[str, Any] | None = None, *, actor: str | None = None
+    ) -> list[str]:
+        """Broadcast a signal; returns the instances it reached or started."""
+        values = feel_variables(variables)
+        return self.transact(lambda uow: messages.broadcast(uow, name, values), actor=actor)
+
+    def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
+        """Cancel an instance (and, through the outbox, the instances it called)."""
+
+        def work(uow: UnitOfWork) -> None:
+            loaded = self._load(uow, instance_id)
+            if loaded.state.status in ("completed", "terminated", "cancelled"):
+                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
+            uow.apply(loaded, Cancel(reason))
+
+        self.transact(work, actor=actor)
+
+    def set_variables(
+        self,
+        instance_id: str,
+        variables: Mapping[str, Any],
+        *,
+        scope_id: str | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Set variables of an instance (its root scope by default)."""
+        values = feel_variables(variables)
+
+        def work(uow: UnitOfWork) -> None:
+            uow.apply(self._load(uow, instance_id), SetVariables(values, scope_id))
+
+        self.transact(work, actor=actor)
+
+    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> None:
+        """Resolve an incident: what failed runs again (a failed job is created again)."""
+
+        def work(uow: UnitOfWork) -> None:
+            incident = uow.tx.get_incident(incident_id)
+            if incident is None:
+                raise NotFoundError(f"there is no incident {incident_id!r}")
+            if incident.resolved_at is not None:
+                return
+            try:
+                loaded = uow.load(incident.instance_id)
+            except (NotFound, CorruptState):
+                loaded = None
+            if loaded is not None and any(i.id == incident_id for i in loaded.state.incidents):
+                uow.apply(loaded, ResolveIncident(incident_id))
+                return
+            # an incident of the runtime (an outbox job out of attempts, a corrupt state)
+            uow.tx.resolve_incident(incident_id, now=uow.now)
+            job = uow.tx.get_job(incident.job_id) if incident.job_id is not None else None
+            if job is not None:
+                retries = outbox.RETRIES if outbox.is_internal(job.type) else 3
+                if uow.tx.retry_job(job.id, retries=retries, now=uow.now):
+                    uow.job_types.add(job.type)
+            if loaded is not None:
+                uow.record(
+                    loaded,
+                    "incident_resolved",
+                    command="ResolveIncident",
+                    element_id=incident.element_id,
+                    element_instance_id=incident.element_instance_id,
+                    data={"incident_id": incident_id},
+                )
+
+        self.transact(work, actor=actor)
+
+    def _load(self, uow: UnitOfWork, instance_id: str) -> Loaded:
+        try:
+            return uow.load(instance_id)
+        except NotFound:
+            raise NotFoundError(f"there is no process instance {instance_id!r}") from None
+
+    # -- engine work (executor, scheduler) --------------------------------------------------
+
+    def report(self, job: Job, outcome: WorkOutcome, worker_id: str) -> Outcome:
+        """Apply what a worker made of a claimed job; the attempt number fences off a
+        worker whose lease was taken over (STALE) and a repeated report (DUPLICATE)."""
+
+        def work(uow: UnitOfWork) -> Outcome:
+            tx = uow.tx
+            try:
+                loaded = uow.load(job.instance_id)
+            except NotFound:
+                loaded = None
+            if outcome.kind == "failed":
+                left = max(job.retries - 1, 0)
+                result = tx.fail_job(
+                    job.id,
+                    job.attempt,
+                    error=outcome.message,
+                    retries=left,
+                    now=uow.now,
+                    retry_at=uow.now + self.options.backoff(job.attempt),
+                )
+                if result is Outcome.APPLIED and loaded is not None:
+                    uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
+                    if left:
+                        uow.job_types.add(job.type)
+                return result
+            result = tx.complete_job(job.id, job.attempt, now=uow.now)
+            if result is not Outcome.APPLIED or loaded is None:
+                return result
+            uow.record(
+                loaded,
+                "job_completed",
+                command="CompleteJob" if outcome.kind == "completed" else "ThrowError",
+                element_id=job.element_id,
+                element_instance_id=job.element_instance_id,
+                data={"job_id": job.id, "type": job.type, "attempt": job.attempt},
+            )
+            values = feel_variables(outcome.variables)
+            if outcome.kind == "completed":
+                uow.apply(loaded, CompleteJob(job.id, values), strict=False)
+            else:
+                command = ThrowError(job.id, outcome.code, outcome.message, values)
+                uow.apply(loaded, command, strict=False)
+            return result
+
+        return self.transact(work, actor=worker_id)
+
+    def run_outbox(self, job: Job) -> Outcome:
+        """Carry out an outbox job and mark it completed, in one transaction."""
+
+        def work(uow: UnitOfWork) -> Outcome:
+            result = uow.tx.complete_job(job.id, job.attempt, now=uow.now)
+            if result is Outcome.APPLIED:
+                outbox.carry_out(uow, job)
+            return result
+
+        return self.transact(work)
+
+    def job_fault(self, job: Job, message: str) -> None:
+        """Applying a job's result failed (a corrupt state, a bug): count it as a failed
+        attempt, and raise an incident when none is left, so nothing loops for ever."""
+
+        def work(uow: UnitOfWork) -> None:
+            left = max(job.retries - 1, 0)
+            backoff = (
+                outbox.backoff(job.attempt)
+                if outbox.is_internal(job.type)
+                else self.options.backoff(job.attempt)
+            )
+            result = uow.tx.fail_job(
+                job.id,
+                job.attempt,
+                error=message,
+                retries=left,
+                now=uow.now,
+                retry_at=uow.now + backoff,
+            )
+            if result is Outcome.APPLIED and left == 0:
+                uow.tx.insert_incident(
+                    id=self.ids(),
+                    instance_id=job.instance_id,
+                    message=message,
+                    now=uow.now,
+                    element_id=job.element_id,
+                    element_instance_id=job.element_instance_id,
+                    job_id=job.id,
+                )
+
+        self.transact(work)
+
+    def fire_timer(self, timer: Timer) -> bool:
+        """Fire a claimed timer, unless it was fired, cancelled or moved meanwhile."""
+        if timer.instance_id == "":
+            return self._fire_start_timer(timer)
+
+        def work(uow: UnitOfWork) -> bool:
+            try:
+                loaded = uow.load(timer.instance_id)
+            except NotFound:
+                uow.tx.take_timer(timer.id)
+                return False
+            current = uow.tx.get_timer(timer.id)
+            if current is None or current.due_at != timer.due_at:
+                return False
+            uow.tx.take_timer(timer.id)
+            uow.record(
+                loaded,
+                "timer_fired",
+                command="FireTimer",
+                element_id=timer.element_id,
+                element_instance_id=timer.element_instance_id,
+                data={"timer_id": timer.id, "due": timer.due_at.isoformat()},
+            )
+            return uow.apply(loaded, FireTimer(timer.id), strict=False)
+
+        return self.transact(work)
+
+    def _fire_start_timer(self, timer: Timer) -> bool:
+        def work(uow: UnitOfWork) -> bool:
+            tx = uow.tx
+            current = tx.get_timer(timer.id)
+            if current is None or current.due_at != timer.due_at:
+                return False
+            tx.take_timer(timer.id)
+            model = self.models.get(tx, timer.element_instance_id)
+            latest = tx.latest_definition(model.process_id)
+            if latest is None or latest.id != model.definition_id:
+                return False  # a newer version replaced this start event
+            loaded = uow.start(model, {}, start_event_id=timer.element_id)
+            uow.record(
+                loaded,
+                "timer_fired",
+                command="StartInstance",
+                element_id=timer.element_id,
+                data={"timer_id": timer.id, "due": timer.due_at.isoformat()},
+            )
+            cycle, remaining = read_cycle(timer.repeat)
+            following = next_plan(cycle, remaining, timer.due_at) if cycle else None
+            while following is not None and following.due <= uow.now:
+                # missed repetitions (the engine was down) are skipped, not fired in a burst
+                following = next_plan(
+                    following.cycle or cycle or "", following.remaining, following.due
+                )
+            if following is not None:
+                tx.insert_timer(
+                    id=timer.id,
+                    instance_id="",
+                    element_id=timer.element_id,
+                    element_instance_id=timer.element_instance_id,
+                    due_at=following.due,
+                    now=uow.now,
+                    repeat=cycle_text(following.cycle, following.remaining),
+                )
+                uow.next_timer = following.due
+            return True
+
+        return self.transact(work)

@@ -1,0 +1,536 @@
+"""The unit of work: one transaction that applies commands to instances and writes it all.
+
+DESIGN.md, "Persistence and the unit of work": a command locks its instance, loads the
+state, steps the pure engine, and the same transaction writes the new state (checked
+against the version it read), the rows the effects ask for (jobs, user tasks, timers,
+subscriptions, incidents) and the history events with the actor and the command. Nothing
+is visible half done: an exception anywhere rolls every row back.
+
+Some effects reach other instances. A called instance is new, so it is started in the same
+transaction (nobody else can hold it); a parent or a message subscriber already loaded here
+gets its command here too. Everything else that touches another instance — publishing a
+message, broadcasting a signal, telling a parent its child ended, cancelling a child — goes
+to the outbox (`regista.runtime.outbox`): a job row committed with the state, carried out
+by an engine node in a transaction of its own. A transaction therefore only ever locks one
+existing instance (broadcasts lock several, in id order), so nodes never wait on each other
+in a cycle, and a crash between the two transactions loses nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from regista.engine import (
+    BroadcastSignal,
+    CancelChild,
+    CancelJob,
+    CancelTimer,
+    CancelUserTask,
+    ChildCompleted,
+    ChildEscalated,
+    ChildFailed,
+    CloseSubscription,
+    Command,
+    CommandRejected,
+    Context,
+    CreateJob,
+    CreateUserTask,
+    Effect,
+    EngineError,
+    FailJob,
+    History,
+    InstanceEnded,
+    InstanceState,
+    NotifyParent,
+    OpenSubscription,
+    PublishMessage,
+    RaiseIncident,
+    ResolveIncidentEffect,
+    ScheduleTimer,
+    StartChild,
+    StartInstance,
+    encode_value,
+    step,
+)
+from regista.runtime import messages, outbox
+from regista.runtime.agenda import correlation_key
+from regista.runtime.clock import utc
+from regista.runtime.definitions import Model, StoredModels
+from regista.runtime.errors import RequestError
+from regista.runtime.ids import IdSource
+from regista.runtime.options import RuntimeOptions
+from regista.store import CorruptState, NewEvent, Transaction
+
+__all__ = ["ENDED", "Loaded", "UnitOfWork", "child_key"]
+
+log = logging.getLogger("regista.runtime")
+
+ENDED = frozenset({"completed", "terminated", "cancelled"})
+
+
+def child_key(element_instance_id: str) -> str:
+    """The idempotency key of the instance a call activity started: one child per
+    activation, however often the start is attempted."""
+    return f"child:{element_instance_id}"
+
+
+@dataclass(slots=True)
+class _NewRow:
+    business_key: str | None
+    parent: tuple[str, str] | None
+    idempotency_key: str | None
+
+
+@dataclass(eq=False, slots=True)
+class Loaded:
+    """An instance held by the unit of work: locked (or created here), with its state."""
+
+    id: str
+    model: Model
+    state: InstanceState
+    version: int
+    new: _NewRow | None = None
+    dirty: bool = False
+    ended_at: dt.datetime | None = None
+    events: list[NewEvent] = field(default_factory=list)
+
+
+class UnitOfWork:
+    """Commands applied to instances within one store transaction; `finish` writes the
+    instances and their history, after which the caller commits."""
+
+    def __init__(
+        self,
+        tx: Transaction,
+        *,
+        now: dt.datetime,
+        actor: str | None,
+        ids: IdSource,
+        models: StoredModels,
+        options: RuntimeOptions,
+    ) -> None:
+        self.tx = tx
+        self.now = now
+        self.actor = actor
+        self.ids = ids
+        self.models = models
+        self.options = options
+        self.instances: dict[str, Loaded] = {}
+        self.job_types: set[str] = set()
+        """Types of the jobs created, so that executors can be woken after commit."""
+        self.next_timer: dt.datetime | None = None
+        """The earliest timer scheduled, so that schedulers can be woken after commit."""
+        self._queue: deque[Callable[[], None]] = deque()
+        self._command = "StartInstance"
+
+    # -- instances --------------------------------------------------------------------------
+
+    def context(self, model: Model) -> Context:
+        decisions = self.models.decisions(self.tx) if model.needs_decisions else None
+        return self.models.context(model, self.now, self.ids, decisions, self.options.max_steps)
+
+    def load(self, instance_id: str) -> Loaded:
+        """Lock the instance for the rest of the transaction and read its state."""
+        loaded = self.instances.get(instance_id)
+        if loaded is not None:
+            return loaded
+        row = self.tx.lock_instance(instance_id)
+        try:
+            state = InstanceState.from_json(row.state)
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CorruptState(instance_id, f"{type(exc).__name__}: {exc}") from exc
+        model = self.models.get(self.tx, row.definition_id)
+        loaded = Loaded(instance_id, model, state, row.version)
+        self.instances[instance_id] = loaded
+        return loaded
+
+    def start(
+        self,
+        model: Model,
+        variables: Mapping[str, Any],
+        *,
+        business_key: str | None = None,
+        start_event_id: str | None = None,
+        parent: tuple[str, str] | None = None,
+        idempotency_key: str | None = None,
+    ) -> Loaded:
+        """Start an instance of `model`; its row is inserted by `finish`."""
+        command = StartInstance(
+            process_id=model.process_id,
+            variables=variables,
+            start_event_id=start_event_id,
+            business_key=business_key,
+            instance_id=self.ids(),
+            parent=parent,
+        )
+        try:
+            state, effects = step(None, command, self.context(model))
+        except EngineError as exc:
+            raise RequestError(f"cannot start '{model.process_id}': {exc}") from exc
+        loaded = Loaded(
+            state.id, model, state, 0, new=_NewRow(business_key, parent, idempotency_key)
+        )
+        self.instances[state.id] = loaded
+        self._carry_out(loaded, command, effects)
+        return loaded
+
+    def apply(self, loaded: Loaded, command: Command, *, strict: bool = True) -> bool:
+        """Step the instance with `command` and carry out the effects. A command the engine
+        refuses raises `RequestError` when `strict`, else is logged and skipped (a late
+        timer, a stale subscription: harmless)."""
+        try:
+            state, effects = step(loaded.state, command, self.context(loaded.model))
+        except CommandRejected as exc:
+            if strict:
+                raise RequestError(f"instance {loaded.id}: {exc}") from exc
+            log.info("instance %s refused %s: %s", loaded.id, type(command).__name__, exc)
+            return False
+        loaded.state = state
+        loaded.dirty = True
+        self._carry_out(loaded, command, effects)
+        return True
+
+    def later(self, action: Callable[[], None]) -> None:
+        """Run `action` in this transaction once the current effects are carried out."""
+        self._queue.append(action)
+
+    def record(
+        self,
+        loaded: Loaded,
+        kind: str,
+        *,
+        command: str,
+        element_id: str | None = None,
+        element_instance_id: str | None = None,
+        data: Mapping[str, Any] | None = None,
+        actor: str | None = None,
+    ) -> None:
+        """Append a history event of the runtime itself (job completed, message
+        correlated, ...) before the engine's events of the command."""
+        loaded.events.append(
+            NewEvent(
+                kind=kind,
+                ts=self.now,
+                element_id=element_id,
+                element_instance_id=element_instance_id,
+                actor=actor if actor is not None else self.actor,
+                command=command,
+                data=dict(encode_value(dict(data or {}))),
+            )
+        )
+
+    def finish(self) -> None:
+        """Carry out what is queued, then write every instance and its history."""
+        while self._queue:
+            self._queue.popleft()()
+        tx = self.tx
+        for loaded in self.instances.values():
+            state = loaded.state
+            if loaded.new is not None:
+                new = loaded.new
+                tx.insert_instance(
+                    id=loaded.id,
+                    definition_id=loaded.model.definition_id,
+                    process_id=state.process_id,
+                    state=state.to_json(),
+                    now=self.now,
+                    status=state.status,
+                    business_key=new.business_key,
+                    parent_instance_id=new.parent[0] if new.parent else None,
+                    parent_element_instance_id=new.parent[1] if new.parent else None,
+                    idempotency_key=new.idempotency_key,
+                    ended_at=loaded.ended_at,
+                )
+                loaded.new = None
+                loaded.version = 1
+            elif loaded.dirty:
+                loaded.version = tx.update_instance(
+                    loaded.id,
+                    state=state.to_json(),
+                    status=state.status,
+                    expected_version=loaded.version,
+                    now=self.now,
+                    ended_at=loaded.ended_at,
+                )
+            loaded.dirty = False
+            if loaded.events:
+                tx.append_history(loaded.id, loaded.events)
+                loaded.events = []
+
+    # -- effects ----------------------------------------------------------------------------
+
+    def _carry_out(self, loaded: Loaded, command: Command, effects: list[Effect]) -> None:
+        self._command = type(command).__name__
+        for effect in effects:
+            _HANDLERS[type(effect)](self, loaded, command, effect)
+
+    def _history(self, loaded: Loaded, _c: Command, effect: History) -> None:
+        data = _event_data(effect.data) if effect.data else {}
+        loaded.events.append(
+            NewEvent(
+                kind=effect.kind,
+                ts=self.now,
+                element_id=effect.element_id,
+                element_instance_id=effect.element_instance_id,
+                actor=self.actor,
+                command=self._command,
+                data=data,
+            )
+        )
+
+    def _create_job(self, loaded: Loaded, command: Command, effect: CreateJob) -> None:
+        if isinstance(command, FailJob) and command.job_id == effect.job_id:
+            return  # a retry: the store already made the row claimable after the backoff
+        self.tx.insert_job(
+            id=effect.job_id,
+            instance_id=loaded.id,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            type=effect.type,
+            retries=effect.retries,
+            now=self.now,
+            variables=encode_value(dict(effect.variables)),
+            headers={str(k): str(v) for k, v in effect.headers.items()},
+        )
+        self.job_types.add(effect.type)
+        self.record(
+            loaded,
+            "job_created",
+            command=self._command,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            data={"job_id": effect.job_id, "type": effect.type, "retries": effect.retries},
+        )
+
+    def _cancel_job(self, _l: Loaded, _c: Command, effect: CancelJob) -> None:
+        self.tx.cancel_job(effect.job_id, now=self.now)
+
+    def _create_user_task(self, loaded: Loaded, _c: Command, effect: CreateUserTask) -> None:
+        self.tx.insert_user_task(
+            id=effect.task_id,
+            instance_id=loaded.id,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            now=self.now,
+            name=effect.name,
+            assignee=effect.assignee,
+            candidate_users=tuple(effect.candidate_users),
+            candidate_groups=tuple(effect.candidate_groups),
+            due_at=utc(effect.due_date) if effect.due_date else None,
+            follow_up_at=utc(effect.follow_up_date) if effect.follow_up_date else None,
+            form_key=effect.form_key,
+            variables=encode_value(dict(effect.variables)),
+        )
+        self.record(
+            loaded,
+            "user_task_created",
+            command=self._command,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            data={
+                "task_id": effect.task_id,
+                "assignee": effect.assignee,
+                "candidate_users": list(effect.candidate_users),
+                "candidate_groups": list(effect.candidate_groups),
+            },
+        )
+
+    def _cancel_user_task(self, _l: Loaded, _c: Command, effect: CancelUserTask) -> None:
+        self.tx.cancel_user_task(effect.task_id, now=self.now)
+
+    def _schedule_timer(self, loaded: Loaded, _c: Command, effect: ScheduleTimer) -> None:
+        due = utc(effect.due)
+        self.tx.insert_timer(
+            id=effect.timer_id,
+            instance_id=loaded.id,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            due_at=due,
+            now=self.now,
+            repeat=effect.repeat,
+        )
+        if self.next_timer is None or due < self.next_timer:
+            self.next_timer = due
+
+    def _cancel_timer(self, _l: Loaded, _c: Command, effect: CancelTimer) -> None:
+        self.tx.cancel_timer(effect.timer_id)
+
+    def _open_subscription(self, loaded: Loaded, _c: Command, effect: OpenSubscription) -> None:
+        key = correlation_key(effect.correlation_key)
+        self.tx.insert_subscription(
+            id=effect.subscription_id,
+            instance_id=loaded.id,
+            kind=effect.kind,
+            name=effect.name,
+            correlation_key=key,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            now=self.now,
+        )
+        if effect.kind == "message":
+            self.later(lambda: messages.take_buffered(self, loaded, effect, key))
+
+    def _close_subscription(self, _l: Loaded, _c: Command, effect: CloseSubscription) -> None:
+        self.tx.delete_subscription(effect.subscription_id)
+
+    def _publish(self, loaded: Loaded, _c: Command, effect: PublishMessage) -> None:
+        outbox.enqueue(
+            self,
+            loaded,
+            outbox.PUBLISH,
+            {
+                "name": effect.name,
+                "key": correlation_key(effect.correlation_key),
+                "variables": encode_value(dict(effect.variables)),
+            },
+        )
+
+    def _broadcast(self, loaded: Loaded, _c: Command, effect: BroadcastSignal) -> None:
+        outbox.enqueue(
+            self,
+            loaded,
+            outbox.SIGNAL,
+            {"name": effect.name, "variables": encode_value(dict(effect.variables))},
+        )
+
+    def _start_child(self, loaded: Loaded, _c: Command, effect: StartChild) -> None:
+        self.later(lambda: self._run_child(loaded, effect))
+
+    def _run_child(self, parent: Loaded, effect: StartChild) -> None:
+        if parent.state.status in ENDED:
+            return
+        try:
+            model = self.models.latest(self.tx, effect.process_id)
+            self.start(
+                model,
+                dict(effect.variables),
+                business_key=effect.business_key,
+                parent=(parent.id, effect.element_instance_id),
+                idempotency_key=child_key(effect.element_instance_id),
+            )
+        except RequestError as exc:
+            failed = ChildFailed(effect.element_instance_id, "", str(exc), {})
+            self.apply(parent, failed, strict=False)
+
+    def _cancel_child(self, loaded: Loaded, _c: Command, effect: CancelChild) -> None:
+        here = next(
+            (
+                other
+                for other in self.instances.values()
+                if other.state.parent is not None
+                and other.state.parent[1] == effect.element_instance_id
+            ),
+            None,
+        )
+        if here is not None:
+            self.later(lambda: outbox.cancel_here(self, here))
+            return
+        outbox.enqueue(
+            self,
+            loaded,
+            outbox.CANCEL_CHILD,
+            {"element_instance_id": effect.element_instance_id},
+        )
+
+    def _notify_parent(self, loaded: Loaded, _c: Command, effect: NotifyParent) -> None:
+        parent = self.instances.get(effect.parent_instance_id)
+        if parent is None:
+            outbox.enqueue(
+                self,
+                loaded,
+                outbox.NOTIFY_PARENT,
+                {
+                    "parent": effect.parent_instance_id,
+                    "element_instance_id": effect.parent_element_instance_id,
+                    "outcome": effect.outcome,
+                    "variables": encode_value(dict(effect.variables)),
+                    "code": effect.code,
+                    "message": effect.message,
+                },
+            )
+            return
+        command = parent_command(
+            effect.outcome,
+            effect.parent_element_instance_id,
+            dict(effect.variables),
+            effect.code,
+            effect.message,
+        )
+        self.later(lambda: self._notify_here(parent, command))
+
+    def _notify_here(self, parent: Loaded, command: Command) -> None:
+        if parent.state.status not in ENDED:
+            self.apply(parent, command, strict=False)
+
+    def _raise_incident(self, loaded: Loaded, _c: Command, effect: RaiseIncident) -> None:
+        self.tx.insert_incident(
+            id=effect.incident_id,
+            instance_id=loaded.id,
+            message=effect.message,
+            now=self.now,
+            element_id=effect.element_id,
+            element_instance_id=effect.element_instance_id,
+            job_id=effect.job_id,
+        )
+
+    def _resolve_incident(self, _l: Loaded, _c: Command, effect: ResolveIncidentEffect) -> None:
+        self.tx.resolve_incident(effect.incident_id, now=self.now)
+
+    def _ended(self, loaded: Loaded, _c: Command, _e: InstanceEnded) -> None:
+        loaded.ended_at = self.now
+
+
+_PLAIN = (str, int, bool, type(None))
+
+
+def _event_data(data: Mapping[str, Any]) -> dict[str, Any]:
+    """History data as JSON: most events hold only text and ids, which pass as they are;
+    FEEL values (decimals, dates, ...) are encoded."""
+    for key, value in data.items():
+        kind = type(value)
+        plain = kind in _PLAIN or (kind is list and all(type(v) is str for v in value))
+        if not plain or key.startswith("$"):
+            return dict(encode_value(dict(data)))
+    return dict(data)
+
+
+def parent_command(
+    outcome: str,
+    element_instance_id: str,
+    variables: dict[str, Any],
+    code: str | None,
+    message: str,
+) -> Command:
+    """The command telling a call activity how its called instance ended."""
+    if outcome == "error":
+        return ChildFailed(element_instance_id, code or "", message, variables)
+    if outcome == "escalation":
+        return ChildEscalated(element_instance_id, code or "", variables)
+    return ChildCompleted(element_instance_id, variables)
+
+
+_Handler = Callable[[UnitOfWork, Loaded, Command, Any], None]
+_HANDLERS: dict[type, _Handler] = {
+    History: UnitOfWork._history,
+    CreateJob: UnitOfWork._create_job,
+    CancelJob: UnitOfWork._cancel_job,
+    CreateUserTask: UnitOfWork._create_user_task,
+    CancelUserTask: UnitOfWork._cancel_user_task,
+    ScheduleTimer: UnitOfWork._schedule_timer,
+    CancelTimer: UnitOfWork._cancel_timer,
+    OpenSubscription: UnitOfWork._open_subscription,
+    CloseSubscription: UnitOfWork._close_subscription,
+    PublishMessage: UnitOfWork._publish,
+    BroadcastSignal: UnitOfWork._broadcast,
+    StartChild: UnitOfWork._start_child,
+    CancelChild: UnitOfWork._cancel_child,
+    NotifyParent: UnitOfWork._notify_parent,
+    RaiseIncident: UnitOfWork._raise_incident,
+    ResolveIncidentEffect: UnitOfWork._resolve_incident,
+    InstanceEnded: UnitOfWork._ended,
+}

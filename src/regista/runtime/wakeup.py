@@ -1,0 +1,119 @@
+"""Wake-ups: telling idle executors and schedulers that work was committed.
+
+Polling is the guarantee — an executor looks for jobs every poll interval whatever
+happens — and wake-ups are hints that cut the wait. Within a process a commit that
+created jobs or timers sets the `Signals` events; across processes sharing PostgreSQL the
+committing side sends `NOTIFY regista` (coalesced by a background thread, one round trip
+for many commits) and every node's `Listener` wakes its executor and scheduler. A lost
+notification costs one poll interval, never a job.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+
+import psycopg
+
+__all__ = ["CHANNEL", "Listener", "Notifier", "Signals"]
+
+log = logging.getLogger("regista.runtime")
+
+CHANNEL = "regista"
+
+
+class Signals:
+    """In-process wake-ups: `jobs` when jobs were created, `timers` when a timer was
+    scheduled (the scheduler re-reads when the next one is due)."""
+
+    def __init__(self) -> None:
+        self.jobs = threading.Event()
+        self.timers = threading.Event()
+
+    def wake_all(self) -> None:
+        self.jobs.set()
+        self.timers.set()
+
+
+class Notifier:
+    """Sends `NOTIFY regista, '<what>'` on PostgreSQL after commits, coalesced: many
+    `notify` calls while a send is under way become one more send."""
+
+    def __init__(self, url: str) -> None:
+        self._url = url
+        self._pending: set[str] = set()
+        self._cond = threading.Condition()
+        self._thread: threading.Thread | None = None
+        self._closed = False
+        self._conn: psycopg.Connection[tuple[object, ...]] | None = None
+
+    def notify(self, what: str) -> None:
+        with self._cond:
+            if self._closed:
+                return
+            self._pending.add(what)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._run, name="regista-notify", daemon=True
+                )
+                self._thread.start()
+            self._cond.notify()
+
+    def _run(self) -> None:
+        while True:
+            with self._cond:
+                while not self._pending and not self._closed:
+                    self._cond.wait()
+                if self._closed:
+                    return
+                batch, self._pending = self._pending, set()
+            try:
+                if self._conn is None or self._conn.closed:
+                    self._conn = psycopg.connect(self._url, autocommit=True, connect_timeout=5)
+                for what in sorted(batch):
+                    self._conn.execute("SELECT pg_notify(%s, %s)", (CHANNEL, what))
+            except psycopg.Error as exc:  # a hint only: polling still finds the work
+                log.debug("NOTIFY failed: %s", exc)
+                if self._conn is not None:
+                    self._conn.close()
+                self._conn = None
+
+    def close(self) -> None:
+        with self._cond:
+            self._closed = True
+            self._cond.notify()
+        if self._thread is not None:
+            self._thread.join(timeout=2)
+        if self._conn is not None:
+            self._conn.close()
+
+
+class Listener:
+    """Listens on the `regista` channel and calls `on_notify(payload)` for each
+    notification; reconnects after errors. Runs in a daemon thread until `stop`."""
+
+    def __init__(self, url: str, on_notify: Callable[[str], None]) -> None:
+        self._url = url
+        self._on_notify = on_notify
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="regista-listen", daemon=True)
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
+                    conn.execute(f"LISTEN {CHANNEL}")
+                    while not self._stop.is_set():
+                        for note in conn.notifies(timeout=0.5):
+                            self._on_notify(note.payload)
+            except psycopg.Error as exc:
+                log.debug("LISTEN failed, retrying: %s", exc)
+                self._stop.wait(1.0)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(timeout=3)
