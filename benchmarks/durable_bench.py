@@ -26,6 +26,7 @@ import argparse
 import datetime as dt
 import json
 import os
+import sqlite3
 import statistics
 import subprocess
 import sys
@@ -125,19 +126,28 @@ def client_of(dbs: Databases, url: str) -> Iterator[Client]:
         client.close()
 
 
-def busy(client: Client, process_id: str) -> bool:
-    """Whether an instance of the process is still active (a cheap, limited query)."""
-    with client.store.transaction(write=False) as tx:
-        return bool(tx.list_instances(status="active", process_id=process_id, limit=1))
+_ACTIVE = "SELECT EXISTS (SELECT 1 FROM instances WHERE status = 'active' AND process_id = {})"
 
 
 def wait_all(client: Client, process_id: str, timeout: float = 600) -> None:
-    """Wait until every started instance of the process ended."""
+    """Wait until every started instance of the process ended, asking the database every
+    10 ms on a connection of its own with a query that stops at the first active instance
+    (the figures measure the engine, not the polling)."""
     deadline = time.monotonic() + timeout
-    while busy(client, process_id):
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"instances of {process_id} still run after {timeout} s")
-        time.sleep(0.01)
+    store: Any = client.store
+    if store.dialect == "sqlite":
+        conn: Any = sqlite3.connect(store.path)
+        query = _ACTIVE.format("?")
+    else:
+        conn = psycopg.connect(store.url, autocommit=True)
+        query = _ACTIVE.format("%s")
+    try:
+        while conn.execute(query, (process_id,)).fetchone()[0]:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"instances of {process_id} still run after {timeout} s")
+            time.sleep(0.01)
+    finally:
+        conn.close()
 
 
 def script_rate(dbs: Databases, n: int) -> float:

@@ -35,6 +35,7 @@ from regista.runtime.views import (
 )
 from regista.settings import Settings
 from regista.store import BrokenLink, Definition, HistoryEvent, Store, open_store
+from regista.store.retention import Pruned, cutoff, prune
 
 __all__ = [
     "Client",
@@ -43,6 +44,7 @@ __all__ = [
     "IncidentInfo",
     "InstanceInfo",
     "NotFoundError",
+    "Pruned",
     "RequestError",
     "TaskInfo",
 ]
@@ -153,10 +155,11 @@ class Client:
         actor: str | None = None,
     ) -> Correlation:
         """Publish the message `name` with correlation `key`: the oldest instance waiting
-        for it takes it, else the processes with a message start event of that name start
-        (with `unique`, only when no active instance has `key` as business key), else it is
-        kept for `ttl` (default: the runtime's `message_ttl`) for an instance that comes to
-        wait for it. At most one instance consumes a message."""
+        for it with that key or with no key takes it (a message without a key reaches any
+        instance waiting for `name`), else the processes with a message start event of that
+        name start (with `unique`, only when no active instance has `key` as business key),
+        else it is kept for `ttl` (default: the runtime's `message_ttl`) for an instance
+        that comes to wait for it. At most one instance consumes a message."""
         return self.shell.correlate(name, key, variables, ttl=ttl, unique=unique, actor=actor)
 
     def signal(
@@ -194,6 +197,18 @@ class Client:
     def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> None:
         """Resolve an incident: what failed runs again (a failed job gets its retries)."""
         self.shell.resolve_incident(incident_id, actor=actor)
+
+    def prune_history(self, older_than: dt.timedelta, *, batch: int = 100) -> Pruned:
+        """Remove the instances that ended longer ago than `older_than`, with their
+        history, jobs, user tasks and incidents, `batch` per transaction (see
+        `regista.store.retention`); the audit trail of every other instance still
+        verifies."""
+        return prune(
+            self.store,
+            ended_before=cutoff(self.shell.now(), older_than),
+            batch=batch,
+            guard=self.shell.writing,
+        )
 
     # -- queries ----------------------------------------------------------------------------
 

@@ -12,11 +12,18 @@ Durability of the embedded SQLite store (`REGISTA_SQLITE_SYNCHRONOUS`):
   nothing, but a power loss or an OS crash may lose the last transactions committed before
   it (they roll back as if never committed). The database is never corrupted either way.
   Several times more commits per second on slow disks.
+
+History retention (`REGISTA_HISTORY_TTL`): an ISO 8601 duration such as ``P30D`` or
+``PT12H``; ended instances are removed with their history once they ended longer ago than
+that (by the engine node's housekeeping, or `regista db prune`). Unset, ``off`` or
+``never`` keeps them for ever.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from typing import Any, Literal, cast
@@ -51,6 +58,8 @@ class Settings:
     auto_migrate: bool = True
     """Apply missing schema migrations when a store opens (`regista db upgrade` does it
     explicitly). A schema newer than this Regista is always refused."""
+    history_ttl: dt.timedelta | None = None
+    """How long ended instances (and their history) are kept; None: for ever."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:
@@ -75,12 +84,16 @@ class Settings:
             values["connect_timeout_s"] = _float(raw, "REGISTA_DB_CONNECT_TIMEOUT")
         if raw := source.get("REGISTA_DB_AUTO_MIGRATE"):
             values["auto_migrate"] = _bool(raw, "REGISTA_DB_AUTO_MIGRATE")
+        if raw := source.get("REGISTA_HISTORY_TTL"):
+            values["history_ttl"] = parse_ttl(raw, "REGISTA_HISTORY_TTL")
         known = {f.name for f in fields(cls)}
         for key, value in overrides.items():
             if key not in known:
                 raise TypeError(f"unknown setting {key!r}")
             if value is not None:
                 values[key] = value
+        if isinstance(values.get("history_ttl"), str):
+            values["history_ttl"] = parse_ttl(values["history_ttl"], "history_ttl")
         if "sqlite_synchronous" in values:
             values["sqlite_synchronous"] = _synchronous(
                 str(values["sqlite_synchronous"]), "sqlite_synchronous"
@@ -103,6 +116,30 @@ def redact_url(url: str) -> str:
         return url
     netloc = parts.netloc.replace(f":{password}@", ":***@", 1)
     return urlunsplit(parts._replace(netloc=netloc))
+
+
+_TTL = re.compile(
+    r"P(?:(?P<weeks>\d+)W)?(?:(?P<days>\d+)D)?"
+    r"(?:T(?:(?P<hours>\d+)H)?(?:(?P<minutes>\d+)M)?(?:(?P<seconds>\d+(?:[.,]\d+)?)S)?)?"
+)
+
+
+def parse_ttl(raw: str, var: str) -> dt.timedelta | None:
+    """A time to live as an ISO 8601 duration in weeks, days and time (`P30D`, `PT12H`,
+    `P1W`); `off` or `never` is None (keep for ever)."""
+    text = raw.strip().upper()
+    if text in ("OFF", "NEVER", "NONE"):
+        return None
+    match = _TTL.fullmatch(text)
+    if match is None or text in ("P", "PT") or text.endswith("T"):
+        months = text.startswith("P") and ("Y" in text or "M" in text.partition("T")[0])
+        hint = "; years and months vary in length, so give days (P365D, P30D)" if months else ""
+        raise SettingsError(
+            f"{var} must be an ISO 8601 duration such as P30D, PT12H or P1W (or off), "
+            f"not {raw!r}{hint}"
+        )
+    parts = {k: float(v.replace(",", ".")) for k, v in match.groupdict().items() if v}
+    return dt.timedelta(**parts)
 
 
 def _synchronous(raw: str, var: str) -> SqliteSynchronous:

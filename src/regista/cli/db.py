@@ -1,22 +1,24 @@
-"""`regista db`: apply the schema migrations and show where a database stands."""
+"""`regista db`: apply the schema migrations, show where a database stands, and remove
+the history of instances that ended long ago."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import click
 
-from regista.settings import Settings, SettingsError, redact_url
-from regista.store import StoreError, open_store
+from regista.cli.database import RequestFailed, settings_for, store_errors
+from regista.settings import Settings, SettingsError, parse_ttl, redact_url
+from regista.store import open_store
 from regista.store import queries as sqlfiles
+from regista.store.retention import count_prunable, cutoff, prune
 from regista.store.sqlite import path_from_url
 
 _URL_HELP = "Database URL (default: $REGISTA_DATABASE_URL, else sqlite:///regista.db)."
 
 
 def _settings(database_url: str | None) -> Settings:
-    try:
-        return Settings.from_env(database_url=database_url)
-    except SettingsError as exc:
-        raise click.ClickException(str(exc)) from None
+    return settings_for(database_url)
 
 
 def _known(dialect: str) -> tuple[int, list[str]]:
@@ -31,7 +33,7 @@ def _known(dialect: str) -> tuple[int, list[str]]:
 
 @click.group("db")
 def db() -> None:
-    """Database schema: apply migrations, show the schema version."""
+    """Database: apply migrations, show the schema version, prune old history."""
 
 
 @db.command("upgrade")
@@ -39,7 +41,7 @@ def db() -> None:
 def upgrade(database_url: str | None) -> None:
     """Apply the migrations this database is missing (safe to run on every deploy)."""
     settings = _settings(database_url)
-    try:
+    with store_errors():
         store = open_store(settings, schema="ignore")
         try:
             before = store.schema_version()
@@ -47,8 +49,6 @@ def upgrade(database_url: str | None) -> None:
             after = store.schema_version()
         finally:
             store.close()
-    except (StoreError, SettingsError) as exc:
-        raise click.ClickException(str(exc)) from None
     where = redact_url(settings.database_url)
     if applied:
         names = ", ".join(str(v) for v in applied)
@@ -66,19 +66,17 @@ def status(database_url: str | None) -> None:
         try:
             path = path_from_url(settings.database_url)
         except ValueError as exc:
-            raise click.ClickException(str(exc)) from None
+            raise RequestFailed(str(exc)) from None
         if not path.exists():  # do not create an empty file just to report on it
             click.echo(f"no database at {path}; `regista db upgrade` creates it")
             raise SystemExit(1)
-    try:
+    with store_errors():
         store = open_store(settings, schema="ignore")
         try:
             current = store.schema_version()
             dialect = store.dialect
         finally:
             store.close()
-    except (StoreError, SettingsError) as exc:
-        raise click.ClickException(str(exc)) from None
     latest, names = _known(dialect)
     click.echo(f"database:       {redact_url(settings.database_url)} ({dialect})")
     click.echo(f"schema version: {current} (this Regista knows up to {latest})")
@@ -90,3 +88,57 @@ def status(database_url: str | None) -> None:
     else:
         click.echo(f"pending: {', '.join(names[current:])}; run `regista db upgrade`")
     raise SystemExit(1)
+
+
+@db.command("prune")
+@click.option("--database-url", default=None, help=_URL_HELP)
+@click.option(
+    "--older-than",
+    default=None,
+    help="Remove instances that ended longer ago than this ISO 8601 duration, e.g. P30D "
+    "(default: $REGISTA_HISTORY_TTL).",
+)
+@click.option("--batch", default=100, show_default=True, help="Instances per transaction.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
+def prune_command(
+    database_url: str | None, older_than: str | None, batch: int, dry_run: bool
+) -> None:
+    """Remove ended instances with their history, jobs, user tasks and incidents.
+
+    Only instances that ended (completed, terminated or cancelled) longer ago than
+    --older-than go, a small batch per transaction, so a running engine is not held up;
+    an instance with work still in flight, or whose parent still runs, stays. The audit
+    trail of every other instance keeps verifying.
+    """
+    settings = _settings(database_url)
+    try:
+        ttl = parse_ttl(older_than, "--older-than") if older_than else settings.history_ttl
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    if ttl is None:
+        raise RequestFailed(
+            "say how old the history to remove is: --older-than P30D, or set REGISTA_HISTORY_TTL"
+        )
+    if batch <= 0:
+        raise click.BadParameter("give a positive number", param_hint="--batch")
+    with store_errors():
+        store = open_store(settings)
+        try:
+            before = cutoff(_now(), ttl)
+            if dry_run:
+                count = count_prunable(store, ended_before=before)
+                click.echo(
+                    f"{count} instance(s) ended before {before.isoformat(timespec='seconds')} "
+                    "would be removed"
+                )
+                return
+            # a short pause between batches lets a running SQLite engine write in between
+            pause = 0.01 if store.dialect == "sqlite" else 0.0
+            pruned = prune(store, ended_before=before, batch=batch, pause=pause)
+        finally:
+            store.close()
+    click.echo(f"removed {pruned} (ended before {before.isoformat(timespec='seconds')})")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

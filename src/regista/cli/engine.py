@@ -7,12 +7,13 @@ import logging
 
 import click
 
-from regista.cli.database import database_option, settings_for
+from regista.cli.database import database_option, failure, settings_for
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
-from regista.store import NodeLockError, StoreError, open_store
+from regista.settings import SettingsError, parse_ttl
+from regista.store import StoreError, open_store
 
 
 @click.command("engine")
@@ -34,6 +35,12 @@ from regista.store import NodeLockError, StoreError, open_store
 @click.option("--poll-interval", default=0.5, show_default=True, help="Idle poll, in seconds.")
 @click.option("--timer-lease", default=10.0, show_default=True, help="Timer lease, in seconds.")
 @click.option("--grace", default=30.0, show_default=True, help="Seconds SIGTERM waits for jobs.")
+@click.option(
+    "--history-ttl",
+    default=None,
+    help="Remove instances that ended longer ago than this ISO 8601 duration, e.g. P30D "
+    "(default: $REGISTA_HISTORY_TTL; off keeps them).",
+)
 @click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
 @click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
 @click.option(
@@ -52,6 +59,7 @@ def engine_command(
     poll_interval: float,
     timer_lease: float,
     grace: float,
+    history_ttl: str | None,
     node_id: str | None,
     trusted: bool,
     log_level: str,
@@ -75,9 +83,13 @@ def engine_command(
     settings = settings_for(database_url)
     settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
     try:
+        ttl = parse_ttl(history_ttl, "--history-ttl") if history_ttl else settings.history_ttl
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--history-ttl") from None
+    try:
         store = open_store(settings)
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
     node = Node(
         store,
         workers,
@@ -86,16 +98,16 @@ def engine_command(
         executor=ExecutorOptions(
             concurrency=concurrency, lease=lease, timeout=job_timeout, poll_interval=poll_interval
         ),
-        node=NodeOptions(timer_lease=timer_lease, grace=grace, timer_poll=poll_interval),
+        node=NodeOptions(
+            timer_lease=timer_lease, grace=grace, timer_poll=poll_interval, history_ttl=ttl
+        ),
     )
     kinds = ", ".join(workers.types) or "none"
     click.echo(f"regista engine {node.node_id}: workers for {kinds}", err=True)
     try:
         released = node.serve()
-    except NodeLockError as exc:
-        raise click.ClickException(str(exc)) from None
     except StoreError as exc:
-        raise click.ClickException(str(exc)) from None
+        raise failure(exc) from None
     finally:
         node.shell.close()
         store.close()

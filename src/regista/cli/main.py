@@ -13,9 +13,11 @@ from regista.cli.engine import engine_command
 from regista.cli.export import export_command
 from regista.cli.incidents import incidents
 from regista.cli.instances import instances
+from regista.cli.messages import correlate_command, signal_command
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
 from regista.cli.start import start_command
+from regista.cli.tasks import tasks
 from regista.cli.tck import tck
 from regista.cli.validate import validate_command
 
@@ -39,6 +41,9 @@ main.add_command(start_command)
 main.add_command(instances)
 main.add_command(incidents)
 main.add_command(audit)
+main.add_command(correlate_command)
+main.add_command(signal_command)
+main.add_command(tasks)
 
 
 if __name__ == "__main__":

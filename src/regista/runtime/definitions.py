@@ -174,6 +174,9 @@ class StoredModels:
         self.trusted = trusted
         self._decision_refresh = decision_refresh.total_seconds()
         self._models: dict[str, Model] = {}
+        self._latest: dict[str, str] = {}
+        """The version of each process last seen as the latest — a guess, checked when an
+        instance starts on it (see `guess_latest`)."""
         self._parsed: dict[str, Definitions] = {}
         self._lock = threading.Lock()
         self._decisions: DecisionModels | None = None
@@ -222,6 +225,7 @@ class StoredModels:
                 definition, created = tx.deploy_definition(
                     process_id, source.text, now=now, resource_name=source.resource_name
                 )
+                self._latest[process_id] = definition.id  # a guess even if rolled back
                 deployed.append(_deployed(definition, created))
                 if not created:
                     continue
@@ -298,8 +302,17 @@ class StoredModels:
 
     def latest(self, tx: Transaction, process_id: str, version: int | None = None) -> Model:
         """The latest version of `process_id` (or the version named)."""
+        definition: Definition | None
         if version is None:
-            definition = tx.latest_definition(process_id)
+            # the id alone (not the source) names a version already parsed here
+            latest_id = tx.latest_definition_id(process_id)
+            model = None if latest_id is None else self._models.get(latest_id)
+            if model is not None and not _is_dmn(process_id):
+                self._latest[process_id] = model.definition_id
+                return model
+            definition = None if latest_id is None else tx.get_definition(latest_id)
+            if definition is not None and not _is_dmn(process_id):
+                self._latest[process_id] = definition.id
         else:
             definition = tx.definition_version(process_id, version)
         if definition is None or process_id.startswith(DMN_PREFIX):
@@ -311,6 +324,17 @@ class StoredModels:
                 f"no process {what} is deployed (deployed: {', '.join(known) or 'none'})"
             )
         return self._model(definition)
+
+    def guess_latest(self, process_id: str) -> Model | None:
+        """The version of `process_id` last seen as the latest here, without asking the
+        store: another node may have deployed a newer one since, so an instance started on
+        it must be inserted with the check (`insert_instance(latest=True)`), and on
+        `StaleDefinition` the guess is forgotten (`forget_latest`) and the start repeated."""
+        definition_id = self._latest.get(process_id)
+        return None if definition_id is None else self._models.get(definition_id)
+
+    def forget_latest(self, process_id: str) -> None:
+        self._latest.pop(process_id, None)
 
     def starts(self, tx: Transaction, kind: str, name: str) -> list[tuple[Model, str]]:
         """(model, start event id) of the latest version of every process that the message

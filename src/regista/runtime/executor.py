@@ -2,15 +2,26 @@
 
 Service tasks (and send, script or business rule tasks with a job type) are done by the
 in-process `@worker` handlers; outbox jobs (`regista:...`) by the runtime itself. A
-dispatcher thread claims as many jobs as there are free threads (`FOR UPDATE SKIP LOCKED`
-on PostgreSQL, so nodes never claim the same job), and each worker thread runs a handler
-and reports its outcome in one unit of work carrying the attempt number: a report for an
-attempt that is no longer current changes nothing.
+dispatcher thread claims jobs (`FOR UPDATE SKIP LOCKED` on PostgreSQL, so nodes never claim
+the same job), worker threads run the handlers, and each outcome is reported in one unit of
+work carrying the attempt number: a report for an attempt that is no longer current changes
+nothing. On PostgreSQL each worker thread reports its own outcomes, so the reports run side
+by side; SQLite has one writer, so there one reporter thread writes the outcomes of all
+workers back to back (threads queueing on the write lock hand it over more slowly than one
+thread that keeps it busy).
 
-A watchdog extends the lease of long jobs (the heartbeat), and fails an attempt that runs
-past the timeout — the stuck thread is replaced, and whatever it reports later is stale. A
-failed attempt is retried after a backoff while retries are left; then the instance gets an
-incident. `stop` finishes what runs (up to a grace period) and hands back every lease.
+The dispatcher keeps up to twice `concurrency` jobs in hand: it claims when no more than
+`concurrency` are held (every thread has one, none waits), so claims come in batches rather
+than one per finished job. A job that a report creates for this executor (the next service
+task of the instance, an outbox job) is inserted already leased to it and queued here after
+the commit, without a claim or a wake-up (see `JobTaker`); jobs for other types, or when the
+executor has enough in hand, stay ready for any node.
+
+A watchdog extends the leases of the jobs held — running or waiting for a thread — (the
+heartbeat), and fails an attempt that runs past the timeout — the stuck thread is replaced,
+and whatever it reports later is stale. A failed attempt is retried after a backoff while
+retries are left; then the instance gets an incident. `stop` finishes what runs (up to a
+grace period) and hands back every lease.
 """
 
 from __future__ import annotations
@@ -21,7 +32,7 @@ import logging
 import queue
 import threading
 import time
-from collections.abc import Awaitable, Mapping
+from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -69,11 +80,15 @@ def _sync(handler: Handler) -> Handler:
 
 
 @dataclass(eq=False)
-class _Running:
+class _Held:
+    """A job leased to this executor: waiting for a thread, then running."""
+
     job: Job
-    started: float
     renewed: float
+    started: float | None = None
     abandoned: bool = False
+    lost: bool = False
+    """The lease was taken over before a thread picked the job up: skip it."""
     thread: threading.Thread | None = field(default=None)
 
 
@@ -95,13 +110,51 @@ class JobExecutor:
         self.options = options or ExecutorOptions()
         self.types = self.workers.types + (list(outbox.TYPES) if outbox_jobs else [])
         self._handlers = {t: _sync(h) for t in self.workers.types if (h := self.workers.handler(t))}
-        self._queue: queue.Queue[Job | None] = queue.Queue()
+        self._types = frozenset(self.types)
+        self._queue: queue.Queue[_Held | None] = queue.Queue()
+        # a database with one writer gets one reporter thread (see the module docstring)
+        self._serial = shell.store.dialect != "postgres"
+        self._outcomes: queue.Queue[tuple[_Held, WorkOutcome | None] | None] = queue.Queue()
         self._lock = threading.Condition()
         self._inflight = 0
-        self._running: dict[str, _Running] = {}
+        self._held: dict[str, _Held] = {}
         self._stopping = threading.Event()
+        self._serving = False
         self._threads: list[threading.Thread] = []
         self._workers_alive = 0
+
+    @property
+    def lease(self) -> float:
+        return self.options.lease
+
+    @property
+    def _most(self) -> int:
+        """How many jobs to hold at most: one per thread, and as many waiting."""
+        return 2 * max(self.options.concurrency, 1)
+
+    def wants(self, job_type: str) -> bool:
+        """`JobTaker`: take a job a report creates when the threads run and have room."""
+        return (
+            self._serving
+            and job_type in self._types
+            and self._inflight < self._most
+            and not self._stopping.is_set()
+        )
+
+    def taken(self, jobs: Sequence[Job]) -> None:
+        """`JobTaker`: queue the jobs a committed report leased to this executor."""
+        if not self._stopping.is_set():
+            self._hand_out(jobs)
+
+    def _hand_out(self, jobs: Sequence[Job]) -> None:
+        now = time.monotonic()
+        entries = [_Held(job, now) for job in jobs]
+        with self._lock:
+            for entry in entries:
+                self._held[entry.job.id] = entry
+            self._inflight += len(entries)
+        for entry in entries:
+            self._queue.put(entry)
 
     # -- one job ----------------------------------------------------------------------------
 
@@ -148,12 +201,13 @@ class JobExecutor:
             ),
         )
 
-    def _apply(self, job: Job, outcome: WorkOutcome | None) -> None:
+    def _apply(self, job: Job, outcome: WorkOutcome | None, *, take: bool = False) -> None:
+        taker = self if take else None
         try:
             if outcome is None:
-                self.shell.run_outbox(job)
+                self.shell.run_outbox(job, taker=taker)
             else:
-                self.shell.report(job, outcome, self.worker_id)
+                self.shell.report(job, outcome, self.worker_id, taker=taker)
         except StoreError as exc:
             if not _is_fault(exc):
                 # the database is unreachable or busy: the lease runs out and the job is
@@ -188,8 +242,11 @@ class JobExecutor:
     def start(self) -> None:
         """Start the dispatcher, the worker threads and the watchdog."""
         self._stopping.clear()
+        self._serving = True
         self._spawn(self._dispatch, "regista-dispatch")
         self._spawn(self._watch, "regista-watchdog")
+        if self._serial:
+            self._spawn(self._report, "regista-reporter")
         for _ in range(self.options.concurrency):
             self._spawn_worker()
 
@@ -206,13 +263,13 @@ class JobExecutor:
 
     def _dispatch(self) -> None:
         wake = self.shell.signals.jobs
+        threads = max(self.options.concurrency, 1)
         while not self._stopping.is_set():
             with self._lock:
-                free = self.options.concurrency - self._inflight
-                if free <= 0:
+                if self._inflight > threads:  # every thread has a job and more wait
                     self._lock.wait(self.options.poll_interval)
                     continue
-            wanted = min(free, self.options.batch)
+                wanted = min(self._most - self._inflight, self.options.batch)
             wake.clear()
             try:
                 jobs = self.claim(wanted)
@@ -221,41 +278,69 @@ class JobExecutor:
                 self._stopping.wait(min(self.options.poll_interval * 4, 5.0))
                 continue
             if jobs:
-                with self._lock:
-                    self._inflight += len(jobs)
-                for job in jobs:
-                    self._queue.put(job)
+                self._hand_out(jobs)
             if len(jobs) < wanted:
                 wake.wait(self.options.poll_interval)
 
     def _work(self) -> None:
         me = threading.current_thread()
         while True:
-            job = self._queue.get()
-            if job is None:
+            entry = self._queue.get()
+            if entry is None:
                 break
-            entry = _Running(job, time.monotonic(), time.monotonic(), thread=me)
+            job = entry.job
             with self._lock:
-                self._running[job.id] = entry
-            try:
-                if outbox.is_internal(job.type):
-                    self._apply(job, None)
+                skip = entry.lost or entry.abandoned
+                if skip:
+                    self._release(entry)
                 else:
-                    outcome = self.perform(job)
-                    if not entry.abandoned:
-                        self._apply(job, outcome)
+                    entry.started = time.monotonic()
+                    entry.thread = me
+            if skip:
+                continue
+            reported = False
+            try:
+                outcome = None if outbox.is_internal(job.type) else self.perform(job)
+                if entry.abandoned:
+                    pass
+                elif self._serial:
+                    self._outcomes.put((entry, outcome))
+                    reported = True  # the reporter thread takes it from here
+                else:
+                    self._apply(job, outcome, take=True)
             finally:
-                with self._lock:
-                    if self._running.get(job.id) is entry:
-                        del self._running[job.id]
-                    if not entry.abandoned:
-                        self._inflight -= 1
-                        self._lock.notify_all()
+                if not reported:
+                    with self._lock:
+                        if not entry.abandoned:
+                            self._release(entry)
             if entry.abandoned:
                 break  # a replacement took this thread's place
         with self._lock:
             self._workers_alive -= 1
             self._lock.notify_all()
+
+    def _report(self) -> None:
+        """The reporter thread of a single-writer database: applies the outcomes of every
+        worker thread, one unit of work after the other."""
+        while True:
+            item = self._outcomes.get()
+            if item is None:
+                break
+            entry, outcome = item
+            try:
+                if not entry.abandoned:
+                    self._apply(entry.job, outcome, take=True)
+            finally:
+                with self._lock:
+                    if not entry.abandoned:
+                        self._release(entry)
+
+    def _release(self, entry: _Held) -> None:
+        """Forget a job held (under the lock)."""
+        if self._held.get(entry.job.id) is entry:
+            del self._held[entry.job.id]
+        self._inflight -= 1
+        self._lock.notify_all()
 
     def _watch(self) -> None:
         interval = max(min(self.options.lease / 3, 1.0), 0.05)
@@ -263,13 +348,13 @@ class JobExecutor:
             self.watch_once()
 
     def watch_once(self) -> None:
-        """Extend the leases of long jobs and fail those past their timeout."""
+        """Extend the leases of the jobs held and fail those running past their timeout."""
         now = time.monotonic()
         with self._lock:
-            running = [e for e in self._running.values() if not e.abandoned]
-        for entry in running:
+            held = [e for e in self._held.values() if not (e.abandoned or e.lost)]
+        for entry in held:
             job = entry.job
-            if now - entry.started > self.options.timeout:
+            if entry.started is not None and now - entry.started > self.options.timeout:
                 self._abandon(entry)
                 outcome = WorkOutcome(
                     "failed",
@@ -280,7 +365,7 @@ class JobExecutor:
             if now - entry.renewed >= self.options.lease / 3:
                 try:
                     with self.shell.writing():
-                        held = self.shell.store.extend_lease(
+                        still = self.shell.store.extend_lease(
                             job.id,
                             job.attempt,
                             self.worker_id,
@@ -291,17 +376,21 @@ class JobExecutor:
                     log.warning("job %s: could not extend the lease: %s", job.id, exc)
                     continue
                 entry.renewed = now
-                if not held:
+                if still:
+                    continue
+                with self._lock:
+                    waiting = entry.started is None
+                    if waiting:
+                        entry.lost = True  # taken over before it ran: the thread skips it
+                if not waiting:
                     self._abandon(entry)  # taken over: its late report will be stale
 
-    def _abandon(self, entry: _Running) -> None:
+    def _abandon(self, entry: _Held) -> None:
         with self._lock:
             if entry.abandoned:
                 return
             entry.abandoned = True
-            self._running.pop(entry.job.id, None)
-            self._inflight -= 1
-            self._lock.notify_all()
+            self._release(entry)
         if not self._stopping.is_set():
             self._spawn_worker()
 
@@ -309,6 +398,7 @@ class JobExecutor:
         """Stop claiming, let running jobs finish for up to `grace` seconds, then hand
         back every lease this executor holds; returns how many were handed back."""
         self._stopping.set()
+        self._serving = False
         self.shell.signals.jobs.set()
         while True:  # jobs claimed but not started go back at once
             try:
@@ -317,16 +407,17 @@ class JobExecutor:
                 break
             if item is not None:
                 with self._lock:
-                    self._inflight -= 1
+                    self._release(item)
         deadline = time.monotonic() + grace
         with self._lock:
-            while self._running and time.monotonic() < deadline:
+            while self._running() and time.monotonic() < deadline:
                 self._lock.wait(min(0.1, max(deadline - time.monotonic(), 0.001)))
-            for entry in list(self._running.values()):
+            for entry in self._running():
                 entry.abandoned = True
             alive = self._workers_alive
         for _ in range(alive):
             self._queue.put(None)
+        self._outcomes.put(None)
         released = 0
         try:
             with self.shell.writing():
@@ -338,6 +429,10 @@ class JobExecutor:
                 thread.join(timeout=0.5)
         self._threads = []
         return released
+
+    def _running(self) -> list[_Held]:
+        """The jobs a thread runs now (under the lock)."""
+        return [e for e in self._held.values() if e.started is not None and not e.abandoned]
 
     @property
     def busy(self) -> int:

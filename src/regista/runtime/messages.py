@@ -1,12 +1,13 @@
 """Messages and signals over the store: correlation, buffering, start events, broadcast.
 
-A message has a name and a correlation key (text; no key is its own value). Publishing it
-correlates it with the oldest subscription waiting for that name and key — at most one
-instance consumes a message — else starts the processes with a message start event of that
-name, else keeps it for its time to live. A subscription opened later takes a kept message
-in the transaction that opens it. Publisher and subscriber both lock the name and key
-(`Transaction.lock_key`) before looking at the other side, so on PostgreSQL neither can
-commit without the other seeing it.
+A message has a name and a correlation key (text, or none). Publishing it correlates it
+with the oldest subscription of that name waiting for that key or for no key (a message
+without a key reaches any subscription of its name, as in the in-memory runtime) — at most
+one instance consumes a message — else starts the processes with a message start event of
+that name, else keeps it for its time to live. A subscription opened later takes a kept
+message it matches by the same rule, in the transaction that opens it. Publisher and
+subscriber both lock the name and key (`regista.store.correlation.lock`) before looking at
+the other side, so on PostgreSQL neither can commit without the other seeing it.
 
 A signal reaches every subscription waiting for it when it is broadcast (locked in instance
 id order, so two broadcasts never wait on each other) and starts the processes with a
@@ -27,7 +28,7 @@ from regista.engine import (
     decode_value,
     encode_value,
 )
-from regista.store import NotFound
+from regista.store import NotFound, correlation
 
 if TYPE_CHECKING:
     from regista.runtime.unit_of_work import Loaded, UnitOfWork
@@ -46,7 +47,7 @@ class Correlation:
 
 
 def _lock(uow: UnitOfWork, name: str, key: str | None) -> None:
-    uow.tx.lock_key("message", f"{name}\x1f{key or ''}")
+    correlation.lock(uow.tx, name, key)
 
 
 def publish(
@@ -61,7 +62,7 @@ def publish(
     """Correlate, start or buffer the message (see the module docstring)."""
     tx = uow.tx
     _lock(uow, name, key)
-    subscription = tx.find_subscription(name, key)
+    subscription = correlation.find_subscription(tx, name, key)
     while subscription is not None:
         try:
             loaded = uow.load(subscription.instance_id)
@@ -69,7 +70,7 @@ def publish(
             loaded = None
         if loaded is None or subscription.id not in loaded.state.waits:
             tx.delete_subscription(subscription.id)  # left behind: its wait is gone
-            subscription = tx.find_subscription(name, key)
+            subscription = correlation.find_subscription(tx, name, key)
             continue
         uow.record(
             loaded,
@@ -136,7 +137,7 @@ def take_buffered(
     if subscription_id not in loaded.state.waits:
         return  # closed again within the same transaction
     _lock(uow, name, key)
-    message = uow.tx.consume_message(name, key, consumer=loaded.id, now=uow.now)
+    message = correlation.take_message(uow.tx, name, key, consumer=loaded.id, now=uow.now)
     if message is None:
         return
     uow.record(

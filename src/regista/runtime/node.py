@@ -8,7 +8,11 @@ Many nodes share one PostgreSQL database with no other coordination (leases and
 `NodeLockError`. On PostgreSQL the node listens for `NOTIFY regista` so that work committed
 by a client or another node starts at once; polling every `poll_interval` is the guarantee.
 SIGTERM stops claiming, lets running jobs finish (up to `grace` seconds) and hands back
-the leases of the rest, so another node takes them over at once.
+the leases of the rest — jobs and timers — so another node takes them over at once.
+
+Housekeeping (a thread of its own) announces the node, purges expired buffered messages
+and, with a `history_ttl`, removes the instances that ended longer ago than that, in small
+batches of short transactions (`regista.store.retention`).
 """
 
 from __future__ import annotations
@@ -18,7 +22,9 @@ import os
 import signal
 import socket
 import threading
+import time
 from dataclasses import dataclass
+from datetime import timedelta
 from types import FrameType, TracebackType
 
 from regista.runtime.executor import ExecutorOptions, JobExecutor
@@ -28,6 +34,8 @@ from regista.runtime.shell import Clock, Shell
 from regista.runtime.wakeup import Listener
 from regista.runtime.workers import Workers
 from regista.store import Store, StoreError
+from regista.store.leases import release_timer_leases
+from regista.store.retention import Pruned, cutoff, prune
 
 __all__ = ["Node", "NodeOptions"]
 
@@ -39,7 +47,12 @@ class NodeOptions:
     """Timers leased for `timer_lease` seconds, fetched `timer_batch` at a time and fired
     `timer_concurrency` at a time (PostgreSQL; SQLite fires one at a time); the node
     announces itself every `heartbeat` seconds and purges expired messages every
-    `purge_interval` seconds; `grace` is how long a stop waits for running jobs."""
+    `purge_interval` seconds; `grace` is how long a stop waits for running jobs.
+
+    With a `history_ttl`, every `prune_interval` seconds the node removes the instances
+    that ended longer ago than that, `prune_batch` per transaction with `prune_pause`
+    seconds between transactions, at most `prune_max_batches` batches a round (a backlog
+    goes on at the next heartbeat)."""
 
     timer_lease: float = 10.0
     timer_batch: int = 100
@@ -49,6 +62,11 @@ class NodeOptions:
     purge_interval: float = 60.0
     grace: float = 30.0
     listen: bool = True
+    history_ttl: timedelta | None = None
+    prune_interval: float = 300.0
+    prune_batch: int = 100
+    prune_pause: float = 0.05
+    prune_max_batches: int = 50
 
 
 class Node:
@@ -133,26 +151,69 @@ class Node:
             self.shell.signals.jobs.set()
 
     def _housekeeping(self) -> None:
-        since_purge = 0.0
+        last_purge = last_prune = time.monotonic()
+        backlog = True  # look for expired history soon after starting
         while not self._stop.wait(self.settings.heartbeat):
             try:
                 self.store.heartbeat_node(self.node_id, now=self.shell.now())
-                since_purge += self.settings.heartbeat
-                if since_purge >= self.settings.purge_interval:
-                    since_purge = 0.0
-                    with self.shell.writing():
-                        self.store.purge_messages(now=self.shell.now())
             except StoreError as exc:
                 log.warning("housekeeping: %s", exc)
+            clock = time.monotonic()
+            if clock - last_purge >= self.settings.purge_interval:
+                last_purge = clock
+                try:
+                    with self.shell.writing():
+                        self.store.purge_messages(now=self.shell.now())
+                except StoreError as exc:
+                    log.warning("housekeeping: purging messages: %s", exc)
+            if self.settings.history_ttl is None:
+                continue
+            if backlog or clock - last_prune >= self.settings.prune_interval:
+                last_prune = clock
+                rounds = max(self.settings.prune_max_batches, 1)
+                try:
+                    pruned = self.prune_history(max_batches=rounds)
+                except StoreError as exc:
+                    log.warning("housekeeping: removing expired history: %s", exc)
+                    continue
+                backlog = pruned.instances >= rounds * max(self.settings.prune_batch, 1)
+
+    def prune_history(
+        self, ttl: timedelta | None = None, *, max_batches: int | None = None
+    ) -> Pruned:
+        """Remove the instances that ended longer ago than `ttl` (default: the node's
+        `history_ttl`; nothing without one), in small batches; returns what was removed."""
+        ttl = self.settings.history_ttl if ttl is None else ttl
+        if ttl is None:
+            return Pruned()
+        pruned = prune(
+            self.store,
+            ended_before=cutoff(self.shell.now(), ttl),
+            batch=max(self.settings.prune_batch, 1),
+            max_batches=max_batches,
+            pause=self.settings.prune_pause,
+            guard=self.shell.writing,
+            should_stop=self._stop.is_set,
+        )
+        if pruned.instances:
+            log.info("history retention removed %s", pruned)
+        return pruned
 
     def stop(self, grace: float | None = None) -> int:
         """Stop: no new work, running jobs finish (up to `grace` seconds), the leases of the
-        rest are handed back; returns how many leases were handed back."""
+        rest and of the timers not fired are handed back; returns how many leases (jobs and
+        timers) were handed back."""
         if not self._started:
             return 0
         self._started = False
         self._stop.set()
         self.scheduler.stop()
+        timers = 0
+        try:
+            with self.shell.writing():
+                timers = release_timer_leases(self.store, self.node_id, now=self.shell.now())
+        except StoreError as exc:
+            log.warning("could not hand back the timer leases: %s", exc)
         released = self.executor.stop(self.settings.grace if grace is None else grace)
         if self._listener is not None:
             self._listener.stop()
@@ -163,8 +224,13 @@ class Node:
             self.store.unregister_node(self.node_id)
         except StoreError as exc:
             log.warning("could not unregister the node: %s", exc)
-        log.info("engine node %s stopped; %d lease(s) handed back", self.node_id, released)
-        return released
+        log.info(
+            "engine node %s stopped; %d job and %d timer lease(s) handed back",
+            self.node_id,
+            released,
+            timers,
+        )
+        return released + timers
 
     def request_stop(self) -> None:
         """Ask `serve` to stop (safe from a signal handler)."""

@@ -50,17 +50,15 @@ def is_internal(job_type: str) -> bool:
 
 def enqueue(uow: UnitOfWork, loaded: Loaded, job_type: str, payload: Mapping[str, Any]) -> None:
     """Write an outbox job of `loaded` carried out after this transaction commits."""
-    uow.tx.insert_job(
-        id=uow.ids(),
-        instance_id=loaded.id,
+    uow.insert_job(
+        loaded,
+        job_id=uow.ids(),
         element_id=loaded.state.process_id,
         element_instance_id=loaded.id,
-        type=job_type,
+        job_type=job_type,
         retries=RETRIES,
-        now=uow.now,
         variables=dict(payload),
     )
-    uow.job_types.add(job_type)
 
 
 def carry_out(uow: UnitOfWork, job: Job) -> None:

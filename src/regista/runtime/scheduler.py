@@ -6,7 +6,8 @@ fire the same one — and fires each (on PostgreSQL several at a time) in a unit
 removes the row, so a timer fires once even if its lease ran out meanwhile. It sleeps until
 the earliest timer is due (at most `poll_interval`), and a commit that schedules an earlier
 timer wakes it; timers that came due while no node ran are overdue at start and fire at
-once.
+once. Once told to stop it fires no more of the timers it leased: the node hands their
+leases back (`regista.store.leases`), so another node fires them at once.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ class TimerScheduler:
         return fired
 
     def _fire(self, timer: Timer) -> bool:
+        if self._stopping.is_set():
+            return False  # stopping: its lease is handed back, another node fires it
         try:
             return self.shell.fire_timer(timer)
         except (RetryableError, StoreUnavailable, StoreFull) as exc:

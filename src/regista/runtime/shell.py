@@ -38,7 +38,7 @@ from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.unit_of_work import Loaded, UnitOfWork
+from regista.runtime.unit_of_work import JobTaker, Loaded, UnitOfWork
 from regista.runtime.wakeup import Notifier, Signals
 from regista.runtime.workers import Outcome as WorkOutcome
 from regista.store import (
@@ -48,6 +48,7 @@ from regista.store import (
     NotFound,
     Outcome,
     RetryableError,
+    StaleDefinition,
     Store,
     Timer,
 )
@@ -120,9 +121,16 @@ class Shell:
 
     # -- units of work ----------------------------------------------------------------------
 
-    def transact(self, work: Callable[[UnitOfWork], T], *, actor: str | None = None) -> T:
+    def transact(
+        self,
+        work: Callable[[UnitOfWork], T],
+        *,
+        actor: str | None = None,
+        taker: JobTaker | None = None,
+    ) -> T:
         """Run `work` in a unit of work and commit; again when the database reports a lost
-        race (nothing was committed then)."""
+        race (nothing was committed then). Jobs that `taker` wants are leased to it in the
+        transaction and handed to it after the commit."""
         attempts = max(self.options.transaction_attempts, 1)
         for attempt in range(1, attempts + 1):
             try:
@@ -134,10 +142,13 @@ class Shell:
                         ids=self.ids,
                         models=self.models,
                         options=self.options,
+                        taker=taker,
                     )
                     result = work(uow)
                     uow.finish()
             except RetryableError as exc:
+                if isinstance(exc, StaleDefinition):
+                    self.models.forget_latest(exc.process_id)  # the next attempt asks
                 if attempt == attempts:
                     raise
                 log.debug("unit of work lost a race (attempt %d): %s", attempt, exc)
@@ -148,6 +159,8 @@ class Shell:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _committed(self, uow: UnitOfWork) -> None:
+        if uow.taken and uow.taker is not None:
+            uow.taker.taken(uow.taken)
         if uow.job_types:
             self.signals.jobs.set()
             if self._notifier is not None:
@@ -190,13 +203,19 @@ class Shell:
                 existing = uow.tx.find_instance_by_idempotency_key(idempotency_key)
                 if existing is not None:
                     return existing.id
-            model = self.models.latest(uow.tx, process_id, version)
+            # the latest version as last seen here, checked by the insert (no read first);
+            # a stale guess fails the transaction and the retry reads the latest
+            model = self.models.guess_latest(process_id) if version is None else None
+            guessed = model is not None
+            if model is None:
+                model = self.models.latest(uow.tx, process_id, version)
             loaded = uow.start(
                 model,
                 values,
                 business_key=business_key,
                 start_event_id=start_event_id,
                 idempotency_key=idempotency_key,
+                latest=guessed,
             )
             return loaded.id
 
@@ -348,6 +367,13 @@ class Shell:
 
         self.transact(work, actor=actor)
 
+    @staticmethod
+    def _load_if_any(uow: UnitOfWork, instance_id: str) -> Loaded | None:
+        try:
+            return uow.load(instance_id)
+        except NotFound:
+            return None
+
     def _load(self, uow: UnitOfWork, instance_id: str) -> Loaded:
         try:
             return uow.load(instance_id)
@@ -356,16 +382,18 @@ class Shell:
 
     # -- engine work (executor, scheduler) --------------------------------------------------
 
-    def report(self, job: Job, outcome: WorkOutcome, worker_id: str) -> Outcome:
+    def report(
+        self, job: Job, outcome: WorkOutcome, worker_id: str, *, taker: JobTaker | None = None
+    ) -> Outcome:
         """Apply what a worker made of a claimed job; the attempt number fences off a
-        worker whose lease was taken over (STALE) and a repeated report (DUPLICATE)."""
+        worker whose lease was taken over (STALE) and a repeated report (DUPLICATE). The
+        jobs that follow go to `taker` when it wants them."""
 
         def work(uow: UnitOfWork) -> Outcome:
             tx = uow.tx
-            try:
-                loaded = uow.load(job.instance_id)
-            except NotFound:
-                loaded = None
+            # the instance is locked before the job row changes, and on PostgreSQL both go
+            # out in one round trip
+            tx.will_lock(job.instance_id)
             if outcome.kind == "failed":
                 left = max(job.retries - 1, 0)
                 result = tx.fail_job(
@@ -376,12 +404,14 @@ class Shell:
                     now=uow.now,
                     retry_at=uow.now + self.options.backoff(job.attempt),
                 )
+                loaded = self._load_if_any(uow, job.instance_id)
                 if result is Outcome.APPLIED and loaded is not None:
                     uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
                     if left:
                         uow.job_types.add(job.type)
                 return result
             result = tx.complete_job(job.id, job.attempt, now=uow.now)
+            loaded = self._load_if_any(uow, job.instance_id)
             if result is not Outcome.APPLIED or loaded is None:
                 return result
             uow.record(
@@ -400,9 +430,9 @@ class Shell:
                 uow.apply(loaded, command, strict=False)
             return result
 
-        return self.transact(work, actor=worker_id)
+        return self.transact(work, actor=worker_id, taker=taker)
 
-    def run_outbox(self, job: Job) -> Outcome:
+    def run_outbox(self, job: Job, *, taker: JobTaker | None = None) -> Outcome:
         """Carry out an outbox job and mark it completed, in one transaction."""
 
         def work(uow: UnitOfWork) -> Outcome:
@@ -411,7 +441,7 @@ class Shell:
                 outbox.carry_out(uow, job)
             return result
 
-        return self.transact(work)
+        return self.transact(work, taker=taker)
 
     def job_fault(self, job: Job, message: str) -> None:
         """Applying a job's result failed (a corrupt state, a bug): count it as a failed
@@ -480,8 +510,7 @@ class Shell:
                 return False
             tx.take_timer(timer.id)
             model = self.models.get(tx, timer.element_instance_id)
-            latest = tx.latest_definition(model.process_id)
-            if latest is None or latest.id != model.definition_id:
+            if tx.latest_definition_id(model.process_id) != model.definition_id:
                 return False  # a newer version replaced this start event
             loaded = uow.start(model, {}, start_event_id=timer.element_id)
             uow.record(

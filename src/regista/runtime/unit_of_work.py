@@ -21,9 +21,9 @@ from __future__ import annotations
 import datetime as dt
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Protocol
 
 from regista.engine import (
     BroadcastSignal,
@@ -64,9 +64,9 @@ from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.options import RuntimeOptions
-from regista.store import CorruptState, NewEvent, Transaction
+from regista.store import CorruptState, Job, NewEvent, Transaction
 
-__all__ = ["ENDED", "Loaded", "UnitOfWork", "child_key"]
+__all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key"]
 
 log = logging.getLogger("regista.runtime")
 
@@ -79,11 +79,34 @@ def child_key(element_instance_id: str) -> str:
     return f"child:{element_instance_id}"
 
 
+class JobTaker(Protocol):
+    """A job executor of this process that takes the jobs a unit of work creates for it:
+    they are inserted already leased to `worker_id` (see `Transaction.insert_job`), and
+    handed to `taken` once the transaction committed — no claim, no wait for a wake-up."""
+
+    @property
+    def worker_id(self) -> str: ...
+
+    @property
+    def lease(self) -> float:
+        """Seconds of the lease."""
+        ...
+
+    def wants(self, job_type: str) -> bool:
+        """Whether to take a job of this type now (it runs the type and has room)."""
+        ...
+
+    def taken(self, jobs: Sequence[Job]) -> None:
+        """Run these jobs, leased to `worker_id` by the transaction that just committed."""
+        ...
+
+
 @dataclass(slots=True)
 class _NewRow:
     business_key: str | None
     parent: tuple[str, str] | None
     idempotency_key: str | None
+    latest: bool = False
 
 
 @dataclass(eq=False, slots=True)
@@ -113,6 +136,7 @@ class UnitOfWork:
         ids: IdSource,
         models: StoredModels,
         options: RuntimeOptions,
+        taker: JobTaker | None = None,
     ) -> None:
         self.tx = tx
         self.now = now
@@ -125,6 +149,9 @@ class UnitOfWork:
         """Types of the jobs created, so that executors can be woken after commit."""
         self.next_timer: dt.datetime | None = None
         """The earliest timer scheduled, so that schedulers can be woken after commit."""
+        self.taker = taker
+        self.taken: list[Job] = []
+        """Jobs created leased to `taker`, handed to it after commit."""
         self._queue: deque[Callable[[], None]] = deque()
         self._command = "StartInstance"
 
@@ -158,8 +185,10 @@ class UnitOfWork:
         start_event_id: str | None = None,
         parent: tuple[str, str] | None = None,
         idempotency_key: str | None = None,
+        latest: bool = False,
     ) -> Loaded:
-        """Start an instance of `model`; its row is inserted by `finish`."""
+        """Start an instance of `model`; its row is inserted by `finish` (with `latest`,
+        only if `model` is still the latest version: see `Transaction.insert_instance`)."""
         command = StartInstance(
             process_id=model.process_id,
             variables=variables,
@@ -173,7 +202,11 @@ class UnitOfWork:
         except EngineError as exc:
             raise RequestError(f"cannot start '{model.process_id}': {exc}") from exc
         loaded = Loaded(
-            state.id, model, state, 0, new=_NewRow(business_key, parent, idempotency_key)
+            state.id,
+            model,
+            state,
+            0,
+            new=_NewRow(business_key, parent, idempotency_key, latest),
         )
         self.instances[state.id] = loaded
         self._carry_out(loaded, command, effects)
@@ -225,7 +258,12 @@ class UnitOfWork:
         )
 
     def finish(self) -> None:
-        """Carry out what is queued, then write every instance and its history."""
+        """Carry out what is queued, then write every instance and its history.
+
+        The row of an instance comes before its history when it is new (the history of a
+        new instance needs no lookup of its chain's head) and after it otherwise: a store
+        that queues writes (PostgreSQL) sends the effect rows, the history and the version-
+        checked update in one round trip, and the commit in the next."""
         while self._queue:
             self._queue.popleft()()
         tx = self.tx
@@ -245,10 +283,15 @@ class UnitOfWork:
                     parent_element_instance_id=new.parent[1] if new.parent else None,
                     idempotency_key=new.idempotency_key,
                     ended_at=loaded.ended_at,
+                    latest=new.latest,
                 )
                 loaded.new = None
                 loaded.version = 1
-            elif loaded.dirty:
+                loaded.dirty = False
+            if loaded.events:
+                tx.add_history(loaded.id, loaded.events)
+                loaded.events = []
+            if loaded.dirty:
                 loaded.version = tx.update_instance(
                     loaded.id,
                     state=state.to_json(),
@@ -256,11 +299,9 @@ class UnitOfWork:
                     expected_version=loaded.version,
                     now=self.now,
                     ended_at=loaded.ended_at,
+                    deferred=True,  # locked by `load`: a conflict would be a bug, not a race
                 )
-            loaded.dirty = False
-            if loaded.events:
-                tx.append_history(loaded.id, loaded.events)
-                loaded.events = []
+                loaded.dirty = False
 
     # -- effects ----------------------------------------------------------------------------
 
@@ -283,21 +324,83 @@ class UnitOfWork:
             )
         )
 
+    def insert_job(
+        self,
+        loaded: Loaded,
+        *,
+        job_id: str,
+        element_id: str,
+        element_instance_id: str,
+        job_type: str,
+        retries: int,
+        variables: dict[str, Any],
+        headers: dict[str, str] | None = None,
+    ) -> None:
+        """Write a job row of `loaded`: leased to the taker when it wants the job, else
+        ready for any node (and executors are woken after commit)."""
+        taker = self.taker
+        if taker is None or not taker.wants(job_type):
+            self.tx.insert_job(
+                id=job_id,
+                instance_id=loaded.id,
+                element_id=element_id,
+                element_instance_id=element_instance_id,
+                type=job_type,
+                retries=retries,
+                now=self.now,
+                variables=variables,
+                headers=headers,
+            )
+            self.job_types.add(job_type)
+            return
+        until = self.now + dt.timedelta(seconds=taker.lease)
+        self.tx.insert_job(
+            id=job_id,
+            instance_id=loaded.id,
+            element_id=element_id,
+            element_instance_id=element_instance_id,
+            type=job_type,
+            retries=retries,
+            now=self.now,
+            variables=variables,
+            headers=headers,
+            lease_owner=taker.worker_id,
+            lease_until=until,
+        )
+        self.taken.append(
+            Job(
+                id=job_id,
+                instance_id=loaded.id,
+                element_id=element_id,
+                element_instance_id=element_instance_id,
+                type=job_type,
+                retries=retries,
+                attempt=1,
+                status="claimed",
+                lease_owner=taker.worker_id,
+                lease_until=until,
+                due_at=self.now,
+                variables=variables,
+                headers=headers or {},
+                error=None,
+                created_at=self.now,
+                completed_at=None,
+            )
+        )
+
     def _create_job(self, loaded: Loaded, command: Command, effect: CreateJob) -> None:
         if isinstance(command, FailJob) and command.job_id == effect.job_id:
             return  # a retry: the store already made the row claimable after the backoff
-        self.tx.insert_job(
-            id=effect.job_id,
-            instance_id=loaded.id,
+        self.insert_job(
+            loaded,
+            job_id=effect.job_id,
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
-            type=effect.type,
+            job_type=effect.type,
             retries=effect.retries,
-            now=self.now,
             variables=encode_value(dict(effect.variables)),
             headers={str(k): str(v) for k, v in effect.headers.items()},
         )
-        self.job_types.add(effect.type)
         self.record(
             loaded,
             "job_created",

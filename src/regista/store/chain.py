@@ -8,28 +8,28 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
+from regista.store.jsontext import json_encoder
 from regista.store.records import BrokenLink, HistoryEvent
+
+# json's own string encoder (C), as json.dumps(ensure_ascii=False) uses it
+_encode_text: Callable[[str], str] = json.encoder.encode_basestring
+
+_CANONICAL = json_encoder(sort_keys=True)
 
 
 def canonical_json(value: Any) -> str:
     """Sorted keys, no spaces, no NaN; -0.0 becomes 0.0 (PostgreSQL numerics lose the sign)."""
+    if type(value) is dict and not value:
+        return "{}"
     try:
-        text = json.dumps(
-            value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-        )
+        text = _CANONICAL(value)
         if "-0.0" not in text and "-0e" not in text:  # the common case: nothing to normalise
             return text
-        return json.dumps(
-            _normalise(value),
-            sort_keys=True,
-            separators=(",", ":"),
-            ensure_ascii=False,
-            allow_nan=False,
-        )
+        return _CANONICAL(_normalise(value))
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"history data must be JSON-safe (str, int, float, bool, None, list, dict): {exc}"
@@ -51,6 +51,47 @@ def ts_text(ts: datetime) -> str:
     return ts.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def event_field(value: Any) -> str:
+    """One field of the hashed content as canonical JSON (text and None the fast way)."""
+    kind = type(value)
+    if kind is str:
+        return _encode_text(value)
+    if value is None:
+        return "null"
+    if kind is int:
+        return int.__repr__(value)
+    return canonical_json(value)
+
+
+def event_content(
+    *,
+    instance_id: str,
+    seq: int,
+    ts: str,
+    kind: str,
+    element_id: str | None,
+    element_instance_id: str | None,
+    actor: str | None,
+    command: str | None,
+    data: str,
+) -> str:
+    """The canonical JSON text that is hashed for one event, from its parts: `ts` as
+    `ts_text` gives it and `data` as `canonical_json` gives it. Equal to
+    `canonical_json([instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data])`, built without encoding the data a second time (the stores keep the
+    same data text in their column)."""
+    return (
+        f"[{event_field(instance_id)},{event_field(seq)},{event_field(ts)},{event_field(kind)},"
+        f"{event_field(element_id)},{event_field(element_instance_id)},{event_field(actor)},"
+        f"{event_field(command)},{data}]"
+    )
+
+
+def content_hash(prev_hash: str | None, content: str) -> str:
+    """SHA-256 (hex) of the previous hash and an event's canonical content."""
+    return hashlib.sha256(f"{prev_hash or ''}\n{content}".encode()).hexdigest()
+
+
 def event_hash(
     *,
     instance_id: str,
@@ -65,20 +106,18 @@ def event_hash(
     prev_hash: str | None,
 ) -> str:
     """SHA-256 (hex) of the previous hash and the canonical content of one event."""
-    content = canonical_json(
-        [
-            instance_id,
-            seq,
-            ts_text(ts),
-            kind,
-            element_id,
-            element_instance_id,
-            actor,
-            command,
-            data,
-        ]
+    content = event_content(
+        instance_id=instance_id,
+        seq=seq,
+        ts=ts_text(ts),
+        kind=kind,
+        element_id=element_id,
+        element_instance_id=element_instance_id,
+        actor=actor,
+        command=command,
+        data=canonical_json(data),
     )
-    return hashlib.sha256(f"{prev_hash or ''}\n{content}".encode()).hexdigest()
+    return content_hash(prev_hash, content)
 
 
 def check_chain(events: Iterable[HistoryEvent]) -> BrokenLink | None:

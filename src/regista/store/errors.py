@@ -6,6 +6,8 @@ that stayed busy, a deadlock); nothing was committed when they are raised.
 
 from __future__ import annotations
 
+from typing import Any
+
 
 class StoreError(Exception):
     """Base of every error the store raises on purpose."""
@@ -54,6 +56,33 @@ class VersionConflict(RetryableError):
         self.instance_id = instance_id
         self.expected = expected
         self.actual = actual
+
+
+class StaleDefinition(RetryableError):
+    """An instance was to start on the latest version of a process, but that is no longer
+    the version it was given (a newer one was deployed meanwhile): start it again."""
+
+    def __init__(self, process_id: str, definition_id: str) -> None:
+        super().__init__(
+            f"{definition_id!r} is no longer the latest version of process {process_id!r}; "
+            "nothing was committed — start the instance again"
+        )
+        self.process_id = process_id
+        self.definition_id = definition_id
+
+
+Check = tuple[str, str, Any]
+"""A check sent with the commit: ("version", instance id, expected version) or
+("latest", process id, definition id)."""
+
+
+class DeferredCheckFailed(RetryableError):
+    """One of the checks a store sent with the commit failed (which one is found out
+    after the rollback, see `PostgresStore`)."""
+
+    def __init__(self, checks: list[Check]) -> None:
+        super().__init__("a check sent with the commit failed; nothing was committed")
+        self.checks = checks
 
 
 class SerializationConflict(RetryableError):

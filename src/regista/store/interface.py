@@ -8,7 +8,7 @@ One command = one transaction (DESIGN.md, "Persistence and the unit of work")::
         tx.update_instance(inst.id, state=state.to_json(), status=state.status,
                            expected_version=inst.version, now=ctx.now)
         for effect in effects: ...                  # one call per effect, see below
-        tx.append_history(inst.id, events)
+        tx.add_history(inst.id, events)             # or append_history, to read them back
     # committed here; an exception anywhere in the block rolls all of it back
 
 Engine effects map to calls on the transaction: CreateJob -> `insert_job`, CancelJob ->
@@ -74,6 +74,11 @@ class Transaction(Protocol):
 
     def latest_definition(self, process_id: str) -> Definition | None: ...
 
+    def latest_definition_id(self, process_id: str) -> str | None:
+        """The id of the latest version of `process_id` (cheaper than the whole row when the
+        caller already knows that version's source)."""
+        ...
+
     def definition_version(self, process_id: str, version: int) -> Definition | None: ...
 
     def list_definitions(self, process_id: str | None = None) -> list[Definition]: ...
@@ -94,10 +99,15 @@ class Transaction(Protocol):
         parent_element_instance_id: str | None = None,
         idempotency_key: str | None = None,
         ended_at: datetime | None = None,
+        latest: bool = False,
     ) -> Instance:
         """Insert a new instance at version 1.
 
-        Raises `DuplicateKey` (with `existing_id`) when the idempotency key is taken.
+        Raises `DuplicateKey` (with `existing_id`) when the idempotency key is taken. With
+        `latest`, the instance is inserted only if `definition_id` is the latest version of
+        `process_id`; else `StaleDefinition` (retryable) — raised by the commit on a store
+        that sends the insert with it (so a caller may start on a version it remembers as
+        the latest without reading it first).
         """
         ...
 
@@ -106,6 +116,12 @@ class Transaction(Protocol):
 
         Raises `NotFound` if there is none and `CorruptState` if its state is unreadable.
         """
+        ...
+
+    def will_lock(self, instance_id: str) -> None:
+        """A hint: `lock_instance(instance_id)` follows. A store that queues statements
+        (PostgreSQL) sends the lock with the next statement, in the order of the calls, so
+        that e.g. locking an instance and completing its job is one round trip."""
         ...
 
     def get_instance(self, instance_id: str) -> Instance | None:
@@ -123,10 +139,14 @@ class Transaction(Protocol):
         expected_version: int,
         now: datetime,
         ended_at: datetime | None = None,
+        deferred: bool = False,
     ) -> int:
         """Write a new state if the row is still at `expected_version`; return the new version.
 
-        Raises `VersionConflict` otherwise.
+        Raises `VersionConflict` otherwise — with `deferred`, a store may send the update
+        with the commit and raise the `VersionConflict` from the commit instead (nothing is
+        committed then); the version returned assumes the check passes. For a unit of work
+        that locked the instance, where a conflict means a bug, not a race.
         """
         ...
 
@@ -161,7 +181,14 @@ class Transaction(Protocol):
         variables: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         due_at: datetime | None = None,
-    ) -> None: ...
+        lease_owner: str | None = None,
+        lease_until: datetime | None = None,
+    ) -> None:
+        """Insert a job ready to be claimed — or, with `lease_owner` and `lease_until`,
+        already claimed by that worker (attempt 1), as if it had claimed it at once: the
+        node whose unit of work creates a job it can run takes it without another
+        transaction, and if the node dies the lease runs out as after any claim."""
+        ...
 
     def get_job(self, job_id: str) -> Job | None: ...
 
@@ -334,6 +361,12 @@ class Transaction(Protocol):
 
     def append_history(self, instance_id: str, events: Sequence[NewEvent]) -> list[HistoryEvent]:
         """Append events to the instance's hash chain (lock the instance first)."""
+        ...
+
+    def add_history(self, instance_id: str, events: Sequence[NewEvent]) -> None:
+        """`append_history` without reading anything back: the events are chained the same
+        way, and a store may send them with a later statement of the transaction (at the
+        latest with the commit, which fails if they cannot be written)."""
         ...
 
     def history(self, instance_id: str) -> list[HistoryEvent]: ...

@@ -9,7 +9,14 @@ from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from regista.store.chain import event_hash
-from regista.store.errors import CorruptState, DuplicateKey, NotFound, StoreError, VersionConflict
+from regista.store.errors import (
+    CorruptState,
+    DuplicateKey,
+    NotFound,
+    StaleDefinition,
+    StoreError,
+    VersionConflict,
+)
 from regista.store.interface import Transaction
 from regista.store.records import (
     BufferedMessage,
@@ -146,6 +153,10 @@ class MemoryTransaction(Transaction):
         found = self.list_definitions(process_id)
         return found[-1] if found else None
 
+    def latest_definition_id(self, process_id: str) -> str | None:
+        latest = self.latest_definition(process_id)
+        return None if latest is None else latest.id
+
     def definition_version(self, process_id: str, version: int) -> Definition | None:
         for definition in self.list_definitions(process_id):
             if definition.version == version:
@@ -189,7 +200,12 @@ class MemoryTransaction(Transaction):
         parent_element_instance_id: str | None = None,
         idempotency_key: str | None = None,
         ended_at: datetime | None = None,
+        latest: bool = False,
     ) -> Instance:
+        if latest:
+            newest = self.latest_definition(process_id)
+            if newest is None or newest.id != definition_id:
+                raise StaleDefinition(process_id, definition_id)
         self._check(write=True)
         if idempotency_key is not None:
             existing = self.find_instance_by_idempotency_key(idempotency_key)
@@ -228,6 +244,9 @@ class MemoryTransaction(Transaction):
             raise NotFound(f"there is no process instance {instance_id!r}")
         return found
 
+    def will_lock(self, instance_id: str) -> None:
+        self._check()
+
     def get_instance(self, instance_id: str) -> Instance | None:
         self._check()
         return self._load(instance_id)
@@ -248,6 +267,7 @@ class MemoryTransaction(Transaction):
         expected_version: int,
         now: datetime,
         ended_at: datetime | None = None,
+        deferred: bool = False,
     ) -> int:
         self._check(write=True)
         row = self._t.instances.get(instance_id)
@@ -311,8 +331,13 @@ class MemoryTransaction(Transaction):
         variables: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         due_at: datetime | None = None,
+        lease_owner: str | None = None,
+        lease_until: datetime | None = None,
     ) -> None:
         self._check(write=True)
+        if (lease_owner is None) != (lease_until is None):
+            raise ValueError("a job inserted claimed needs both lease_owner and lease_until")
+        claimed = lease_owner is not None
         if id in self._t.jobs:
             raise DuplicateKey(f"a row with the same key already exists (job {id!r})")
         self._set(
@@ -325,10 +350,10 @@ class MemoryTransaction(Transaction):
                 element_instance_id=element_instance_id,
                 type=type,
                 retries=retries,
-                attempt=0,
-                status="ready",
-                lease_owner=None,
-                lease_until=None,
+                attempt=1 if claimed else 0,
+                status="claimed" if claimed else "ready",
+                lease_owner=lease_owner,
+                lease_until=utc_opt(lease_until),
                 due_at=utc(due_at or now),
                 variables=_copy(variables or {}, f"variables of job {id!r}"),
                 headers=_copy(headers or {}, f"headers of job {id!r}"),
@@ -778,6 +803,9 @@ class MemoryTransaction(Transaction):
         self._set(self._t.history, instance_id, [*chain, *built])
         self._set(self._t.counters, "history_id", next_id)
         return built
+
+    def add_history(self, instance_id: str, events: Sequence[NewEvent]) -> None:
+        self.append_history(instance_id, events)
 
     def history(self, instance_id: str) -> list[HistoryEvent]:
         self._check()

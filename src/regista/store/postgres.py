@@ -4,13 +4,22 @@ Transactions run in READ COMMITTED. An instance is locked with `SELECT ... FOR U
 the whole unit of work; jobs, timers and buffered messages are taken with
 `FOR UPDATE SKIP LOCKED`, so concurrent nodes claim disjoint rows without waiting for each
 other. Migrations run under an advisory lock, so nodes starting together migrate once.
+
+Round trips are what a unit of work costs here, so statements travel in pipelines (see
+`SqlSession`): `BEGIN` waits for the first statement that needs an answer, and the effect
+rows, the history and the version-checked update go out with `COMMIT`. A check that cannot
+wait for its answer there — the instance's version, the latest version of a process — is
+written so that it fails the statement (a division by zero when no row matched), which
+aborts the transaction, so that the commit fails; after the rollback `_failed_check` reads
+which check it was and raises `VersionConflict` or `StaleDefinition`. A unit of work that
+starts an instance is one round trip; one that completes a job, two.
 """
 
 from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -24,18 +33,21 @@ from psycopg_pool import ConnectionPool, PoolTimeout
 from regista.settings import redact_url
 from regista.store import queries as sqlfiles
 from regista.store.errors import (
+    DeferredCheckFailed,
     DuplicateKey,
     SchemaError,
     SchemaOutdated,
     SchemaTooNew,
     SerializationConflict,
+    StaleDefinition,
     StoreBusy,
     StoreError,
     StoreFull,
     StoreUnavailable,
+    VersionConflict,
 )
 from regista.store.interface import SchemaMode
-from regista.store.sqlbase import Codec, Dialect, aware, dumps
+from regista.store.sqlbase import Batch, Codec, Dialect, aware, dumps, run_on_cursors
 from regista.store.sqlstore import SqlStore
 from regista.store.sqltransaction import SqlTransaction
 
@@ -62,6 +74,9 @@ class PostgresCodec(Codec):
     def json_out(self, value: Any) -> Any:
         return value
 
+    def json_text(self, text: str) -> Jsonb:
+        return Jsonb(text, dumps=_identity)
+
     def text_list(self, values: Sequence[str]) -> list[str]:
         return list(values)
 
@@ -69,6 +84,8 @@ class PostgresCodec(Codec):
 class PostgresDialect(Dialect):
     name = "postgres"
     driver_error = psycopg.Error
+    defers_writes = True
+    history_as_json = True
 
     def __init__(self, url: str) -> None:
         self.queries = sqlfiles.queries("postgres")
@@ -76,6 +93,12 @@ class PostgresDialect(Dialect):
         self.where = redact_url(url)
 
     def translate(self, exc: Exception) -> StoreError:
+        if isinstance(exc, pgerrors.UniqueViolation) and exc.diag.table_name == "history":
+            # two units of work extended one chain: the loser retries, there is no fork
+            return SerializationConflict(
+                "the history of an instance was appended to concurrently (lock the instance "
+                f"first); nothing was committed — retry ({exc.diag.message_detail or exc})"
+            )
         if isinstance(exc, pgerrors.UniqueViolation):
             detail = exc.diag.message_detail or str(exc)
             return DuplicateKey(f"a row with the same key already exists ({detail})")
@@ -109,18 +132,51 @@ class PostgresDialect(Dialect):
             )
         return StoreError(f"PostgreSQL at {self.where}: {exc}")
 
-    def execute_many_returning_ids(
-        self, conn: Any, sql: str, rows: Sequence[Mapping[str, Any]]
-    ) -> list[int]:
-        ids: list[int] = []
-        with conn.cursor() as cur:
-            cur.executemany(sql, rows, returning=True)
-            while True:
-                row = cur.fetchone()
-                ids.append(int(row["id"]))
-                if not cur.nextset():
-                    break
-        return ids
+    def run_batch(self, conn: Any, batch: Batch) -> None:
+        """One round trip: the statements go out as a pipeline and the results of all come
+        back at its sync."""
+        if len(batch) == 1:
+            run_on_cursors(conn, batch)
+            return
+        with conn.pipeline():
+            run_on_cursors(conn, batch)
+
+    def check_failed(self, exc: Exception) -> bool:
+        return isinstance(exc, pgerrors.DivisionByZero)
+
+
+def _rollback(conn: Conn) -> None:
+    """Roll back what the failed unit of work left open (a broken connection is dropped by
+    the pool when it comes back)."""
+    try:
+        if conn.info.transaction_status != psycopg.pq.TransactionStatus.IDLE:
+            conn.rollback()
+    except psycopg.Error:
+        pass
+
+
+def _failed_check(conn: Conn, exc: DeferredCheckFailed) -> StoreError:
+    """Which check sent with the commit failed, read after the rollback."""
+    try:
+        for kind, key, expected in exc.checks:
+            if kind == "version":
+                row = conn.execute(
+                    "SELECT version FROM instances WHERE id = %(id)s", {"id": key}
+                ).fetchone()
+                actual = None if row is None else int(row["version"])
+                if actual != expected:
+                    return VersionConflict(key, expected, actual)
+            else:
+                row = conn.execute(
+                    "SELECT id FROM definitions WHERE process_id = %(p)s "
+                    "ORDER BY version DESC LIMIT 1",
+                    {"p": key},
+                ).fetchone()
+                if row is None or row["id"] != expected:
+                    return StaleDefinition(key, expected)
+    except psycopg.Error:
+        pass
+    return exc
 
 
 def _configure(conn: Conn) -> None:
@@ -201,12 +257,22 @@ class PostgresStore(SqlStore):
     @contextmanager
     def _sql_transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
         try:
-            with self._pool.connection(timeout=self._timeout) as conn, conn.transaction():
-                tx = SqlTransaction(conn, self._sql, write=write)
+            with self._pool.connection(timeout=self._timeout) as conn:
+                # BEGIN waits for the first statement and COMMIT goes with the last writes
+                # (see SqlTransaction): a short unit of work is two or three round trips
+                tx = SqlTransaction(conn, self._sql, write=write, begin="BEGIN")
                 try:
                     yield tx
-                finally:
+                    tx.commit()
+                except DeferredCheckFailed as exc:
                     tx.close()
+                    _rollback(conn)
+                    raise _failed_check(conn, exc) from exc
+                except BaseException:
+                    tx.close()
+                    if tx.began:
+                        _rollback(conn)
+                    raise
         except PoolTimeout as exc:
             raise StoreUnavailable(
                 f"no connection to PostgreSQL at {self._sql.where} became free within "

@@ -1,17 +1,18 @@
 """What the SQLite and PostgreSQL stores share below the transaction: value helpers, and the
 `Codec` and `Dialect` that make up the difference between the two databases.
 
-The SQL stores are split by role: `sqlbase` (this), `rows` (rows to records),
-`sqltransaction` (the unit of work over named queries) and `sqlstore` (operations that are
-one short transaction each). A dialect differs only in its `.sql` files, its `Codec` (how
-timestamps, JSON and lists travel to and from the driver) and how it translates driver errors
-into `StoreError`s.
+The SQL stores are split by role: `sqlbase` (this), `rows` (rows to records), `sqlsession`
+(statements over one connection, queued where the dialect defers writes), `historyrows`
+(history events numbered, hashed and encoded once), `sqltransaction` (the unit of work over
+named queries) and `sqlstore` (operations that are one short transaction each). A dialect
+differs only in its `.sql` files, its `Codec` (how timestamps, JSON and lists travel to and
+from the driver), how it runs a batch of statements (PostgreSQL: one pipeline, one round
+trip) and how it translates driver errors into `StoreError`s.
 """
 
 from __future__ import annotations
 
 import hashlib
-import json
 import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
@@ -19,6 +20,7 @@ from datetime import datetime
 from typing import Any
 
 from regista.store.errors import StoreError
+from regista.store.jsontext import json_encoder
 
 
 def aware(ts: datetime, what: str = "timestamp") -> datetime:
@@ -28,10 +30,13 @@ def aware(ts: datetime, what: str = "timestamp") -> datetime:
     return ts
 
 
+_DUMPS = json_encoder(sort_keys=False)
+
+
 def dumps(value: Any, what: str) -> str:
     """JSON text for a column; values must already be JSON-safe."""
     try:
-        return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        return _DUMPS(value)
     except (TypeError, ValueError) as exc:
         raise ValueError(
             f"{what} must be JSON-safe (str, int, float, bool, None, list, dict): {exc}"
@@ -44,6 +49,11 @@ def sha256_text(text: str) -> str:
 
 def new_id() -> str:
     return uuid.uuid4().hex
+
+
+Batch = list[tuple[str, Any, Any]]
+"""Statements with their parameters and the cursor to run each on (None: any, the results
+are not read), sent one after the other."""
 
 
 class Codec(ABC):
@@ -61,11 +71,26 @@ class Codec(ABC):
     @abstractmethod
     def json_out(self, value: Any) -> Any: ...
 
+    def json_text(self, text: str) -> Any:
+        """A JSON column from text that is already JSON (see `dumps`)."""
+        return text
+
     @abstractmethod
     def text_list(self, values: Sequence[str]) -> Any: ...
 
     def ts_opt(self, value: Any) -> datetime | None:
         return None if value is None else self.ts_out(value)
+
+
+def run_on_cursors(conn: Any, batch: Batch) -> None:
+    """Run the statements in order, each on its cursor (or on a shared one)."""
+    sink: Any = None
+    for sql, params, cursor in batch:
+        if cursor is None:
+            if sink is None:
+                sink = conn.cursor()
+            cursor = sink
+        cursor.execute(sql, params)
 
 
 class Dialect(ABC):
@@ -75,18 +100,25 @@ class Dialect(ABC):
     queries: Mapping[str, str]
     codec: Codec
     driver_error: type[Exception]
+    defers_writes: bool = False
+    """Whether writes whose result is not needed wait for the next round trip (see
+    `SqlTransaction`); worth it where each statement is a round trip to a server."""
+    history_as_json: bool = False
+    """Whether history rows go to the database as one JSON parameter (`history_add_rows`)
+    rather than one parameter set per row (`history_add`)."""
 
     @abstractmethod
     def translate(self, exc: Exception) -> StoreError:
         """A driver exception as a typed store error with a message a user can act on."""
 
-    def execute_many_returning_ids(
-        self, conn: Any, sql: str, rows: Sequence[Mapping[str, Any]]
-    ) -> list[int]:
-        ids: list[int] = []
-        for params in rows:
-            ids.append(int(conn.execute(sql, params).fetchone()["id"]))
-        return ids
+    def run_batch(self, conn: Any, batch: Batch) -> None:
+        """Run the statements in order, each on its cursor."""
+        run_on_cursors(conn, batch)
+
+    def check_failed(self, exc: Exception) -> bool:
+        """Whether a driver error is a version check that went out with the commit
+        (`instance_update_checked`) finding another version."""
+        return False
 
 
 NO_KEY = ""

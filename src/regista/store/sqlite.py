@@ -47,6 +47,8 @@ try:
 except ImportError:  # pragma: no cover - Windows
     fcntl = None  # type: ignore[assignment]
 
+_WAL_SIZE_LIMIT = 64 * 1024 * 1024
+
 # Primary result codes (https://sqlite.org/rescode.html)
 _SQLITE_CORRUPT = 11
 _SQLITE_BUSY = 5
@@ -191,6 +193,7 @@ class SqliteStore(SqlStore):
                 timeout=self._busy_timeout_ms / 1000,
                 isolation_level=None,
                 check_same_thread=False,
+                cached_statements=256,  # every named query stays prepared
             )
         except sqlite3.Error as exc:
             raise self._sql.translate(exc) from exc
@@ -204,6 +207,10 @@ class SqliteStore(SqlStore):
                     "put it on a local file system"
                 )
             conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            # after a checkpoint resets the WAL, truncate a WAL that a burst (or a long
+            # reader holding back checkpoints) made large, and no smaller: a WAL file that
+            # is written over in place costs less per commit than one that has to grow
+            conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
         except sqlite3.Error as exc:
             conn.close()
             raise self._sql.translate(exc) from exc

@@ -2,18 +2,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any
 
-from regista.store.chain import event_hash
 from regista.store.errors import (
     DuplicateKey,
     NotFound,
     SerializationConflict,
-    StoreError,
+    StaleDefinition,
     VersionConflict,
 )
+from regista.store.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.interface import Transaction
 from regista.store.records import (
     BufferedMessage,
@@ -29,58 +29,13 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
-from regista.store.rows import Row, RowMapper
-from regista.store.sqlbase import Dialect, aware, key_in, new_id, sha256_text
-
-_T = TypeVar("_T")
+from regista.store.sqlbase import aware, dumps, key_in, new_id, sha256_text
+from regista.store.sqlsession import SqlSession
 
 
-class SqlTransaction(Transaction):
-    """`Transaction` over a DB-API-like connection and a dialect's named queries."""
-
-    def __init__(self, conn: Any, dialect: Dialect, *, write: bool) -> None:
-        self._conn = conn
-        self._dialect = dialect
-        self._q = dialect.queries
-        self._c = dialect.codec
-        self._rows = RowMapper(dialect.codec)
-        self._write = write
-        self._open = True
-        self._heads: dict[str, tuple[int, str | None]] = {}
-
-    def close(self) -> None:
-        self._open = False
-
-    # -- plumbing ---------------------------------------------------------------------------
-
-    def _usable(self, name: str, *, write: bool) -> None:
-        if not self._open:
-            raise StoreError(
-                "this transaction has already ended; open a new one with store.transaction()"
-            )
-        if write and not self._write:
-            raise StoreError(f"{name}: cannot write in a read-only transaction (write=False)")
-
-    def _run(self, name: str, params: Mapping[str, Any], *, write: bool) -> Any:
-        self._usable(name, write=write)
-        try:
-            return self._conn.execute(self._q[name], params)
-        except self._dialect.driver_error as exc:
-            raise self._dialect.translate(exc) from exc
-
-    def _one(self, query: str, /, *, write: bool = False, **params: Any) -> Row | None:
-        rows = self._run(query, params, write=write).fetchall()
-        return rows[0] if rows else None
-
-    def _all(self, query: str, /, *, write: bool = False, **params: Any) -> list[Row]:
-        return cast(list[Row], self._run(query, params, write=write).fetchall())
-
-    def _mut(self, query: str, /, **params: Any) -> None:
-        """A write whose result is not needed."""
-        self._run(query, params, write=True)
-
-    def _maybe(self, mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
-        return None if row is None else mapper(row)
+class SqlTransaction(SqlSession, Transaction):
+    """`Transaction` over a DB-API-like connection and a dialect's named queries (see
+    `SqlSession` for how statements travel)."""
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -121,6 +76,10 @@ class SqlTransaction(Transaction):
         row = self._one("definition_latest", process_id=process_id)
         return self._maybe(self._rows.definition, row)
 
+    def latest_definition_id(self, process_id: str) -> str | None:
+        row = self._one("definition_latest_id", process_id=process_id)
+        return None if row is None else str(row["id"])
+
     def definition_version(self, process_id: str, version: int) -> Definition | None:
         row = self._one("definition_version", process_id=process_id, version=version)
         return self._maybe(self._rows.definition, row)
@@ -146,35 +105,68 @@ class SqlTransaction(Transaction):
         parent_element_instance_id: str | None = None,
         idempotency_key: str | None = None,
         ended_at: datetime | None = None,
+        latest: bool = False,
     ) -> Instance:
-        row = self._one(
-            "instance_insert",
-            write=True,
+        text = dumps(state, f"state of instance {id!r}")
+        started = aware(now).astimezone(UTC)
+        ended = None if ended_at is None else aware(ended_at).astimezone(UTC)
+        params = {
+            "id": id,
+            "definition_id": definition_id,
+            "process_id": process_id,
+            "business_key": business_key,
+            "status": status,
+            "state": self._c.json_text(text),
+            "parent_instance_id": parent_instance_id,
+            "parent_element_instance_id": parent_element_instance_id,
+            "idempotency_key": idempotency_key,
+            "now": self._c.ts(started),
+            "ended_at": self._c.ts(ended),
+        }
+        at_commit = latest and idempotency_key is None and self._dialect.defers_writes
+        if latest and not at_commit and self.latest_definition_id(process_id) != definition_id:
+            raise StaleDefinition(process_id, definition_id)
+        if at_commit:
+            # the check fails the commit if a newer version was deployed meanwhile
+            self._queue("instance_insert_latest", params)
+            self._checks.append(("latest", process_id, definition_id))
+        elif idempotency_key is None:
+            # nothing to learn from the result: a clash of ids fails the commit
+            self._queue("instance_insert_new", params)
+        elif self._one("instance_insert", write=True, **params) is None:
+            existing = self.find_instance_by_idempotency_key(idempotency_key)
+            raise DuplicateKey(
+                f"an instance was already started with idempotency key {idempotency_key!r}",
+                existing_id=None if existing is None else existing.id,
+            )
+        # a new instance has no history yet: appending can skip looking for its head
+        self._heads.setdefault(id, (0, None))
+        return Instance(
             id=id,
             definition_id=definition_id,
             process_id=process_id,
             business_key=business_key,
             status=status,
-            state=self._c.json(state, f"state of instance {id!r}"),
+            state=state if type(state) is dict else dict(state),
+            version=1,
             parent_instance_id=parent_instance_id,
             parent_element_instance_id=parent_element_instance_id,
             idempotency_key=idempotency_key,
-            now=self._c.ts(aware(now)),
-            ended_at=self._c.ts(ended_at),
+            started_at=started,
+            ended_at=ended,
+            updated_at=started,
         )
-        if row is not None:
-            # a new instance has no history yet: append_history can skip looking for its head
-            self._heads.setdefault(id, (0, None))
-        else:
-            existing = self.find_instance_by_idempotency_key(cast(str, idempotency_key))
-            raise DuplicateKey(
-                f"an instance was already started with idempotency key {idempotency_key!r}",
-                existing_id=None if existing is None else existing.id,
-            )
-        return self._rows.instance(row)
 
     def lock_instance(self, instance_id: str) -> Instance:
-        row = self._one("instance_lock", id=instance_id)
+        ahead = self._ahead.pop(f"lock:{instance_id}", None)
+        if ahead is not None:
+            if any(c is ahead for _, _, c in self._pending):
+                self.flush()
+            self._usable("lock_instance", write=False)
+            rows = ahead.fetchall()
+            row = rows[0] if rows else None
+        else:
+            row = self._one("instance_lock", id=instance_id)
         if row is None:
             raise NotFound(f"there is no process instance {instance_id!r}")
         # the instance is ours until commit, so its history head cannot move under us
@@ -196,7 +188,22 @@ class SqlTransaction(Transaction):
         expected_version: int,
         now: datetime,
         ended_at: datetime | None = None,
+        deferred: bool = False,
     ) -> int:
+        if deferred and self._dialect.defers_writes:
+            self._queue(
+                "instance_update_checked",
+                {
+                    "id": instance_id,
+                    "state": self._c.json(state, f"state of instance {instance_id!r}"),
+                    "status": status,
+                    "expected_version": expected_version,
+                    "now": self._c.ts(aware(now)),
+                    "ended_at": self._c.ts(ended_at),
+                },
+            )
+            self._checks.append(("version", instance_id, expected_version))
+            return expected_version + 1
         row = self._one(
             "instance_update",
             write=True,
@@ -252,7 +259,10 @@ class SqlTransaction(Transaction):
         variables: Mapping[str, Any] | None = None,
         headers: Mapping[str, str] | None = None,
         due_at: datetime | None = None,
+        lease_owner: str | None = None,
+        lease_until: datetime | None = None,
     ) -> None:
+        claimed = _claimed_at_once(lease_owner, lease_until)
         self._mut(
             "job_insert",
             id=id,
@@ -261,6 +271,10 @@ class SqlTransaction(Transaction):
             element_instance_id=element_instance_id,
             type=type,
             retries=retries,
+            attempt=1 if claimed else 0,
+            status="claimed" if claimed else "ready",
+            lease_owner=lease_owner,
+            lease_until=self._c.ts(lease_until),
             due_at=self._c.ts(aware(due_at or now)),
             variables=self._c.json(variables or {}, f"variables of job {id!r}"),
             headers=self._c.json(headers or {}, f"headers of job {id!r}"),
@@ -559,74 +573,55 @@ class SqlTransaction(Transaction):
         self._usable("append_history", write=True)
         if not events:
             return []
+        links = self._chain(instance_id, events)
+        ids = self._write_history(instance_id, links, returning=True)
+        return [link.stored(instance_id, ids[link.seq]) for link in links]
+
+    def add_history(self, instance_id: str, events: Sequence[NewEvent]) -> None:
+        self._usable("add_history", write=True)
+        if events:
+            self._write_history(instance_id, self._chain(instance_id, events), returning=False)
+
+    def _chain(self, instance_id: str, events: Sequence[NewEvent]) -> list[Link]:
+        """Number and hash `events` after the head of the instance's chain."""
         head = self._heads.get(instance_id)
         if head is None:
             last = self._one("history_last", instance_id=instance_id)
             head = (0, None) if last is None else (int(last["seq"]), last["hash"])
-        seq, prev = head
-        built: list[HistoryEvent] = []
-        for event in events:
-            seq += 1
-            ts = aware(event.ts, "history event time").astimezone(UTC)
-            digest = event_hash(
-                instance_id=instance_id,
-                seq=seq,
-                ts=ts,
-                kind=event.kind,
-                element_id=event.element_id,
-                element_instance_id=event.element_instance_id,
-                actor=event.actor,
-                command=event.command,
-                data=event.data,
-                prev_hash=prev,
-            )
-            built.append(
-                HistoryEvent(
-                    id=0,
-                    instance_id=instance_id,
-                    seq=seq,
-                    ts=ts,
-                    kind=event.kind,
-                    element_id=event.element_id,
-                    element_instance_id=event.element_instance_id,
-                    actor=event.actor,
-                    command=event.command,
-                    data=event.data,
-                    prev_hash=prev,
-                    hash=digest,
-                )
-            )
-            prev = digest
-        rows = [
-            {
-                "instance_id": e.instance_id,
-                "seq": e.seq,
-                "ts": self._c.ts(e.ts),
-                "kind": e.kind,
-                "element_id": e.element_id,
-                "element_instance_id": e.element_instance_id,
-                "actor": e.actor,
-                "command": e.command,
-                "data": self._c.json(e.data, f"data of history event {e.kind!r}"),
-                "prev_hash": e.prev_hash,
-                "hash": e.hash,
-            }
-            for e in built
-        ]
+        return link_events(instance_id, head, events, self._c.ts)
+
+    def _write_history(
+        self, instance_id: str, links: list[Link], *, returning: bool
+    ) -> dict[int, int]:
+        """Insert the events in one statement; with `returning`, their ids by seq."""
+        ids: dict[int, int] = {}
         try:
-            ids = self._dialect.execute_many_returning_ids(
-                self._conn, self._q["history_insert"], rows
-            )
-        except self._dialect.driver_error as exc:
-            error = self._dialect.translate(exc)
-            if isinstance(error, DuplicateKey):
-                raise SerializationConflict(
-                    f"the history of instance {instance_id!r} was appended to concurrently; "
-                    "lock the instance (tx.lock_instance) before appending"
-                ) from exc
-            raise error from exc
-        self._heads[instance_id] = (seq, prev)
-        return [_with_id(e, i) for e, i in zip(built, ids, strict=True)]
+            if self._dialect.history_as_json:
+                rows = json_rows(links)
+                if returning:
+                    found = self._all("history_insert_rows", write=True, rows=rows)
+                    ids = {int(r["seq"]): int(r["id"]) for r in found}
+                else:
+                    self._mut("history_add_rows", rows=rows)
+            else:
+                self._many("history_add", tuple_rows(instance_id, links, self._c.json_text))
+                if returning:
+                    found = self._all(
+                        "history_ids", instance_id=instance_id, after_seq=links[0].seq - 1
+                    )
+                    ids = {int(r["seq"]): int(r["id"]) for r in found}
+        except SerializationConflict as exc:
+            raise SerializationConflict(
+                f"the history of instance {instance_id!r} was appended to concurrently; "
+                "lock the instance (tx.lock_instance) before appending"
+            ) from exc
+        except DuplicateKey as exc:
+            raise SerializationConflict(
+                f"the history of instance {instance_id!r} was appended to concurrently; "
+                "lock the instance (tx.lock_instance) before appending"
+            ) from exc
+        self._heads[instance_id] = (links[-1].seq, links[-1].hash)
+        return ids
 
     def history(self, instance_id: str) -> list[HistoryEvent]:
         rows = self._all("history_of_instance", instance_id=instance_id)
@@ -637,18 +632,7 @@ class SqlTransaction(Transaction):
         return [self._rows.history_event(r) for r in rows]
 
 
-def _with_id(event: HistoryEvent, event_id: int) -> HistoryEvent:
-    return HistoryEvent(
-        id=event_id,
-        instance_id=event.instance_id,
-        seq=event.seq,
-        ts=event.ts,
-        kind=event.kind,
-        element_id=event.element_id,
-        element_instance_id=event.element_instance_id,
-        actor=event.actor,
-        command=event.command,
-        data=event.data,
-        prev_hash=event.prev_hash,
-        hash=event.hash,
-    )
+def _claimed_at_once(lease_owner: str | None, lease_until: datetime | None) -> bool:
+    if (lease_owner is None) != (lease_until is None):
+        raise ValueError("a job inserted claimed needs both lease_owner and lease_until")
+    return lease_owner is not None

@@ -212,7 +212,7 @@ def test_cli_db_upgrade_and_status(tmp_path: Path) -> None:
     bad = runner.invoke(db, ["status", "--database-url", "mysql://x"])
     assert bad.exit_code == 1 and "names no database Regista supports" in bad.output
     down = runner.invoke(db, ["upgrade", "--database-url", "postgresql://postgres@127.0.0.1:1/x"])
-    assert down.exit_code == 1 and "cannot connect to PostgreSQL" in down.output
+    assert down.exit_code == 2 and "cannot connect to PostgreSQL" in down.output
 
 
 def test_cli_db_upgrade_postgres(sql_backend: SqlBackend) -> None:

@@ -40,6 +40,9 @@ SELECT * FROM definitions WHERE id = :id;
 -- name: definition_latest
 SELECT * FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1;
 
+-- name: definition_latest_id
+SELECT id FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1;
+
 -- name: definition_version
 SELECT * FROM definitions WHERE process_id = :process_id AND version = :version;
 
@@ -55,7 +58,34 @@ INSERT INTO instances (id, definition_id, process_id, business_key, status, stat
 VALUES (:id, :definition_id, :process_id, :business_key, :status, :state, 1,
     :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now)
 ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING *;
+RETURNING id;
+
+-- name: instance_insert_new
+-- an instance without an idempotency key: nothing can clash but a reused id (an error)
+INSERT INTO instances (id, definition_id, process_id, business_key, status, state, version,
+    parent_instance_id, parent_element_instance_id, idempotency_key, started_at, ended_at,
+    updated_at)
+VALUES (:id, :definition_id, :process_id, :business_key, :status, :state, 1,
+    :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now);
+
+-- name: instance_insert_latest
+-- instance_insert_new, only if :definition_id is the latest version of :process_id; the
+-- check is an error (division by zero when nothing was inserted), so that the insert can go
+-- out with the commit: see SqlTransaction.insert_instance(latest=True)
+WITH inserted AS (
+    INSERT INTO instances (id, definition_id, process_id, business_key, status, state,
+        version, parent_instance_id, parent_element_instance_id, idempotency_key, started_at,
+        ended_at, updated_at)
+    SELECT :id, :definition_id, :process_id, :business_key, :status, :state, 1,
+        :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at,
+        :now
+    WHERE :definition_id = (
+        SELECT id FROM definitions WHERE process_id = :process_id
+        ORDER BY version DESC LIMIT 1
+    )
+    RETURNING 1
+)
+SELECT 1 / count(*) AS checked FROM inserted;
 
 -- name: instance_get
 SELECT * FROM instances WHERE id = :id;
@@ -83,6 +113,19 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_checked
+-- instance_update with the version check as an error (division by zero when no row has
+-- the expected version), so that it can go out with the commit instead of waiting for its
+-- answer; see SqlTransaction.update_instance(deferred=True)
+WITH updated AS (
+    UPDATE instances
+    SET state = :state, status = :status, version = version + 1, updated_at = :now,
+        ended_at = coalesce(:ended_at, ended_at)
+    WHERE id = :id AND version = :expected_version
+    RETURNING version
+)
+SELECT 1 / count(*) AS checked FROM updated;
+
 -- name: instance_list
 SELECT * FROM instances
 WHERE (CAST(:status AS TEXT) IS NULL OR status = :status)
@@ -93,10 +136,11 @@ ORDER BY started_at, id
 LIMIT :limit;
 
 -- name: job_insert
+-- status 'claimed' with attempt 1 and a lease when the creating node takes the job itself
 INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type, retries, attempt,
-    status, due_at, variables, headers, created_at)
-VALUES (:id, :instance_id, :element_id, :element_instance_id, :type, :retries, 0,
-    'ready', :due_at, :variables, :headers, :now);
+    status, lease_owner, lease_until, due_at, variables, headers, created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :type, :retries, :attempt,
+    :status, :lease_owner, :lease_until, :due_at, :variables, :headers, :now);
 
 -- name: job_get
 SELECT * FROM jobs WHERE id = :id;
@@ -105,14 +149,25 @@ SELECT * FROM jobs WHERE id = :id;
 SELECT * FROM jobs WHERE instance_id = :instance_id ORDER BY created_at, id;
 
 -- name: job_claim
-WITH picked AS (
-    SELECT id FROM jobs
-    WHERE type = ANY(:types)
-      AND ((status = 'ready' AND due_at <= :now)
-           OR (status = 'claimed' AND lease_until <= :now))
+-- ready jobs and jobs whose lease ran out, each through its partial index (an OR of the two
+-- would scan the whole table, completed jobs included); rows locked by another claim are
+-- skipped, and at most :limit of the candidates are taken
+WITH ready AS (
+    SELECT id, due_at AS t FROM jobs
+    WHERE status = 'ready' AND type = ANY(:types) AND due_at <= :now
     ORDER BY due_at, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
+), expired AS (
+    SELECT id, lease_until AS t FROM jobs
+    WHERE status = 'claimed' AND type = ANY(:types) AND lease_until <= :now
+    ORDER BY lease_until, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id FROM (SELECT id, t FROM ready UNION ALL SELECT id, t FROM expired) AS c
+    ORDER BY t, id
+    LIMIT :limit
 )
 UPDATE jobs
 SET status = 'claimed', attempt = jobs.attempt + 1, lease_owner = :worker_id,
@@ -294,12 +349,35 @@ LIMIT :limit;
 -- name: history_last
 SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
 
--- name: history_insert
+-- name: history_add_rows
+-- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
+-- element_id, element_instance_id, actor, command, data, prev_hash, hash]
+INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data, prev_hash, hash)
+SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
+    e ->> 7, e -> 8, e ->> 9, e ->> 10
+FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
+ORDER BY n;
+
+-- name: history_insert_rows
+INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data, prev_hash, hash)
+SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
+    e ->> 7, e -> 8, e ->> 9, e ->> 10
+FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
+ORDER BY n
+RETURNING id, seq;
+
+-- name: history_add
+-- (unused here: PostgreSQL sends the events of a unit of work as one JSON parameter, see
+-- history_add_rows; SQLite binds this one per event)
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
     command, data, prev_hash, hash)
 VALUES (:instance_id, :seq, :ts, :kind, :element_id, :element_instance_id, :actor,
-    :command, :data, :prev_hash, :hash)
-RETURNING id;
+    :command, :data, :prev_hash, :hash);
+
+-- name: history_ids
+SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
 
 -- name: history_of_instance
 SELECT * FROM history WHERE instance_id = :instance_id ORDER BY seq;

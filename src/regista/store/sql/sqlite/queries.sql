@@ -36,6 +36,9 @@ SELECT * FROM definitions WHERE id = :id;
 -- name: definition_latest
 SELECT * FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1;
 
+-- name: definition_latest_id
+SELECT id FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1;
+
 -- name: definition_version
 SELECT * FROM definitions WHERE process_id = :process_id AND version = :version;
 
@@ -51,7 +54,28 @@ INSERT INTO instances (id, definition_id, process_id, business_key, status, stat
 VALUES (:id, :definition_id, :process_id, :business_key, :status, :state, 1,
     :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now)
 ON CONFLICT (idempotency_key) DO NOTHING
-RETURNING *;
+RETURNING id;
+
+-- name: instance_insert_new
+-- an instance without an idempotency key: nothing can clash but a reused id (an error)
+INSERT INTO instances (id, definition_id, process_id, business_key, status, state, version,
+    parent_instance_id, parent_element_instance_id, idempotency_key, started_at, ended_at,
+    updated_at)
+VALUES (:id, :definition_id, :process_id, :business_key, :status, :state, 1,
+    :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now);
+
+-- name: instance_insert_latest
+-- instance_insert_new, only if :definition_id is the latest version of :process_id (no row
+-- inserted otherwise; PostgreSQL sends its twin with the commit, SQLite checks first)
+INSERT INTO instances (id, definition_id, process_id, business_key, status, state, version,
+    parent_instance_id, parent_element_instance_id, idempotency_key, started_at, ended_at,
+    updated_at)
+SELECT :id, :definition_id, :process_id, :business_key, :status, :state, 1,
+    :parent_instance_id, :parent_element_instance_id, :idempotency_key, :now, :ended_at, :now
+WHERE :definition_id = (
+    SELECT id FROM definitions WHERE process_id = :process_id ORDER BY version DESC LIMIT 1
+)
+RETURNING id;
 
 -- name: instance_get
 SELECT * FROM instances WHERE id = :id;
@@ -78,6 +102,14 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_checked
+-- (PostgreSQL sends this with the commit; SQLite checks at once, as instance_update does)
+UPDATE instances
+SET state = :state, status = :status, version = version + 1, updated_at = :now,
+    ended_at = coalesce(:ended_at, ended_at)
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
 -- name: instance_list
 SELECT * FROM instances
 WHERE (CAST(:status AS TEXT) IS NULL OR status = :status)
@@ -88,10 +120,11 @@ ORDER BY started_at, id
 LIMIT :limit;
 
 -- name: job_insert
+-- status 'claimed' with attempt 1 and a lease when the creating node takes the job itself
 INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type, retries, attempt,
-    status, due_at, variables, headers, created_at)
-VALUES (:id, :instance_id, :element_id, :element_instance_id, :type, :retries, 0,
-    'ready', :due_at, :variables, :headers, :now);
+    status, lease_owner, lease_until, due_at, variables, headers, created_at)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :type, :retries, :attempt,
+    :status, :lease_owner, :lease_until, :due_at, :variables, :headers, :now);
 
 -- name: job_get
 SELECT * FROM jobs WHERE id = :id;
@@ -284,12 +317,33 @@ LIMIT :limit;
 -- name: history_last
 SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
 
--- name: history_insert
+-- name: history_add
+-- positional: one tuple per event, bound by executemany (cheaper than a dict per row)
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
     command, data, prev_hash, hash)
-VALUES (:instance_id, :seq, :ts, :kind, :element_id, :element_instance_id, :actor,
-    :command, :data, :prev_hash, :hash)
-RETURNING id;
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+
+-- name: history_ids
+SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
+
+-- name: history_add_rows
+-- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
+-- element_id, element_instance_id, actor, command, data, prev_hash, hash]
+INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data, prev_hash, hash)
+SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
+    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9, value ->> 10
+FROM json_each(:rows)
+ORDER BY key;
+
+-- name: history_insert_rows
+INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
+    command, data, prev_hash, hash)
+SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
+    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9, value ->> 10
+FROM json_each(:rows)
+ORDER BY key
+RETURNING id, seq;
 
 -- name: history_of_instance
 SELECT * FROM history WHERE instance_id = :instance_id ORDER BY seq;

@@ -1,0 +1,54 @@
+-- History retention (regista/store/retention.py): ended instances older than a cutoff are
+-- removed with everything that belongs to them, a small batch per transaction. An instance
+-- is kept while it still has work in flight (an unfinished job, such as an outbox job that
+-- notifies its parent, or an open incident) and while its parent instance is running or
+-- ended after the cutoff. :ids is a JSON array of instance ids.
+
+-- name: prunable
+SELECT i.id FROM instances i
+WHERE i.status IN ('completed', 'terminated', 'cancelled')
+  AND i.ended_at IS NOT NULL AND i.ended_at < :before
+  AND NOT EXISTS (
+      SELECT 1 FROM jobs j
+      WHERE j.instance_id = i.id AND j.status IN ('ready', 'claimed', 'failed'))
+  AND NOT EXISTS (
+      SELECT 1 FROM incidents n WHERE n.instance_id = i.id AND n.resolved_at IS NULL)
+  AND (i.parent_instance_id IS NULL OR NOT EXISTS (
+      SELECT 1 FROM instances p
+      WHERE p.id = i.parent_instance_id AND (p.ended_at IS NULL OR p.ended_at >= :before)))
+ORDER BY i.ended_at, i.id
+LIMIT :limit;
+
+-- name: count_prunable
+SELECT count(*) AS n FROM instances i
+WHERE i.status IN ('completed', 'terminated', 'cancelled')
+  AND i.ended_at IS NOT NULL AND i.ended_at < :before
+  AND NOT EXISTS (
+      SELECT 1 FROM jobs j
+      WHERE j.instance_id = i.id AND j.status IN ('ready', 'claimed', 'failed'))
+  AND NOT EXISTS (
+      SELECT 1 FROM incidents n WHERE n.instance_id = i.id AND n.resolved_at IS NULL)
+  AND (i.parent_instance_id IS NULL OR NOT EXISTS (
+      SELECT 1 FROM instances p
+      WHERE p.id = i.parent_instance_id AND (p.ended_at IS NULL OR p.ended_at >= :before)));
+
+-- name: delete_history
+DELETE FROM history WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_jobs
+DELETE FROM jobs WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_timers
+DELETE FROM timers WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_user_tasks
+DELETE FROM user_tasks WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_subscriptions
+DELETE FROM subscriptions WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_incidents
+DELETE FROM incidents WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_instances
+DELETE FROM instances WHERE id IN (SELECT value FROM json_each(:ids));

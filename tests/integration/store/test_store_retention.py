@@ -1,0 +1,323 @@
+"""Capabilities beside the core store interface, on memory, SQLite and PostgreSQL: history
+retention, timer leases handed back, instance keys for workers, and message correlation
+with and without keys."""
+
+from __future__ import annotations
+
+import contextlib
+import threading
+import time
+from collections.abc import Iterator
+from datetime import timedelta
+
+import pytest
+from storekit import T0, Backend, PostgresBackend, at
+
+from regista.store import NewEvent, Store
+from regista.store import correlation as corr
+from regista.store.leases import release_timer_leases
+from regista.store.lookups import InstanceKeys, instance_keys
+from regista.store.retention import Pruned, count_prunable, cutoff, prune, prune_batch
+
+
+def add_instance(
+    store: Store,
+    instance_id: str,
+    *,
+    ended: float | None = 0,
+    status: str = "completed",
+    parent: str | None = None,
+    business_key: str | None = None,
+    job: str | None = "completed",
+    incident_open: bool | None = None,
+) -> None:
+    """An instance with two history events, a user task, a timer, a subscription and,
+    optionally, a job (in the given status) and an incident; `ended` seconds after T0, or
+    None for one still running."""
+    with store.transaction() as tx:
+        tx.insert_instance(
+            id=instance_id,
+            definition_id="d1",
+            process_id="proc",
+            state={"n": 1},
+            now=T0,
+            status="active" if ended is None else status,
+            business_key=business_key,
+            parent_instance_id=parent,
+            ended_at=None if ended is None else at(ended),
+        )
+        tx.append_history(
+            instance_id,
+            [NewEvent("instance_started", T0), NewEvent("instance_ended", at(ended or 0))],
+        )
+        tx.insert_user_task(
+            id=f"{instance_id}-task",
+            instance_id=instance_id,
+            element_id="t",
+            element_instance_id="e1",
+            now=T0,
+        )
+        tx.insert_timer(
+            id=f"{instance_id}-timer",
+            instance_id=instance_id,
+            element_id="w",
+            element_instance_id="e2",
+            due_at=at(10_000),
+            now=T0,
+        )
+        tx.insert_subscription(
+            id=f"{instance_id}-sub",
+            instance_id=instance_id,
+            kind="message",
+            name="m",
+            correlation_key=instance_id,
+            element_id="c",
+            element_instance_id="e3",
+            now=T0,
+        )
+        if incident_open is not None:
+            tx.insert_incident(
+                id=f"{instance_id}-incident", instance_id=instance_id, message="boom", now=T0
+            )
+            if not incident_open:
+                tx.resolve_incident(f"{instance_id}-incident", now=T0)
+        if job is not None:
+            tx.insert_job(
+                id=f"{instance_id}-job",
+                instance_id=instance_id,
+                element_id="s",
+                element_instance_id="e4",
+                type="work",
+                retries=3,
+                now=T0,
+            )
+    if job in ("completed", "claimed", "failed", "cancelled"):
+        (claimed,) = [
+            j
+            for j in store.claim_jobs(["work"], "w", limit=100, lease_seconds=60, now=at(1))
+            if j.id == f"{instance_id}-job"
+        ]
+        with store.transaction() as tx:
+            if job == "completed":
+                tx.complete_job(claimed.id, claimed.attempt, now=at(1))
+            elif job == "failed":
+                tx.fail_job(claimed.id, claimed.attempt, error="x", retries=0, now=at(1))
+            elif job == "cancelled":
+                tx.cancel_job(claimed.id, now=at(1))
+
+
+def remaining(store: Store, *ids: str) -> list[str]:
+    with store.transaction(write=False) as tx:
+        return [i for i in ids if tx.get_instance(i) is not None]
+
+
+def test_prune_removes_old_ended_instances_with_everything_they_own(store: Store) -> None:
+    add_instance(store, "old-done", ended=0)
+    add_instance(store, "old-cancelled", ended=5, status="cancelled", job="cancelled")
+    add_instance(store, "old-terminated", ended=6, status="terminated", job=None)
+    add_instance(store, "recent", ended=100)
+    add_instance(store, "running", ended=None, job=None)
+    add_instance(store, "resolved", ended=7, incident_open=False)
+    everyone = ("old-done", "old-cancelled", "old-terminated", "recent", "running", "resolved")
+    assert count_prunable(store, ended_before=at(50)) == 4
+
+    pruned = prune(store, ended_before=at(50), batch=100)
+
+    assert pruned == Pruned(
+        instances=4, history=8, jobs=3, timers=4, user_tasks=4, subscriptions=4, incidents=1
+    )
+    assert remaining(store, *everyone) == ["recent", "running"]
+    with store.transaction(write=False) as tx:
+        assert tx.history("old-done") == []
+        assert tx.get_job("old-done-job") is None
+        assert tx.get_user_task("old-done-task") is None
+        assert tx.get_timer("old-done-timer") is None
+        assert tx.get_subscription("old-done-sub") is None
+        assert tx.get_incident("resolved-incident") is None
+        assert [e.kind for e in tx.history("recent")] == ["instance_started", "instance_ended"]
+        assert tx.get_job("recent-job") is not None
+    assert store.verify_chain() is None
+    assert prune(store, ended_before=at(50)) == Pruned()
+
+
+def test_work_in_flight_and_a_running_parent_keep_an_instance(store: Store) -> None:
+    add_instance(store, "job-ready", ended=0, job="ready")
+    add_instance(store, "job-claimed", ended=0, job="claimed")
+    add_instance(store, "job-failed", ended=0, job="failed")
+    add_instance(store, "open-incident", ended=0, incident_open=True)
+    add_instance(store, "parent-running", ended=None, job=None)
+    add_instance(store, "child-of-running", ended=0, parent="parent-running", job=None)
+    add_instance(store, "parent-recent", ended=100, job=None)
+    add_instance(store, "child-of-recent", ended=0, parent="parent-recent", job=None)
+    add_instance(store, "parent-old", ended=1, job=None)
+    add_instance(store, "child-of-old", ended=0, parent="parent-old", job=None)
+    add_instance(store, "orphan", ended=0, parent="gone-long-ago", job=None)
+
+    pruned = prune(store, ended_before=at(50))
+
+    assert pruned.instances == 3
+    assert remaining(store, "parent-old", "child-of-old", "orphan") == []
+    kept = (
+        "job-ready",
+        "job-claimed",
+        "job-failed",
+        "open-incident",
+        "child-of-running",
+        "child-of-recent",
+    )
+    assert remaining(store, *kept) == list(kept)
+    assert store.verify_chain() is None
+
+
+def test_prune_goes_in_batches_of_the_given_size(store: Store) -> None:
+    for i in range(7):
+        add_instance(store, f"i{i}", ended=i, job=None)
+    assert prune_batch(store, ended_before=at(50), limit=3).instances == 3
+    # the oldest go first
+    assert remaining(store, "i0", "i1", "i2", "i3") == ["i3"]
+    batches: list[int] = []
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        batches.append(1)
+        yield
+
+    total = prune(store, ended_before=at(50), batch=2, guard=guard)
+    assert total.instances == 4 and len(batches) == 3  # 2 + 2 + 0
+    assert prune(store, ended_before=at(50), batch=2, max_batches=1) == Pruned()
+
+
+def test_a_cutoff_is_now_minus_the_time_to_live() -> None:
+    assert cutoff(at(3600), timedelta(hours=1)) == T0
+    with pytest.raises(ValueError, match="negative"):
+        cutoff(T0, timedelta(seconds=-1))
+
+
+def test_pruning_skips_an_instance_a_unit_of_work_holds(backend: Backend) -> None:
+    if not isinstance(backend, PostgresBackend):
+        pytest.skip("PostgreSQL lets several writers run at once; here writers are serial")
+    store = backend.open()
+    add_instance(store, "held", ended=0, job=None)
+    add_instance(store, "free", ended=1, job=None)
+    locked = threading.Event()
+    release = threading.Event()
+
+    def hold() -> None:
+        with store.transaction() as tx:
+            tx.lock_instance("held")
+            locked.set()
+            release.wait(10)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    try:
+        assert locked.wait(5)
+        started = time.monotonic()
+        assert prune(store, ended_before=at(50)).instances == 1
+        assert time.monotonic() - started < 5  # it did not wait for the holder
+        assert remaining(store, "held", "free") == ["held"]
+    finally:
+        release.set()
+        holder.join()
+    assert prune(store, ended_before=at(50)).instances == 1
+    assert remaining(store, "held") == []
+
+
+def test_timer_leases_are_handed_back(store: Store) -> None:
+    with store.transaction() as tx:
+        for i in range(3):
+            tx.insert_timer(
+                id=f"t{i}",
+                instance_id="i",
+                element_id="w",
+                element_instance_id=f"e{i}",
+                due_at=at(i),
+                now=T0,
+            )
+    assert len(store.claim_timers("n1", now=at(1), limit=10, lease_seconds=60)) == 2
+    assert len(store.claim_timers("n2", now=at(2), limit=10, lease_seconds=60)) == 1
+    assert store.claim_timers("n3", now=at(3), limit=10, lease_seconds=60) == []
+    assert release_timer_leases(store, "n1", now=at(3)) == 2
+    assert release_timer_leases(store, "n1", now=at(3)) == 0
+    with store.transaction(write=False) as tx:
+        timer = tx.get_timer("t0")
+        assert timer is not None and timer.lease_owner is None and timer.lease_until is None
+        other = tx.get_timer("t2")
+        assert other is not None and other.lease_owner == "n2"
+    again = store.claim_timers("n3", now=at(3), limit=10, lease_seconds=60)
+    assert sorted(t.id for t in again) == ["t0", "t1"]
+
+
+def test_instance_keys_for_the_jobs_of_workers(store: Store) -> None:
+    add_instance(store, "a", ended=None, business_key="order-1", job=None)
+    add_instance(store, "b", ended=None, job=None)
+    assert instance_keys(store, ["a", "b", "missing", "a"]) == {
+        "a": InstanceKeys("proc", "order-1"),
+        "b": InstanceKeys("proc", None),
+    }
+    assert instance_keys(store, []) == {}
+
+
+def subscribe(store: Store, sub_id: str, key: str | None, t: float) -> None:
+    with store.transaction() as tx:
+        tx.insert_subscription(
+            id=sub_id,
+            instance_id=f"i-{sub_id}",
+            kind="message",
+            name="paid",
+            correlation_key=key,
+            element_id="c",
+            element_instance_id="e",
+            now=at(t),
+        )
+
+
+def test_a_subscription_without_a_key_takes_any_key(store: Store) -> None:
+    subscribe(store, "keyed-a", "A", 1)
+    subscribe(store, "keyless", None, 2)
+    subscribe(store, "keyed-b", "B", 3)
+    with store.transaction() as tx:
+        corr.lock(tx, "paid", "B")
+        found = corr.find_subscription(tx, "paid", "B")
+        assert found is not None and found.id == "keyless"  # older than keyed-b
+        assert corr.find_subscription(tx, "paid", "A").id == "keyed-a"  # type: ignore[union-attr]
+        assert corr.find_subscription(tx, "paid", "C").id == "keyless"  # type: ignore[union-attr]
+        # a message without a key reaches the oldest subscription of its name
+        assert corr.find_subscription(tx, "paid", None).id == "keyed-a"  # type: ignore[union-attr]
+        assert corr.find_subscription(tx, "other", None) is None
+        tx.delete_subscription("keyless")
+        assert corr.find_subscription(tx, "paid", "C") is None
+        # the core lookup stays exact
+        assert tx.find_subscription("paid", "B").id == "keyed-b"  # type: ignore[union-attr]
+
+
+def buffer(store: Store, message_id: str, key: str | None, t: float) -> None:
+    with store.transaction() as tx:
+        tx.buffer_message(
+            id=message_id,
+            name="paid",
+            correlation_key=key,
+            variables={"m": message_id},
+            now=at(t),
+            expires_at=at(t + 100),
+        )
+
+
+def test_kept_messages_are_taken_by_the_same_rule(store: Store) -> None:
+    buffer(store, "m-a", "A", 1)
+    buffer(store, "m-none", None, 2)
+    buffer(store, "m-b", "B", 3)
+    with store.transaction() as tx:
+        corr.lock(tx, "paid", None)
+        taken = corr.take_message(tx, "paid", "B", consumer="i1", now=at(10))
+        assert taken is not None and taken.id == "m-none"  # a message without key: any
+        taken = corr.take_message(tx, "paid", "B", consumer="i2", now=at(10))
+        assert taken is not None and taken.id == "m-b" and taken.consumed_by == "i2"
+        assert corr.take_message(tx, "paid", "B", consumer="i3", now=at(10)) is None
+        # a subscription without a key takes any kept message of its name
+        taken = corr.take_message(tx, "paid", None, consumer="i4", now=at(10))
+        assert taken is not None and taken.id == "m-a"
+        assert corr.take_message(tx, "paid", None, consumer="i5", now=at(10)) is None
+    buffer(store, "m-late", "C", 200)
+    with store.transaction() as tx:
+        assert corr.take_message(tx, "paid", "C", consumer="i6", now=at(400)) is None  # expired
