@@ -19,6 +19,7 @@ from regista.store import StoreError, open_store
 @click.command("engine")
 @database_option
 @click.option(
+    "--worker",
     "--workers",
     "worker_specs",
     multiple=True,
