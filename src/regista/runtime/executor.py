@@ -44,6 +44,7 @@ from regista.runtime.workers import Handler, Workers, perform
 from regista.runtime.workers import Job as WorkerJob
 from regista.runtime.workers import Outcome as WorkOutcome
 from regista.store import Job, RetryableError, StoreError, StoreFull, StoreUnavailable
+from regista.store.lookups import InstanceKeys, instance_keys
 
 __all__ = ["ExecutorOptions", "JobExecutor"]
 
@@ -122,6 +123,9 @@ class JobExecutor:
         self._serving = False
         self._threads: list[threading.Thread] = []
         self._workers_alive = 0
+        # Process id and business key never change for an instance, so one read serves all
+        # of its jobs; bounded, as a long-running node sees many instances.
+        self._keys: dict[str, InstanceKeys] = {}
 
     @property
     def lease(self) -> float:
@@ -187,6 +191,7 @@ class JobExecutor:
             variables = to_python(decode_value(job.variables))
         except (ValueError, TypeError, KeyError) as exc:
             return WorkOutcome("failed", message=f"the job's variables cannot be read: {exc}")
+        keys = self._instance_keys(job.instance_id)
         return perform(
             handler,
             WorkerJob(
@@ -198,8 +203,28 @@ class JobExecutor:
                 variables=variables,
                 headers=dict(job.headers),
                 retries=job.retries,
+                process_id=keys.process_id if keys else "",
+                business_key=keys.business_key if keys else None,
             ),
         )
+
+    def _instance_keys(self, instance_id: str) -> InstanceKeys | None:
+        """The process id and business key of a job's instance, for its worker."""
+        with self._lock:
+            found = self._keys.get(instance_id)
+        if found is not None:
+            return found
+        try:
+            found = instance_keys(self.shell.store, [instance_id]).get(instance_id)
+        except StoreError as exc:
+            log.warning("cannot read the keys of instance %s: %s", instance_id, exc)
+            return None
+        if found is not None:
+            with self._lock:
+                if len(self._keys) >= 10_000:
+                    self._keys.clear()
+                self._keys[instance_id] = found
+        return found
 
     def _apply(self, job: Job, outcome: WorkOutcome | None, *, take: bool = False) -> None:
         taker = self if take else None

@@ -51,6 +51,24 @@ def test_service_tasks_are_done_by_in_process_workers(db: Database) -> None:
     h.close()
 
 
+def test_workers_see_the_process_id_and_business_key_of_their_job(db: Database) -> None:
+    seen: list[tuple[str, str | None]] = []
+    workers = Workers()
+
+    def handler(job: Job) -> dict[str, Any]:
+        seen.append((job.process_id, job.business_key))
+        return {}
+
+    for job_type in ("step-a", "step-b", "step-c"):
+        workers.register(job_type, handler)
+    h = Harness(db, workers)
+    h.client.deploy(three_services())
+    h.client.start("services", {"n": 1}, business_key="k-1")
+    h.run()
+    assert seen == [("services", "k-1")] * 3
+    h.close()
+
+
 def test_user_tasks_are_queried_assigned_and_completed_through_the_client(db: Database) -> None:
     h = Harness(db)
     h.client.deploy(approval())
