@@ -9,9 +9,14 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import cached_property
+from typing import TYPE_CHECKING
 
 from regista.dmn import DecisionModels
 from regista.model.bpmn import Definitions
+
+if TYPE_CHECKING:
+    from regista.engine.expressions import StepBuiltins
 
 __all__ = ["Context"]
 
@@ -35,3 +40,10 @@ class Context:
     trusted: bool = False
     expression_language: str = "feel"
     max_steps: int = 10_000
+
+    @cached_property
+    def feel_builtins(self) -> StepBuiltins:
+        """The FEEL built-ins of this step, `now()`/`today()` reading `now` (made once)."""
+        from regista.engine.expressions import StepBuiltins
+
+        return StepBuiltins(self.now)

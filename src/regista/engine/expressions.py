@@ -128,21 +128,8 @@ def python_code(text: str, mode: str) -> CodeType:
     return code
 
 
-_LAST: list[Any] = [None, None]
-
-
-def _builtins(ctx: Context) -> StepBuiltins:
-    """The built-ins of the step's context (kept for the last context seen)."""
-    if _LAST[0] is ctx:
-        builtins: StepBuiltins = _LAST[1]
-        return builtins
-    builtins = StepBuiltins(ctx.now)
-    _LAST[0], _LAST[1] = ctx, builtins
-    return builtins
-
-
 def _feel_scope(chain: Sequence[Mapping[str, Any]], ctx: Context, warnings: list[str]) -> Scope:
-    builtins = _builtins(ctx)
+    builtins = ctx.feel_builtins
     scope: Scope | None = None
     for variables in chain:
         scope = Scope(variables, scope, warnings, builtins)
