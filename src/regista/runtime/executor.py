@@ -8,7 +8,10 @@ work carrying the attempt number: a report for an attempt that is no longer curr
 nothing. On PostgreSQL each worker thread reports its own outcomes, so the reports run side
 by side; SQLite has one writer, so there one reporter thread writes the outcomes of all
 workers back to back (threads queueing on the write lock hand it over more slowly than one
-thread that keeps it busy).
+thread that keeps it busy), and the outcomes that queued up while one transaction ran go
+into the next together: a group commit, one fsync and one write of each shared page for
+many reports. A batch is all or nothing; when it fails, its reports go again one by one,
+so only the failing job counts a failed attempt.
 
 The dispatcher keeps up to twice `concurrency` jobs in hand: it claims when no more than
 `concurrency` are held (every thread has one, none waits), so claims come in batches rather
@@ -346,19 +349,49 @@ class JobExecutor:
 
     def _report(self) -> None:
         """The reporter thread of a single-writer database: applies the outcomes of every
-        worker thread, one unit of work after the other."""
+        worker thread. What queued up while the last transaction ran goes in the next one
+        together (group commit: one commit for many reports), up to `batch` reports."""
         while True:
             item = self._outcomes.get()
             if item is None:
                 break
-            entry, outcome = item
+            items = [item]
+            stop = False
+            while len(items) < max(self.options.batch, 1):
+                try:
+                    more = self._outcomes.get_nowait()
+                except queue.Empty:
+                    break
+                if more is None:
+                    stop = True
+                    break
+                items.append(more)
+            live = [(entry, outcome) for entry, outcome in items if not entry.abandoned]
             try:
-                if not entry.abandoned:
-                    self._apply(entry.job, outcome, take=True)
+                self._apply_many(live)
             finally:
                 with self._lock:
-                    if not entry.abandoned:
-                        self._release(entry)
+                    for entry, _ in items:
+                        if not entry.abandoned:
+                            self._release(entry)
+            if stop:
+                break
+
+    def _apply_many(self, items: Sequence[tuple[_Held, WorkOutcome | None]]) -> None:
+        """Apply worker reports in one transaction; outbox jobs, a single report, or a
+        batch that fails go one by one (so that only the failing job gets its fault)."""
+        reports = [(e.job, o) for e, o in items if o is not None]
+        if len(reports) > 1:
+            try:
+                self.shell.report_many(reports, self.worker_id, taker=self)
+            except Exception as exc:
+                log.debug("a batch of %d reports failed (%s); one by one", len(reports), exc)
+            else:
+                reports = []
+        alone = {id(job) for job, _ in reports}  # not applied by a batch
+        for entry, outcome in items:
+            if outcome is None or id(entry.job) in alone:
+                self._apply(entry.job, outcome, take=True)
 
     def _release(self, entry: _Held) -> None:
         """Forget a job held (under the lock)."""

@@ -15,7 +15,7 @@ import logging
 import random
 import threading
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from regista.engine import (
@@ -388,49 +388,67 @@ class Shell:
         """Apply what a worker made of a claimed job; the attempt number fences off a
         worker whose lease was taken over (STALE) and a repeated report (DUPLICATE). The
         jobs that follow go to `taker` when it wants them."""
+        return self.transact(
+            lambda uow: self._report(uow, job, outcome), actor=worker_id, taker=taker
+        )
 
-        def work(uow: UnitOfWork) -> Outcome:
-            tx = uow.tx
-            # the instance is locked before the job row changes, and on PostgreSQL both go
-            # out in one round trip
-            tx.will_lock(job.instance_id)
-            if outcome.kind == "failed":
-                left = max(job.retries - 1, 0)
-                result = tx.fail_job(
-                    job.id,
-                    job.attempt,
-                    error=outcome.message,
-                    retries=left,
-                    now=uow.now,
-                    retry_at=uow.now + self.options.backoff(job.attempt),
-                )
-                loaded = self._load_if_any(uow, job.instance_id)
-                if result is Outcome.APPLIED and loaded is not None:
-                    uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
-                    if left:
-                        uow.job_types.add(job.type)
-                return result
-            result = tx.complete_job(job.id, job.attempt, now=uow.now)
-            loaded = self._load_if_any(uow, job.instance_id)
-            if result is not Outcome.APPLIED or loaded is None:
-                return result
-            uow.record(
-                loaded,
-                "job_completed",
-                command="CompleteJob" if outcome.kind == "completed" else "ThrowError",
-                element_id=job.element_id,
-                element_instance_id=job.element_instance_id,
-                data={"job_id": job.id, "type": job.type, "attempt": job.attempt},
-            )
-            values = feel_variables(outcome.variables)
-            if outcome.kind == "completed":
-                uow.apply(loaded, CompleteJob(job.id, values), strict=False)
-            else:
-                command = ThrowError(job.id, outcome.code, outcome.message, values)
-                uow.apply(loaded, command, strict=False)
-            return result
+    def report_many(
+        self,
+        reports: Sequence[tuple[Job, WorkOutcome]],
+        worker_id: str,
+        *,
+        taker: JobTaker | None = None,
+    ) -> list[Outcome]:
+        """Apply several reports of one worker in one transaction (group commit): one
+        commit, and one write of each page they share, instead of one per report. All or
+        nothing: when one of them fails, none is applied and the caller reports them one
+        by one (`report`), so the failing job alone gets its fault."""
+
+        def work(uow: UnitOfWork) -> list[Outcome]:
+            return [self._report(uow, job, outcome) for job, outcome in reports]
 
         return self.transact(work, actor=worker_id, taker=taker)
+
+    def _report(self, uow: UnitOfWork, job: Job, outcome: WorkOutcome) -> Outcome:
+        tx = uow.tx
+        # the instance is locked before the job row changes, and on PostgreSQL both go
+        # out in one round trip
+        tx.will_lock(job.instance_id)
+        if outcome.kind == "failed":
+            left = max(job.retries - 1, 0)
+            result = tx.fail_job(
+                job.id,
+                job.attempt,
+                error=outcome.message,
+                retries=left,
+                now=uow.now,
+                retry_at=uow.now + self.options.backoff(job.attempt),
+            )
+            loaded = self._load_if_any(uow, job.instance_id)
+            if result is Outcome.APPLIED and loaded is not None:
+                uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
+                if left:
+                    uow.job_types.add(job.type)
+            return result
+        result = tx.complete_job(job.id, job.attempt, now=uow.now)
+        loaded = self._load_if_any(uow, job.instance_id)
+        if result is not Outcome.APPLIED or loaded is None:
+            return result
+        uow.record(
+            loaded,
+            "job_completed",
+            command="CompleteJob" if outcome.kind == "completed" else "ThrowError",
+            element_id=job.element_id,
+            element_instance_id=job.element_instance_id,
+            data={"job_id": job.id, "type": job.type, "attempt": job.attempt},
+        )
+        values = feel_variables(outcome.variables)
+        if outcome.kind == "completed":
+            uow.apply(loaded, CompleteJob(job.id, values), strict=False)
+        else:
+            command = ThrowError(job.id, outcome.code, outcome.message, values)
+            uow.apply(loaded, command, strict=False)
+        return result
 
     def run_outbox(self, job: Job, *, taker: JobTaker | None = None) -> Outcome:
         """Carry out an outbox job and mark it completed, in one transaction."""

@@ -8,6 +8,7 @@ import threading
 from collections.abc import Sequence
 from typing import Any
 
+import pytest
 from runtimekit import Database, Harness, three_services, uid
 
 from regista.bpmn import Process
@@ -17,7 +18,7 @@ from regista.runtime.node import Node
 from regista.runtime.workers import Job as WorkerJob
 from regista.runtime.workers import Outcome as WorkOutcome
 from regista.runtime.workers import Workers
-from regista.store import Job, Outcome
+from regista.store import CorruptState, Job, Outcome
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -165,3 +166,87 @@ def test_a_start_notices_a_version_deployed_elsewhere(db: Database) -> None:
     finally:
         here.close()
         there.close()
+
+
+def _corrupt(db: Database, instance_id: str) -> None:
+    if db.kind == "sqlite":
+        db.execute("UPDATE instances SET state = '{\"version\": 1}' WHERE id = ?", [instance_id])
+    else:
+        db.execute(
+            "UPDATE instances SET state = '{\"version\": 1}'::jsonb WHERE id = %s", [instance_id]
+        )
+
+
+def test_reports_of_one_worker_are_applied_in_one_transaction(db: Database) -> None:
+    h = Harness(db)
+    try:
+        h.client.deploy(three_services())
+        ids = [h.client.start("services") for _ in range(3)]
+        jobs = h.store.claim_jobs(
+            ["step-a"], "taker-1", limit=5, lease_seconds=30, now=h.client.shell.now()
+        )
+        assert len(jobs) == 3
+        taker = Taker({"step-b"})
+        done = WorkOutcome("completed", {"a": 1})
+        reports = [(job, done) for job in jobs] + [(jobs[0], done)]  # the last is a repeat
+        outcomes = h.client.shell.report_many(reports, "taker-1", taker=taker)
+        assert outcomes == [Outcome.APPLIED] * 3 + [Outcome.DUPLICATE]
+        # each instance moved on once, and its follow-up job went to the taker
+        assert sorted(j.instance_id for j in taker.jobs) == sorted(ids)
+        for iid in ids:
+            assert h.kinds(iid).count("job_completed") == 1
+            assert h.client.instance(iid).variables == {"a": 1}
+        assert h.store.verify_chain() is None
+    finally:
+        h.close()
+
+
+def test_a_batch_of_reports_is_all_or_nothing(db: Database) -> None:
+    h = Harness(db)
+    try:
+        h.client.deploy(three_services())
+        good, bad = h.client.start("services"), h.client.start("services")
+        jobs = h.store.claim_jobs(
+            ["step-a"], "taker-1", limit=5, lease_seconds=30, now=h.client.shell.now()
+        )
+        _corrupt(db, bad)
+        before = h.kinds(good)
+        done = WorkOutcome("completed", {"a": 1})
+        with pytest.raises(CorruptState):
+            h.client.shell.report_many([(job, done) for job in jobs], "taker-1")
+        # the good instance's report was rolled back with the rest: nothing half-applied
+        assert h.kinds(good) == before
+        with h.store.transaction(write=False) as tx:
+            assert {j.status for j in tx.jobs_of_instance(good)} == {"claimed"}
+    finally:
+        h.close()
+
+
+def test_a_running_node_isolates_the_report_that_fails_from_the_others(db: Database) -> None:
+    store = db.open_store()
+    client = Client(store)
+    client.deploy(three_services())
+    ids = [client.start("services") for _ in range(12)]
+    _corrupt(db, ids[5])
+    node = Node(
+        client.shell,
+        Workers({"step-a": step, "step-b": step, "step-c": step}),
+        node_id=uid("node-"),
+        executor=ExecutorOptions(concurrency=4, poll_interval=0.05),
+    )
+    others = ids[:5] + ids[6:]
+    node.start()
+    try:
+        for _ in range(200):
+            if all(client.instance(i).status == "completed" for i in others):
+                break
+            threading.Event().wait(0.05)
+    finally:
+        node.stop(grace=5)
+    assert [client.instance(i).status for i in others] == ["completed"] * len(others)
+    # the corrupt instance's job alone counts a failed attempt (an incident when none is left)
+    with store.transaction(write=False) as tx:
+        (job,) = tx.jobs_of_instance(ids[5])
+    assert job.status in ("ready", "failed") and job.attempt >= 1
+    assert "corrupt" in (job.error or "")
+    client.close()
