@@ -8,7 +8,8 @@ Prints:
 - instances/s of `start -> 3 service tasks -> end` done by in-process workers of one node
   (instances started first, then timed from the node's start to the last completion);
 - the same with one and with two `regista engine` processes (PostgreSQL only; SQLite
-  serves one node);
+  serves one node), with how busy the machine's cores were meanwhile (engines and database
+  share them: two nodes can only be faster when one left cores idle);
 - p50/p99 start-to-end latency of the service-task process at a steady pace below
   saturation, with the node running;
 - timer lateness (p50/p99/max) of `PT1S` timers: when the timer fired minus when it was due.
@@ -181,7 +182,23 @@ def service_rate(dbs: Databases, n: int) -> float:
         return n / elapsed
 
 
-def process_rate(dbs: Databases, n: int, processes: int) -> float:
+def cpu_times() -> tuple[int, int]:
+    """Total and idle jiffies of the machine (Linux), to tell how busy it was."""
+    try:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return (0, 0)
+    return sum(fields), fields[3] + fields[4]
+
+
+def busy_percent(before: tuple[int, int], after: tuple[int, int]) -> float | None:
+    total = after[0] - before[0]
+    return None if total <= 0 else 100.0 * (1 - (after[1] - before[1]) / total)
+
+
+def process_rate(dbs: Databases, n: int, processes: int) -> tuple[float, float | None]:
+    """Instances/s of `processes` engine processes, and how busy the machine's CPUs were
+    meanwhile (percent of all cores: engines and database together)."""
     url = dbs.fresh()
     with client_of(dbs, url) as client:
         client.deploy(services())
@@ -212,9 +229,10 @@ def process_rate(dbs: Databases, n: int, processes: int) -> float:
         try:
             while len(client.store.nodes()) < processes:  # timed from when all are up
                 time.sleep(0.005)
-            started = time.perf_counter()
+            started, cpu = time.perf_counter(), cpu_times()
             wait_all(client, "services")
-            return n / (time.perf_counter() - started)
+            rate = n / (time.perf_counter() - started)
+            return rate, busy_percent(cpu, cpu_times())
         finally:
             for proc in procs:
                 proc.terminate()
@@ -301,11 +319,15 @@ def main() -> None:
         figures["script_instances_per_s"] = script_rate(dbs, n)
         figures["service_instances_per_s"] = service_rate(dbs, n)
         if args.db == "postgres":
-            one = process_rate(dbs, n, 1)
-            two = process_rate(dbs, n, 2)
+            one, busy_one = process_rate(dbs, n, 1)
+            two, busy_two = process_rate(dbs, n, 2)
             figures["service_instances_per_s_1_process"] = one
             figures["service_instances_per_s_2_processes"] = two
             figures["two_process_speedup"] = two / one
+            # a speed-up needs idle cores: these tell whether the machine had any left
+            figures["cpu_cores"] = os.cpu_count()
+            figures["cpu_busy_percent_1_process"] = busy_one
+            figures["cpu_busy_percent_2_processes"] = busy_two
         else:
             figures["service_instances_per_s_2_processes"] = None  # SQLite serves one node
         steady = max(figures["service_instances_per_s"] * 0.5, 1.0)

@@ -118,6 +118,7 @@ class JobExecutor:
         self._queue: queue.Queue[_Held | None] = queue.Queue()
         # a database with one writer gets one reporter thread (see the module docstring)
         self._serial = shell.store.dialect != "postgres"
+        self._reporters = 1 if self._serial else 0
         self._outcomes: queue.Queue[tuple[_Held, WorkOutcome | None] | None] = queue.Queue()
         self._lock = threading.Condition()
         self._inflight = 0
@@ -273,8 +274,8 @@ class JobExecutor:
         self._serving = True
         self._spawn(self._dispatch, "regista-dispatch")
         self._spawn(self._watch, "regista-watchdog")
-        if self._serial:
-            self._spawn(self._report, "regista-reporter")
+        for i in range(self._reporters):
+            self._spawn(self._report, f"regista-reporter-{i}")
         for _ in range(self.options.concurrency):
             self._spawn_worker()
 
@@ -475,7 +476,8 @@ class JobExecutor:
             alive = self._workers_alive
         for _ in range(alive):
             self._queue.put(None)
-        self._outcomes.put(None)
+        for _ in range(self._reporters):
+            self._outcomes.put(None)
         released = 0
         try:
             with self.shell.writing():

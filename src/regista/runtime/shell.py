@@ -404,8 +404,16 @@ class Shell:
         nothing: when one of them fails, none is applied and the caller reports them one
         by one (`report`), so the failing job alone gets its fault."""
 
+        # instances are locked in id order, so two batches never wait on each other in
+        # a cycle (PostgreSQL, several nodes)
+        order = sorted(range(len(reports)), key=lambda i: reports[i][0].instance_id)
+
         def work(uow: UnitOfWork) -> list[Outcome]:
-            return [self._report(uow, job, outcome) for job, outcome in reports]
+            outcomes: list[Outcome] = [Outcome.APPLIED] * len(reports)
+            for i in order:
+                job, outcome = reports[i]
+                outcomes[i] = self._report(uow, job, outcome)
+            return outcomes
 
         return self.transact(work, actor=worker_id, taker=taker)
 
