@@ -140,12 +140,13 @@ class JobExecutor:
         """How many jobs to hold at most: one per thread, and as many waiting."""
         return 2 * max(self.options.concurrency, 1)
 
-    def wants(self, job_type: str) -> bool:
-        """`JobTaker`: take a job a report creates when the threads run and have room."""
+    def wants(self, job_type: str, pending: int = 0) -> bool:
+        """`JobTaker`: take a job a report creates when the threads run and have room
+        (counting the `pending` jobs its transaction already took)."""
         return (
             self._serving
             and job_type in self._types
-            and self._inflight < self._most
+            and self._inflight + pending < self._most
             and not self._stopping.is_set()
         )
 
@@ -170,14 +171,9 @@ class JobExecutor:
         """Lease up to `limit` jobs this executor can run."""
         if limit <= 0 or not self.types:
             return []
-        with self.shell.writing():
-            return self.shell.store.claim_jobs(
-                self.types,
-                self.worker_id,
-                limit=limit,
-                lease_seconds=self.options.lease,
-                now=self.shell.now(),
-            )
+        return self.shell.claim(
+            self.types, self.worker_id, limit=limit, lease_seconds=self.options.lease
+        )
 
     def execute(self, job: Job) -> None:
         """Run a claimed job and apply its outcome."""
@@ -472,7 +468,8 @@ class JobExecutor:
             while self._running() and time.monotonic() < deadline:
                 self._lock.wait(min(0.1, max(deadline - time.monotonic(), 0.001)))
             for entry in self._running():
-                entry.abandoned = True
+                entry.abandoned = True  # whatever it reports now is stale
+                self._release(entry)
             alive = self._workers_alive
         for _ in range(alive):
             self._queue.put(None)

@@ -38,7 +38,7 @@ from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.unit_of_work import JobTaker, Loaded, UnitOfWork
+from regista.runtime.unit_of_work import JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
 from regista.runtime.workers import Outcome as WorkOutcome
 from regista.store import (
@@ -51,6 +51,7 @@ from regista.store import (
     StaleDefinition,
     Store,
     Timer,
+    Transaction,
 )
 
 __all__ = ["Clock", "Shell", "feel_variables"]
@@ -413,6 +414,9 @@ class Shell:
             for i in order:
                 job, outcome = reports[i]
                 outcomes[i] = self._report(uow, job, outcome)
+                # what the report queued (a kept message taken, a parent told) happens
+                # before the next report, as it would in a transaction of its own
+                uow.settle()
             return outcomes
 
         return self.transact(work, actor=worker_id, taker=taker)
@@ -457,6 +461,36 @@ class Shell:
             command = ThrowError(job.id, outcome.code, outcome.message, values)
             uow.apply(loaded, command, strict=False)
         return result
+
+    def claim(
+        self, types: Sequence[str], worker_id: str, *, limit: int, lease_seconds: float
+    ) -> list[Job]:
+        """Lease up to `limit` jobs of these types to `worker_id`, and record each claim
+        (`job_locked`) in its instance's history in the same transaction."""
+        now = self.now()
+
+        def record(tx: Transaction, jobs: list[Job]) -> None:
+            by_instance: dict[str, list[Job]] = {}
+            for job in jobs:
+                if not outbox.is_internal(job.type):  # the runtime's own work: not audited
+                    by_instance.setdefault(job.instance_id, []).append(job)
+            for instance_id in sorted(by_instance):  # lock order: no cycles between nodes
+                try:
+                    tx.lock_instance(instance_id)  # the history head cannot move meanwhile
+                except (NotFound, CorruptState):
+                    continue  # its report will find out (and raise the incident)
+                tx.add_history(
+                    instance_id,
+                    [
+                        locked_event(job, worker_id, "ClaimJobs", now)
+                        for job in by_instance[instance_id]
+                    ],
+                )
+
+        with self.writing():
+            return self.store.claim_jobs(
+                types, worker_id, limit=limit, lease_seconds=lease_seconds, now=now, then=record
+            )
 
     def run_outbox(self, job: Job, *, taker: JobTaker | None = None) -> Outcome:
         """Carry out an outbox job and mark it completed, in one transaction."""

@@ -66,7 +66,7 @@ from regista.runtime.ids import IdSource
 from regista.runtime.options import RuntimeOptions
 from regista.store import CorruptState, Job, NewEvent, Transaction
 
-__all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key"]
+__all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key", "locked_event"]
 
 log = logging.getLogger("regista.runtime")
 
@@ -77,6 +77,26 @@ def child_key(element_instance_id: str) -> str:
     """The idempotency key of the instance a call activity started: one child per
     activation, however often the start is attempted."""
     return f"child:{element_instance_id}"
+
+
+def locked_event(job: Job, worker_id: str, command: str, now: dt.datetime) -> NewEvent:
+    """The history event of a job leased to a worker (claimed, or taken by the executor
+    of the report that created it)."""
+    lease_until = job.lease_until.isoformat() if job.lease_until is not None else None
+    return NewEvent(
+        kind="job_locked",
+        ts=now,
+        element_id=job.element_id,
+        element_instance_id=job.element_instance_id,
+        actor=worker_id,
+        command=command,
+        data={
+            "job_id": job.id,
+            "type": job.type,
+            "attempt": job.attempt,
+            "lease_until": lease_until,
+        },
+    )
 
 
 class JobTaker(Protocol):
@@ -92,8 +112,9 @@ class JobTaker(Protocol):
         """Seconds of the lease."""
         ...
 
-    def wants(self, job_type: str) -> bool:
-        """Whether to take a job of this type now (it runs the type and has room)."""
+    def wants(self, job_type: str, pending: int = 0) -> bool:
+        """Whether to take a job of this type now (it runs the type and has room beside
+        the `pending` jobs this transaction already took for it)."""
         ...
 
     def taken(self, jobs: Sequence[Job]) -> None:
@@ -257,6 +278,12 @@ class UnitOfWork:
             )
         )
 
+    def settle(self) -> None:
+        """Carry out what is queued (`later`): a command applied, then settled, is done as
+        if it had had a transaction of its own — before the next one is applied."""
+        while self._queue:
+            self._queue.popleft()()
+
     def finish(self) -> None:
         """Carry out what is queued, then write every instance and its history.
 
@@ -264,8 +291,7 @@ class UnitOfWork:
         new instance needs no lookup of its chain's head) and after it otherwise: a store
         that queues writes (PostgreSQL) sends the effect rows, the history and the version-
         checked update in one round trip, and the commit in the next."""
-        while self._queue:
-            self._queue.popleft()()
+        self.settle()
         tx = self.tx
         for loaded in self.instances.values():
             state = loaded.state
@@ -335,11 +361,11 @@ class UnitOfWork:
         retries: int,
         variables: dict[str, Any],
         headers: dict[str, str] | None = None,
-    ) -> None:
-        """Write a job row of `loaded`: leased to the taker when it wants the job, else
-        ready for any node (and executors are woken after commit)."""
+    ) -> Job | None:
+        """Write a job row of `loaded`: leased to the taker when it wants the job (and
+        returned), else ready for any node (and executors are woken after commit)."""
         taker = self.taker
-        if taker is None or not taker.wants(job_type):
+        if taker is None or not taker.wants(job_type, len(self.taken)):
             self.tx.insert_job(
                 id=job_id,
                 instance_id=loaded.id,
@@ -352,7 +378,7 @@ class UnitOfWork:
                 headers=headers,
             )
             self.job_types.add(job_type)
-            return
+            return None
         until = self.now + dt.timedelta(seconds=taker.lease)
         self.tx.insert_job(
             id=job_id,
@@ -367,31 +393,31 @@ class UnitOfWork:
             lease_owner=taker.worker_id,
             lease_until=until,
         )
-        self.taken.append(
-            Job(
-                id=job_id,
-                instance_id=loaded.id,
-                element_id=element_id,
-                element_instance_id=element_instance_id,
-                type=job_type,
-                retries=retries,
-                attempt=1,
-                status="claimed",
-                lease_owner=taker.worker_id,
-                lease_until=until,
-                due_at=self.now,
-                variables=variables,
-                headers=headers or {},
-                error=None,
-                created_at=self.now,
-                completed_at=None,
-            )
+        taken = Job(
+            id=job_id,
+            instance_id=loaded.id,
+            element_id=element_id,
+            element_instance_id=element_instance_id,
+            type=job_type,
+            retries=retries,
+            attempt=1,
+            status="claimed",
+            lease_owner=taker.worker_id,
+            lease_until=until,
+            due_at=self.now,
+            variables=variables,
+            headers=headers or {},
+            error=None,
+            created_at=self.now,
+            completed_at=None,
         )
+        self.taken.append(taken)
+        return taken
 
     def _create_job(self, loaded: Loaded, command: Command, effect: CreateJob) -> None:
         if isinstance(command, FailJob) and command.job_id == effect.job_id:
             return  # a retry: the store already made the row claimable after the backoff
-        self.insert_job(
+        taken = self.insert_job(
             loaded,
             job_id=effect.job_id,
             element_id=effect.element_id,
@@ -409,6 +435,8 @@ class UnitOfWork:
             element_instance_id=effect.element_instance_id,
             data={"job_id": effect.job_id, "type": effect.type, "retries": effect.retries},
         )
+        if taken is not None and self.taker is not None:
+            loaded.events.append(locked_event(taken, self.taker.worker_id, self._command, self.now))
 
     def _cancel_job(self, _l: Loaded, _c: Command, effect: CancelJob) -> None:
         self.tx.cancel_job(effect.job_id, now=self.now)

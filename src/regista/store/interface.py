@@ -25,7 +25,7 @@ passed in by the caller (`now`), so tests drive leases and timers with a fake cl
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Any, Literal, Protocol
@@ -405,9 +405,11 @@ class Store(Protocol):
         limit: int,
         lease_seconds: float,
         now: datetime,
+        then: Callable[[Transaction, list[Job]], None] | None = None,
     ) -> list[Job]:
         """Lease up to `limit` claimable jobs of these types (ready and due, or with an
-        expired lease) to `worker_id`; each claim increments the job's attempt."""
+        expired lease) to `worker_id`; each claim increments the job's attempt. `then` runs
+        in the claim's transaction with the jobs claimed (to record the claims)."""
         ...
 
     def extend_lease(

@@ -11,7 +11,7 @@ from __future__ import annotations
 import os
 import socket
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
@@ -72,6 +72,7 @@ class MemoryStore:
         limit: int,
         lease_seconds: float,
         now: datetime,
+        then: Callable[[Transaction, list[Job]], None] | None = None,
     ) -> list[Job]:
         now = utc(now)
         wanted = set(types)
@@ -100,7 +101,10 @@ class MemoryStore:
                 )
                 tx._set(self._tables.jobs, job_id, taken)
                 claimed.append(taken)
-        return sorted(claimed, key=lambda j: (j.due_at, j.id))
+            claimed.sort(key=lambda j: (j.due_at, j.id))
+            if then is not None and claimed:
+                then(tx, claimed)
+        return claimed
 
     def extend_lease(
         self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
@@ -36,6 +36,7 @@ class SqlStore(ABC):
         limit: int,
         lease_seconds: float,
         now: datetime,
+        then: Callable[[Transaction, list[Job]], None] | None = None,
     ) -> list[Job]:
         if not types or limit <= 0:
             return []
@@ -49,8 +50,9 @@ class SqlStore(ABC):
                 lease_until=tx._c.ts(now + timedelta(seconds=lease_seconds)),
                 limit=limit,
             )
-            jobs = [tx._rows.job(r) for r in rows]
-        jobs.sort(key=lambda j: (j.due_at, j.id))
+            jobs = sorted((tx._rows.job(r) for r in rows), key=lambda j: (j.due_at, j.id))
+            if then is not None and jobs:
+                then(tx, jobs)
         return jobs
 
     def extend_lease(

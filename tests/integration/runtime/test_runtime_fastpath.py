@@ -4,6 +4,7 @@ SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from collections.abc import Sequence
 from typing import Any
@@ -32,7 +33,7 @@ class Taker:
         self.lease = 30.0
         self.jobs: list[Job] = []
 
-    def wants(self, job_type: str) -> bool:
+    def wants(self, job_type: str, pending: int = 0) -> bool:
         return job_type in self.wanted
 
     def taken(self, jobs: Sequence[Job]) -> None:
@@ -250,3 +251,94 @@ def test_a_running_node_isolates_the_report_that_fails_from_the_others(db: Datab
     assert job.status in ("ready", "failed") and job.attempt >= 1
     assert "corrupt" in (job.error or "")
     client.close()
+
+
+def test_every_lease_of_a_job_is_in_the_history_with_its_worker(db: Database) -> None:
+    """Claims and jobs taken by the reporting executor are `job_locked` events, chained
+    like the rest; a claim after a lease ran out shows the new attempt and worker."""
+    h = Harness(db)
+    try:
+        h.client.deploy(three_services())
+        iid = h.client.start("services")
+        shell = h.client.shell
+        (first,) = shell.claim(["step-a"], "worker-1", limit=5, lease_seconds=30)
+        h.clock.advance("PT31S")  # worker-1 stalls: its lease runs out
+        (again,) = shell.claim(["step-a"], "worker-2", limit=5, lease_seconds=30)
+        assert (again.id, again.attempt) == (first.id, 2)
+        taker = Taker({"step-b"}, worker_id="worker-2")
+        done = WorkOutcome("completed", {"a": 1})
+        assert shell.report(again, done, "worker-2", taker=taker) is Outcome.APPLIED
+        assert shell.report(first, done, "worker-1") is Outcome.STALE
+        events = h.history(iid)
+        locks = [
+            (e.actor, e.command, e.element_id, e.data["attempt"])
+            for e in events
+            if e.kind == "job_locked"
+        ]
+        assert locks == [
+            ("worker-1", "ClaimJobs", "a", 1),
+            ("worker-2", "ClaimJobs", "a", 2),
+            ("worker-2", "CompleteJob", "b", 1),  # taken by the executor that reported
+        ]
+        kinds = [e.kind for e in events]
+        b_created = next(
+            i for i, e in enumerate(events) if e.kind == "job_created" and e.element_id == "b"
+        )
+        assert kinds[b_created + 1] == "job_locked"
+        assert h.store.verify_chain(iid) is None
+    finally:
+        h.close()
+
+
+def test_a_batch_applies_each_report_fully_before_the_next(db: Database) -> None:
+    """A report that opens a subscription takes the kept message at once, even when the
+    next report of the batch terminates the instance (as in transactions of their own)."""
+    h = Harness(db)
+    try:
+        h.client.deploy(
+            Process("race")
+            .start("start")
+            .parallel_gateway("fork")
+            .service_task("a", type="step-a")
+            .receive_task("wait", message="msg", correlation_key="=k")
+            .end("got")
+            .move_to("fork")
+            .service_task("b", type="step-b")
+            .end("stop", terminate=True)
+        )
+        iid = h.client.start("race", {"k": "k1"})
+        h.client.correlate("msg", "k1", {"m": 1}, ttl=dt.timedelta(hours=1))  # kept
+        jobs = h.client.shell.claim(["step-a", "step-b"], "w", limit=5, lease_seconds=30)
+        by_element = {j.element_id: j for j in jobs}
+        done = WorkOutcome("completed", {})
+        reports = [(by_element["a"], done), (by_element["b"], done)]
+        assert h.client.shell.report_many(reports, "w") == [Outcome.APPLIED] * 2
+        kinds = h.kinds(iid)
+        assert "message_correlated" in kinds
+        assert kinds.index("message_correlated") < kinds.index("instance_ended")
+        assert h.client.instance(iid).variables.get("m") == 1
+    finally:
+        h.close()
+
+
+def test_a_batch_takes_no_more_jobs_than_the_executor_has_room_for(db: Database) -> None:
+    class Room(Taker):
+        def wants(self, job_type: str, pending: int = 0) -> bool:
+            return job_type in self.wanted and len(self.jobs) + pending < 2
+
+    h = Harness(db)
+    try:
+        h.client.deploy(three_services())
+        for _ in range(4):
+            h.client.start("services")
+        jobs = h.client.shell.claim(["step-a"], "taker-1", limit=5, lease_seconds=30)
+        taker = Room({"step-b"})
+        done = WorkOutcome("completed", {})
+        h.client.shell.report_many([(j, done) for j in jobs], "taker-1", taker=taker)
+        assert len(taker.jobs) == 2  # the other two step-b jobs are left for any node
+        ready = h.store.claim_jobs(
+            ["step-b"], "other", limit=5, lease_seconds=30, now=h.client.shell.now()
+        )
+        assert len(ready) == 2
+    finally:
+        h.close()
