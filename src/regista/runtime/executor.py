@@ -137,8 +137,15 @@ class JobExecutor:
 
     @property
     def _most(self) -> int:
-        """How many jobs to hold at most: one per thread, and as many waiting."""
+        """How many jobs to claim at most: one per thread, and as many waiting."""
         return 2 * max(self.options.concurrency, 1)
+
+    @property
+    def _most_taken(self) -> int:
+        """How many jobs to hold at most with those taken from reports: one more per
+        thread than claims fill, so that the next step of an instance under way goes
+        before new instances (and skips a claim) even when claims filled the queue."""
+        return self._most + max(self.options.concurrency, 1)
 
     def wants(self, job_type: str, pending: int = 0) -> bool:
         """`JobTaker`: take a job a report creates when the threads run and have room
@@ -146,7 +153,7 @@ class JobExecutor:
         return (
             self._serving
             and job_type in self._types
-            and self._inflight + pending < self._most
+            and self._inflight + pending < self._most_taken
             and not self._stopping.is_set()
         )
 
@@ -171,9 +178,12 @@ class JobExecutor:
         """Lease up to `limit` jobs this executor can run."""
         if limit <= 0 or not self.types:
             return []
-        return self.shell.claim(
-            self.types, self.worker_id, limit=limit, lease_seconds=self.options.lease
+        keys: dict[str, InstanceKeys] = {}
+        jobs = self.shell.claim(
+            self.types, self.worker_id, limit=limit, lease_seconds=self.options.lease, keys=keys
         )
+        self._remember(keys)
+        return jobs
 
     def execute(self, job: Job) -> None:
         """Run a claimed job and apply its outcome."""
@@ -220,11 +230,17 @@ class JobExecutor:
             log.warning("cannot read the keys of instance %s: %s", instance_id, exc)
             return None
         if found is not None:
-            with self._lock:
-                if len(self._keys) >= 10_000:
-                    self._keys.clear()
-                self._keys[instance_id] = found
+            self._remember({instance_id: found})
         return found
+
+    def _remember(self, keys: Mapping[str, InstanceKeys]) -> None:
+        """Keep instance keys for the jobs to come (a claim reads them with its locks)."""
+        if not keys:
+            return
+        with self._lock:
+            if len(self._keys) + len(keys) > 10_000:
+                self._keys.clear()
+            self._keys.update(keys)
 
     def _apply(self, job: Job, outcome: WorkOutcome | None, *, take: bool = False) -> None:
         taker = self if take else None

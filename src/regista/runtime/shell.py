@@ -53,6 +53,7 @@ from regista.store import (
     Timer,
     Transaction,
 )
+from regista.store.lookups import InstanceKeys
 
 __all__ = ["Clock", "Shell", "feel_variables"]
 
@@ -463,10 +464,17 @@ class Shell:
         return result
 
     def claim(
-        self, types: Sequence[str], worker_id: str, *, limit: int, lease_seconds: float
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        keys: dict[str, InstanceKeys] | None = None,
     ) -> list[Job]:
         """Lease up to `limit` jobs of these types to `worker_id`, and record each claim
-        (`job_locked`) in its instance's history in the same transaction."""
+        (`job_locked`) in its instance's history in the same transaction. `keys` gets
+        the process id and business key of their instances (read with the lock)."""
         now = self.now()
 
         def record(tx: Transaction, jobs: list[Job]) -> None:
@@ -476,9 +484,11 @@ class Shell:
                     by_instance.setdefault(job.instance_id, []).append(job)
             for instance_id in sorted(by_instance):  # lock order: no cycles between nodes
                 try:
-                    tx.lock_instance(instance_id)  # the history head cannot move meanwhile
+                    row = tx.lock_instance(instance_id)  # the history head cannot move now
                 except (NotFound, CorruptState):
                     continue  # its report will find out (and raise the incident)
+                if keys is not None:
+                    keys[instance_id] = InstanceKeys(row.process_id, row.business_key)
                 tx.add_history(
                     instance_id,
                     [
