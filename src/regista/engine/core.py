@@ -346,14 +346,14 @@ def _resolve(run: Run, command: ResolveIncident) -> None:
 
 def _cancel(run: Run, command: Cancel) -> None:
     state = run.state
+    if command.reason:  # the cause first, then what it terminated, then the end
+        run.history("instance_cancelled", state.process_id, state.id, {"reason": command.reason})
     run.terminate_children(state.id)
     for incident in state.incidents:
         run.effects.append(ResolveIncidentEffect(incident.id))
     state.incidents = []
     state.pending = []
     run.end_instance("cancelled")
-    if command.reason:
-        run.history("instance_cancelled", state.process_id, state.id, {"reason": command.reason})
 
 
 def _set_variables(run: Run, command: SetVariables) -> None:

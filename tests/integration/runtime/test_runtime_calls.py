@@ -102,6 +102,10 @@ def test_cancelling_the_parent_cancels_the_child(db: Database) -> None:
     assert h.client.instance(pid).status == "cancelled"
     h.run()
     assert h.client.instance(cid).status == "cancelled"
+    for iid in (pid, cid):  # the cancel first, then what it terminated, then the end
+        kinds = h.kinds(iid)
+        assert kinds.index("instance_cancelled") < kinds.index("element_terminated")
+        assert kinds[-1] == "instance_ended"
     h.close()
 
 
