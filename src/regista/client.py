@@ -16,10 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
+from regista.engine import Activate
 from regista.runtime.definitions import Deployed, Source
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.messages import Correlation
@@ -38,6 +39,7 @@ from regista.store import BrokenLink, Definition, HistoryEvent, Store, open_stor
 from regista.store.retention import Pruned, cutoff, prune
 
 __all__ = [
+    "Activate",
     "Client",
     "Correlation",
     "Deployed",
@@ -53,8 +55,8 @@ _ENDED = ("completed", "terminated", "cancelled")
 
 
 class Client:
-    """Deploy, start, correlate, signal, complete user tasks, cancel, resolve incidents and
-    query instances of one database.
+    """Deploy, start, correlate, signal, complete user tasks, cancel, modify, resolve
+    incidents and query instances of one database.
 
     `database` is a URL (`sqlite:///regista.db`, `postgresql://...`), `Settings`, or an
     open `Store` (then the caller closes it); None reads `REGISTA_DATABASE_URL`. `trusted`
@@ -182,6 +184,21 @@ class Client:
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance and the instances its call activities started."""
         self.shell.cancel(instance_id, reason, actor=actor)
+
+    def modify(
+        self,
+        instance_id: str,
+        *,
+        activate: Sequence[Activate] = (),
+        terminate: Sequence[str] = (),
+        actor: str | None = None,
+    ) -> None:
+        """Move tokens of a running instance: activate elements (`Activate(element_id,
+        variables, ancestor)`), then terminate element instances (by id, or every running
+        instance of an element id). A subprocess or instance left with nothing running is
+        terminated. Refused with the reason, changing nothing, when an instruction cannot
+        apply."""
+        self.shell.modify(instance_id, activate=activate, terminate=terminate, actor=actor)
 
     def set_variables(
         self,

@@ -1,4 +1,4 @@
-"""`regista instances`: list, show and cancel process instances in the database."""
+"""`regista instances`: list, show, cancel and modify process instances in the database."""
 
 from __future__ import annotations
 
@@ -9,6 +9,8 @@ import click
 
 from regista.cli.database import client_for, database_option
 from regista.cli.decide import to_json
+from regista.cli.start import read_variables
+from regista.engine import Activate
 from regista.runtime.views import InstanceInfo
 
 
@@ -49,7 +51,7 @@ def instances(
     limit: int,
     as_json: bool,
 ) -> None:
-    """List process instances (oldest first); `show` and `cancel` act on one."""
+    """List process instances (oldest first); `show`, `cancel` and `modify` act on one."""
     ctx.ensure_object(dict)
     ctx.obj["database_url"] = database_url
     if ctx.invoked_subcommand is not None:
@@ -135,3 +137,63 @@ def cancel(ctx: click.Context, instance_id: str, reason: str, database_url: str 
     with client_for(url) as client:
         client.cancel(instance_id, reason, actor="cli")
     click.echo(f"{instance_id}: cancelled")
+
+
+@instances.command("modify")
+@click.argument("instance_id")
+@click.option(
+    "--activate",
+    "elements",
+    multiple=True,
+    help="Activate this element (a token arrives before it); repeatable.",
+)
+@click.option(
+    "--terminate",
+    "targets",
+    multiple=True,
+    help="Terminate this element instance, or every running instance of this element id.",
+)
+@click.option(
+    "--var",
+    "assignments",
+    multiple=True,
+    help="A variable (name=value, JSON) for the scope of the activated elements.",
+)
+@click.option(
+    "--ancestor",
+    default=None,
+    help="The running subprocess instance to activate in, when several run.",
+)
+@database_option
+@click.pass_context
+def modify(
+    ctx: click.Context,
+    instance_id: str,
+    elements: tuple[str, ...],
+    targets: tuple[str, ...],
+    assignments: tuple[str, ...],
+    ancestor: str | None,
+    database_url: str | None,
+) -> None:
+    """Move tokens of a running instance: activate elements, then terminate element
+    instances (a subprocess or instance left with nothing running is terminated).
+
+    For example, skip a stuck step:
+    `regista instances modify ID --activate review --terminate charge`.
+    """
+    if not elements and not targets:
+        raise click.UsageError("give at least one --activate or --terminate")
+    variables = read_variables(assignments, None)
+    if variables and not elements:
+        raise click.UsageError("--var sets variables for --activate; give an element to activate")
+    url = database_url or ctx.obj.get("database_url")
+    with client_for(url) as client:
+        client.modify(
+            instance_id,
+            activate=[Activate(e, variables, ancestor) for e in elements],
+            terminate=targets,
+            actor="cli",
+        )
+        info = client.instance(instance_id)
+    waiting = f", waiting at {', '.join(info.active)}" if info.active else ""
+    click.echo(f"{instance_id}: {info.status}{waiting}")

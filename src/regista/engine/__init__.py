@@ -15,6 +15,7 @@ from regista.engine import expressions
 from regista.engine.activities import ASYNC_CONTINUATION
 from regista.engine.codec import decode_value, encode_value
 from regista.engine.commands import (
+    Activate,
     Cancel,
     ChildCompleted,
     ChildEscalated,
@@ -26,6 +27,7 @@ from regista.engine.commands import (
     CorrelateMessage,
     FailJob,
     FireTimer,
+    Modify,
     ResolveIncident,
     SetVariables,
     StartInstance,
@@ -60,6 +62,7 @@ from regista.engine.triggers import StartTrigger, conditional_starts, start_trig
 
 __all__ = [
     "ASYNC_CONTINUATION",
+    "Activate",
     "BroadcastSignal",
     "Cancel",
     "CancelChild",
@@ -89,6 +92,7 @@ __all__ = [
     "Incident",
     "InstanceEnded",
     "InstanceState",
+    "Modify",
     "NotifyParent",
     "OpenSubscription",
     "PublishMessage",

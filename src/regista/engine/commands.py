@@ -170,6 +170,29 @@ class SetVariables:
     scope_id: str | None = None
 
 
+@dataclass(frozen=True, slots=True)
+class Activate:
+    """A modification instruction: a token arrives at `element_id` (its input mappings
+    and behaviour run as usual), inside the running instance of its enclosing subprocess
+    — `ancestor` names which one when several run. `variables` become local variables of
+    that scope (the instance itself for a top-level element)."""
+
+    element_id: str
+    variables: Mapping[str, Any] = field(default_factory=dict)
+    ancestor: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Modify:
+    """Move tokens (an operator's repair): activate elements, then terminate element
+    instances — each named by its id, or by an element id for every running instance of
+    that element. A subprocess left with nothing running is terminated as well; an
+    instance left with nothing running ends as terminated."""
+
+    activate: tuple[Activate, ...] = ()
+    terminate: tuple[str, ...] = ()
+
+
 Command = (
     StartInstance
     | CompleteJob
@@ -186,4 +209,5 @@ Command = (
     | ResolveIncident
     | Cancel
     | SetVariables
+    | Modify
 )

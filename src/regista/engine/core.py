@@ -25,6 +25,7 @@ from regista.engine.commands import (
     CorrelateMessage,
     FailJob,
     FireTimer,
+    Modify,
     ResolveIncident,
     SetVariables,
     StartInstance,
@@ -35,6 +36,7 @@ from regista.engine.context import Context
 from regista.engine.effects import CreateJob, Effect, ResolveIncidentEffect
 from regista.engine.errors import CommandRejected, Failure
 from regista.engine.events import fire
+from regista.engine.modification import modify
 from regista.engine.runner import Run
 from regista.engine.state import ElementInstance, InstanceState, Wait
 from regista.engine.subprocesses import enter_scope
@@ -379,4 +381,5 @@ _HANDLERS: dict[type, Callable[[Run, Any], None]] = {
     ResolveIncident: _resolve,
     Cancel: _cancel,
     SetVariables: _set_variables,
+    Modify: modify,
 }

@@ -21,13 +21,14 @@ import datetime as dt
 import itertools
 import json
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Literal
 
 from regista.engine import (
     ASYNC_CONTINUATION,
+    Activate,
     BroadcastSignal,
     Cancel,
     CancelChild,
@@ -52,6 +53,7 @@ from regista.engine import (
     History,
     InstanceEnded,
     InstanceState,
+    Modify,
     NotifyParent,
     OpenSubscription,
     PublishMessage,
@@ -401,6 +403,22 @@ class MemoryRuntime:
         """Cancel the instance and the instances its call activities started."""
         self._instance(instance_id)
         self._apply(instance_id, Cancel(reason))
+        self._settle()
+
+    def modify(
+        self,
+        instance_id: str,
+        *,
+        activate: Sequence[Activate] = (),
+        terminate: Sequence[str] = (),
+    ) -> None:
+        """Move tokens: activate elements, then terminate element instances (see
+        `regista.engine.modification`)."""
+        self._instance(instance_id)
+        activations = tuple(
+            Activate(a.element_id, _feel(a.variables), a.ancestor) for a in activate
+        )
+        self._apply(instance_id, Modify(activate=activations, terminate=tuple(terminate)))
         self._settle()
 
     def set_variables(

@@ -19,11 +19,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from typing import Any, TypeVar
 
 from regista.engine import (
+    Activate,
     Cancel,
     CompleteJob,
     CompleteUserTask,
     FailJob,
     FireTimer,
+    Modify,
     ResolveIncident,
     SetVariables,
     ThrowError,
@@ -315,6 +317,30 @@ class Shell:
             if loaded.state.status in ("completed", "terminated", "cancelled"):
                 raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
             uow.apply(loaded, Cancel(reason))
+
+        self.transact(work, actor=actor)
+
+    def modify(
+        self,
+        instance_id: str,
+        *,
+        activate: Sequence[Activate] = (),
+        terminate: Sequence[str] = (),
+        actor: str | None = None,
+    ) -> None:
+        """Move tokens of a running instance (see `regista.engine.modification`)."""
+        command = Modify(
+            activate=tuple(
+                Activate(a.element_id, feel_variables(a.variables), a.ancestor) for a in activate
+            ),
+            terminate=tuple(terminate),
+        )
+
+        def work(uow: UnitOfWork) -> None:
+            loaded = self._load(uow, instance_id)
+            if loaded.state.status in ("completed", "terminated", "cancelled"):
+                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
+            uow.apply(loaded, command)
 
         self.transact(work, actor=actor)
 

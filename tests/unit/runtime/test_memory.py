@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from regista.bpmn import Process
-from regista.engine import InstanceState
+from regista.engine import Activate, InstanceState
 from regista.testing import (
     BpmnError,
     DeploymentError,
@@ -506,3 +506,15 @@ def test_start_uses_the_conditional_start_event_that_holds(runtime: Factory) -> 
     assert rt.instance(iid).active == ["review"]
     with pytest.raises(MemoryRuntimeError, match="none of their conditions holds"):
         rt.start("big", {"amount": 1})
+
+
+def test_an_instance_is_modified_in_memory(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(approval())
+    iid = rt.start("approval", {"amount": 10})
+    rt.modify(iid, activate=[Activate("charge", {"approved": True})], terminate=["approve"])
+    view = rt.instance(iid)
+    assert view.active == ["charge"] and not rt.tasks(iid)
+    assert view.variables == {"amount": 10, "approved": True}
+    with pytest.raises(MemoryRuntimeError, match="nothing named 'approve' runs"):
+        rt.modify(iid, terminate=["approve"])
