@@ -193,3 +193,101 @@ def test_timers_of_a_terminated_element_do_not_fire_later(roundtrip: bool) -> No
     assert h.status == "completed"
     h.advance(dt.timedelta(hours=2))
     assert "escalated" not in h.passed
+
+
+def test_the_process_id_is_not_an_element_to_terminate() -> None:
+    h = Harness(line().build()).start()
+    with pytest.raises(CommandRejected, match="cancel it"):
+        h.apply(Modify(terminate=("p",)))
+
+
+def fork_join() -> Process:
+    return (
+        Process("p")
+        .start("s")
+        .parallel_gateway("fork")
+        .user_task("a")
+        .parallel_gateway("join")
+        .end("e")
+        .move_to("fork")
+        .user_task("b")
+        .connect_to("join")
+    )
+
+
+def test_a_token_left_alone_at_a_join_goes_with_the_last_branch(roundtrip: bool) -> None:
+    h = Harness(fork_join().build(), roundtrip=roundtrip).start()
+    h.complete_task("a")  # its token waits at the join for b's
+    h.apply(Modify(terminate=("b",)))
+    assert h.status == "terminated"
+
+
+def test_terminating_a_joining_gateway_drops_its_waiting_tokens(roundtrip: bool) -> None:
+    h = Harness(fork_join().build(), roundtrip=roundtrip).start()
+    h.complete_task("a")
+    h.apply(Modify(activate=(Activate("e"),), terminate=("join", "b")))
+    assert h.status == "completed"
+    assert ("element_terminated", "join") in events(h)
+
+
+def test_a_joining_gateway_cannot_be_activated() -> None:
+    h = Harness(fork_join().build()).start()
+    with pytest.raises(CommandRejected, match="joining gateway"):
+        h.apply(Modify(activate=(Activate("join"),)))
+
+
+def test_a_multi_instance_activity_is_modified_as_a_whole(roundtrip: bool) -> None:
+    defs = (
+        Process("p")
+        .start("s")
+        .user_task("review")
+        .multi_instance(collection="=reviewers", element="reviewer")
+        .user_task("after")
+        .end("e")
+        .build()
+    )
+    h = Harness(defs, roundtrip=roundtrip).start(variables={"reviewers": ["ann", "bob"]})
+    inner = [e.id for e in h.state.instances.values() if e.role == "inner"]
+    assert len(inner) == 2
+    with pytest.raises(CommandRejected, match="as a whole"):
+        h.apply(Modify(terminate=(inner[0],)))
+    h.apply(Modify(activate=(Activate("after"),), terminate=("review",)))
+    assert h.active == ["after"]
+    assert [t.element_id for _, t in h.tasks.values()] == ["after"]  # the reviews went
+
+
+def test_activating_inside_a_subprocess_its_modification_terminates_is_refused() -> None:
+    h = Harness(nested().build()).start()
+    with pytest.raises(CommandRejected, match="which this modification terminates"):
+        h.apply(Modify(activate=(Activate("later"),), terminate=("sub",)))
+
+
+def test_an_event_subprocess_is_not_activated_by_hand() -> None:
+    builder = Process("p").start("s").user_task("work").end("done")
+    builder.event_subprocess("esp").start("trigger", message="stop").end("handled")
+    builder.end_subprocess()
+    h = Harness(builder.build()).start()
+    with pytest.raises(CommandRejected, match="starts on its trigger"):
+        h.apply(Modify(activate=(Activate("esp"),)))
+    with pytest.raises(CommandRejected, match="event subprocess 'esp', which does not run"):
+        h.apply(Modify(activate=(Activate("handled"),)))
+
+
+def test_a_subprocess_waiting_for_its_async_continuation_takes_no_new_tokens() -> None:
+    defs = (
+        Process("p")
+        .start("s")
+        .subprocess("sub")
+        .start("ss")
+        .user_task("x")
+        .end("se")
+        .end_subprocess()
+        .async_after()
+        .user_task("after")
+        .end("e")
+        .build()
+    )
+    h = Harness(defs).start()
+    h.complete_task("x")  # the subprocess is done and waits for its async-after job
+    with pytest.raises(CommandRejected, match="which does not run"):
+        h.apply(Modify(activate=(Activate("x"),)))
