@@ -55,8 +55,8 @@ _ENDED = ("completed", "terminated", "cancelled")
 
 
 class Client:
-    """Deploy, start, correlate, signal, complete user tasks, cancel, modify, resolve
-    incidents and query instances of one database.
+    """Deploy, start, correlate, signal, complete user tasks, cancel, modify, migrate,
+    resolve incidents and query instances of one database.
 
     `database` is a URL (`sqlite:///regista.db`, `postgresql://...`), `Settings`, or an
     open `Store` (then the caller closes it); None reads `REGISTA_DATABASE_URL`. `trusted`
@@ -199,6 +199,21 @@ class Client:
         terminated. Refused with the reason, changing nothing, when an instruction cannot
         apply."""
         self.shell.modify(instance_id, activate=activate, terminate=terminate, actor=actor)
+
+    def migrate(
+        self,
+        instance_id: str,
+        *,
+        version: int | None = None,
+        mappings: Mapping[str, str] | None = None,
+        actor: str | None = None,
+    ) -> int:
+        """Move a running instance to another version of its process (the latest unless
+        `version`): each running element becomes the element of the same id, or the one
+        `mappings` names (old id -> new id), of the same type and scope; its jobs, user
+        tasks and timers carry on. Refused with the reason, changing nothing, when that
+        cannot be (see `regista.engine.migration`). Returns the version it now runs."""
+        return self.shell.migrate(instance_id, version=version, mappings=mappings, actor=actor)
 
     def set_variables(
         self,

@@ -1,4 +1,5 @@
-"""`regista instances`: list, show, cancel and modify process instances in the database."""
+"""`regista instances`: list, show, cancel, modify and migrate process instances in the
+database."""
 
 from __future__ import annotations
 
@@ -51,7 +52,8 @@ def instances(
     limit: int,
     as_json: bool,
 ) -> None:
-    """List process instances (oldest first); `show`, `cancel` and `modify` act on one."""
+    """List process instances (oldest first); `show`, `cancel`, `modify` and `migrate`
+    act on one."""
     ctx.ensure_object(dict)
     ctx.obj["database_url"] = database_url
     if ctx.invoked_subcommand is not None:
@@ -197,3 +199,42 @@ def modify(
         info = client.instance(instance_id)
     waiting = f", waiting at {', '.join(info.active)}" if info.active else ""
     click.echo(f"{instance_id}: {info.status}{waiting}")
+
+
+@instances.command("migrate")
+@click.argument("instance_id")
+@click.option("--version", type=int, default=None, help="The version to move to (default: latest).")
+@click.option(
+    "--map",
+    "maps",
+    multiple=True,
+    help="OLD=NEW: the element OLD runs as NEW in the new version; repeatable.",
+)
+@database_option
+@click.pass_context
+def migrate(
+    ctx: click.Context,
+    instance_id: str,
+    version: int | None,
+    maps: tuple[str, ...],
+    database_url: str | None,
+) -> None:
+    """Move a running instance to another version of its process: each running element
+    becomes the element of the same id (or the one --map names), with its jobs, user
+    tasks and timers.
+
+    For example, after deploying a fixed model:
+    `regista instances migrate ID --map review=check`.
+    """
+    mappings: dict[str, str] = {}
+    for text in maps:
+        old, sep, new = text.partition("=")
+        if not sep or not old.strip() or not new.strip():
+            raise click.BadParameter(f"{text!r}: write OLD=NEW", param_hint="--map")
+        mappings[old.strip()] = new.strip()
+    url = database_url or ctx.obj.get("database_url")
+    with client_for(url) as client:
+        now = client.migrate(instance_id, version=version, mappings=mappings, actor="cli")
+        info = client.instance(instance_id)
+    waiting = f", waiting at {', '.join(info.active)}" if info.active else ""
+    click.echo(f"{instance_id}: now version {now} of {info.process_id}{waiting}")

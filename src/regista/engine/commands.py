@@ -11,6 +11,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from regista.model.bpmn import Process as ProcessModel
+
 __all__ = [
     "Cancel",
     "ChildCompleted",
@@ -193,6 +195,18 @@ class Modify:
     terminate: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True, slots=True)
+class Migrate:
+    """Move the instance to the process `process_id` of the step's definitions (another
+    version, as a rule): each live element instance becomes the element `mappings` names
+    for it, or the element of the same id. `source` is the process the instance runs now
+    (to check that each element keeps its type and its scope)."""
+
+    process_id: str
+    source: ProcessModel
+    mappings: Mapping[str, str] = field(default_factory=dict)
+
+
 Command = (
     StartInstance
     | CompleteJob
@@ -210,4 +224,5 @@ Command = (
     | Cancel
     | SetVariables
     | Modify
+    | Migrate
 )

@@ -25,6 +25,7 @@ from regista.engine.commands import (
     CorrelateMessage,
     FailJob,
     FireTimer,
+    Migrate,
     Modify,
     ResolveIncident,
     SetVariables,
@@ -36,6 +37,7 @@ from regista.engine.context import Context
 from regista.engine.effects import CreateJob, Effect, ResolveIncidentEffect
 from regista.engine.errors import CommandRejected, Failure
 from regista.engine.events import fire
+from regista.engine.migration import migrate
 from regista.engine.modification import modify
 from regista.engine.runner import Run
 from regista.engine.state import ElementInstance, InstanceState, Wait
@@ -73,6 +75,8 @@ def step(
         raise CommandRejected(f"{type(command).__name__} needs the state of an instance")
     if state.status in _ENDED:
         raise CommandRejected(f"the instance {state.id} has ended ({state.status})")
+    if isinstance(command, Migrate):  # runs against the target's definitions
+        return migrate(state, command, ctx)
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise CommandRejected(f"unknown command {type(command).__name__}")

@@ -195,6 +195,16 @@ class InstanceEnded:
 
 
 @dataclass(frozen=True, slots=True)
+class InstanceMigrated:
+    """The instance now runs the process `process_id`; `rows` gives the new element id of
+    what it waits for whose element changed (job, user task, timer, subscription and
+    incident ids -> element id)."""
+
+    process_id: str
+    rows: Mapping[str, str]
+
+
+@dataclass(frozen=True, slots=True)
 class History:
     """An audit event: element activated/completed/terminated, variable set, instance
     started/ended, incident raised/resolved. `data` holds FEEL values."""
@@ -222,5 +232,6 @@ Effect = (
     | RaiseIncident
     | ResolveIncidentEffect
     | InstanceEnded
+    | InstanceMigrated
     | History
 )

@@ -344,6 +344,33 @@ class Shell:
 
         self.transact(work, actor=actor)
 
+    def migrate(
+        self,
+        instance_id: str,
+        *,
+        version: int | None = None,
+        mappings: Mapping[str, str] | None = None,
+        actor: str | None = None,
+    ) -> int:
+        """Move a running instance to another version of its process (the latest unless
+        `version`); `mappings` names the new element of an element that changed its id.
+        Returns the version the instance now runs."""
+
+        def work(uow: UnitOfWork) -> int:
+            loaded = self._load(uow, instance_id)
+            if loaded.state.status in ("completed", "terminated", "cancelled"):
+                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
+            target = self.models.latest(uow.tx, loaded.model.process_id, version)
+            if target.definition_id == loaded.model.definition_id:
+                raise RequestError(
+                    f"instance {instance_id} already runs version {target.version} of "
+                    f"{target.process_id!r}"
+                )
+            uow.migrate(loaded, target, mappings or {})
+            return target.version
+
+        return self.transact(work, actor=actor)
+
     def set_variables(
         self,
         instance_id: str,

@@ -45,7 +45,9 @@ from regista.engine import (
     FailJob,
     History,
     InstanceEnded,
+    InstanceMigrated,
     InstanceState,
+    Migrate,
     NotifyParent,
     OpenSubscription,
     PublishMessage,
@@ -65,6 +67,7 @@ from regista.runtime.errors import RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.options import RuntimeOptions
 from regista.store import CorruptState, Job, NewEvent, Transaction
+from regista.store.redefinition import redefine_instance
 
 __all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key", "locked_event"]
 
@@ -248,6 +251,20 @@ class UnitOfWork:
         loaded.dirty = True
         self._carry_out(loaded, command, effects)
         return True
+
+    def migrate(self, loaded: Loaded, target: Model, mappings: Mapping[str, str]) -> None:
+        """Move the instance to the definition version `target` (see
+        `regista.engine.migration`); a migration that cannot apply raises `RequestError`."""
+        source = loaded.model.definitions.processes[loaded.model.process_id]
+        command = Migrate(target.process_id, source, dict(mappings))
+        try:
+            state, effects = step(loaded.state, command, self.context(target))
+        except CommandRejected as exc:
+            raise RequestError(f"instance {loaded.id}: {exc}") from exc
+        loaded.model = target
+        loaded.state = state
+        loaded.dirty = True
+        self._carry_out(loaded, command, effects)
 
     def later(self, action: Callable[[], None]) -> None:
         """Run `action` in this transaction once the current effects are carried out."""
@@ -615,6 +632,15 @@ class UnitOfWork:
     def _ended(self, loaded: Loaded, _c: Command, _e: InstanceEnded) -> None:
         loaded.ended_at = self.now
 
+    def _migrated(self, loaded: Loaded, _c: Command, effect: InstanceMigrated) -> None:
+        redefine_instance(
+            self.tx,
+            loaded.id,
+            definition_id=loaded.model.definition_id,
+            process_id=effect.process_id,
+            rows=effect.rows,
+        )
+
 
 _PLAIN = (str, int, bool, type(None))
 
@@ -664,4 +690,5 @@ _HANDLERS: dict[type, _Handler] = {
     RaiseIncident: UnitOfWork._raise_incident,
     ResolveIncidentEffect: UnitOfWork._resolve_incident,
     InstanceEnded: UnitOfWork._ended,
+    InstanceMigrated: UnitOfWork._migrated,
 }

@@ -1,0 +1,200 @@
+"""Process instance migration: a running instance moves to another version of its process
+(the `Migrate` command), as Camunda 7 migration plans and Zeebe migrations do.
+
+Each live element instance becomes the element the mappings name for it, or the element of
+the same id in the target; the target element must have the same type, sit in the scope
+its element instance's scope maps to, and be multi-instance exactly when the source one is.
+What the instance waits for (jobs, user tasks, timers, subscriptions) stays as it is —
+jobs keep their type and user tasks their assignment — under the new element ids. A wait
+whose triggering element (a boundary event, an event subprocess start, a catch event after
+an event-based gateway) has no counterpart in the target is closed; a boundary event the
+target adds to a running activity waits only from the activity's next activation.
+
+Refused, changing nothing, with the reason: an element with no counterpart, a change of
+type or scope, tokens waiting at a join (their flows may differ: complete or terminate
+them first), completed activities kept for compensation, a mapping naming an unknown
+element.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from regista.engine.commands import Migrate
+from regista.engine.context import Context
+from regista.engine.effects import Effect, InstanceMigrated
+from regista.engine.errors import CommandRejected
+from regista.engine.model import process_info
+from regista.engine.runner import Run
+from regista.engine.state import Incident, InstanceState, Wait
+from regista.model.bpmn import Process
+
+__all__ = ["migrate"]
+
+
+def migrate(
+    state: InstanceState, command: Migrate, ctx: Context
+) -> tuple[InstanceState, list[Effect]]:
+    """The instance moved to `command.process_id` of `ctx.definitions`, and its effects."""
+    source = command.source
+    target = ctx.definitions.processes.get(command.process_id)
+    if target is None:
+        raise CommandRejected(f"no process {command.process_id!r} to migrate to")
+    if source.id != state.process_id:
+        raise CommandRejected(
+            f"the instance runs {state.process_id!r}, not {source.id!r}: give the process "
+            "it runs as the source"
+        )
+    for old_id, new_id in command.mappings.items():
+        if old_id not in source.elements:
+            raise CommandRejected(f"the mapping names {old_id!r}, which {source.id!r} lacks")
+        if new_id not in target.elements:
+            raise CommandRejected(f"the mapping names {new_id!r}, which the target lacks")
+    plan = _Plan(source, target, dict(command.mappings))
+    new = state.copy()
+    renamed: dict[str, str] = {}
+    for ei in state.instances.values():
+        if ei.role == "process":
+            if ei.joins:
+                _refuse_joins(ei.joins, "the instance")
+            if ei.data and ei.data.get("compensations"):
+                _refuse_compensation()
+            continue
+        dst = plan.check(state, ei.id)
+        if ei.joins:
+            _refuse_joins(ei.joins, repr(ei.element_id))
+        if ei.data and ei.data.get("compensations"):
+            _refuse_compensation()
+        if dst != ei.element_id:
+            new.mut(ei.id).element_id = dst
+            renamed[ei.element_id] = dst
+    closed: list[str] = []
+    rows: dict[str, str] = {}  # job, user task, timer, subscription, incident id -> element
+    for wait in state.waits.values():
+        wait_dst = plan.counterpart(wait.element_id)
+        if wait_dst is None:
+            closed.append(wait.id)
+        elif wait_dst != wait.element_id:
+            new.waits[wait.id] = _renamed_wait(wait, wait_dst)
+            renamed[wait.element_id] = wait_dst
+            rows[wait.id] = wait_dst
+    incidents: list[Incident] = []
+    for incident in state.incidents:
+        incident_dst = plan.counterpart(incident.element_id)
+        if incident_dst is not None and incident_dst != incident.element_id:
+            renamed[incident.element_id] = incident_dst
+            rows[incident.id] = incident_dst
+            incident = _renamed_incident(incident, incident_dst)
+        incidents.append(incident)
+    new.incidents = incidents
+    new.process_id = target.id
+    run = Run(new, ctx, target)
+    run.history(
+        "instance_migrated",
+        target.id,
+        state.id,
+        {"from": source.id, "to": target.id, "elements": dict(sorted(renamed.items()))},
+    )
+    for wait_id in closed:
+        if wait_id in run.state.waits:
+            run.close_wait(wait_id, cancel=True)
+    run.effects.append(InstanceMigrated(target.id, rows))
+    return run.state, run.effects
+
+
+class _Plan:
+    """Which target element each source element becomes, and the checks that it may."""
+
+    def __init__(self, source: Process, target: Process, mappings: dict[str, str]) -> None:
+        self.source = source
+        self.target = target
+        self.mappings = mappings
+        self.source_info = process_info(source)
+        self.target_info = process_info(target)
+
+    def counterpart(self, element_id: str) -> str | None:
+        if element_id in self.mappings:
+            return self.mappings[element_id]
+        return element_id if element_id in self.target.elements else None
+
+    def check(self, state: InstanceState, ei_id: str) -> str:
+        """The target element of a live element instance, or the refusal."""
+        ei = state.instances[ei_id]
+        element_id = ei.element_id
+        dst = self.counterpart(element_id)
+        if dst is None:
+            raise CommandRejected(
+                f"{element_id!r} runs in the instance but the target has no element of that "
+                f"id: map it to one (--map {element_id}=ELEMENT)"
+            )
+        kind = self.source_info.type_names.get(element_id)
+        new_kind = self.target_info.type_names.get(dst)
+        if kind != new_kind:
+            raise CommandRejected(
+                f"{element_id!r} ({kind}) cannot become {dst!r} ({new_kind}): an element "
+                "keeps its type"
+            )
+        looping = element_id in self.source_info.looping
+        if looping != (dst in self.target_info.looping):
+            raise CommandRejected(
+                f"{element_id!r} cannot become {dst!r}: only a multi-instance activity "
+                "maps to a multi-instance activity"
+            )
+        parent = state.instances[ei.parent] if ei.parent is not None else None
+        if parent is not None and parent.role in ("body", "inner"):
+            return dst  # the body's and inner instances' scope is the activity itself
+        expected = (
+            self.target.id
+            if parent is None or parent.role == "process"
+            else self.counterpart(parent.element_id)
+        )
+        actual = self.target.elements[dst].parent or self.target.id
+        if actual != expected:
+            raise CommandRejected(
+                f"{element_id!r} cannot become {dst!r}: it would move from the scope "
+                f"{expected!r} to {actual!r}"
+            )
+        return dst
+
+
+def _refuse_joins(joins: Mapping[str, object], where: str) -> None:
+    raise CommandRejected(
+        f"tokens wait at {', '.join(sorted(joins))} in {where}: complete them or terminate "
+        "the join first (modify), then migrate"
+    )
+
+
+def _refuse_compensation() -> None:
+    raise CommandRejected(
+        "completed activities of the instance are kept for compensation: migrating them is "
+        "not supported"
+    )
+
+
+def _renamed_wait(wait: Wait, element_id: str) -> Wait:
+    return Wait(
+        wait.id,
+        wait.kind,
+        wait.owner,
+        element_id,
+        wait.name,
+        wait.key,
+        wait.due,
+        wait.cycle,
+        wait.remaining,
+        wait.retries,
+        wait.last,
+    )
+
+
+def _renamed_incident(incident: Incident, element_id: str) -> Incident:
+    if element_id == incident.element_id:
+        return incident
+    return Incident(
+        incident.id,
+        element_id,
+        incident.element_instance_id,
+        incident.message,
+        incident.job_id,
+        incident.phase,
+    )
