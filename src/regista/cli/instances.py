@@ -231,6 +231,8 @@ def migrate(
         old, sep, new = text.partition("=")
         if not sep or not old.strip() or not new.strip():
             raise click.BadParameter(f"{text!r}: write OLD=NEW", param_hint="--map")
+        if old.strip() in mappings:
+            raise click.BadParameter(f"{old.strip()!r} is mapped twice", param_hint="--map")
         mappings[old.strip()] = new.strip()
     url = database_url or ctx.obj.get("database_url")
     with client_for(url) as client:

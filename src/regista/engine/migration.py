@@ -7,13 +7,17 @@ its element instance's scope maps to, and be multi-instance exactly when the sou
 What the instance waits for (jobs, user tasks, timers, subscriptions) stays as it is —
 jobs keep their type and user tasks their assignment — under the new element ids. A wait
 whose triggering element (a boundary event, an event subprocess start, a catch event after
-an event-based gateway) has no counterpart in the target is closed; a boundary event the
-target adds to a running activity waits only from the activity's next activation.
+an event-based gateway) has no counterpart of the same kind in the same place in the target
+(attached to the same activity, after the same gateway, in the same scope) is closed, or
+refused when the mappings named it. Boundary events and event subprocesses the target adds
+wait only from the next activation of their activity or scope (as in Zeebe).
 
 Refused, changing nothing, with the reason: an element with no counterpart, a change of
-type or scope, tokens waiting at a join (their flows may differ: complete or terminate
-them first), completed activities kept for compensation, a mapping naming an unknown
-element.
+type (event definitions and interrupting included) or scope, tokens waiting at a join
+(their flows may differ: complete or terminate them first), an asynchronous continuation
+about to leave along flows the target changed, work a runaway-loop incident holds, an
+event-based gateway left waiting for nothing, completed activities kept for
+compensation, a mapping naming an unknown element.
 """
 
 from __future__ import annotations
@@ -27,7 +31,7 @@ from regista.engine.errors import CommandRejected
 from regista.engine.model import process_info
 from regista.engine.runner import Run
 from regista.engine.state import Incident, InstanceState, Wait
-from regista.model.bpmn import Process
+from regista.model.bpmn import BoundaryEvent, Process, StartEvent, SubProcess
 
 __all__ = ["migrate"]
 
@@ -50,6 +54,11 @@ def migrate(
             raise CommandRejected(f"the mapping names {old_id!r}, which {source.id!r} lacks")
         if new_id not in target.elements:
             raise CommandRejected(f"the mapping names {new_id!r}, which the target lacks")
+    if state.pending:
+        raise CommandRejected(
+            "work stopped by a runaway-loop incident waits to resume: resolve or terminate "
+            "it first, then migrate"
+        )
     plan = _Plan(source, target, dict(command.mappings))
     new = state.copy()
     renamed: dict[str, str] = {}
@@ -61,6 +70,18 @@ def migrate(
                 _refuse_compensation()
             continue
         dst = plan.check(state, ei.id)
+        stored = (ei.data or {}).get("flows")
+        if stored and any(
+            f not in target.flows
+            or target.flows[f].source != dst
+            or target.flows[f].target != plan.counterpart(source.flows[f].target)
+            for f in stored
+        ):
+            raise CommandRejected(
+                f"{ei.element_id!r} waits to leave along {', '.join(stored)}, which the target "
+                f"does not have from {dst!r} to the same elements: let its continuation run "
+                "first, then migrate"
+            )
         if ei.joins:
             _refuse_joins(ei.joins, repr(ei.element_id))
         if ei.data and ei.data.get("compensations"):
@@ -71,13 +92,19 @@ def migrate(
     closed: list[str] = []
     rows: dict[str, str] = {}  # job, user task, timer, subscription, incident id -> element
     for wait in state.waits.values():
-        wait_dst = plan.counterpart(wait.element_id)
+        wait_dst = plan.wait_target(state, wait)
         if wait_dst is None:
             closed.append(wait.id)
         elif wait_dst != wait.element_id:
             new.waits[wait.id] = _renamed_wait(wait, wait_dst)
             renamed[wait.element_id] = wait_dst
             rows[wait.id] = wait_dst
+    for ei in state.instances.values():
+        if ei.wait == "events" and ei.waits and all(w in closed for w in ei.waits):
+            raise CommandRejected(
+                f"none of the events the gateway {ei.element_id!r} waits for is after it in "
+                "the target: it would wait for nothing"
+            )
     incidents: list[Incident] = []
     for incident in state.incidents:
         incident_dst = plan.counterpart(incident.element_id)
@@ -88,6 +115,8 @@ def migrate(
         incidents.append(incident)
     new.incidents = incidents
     new.process_id = target.id
+    if target.id != source.id:
+        new.mut(state.id).element_id = target.id
     run = Run(new, ctx, target)
     run.history(
         "instance_migrated",
@@ -117,6 +146,57 @@ class _Plan:
             return self.mappings[element_id]
         return element_id if element_id in self.target.elements else None
 
+    def signature(self, process: Process, element_id: str) -> tuple[str, ...]:
+        """What an element must keep to be migrated onto another: its type, its event
+        definitions, and whether it interrupts or is triggered by an event."""
+        node = process.elements[element_id]
+        info = self.source_info if process is self.source else self.target_info
+        definitions = tuple(type(d).__name__ for d in getattr(node, "event_definitions", ()) or ())
+        flags = (
+            "event" if isinstance(node, SubProcess) and node.triggered_by_event else "",
+            "non-interrupting"
+            if (isinstance(node, StartEvent) and not node.is_interrupting)
+            or (isinstance(node, BoundaryEvent) and not node.cancel_activity)
+            else "",
+        )
+        return (info.type_names.get(element_id, ""), *definitions, *flags)
+
+    def wait_target(self, state: InstanceState, wait: Wait) -> str | None:
+        """The target element a wait carries on at, or None when it closes: its trigger
+        has no counterpart of the same kind in the same place (attached to the same
+        activity, after the same event-based gateway, in the same scope)."""
+        named = wait.element_id in self.mappings
+        dst = self.counterpart(wait.element_id)
+        problem = None if dst is not None else "has no counterpart"
+        if dst is not None:
+            old, new = self.source.elements[wait.element_id], self.target.elements[dst]
+            if self.signature(self.source, wait.element_id) != self.signature(self.target, dst):
+                problem = "changes its type"
+            elif isinstance(old, BoundaryEvent):
+                if not isinstance(new, BoundaryEvent) or new.attached_to != self.counterpart(
+                    old.attached_to
+                ):
+                    problem = "is attached elsewhere"
+            elif self.scope_in_target(old.parent) != (new.parent or self.target.id):
+                problem = "moves to another scope"
+            owner = state.instances.get(wait.owner)
+            if problem is None and owner is not None and owner.wait == "events":
+                gateway = self.counterpart(owner.element_id)
+                if not any(self.target.flows[f].source == gateway for f in new.incoming):
+                    problem = "is no longer after the event-based gateway"
+        if problem is None:
+            return dst
+        if named:
+            raise CommandRejected(f"{wait.element_id!r} cannot become {dst!r}: it {problem}")
+        return None
+
+    def scope_in_target(self, parent: str) -> str | None:
+        """The target scope that the source scope `parent` (a subprocess id, or the
+        process) maps to."""
+        if not parent or parent == self.source.id:
+            return self.target.id
+        return self.counterpart(parent)
+
     def check(self, state: InstanceState, ei_id: str) -> str:
         """The target element of a live element instance, or the refusal."""
         ei = state.instances[ei_id]
@@ -127,12 +207,11 @@ class _Plan:
                 f"{element_id!r} runs in the instance but the target has no element of that "
                 f"id: map it to one (--map {element_id}=ELEMENT)"
             )
-        kind = self.source_info.type_names.get(element_id)
-        new_kind = self.target_info.type_names.get(dst)
+        kind, new_kind = self.signature(self.source, element_id), self.signature(self.target, dst)
         if kind != new_kind:
             raise CommandRejected(
-                f"{element_id!r} ({kind}) cannot become {dst!r} ({new_kind}): an element "
-                "keeps its type"
+                f"{element_id!r} ({_shown(kind)}) cannot become {dst!r} ({_shown(new_kind)}): "
+                "an element keeps its type"
             )
         looping = element_id in self.source_info.looping
         if looping != (dst in self.target_info.looping):
@@ -141,8 +220,8 @@ class _Plan:
                 "maps to a multi-instance activity"
             )
         parent = state.instances[ei.parent] if ei.parent is not None else None
-        if parent is not None and parent.role in ("body", "inner"):
-            return dst  # the body's and inner instances' scope is the activity itself
+        if parent is not None and parent.role == "body":
+            return dst  # an inner instance: its scope is the multi-instance activity
         expected = (
             self.target.id
             if parent is None or parent.role == "process"
@@ -155,6 +234,10 @@ class _Plan:
                 f"{expected!r} to {actual!r}"
             )
         return dst
+
+
+def _shown(signature: tuple[str, ...]) -> str:
+    return " ".join(part for part in signature if part)
 
 
 def _refuse_joins(joins: Mapping[str, object], where: str) -> None:

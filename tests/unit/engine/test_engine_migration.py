@@ -152,3 +152,88 @@ def test_a_multi_instance_activity_maps_only_to_one() -> None:
     h.definitions = defs
     h.apply(Migrate("p", source, {}))  # the same version: a no-op migration
     assert h.active.count("review") == 2
+
+
+def test_a_boundary_event_that_changed_its_kind_is_closed_or_refused_when_named() -> None:
+    h = Harness(v1()).start()
+    source = h.definitions.processes["p"]
+    v2 = (
+        Process("p")
+        .start("s")
+        .user_task("review")
+        .boundary_event("late", message="hurry")
+        .end("escalated")
+        .move_to("review")
+        .end("e")
+        .build()
+    )
+    h.definitions = v2
+    with pytest.raises(CommandRejected, match="'late' cannot become 'late': it changes its type"):
+        h.apply(Migrate("p", source, {"late": "late"}))
+    h.apply(Migrate("p", source, {}))  # not named: v1's timer closes
+    assert any(isinstance(e, CancelTimer) for e in h.last)
+    h.advance(dt.timedelta(hours=2))
+    assert h.active == ["review"]
+
+
+def test_an_event_keeps_its_trigger_kind() -> None:
+    defs = Process("p").start("s").catch("c", duration="PT1H").end("e").build()
+    h = Harness(defs).start()
+    h.definitions = Process("p").start("s").catch("c", message="m").end("e").build()
+    with pytest.raises(CommandRejected, match=r"TimerEventDefinition.*MessageEventDefinition"):
+        h.apply(Migrate("p", defs.processes["p"], {}))
+
+
+def test_elements_inside_a_multi_instance_subprocess_keep_their_scope() -> None:
+    defs = (
+        Process("p")
+        .start("s")
+        .subprocess("sub")
+        .start("ss")
+        .user_task("t")
+        .end("se")
+        .end_subprocess()
+        .multi_instance(collection="=xs", element="x")
+        .end("e")
+        .build()
+    )
+    h = Harness(defs).start(variables={"xs": [1, 2]})
+    v2 = (
+        Process("p")
+        .start("s")
+        .subprocess("sub")
+        .start("ss")
+        .end("se")
+        .end_subprocess()
+        .multi_instance(collection="=xs", element="x")
+        .user_task("t")
+        .end("e")
+        .build()
+    )
+    h.definitions = v2
+    with pytest.raises(CommandRejected, match="move from the scope 'sub'"):
+        h.apply(Migrate("p", defs.processes["p"], {}))
+
+
+def test_a_continuation_along_flows_the_target_changed_must_run_first() -> None:
+    def model(first: str, second: str) -> Definitions:
+        return (
+            Process("p")
+            .start("s")
+            .exclusive_gateway("g")
+            .async_after()
+            .condition("=true")
+            .user_task(first)
+            .end(f"e{first}")
+            .move_to("g")
+            .default()
+            .user_task(second)
+            .end(f"e{second}")
+            .build()
+        )
+
+    defs = model("t1", "t2")
+    h = Harness(defs).start()
+    h.definitions = model("t2", "t1")  # the same flow ids now lead elsewhere
+    with pytest.raises(CommandRejected, match="let its continuation run first"):
+        h.apply(Migrate("p", defs.processes["p"], {}))
