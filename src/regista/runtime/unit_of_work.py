@@ -382,21 +382,10 @@ class UnitOfWork:
         """Write a job row of `loaded`: leased to the taker when it wants the job (and
         returned), else ready for any node (and executors are woken after commit)."""
         taker = self.taker
-        if taker is None or not taker.wants(job_type, len(self.taken)):
-            self.tx.insert_job(
-                id=job_id,
-                instance_id=loaded.id,
-                element_id=element_id,
-                element_instance_id=element_instance_id,
-                type=job_type,
-                retries=retries,
-                now=self.now,
-                variables=variables,
-                headers=headers,
-            )
-            self.job_types.add(job_type)
-            return None
-        until = self.now + dt.timedelta(seconds=taker.lease)
+        owner: str | None = None
+        until: dt.datetime | None = None
+        if taker is not None and taker.wants(job_type, len(self.taken)):
+            owner, until = taker.worker_id, self.now + dt.timedelta(seconds=taker.lease)
         self.tx.insert_job(
             id=job_id,
             instance_id=loaded.id,
@@ -407,9 +396,12 @@ class UnitOfWork:
             now=self.now,
             variables=variables,
             headers=headers,
-            lease_owner=taker.worker_id,
+            lease_owner=owner,
             lease_until=until,
         )
+        if owner is None:
+            self.job_types.add(job_type)
+            return None
         taken = Job(
             id=job_id,
             instance_id=loaded.id,
@@ -419,7 +411,7 @@ class UnitOfWork:
             retries=retries,
             attempt=1,
             status="claimed",
-            lease_owner=taker.worker_id,
+            lease_owner=owner,
             lease_until=until,
             due_at=self.now,
             variables=variables,

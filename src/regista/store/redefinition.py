@@ -6,11 +6,16 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import replace
+from typing import TypeVar
 
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Transaction
+from regista.store.memorytransaction import MemoryTransaction
+from regista.store.records import Incident, Job, Subscription, Timer, UserTask
 
 __all__ = ["redefine_instance"]
+
+_Row = TypeVar("_Row", Job, UserTask, Timer, Subscription, Incident)
 
 _RENAMES = (
     "job_rename",
@@ -48,19 +53,17 @@ def redefine_instance(
             instance_id,
             replace(row, definition_id=definition_id, process_id=process_id),
         )
+    _rename(mtx, tables.jobs, instance_id, rows)
+    _rename(mtx, tables.user_tasks, instance_id, rows)
+    _rename(mtx, tables.timers, instance_id, rows)
+    _rename(mtx, tables.subscriptions, instance_id, rows)
+    _rename(mtx, tables.incidents, instance_id, rows)
+
+
+def _rename(
+    mtx: MemoryTransaction, table: dict[str, _Row], instance_id: str, rows: Mapping[str, str]
+) -> None:
     for row_id, element_id in rows.items():
-        job = tables.jobs.get(row_id)
-        if job is not None and job.instance_id == instance_id:
-            mtx._set(tables.jobs, row_id, replace(job, element_id=element_id))
-        task = tables.user_tasks.get(row_id)
-        if task is not None and task.instance_id == instance_id:
-            mtx._set(tables.user_tasks, row_id, replace(task, element_id=element_id))
-        timer = tables.timers.get(row_id)
-        if timer is not None and timer.instance_id == instance_id:
-            mtx._set(tables.timers, row_id, replace(timer, element_id=element_id))
-        sub = tables.subscriptions.get(row_id)
-        if sub is not None and sub.instance_id == instance_id:
-            mtx._set(tables.subscriptions, row_id, replace(sub, element_id=element_id))
-        incident = tables.incidents.get(row_id)
-        if incident is not None and incident.instance_id == instance_id:
-            mtx._set(tables.incidents, row_id, replace(incident, element_id=element_id))
+        row = table.get(row_id)
+        if row is not None and row.instance_id == instance_id:
+            mtx._set(table, row_id, replace(row, element_id=element_id))

@@ -7,7 +7,7 @@ import datetime as dt
 from decimal import Decimal
 
 from regista.bpmn import Process
-from regista.client import Client
+from regista.client import Activate, Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.ids import IdSource
 from regista.runtime.node import Node
@@ -75,3 +75,18 @@ def test_workers_receive_plain_python_variables() -> None:
     (job,) = seen
     assert job.variables == {"amount": 12, "when": dt.date(2030, 1, 2), "items": [1, 2]}
     client.close()
+
+
+def test_an_instance_migrates_and_is_modified_in_the_in_memory_store() -> None:
+    client = Client("memory://", clock=FakeClock("2030-01-01T09:00:00Z"))
+    client.deploy(Process("p").start("s").user_task("review").catch("w", duration="PT1H").end("e"))
+    iid = client.start("p")
+    (task,) = client.tasks(instance_id=iid)
+    client.deploy(Process("p").start("s").user_task("check").user_task("more").end("e"))
+    assert client.migrate(iid, mappings={"review": "check"}) == 2
+    (moved,) = client.tasks(instance_id=iid)
+    assert (moved.id, moved.element_id) == (task.id, "check")
+    assert client.instance(iid).version == 2
+    client.modify(iid, activate=[Activate("more")], terminate=["check"])
+    assert [t.element_id for t in client.tasks(instance_id=iid)] == ["more"]
+    assert client.verify_audit() is None
