@@ -23,6 +23,7 @@ compensation, a mapping naming an unknown element.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import replace
 
 from regista.engine.commands import Migrate
 from regista.engine.context import Context
@@ -63,11 +64,11 @@ def migrate(
     new = state.copy()
     renamed: dict[str, str] = {}
     for ei in state.instances.values():
+        if ei.joins:
+            _refuse_joins(ei.joins, "the instance" if ei.role == "process" else repr(ei.element_id))
+        if ei.data and ei.data.get("compensations"):
+            _refuse_compensation()
         if ei.role == "process":
-            if ei.joins:
-                _refuse_joins(ei.joins, "the instance")
-            if ei.data and ei.data.get("compensations"):
-                _refuse_compensation()
             continue
         dst = plan.check(state, ei.id)
         stored = (ei.data or {}).get("flows")
@@ -82,10 +83,6 @@ def migrate(
                 f"does not have from {dst!r} to the same elements: let its continuation run "
                 "first, then migrate"
             )
-        if ei.joins:
-            _refuse_joins(ei.joins, repr(ei.element_id))
-        if ei.data and ei.data.get("compensations"):
-            _refuse_compensation()
         if dst != ei.element_id:
             new.mut(ei.id).element_id = dst
             renamed[ei.element_id] = dst
@@ -96,7 +93,7 @@ def migrate(
         if wait_dst is None:
             closed.append(wait.id)
         elif wait_dst != wait.element_id:
-            new.waits[wait.id] = _renamed_wait(wait, wait_dst)
+            new.waits[wait.id] = replace(wait, element_id=wait_dst)
             renamed[wait.element_id] = wait_dst
             rows[wait.id] = wait_dst
     for ei in state.instances.values():
@@ -111,7 +108,7 @@ def migrate(
         if incident_dst is not None and incident_dst != incident.element_id:
             renamed[incident.element_id] = incident_dst
             rows[incident.id] = incident_dst
-            incident = _renamed_incident(incident, incident_dst)
+            incident = replace(incident, element_id=incident_dst)
         incidents.append(incident)
     new.incidents = incidents
     new.process_id = target.id
@@ -251,33 +248,4 @@ def _refuse_compensation() -> None:
     raise CommandRejected(
         "completed activities of the instance are kept for compensation: migrating them is "
         "not supported"
-    )
-
-
-def _renamed_wait(wait: Wait, element_id: str) -> Wait:
-    return Wait(
-        wait.id,
-        wait.kind,
-        wait.owner,
-        element_id,
-        wait.name,
-        wait.key,
-        wait.due,
-        wait.cycle,
-        wait.remaining,
-        wait.retries,
-        wait.last,
-    )
-
-
-def _renamed_incident(incident: Incident, element_id: str) -> Incident:
-    if element_id == incident.element_id:
-        return incident
-    return Incident(
-        incident.id,
-        element_id,
-        incident.element_instance_id,
-        incident.message,
-        incident.job_id,
-        incident.phase,
     )

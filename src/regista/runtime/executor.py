@@ -118,7 +118,6 @@ class JobExecutor:
         self._queue: queue.Queue[_Held | None] = queue.Queue()
         # a database with one writer gets one reporter thread (see the module docstring)
         self._serial = shell.store.dialect != "postgres"
-        self._reporters = 1 if self._serial else 0
         self._outcomes: queue.Queue[tuple[_Held, WorkOutcome | None] | None] = queue.Queue()
         self._lock = threading.Condition()
         self._inflight = 0
@@ -286,8 +285,8 @@ class JobExecutor:
         self._serving = True
         self._spawn(self._dispatch, "regista-dispatch")
         self._spawn(self._watch, "regista-watchdog")
-        for i in range(self._reporters):
-            self._spawn(self._report, f"regista-reporter-{i}")
+        if self._serial:
+            self._spawn(self._report, "regista-reporter")
         for _ in range(self.options.concurrency):
             self._spawn_worker()
 
@@ -394,16 +393,15 @@ class JobExecutor:
         """Apply worker reports in one transaction; outbox jobs, a single report, or a
         batch that fails go one by one (so that only the failing job gets its fault)."""
         reports = [(e.job, o) for e, o in items if o is not None]
+        batched = False
         if len(reports) > 1:
             try:
                 self.shell.report_many(reports, self.worker_id, taker=self)
+                batched = True
             except Exception as exc:
                 log.debug("a batch of %d reports failed (%s); one by one", len(reports), exc)
-            else:
-                reports = []
-        alone = {id(job) for job, _ in reports}  # not applied by a batch
         for entry, outcome in items:
-            if outcome is None or id(entry.job) in alone:
+            if outcome is None or not batched:
                 self._apply(entry.job, outcome, take=True)
 
     def _release(self, entry: _Held) -> None:
@@ -489,8 +487,7 @@ class JobExecutor:
             alive = self._workers_alive
         for _ in range(alive):
             self._queue.put(None)
-        for _ in range(self._reporters):
-            self._outcomes.put(None)
+        self._outcomes.put(None)
         released = 0
         try:
             with self.shell.writing():

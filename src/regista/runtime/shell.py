@@ -40,7 +40,7 @@ from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.unit_of_work import JobTaker, Loaded, UnitOfWork, locked_event
+from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
 from regista.runtime.workers import Outcome as WorkOutcome
 from regista.store import (
@@ -313,10 +313,7 @@ class Shell:
         """Cancel an instance (and, through the outbox, the instances it called)."""
 
         def work(uow: UnitOfWork) -> None:
-            loaded = self._load(uow, instance_id)
-            if loaded.state.status in ("completed", "terminated", "cancelled"):
-                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
-            uow.apply(loaded, Cancel(reason))
+            uow.apply(self._load_running(uow, instance_id), Cancel(reason))
 
         self.transact(work, actor=actor)
 
@@ -337,10 +334,7 @@ class Shell:
         )
 
         def work(uow: UnitOfWork) -> None:
-            loaded = self._load(uow, instance_id)
-            if loaded.state.status in ("completed", "terminated", "cancelled"):
-                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
-            uow.apply(loaded, command)
+            uow.apply(self._load_running(uow, instance_id), command)
 
         self.transact(work, actor=actor)
 
@@ -357,9 +351,7 @@ class Shell:
         Returns the version the instance now runs."""
 
         def work(uow: UnitOfWork) -> int:
-            loaded = self._load(uow, instance_id)
-            if loaded.state.status in ("completed", "terminated", "cancelled"):
-                raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
+            loaded = self._load_running(uow, instance_id)
             target = self.models.latest(uow.tx, loaded.model.process_id, version)
             if target.definition_id == loaded.model.definition_id:
                 raise RequestError(
@@ -434,6 +426,13 @@ class Shell:
             return uow.load(instance_id)
         except NotFound:
             raise NotFoundError(f"there is no process instance {instance_id!r}") from None
+
+    def _load_running(self, uow: UnitOfWork, instance_id: str) -> Loaded:
+        """The instance, which must not have ended (an operator's request on it)."""
+        loaded = self._load(uow, instance_id)
+        if loaded.state.status in ENDED:
+            raise RequestError(f"instance {instance_id} already ended ({loaded.state.status})")
+        return loaded
 
     # -- engine work (executor, scheduler) --------------------------------------------------
 

@@ -236,17 +236,22 @@ class UnitOfWork:
         self._carry_out(loaded, command, effects)
         return loaded
 
-    def apply(self, loaded: Loaded, command: Command, *, strict: bool = True) -> bool:
+    def apply(
+        self, loaded: Loaded, command: Command, *, strict: bool = True, model: Model | None = None
+    ) -> bool:
         """Step the instance with `command` and carry out the effects. A command the engine
         refuses raises `RequestError` when `strict`, else is logged and skipped (a late
-        timer, a stale subscription: harmless)."""
+        timer, a stale subscription: harmless). With `model`, the step runs against that
+        definition version, which the instance then runs (a migration)."""
         try:
-            state, effects = step(loaded.state, command, self.context(loaded.model))
+            state, effects = step(loaded.state, command, self.context(model or loaded.model))
         except CommandRejected as exc:
             if strict:
                 raise RequestError(f"instance {loaded.id}: {exc}") from exc
             log.info("instance %s refused %s: %s", loaded.id, type(command).__name__, exc)
             return False
+        if model is not None:
+            loaded.model = model
         loaded.state = state
         loaded.dirty = True
         self._carry_out(loaded, command, effects)
@@ -256,15 +261,7 @@ class UnitOfWork:
         """Move the instance to the definition version `target` (see
         `regista.engine.migration`); a migration that cannot apply raises `RequestError`."""
         source = loaded.model.definitions.processes[loaded.model.process_id]
-        command = Migrate(target.process_id, source, dict(mappings))
-        try:
-            state, effects = step(loaded.state, command, self.context(target))
-        except CommandRejected as exc:
-            raise RequestError(f"instance {loaded.id}: {exc}") from exc
-        loaded.model = target
-        loaded.state = state
-        loaded.dirty = True
-        self._carry_out(loaded, command, effects)
+        self.apply(loaded, Migrate(target.process_id, source, dict(mappings)), model=target)
 
     def later(self, action: Callable[[], None]) -> None:
         """Run `action` in this transaction once the current effects are carried out."""
