@@ -45,7 +45,7 @@ from regista.bpmn import Process
 from regista.client import Client
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 from regista.settings import Settings
 
 HERE = Path(__file__).parent
@@ -77,7 +77,7 @@ def napping() -> Process:
 
 
 def workers() -> Workers:
-    def step(job: Job) -> dict[str, Any]:
+    def step(job: ActivatedJob) -> dict[str, Any]:
         return {job.element_id: 1}
 
     return Workers({"bench-a": step, "bench-b": step, "bench-c": step})

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from regista.testing import BpmnError, Job, worker
+from regista.testing import ActivatedJob, BpmnError, worker
 
 
 @worker("payment")
-def charge(job: Job) -> dict[str, Any]:
+def charge(job: ActivatedJob) -> dict[str, Any]:
     """Charge the customer's card; cards starting with 4000 are declined (a BPMN error)."""
     card = str(job.variables.get("card", "4242"))
     if card.startswith("4000"):

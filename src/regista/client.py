@@ -32,6 +32,7 @@ from regista.runtime.views import (
     TaskInfo,
     incident_info,
     instance_info,
+    read_instance,
     task_info,
 )
 from regista.settings import Settings
@@ -131,11 +132,14 @@ class Client:
         version: int | None = None,
         idempotency_key: str | None = None,
         start_event_id: str | None = None,
+        message: str | None = None,
         actor: str | None = None,
     ) -> str:
         """Start an instance of the latest version of `process_id` (or `version`);
         returns its id. A start repeated with the same `idempotency_key` returns the
-        instance the first one started."""
+        instance the first one started. It starts at `start_event_id`, the message start
+        event of `message`, the none start event, or else the conditional start event
+        whose condition holds for `variables`."""
         return self.shell.start(
             process_id,
             variables,
@@ -143,7 +147,22 @@ class Client:
             version=version,
             idempotency_key=idempotency_key,
             start_event_id=start_event_id,
+            message=message,
             actor=actor,
+        )
+
+    def evaluate_conditions(
+        self,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        process_id: str | None = None,
+        business_key: str | None = None,
+        actor: str | None = None,
+    ) -> list[str]:
+        """Start an instance of every process (or only `process_id`) whose conditional
+        start event holds for `variables`; returns the ids of the instances started."""
+        return self.shell.evaluate_conditions(
+            variables, process_id=process_id, business_key=business_key, actor=actor
         )
 
     def correlate(
@@ -247,13 +266,7 @@ class Client:
     def instance(self, instance_id: str) -> InstanceInfo:
         """A snapshot of the instance."""
         with self.store.transaction(write=False) as tx:
-            row = tx.get_instance(instance_id)
-            if row is None:
-                raise NotFoundError(f"there is no process instance {instance_id!r}")
-            incidents = tx.list_open_incidents(instance_id=instance_id, limit=1000)
-            children = [c.id for c in tx.list_instances(parent_instance_id=instance_id)]
-            version = self.shell.models.get(tx, row.definition_id).version
-            return instance_info(row, incidents, version=version, children=children)
+            return read_instance(tx, self.shell.models, instance_id)
 
     def instances(
         self,

@@ -1,26 +1,30 @@
 """Helpers for testing your own models and workers with pytest (or anything else).
 
-    >>> from regista.testing import FakeClock, MemoryRuntime, Workers
+    >>> from regista.testing import FakeClock, LocalRuntime, Workers
     >>> workers = Workers()
     >>> @workers.worker("payment")
     ... def charge(job):
     ...     return {"paid": True}
-    >>> rt = MemoryRuntime(FakeClock(), workers=workers)          # doctest: +SKIP
+    >>> rt = LocalRuntime(FakeClock(), workers=workers)           # doctest: +SKIP
     >>> rt.deploy("order.bpmn")                                   # doctest: +SKIP
     >>> iid = rt.start("order", {"amount": 1200})                 # doctest: +SKIP
     >>> rt.complete_task(iid, "approve", {"approved": True})      # doctest: +SKIP
     >>> rt.instance(iid).status                                   # doctest: +SKIP
     'completed'
 
-`run_scenario("order.yaml")` runs a YAML scenario of `regista test` and returns its result.
+`LocalRuntime` is the production runtime — the durable shell and an engine node — over
+the memory store with a fake clock, run until idle after every request: deploy, start,
+complete tasks and jobs, correlate messages, broadcast signals, advance the clock, and
+inspect instances, tasks, jobs, timers and history. `run_scenario("order.yaml")` runs a
+YAML scenario of `regista test` and returns its result.
 """
 
 from __future__ import annotations
 
 from regista.runtime.clock import FakeClock
-from regista.runtime.deployment import Deployment, DeploymentError
-from regista.runtime.memory import MemoryRuntime
-from regista.runtime.records import InstanceView, MemoryRuntimeError
+from regista.runtime.definitions import Deployed
+from regista.runtime.errors import NotFoundError, RequestError
+from regista.runtime.local import LocalRuntime, Waiting
 from regista.runtime.scenario import (
     Scenario,
     ScenarioError,
@@ -28,20 +32,27 @@ from regista.runtime.scenario import (
     load_scenarios,
     run_scenario,
 )
-from regista.runtime.workers import BpmnError, Job, Workers, worker
+from regista.runtime.sources import DeploymentError
+from regista.runtime.views import IncidentInfo, InstanceInfo, TaskInfo
+from regista.runtime.workers import ActivatedJob, BpmnError, Workers, WorkResult, worker
 
 __all__ = [
+    "ActivatedJob",
     "BpmnError",
-    "Deployment",
+    "Deployed",
     "DeploymentError",
     "FakeClock",
-    "InstanceView",
-    "Job",
-    "MemoryRuntime",
-    "MemoryRuntimeError",
+    "IncidentInfo",
+    "InstanceInfo",
+    "LocalRuntime",
+    "NotFoundError",
+    "RequestError",
     "Scenario",
     "ScenarioError",
     "ScenarioResult",
+    "TaskInfo",
+    "Waiting",
+    "WorkResult",
     "Workers",
     "load_scenarios",
     "run_scenario",

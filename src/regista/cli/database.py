@@ -15,8 +15,8 @@ from typing import Any, TypeVar
 import click
 
 from regista.client import Client
-from regista.runtime.deployment import DeploymentError
 from regista.runtime.errors import RequestError
+from regista.runtime.sources import DeploymentError
 from regista.settings import Settings, SettingsError
 from regista.store import CorruptState, DuplicateKey, NotFound, StoreError
 

@@ -27,7 +27,8 @@ from regista.cli.validate import format_problem
 from regista.model.bpmn import FlowNode
 
 if TYPE_CHECKING:
-    from regista.runtime.memory import MemoryRuntime
+    from regista.runtime.definitions import Deployed
+    from regista.runtime.local import LocalRuntime
 
 _NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*\Z")
 
@@ -132,7 +133,7 @@ class _Session:
     """One run: starts the instance and feeds it until it ends or waits for nothing we
     can give."""
 
-    def __init__(self, runtime: MemoryRuntime, instance_id: str, source: _Input) -> None:
+    def __init__(self, runtime: LocalRuntime, instance_id: str, source: _Input) -> None:
         self.rt = runtime
         self.root = instance_id
         self.input = source
@@ -165,13 +166,13 @@ class _Session:
         timers = [t for t in rt.timers() if t.instance_id in members]
         if timers:
             timer = timers[0]
-            click.echo(f"timer {timer.element_id} fires at {timer.due.isoformat()}", err=True)
-            rt.advance_to(max(timer.due, rt.clock()))
+            click.echo(f"timer {timer.element_id} fires at {timer.due_at.isoformat()}", err=True)
+            rt.advance_to(max(timer.due_at, rt.now()))
             return True
         return False
 
 
-def _report(runtime: MemoryRuntime, instance_id: str, as_json: bool) -> int:
+def _report(runtime: LocalRuntime, instance_id: str, as_json: bool) -> int:
     view = runtime.instance(instance_id)
     tree = runtime.tree(instance_id)
     passed = runtime.passed_in_tree(instance_id)
@@ -202,19 +203,21 @@ def _report(runtime: MemoryRuntime, instance_id: str, as_json: bool) -> int:
     return 1 if incidents or view.status == "incident" else 0
 
 
-def _choose_process(runtime: MemoryRuntime, model: str, process: str | None) -> str:
-    deployment = runtime.deployments[0]
-    main_ids = deployment.process_ids
+def _choose_process(
+    runtime: LocalRuntime, deployed: Sequence[Deployed], model: str, process: str | None
+) -> str:
+    main_ids = [d.process_id for d in deployed if not d.process_id.startswith("dmn:")]
     if process is not None:
         if process not in runtime.process_ids:
             _fail(f"no process '{process}' in {model} (it has: {', '.join(main_ids) or 'none'})")
         return process
     first = [
-        pid
-        for d in deployment.definitions
-        if d.file and Path(d.file) == Path(model)
-        for pid, p in d.processes.items()
-        if p.is_executable
+        d.process_id
+        for d in deployed
+        if d.resource_name
+        and Path(d.resource_name) == Path(model)
+        and d.process_id in main_ids
+        and runtime.is_executable(d.process_id)
     ]
     if len(first) == 1:
         return first[0]
@@ -268,9 +271,9 @@ def run_command(
     echo '{"approved": true}' | regista run order.bpmn --json
     """
     from regista.runtime.clock import FakeClock
-    from regista.runtime.deployment import DeploymentError
-    from regista.runtime.memory import MemoryRuntime
-    from regista.runtime.records import MemoryRuntimeError
+    from regista.runtime.errors import RequestError
+    from regista.runtime.local import LocalRuntime
+    from regista.runtime.sources import DeploymentError
     from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 
     for name in (model, *extra):
@@ -283,23 +286,24 @@ def run_command(
             workers.update(load_workers(spec))
         except WorkerLoadError as exc:
             _fail(str(exc))
-    runtime = MemoryRuntime(
+    runtime = LocalRuntime(
         FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0)),
         workers=workers,
         trusted=trusted,
+        expression_language=expression_language,
         missing_worker="incident",
     )
     try:
-        runtime.deploy(model, *extra, expression_language=expression_language)
+        deployed = runtime.deploy(model, *extra)
     except DeploymentError as exc:
         for problem in exc.problems:
             if problem.severity == "error":
                 click.echo(format_problem(problem), err=True)
         _fail("the model cannot run; fix the problems above")
-    process = _choose_process(runtime, model, process_id)
+    process = _choose_process(runtime, deployed, model, process_id)
     try:
         instance_id = runtime.start(process, variables)
         _Session(runtime, instance_id, _Input(sys.stdin.isatty())).drive()
-    except MemoryRuntimeError as exc:
+    except RequestError as exc:
         _fail(str(exc))
     sys.exit(_report(runtime, instance_id, as_json))

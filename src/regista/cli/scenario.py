@@ -18,11 +18,6 @@ import click
 @click.command(name="test")
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 @click.option(
-    "--roundtrip",
-    is_flag=True,
-    help="Apply every command to the instance state restored from JSON.",
-)
-@click.option(
     "--worker",
     "worker_modules",
     multiple=True,
@@ -30,14 +25,15 @@ import click
     help="A Python module whose @worker handlers run the service tasks.",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print only failures and the summary.")
-def scenario_command(
-    paths: Sequence[str], roundtrip: bool, worker_modules: Sequence[str], quiet: bool
-) -> None:
+def scenario_command(paths: Sequence[str], worker_modules: Sequence[str], quiet: bool) -> None:
     """Run the scenario files (or directories of them) in PATHS.
 
     \b
     regista test tests/scenarios/
-    regista test order-approved.yaml order-rejected.yaml --roundtrip
+    regista test order-approved.yaml order-rejected.yaml
+
+    Each scenario runs on the production runtime over an in-memory store, so every
+    instance state goes through JSON between commands, as in a database.
     """
     from regista.runtime.scenario import (
         ScenarioError,
@@ -71,7 +67,7 @@ def scenario_command(
             click.echo(f"ERROR {exc}")
             continue
         for scenario in scenarios:
-            result = run_scenario(scenario, workers=workers, roundtrip=roundtrip)
+            result = run_scenario(scenario, workers=workers)
             if result.passed:
                 passed += 1
                 if not quiet:

@@ -121,7 +121,7 @@ def parse_cycle(text: str) -> Cycle:
 class FakeClock:
     """A clock that moves only when told to: `clock()` is "now", `advance` moves it on.
 
-    Pass it to `MemoryRuntime`; the runtime's `advance`/`advance_to` move it and fire the
+    Pass it to `LocalRuntime`; the runtime's `advance`/`advance_to` move it and fire the
     timers that fall due on the way.
     """
 

@@ -33,9 +33,9 @@ from regista.engine.timers import TimerError, plan
 from regista.model import dmn as dmn_model
 from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Problem
 from regista.model.bpmn import Process as ProcessModel
-from regista.runtime.deployment import DeploymentError, read_sources
 from regista.runtime.errors import NotFoundError
 from regista.runtime.ids import IdSource
+from regista.runtime.sources import DeploymentError, read_sources
 from regista.store import Definition, Transaction
 
 __all__ = [
@@ -141,6 +141,9 @@ def _read(sources: Iterable[Source]) -> list[_Source]:
         path = Path(source)
         if path.is_dir():
             pending[0:0] = _files(path)
+            continue
+        if not path.exists():
+            problems.append(Problem(severity="error", message="no such file", file=str(path)))
             continue
         try:
             text = path.read_text("utf-8")
@@ -336,16 +339,19 @@ class StoredModels:
     def forget_latest(self, process_id: str) -> None:
         self._latest.pop(process_id, None)
 
-    def starts(self, tx: Transaction, kind: str, name: str) -> list[tuple[Model, str]]:
-        """(model, start event id) of the latest version of every process that the message
-        or signal `name` starts, one start event per process."""
+    def latest_models(self, tx: Transaction) -> list[Model]:
+        """The latest version of every deployed process, by process id."""
         latest: dict[str, Definition] = {}
         for definition in tx.list_definitions():
             if not _is_dmn(definition.process_id):
                 latest[definition.process_id] = definition  # ordered by process, version
+        return [self._model(definition) for definition in latest.values()]
+
+    def starts(self, tx: Transaction, kind: str, name: str) -> list[tuple[Model, str]]:
+        """(model, start event id) of the latest version of every process that the message
+        or signal `name` starts, one start event per process."""
         found: list[tuple[Model, str]] = []
-        for definition in latest.values():
-            model = self._model(definition)
+        for model in self.latest_models(tx):
             for trigger in model.triggers:
                 if trigger.kind == kind and trigger.name == name:
                     found.append((model, trigger.start_event_id))

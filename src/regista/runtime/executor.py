@@ -39,13 +39,11 @@ from collections.abc import Awaitable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from regista.engine import decode_value
+from regista.engine import ASYNC_CONTINUATION, decode_value
 from regista.feel.values import to_python
 from regista.runtime import outbox
 from regista.runtime.shell import Shell
-from regista.runtime.workers import Handler, Workers, perform
-from regista.runtime.workers import Job as WorkerJob
-from regista.runtime.workers import Outcome as WorkOutcome
+from regista.runtime.workers import ActivatedJob, Handler, Workers, WorkResult, perform
 from regista.store import Job, RetryableError, StoreError, StoreFull, StoreUnavailable
 from regista.store.lookups import InstanceKeys, instance_keys
 
@@ -74,7 +72,7 @@ async def _awaited(value: Awaitable[Any]) -> Any:
 def _sync(handler: Handler) -> Handler:
     """The handler, with an `async def` one run to completion in its worker thread."""
 
-    def run(job: WorkerJob) -> Mapping[str, Any] | None:
+    def run(job: ActivatedJob) -> Mapping[str, Any] | None:
         result: Any = handler(job)
         if inspect.isawaitable(result):
             result = asyncio.run(_awaited(result))
@@ -112,13 +110,13 @@ class JobExecutor:
         self.workers = workers if workers is not None else Workers()
         self.worker_id = worker_id
         self.options = options or ExecutorOptions()
-        self.types = self.workers.types + (list(outbox.TYPES) if outbox_jobs else [])
-        self._handlers = {t: _sync(h) for t in self.workers.types if (h := self.workers.handler(t))}
-        self._types = frozenset(self.types)
+        # the runtime's own jobs: the outbox, and asynchronous continuations (completed
+        # without a worker, each in a transaction of its own)
+        self._own = frozenset((*outbox.TYPES, ASYNC_CONTINUATION) if outbox_jobs else ())
         self._queue: queue.Queue[_Held | None] = queue.Queue()
         # a database with one writer gets one reporter thread (see the module docstring)
         self._serial = shell.store.dialect != "postgres"
-        self._outcomes: queue.Queue[tuple[_Held, WorkOutcome | None] | None] = queue.Queue()
+        self._outcomes: queue.Queue[tuple[_Held, WorkResult | None] | None] = queue.Queue()
         self._lock = threading.Condition()
         self._inflight = 0
         self._held: dict[str, _Held] = {}
@@ -151,7 +149,7 @@ class JobExecutor:
         (counting the `pending` jobs its transaction already took)."""
         return (
             self._serving
-            and job_type in self._types
+            and (job_type in self._own or job_type in self.workers)
             and self._inflight + pending < self._most_taken
             and not self._stopping.is_set()
         )
@@ -184,26 +182,36 @@ class JobExecutor:
         self._remember(keys)
         return jobs
 
+    @property
+    def types(self) -> list[str]:
+        """The job types this executor claims: its workers' (read at each claim, so a
+        handler registered later is used) and the runtime's own."""
+        return self.workers.types + sorted(self._own)
+
     def execute(self, job: Job) -> None:
         """Run a claimed job and apply its outcome."""
+        if job.type == ASYNC_CONTINUATION:
+            self._apply(job, WorkResult("completed"))
+            return
         if outbox.is_internal(job.type):
             self._apply(job, None)
             return
         self._apply(job, self.perform(job))
 
-    def perform(self, job: Job) -> WorkOutcome:
+    def perform(self, job: Job) -> WorkResult:
         """What the handler makes of the job (never raises)."""
-        handler = self._handlers.get(job.type)
+        found = self.workers.handler(job.type)
+        handler = _sync(found) if found is not None else None
         if handler is None:
-            return WorkOutcome("failed", message=f"no worker handles jobs of type {job.type!r}")
+            return WorkResult("failed", message=f"no worker handles jobs of type {job.type!r}")
         try:
             variables = to_python(decode_value(job.variables))
         except (ValueError, TypeError, KeyError) as exc:
-            return WorkOutcome("failed", message=f"the job's variables cannot be read: {exc}")
+            return WorkResult("failed", message=f"the job's variables cannot be read: {exc}")
         keys = self._instance_keys(job.instance_id)
         return perform(
             handler,
-            WorkerJob(
+            ActivatedJob(
                 id=job.id,
                 type=job.type,
                 instance_id=job.instance_id,
@@ -241,7 +249,7 @@ class JobExecutor:
                 self._keys.clear()
             self._keys.update(keys)
 
-    def _apply(self, job: Job, outcome: WorkOutcome | None, *, take: bool = False) -> None:
+    def _apply(self, job: Job, outcome: WorkResult | None, *, take: bool = False) -> None:
         taker = self if take else None
         try:
             if outcome is None:
@@ -389,7 +397,7 @@ class JobExecutor:
             if stop:
                 break
 
-    def _apply_many(self, items: Sequence[tuple[_Held, WorkOutcome | None]]) -> None:
+    def _apply_many(self, items: Sequence[tuple[_Held, WorkResult | None]]) -> None:
         """Apply worker reports in one transaction; outbox jobs, a single report, or a
         batch that fails go one by one (so that only the failing job gets its fault)."""
         reports = [(e.job, o) for e, o in items if o is not None]
@@ -425,7 +433,7 @@ class JobExecutor:
             job = entry.job
             if entry.started is not None and now - entry.started > self.options.timeout:
                 self._abandon(entry)
-                outcome = WorkOutcome(
+                outcome = WorkResult(
                     "failed",
                     message=f"the worker did not finish within {self.options.timeout:g} s",
                 )

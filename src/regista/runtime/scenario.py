@@ -31,9 +31,10 @@ import yaml
 from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_feel, to_string
 from regista.model.bpmn import CallActivity, IntermediateCatchEvent, ReceiveTask
 from regista.runtime.clock import FakeClock, TimeError, after
-from regista.runtime.deployment import DeploymentError
-from regista.runtime.memory import MemoryRuntime
-from regista.runtime.records import InstanceView, MemoryRuntimeError
+from regista.runtime.errors import RequestError
+from regista.runtime.local import LocalRuntime
+from regista.runtime.sources import DeploymentError
+from regista.runtime.views import InstanceInfo
 from regista.runtime.workers import Workers
 
 __all__ = [
@@ -148,7 +149,7 @@ class ScenarioResult:
     passed: bool
     reason: str = ""
     step: int | None = None
-    instance: InstanceView | None = None
+    instance: InstanceInfo | None = None
 
 
 # --- loading ---------------------------------------------------------------------------
@@ -477,12 +478,11 @@ def run_scenario(
     scenario: Scenario | str | Path,
     *,
     workers: Workers | None = None,
-    roundtrip: bool = False,
 ) -> ScenarioResult:
-    """Run one scenario (or the only one of a file) in a fresh in-memory runtime.
+    """Run one scenario (or the only one of a file) in a fresh `LocalRuntime`: the
+    production shell over the memory store, where every state goes through JSON.
 
-    `workers` run the service tasks no step completes; `roundtrip` applies every command
-    to the instance state after a trip through JSON.
+    `workers` run the service tasks no step completes.
     """
     if not isinstance(scenario, Scenario):
         loaded = load_scenarios(scenario)
@@ -492,18 +492,18 @@ def run_scenario(
                 file=str(scenario),
             )
         scenario = loaded[0]
-    return _Run(scenario, workers, roundtrip).run()
+    with LocalRuntime(FakeClock(), workers=workers, **_settings(scenario)) as runtime:
+        return _Run(scenario, runtime).run()
+
+
+def _settings(scenario: Scenario) -> dict[str, Any]:
+    return {"trusted": scenario.trusted, "expression_language": scenario.expression_language}
 
 
 class _Run:
-    def __init__(self, scenario: Scenario, workers: Workers | None, roundtrip: bool) -> None:
+    def __init__(self, scenario: Scenario, runtime: LocalRuntime) -> None:
         self.sc = scenario
-        self.rt = MemoryRuntime(
-            FakeClock(),
-            workers=workers,
-            trusted=scenario.trusted,
-            roundtrip=roundtrip,
-        )
+        self.rt = runtime
         self.root = ""
         self.referenced = {
             s.target for s in scenario.steps if s.action in ("complete", "throw_error", "fail")
@@ -525,12 +525,6 @@ class _Run:
                 problems = self.check(self.sc.expect)
                 if problems:
                     raise _Failure("final expect: " + "; ".join(problems), None)
-            if self.rt.rejections:
-                _, command, reason = self.rt.rejections[0]
-                raise _Failure(
-                    f"the engine refused {type(command).__name__} sent by the runtime: {reason}",
-                    None,
-                )
         except _Failure as failure:
             return self.result(False, failure.reason, failure.step)
         except Exception as exc:  # an engine bug must not stop the other scenarios
@@ -543,7 +537,7 @@ class _Run:
 
     def deploy_and_start(self) -> None:
         try:
-            self.rt.deploy(*self.sc.models, expression_language=self.sc.expression_language)
+            self.rt.deploy(*self.sc.models)
         except DeploymentError as exc:
             raise _Failure(f"the model cannot be deployed: {exc}", None) from exc
         process = self.sc.process
@@ -570,7 +564,7 @@ class _Run:
                     self.sc.start_message, self.sc.start_key, self.sc.start_variables
                 )
                 self.root = reached[0]
-        except MemoryRuntimeError as exc:
+        except RequestError as exc:
             raise _Failure(f"start: {exc}", None) from exc
         self.auto_complete(self.sc.steps[0] if self.sc.steps else None)
 
@@ -596,7 +590,7 @@ class _Run:
                 rt.broadcast_signal(step.target, step.variables)
             elif step.action == "advance":
                 rt.advance(step.duration)
-        except MemoryRuntimeError as exc:
+        except RequestError as exc:
             raise _Failure(f"step {step.index} ({step.describe()}): {exc}", step.index) from exc
 
     # -- auto_complete --------------------------------------------------------------------

@@ -31,18 +31,26 @@ from regista.engine import (
     ThrowError,
 )
 from regista.engine.timers import next_plan
+from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
 from regista.runtime import messages, outbox
-from regista.runtime.agenda import correlation_key
 from regista.runtime.clock import utc
-from regista.runtime.definitions import Deployed, Source, StoredModels, cycle_text, read_cycle
+from regista.runtime.definitions import (
+    Deployed,
+    Model,
+    Source,
+    StoredModels,
+    cycle_text,
+    read_cycle,
+)
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
+from regista.runtime.keys import correlation_key
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
-from regista.runtime.workers import Outcome as WorkOutcome
+from regista.runtime.workers import WorkResult
 from regista.store import (
     CorruptState,
     DuplicateKey,
@@ -196,10 +204,14 @@ class Shell:
         version: int | None = None,
         idempotency_key: str | None = None,
         start_event_id: str | None = None,
+        message: str | None = None,
         actor: str | None = None,
     ) -> str:
         """Start an instance (latest version unless `version`); with `idempotency_key`,
-        a second start with the same key returns the first instance instead."""
+        a second start with the same key returns the first instance instead. It starts at
+        `start_event_id`, or the message start event of `message`, or the none start
+        event; a process that has only conditional start events starts at the first whose
+        condition holds for `variables`."""
         values = feel_variables(variables)
 
         def work(uow: UnitOfWork) -> str:
@@ -217,7 +229,7 @@ class Shell:
                 model,
                 values,
                 business_key=business_key,
-                start_event_id=start_event_id,
+                start_event_id=start_event_id or self._start_event(uow, model, values, message),
                 idempotency_key=idempotency_key,
                 latest=guessed,
             )
@@ -231,6 +243,66 @@ class Shell:
             if exc.existing_id is not None:
                 return exc.existing_id
             return self.transact(work, actor=actor)
+
+    @staticmethod
+    def _start_event(
+        uow: UnitOfWork, model: Model, variables: Mapping[str, Any], message: str | None
+    ) -> str | None:
+        """The start event a start goes through when none is named (None: the none start
+        event)."""
+        if message is not None:
+            for trigger in model.triggers:
+                if trigger.kind == "message" and trigger.name == message:
+                    return trigger.start_event_id
+            raise RequestError(
+                f"'{model.process_id}' has no message start event for the message {message!r}"
+            )
+        kinds = {trigger.kind for trigger in model.triggers}
+        if "none" in kinds or "conditional" not in kinds:
+            return None
+        found = conditional_starts(
+            model.definitions, variables, uow.context(model), model.process_id
+        )
+        if not found:
+            raise RequestError(
+                f"'{model.process_id}' starts only by its conditional start events, and none "
+                "of their conditions holds for the given variables"
+            )
+        return found[0].start_event_id
+
+    def evaluate_conditions(
+        self,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        process_id: str | None = None,
+        business_key: str | None = None,
+        actor: str | None = None,
+    ) -> list[str]:
+        """Start an instance of every deployed process (or only `process_id`) at its
+        conditional start event that holds for `variables`, as Camunda's "evaluate start
+        conditions"; returns the ids of the instances started."""
+        values = feel_variables(variables)
+
+        def work(uow: UnitOfWork) -> list[str]:
+            if process_id is not None:
+                models = [self.models.latest(uow.tx, process_id)]
+            else:
+                models = self.models.latest_models(uow.tx)
+            started: list[str] = []
+            for model in models:
+                for trigger in conditional_starts(
+                    model.definitions, values, uow.context(model), model.process_id
+                ):
+                    loaded = uow.start(
+                        model,
+                        dict(values),
+                        business_key=business_key,
+                        start_event_id=trigger.start_event_id,
+                    )
+                    started.append(loaded.id)
+            return started
+
+        return self.transact(work, actor=actor)
 
     def complete_user_task(
         self, task_id: str, variables: Mapping[str, Any] | None = None, *, by: str | None = None
@@ -437,7 +509,7 @@ class Shell:
     # -- engine work (executor, scheduler) --------------------------------------------------
 
     def report(
-        self, job: Job, outcome: WorkOutcome, worker_id: str, *, taker: JobTaker | None = None
+        self, job: Job, outcome: WorkResult, worker_id: str, *, taker: JobTaker | None = None
     ) -> Outcome:
         """Apply what a worker made of a claimed job; the attempt number fences off a
         worker whose lease was taken over (STALE) and a repeated report (DUPLICATE). The
@@ -448,7 +520,7 @@ class Shell:
 
     def report_many(
         self,
-        reports: Sequence[tuple[Job, WorkOutcome]],
+        reports: Sequence[tuple[Job, WorkResult]],
         worker_id: str,
         *,
         taker: JobTaker | None = None,
@@ -474,13 +546,13 @@ class Shell:
 
         return self.transact(work, actor=worker_id, taker=taker)
 
-    def _report(self, uow: UnitOfWork, job: Job, outcome: WorkOutcome) -> Outcome:
+    def _report(self, uow: UnitOfWork, job: Job, outcome: WorkResult) -> Outcome:
         tx = uow.tx
         # the instance is locked before the job row changes, and on PostgreSQL both go
         # out in one round trip
         tx.will_lock(job.instance_id)
         if outcome.kind == "failed":
-            left = max(job.retries - 1, 0)
+            left = max(job.retries - 1 if outcome.retries is None else outcome.retries, 0)
             result = tx.fail_job(
                 job.id,
                 job.attempt,
@@ -514,6 +586,25 @@ class Shell:
             command = ThrowError(job.id, outcome.code, outcome.message, values)
             uow.apply(loaded, command, strict=False)
         return result
+
+    def report_job(self, job_id: str, result: WorkResult, worker_id: str) -> Outcome:
+        """Lease the job `job_id` (ready, or its lease ran out) and apply `result` to it, in
+        one unit of work: for a caller that picks a job itself instead of claiming work by
+        type, such as a test runtime completing a job that no worker handles."""
+
+        def work(uow: UnitOfWork) -> Outcome:
+            job = uow.tx.claim_job(job_id, worker_id, lease_seconds=60.0, now=uow.now)
+            if job is None:
+                found = uow.tx.get_job(job_id)
+                if found is None:
+                    raise NotFoundError(f"there is no job {job_id!r}")
+                raise RequestError(f"the job {job_id!r} is {found.status}; it cannot be reported")
+            loaded = self._load_if_any(uow, job.instance_id)
+            if loaded is not None and not outbox.is_internal(job.type):
+                loaded.events.append(locked_event(job, worker_id, "ClaimJob", uow.now))
+            return self._report(uow, job, result)
+
+        return self.transact(work, actor=worker_id)
 
     def claim(
         self,

@@ -60,11 +60,11 @@ from regista.engine import (
     step,
 )
 from regista.runtime import messages, outbox
-from regista.runtime.agenda import correlation_key
 from regista.runtime.clock import utc
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import RequestError
 from regista.runtime.ids import IdSource
+from regista.runtime.keys import correlation_key
 from regista.runtime.options import RuntimeOptions
 from regista.store import CorruptState, Job, NewEvent, Transaction
 from regista.store.redefinition import redefine_instance

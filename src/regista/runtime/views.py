@@ -8,7 +8,9 @@ from typing import Any
 
 from regista.engine import InstanceState, decode_value
 from regista.feel.values import to_python
-from regista.store import Incident, Instance, UserTask
+from regista.runtime.definitions import StoredModels
+from regista.runtime.errors import NotFoundError
+from regista.store import Incident, Instance, Transaction, UserTask
 
 __all__ = [
     "IncidentInfo",
@@ -16,6 +18,7 @@ __all__ = [
     "TaskInfo",
     "incident_info",
     "instance_info",
+    "read_instance",
     "task_info",
 ]
 
@@ -115,6 +118,17 @@ def instance_info(
         version=version,
         children=list(children or []),
     )
+
+
+def read_instance(tx: Transaction, models: StoredModels, instance_id: str) -> InstanceInfo:
+    """A snapshot of the instance `instance_id` with its open incidents and children."""
+    row = tx.get_instance(instance_id)
+    if row is None:
+        raise NotFoundError(f"there is no process instance {instance_id!r}")
+    incidents = tx.list_open_incidents(instance_id=instance_id, limit=1000)
+    children = [c.id for c in tx.list_instances(parent_instance_id=instance_id)]
+    version = models.get(tx, row.definition_id).version
+    return instance_info(row, incidents, version=version, children=children)
 
 
 def task_info(task: UserTask) -> TaskInfo:

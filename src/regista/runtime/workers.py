@@ -2,12 +2,13 @@
 
     >>> workers = Workers()
     >>> @workers.worker("payment")
-    ... def charge(job: Job) -> dict[str, object]:
+    ... def charge(job: ActivatedJob) -> dict[str, object]:
     ...     return {"paid": job.variables["amount"] > 0}
 
-A handler gets a `Job` and returns the variables to set (or None); raising `BpmnError` throws
-a BPMN error the model can catch, any other exception fails the job (one retry fewer; at
-none left the instance gets an incident). There is no global registry: `worker(type)` only
+A handler gets an `ActivatedJob` (Camunda's name for a job handed to a worker) and returns
+the variables to set (or None); raising `BpmnError` throws a BPMN error the model can
+catch, any other exception fails the job (one retry fewer; at none left the instance gets
+an incident). There is no global registry: `worker(type)` only
 marks a function, and `Workers.collect`/`Workers.from_module` gather the marked ones.
 """
 
@@ -23,10 +24,10 @@ from types import ModuleType
 from typing import Any, Literal, TypeVar
 
 __all__ = [
+    "ActivatedJob",
     "BpmnError",
     "Handler",
-    "Job",
-    "Outcome",
+    "WorkResult",
     "WorkerLoadError",
     "Workers",
     "load_workers",
@@ -38,7 +39,7 @@ _MARK = "__regista_job_type__"
 
 
 @dataclass(frozen=True, slots=True)
-class Job:
+class ActivatedJob:
     """One unit of work for a worker: the variables (plain Python) and headers of the task."""
 
     id: str
@@ -66,7 +67,7 @@ class BpmnError(Exception):
         super().__init__(f"{code}: {message}" if message else code)
 
 
-Handler = Callable[[Job], Mapping[str, Any] | None]
+Handler = Callable[[ActivatedJob], Mapping[str, Any] | None]
 _H = TypeVar("_H", bound=Callable[..., Any])
 
 
@@ -84,31 +85,33 @@ def worker(job_type: str) -> Callable[[_H], _H]:
 
 
 @dataclass(frozen=True, slots=True)
-class Outcome:
-    """What a handler made of a job: "completed" with `variables`, "error" (a BPMN error
-    `code`) or "failed" with a `message`."""
+class WorkResult:
+    """What a worker made of a job: "completed" with `variables`, "error" (a BPMN error
+    `code`) or "failed" with a `message`. A failure may say how many `retries` are left
+    (as Camunda's job failure does); None means one fewer than the job had."""
 
     kind: Literal["completed", "error", "failed"]
     variables: Mapping[str, Any] = field(default_factory=dict)
     code: str = ""
     message: str = ""
+    retries: int | None = None
 
 
-def perform(handler: Handler, job: Job) -> Outcome:
-    """Run `handler` on `job`, turning whatever it does into an `Outcome`."""
+def perform(handler: Handler, job: ActivatedJob) -> WorkResult:
+    """Run `handler` on `job`, turning whatever it does into a `WorkResult`."""
     try:
         result = handler(job)
     except BpmnError as error:
-        return Outcome("error", error.variables, error.code, error.message)
+        return WorkResult("error", error.variables, error.code, error.message)
     except Exception as exc:  # a worker may fail in any way; the job then fails
-        return Outcome("failed", message=f"{type(exc).__name__}: {exc}")
+        return WorkResult("failed", message=f"{type(exc).__name__}: {exc}")
     if result is not None and not isinstance(result, Mapping):
-        return Outcome(
+        return WorkResult(
             "failed",
             message=f"the worker for '{job.type}' returned {type(result).__name__}; return "
             "a dict of variables or None",
         )
-    return Outcome("completed", dict(result or {}))
+    return WorkResult("completed", dict(result or {}))
 
 
 class WorkerLoadError(ValueError):

@@ -194,6 +194,14 @@ class Transaction(Protocol):
 
     def jobs_of_instance(self, instance_id: str) -> list[Job]: ...
 
+    def claim_job(
+        self, job_id: str, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> Job | None:
+        """Lease one job by its id to `worker_id` (a next attempt), whatever its due time,
+        when it is ready or its lease ran out; None otherwise. For a caller that picks the
+        job itself (a test runtime completing a job nobody's worker handles)."""
+        ...
+
     def complete_job(self, job_id: str, attempt: int, *, now: datetime) -> Outcome:
         """Mark a claimed job completed if `attempt` is its current attempt.
 
@@ -239,6 +247,11 @@ class Transaction(Protocol):
     ) -> None: ...
 
     def get_timer(self, timer_id: str) -> Timer | None: ...
+
+    def timers_of_instance(self, instance_id: str) -> list[Timer]:
+        """The scheduled timers of an instance (`""`: the timer start events), earliest
+        first."""
+        ...
 
     def take_timer(self, timer_id: str) -> Timer | None:
         """Remove a timer to fire it; None if it was already fired or cancelled."""

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from regista.store.chain import event_hash
@@ -372,6 +372,27 @@ class MemoryTransaction(Transaction):
         found = [j for j in self._t.jobs.values() if j.instance_id == instance_id]
         return sorted(found, key=lambda j: (j.created_at, j.id))
 
+    def claim_job(
+        self, job_id: str, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> Job | None:
+        self._check(write=True)
+        job = self._t.jobs.get(job_id)
+        now = utc(now)
+        if job is None or not (
+            job.status == "ready"
+            or (job.status == "claimed" and job.lease_until is not None and job.lease_until <= now)
+        ):
+            return None
+        taken = replace(
+            job,
+            status="claimed",
+            attempt=job.attempt + 1,
+            lease_owner=worker_id,
+            lease_until=now + timedelta(seconds=lease_seconds),
+        )
+        self._set(self._t.jobs, job_id, taken)
+        return taken
+
     def _report(
         self, job_id: str, attempt: int, done: tuple[str, ...]
     ) -> tuple[Job | None, Outcome]:
@@ -489,6 +510,11 @@ class MemoryTransaction(Transaction):
     def get_timer(self, timer_id: str) -> Timer | None:
         self._check()
         return self._t.timers.get(timer_id)
+
+    def timers_of_instance(self, instance_id: str) -> list[Timer]:
+        self._check()
+        found = [t for t in self._t.timers.values() if t.instance_id == instance_id]
+        return sorted(found, key=lambda t: (t.due_at, t.id))
 
     def take_timer(self, timer_id: str) -> Timer | None:
         return self._delete(self._t.timers, timer_id)

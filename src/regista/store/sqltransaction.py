@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from regista.store.errors import (
@@ -287,6 +287,20 @@ class SqlTransaction(SqlSession, Transaction):
     def jobs_of_instance(self, instance_id: str) -> list[Job]:
         return [self._rows.job(r) for r in self._all("jobs_of_instance", instance_id=instance_id)]
 
+    def claim_job(
+        self, job_id: str, worker_id: str, *, lease_seconds: float, now: datetime
+    ) -> Job | None:
+        now = aware(now)
+        row = self._one(
+            "job_claim_one",
+            write=True,
+            id=job_id,
+            worker_id=worker_id,
+            now=self._c.ts(now),
+            lease_until=self._c.ts(now + timedelta(seconds=lease_seconds)),
+        )
+        return self._maybe(self._rows.job, row)
+
     def _report_outcome(self, job_id: str, attempt: int, done: tuple[str, ...]) -> Outcome:
         row = self._one("job_get", id=job_id)
         if row is None:
@@ -364,6 +378,10 @@ class SqlTransaction(SqlSession, Transaction):
 
     def get_timer(self, timer_id: str) -> Timer | None:
         return self._maybe(self._rows.timer, self._one("timer_get", id=timer_id))
+
+    def timers_of_instance(self, instance_id: str) -> list[Timer]:
+        rows = self._all("timers_of_instance", instance_id=instance_id)
+        return [self._rows.timer(r) for r in rows]
 
     def take_timer(self, timer_id: str) -> Timer | None:
         return self._maybe(self._rows.timer, self._one("timer_take", write=True, id=timer_id))

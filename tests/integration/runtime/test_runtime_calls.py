@@ -6,7 +6,7 @@ from __future__ import annotations
 from runtimekit import Database, Harness
 
 from regista.bpmn import Process
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -40,7 +40,7 @@ def workers() -> Workers:
     w = Workers()
 
     @w.worker("child-work")
-    def work(job: Job) -> dict[str, object]:
+    def work(job: ActivatedJob) -> dict[str, object]:
         return {"result": job.variables["n"] * 10}
 
     return w

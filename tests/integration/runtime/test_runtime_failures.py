@@ -8,7 +8,7 @@ from typing import Any
 from runtimekit import Database, Harness
 
 from regista.bpmn import Process
-from regista.runtime.workers import BpmnError, Job, Workers
+from regista.runtime.workers import ActivatedJob, BpmnError, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -31,7 +31,7 @@ class Flaky:
         self.broken = True
         self.calls = 0
 
-    def __call__(self, job: Job) -> dict[str, Any]:
+    def __call__(self, job: ActivatedJob) -> dict[str, Any]:
         self.calls += 1
         if self.broken:
             raise ConnectionError("the payment service is down")
@@ -77,7 +77,7 @@ def test_failed_attempts_retry_with_backoff_then_raise_an_incident_resolved_late
 
 
 def test_a_bpmn_error_from_a_worker_is_caught_by_the_boundary_event(db: Database) -> None:
-    def decline(job: Job) -> None:
+    def decline(job: ActivatedJob) -> None:
         raise BpmnError("DECLINED", "no funds", {"reason": "funds"})
 
     h = Harness(db, Workers({"payment": decline}))
@@ -91,7 +91,7 @@ def test_a_bpmn_error_from_a_worker_is_caught_by_the_boundary_event(db: Database
 
 
 def test_async_workers_are_awaited(db: Database) -> None:
-    async def pay(job: Job) -> dict[str, Any]:
+    async def pay(job: ActivatedJob) -> dict[str, Any]:
         return {"paid": "async"}
 
     h = Harness(db, Workers({"payment": pay}))  # type: ignore[dict-item]
@@ -119,7 +119,7 @@ def test_a_corrupt_state_row_becomes_an_incident_not_a_loop(db: Database) -> Non
 
 
 def test_a_worker_returning_something_else_than_a_mapping_fails_the_job(db: Database) -> None:
-    def odd(job: Job) -> Any:
+    def odd(job: ActivatedJob) -> Any:
         return 42
 
     h = Harness(db, Workers({"payment": odd}))

@@ -16,9 +16,7 @@ from regista.bpmn import Process
 from regista.client import Client
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node
-from regista.runtime.workers import Job as WorkerJob
-from regista.runtime.workers import Outcome as WorkOutcome
-from regista.runtime.workers import Workers
+from regista.runtime.workers import ActivatedJob, Workers, WorkResult
 from regista.store import CorruptState, Job, Outcome
 
 pytest_plugins = ["runtimefixtures"]
@@ -40,7 +38,7 @@ class Taker:
         self.jobs.extend(jobs)
 
 
-def step(job: WorkerJob) -> dict[str, Any]:
+def step(job: ActivatedJob) -> dict[str, Any]:
     return {job.element_id: True}
 
 
@@ -53,7 +51,7 @@ def test_a_report_hands_the_next_job_to_the_executor_that_wants_it(db: Database)
             ["step-a"], "taker-1", limit=5, lease_seconds=30, now=h.client.shell.now()
         )
         taker = Taker({"step-b"})
-        done = WorkOutcome("completed", {"a": 1})
+        done = WorkResult("completed", {"a": 1})
         assert h.client.shell.report(first, done, "taker-1", taker=taker) is Outcome.APPLIED
         (taken,) = taker.jobs
         assert (taken.type, taken.attempt, taken.status, taken.lease_owner) == (
@@ -98,7 +96,7 @@ def test_a_repeated_report_hands_nothing_over(db: Database) -> None:
             ["step-a"], "taker-1", limit=5, lease_seconds=30, now=h.client.shell.now()
         )
         taker = Taker({"step-b"})
-        done = WorkOutcome("completed", {"a": 1})
+        done = WorkResult("completed", {"a": 1})
         assert h.client.shell.report(first, done, "taker-1", taker=taker) is Outcome.APPLIED
         # a second report of the same attempt changes nothing and takes nothing
         assert h.client.shell.report(first, done, "taker-1", taker=taker) is Outcome.DUPLICATE
@@ -188,7 +186,7 @@ def test_reports_of_one_worker_are_applied_in_one_transaction(db: Database) -> N
         )
         assert len(jobs) == 3
         taker = Taker({"step-b"})
-        done = WorkOutcome("completed", {"a": 1})
+        done = WorkResult("completed", {"a": 1})
         reports = [(job, done) for job in jobs] + [(jobs[0], done)]  # the last is a repeat
         outcomes = h.client.shell.report_many(reports, "taker-1", taker=taker)
         assert outcomes == [Outcome.APPLIED] * 3 + [Outcome.DUPLICATE]
@@ -212,7 +210,7 @@ def test_a_batch_of_reports_is_all_or_nothing(db: Database) -> None:
         )
         _corrupt(db, bad)
         before = h.kinds(good)
-        done = WorkOutcome("completed", {"a": 1})
+        done = WorkResult("completed", {"a": 1})
         with pytest.raises(CorruptState):
             h.client.shell.report_many([(job, done) for job in jobs], "taker-1")
         # the good instance's report was rolled back with the rest: nothing half-applied
@@ -266,7 +264,7 @@ def test_every_lease_of_a_job_is_in_the_history_with_its_worker(db: Database) ->
         (again,) = shell.claim(["step-a"], "worker-2", limit=5, lease_seconds=30)
         assert (again.id, again.attempt) == (first.id, 2)
         taker = Taker({"step-b"}, worker_id="worker-2")
-        done = WorkOutcome("completed", {"a": 1})
+        done = WorkResult("completed", {"a": 1})
         assert shell.report(again, done, "worker-2", taker=taker) is Outcome.APPLIED
         assert shell.report(first, done, "worker-1") is Outcome.STALE
         events = h.history(iid)
@@ -310,7 +308,7 @@ def test_a_batch_applies_each_report_fully_before_the_next(db: Database) -> None
         h.client.correlate("msg", "k1", {"m": 1}, ttl=dt.timedelta(hours=1))  # kept
         jobs = h.client.shell.claim(["step-a", "step-b"], "w", limit=5, lease_seconds=30)
         by_element = {j.element_id: j for j in jobs}
-        done = WorkOutcome("completed", {})
+        done = WorkResult("completed", {})
         reports = [(by_element["a"], done), (by_element["b"], done)]
         assert h.client.shell.report_many(reports, "w") == [Outcome.APPLIED] * 2
         kinds = h.kinds(iid)
@@ -333,7 +331,7 @@ def test_a_batch_takes_no_more_jobs_than_the_executor_has_room_for(db: Database)
             h.client.start("services")
         jobs = h.client.shell.claim(["step-a"], "taker-1", limit=5, lease_seconds=30)
         taker = Room({"step-b"})
-        done = WorkOutcome("completed", {})
+        done = WorkResult("completed", {})
         h.client.shell.report_many([(j, done) for j in jobs], "taker-1", taker=taker)
         assert len(taker.jobs) == 2  # the other two step-b jobs are left for any node
         ready = h.store.claim_jobs(

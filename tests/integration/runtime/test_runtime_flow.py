@@ -11,7 +11,7 @@ from runtimekit import Database, Harness, approval, three_services
 
 from regista.bpmn import Process
 from regista.runtime.errors import NotFoundError, RequestError
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -19,7 +19,7 @@ pytest_plugins = ["runtimefixtures"]
 def counting_workers(calls: Counter[str]) -> Workers:
     workers = Workers()
 
-    def handler(job: Job) -> dict[str, Any]:
+    def handler(job: ActivatedJob) -> dict[str, Any]:
         calls[job.type] += 1
         return {job.element_id: job.variables.get("n", 0) + 1}
 
@@ -55,7 +55,7 @@ def test_workers_see_the_process_id_and_business_key_of_their_job(db: Database) 
     seen: list[tuple[str, str | None]] = []
     workers = Workers()
 
-    def handler(job: Job) -> dict[str, Any]:
+    def handler(job: ActivatedJob) -> dict[str, Any]:
         seen.append((job.process_id, job.business_key))
         return {}
 

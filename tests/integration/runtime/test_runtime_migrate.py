@@ -10,7 +10,7 @@ from runtimekit import Database, Harness
 from regista.bpmn import Process
 from regista.cli.instances import instances
 from regista.client import RequestError
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 
 def v1() -> Process:
@@ -39,7 +39,7 @@ def v2() -> Process:
 
 
 def workers() -> Workers:
-    def done(job: Job) -> dict[str, object]:
+    def done(job: ActivatedJob) -> dict[str, object]:
         return {job.element_id: True}
 
     return Workers({"ship": done, "archive": done})

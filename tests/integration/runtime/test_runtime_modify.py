@@ -9,7 +9,7 @@ from runtimekit import Database, Harness
 from regista.bpmn import Process
 from regista.cli.instances import instances
 from regista.client import Activate, RequestError
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -25,7 +25,7 @@ def billing() -> Process:
 
 
 def failing() -> Workers:
-    def charge(job: Job) -> dict[str, object]:
+    def charge(job: ActivatedJob) -> dict[str, object]:
         raise RuntimeError("the payment provider is down")
 
     return Workers({"charge": charge})

@@ -15,14 +15,14 @@ from regista.client import Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 from regista.store import NodeLockError
 
 pytest_plugins = ["runtimefixtures"]
 
 
 def simple_workers() -> Workers:
-    def step(job: Job) -> dict[str, Any]:
+    def step(job: ActivatedJob) -> dict[str, Any]:
         return {job.element_id: True}
 
     return Workers({"step-a": step, "step-b": step, "step-c": step})
@@ -95,7 +95,7 @@ def test_stopping_finishes_running_jobs_and_hands_back_the_others(db: Database) 
     release = threading.Event()
     entered = threading.Event()
 
-    def slow(job: Job) -> dict[str, Any]:
+    def slow(job: ActivatedJob) -> dict[str, Any]:
         entered.set()
         release.wait(5)
         return {"done": True}
@@ -131,7 +131,7 @@ def test_a_hung_worker_times_out_and_the_attempt_fails(db: Database) -> None:
     client.deploy(Process("hang").start("s").service_task("w", type="hang", retries=1).end("e"))
     stuck = threading.Event()
 
-    def hang(job: Job) -> None:
+    def hang(job: ActivatedJob) -> None:
         stuck.wait(10)
 
     node = Node(
@@ -157,7 +157,7 @@ def test_heartbeats_keep_the_lease_of_a_long_job(db: Database) -> None:
     client.deploy(Process("long").start("s").service_task("w", type="long").end("e"))
     calls: list[str] = []
 
-    def long(job: Job) -> dict[str, Any]:
+    def long(job: ActivatedJob) -> dict[str, Any]:
         calls.append(job.id)
         time.sleep(1.0)  # far longer than the lease
         return {}

@@ -22,7 +22,7 @@ from regista.cli.engine import engine_command
 from regista.client import Client, NotFoundError
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node, NodeOptions
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -30,7 +30,7 @@ THIRTY_DAYS = dt.timedelta(days=30)
 
 
 def step_workers() -> Workers:
-    def step(job: Job) -> dict[str, Any]:
+    def step(job: ActivatedJob) -> dict[str, Any]:
         return {job.element_id: True}
 
     return Workers({"step-a": step, "step-b": step, "step-c": step})

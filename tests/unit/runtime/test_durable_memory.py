@@ -13,7 +13,7 @@ from regista.runtime.ids import IdSource
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.unit_of_work import _event_data
-from regista.runtime.workers import Job, Workers
+from regista.runtime.workers import ActivatedJob, Workers
 
 
 def test_a_client_and_a_node_share_an_in_memory_store() -> None:
@@ -62,9 +62,9 @@ def test_history_data_passes_plain_values_and_encodes_feel_values() -> None:
 
 
 def test_workers_receive_plain_python_variables() -> None:
-    seen: list[Job] = []
+    seen: list[ActivatedJob] = []
 
-    def record(job: Job) -> None:
+    def record(job: ActivatedJob) -> None:
         seen.append(job)
 
     client = Client("memory://")

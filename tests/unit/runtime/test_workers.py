@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from regista.runtime.workers import (
+    ActivatedJob,
     BpmnError,
-    Job,
     WorkerLoadError,
     Workers,
     load_workers,
@@ -17,8 +17,8 @@ from regista.runtime.workers import (
 )
 
 
-def _job(**variables: object) -> Job:
-    return Job(
+def _job(**variables: object) -> ActivatedJob:
+    return ActivatedJob(
         id="1",
         type="payment",
         instance_id="i",
@@ -32,7 +32,7 @@ def test_a_registry_decorator_registers_the_handler() -> None:
     workers = Workers()
 
     @workers.worker("payment")
-    def charge(job: Job) -> dict[str, object]:
+    def charge(job: ActivatedJob) -> dict[str, object]:
         return {"paid": job.variables["amount"]}
 
     handler = workers.handler("payment")
@@ -44,7 +44,7 @@ def test_a_registry_decorator_registers_the_handler() -> None:
 
 def test_the_bare_decorator_only_marks_and_collect_registers() -> None:
     @worker("mail")
-    def send(job: Job) -> None:
+    def send(job: ActivatedJob) -> None:
         return None
 
     workers = Workers()
@@ -59,7 +59,7 @@ def test_a_module_contributes_its_registries_and_marked_functions() -> None:
     registry.register("a", lambda job: {"a": 1})
 
     @worker("b")
-    def b(job: Job) -> None:
+    def b(job: ActivatedJob) -> None:
         return None
 
     module.workers = registry  # type: ignore[attr-defined]

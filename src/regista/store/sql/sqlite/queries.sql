@@ -132,6 +132,15 @@ SELECT * FROM jobs WHERE id = :id;
 -- name: jobs_of_instance
 SELECT * FROM jobs WHERE instance_id = :instance_id ORDER BY created_at, id;
 
+-- name: job_claim_one
+-- one job by id, whatever its due time, when it is ready or its lease ran out
+UPDATE jobs
+SET status = 'claimed', attempt = attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+WHERE id = :id
+  AND (status = 'ready' OR (status = 'claimed' AND lease_until <= :now))
+RETURNING *;
+
 -- name: job_claim
 UPDATE jobs
 SET status = 'claimed', attempt = attempt + 1, lease_owner = :worker_id,
@@ -192,6 +201,9 @@ VALUES (:id, :instance_id, :element_id, :element_instance_id, :due_at, :repeat, 
 
 -- name: timer_get
 SELECT * FROM timers WHERE id = :id;
+
+-- name: timers_of_instance
+SELECT * FROM timers WHERE instance_id = :instance_id ORDER BY due_at, id;
 
 -- name: timer_take
 DELETE FROM timers WHERE id = :id RETURNING *;

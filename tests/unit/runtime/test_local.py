@@ -1,38 +1,53 @@
-"""The in-memory runtime: every request, run with and without a JSON round trip of the state."""
+"""The local runtime (the production shell driven until idle): every request, on the memory
+store and on SQLite; both keep each state as JSON text between commands."""
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from regista.bpmn import Process
 from regista.engine import Activate, InstanceState
+from regista.settings import Settings
+from regista.store import open_store
 from regista.testing import (
+    ActivatedJob,
     BpmnError,
     DeploymentError,
     FakeClock,
-    Job,
-    MemoryRuntime,
-    MemoryRuntimeError,
+    LocalRuntime,
+    RequestError,
     Workers,
 )
 
-Factory = Callable[..., MemoryRuntime]
+Factory = Callable[..., LocalRuntime]
 
 
-@pytest.fixture(params=[False, True], ids=["plain", "roundtrip"])
-def runtime(request: pytest.FixtureRequest) -> Factory:
-    """A runtime factory; the "roundtrip" variant restores the state from JSON at every
-    command."""
+@pytest.fixture(params=["memory", "sqlite"])
+def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]:
+    """A runtime factory over the memory store or a new SQLite database each."""
+    made: list[LocalRuntime] = []
 
-    def make(workers: Workers | None = None, **options: Any) -> MemoryRuntime:
-        return MemoryRuntime(FakeClock(), workers=workers, roundtrip=request.param, **options)
+    def make(
+        workers: Workers | None = None, clock: FakeClock | None = None, **options: Any
+    ) -> LocalRuntime:
+        store = None
+        if request.param == "sqlite":
+            url = f"sqlite:///{tmp_path / f'run{len(made)}.db'}"
+            store = open_store(Settings(database_url=url))
+        rt = LocalRuntime(clock or FakeClock(), workers=workers, store=store, **options)
+        made.append(rt)
+        return rt
 
-    return make
+    yield make
+    for rt in made:
+        rt.close()
+        rt.store.close()
 
 
 def approval() -> Process:
@@ -64,15 +79,15 @@ def test_a_user_task_waits_and_the_gateway_follows_its_variables(runtime: Factor
     view = rt.instance(iid)
     assert view.status == "completed"
     assert view.passed == ["start", "approve", "ok", "rejected"]
-    assert view.history
+    assert [e.kind for e in rt.history(iid)][-1] == "instance_ended"
 
 
 def test_workers_run_service_tasks_with_plain_python_variables(runtime: Factory) -> None:
-    seen: list[Job] = []
+    seen: list[ActivatedJob] = []
     workers = Workers()
 
     @workers.worker("payment")
-    def charge(job: Job) -> dict[str, Any]:
+    def charge(job: ActivatedJob) -> dict[str, Any]:
         seen.append(job)
         return {"transaction": f"tx-{job.variables['amount']}", "fee": 1.5}
 
@@ -104,7 +119,7 @@ def test_a_bpmn_error_from_a_worker_is_caught_by_the_boundary_event(runtime: Fac
     workers = Workers()
 
     @workers.worker("payment")
-    def charge(job: Job) -> None:
+    def charge(job: ActivatedJob) -> None:
         raise BpmnError("CARD_DECLINED", "no funds", {"reason": "funds"})
 
     rt = runtime(workers)
@@ -121,7 +136,7 @@ def test_a_failing_worker_uses_its_retries_then_raises_an_incident(runtime: Fact
     workers = Workers()
 
     @workers.worker("payment")
-    def charge(job: Job) -> None:
+    def charge(job: ActivatedJob) -> None:
         calls.append(job.retries)
         raise ConnectionError("provider down")
 
@@ -169,7 +184,7 @@ def test_throw_error_and_fail_act_on_the_job_at_an_element(runtime: Factory) -> 
     assert rt.instance(failed).active == ["charge"]
     rt.fail(failed, "charge", "timeout", retries=0)
     assert rt.instance(failed).status == "incident"
-    with pytest.raises(MemoryRuntimeError, match="no job"):
+    with pytest.raises(RequestError, match="no job"):
         rt.throw_error(caught, "charge", "X")
 
 
@@ -177,9 +192,9 @@ def test_complete_task_names_what_waits_when_nothing_is_there(runtime: Factory) 
     rt = runtime()
     rt.deploy(approval())
     iid = rt.start("approval")
-    with pytest.raises(MemoryRuntimeError, match="waiting: approve"):
+    with pytest.raises(RequestError, match="waiting: approve"):
         rt.complete_task(iid, "charge")
-    with pytest.raises(MemoryRuntimeError, match="no process 'nope'"):
+    with pytest.raises(RequestError, match="no process 'nope'"):
         rt.start("nope")
 
 
@@ -217,7 +232,7 @@ def test_timers_fire_at_their_due_time_on_the_fake_clock(runtime: Factory) -> No
     workers = Workers()
 
     @workers.worker("log")
-    def log(job: Job) -> None:
+    def log(job: ActivatedJob) -> None:
         fired.append(clock.now)
 
     process = (
@@ -227,7 +242,7 @@ def test_timers_fire_at_their_due_time_on_the_fake_clock(runtime: Factory) -> No
         .service_task("log", type="log")
         .end("end")
     )
-    rt = MemoryRuntime(clock, workers=workers, roundtrip=runtime().roundtrip)
+    rt = runtime(workers, clock=clock)
     rt.deploy(process)
     rt.start("waiter")
     rt.advance("P1D")
@@ -253,7 +268,7 @@ def test_messages_reach_the_instance_with_the_matching_key(runtime: Factory) -> 
     assert rt.instance(two).status == "completed"
     assert rt.instance(two).variables["amount"] == 5
     assert rt.instance(one).status == "active"
-    with pytest.raises(MemoryRuntimeError, match="no instance waits"):
+    with pytest.raises(RequestError, match="no instance waits"):
         rt.correlate("payment-received", "o-3")
 
 
@@ -345,7 +360,7 @@ def test_a_model_with_errors_is_refused_with_every_problem() -> None:
         <receiveTask id="r" messageRef="nowhere"/>
       </process>
     </definitions>"""
-    rt = MemoryRuntime(FakeClock())
+    rt = LocalRuntime(FakeClock())
     with pytest.raises(DeploymentError) as caught:
         rt.deploy(broken)
     messages = " ".join(p.message for p in caught.value.problems)
@@ -355,7 +370,7 @@ def test_a_model_with_errors_is_refused_with_every_problem() -> None:
 
 
 def test_a_waiting_state_survives_json_and_runs_on() -> None:
-    rt = MemoryRuntime(FakeClock())
+    rt = LocalRuntime(FakeClock())
     rt.deploy(approval())
     iid = rt.start("approval", {"amount": 1200})
     text = json.dumps(rt.state(iid).to_json())
@@ -423,7 +438,6 @@ def test_a_call_to_a_process_that_is_not_deployed_does_not_complete(runtime: Fac
     assert view.status == "incident"
     assert view.incidents[0].element_id == "call"
     assert "nope" in view.incidents[0].message
-    assert rt.rejections == []
     rt.deploy(Process("nope").start("s").user_task("inside").end("e"))
     rt.resolve_incident(iid)
     assert rt.instance(iid).status == "active"
@@ -454,7 +468,6 @@ def test_async_continuations_are_carried_out_at_once(runtime: Factory) -> None:
     assert view.variables == {"n": 2, "seen": 1}
     assert view.passed == ["s", "t", "inc", "e"]
     assert rt.jobs() == []
-    assert rt.rejections == []
 
 
 def test_evaluate_conditions_starts_the_processes_whose_condition_holds(
@@ -471,7 +484,7 @@ def test_evaluate_conditions_starts_the_processes_whose_condition_holds(
     (small,) = rt.evaluate_conditions({"amount": 5}, process_id="small")
     assert rt.instance(small).status == "completed"
     assert rt.evaluate_conditions({"amount": 5}, process_id="big") == []
-    with pytest.raises(MemoryRuntimeError):
+    with pytest.raises(RequestError):
         rt.evaluate_conditions({}, process_id="nope")
 
 
@@ -504,7 +517,7 @@ def test_start_uses_the_conditional_start_event_that_holds(runtime: Factory) -> 
     )
     iid = rt.start("big", {"amount": 2000})
     assert rt.instance(iid).active == ["review"]
-    with pytest.raises(MemoryRuntimeError, match="none of their conditions holds"):
+    with pytest.raises(RequestError, match="none of their conditions holds"):
         rt.start("big", {"amount": 1})
 
 
@@ -516,5 +529,5 @@ def test_an_instance_is_modified_in_memory(runtime: Factory) -> None:
     view = rt.instance(iid)
     assert view.active == ["charge"] and not rt.tasks(iid)
     assert view.variables == {"amount": 10, "approved": True}
-    with pytest.raises(MemoryRuntimeError, match="nothing named 'approve' runs"):
+    with pytest.raises(RequestError, match="nothing named 'approve' runs"):
         rt.modify(iid, terminate=["approve"])
