@@ -19,21 +19,17 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista.engine import (
     CorrelateMessage,
-    OpenSubscription,
     TriggerSignal,
-    decode_value,
     encode_value,
 )
+from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import NotFound, correlation
 
-if TYPE_CHECKING:
-    from regista.runtime.unit_of_work import Loaded, UnitOfWork
-
-__all__ = ["Correlation", "broadcast", "publish", "take_buffered"]
+__all__ = ["Correlation", "broadcast", "publish"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -127,35 +123,6 @@ def _has_live_instance(uow: UnitOfWork, process_id: str, key: str) -> bool:
         and loaded.state.status in ("active", "incident")
         for loaded in uow.instances.values()
     )
-
-
-def take_buffered(
-    uow: UnitOfWork, loaded: Loaded, subscription: OpenSubscription, key: str | None
-) -> None:
-    """Give a kept message to a subscription just opened, if one waits for it."""
-    subscription_id, name = subscription.subscription_id, subscription.name
-    if subscription_id not in loaded.state.waits:
-        return  # closed again within the same transaction
-    _lock(uow, name, key)
-    message = correlation.take_message(uow.tx, name, key, consumer=loaded.id, now=uow.now)
-    if message is None:
-        return
-    uow.record(
-        loaded,
-        "message_correlated",
-        command="CorrelateMessage",
-        element_id=subscription.element_id,
-        element_instance_id=subscription.element_instance_id,
-        data={
-            "name": name,
-            "correlation_key": key,
-            "subscription_id": subscription_id,
-            "message_id": message.id,
-            "buffered": True,
-        },
-    )
-    variables = decode_value(message.variables)
-    uow.apply(loaded, CorrelateMessage(subscription_id, dict(variables)), strict=False)
 
 
 def broadcast(uow: UnitOfWork, name: str, variables: Mapping[str, Any]) -> list[str]:

@@ -33,7 +33,7 @@ from regista.engine import (
 from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
-from regista.runtime import messages, outbox
+from regista.runtime import delivery, messages, outbox
 from regista.runtime.clock import utc
 from regista.runtime.definitions import (
     Deployed,
@@ -651,7 +651,7 @@ class Shell:
         def work(uow: UnitOfWork) -> Outcome:
             result = uow.tx.complete_job(job.id, job.attempt, now=uow.now)
             if result is Outcome.APPLIED:
-                outbox.carry_out(uow, job)
+                delivery.carry_out(uow, job)
             return result
 
         return self.transact(work, taker=taker)

@@ -27,6 +27,7 @@ from typing import Any, Protocol
 
 from regista.engine import (
     BroadcastSignal,
+    Cancel,
     CancelChild,
     CancelJob,
     CancelTimer,
@@ -38,6 +39,7 @@ from regista.engine import (
     Command,
     CommandRejected,
     Context,
+    CorrelateMessage,
     CreateJob,
     CreateUserTask,
     Effect,
@@ -56,17 +58,18 @@ from regista.engine import (
     ScheduleTimer,
     StartChild,
     StartInstance,
+    decode_value,
     encode_value,
     step,
 )
-from regista.runtime import messages, outbox
+from regista.runtime import outbox
 from regista.runtime.clock import utc
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key
 from regista.runtime.options import RuntimeOptions
-from regista.store import CorruptState, Job, NewEvent, Transaction
+from regista.store import CorruptState, Job, NewEvent, Transaction, correlation
 from regista.store.redefinition import redefine_instance
 
 __all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key", "locked_event"]
@@ -364,6 +367,54 @@ class UnitOfWork:
             )
         )
 
+    def enqueue(self, loaded: Loaded, job_type: str, payload: Mapping[str, Any]) -> None:
+        """Write an outbox job of `loaded` (`regista.runtime.outbox`), carried out after
+        this transaction commits."""
+        self.insert_job(
+            loaded,
+            job_id=self.ids(),
+            element_id=loaded.state.process_id,
+            element_instance_id=loaded.id,
+            job_type=job_type,
+            retries=outbox.RETRIES,
+            variables=dict(payload),
+        )
+
+    def cancel_called(self, child: Loaded) -> None:
+        """Cancel a called instance whose call activity was terminated."""
+        if child.state.status in ENDED:
+            return
+        # the parent no longer waits: the child's end must not be reported to it
+        self.apply(child, Cancel("the calling activity ended"), strict=False)
+
+    def _take_buffered(
+        self, loaded: Loaded, subscription: OpenSubscription, key: str | None
+    ) -> None:
+        """Give a kept message to a subscription just opened, if one waits for it."""
+        subscription_id, name = subscription.subscription_id, subscription.name
+        if subscription_id not in loaded.state.waits:
+            return  # closed again within the same transaction
+        correlation.lock(self.tx, name, key)
+        message = correlation.take_message(self.tx, name, key, consumer=loaded.id, now=self.now)
+        if message is None:
+            return
+        self.record(
+            loaded,
+            "message_correlated",
+            command="CorrelateMessage",
+            element_id=subscription.element_id,
+            element_instance_id=subscription.element_instance_id,
+            data={
+                "name": name,
+                "correlation_key": key,
+                "subscription_id": subscription_id,
+                "message_id": message.id,
+                "buffered": True,
+            },
+        )
+        variables = decode_value(message.variables)
+        self.apply(loaded, CorrelateMessage(subscription_id, dict(variables)), strict=False)
+
     def insert_job(
         self,
         loaded: Loaded,
@@ -510,14 +561,13 @@ class UnitOfWork:
             now=self.now,
         )
         if effect.kind == "message":
-            self.later(lambda: messages.take_buffered(self, loaded, effect, key))
+            self.later(lambda: self._take_buffered(loaded, effect, key))
 
     def _close_subscription(self, _l: Loaded, _c: Command, effect: CloseSubscription) -> None:
         self.tx.delete_subscription(effect.subscription_id)
 
     def _publish(self, loaded: Loaded, _c: Command, effect: PublishMessage) -> None:
-        outbox.enqueue(
-            self,
+        self.enqueue(
             loaded,
             outbox.PUBLISH,
             {
@@ -528,8 +578,7 @@ class UnitOfWork:
         )
 
     def _broadcast(self, loaded: Loaded, _c: Command, effect: BroadcastSignal) -> None:
-        outbox.enqueue(
-            self,
+        self.enqueue(
             loaded,
             outbox.SIGNAL,
             {"name": effect.name, "variables": encode_value(dict(effect.variables))},
@@ -565,10 +614,9 @@ class UnitOfWork:
             None,
         )
         if here is not None:
-            self.later(lambda: outbox.cancel_here(self, here))
+            self.later(lambda: self.cancel_called(here))
             return
-        outbox.enqueue(
-            self,
+        self.enqueue(
             loaded,
             outbox.CANCEL_CHILD,
             {"element_instance_id": effect.element_instance_id},
@@ -577,8 +625,7 @@ class UnitOfWork:
     def _notify_parent(self, loaded: Loaded, _c: Command, effect: NotifyParent) -> None:
         parent = self.instances.get(effect.parent_instance_id)
         if parent is None:
-            outbox.enqueue(
-                self,
+            self.enqueue(
                 loaded,
                 outbox.NOTIFY_PARENT,
                 {
