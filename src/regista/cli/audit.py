@@ -6,7 +6,7 @@ import sys
 
 import click
 
-from regista.cli.database import client_for, database_option
+from regista.cli.options import client_for, database_option
 
 
 @click.group("audit")

@@ -1,97 +1,139 @@
-"""What the durable CLI commands share: the `--database-url` option and a client that
-turns store and request errors into one-line messages instead of tracebacks.
-
-Exit codes: 1 when the request failed (no such instance, a bad model, a refused command),
-2 when the database itself could not serve it (unreachable, locked beyond the busy
-timeout, full, damaged, or on a schema this Regista does not know).
-"""
+"""`regista db`: apply the schema migrations, show where a database stands, and remove
+the history of instances that ended long ago."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from typing import Any, TypeVar
+from datetime import UTC, datetime
 
 import click
 
-from regista.client import Client
-from regista.runtime.errors import RequestError
-from regista.runtime.sources import DeploymentError
-from regista.settings import Settings, SettingsError
-from regista.store import CorruptState, DuplicateKey, NotFound, StoreError
-
-__all__ = [
-    "URL_HELP",
-    "DatabaseError",
-    "client_for",
-    "database_option",
-    "failure",
-    "settings_for",
-    "store_errors",
-]
-
-URL_HELP = "Database URL (default: $REGISTA_DATABASE_URL, else sqlite:///regista.db)."
-
-F = TypeVar("F", bound=Callable[..., Any])
+from regista.cli.errors import RequestFailed, store_errors
+from regista.cli.options import database_option, settings_for
+from regista.settings import SettingsError, parse_ttl, redact_url
+from regista.store import open_store
+from regista.store import queries as sqlfiles
+from regista.store.retention import count_prunable, cutoff, prune
+from regista.store.sqlite import path_from_url
 
 
-def one_line(message: str) -> str:
-    """A message on one line (driver messages often span several)."""
-    return " ".join(message.split())
+def _known(dialect: str) -> tuple[int, list[str]]:
+    if dialect == "sqlite":
+        migrations = sqlfiles.migrations("sqlite")
+    elif dialect == "postgres":
+        migrations = sqlfiles.migrations("postgres")
+    else:
+        return 1, []
+    return len(migrations), [f"{m.version:04d}_{m.name}" for m in migrations]
 
 
-class DatabaseError(click.ClickException):
-    """The database could not serve the command (exit code 2)."""
-
-    exit_code = 2
-
-    def __init__(self, message: str) -> None:
-        super().__init__(one_line(message))
+@click.group("db")
+def db() -> None:
+    """Database: apply migrations, show the schema version, prune old history."""
 
 
-class RequestFailed(click.ClickException):
-    """The command was refused or named something that does not exist (exit code 1)."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(one_line(message))
-
-
-def failure(exc: Exception) -> click.ClickException:
-    """The CLI error for an error a user can meet."""
-    if isinstance(exc, StoreError) and not isinstance(exc, NotFound | DuplicateKey | CorruptState):
-        return DatabaseError(str(exc))
-    return RequestFailed(str(exc))
-
-
-@contextmanager
-def store_errors() -> Iterator[None]:
-    """Turn store and settings errors raised in the block into one-line CLI errors."""
-    try:
-        yield
-    except (StoreError, SettingsError, RequestError, DeploymentError) as exc:
-        raise failure(exc) from None
-
-
-def database_option(fn: F) -> F:
-    """The `--database-url` option."""
-    return click.option("--database-url", default=None, help=URL_HELP)(fn)
-
-
-def settings_for(database_url: str | None, **overrides: Any) -> Settings:
-    try:
-        return Settings.from_env(database_url=database_url, **overrides)
-    except SettingsError as exc:
-        raise RequestFailed(str(exc)) from None
-
-
-@contextmanager
-def client_for(database_url: str | None, *, trusted: bool = False) -> Iterator[Client]:
-    """A client of the database; errors users can meet become `ClickException`s."""
+@db.command("upgrade")
+@database_option
+def upgrade(database_url: str | None) -> None:
+    """Apply the migrations this database is missing (safe to run on every deploy)."""
     settings = settings_for(database_url)
     with store_errors():
-        client = Client(settings, trusted=trusted)
+        store = open_store(settings, schema="ignore")
+        try:
+            before = store.schema_version()
+            applied = store.upgrade()
+            after = store.schema_version()
+        finally:
+            store.close()
+    where = redact_url(settings.database_url)
+    if applied:
+        names = ", ".join(str(v) for v in applied)
+        click.echo(f"{where}: schema version {before} -> {after} (applied {names})")
+    else:
+        click.echo(f"{where}: schema version {after}, up to date")
+
+
+@db.command("status")
+@database_option
+def status(database_url: str | None) -> None:
+    """Show the schema version and pending migrations; exit 1 unless up to date."""
+    settings = settings_for(database_url)
+    if settings.database_url.startswith("sqlite:"):
+        try:
+            path = path_from_url(settings.database_url)
+        except ValueError as exc:
+            raise RequestFailed(str(exc)) from None
+        if not path.exists():  # do not create an empty file just to report on it
+            click.echo(f"no database at {path}; `regista db upgrade` creates it")
+            raise SystemExit(1)
+    with store_errors():
+        store = open_store(settings, schema="ignore")
+        try:
+            current = store.schema_version()
+            dialect = store.dialect
+        finally:
+            store.close()
+    latest, names = _known(dialect)
+    click.echo(f"database:       {redact_url(settings.database_url)} ({dialect})")
+    click.echo(f"schema version: {current} (this Regista knows up to {latest})")
+    if current == latest:
+        click.echo("up to date")
+        return
+    if current > latest:
+        click.echo(f"database schema version {current} is newer than this Regista; upgrade Regista")
+    else:
+        click.echo(f"pending: {', '.join(names[current:])}; run `regista db upgrade`")
+    raise SystemExit(1)
+
+
+@db.command("prune")
+@database_option
+@click.option(
+    "--older-than",
+    default=None,
+    help="Remove instances that ended longer ago than this ISO 8601 duration, e.g. P30D "
+    "(default: $REGISTA_HISTORY_TTL).",
+)
+@click.option("--batch", default=100, show_default=True, help="Instances per transaction.")
+@click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
+def prune_command(
+    database_url: str | None, older_than: str | None, batch: int, dry_run: bool
+) -> None:
+    """Remove ended instances with their history, jobs, user tasks and incidents.
+
+    Only instances that ended (completed, terminated or cancelled) longer ago than
+    --older-than go, a small batch per transaction, so a running engine is not held up;
+    an instance with work still in flight, or whose parent still runs, stays. The audit
+    trail of every other instance keeps verifying.
+    """
+    settings = settings_for(database_url)
     try:
-        with store_errors():
-            yield client
-    finally:
-        client.close()
+        ttl = parse_ttl(older_than, "--older-than") if older_than else settings.history_ttl
+    except SettingsError as exc:
+        raise click.BadParameter(str(exc), param_hint="--older-than") from None
+    if ttl is None:
+        raise RequestFailed(
+            "say how old the history to remove is: --older-than P30D, or set REGISTA_HISTORY_TTL"
+        )
+    if batch <= 0:
+        raise click.BadParameter("give a positive number", param_hint="--batch")
+    with store_errors():
+        store = open_store(settings)
+        try:
+            before = cutoff(_now(), ttl)
+            if dry_run:
+                count = count_prunable(store, ended_before=before)
+                click.echo(
+                    f"{count} instance(s) ended before {before.isoformat(timespec='seconds')} "
+                    "would be removed"
+                )
+                return
+            # a short pause between batches lets a running SQLite engine write in between
+            pause = 0.01 if store.dialect == "sqlite" else 0.0
+            pruned = prune(store, ended_before=before, batch=batch, pause=pause)
+        finally:
+            store.close()
+    click.echo(f"removed {pruned} (ended before {before.isoformat(timespec='seconds')})")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)

@@ -7,7 +7,8 @@ import logging
 
 import click
 
-from regista.cli.database import database_option, failure, settings_for
+from regista.cli.errors import failure
+from regista.cli.options import database_option, settings_for
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions

@@ -6,7 +6,7 @@ import click
 
 from regista import __version__
 from regista.cli.audit import audit
-from regista.cli.db import db
+from regista.cli.database import db
 from regista.cli.decide import decide
 from regista.cli.deploy import deploy_command
 from regista.cli.engine import engine_command

@@ -6,7 +6,7 @@ import json
 
 import click
 
-from regista.cli.database import client_for, database_option
+from regista.cli.options import client_for, database_option
 from regista.cli.start import read_variables
 from regista.settings import SettingsError, parse_ttl
 

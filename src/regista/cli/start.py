@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from regista.cli.database import client_for, database_option
+from regista.cli.options import client_for, database_option
 from regista.cli.run import parse_assignment
 
 

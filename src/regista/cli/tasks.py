@@ -7,8 +7,8 @@ from typing import Any
 
 import click
 
-from regista.cli.database import client_for, database_option
 from regista.cli.decide import to_json
+from regista.cli.options import client_for, database_option
 from regista.cli.start import read_variables
 from regista.runtime.views import TaskInfo
 

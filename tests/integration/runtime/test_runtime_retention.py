@@ -17,7 +17,7 @@ from click.testing import CliRunner
 from runtimekit import Database, Harness, three_services, uid
 
 from regista.bpmn import Process
-from regista.cli.db import db as db_command
+from regista.cli.database import db as db_command
 from regista.cli.engine import engine_command
 from regista.client import Client, NotFoundError
 from regista.runtime.clock import FakeClock

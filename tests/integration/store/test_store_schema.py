@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 from storekit import T0, Backend, PostgresBackend, SqlBackend, SqliteBackend, at
 
-from regista.cli.db import db
+from regista.cli.database import db
 from regista.store import (
     NodeLockError,
     SchemaOutdated,
