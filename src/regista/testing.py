@@ -25,12 +25,12 @@ from regista.runtime.clock import FakeClock
 from regista.runtime.definitions import Deployed
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.local import LocalRuntime, Waiting
+from regista.runtime.rehearsal import run_scenario
 from regista.runtime.scenario import (
     Scenario,
     ScenarioError,
     ScenarioResult,
     load_scenarios,
-    run_scenario,
 )
 from regista.runtime.sources import DeploymentError
 from regista.runtime.views import IncidentInfo, InstanceInfo, TaskInfo

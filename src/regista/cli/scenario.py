@@ -35,11 +35,11 @@ def scenario_command(paths: Sequence[str], worker_modules: Sequence[str], quiet:
     Each scenario runs on the production runtime over an in-memory store, so every
     instance state goes through JSON between commands, as in a database.
     """
+    from regista.runtime.rehearsal import run_scenario
     from regista.runtime.scenario import (
         ScenarioError,
         find_scenario_files,
         load_scenarios,
-        run_scenario,
     )
     from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 
