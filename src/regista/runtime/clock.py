@@ -1,4 +1,4 @@
-"""Time for the in-memory runtime: a fake clock tests move by hand, and ISO 8601 timer text.
+"""Time for the runtime: a fake clock tests move by hand, and ISO 8601 timer text.
 
 The engine never reads a clock; the shell passes "now" into every step. `FakeClock` is that
 "now" under a test's control, and the helpers here turn timer definitions (dates, durations,
