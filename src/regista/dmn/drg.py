@@ -12,7 +12,8 @@ from dataclasses import dataclass
 from enum import Enum
 from typing import Any
 
-from regista.dmn.boxed import Env, Eval, compile_expression, constant, result_type
+from regista.dmn.boxed import compile_expression, result_type
+from regista.dmn.env import Env, Eval, constant
 from regista.dmn.errors import DmnError
 from regista.dmn.results import Run
 from regista.dmn.typing import TypeDefinitionError, TypeTable

@@ -25,6 +25,7 @@ from regista.dmn.drg import (
 from regista.dmn.errors import DmnError
 from regista.dmn.results import DecisionResult, RuleMatch, Run
 from regista.dmn.typing import check, coerce
+from regista.feel.builtins import builtins
 from regista.feel.scope import MISSING, Scope, default_builtins
 from regista.feel.values import FeelEvalError, FeelFunction, kind, to_feel
 from regista.model import dmn as m
@@ -233,8 +234,6 @@ class DecisionModels:
         if clock is None:
             self.builtins = default_builtins()
         else:
-            from regista.feel.builtins import builtins
-
             self.builtins = builtins(clock)
         for cm in self.models:
             cm.link(self.by_namespace)

@@ -11,18 +11,16 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Sequence
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista import feel
+from regista.dmn.env import Env, Eval
 from regista.dmn.results import RuleMatch, Run
 from regista.dmn.typing import check
 from regista.feel import types as ft
 from regista.feel.scope import Scope
 from regista.feel.values import DECIMAL, compare, equal, kind, number, to_string
 from regista.model import dmn as m
-
-if TYPE_CHECKING:
-    from regista.dmn.boxed import Env, Eval
 
 _STRING = re.compile(r'\s*"([^"\\]*)"\s*')
 _NUMBER = re.compile(r"\s*(-?(?:\d+(?:\.\d*)?|\.\d+))\s*")
