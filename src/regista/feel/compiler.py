@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from decimal import Decimal
 from typing import Any
 
-from regista.feel import ast
+from regista.feel import ast, temporal
 from regista.feel import types as ft
 from regista.feel.scope import MISSING, Scope
 from regista.feel.values import (
@@ -40,12 +40,6 @@ Test = Callable[[Any, Scope], bool | None]
 _ONE = Decimal(1)
 
 
-def _temporal_module() -> Any:
-    from regista.feel import temporal
-
-    return temporal
-
-
 # ---------------------------------------------------------------- arithmetic
 
 
@@ -70,8 +64,12 @@ def _arith(op: str, a: Any, b: Any, s: Scope) -> Any:
             return a + b
         if op == "**":
             raise FeelEvalError(f"cannot raise {kind(a)} to the power of {kind(b)}")
-        t = _temporal_module()
-        fn = {"+": t.add, "-": t.subtract, "*": t.multiply, "/": t.divide}[op]
+        fn = {
+            "+": temporal.add,
+            "-": temporal.subtract,
+            "*": temporal.multiply,
+            "/": temporal.divide,
+        }[op]
         return fn(a, b)
     except FeelEvalError as e:
         s.warn(str(e))
@@ -308,7 +306,7 @@ class Compiler:
     def _Temporal(self, node: ast.Temporal) -> Fn:
         text = node.text
         try:
-            value = _temporal_module().parse_temporal(text)
+            value = temporal.parse_temporal(text)
         except FeelEvalError as e:
             message = f'invalid temporal literal @"{text}": {e}'
 

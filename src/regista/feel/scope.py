@@ -11,6 +11,7 @@ from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
+from regista.feel.builtins import builtins as all_builtins
 from regista.feel.values import FeelFunction, to_feel
 
 
@@ -27,9 +28,7 @@ MISSING: Any = _Missing()
 @cache
 def default_builtins() -> Mapping[str, FeelFunction]:
     """The built-in functions with `now()`/`today()` reading the system clock."""
-    from regista.feel.builtins import builtins
-
-    return builtins()
+    return all_builtins()
 
 
 class Scope:
@@ -70,9 +69,7 @@ class Scope:
     @staticmethod
     def with_clock(clock: Callable[[], dt.datetime]) -> Scope:
         """An empty root scope whose `now()` and `today()` read `clock`."""
-        from regista.feel.builtins import builtins
-
-        return Scope({}, None, [], builtins(clock))
+        return Scope({}, None, [], all_builtins(clock))
 
     def child(self, variables: Mapping[str, Any]) -> Scope:
         return Scope(variables, self, self.warnings, self.builtins)

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from regista.feel.values import FeelFunction, kind
+from regista.feel.values import FeelFunction, Range, kind
 
 
 class FeelType:
@@ -84,8 +84,6 @@ class RangeType(FeelType):
     element: FeelType
 
     def is_instance(self, value: Any) -> bool:
-        from regista.feel.values import Range
-
         if not isinstance(value, Range):
             return False
         return all(e is None or self.element.is_instance(e) for e in (value.start, value.end))

@@ -22,10 +22,11 @@ import decimal
 from collections.abc import Callable
 from typing import Any
 
-from regista.feel import ast
 from regista.feel.builtins.conversion import registrar, string_arg, unwrap
+from regista.feel.builtins.temporal import TEMPORAL_BUILTINS
 from regista.feel.errors import FeelSyntaxError
 from regista.feel.lexer import NameTable, Token, tokenize
+from regista.feel.temporal import parse_temporal
 from regista.feel.values import FeelEvalError, FeelFunction, Range, compare, kind, number
 
 RANGE_BUILTINS: dict[str, FeelFunction] = {}
@@ -404,25 +405,30 @@ def _endpoint_value(tokens: list[Token]) -> Any:
             raise FeelEvalError("a range endpoint is out of the range of FEEL numbers") from e
     if types == ["STRING"]:
         return tokens[0].value
-    node: ast.Node
     if types == ["AT", "STRING"]:
-        node = ast.Temporal(tokens[1].value)
-    elif types == ["NAME", "LPAR", "STRING", "RPAR"] and tokens[0].value in _TEMPORAL_FUNCTIONS:
-        node = ast.Call(ast.Name(tokens[0].value), (ast.Literal(tokens[2].value),))
-    else:
-        text = " ".join(t.value for t in tokens)
-        raise FeelEvalError(f"range endpoint {text!r} is not a literal")
-    # Temporal endpoints go through the compiler, so they read exactly as in FEEL; it is
-    # imported here because the compiler's scopes import the built-ins.
-    from regista.feel.compiler import Compiler
-    from regista.feel.scope import Scope
-
-    warnings: list[str] = []
-    value = Compiler().compile(node)(Scope({}, None, warnings))
-    if value is None:
-        detail = f": {warnings[0]}" if warnings else ""
-        raise FeelEvalError(f"invalid range endpoint{detail}")
-    return value
+        text = tokens[1].value
+        try:
+            return parse_temporal(text)
+        except FeelEvalError as e:
+            raise FeelEvalError(
+                f'invalid range endpoint: invalid temporal literal @"{text}": {e}'
+            ) from None
+    if types == ["NAME", "LPAR", "STRING", "RPAR"] and tokens[0].value in _TEMPORAL_FUNCTIONS:
+        # The built-in itself, so the endpoint reads exactly as the same call in FEEL.
+        name = tokens[0].value
+        try:
+            value = TEMPORAL_BUILTINS[name].invoke([tokens[2].value])
+        except FeelEvalError as e:
+            raise FeelEvalError(f"invalid range endpoint: {name}: {e}") from None
+        except Exception as e:  # as a FEEL call would report it, never a crash
+            raise FeelEvalError(
+                f"invalid range endpoint: {name}: {type(e).__name__}: {e}"
+            ) from None
+        if value is None:
+            raise FeelEvalError("invalid range endpoint")
+        return value
+    text = " ".join(t.value for t in tokens)
+    raise FeelEvalError(f"range endpoint {text!r} is not a literal")
 
 
 def parse_range(text: str) -> Range:
