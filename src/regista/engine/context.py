@@ -7,18 +7,51 @@ and a replay with the same context gives the same result.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from functools import cached_property
-from typing import TYPE_CHECKING
+from typing import Any
 
 from regista.dmn import DecisionModels
+from regista.feel.builtins import BUILTINS
+from regista.feel.builtins.temporal import clock_builtins
+from regista.feel.values import FeelFunction
 from regista.model.bpmn import Definitions
 
-if TYPE_CHECKING:
-    from regista.engine.expressions import StepBuiltins
+__all__ = ["Context", "StepBuiltins"]
 
-__all__ = ["Context"]
+
+class StepBuiltins(Mapping[str, FeelFunction]):
+    """The FEEL built-ins with `now()`/`today()` reading the step's time."""
+
+    __slots__ = ("_clock", "_now")
+
+    def __init__(self, now: dt.datetime) -> None:
+        self._now = now
+        self._clock: dict[str, FeelFunction] | None = None
+
+    def _clocked(self) -> dict[str, FeelFunction]:
+        if self._clock is None:
+            now = self._now
+            self._clock = clock_builtins(lambda: now)
+        return self._clock
+
+    def __getitem__(self, name: str) -> FeelFunction:
+        if name == "now" or name == "today":
+            return self._clocked()[name]
+        return BUILTINS[name]
+
+    def get(self, name: str, default: Any = None) -> Any:
+        if name == "now" or name == "today":
+            return self._clocked()[name]
+        return BUILTINS.get(name, default)
+
+    def __iter__(self) -> Iterator[str]:
+        yield from BUILTINS
+        yield from ("now", "today")
+
+    def __len__(self) -> int:
+        return len(BUILTINS) + 2
 
 
 @dataclass(frozen=True)
@@ -44,6 +77,4 @@ class Context:
     @cached_property
     def feel_builtins(self) -> StepBuiltins:
         """The FEEL built-ins of this step, `now()`/`today()` reading `now` (made once)."""
-        from regista.engine.expressions import StepBuiltins
-
         return StepBuiltins(self.now)

@@ -10,24 +10,20 @@ from __future__ import annotations
 
 import ast
 import builtins as _py_builtins
-import datetime as dt
 import types
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from types import CodeType
 from typing import Any
 
 from regista import feel
 from regista.engine.context import Context
 from regista.engine.errors import ExpressionError
-from regista.feel.builtins import BUILTINS
-from regista.feel.builtins.temporal import clock_builtins
 from regista.feel.errors import FeelSyntaxError
 from regista.feel.scope import Scope
-from regista.feel.values import FeelFunction, to_feel, to_python
+from regista.feel.values import to_feel, to_python
 from regista.model.bpmn import Expression
 
 __all__ = [
-    "StepBuiltins",
     "evaluate",
     "evaluate_chain",
     "feel_expression",
@@ -39,39 +35,6 @@ _FEEL: dict[str, feel.Expression] = {}
 _PYTHON: dict[tuple[str, str], CodeType] = {}
 _CACHE_LIMIT = 20_000
 _RESULT = "__regista_result__"
-
-
-class StepBuiltins(Mapping[str, FeelFunction]):
-    """The FEEL built-ins with `now()`/`today()` reading the step's time."""
-
-    __slots__ = ("_clock", "_now")
-
-    def __init__(self, now: dt.datetime) -> None:
-        self._now = now
-        self._clock: dict[str, FeelFunction] | None = None
-
-    def _clocked(self) -> dict[str, FeelFunction]:
-        if self._clock is None:
-            now = self._now
-            self._clock = clock_builtins(lambda: now)
-        return self._clock
-
-    def __getitem__(self, name: str) -> FeelFunction:
-        if name == "now" or name == "today":
-            return self._clocked()[name]
-        return BUILTINS[name]
-
-    def get(self, name: str, default: Any = None) -> Any:
-        if name == "now" or name == "today":
-            return self._clocked()[name]
-        return BUILTINS.get(name, default)
-
-    def __iter__(self) -> Iterator[str]:
-        yield from BUILTINS
-        yield from ("now", "today")
-
-    def __len__(self) -> int:
-        return len(BUILTINS) + 2
 
 
 def feel_expression(text: str, names: Sequence[str] = ()) -> feel.Expression:

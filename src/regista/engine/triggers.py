@@ -12,8 +12,12 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 
+from regista import feel
+from regista.engine.context import Context
+from regista.engine.errors import ExpressionError
+from regista.engine.expressions import evaluate
 from regista.model.bpmn import (
     ConditionalEventDefinition,
     Definitions,
@@ -27,9 +31,6 @@ from regista.model.bpmn import (
     StartEvent,
     TimerEventDefinition,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.context import Context
 
 __all__ = ["StartTrigger", "conditional_starts", "start_triggers"]
 
@@ -53,8 +54,6 @@ def _name(expr: Expression | None) -> str | None:
     if expr is None:
         return None
     if expr.language == "feel":
-        from regista import feel
-
         try:
             value = feel.evaluate(expr.text, {})
         except Exception:
@@ -155,9 +154,6 @@ def conditional_starts(
     values), at most one per process (of `process_id` only, when given): the shell starts
     an instance at each, as Camunda's "evaluate start conditions" does. A condition that
     cannot be evaluated counts as false."""
-    from regista.engine.errors import ExpressionError
-    from regista.engine.expressions import evaluate
-
     found: list[StartTrigger] = []
     started: set[str] = set()
     for trigger in start_triggers(definitions):
