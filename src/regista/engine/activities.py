@@ -12,23 +12,32 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from regista.dmn import DmnError
 from regista.engine.effects import CreateJob, CreateUserTask, PublishMessage, StartChild
 from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import run_script
+from regista.engine.run import Behaviour, Run, behaviour
 from regista.engine.state import ElementInstance, Wait
-from regista.engine.timers import TimerError, add_duration, as_instant, parse_duration
+from regista.engine.timers import (
+    TimerError,
+    add_duration,
+    as_duration,
+    as_instant,
+    parse_duration,
+)
 from regista.engine.variables import chain, propagate, receive, visible
+from regista.engine.waits import message_name, message_of, subscribe
 from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_string
 from regista.model.bpmn import (
     Activity,
     BusinessRuleTask,
     CallActivity,
     Expression,
+    FlowNode,
     JobDefinition,
     ManualTask,
-    Message,
     ReceiveTask,
     ScriptTask,
     SendTask,
@@ -36,9 +45,7 @@ from regista.model.bpmn import (
     Task,
     UserTask,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
+from regista.model.dmn import DecisionTable
 
 __all__ = [
     "ASYNC_CONTINUATION",
@@ -46,7 +53,7 @@ __all__ = [
     "async_job",
     "child_completed",
     "create_job",
-    "message_of",
+    "publish",
 ]
 
 DEFAULT_RETRIES = 3
@@ -107,20 +114,6 @@ def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | No
     )
 
 
-def message_of(run: Run, message_ref: str | None, element_id: str) -> Message:
-    """The message definition `message_ref` (a `Failure` when missing)."""
-    message = run.ctx.definitions.messages.get(message_ref or "")
-    if message is None:
-        raise Failure(f"{element_id} refers to the message {message_ref!r}, which is not defined")
-    return message
-
-
-def message_name(run: Run, message: Message, ei_id: str) -> str:
-    """The evaluated name of a message."""
-    name = run.text(message.name, ei_id, "message name") if message.name else message.id
-    return name or message.id
-
-
 def _pass(run: Run, ei: ElementInstance, node: Activity) -> None:
     run.complete(ei)
 
@@ -160,8 +153,6 @@ def _receive(run: Run, ei: ElementInstance, node: ReceiveTask) -> None:
         receive(run, ei, node, data.pop("trigger"))
         run.complete(ei)
         return
-    from regista.engine.events import subscribe
-
     subscribe(run, ei, "message", node.message_ref, node, ei.id)
     run.state.mut(ei.id).wait = "message"
 
@@ -207,9 +198,7 @@ def _date(run: Run, expr: Expression | None, ei_id: str) -> dt.datetime | None:
         return None
     try:
         if isinstance(value, DaysTimeDuration | YearsMonthsDuration):
-            from regista.engine.timers import _as_duration
-
-            return add_duration(run.ctx.now, _as_duration(value))
+            return add_duration(run.ctx.now, as_duration(value))
         if isinstance(value, str) and value.strip().upper().startswith(("P", "-P")):
             return add_duration(run.ctx.now, parse_duration(value))
         return as_instant(value)
@@ -253,8 +242,6 @@ def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> Non
             f"the business rule task {node.id} needs the decision {decision!r}, but no DMN "
             "models are deployed with this process"
         )
-    from regista.dmn import DmnError
-
     try:
         result = models.decide(decision, visible(run, ei.id), free_variables=True)
     except DmnError as exc:
@@ -271,8 +258,6 @@ def _outputs(models: Any, decision: str) -> tuple[str, bool]:
     """The name a single result value goes under in Camunda 7's result maps (the output
     column, else the decision's variable), and whether the decision is a table (whose
     list value holds one result per matched rule)."""
-    from regista.model.dmn import DecisionTable
-
     for model in models.models:
         found = model.decision_names.get(decision) or model.decisions.get(decision)
         if found is not None:
@@ -350,14 +335,16 @@ def child_completed(run: Run, ei: ElementInstance, variables: Mapping[str, Any])
     run.complete(run.state.instances[ei.id])
 
 
-BEHAVIOURS: dict[type, Any] = {
-    Task: _pass,
-    ManualTask: _pass,
-    ServiceTask: _service,
-    SendTask: _send,
-    ReceiveTask: _receive,
-    UserTask: _user,
-    ScriptTask: _script,
-    BusinessRuleTask: _business_rule,
-    CallActivity: _call,
-}
+BEHAVIOURS: dict[type[FlowNode], Behaviour] = dict(
+    [
+        behaviour(Task, _pass),
+        behaviour(ManualTask, _pass),
+        behaviour(ServiceTask, _service),
+        behaviour(SendTask, _send),
+        behaviour(ReceiveTask, _receive),
+        behaviour(UserTask, _user),
+        behaviour(ScriptTask, _script),
+        behaviour(BusinessRuleTask, _business_rule),
+        behaviour(CallActivity, _call),
+    ]
+)

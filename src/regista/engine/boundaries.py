@@ -9,21 +9,18 @@ non-interrupting one starts a token there and lets the activity go on.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from regista.engine.run import Run
 from regista.engine.state import ElementInstance
+from regista.engine.waits import arm
 from regista.model.bpmn import Activity, BoundaryEvent
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = ["open_boundaries", "trigger"]
 
 
 def open_boundaries(run: Run, host: ElementInstance, node: Activity) -> None:
     """Arm the boundary events of `node` on its running instance `host`."""
-    from regista.engine.events import arm
-
     elements = run.elements
     for boundary_id in node.boundary_events:
         boundary = elements.get(boundary_id)

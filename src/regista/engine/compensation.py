@@ -12,9 +12,10 @@ then leaves it by the cancel boundary event.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista.engine.errors import Failure
+from regista.engine.run import Run
 from regista.engine.state import ElementInstance
 from regista.model.bpmn import (
     BoundaryEvent,
@@ -23,9 +24,6 @@ from regista.model.bpmn import (
     SubProcess,
     Transaction,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = [
     "cancel_transaction",

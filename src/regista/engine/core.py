@@ -9,7 +9,7 @@ not have raises `CommandRejected`; failures inside the model become incidents.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from regista.engine import activities, multi_instance, propagation
 from regista.engine.activities import ASYNC_CONTINUATION
@@ -39,7 +39,7 @@ from regista.engine.errors import CommandRejected, Failure
 from regista.engine.events import fire
 from regista.engine.migration import migrate
 from regista.engine.modification import modify
-from regista.engine.runner import Run
+from regista.engine.runner import Runner
 from regista.engine.state import ElementInstance, InstanceState, Wait
 from regista.engine.subprocesses import enter_scope
 from regista.engine.variables import receive, set_local, visible
@@ -80,7 +80,7 @@ def step(
     handler = _HANDLERS.get(type(command))
     if handler is None:
         raise CommandRejected(f"unknown command {type(command).__name__}")
-    run = Run(state.copy(), ctx, _process(ctx, state.process_id))
+    run = Runner(state.copy(), ctx, _process(ctx, state.process_id))
     handler(run, command)
     run.run()
     return run.state, run.effects
@@ -93,7 +93,7 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
     root = ElementInstance(instance_id, process.id, None, state.epoch, "process")
     root.children = {}
     state.instances[instance_id] = root
-    run = Run(state, ctx, process)
+    run = Runner(state, ctx, process)
     start_id = command.start_event_id
     instantiates = run.info.instantiates
     if (
@@ -137,7 +137,7 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
 # --- command handlers --------------------------------------------------------------------------
 
 
-def _wait(run: Run, wait_id: str, kinds: tuple[str, ...], what: str) -> Wait:
+def _wait(run: Runner, wait_id: str, kinds: tuple[str, ...], what: str) -> Wait:
     wait = run.state.waits.get(wait_id)
     if wait is None or wait.kind not in kinds:
         raise CommandRejected(
@@ -147,14 +147,14 @@ def _wait(run: Run, wait_id: str, kinds: tuple[str, ...], what: str) -> Wait:
     return wait
 
 
-def _owner(run: Run, wait: Wait) -> ElementInstance:
+def _owner(run: Runner, wait: Wait) -> ElementInstance:
     owner = run.state.instances.get(wait.owner)
     if owner is None:
         raise CommandRejected(f"the element waiting for {wait.id!r} is gone")
     return owner
 
 
-def _complete_work(run: Run, wait: Wait, variables: Mapping[str, Any]) -> None:
+def _complete_work(run: Runner, wait: Wait, variables: Mapping[str, Any]) -> None:
     owner = _owner(run, wait)
     if owner.status == "incident":
         raise CommandRejected(
@@ -167,7 +167,7 @@ def _complete_work(run: Run, wait: Wait, variables: Mapping[str, Any]) -> None:
     run.complete(run.state.instances[owner.id])
 
 
-def _complete_job(run: Run, command: CompleteJob) -> None:
+def _complete_job(run: Runner, command: CompleteJob) -> None:
     wait = _wait(run, command.job_id, ("job",), "job")
     if wait.name == ASYNC_CONTINUATION:
         owner = _owner(run, wait)
@@ -182,12 +182,12 @@ def _complete_job(run: Run, command: CompleteJob) -> None:
     _complete_work(run, wait, command.variables)
 
 
-def _complete_user_task(run: Run, command: CompleteUserTask) -> None:
+def _complete_user_task(run: Runner, command: CompleteUserTask) -> None:
     wait = _wait(run, command.task_id, ("user_task",), "user task")
     _complete_work(run, wait, command.variables)
 
 
-def _fail_job(run: Run, command: FailJob) -> None:
+def _fail_job(run: Runner, command: FailJob) -> None:
     wait = _wait(run, command.job_id, ("job",), "job")
     owner = _owner(run, wait)
     if owner.status == "incident":
@@ -226,7 +226,7 @@ def _fields(wait: Wait) -> dict[str, Any]:
     return {name: getattr(wait, name) for name in wait.__slots__}
 
 
-def _throw_error(run: Run, command: ThrowError) -> None:
+def _throw_error(run: Runner, command: ThrowError) -> None:
     wait = _wait(run, command.job_id, ("job",), "job")
     owner = _owner(run, wait)
     run.close_wait(wait.id, cancel=False)
@@ -236,22 +236,22 @@ def _throw_error(run: Run, command: ThrowError) -> None:
     )
 
 
-def _correlate(run: Run, command: CorrelateMessage) -> None:
+def _correlate(run: Runner, command: CorrelateMessage) -> None:
     wait = _wait(run, command.subscription_id, ("message",), "message subscription")
     fire(run, wait, _feel(command.variables))
 
 
-def _fire_timer(run: Run, command: FireTimer) -> None:
+def _fire_timer(run: Runner, command: FireTimer) -> None:
     wait = _wait(run, command.timer_id, ("timer",), "timer")
     fire(run, wait, None)
 
 
-def _signal(run: Run, command: TriggerSignal) -> None:
+def _signal(run: Runner, command: TriggerSignal) -> None:
     wait = _wait(run, command.subscription_id, ("signal",), "signal subscription")
     fire(run, wait, _feel(command.variables))
 
 
-def _call(run: Run, element_instance_id: str) -> ElementInstance:
+def _call(run: Runner, element_instance_id: str) -> ElementInstance:
     ei = run.state.instances.get(element_instance_id)
     if ei is None or ei.wait != "child":
         raise CommandRejected(
@@ -260,12 +260,12 @@ def _call(run: Run, element_instance_id: str) -> ElementInstance:
     return ei
 
 
-def _child_completed(run: Run, command: ChildCompleted) -> None:
+def _child_completed(run: Runner, command: ChildCompleted) -> None:
     ei = _call(run, command.element_instance_id)
     activities.child_completed(run, ei, _feel(command.variables))
 
 
-def _child_failed(run: Run, command: ChildFailed) -> None:
+def _child_failed(run: Runner, command: ChildFailed) -> None:
     ei = _call(run, command.element_instance_id)
     run.state.mut(ei.id).wait = None
     propagation.throw_error(
@@ -273,7 +273,7 @@ def _child_failed(run: Run, command: ChildFailed) -> None:
     )
 
 
-def _child_start_failed(run: Run, command: ChildStartFailed) -> None:
+def _child_start_failed(run: Runner, command: ChildStartFailed) -> None:
     ei = _call(run, command.element_instance_id)
     run.state.mut(ei.id).wait = None
     message = command.message or "the called process could not be started"
@@ -284,12 +284,12 @@ def _child_start_failed(run: Run, command: ChildStartFailed) -> None:
     )
 
 
-def _child_escalated(run: Run, command: ChildEscalated) -> None:
+def _child_escalated(run: Runner, command: ChildEscalated) -> None:
     ei = _call(run, command.element_instance_id)
     propagation.throw_escalation(run, ei, command.code, _feel(command.variables))
 
 
-def _resolve(run: Run, command: ResolveIncident) -> None:
+def _resolve(run: Runner, command: ResolveIncident) -> None:
     state = run.state
     incident = next((i for i in state.incidents if i.id == command.incident_id), None)
     if incident is None:
@@ -350,7 +350,7 @@ def _resolve(run: Run, command: ResolveIncident) -> None:
         run.run_element(ei, node)
 
 
-def _cancel(run: Run, command: Cancel) -> None:
+def _cancel(run: Runner, command: Cancel) -> None:
     state = run.state
     if command.reason:  # the cause first, then what it terminated, then the end
         run.history("instance_cancelled", state.process_id, state.id, {"reason": command.reason})
@@ -362,7 +362,7 @@ def _cancel(run: Run, command: Cancel) -> None:
     run.end_instance("cancelled")
 
 
-def _set_variables(run: Run, command: SetVariables) -> None:
+def _set_variables(run: Runner, command: SetVariables) -> None:
     scope_id = command.scope_id or run.state.id
     if scope_id not in run.state.instances:
         raise CommandRejected(f"the instance {run.state.id} has no scope {scope_id!r}")
@@ -370,20 +370,34 @@ def _set_variables(run: Run, command: SetVariables) -> None:
         set_local(run, scope_id, str(name), to_feel(value))
 
 
-_HANDLERS: dict[type, Callable[[Run, Any], None]] = {
-    CompleteJob: _complete_job,
-    FailJob: _fail_job,
-    ThrowError: _throw_error,
-    CompleteUserTask: _complete_user_task,
-    CorrelateMessage: _correlate,
-    FireTimer: _fire_timer,
-    TriggerSignal: _signal,
-    ChildCompleted: _child_completed,
-    ChildFailed: _child_failed,
-    ChildStartFailed: _child_start_failed,
-    ChildEscalated: _child_escalated,
-    ResolveIncident: _resolve,
-    Cancel: _cancel,
-    SetVariables: _set_variables,
-    Modify: modify,
-}
+#: What each command does to a running instance (`StartInstance` and `Migrate` aside).
+Handler = Callable[[Runner, Command], None]
+_Command = TypeVar("_Command", bound=Command)
+
+
+def _handler(
+    kind: type[_Command], handle: Callable[[Runner, _Command], None]
+) -> tuple[type, Handler]:
+    """One entry of `_HANDLERS`: looked up by `type(command)`, `handle` only gets a `kind`."""
+    return kind, cast(Handler, handle)
+
+
+_HANDLERS: dict[type, Handler] = dict(
+    [
+        _handler(CompleteJob, _complete_job),
+        _handler(FailJob, _fail_job),
+        _handler(ThrowError, _throw_error),
+        _handler(CompleteUserTask, _complete_user_task),
+        _handler(CorrelateMessage, _correlate),
+        _handler(FireTimer, _fire_timer),
+        _handler(TriggerSignal, _signal),
+        _handler(ChildCompleted, _child_completed),
+        _handler(ChildFailed, _child_failed),
+        _handler(ChildStartFailed, _child_start_failed),
+        _handler(ChildEscalated, _child_escalated),
+        _handler(ResolveIncident, _resolve),
+        _handler(Cancel, _cancel),
+        _handler(SetVariables, _set_variables),
+        _handler(Modify, modify),
+    ]
+)

@@ -1,23 +1,28 @@
-"""Events: start, end, intermediate throw and catch, and how waits are armed and fired.
+"""Events: start, end, intermediate throw and catch, and what happens when a wait fires.
 
-`arm` opens what a catching event waits for — a message or signal subscription, a timer, a
-condition — owned by an element instance (the catch event itself, the activity of a
-boundary event, the scope of an event subprocess, an event-based gateway). `fire` is the
-other half: a correlated message, a due timer, a signal or a condition that became true
-reaches the element that waits for it.
+`waits.arm` opens what a catching event waits for; `fire` is the other half: a correlated
+message, a due timer, a signal or a condition that became true reaches the element that
+waits for it — a boundary event, an event subprocess start, an event after an event-based
+gateway or an intermediate catch event.
 """
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any, Literal
+from dataclasses import replace
+from typing import Any
 
 from regista.engine import compensation, propagation
-from regista.engine.activities import create_job, message_name, message_of, publish
-from regista.engine.effects import BroadcastSignal, OpenSubscription, ScheduleTimer
+from regista.engine.activities import create_job, publish
+from regista.engine.boundaries import trigger
+from regista.engine.effects import BroadcastSignal, ScheduleTimer
 from regista.engine.errors import Failure
+from regista.engine.gateways import event_triggered
+from regista.engine.run import Behaviour, Run, behaviour
 from regista.engine.state import ElementInstance, Wait
-from regista.engine.timers import TimerError, next_plan, plan
+from regista.engine.subprocesses import start_event_subprocess
+from regista.engine.timers import next_plan
 from regista.engine.variables import receive
+from regista.engine.waits import arm
 from regista.model.bpmn import (
     BoundaryEvent,
     CancelEventDefinition,
@@ -33,104 +38,15 @@ from regista.model.bpmn import (
     IntermediateThrowEvent,
     LinkEventDefinition,
     MessageEventDefinition,
-    ReceiveTask,
     SignalEventDefinition,
     StartEvent,
     TerminateEventDefinition,
-    TimerEventDefinition,
 )
 
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
-
-__all__ = ["BEHAVIOURS", "arm", "check_conditions", "fire", "subscribe"]
+__all__ = ["BEHAVIOURS", "fire"]
 
 
-# --- arming and firing waits -----------------------------------------------------------------
-
-
-def subscribe(
-    run: Run,
-    owner: ElementInstance,
-    kind: Literal["message", "signal"],
-    ref: str | None,
-    node: FlowNode,
-    context_id: str,
-) -> Wait:
-    """Open a message (`ref` = message id) or signal (`ref` = signal id) subscription."""
-    key: str | None = None
-    if kind == "message":
-        message = message_of(run, ref, node.id)
-        name = message_name(run, message, context_id)
-        key = run.text(message.correlation_key, context_id, "correlation key")
-    else:
-        signal = run.ctx.definitions.signals.get(ref or "")
-        if signal is None:
-            raise Failure(f"{node.id} refers to the signal {ref!r}, which is not defined")
-        name = (run.text(signal.name, context_id, "signal name") if signal.name else None) or (
-            signal.id
-        )
-    wait = Wait(run.new_id(), kind, owner.id, node.id, name=name, key=key)
-    run.open_wait(owner.id, wait)
-    run.effects.append(OpenSubscription(wait.id, kind, name, key, node.id, owner.id))
-    return wait
-
-
-def schedule(
-    run: Run, owner: ElementInstance, definition: TimerEventDefinition, node: FlowNode, ctx_id: str
-) -> Wait:
-    """Schedule the timer of `definition` (due times counted from the step's now)."""
-    try:
-        timer = plan(definition, run.ctx.now, lambda expr: run.evaluate(expr, ctx_id))
-    except TimerError as exc:
-        raise Failure(f"the timer of {node.id}: {exc}") from exc
-    wait = Wait(
-        run.new_id(),
-        "timer",
-        owner.id,
-        node.id,
-        due=timer.due,
-        cycle=timer.cycle,
-        remaining=timer.remaining,
-    )
-    run.open_wait(owner.id, wait)
-    run.effects.append(ScheduleTimer(wait.id, node.id, owner.id, timer.due, timer.cycle))
-    return wait
-
-
-def arm(run: Run, owner: ElementInstance, node: FlowNode, context_id: str) -> str | None:
-    """Open what `node` (a catch event, boundary event, event subprocess start or a
-    receive task after an event-based gateway) waits for, owned by `owner`; the kind of
-    wait, or None for an event that is only thrown to (error, escalation, ...)."""
-    if isinstance(node, ReceiveTask):
-        subscribe(run, owner, "message", node.message_ref, node, context_id)
-        return "message"
-    definition = (
-        node.event_definitions[0] if isinstance(node, Event) and node.event_definitions else None
-    )
-    if isinstance(definition, MessageEventDefinition):
-        subscribe(run, owner, "message", definition.message_ref, node, context_id)
-        return "message"
-    if isinstance(definition, SignalEventDefinition):
-        subscribe(run, owner, "signal", definition.signal_ref, node, context_id)
-        return "signal"
-    if isinstance(definition, TimerEventDefinition):
-        schedule(run, owner, definition, node, context_id)
-        return "timer"
-    if isinstance(definition, ConditionalEventDefinition):
-        wait = Wait(run.new_id(), "condition", owner.id, node.id, last=False)
-        run.open_wait(owner.id, wait)
-        if definition.condition is not None and run.condition(definition.condition, context_id):
-            run.replace_wait(_replace(wait, last=True))
-            run.queue.append(("fire", wait.id, None))
-        return "condition"
-    return None
-
-
-def _replace(wait: Wait, **changes: Any) -> Wait:
-    from dataclasses import replace
-
-    return replace(wait, **changes)
+# --- firing waits ----------------------------------------------------------------------------
 
 
 def _interrupting(node: FlowNode) -> bool:
@@ -158,7 +74,7 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
             following = next_plan(wait.cycle or "", wait.remaining, wait.due) if wait.due else None
             if following is not None:
                 keep = True
-                run.replace_wait(_replace(wait, due=following.due, remaining=following.remaining))
+                run.replace_wait(replace(wait, due=following.due, remaining=following.remaining))
                 run.effects.append(
                     ScheduleTimer(wait.id, node.id, owner.id, following.due, following.cycle)
                 )
@@ -168,87 +84,16 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
         run.close_wait(wait.id, cancel=False)
     owner_node = run.elements.get(owner.element_id)
     if isinstance(node, BoundaryEvent):
-        from regista.engine.boundaries import trigger
-
         trigger(run, owner, node, variables)
     elif isinstance(node, StartEvent):
-        from regista.engine.subprocesses import start_event_subprocess
-
         start_event_subprocess(run, owner.id, node, variables)
     elif isinstance(owner_node, EventBasedGateway):
-        from regista.engine.gateways import event_triggered
-
         event_triggered(run, wait, owner, variables)
     else:
         run.close_waits(owner.id, cancel=True)
         run.state.mut(owner.id).wait = None
         receive(run, owner, node, variables)
         run.complete(run.state.instances[owner.id])
-
-
-def check_conditions(run: Run) -> None:
-    """Variables changed: fire the conditional events whose condition became true.
-
-    Without a filter a condition is looked at after any change and fires when it turns
-    true. With `variableName` / `variableEvents` (Camunda 7) it is looked at only after a
-    matching change of a variable it can see (set on its own scope or one around it) and
-    fires whenever it then holds, as Camunda does.
-    """
-    state = run.state
-    changes = run.changes
-    run.changes = []
-    for wait_id in list(state.conditions):
-        wait = state.waits.get(wait_id)
-        if wait is None:
-            continue
-        node = run.elements.get(wait.element_id)
-        definition = node.event_definitions[0] if isinstance(node, Event) else None
-        if not isinstance(definition, ConditionalEventDefinition) or definition.condition is None:
-            continue
-        owner = state.instances.get(wait.owner)
-        if owner is None:
-            continue
-        filtered = bool(definition.variable_names or definition.variable_events)
-        if filtered and not _relevant(run, definition, owner, changes):
-            continue
-        try:
-            value = run.condition(definition.condition, wait.owner)
-        except Failure:
-            value = False
-        if value and (filtered or not wait.last):
-            if not wait.last:
-                run.replace_wait(_replace(wait, last=True))
-            run.queue.append(("fire", wait_id, None))
-        elif not value and wait.last:
-            run.replace_wait(_replace(wait, last=False))
-
-
-def _relevant(
-    run: Run,
-    definition: ConditionalEventDefinition,
-    owner: ElementInstance,
-    changes: list[tuple[str, str, str]],
-) -> bool:
-    """Whether one of `changes` passes the event's filter and is visible from `owner`."""
-    names = definition.variable_names
-    kinds = {k.strip().lower() for k in definition.variable_events}
-    scopes: set[str] | None = None
-    for scope_id, name, kind_ in changes:
-        if names and name not in names:
-            continue
-        if kinds and kind_ not in kinds:
-            continue
-        if scopes is None:
-            scopes = set()
-            instances = run.state.instances
-            current: str | None = owner.id
-            while current is not None:
-                scopes.add(current)
-                ei = instances.get(current)
-                current = ei.parent if ei is not None else None
-        if scope_id in scopes:
-            return True
-    return False
 
 
 # --- behaviours ------------------------------------------------------------------------------
@@ -367,10 +212,12 @@ def _throw(run: Run, ei: ElementInstance, node: IntermediateThrowEvent) -> None:
         run.complete(run.state.instances[ei.id])
 
 
-BEHAVIOURS: dict[type, Any] = {
-    StartEvent: _start,
-    EndEvent: _end,
-    IntermediateCatchEvent: _catch,
-    IntermediateThrowEvent: _throw,
-    BoundaryEvent: _boundary,
-}
+BEHAVIOURS: dict[type[FlowNode], Behaviour] = dict(
+    [
+        behaviour(StartEvent, _start),
+        behaviour(EndEvent, _end),
+        behaviour(IntermediateCatchEvent, _catch),
+        behaviour(IntermediateThrowEvent, _throw),
+        behaviour(BoundaryEvent, _boundary),
+    ]
+)

@@ -9,19 +9,19 @@ model, and the check runs once the step's queue is empty, over the scope's live 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista.engine.errors import Failure
+from regista.engine.run import Behaviour, Run, behaviour
 from regista.engine.state import ElementInstance, Wait
+from regista.engine.waits import arm
 from regista.model.bpmn import (
     EventBasedGateway,
     ExclusiveGateway,
+    FlowNode,
     InclusiveGateway,
     ParallelGateway,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = ["BEHAVIOURS", "check_inclusive", "defer_inclusive", "event_triggered", "join"]
 
@@ -71,8 +71,6 @@ def _parallel(run: Run, ei: ElementInstance, node: ParallelGateway) -> None:
 
 
 def _event_based(run: Run, ei: ElementInstance, node: EventBasedGateway) -> None:
-    from regista.engine.events import arm
-
     flows = run.flows
     for flow_id in node.outgoing:
         target = run.elements[flows[flow_id].target]
@@ -159,9 +157,11 @@ def check_inclusive(run: Run) -> None:
         _fire(run, scope_id, gateway_id, None)
 
 
-BEHAVIOURS: dict[type, Any] = {
-    ExclusiveGateway: _exclusive,
-    InclusiveGateway: _inclusive,
-    ParallelGateway: _parallel,
-    EventBasedGateway: _event_based,
-}
+BEHAVIOURS: dict[type[FlowNode], Behaviour] = dict(
+    [
+        behaviour(ExclusiveGateway, _exclusive),
+        behaviour(InclusiveGateway, _inclusive),
+        behaviour(ParallelGateway, _parallel),
+        behaviour(EventBasedGateway, _event_based),
+    ]
+)

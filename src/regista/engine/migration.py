@@ -30,7 +30,7 @@ from regista.engine.context import Context
 from regista.engine.effects import Effect, InstanceMigrated
 from regista.engine.errors import CommandRejected
 from regista.engine.model import process_info
-from regista.engine.runner import Run
+from regista.engine.runner import Runner
 from regista.engine.state import Incident, InstanceState, Wait
 from regista.model.bpmn import BoundaryEvent, Process, StartEvent, SubProcess
 
@@ -114,7 +114,7 @@ def migrate(
     new.process_id = target.id
     if target.id != source.id:
         new.mut(state.id).element_id = target.id
-    run = Run(new, ctx, target)
+    run = Runner(new, ctx, target)
     run.history(
         "instance_migrated",
         target.id,

@@ -28,7 +28,7 @@ from typing import Any
 
 from regista.engine.commands import Activate, Modify
 from regista.engine.errors import CommandRejected
-from regista.engine.runner import Run
+from regista.engine.runner import Runner
 from regista.engine.variables import set_local
 from regista.feel.values import to_feel
 from regista.model.bpmn import BoundaryEvent, SubProcess
@@ -36,7 +36,7 @@ from regista.model.bpmn import BoundaryEvent, SubProcess
 __all__ = ["modify"]
 
 
-def modify(run: Run, command: Modify) -> None:
+def modify(run: Runner, command: Modify) -> None:
     """Apply the instructions of `command` (see the module docstring)."""
     if not command.activate and not command.terminate:
         raise CommandRejected("a modification needs at least one activate or terminate")
@@ -104,7 +104,7 @@ def _described(item: Activate) -> dict[str, Any]:
     }
 
 
-def _scope_of(run: Run, item: Activate) -> str:
+def _scope_of(run: Runner, item: Activate) -> str:
     """The element instance a token for `item` arrives in."""
     node = run.elements.get(item.element_id)
     if node is None:
@@ -169,12 +169,12 @@ def _scope_of(run: Run, item: Activate) -> str:
     return running[0]
 
 
-def _is_event_subprocess(run: Run, element_id: str) -> bool:
+def _is_event_subprocess(run: Runner, element_id: str) -> bool:
     node = run.elements.get(element_id)
     return isinstance(node, SubProcess) and node.triggered_by_event
 
 
-def _running(run: Run, target: str) -> list[str]:
+def _running(run: Runner, target: str) -> list[str]:
     """The element instances a termination names: one by id, or every running instance
     of an element."""
     state = run.state
@@ -215,7 +215,7 @@ def _running(run: Run, target: str) -> list[str]:
     return found
 
 
-def _waiting_joins(run: Run, target: str) -> list[tuple[str, str]]:
+def _waiting_joins(run: Runner, target: str) -> list[tuple[str, str]]:
     """The scopes where tokens wait at the joining gateway `target` (none when `target`
     is no joining gateway, or an element instance runs there)."""
     if target not in run.info.joins:
@@ -225,7 +225,7 @@ def _waiting_joins(run: Run, target: str) -> list[tuple[str, str]]:
     ]
 
 
-def _ancestors(run: Run, ei_id: str) -> set[str]:
+def _ancestors(run: Runner, ei_id: str) -> set[str]:
     """`ei_id` and the element instances enclosing it."""
     found: set[str] = set()
     current: str | None = ei_id
@@ -236,7 +236,7 @@ def _ancestors(run: Run, ei_id: str) -> set[str]:
     return found
 
 
-def _end_if_idle(run: Run, scope_id: str) -> None:
+def _end_if_idle(run: Runner, scope_id: str) -> None:
     """Terminate a scope that terminations left with nothing running, in flight or able
     to arrive (tokens waiting at a join with no token left to join them are dropped with
     it); end the instance left so. An emptied inner instance of a multi-instance

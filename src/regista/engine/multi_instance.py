@@ -17,16 +17,15 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from regista.engine.boundaries import open_boundaries
 from regista.engine.errors import Failure
+from regista.engine.run import Run
 from regista.engine.state import ElementInstance
 from regista.engine.variables import propagate
 from regista.feel.values import kind
 from regista.model.bpmn import Activity, MultiInstance, StandardLoop
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = ["activate_body", "inner_completed", "resume", "start_inner"]
 
@@ -44,8 +43,6 @@ def _counters(body: ElementInstance, n: int, active: int, completed: int) -> Non
 
 def activate_body(run: Run, body: ElementInstance, node: Activity) -> None:
     """Start the loop of `node` on its body element instance."""
-    from regista.engine.boundaries import open_boundaries
-
     run.state.mut(body.id).role = "body"
     loop = node.loop
     body = run.state.mut(body.id)

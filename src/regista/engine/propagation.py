@@ -10,10 +10,13 @@ the parent's call activity. An escalation nothing catches lets the thrower go on
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
+from regista.engine.boundaries import trigger
 from regista.engine.effects import NotifyParent
+from regista.engine.run import Run
 from regista.engine.state import ElementInstance
+from regista.engine.subprocesses import start_event_subprocess
 from regista.model.bpmn import (
     Activity,
     BoundaryEvent,
@@ -24,9 +27,6 @@ from regista.model.bpmn import (
     StartEvent,
     SubProcess,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = ["error_code", "escalation_code", "throw_error", "throw_escalation"]
 
@@ -115,12 +115,8 @@ def find_catch(
 
 def _catch(run: Run, where: ElementInstance, node: FlowNode, payload: dict[str, Any]) -> None:
     if isinstance(node, BoundaryEvent):
-        from regista.engine.boundaries import trigger
-
         trigger(run, where, node, payload)
     elif isinstance(node, StartEvent):
-        from regista.engine.subprocesses import start_event_subprocess
-
         start_event_subprocess(run, where.id, node, payload)
 
 

@@ -1,11 +1,13 @@
 """The run of one step: a work queue of token moves processed until every token waits.
 
-`Run` holds the state being changed (a copy of the caller's), the effects produced so far
-and the queue of pending work. Behaviour modules (activities, gateways, events, ...) get
-the `Run` and use its primitives: activate and complete element instances, terminate
-them, open and close waits, evaluate expressions, raise incidents. A step that activates
-more than `ctx.max_steps` elements stops with an incident (a loop without a wait state);
-the unfinished work is kept in the state and resumes when the incident is resolved.
+`Runner` (the `Run` of `engine.run`) holds the state being changed (a copy of the
+caller's), the effects produced so far and the queue of pending work. Behaviour modules
+(activities, gateways, events, ...) get it as a `Run` and use its primitives: activate and
+complete element instances, terminate them, open and close waits, evaluate expressions,
+raise incidents. The runner dispatches to them through `BEHAVIOURS`, gathered here from
+their tables, so none of them imports this module. A step that activates more than
+`ctx.max_steps` elements stops with an incident (a loop without a wait state); the
+unfinished work is kept in the state and resumes when the incident is resolved.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from regista.engine import (
     gateways,
     multi_instance,
     subprocesses,
+    waits,
 )
 from regista.engine.context import Context
 from regista.engine.effects import (
@@ -40,17 +43,16 @@ from regista.engine.effects import (
 from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import evaluate_chain
 from regista.engine.model import process_info
+from regista.engine.run import Behaviour
 from regista.engine.state import ElementInstance, Incident, InstanceState, Status, Wait
 from regista.engine.variables import apply_inputs, apply_outputs, chain, set_local
-from regista.feel.values import kind
+from regista.feel.values import kind, to_string
 from regista.model.bpmn import Activity, Expression, FlowNode, Process
 
-__all__ = ["BEHAVIOURS", "Run"]
-
-Behaviour = Callable[["Run", ElementInstance, Any], None]
+__all__ = ["BEHAVIOURS", "Runner"]
 
 #: What each kind of flow node does when a token activates it.
-BEHAVIOURS: dict[type, Behaviour] = {
+BEHAVIOURS: dict[type[FlowNode], Behaviour] = {
     **activities.BEHAVIOURS,
     **gateways.BEHAVIOURS,
     **events.BEHAVIOURS,
@@ -58,7 +60,7 @@ BEHAVIOURS: dict[type, Behaviour] = {
 }
 
 
-class Run:
+class Runner:
     """One step in progress over a private copy of the instance state."""
 
     def __init__(self, state: InstanceState, ctx: Context, process: Process) -> None:
@@ -124,8 +126,6 @@ class Run:
             raise Failure(f"the {what} {expr.text!r} evaluated to null")
         if isinstance(value, str):
             return value
-        from regista.feel.values import to_string
-
         return to_string(value)
 
     # -- the work queue ---------------------------------------------------------------------
@@ -211,7 +211,7 @@ class Run:
                     continue
             if self.vars_changed and self.state.conditions:
                 self.vars_changed = False
-                events.check_conditions(self)
+                waits.check_conditions(self)
                 if queue:
                     continue
             return

@@ -9,10 +9,12 @@ beside it (and may start again).
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista.engine.errors import Failure
+from regista.engine.run import Behaviour, Run, behaviour
 from regista.engine.state import ElementInstance
+from regista.engine.waits import arm
 from regista.model.bpmn import (
     AdHocSubProcess,
     ComplexGateway,
@@ -22,9 +24,6 @@ from regista.model.bpmn import (
     Transaction,
     UnsupportedNode,
 )
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = ["BEHAVIOURS", "enter_scope", "start_event_subprocess"]
 
@@ -38,8 +37,6 @@ def enter_scope(
 ) -> None:
     """Open the scope `ei`: arm its event subprocesses and start at `start_id` (by
     default its none start event)."""
-    from regista.engine.events import arm
-
     scope = run.state.mut(ei.id)
     if scope.children is None:
         scope.children = {}
@@ -108,10 +105,12 @@ def start_event_subprocess(
     )
 
 
-BEHAVIOURS: dict[type, Any] = {
-    SubProcess: _subprocess,
-    Transaction: _subprocess,
-    AdHocSubProcess: _ad_hoc,
-    ComplexGateway: _unsupported,
-    UnsupportedNode: _unsupported,
-}
+BEHAVIOURS: dict[type[FlowNode], Behaviour] = dict(
+    [
+        behaviour(SubProcess, _subprocess),
+        behaviour(Transaction, _subprocess),
+        behaviour(AdHocSubProcess, _ad_hoc),
+        behaviour(ComplexGateway, _unsupported),
+        behaviour(UnsupportedNode, _unsupported),
+    ]
+)

@@ -100,7 +100,7 @@ def _utc(value: dt.datetime) -> dt.datetime:
     return value.astimezone(dt.UTC)
 
 
-def _as_duration(value: Any) -> Duration:
+def as_duration(value: Any) -> Duration:
     if isinstance(value, DaysTimeDuration):
         return Duration(0, value.seconds)
     if isinstance(value, YearsMonthsDuration):
@@ -141,11 +141,11 @@ def plan(
     if definition.time_date is not None:
         return TimerPlan(as_instant(value(definition.time_date)))
     if definition.time_duration is not None:
-        return TimerPlan(add_duration(now, _as_duration(value(definition.time_duration))))
+        return TimerPlan(add_duration(now, as_duration(value(definition.time_duration))))
     if definition.time_cycle is not None:
         cycle = value(definition.time_cycle)
         if not isinstance(cycle, str):
-            duration = _as_duration(cycle)
+            duration = as_duration(cycle)
             return TimerPlan(add_duration(now, duration), f"R/{_duration_text(cycle)}", -1)
         return plan_cycle(cycle, now)
     raise TimerError("the timer has no date, duration or cycle")

@@ -11,14 +11,12 @@ message brings are propagated from the element itself.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from regista.engine.effects import History
+from regista.engine.run import Run
 from regista.engine.state import ElementInstance
 from regista.model.bpmn import FlowNode, IoParameter
-
-if TYPE_CHECKING:
-    from regista.engine.runner import Run
 
 __all__ = [
     "apply_inputs",
