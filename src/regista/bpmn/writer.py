@@ -15,7 +15,6 @@ from collections.abc import Iterable
 
 from lxml import etree
 
-import regista
 from regista.bpmn.diagram import write_diagram
 from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.expressions import format_formal, format_value
@@ -84,6 +83,7 @@ from regista.model.bpmn import (
     UnsupportedNode,
     UserTask,
 )
+from regista.version import __version__
 
 __all__ = ["generate", "to_xml"]
 
@@ -200,7 +200,7 @@ def generate(definitions: Definitions) -> bytes:
     _set(root, "name", definitions.name)
     _set(root, "targetNamespace", definitions.target_namespace or "http://bpmn.io/schema/bpmn")
     root.set("exporter", "Regista")
-    root.set("exporterVersion", regista.__version__)
+    root.set("exporterVersion", __version__)
     _set(root, q(MODELER, "executionPlatform"), definitions.execution_platform)
     _set(root, q(MODELER, "executionPlatformVersion"), definitions.execution_platform_version)
 

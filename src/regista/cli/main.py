@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import click
 
-from regista import __version__
 from regista.cli.audit import audit
 from regista.cli.database import db
 from regista.cli.decide import decide
@@ -20,6 +19,7 @@ from regista.cli.start import start_command
 from regista.cli.tasks import tasks
 from regista.cli.tck import tck
 from regista.cli.validate import validate_command
+from regista.version import __version__
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
