@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import datetime as dt
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from types import TracebackType
 from typing import Any
 
-from regista.engine import Activate
+from regista.engine import ENDED, Activate
 from regista.runtime.definitions import Deployed, Source
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.messages import Correlation
@@ -51,8 +51,6 @@ __all__ = [
     "RequestError",
     "TaskInfo",
 ]
-
-_ENDED = ("completed", "terminated", "cancelled")
 
 
 class Client:
@@ -337,7 +335,7 @@ class Client:
         instance_id: str,
         *,
         timeout: float = 30.0,
-        statuses: tuple[str, ...] = _ENDED,
+        statuses: Collection[str] = ENDED,
         interval: float = 0.02,
     ) -> InstanceInfo:
         """Poll until the instance reaches one of `statuses` (ended, by default); raises

@@ -59,11 +59,12 @@ from regista.engine.effects import (
     StartChild,
 )
 from regista.engine.errors import CommandRejected, EngineError, ExpressionError
-from regista.engine.state import ElementInstance, Incident, InstanceState, Wait
+from regista.engine.state import ENDED, ElementInstance, Incident, InstanceState, Status, Wait
 from regista.engine.triggers import StartTrigger, conditional_starts, start_triggers
 
 __all__ = [
     "ASYNC_CONTINUATION",
+    "ENDED",
     "Activate",
     "BroadcastSignal",
     "Cancel",
@@ -108,6 +109,7 @@ __all__ = [
     "StartChild",
     "StartInstance",
     "StartTrigger",
+    "Status",
     "ThrowError",
     "TriggerSignal",
     "Wait",

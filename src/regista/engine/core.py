@@ -40,15 +40,13 @@ from regista.engine.events import fire
 from regista.engine.migration import migrate
 from regista.engine.modification import modify
 from regista.engine.runner import Runner
-from regista.engine.state import ElementInstance, InstanceState, Wait
+from regista.engine.state import ENDED, ElementInstance, InstanceState, Status, Wait
 from regista.engine.subprocesses import enter_scope
 from regista.engine.variables import receive, set_local, visible
 from regista.feel.values import to_feel
 from regista.model.bpmn import Activity, Process
 
 __all__ = ["step"]
-
-_ENDED = ("completed", "terminated", "cancelled")
 
 
 def _feel(variables: Mapping[str, Any]) -> dict[str, Any]:
@@ -73,7 +71,7 @@ def step(
         return _start(command, ctx)
     if state is None:
         raise CommandRejected(f"{type(command).__name__} needs the state of an instance")
-    if state.status in _ENDED:
+    if state.status in ENDED:
         raise CommandRejected(f"the instance {state.id} has ended ({state.status})")
     if isinstance(command, Migrate):  # runs against the target's definitions
         return migrate(state, command, ctx)
@@ -156,7 +154,7 @@ def _owner(run: Runner, wait: Wait) -> ElementInstance:
 
 def _complete_work(run: Runner, wait: Wait, variables: Mapping[str, Any]) -> None:
     owner = _owner(run, wait)
-    if owner.status == "incident":
+    if owner.status == Status.INCIDENT:
         raise CommandRejected(
             f"{owner.element_id} has an open incident; resolve it before completing {wait.id!r}"
         )
@@ -172,7 +170,7 @@ def _complete_job(run: Runner, command: CompleteJob) -> None:
     if wait.name == ASYNC_CONTINUATION:
         owner = _owner(run, wait)
         if owner.wait == "async":
-            if owner.status == "incident":
+            if owner.status == Status.INCIDENT:
                 raise CommandRejected(
                     f"{owner.element_id} has an open incident; resolve it before continuing"
                 )
@@ -190,7 +188,7 @@ def _complete_user_task(run: Runner, command: CompleteUserTask) -> None:
 def _fail_job(run: Runner, command: FailJob) -> None:
     wait = _wait(run, command.job_id, ("job",), "job")
     owner = _owner(run, wait)
-    if owner.status == "incident":
+    if owner.status == Status.INCIDENT:
         raise CommandRejected(f"the job {command.job_id!r} already failed with no retries left")
     run.history(
         "job_failed",
@@ -297,8 +295,8 @@ def _resolve(run: Runner, command: ResolveIncident) -> None:
             f"the instance {state.id} has no open incident {command.incident_id!r}"
         )
     state.incidents = [i for i in state.incidents if i.id != incident.id]
-    if not state.incidents and state.status == "incident":
-        state.status = "active"
+    if not state.incidents and state.status == Status.INCIDENT:
+        state.status = Status.ACTIVE
     run.effects.append(ResolveIncidentEffect(incident.id))
     run.history(
         "incident_resolved",
@@ -314,7 +312,7 @@ def _resolve(run: Runner, command: ResolveIncident) -> None:
     if ei_id is None or ei_id not in state.instances:
         return
     ei = state.mut(ei_id)
-    ei.status = "active"
+    ei.status = Status.ACTIVE
     node = run.node(ei)
     if incident.phase == "complete":
         run.complete(ei)
@@ -359,7 +357,7 @@ def _cancel(run: Runner, command: Cancel) -> None:
         run.effects.append(ResolveIncidentEffect(incident.id))
     state.incidents = []
     state.pending = []
-    run.end_instance("cancelled")
+    run.end_instance(Status.CANCELLED)
 
 
 def _set_variables(run: Runner, command: SetVariables) -> None:

@@ -13,6 +13,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from regista.engine.state import Status
+
 __all__ = [
     "BroadcastSignal",
     "CancelChild",
@@ -191,7 +193,7 @@ class ResolveIncidentEffect:
 class InstanceEnded:
     """The instance ended with `status` (completed, terminated, cancelled)."""
 
-    status: str
+    status: Status
 
 
 @dataclass(frozen=True, slots=True)

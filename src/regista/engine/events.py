@@ -18,7 +18,7 @@ from regista.engine.effects import BroadcastSignal, ScheduleTimer
 from regista.engine.errors import Failure
 from regista.engine.gateways import event_triggered
 from regista.engine.run import Behaviour, Run, behaviour
-from regista.engine.state import ElementInstance, Wait
+from regista.engine.state import ElementInstance, Status, Wait
 from regista.engine.subprocesses import start_event_subprocess
 from regista.engine.timers import next_plan
 from regista.engine.variables import receive
@@ -65,7 +65,7 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
     if owner is None or node is None:
         run.close_wait(wait.id, cancel=False)
         return
-    if owner.status != "active" and not isinstance(node, BoundaryEvent | StartEvent):
+    if owner.status != Status.ACTIVE and not isinstance(node, BoundaryEvent | StartEvent):
         return  # an element stopped by an incident catches nothing until it is resolved
     interrupting = _interrupting(node)
     keep = False

@@ -29,6 +29,7 @@ from typing import Any
 from regista.engine.commands import Activate, Modify
 from regista.engine.errors import CommandRejected
 from regista.engine.runner import Runner
+from regista.engine.state import Status
 from regista.engine.variables import set_local
 from regista.feel.values import to_feel
 from regista.model.bpmn import BoundaryEvent, SubProcess
@@ -145,7 +146,7 @@ def _scope_of(run: Runner, item: Activate) -> str:
         for ei in run.state.instances.values()
         if ei.element_id == enclosing
         and ei.role == ""
-        and ei.status == "active"
+        and ei.status == Status.ACTIVE
         and ei.wait is None  # not waiting for an asynchronous continuation
     ]
     if item.ancestor is not None:

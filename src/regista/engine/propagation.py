@@ -15,7 +15,7 @@ from typing import Any
 from regista.engine.boundaries import trigger
 from regista.engine.effects import NotifyParent
 from regista.engine.run import Run
-from regista.engine.state import ElementInstance
+from regista.engine.state import ElementInstance, Status
 from regista.engine.subprocesses import start_event_subprocess
 from regista.model.bpmn import (
     Activity,
@@ -138,7 +138,7 @@ def throw_error(
             run.effects.append(
                 NotifyParent(state.parent[0], state.parent[1], "error", variables, code, message)
             )
-            run.end_instance("terminated", notify=False)
+            run.end_instance(Status.TERMINATED, notify=False)
             return
         detail = f": {message}" if message else ""
         run.incident(

@@ -314,7 +314,7 @@ class Runner:
             or scope.children
             or self.inflight.get(scope_id)
             or scope.joins
-            or scope.status != "active"
+            or scope.status != Status.ACTIVE
             or scope.role == "body"
             or scope.wait is not None
         ):
@@ -549,7 +549,7 @@ class Runner:
         ei = state.instances[ei_id]
         if ei.wait == "child":
             self.effects.append(CancelChild(ei_id))
-        if ei.status == "incident":
+        if ei.status == Status.INCIDENT:
             self.drop_incidents(ei_id)
         self.history(
             "element_terminated",
@@ -584,7 +584,9 @@ class Runner:
         if root.waits:
             self.close_waits(root.id, cancel=True)
         if status is None:
-            status = "terminated" if root.data and root.data.get("terminated") else "completed"
+            status = (
+                Status.TERMINATED if root.data and root.data.get("terminated") else Status.COMPLETED
+            )
         state.status = status
         self.queue.clear()
         self.deferred.clear()
@@ -596,7 +598,7 @@ class Runner:
                 NotifyParent(
                     state.parent[0],
                     state.parent[1],
-                    "terminated" if status == "cancelled" else "completed",
+                    "terminated" if status == Status.CANCELLED else "completed",
                     dict(root.variables or {}),
                 )
             )
@@ -664,7 +666,7 @@ class Runner:
     def incident(self, ei_id: str, message: str, phase: str, job_id: str | None = None) -> Incident:
         """Stop `ei_id` with an incident; `phase` says what a resolution retries."""
         ei = self.state.mut(ei_id)
-        ei.status = "incident"
+        ei.status = Status.INCIDENT
         incident = Incident(self.new_id(), ei.element_id, ei_id, message, job_id, phase)
         self._record_incident(incident)
         return incident
@@ -672,8 +674,8 @@ class Runner:
     def _record_incident(self, incident: Incident) -> None:
         state = self.state
         state.incidents.append(incident)
-        if state.status == "active":
-            state.status = "incident"
+        if state.status == Status.ACTIVE:
+            state.status = Status.INCIDENT
         self.effects.append(
             RaiseIncident(
                 incident.id,
@@ -706,5 +708,5 @@ class Runner:
             else:
                 kept.append(incident)
         state.incidents = kept
-        if not kept and state.status == "incident":
-            state.status = "active"
+        if not kept and state.status == Status.INCIDENT:
+            state.status = Status.ACTIVE

@@ -19,16 +19,38 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
+from enum import StrEnum
 from typing import Any, Literal
 
 from regista.engine.codec import decode_value, encode_value
 
-__all__ = ["FORMAT_VERSION", "ElementInstance", "Incident", "InstanceState", "Status", "Wait"]
+__all__ = [
+    "ENDED",
+    "FORMAT_VERSION",
+    "ElementInstance",
+    "Incident",
+    "InstanceState",
+    "Status",
+    "Wait",
+]
 
 #: Version of the JSON document written by `InstanceState.to_json`.
 FORMAT_VERSION = 1
 
-Status = Literal["active", "completed", "terminated", "incident", "cancelled"]
+
+class Status(StrEnum):
+    """The status of a process instance; an element instance is only active or stopped by
+    an incident. A `StrEnum`: stored, compared and shown as its text."""
+
+    ACTIVE = "active"
+    INCIDENT = "incident"
+    COMPLETED = "completed"
+    TERMINATED = "terminated"
+    CANCELLED = "cancelled"
+
+
+#: The statuses of an instance that has ended: no command applies to it any more.
+ENDED: frozenset[Status] = frozenset({Status.COMPLETED, Status.TERMINATED, Status.CANCELLED})
 
 WaitKind = Literal["job", "user_task", "timer", "message", "signal", "condition"]
 
@@ -112,7 +134,7 @@ class ElementInstance:
         self.element_id = element_id
         self.parent = parent
         self.role = role
-        self.status = "active"
+        self.status = Status.ACTIVE
         self.wait: str | None = None
         self.variables: dict[str, Any] | None = None
         self.children: dict[str, None] | None = None
@@ -151,8 +173,8 @@ class ElementInstance:
             out["parent"] = self.parent
         if self.role:
             out["role"] = self.role
-        if self.status != "active":
-            out["status"] = self.status
+        if self.status != Status.ACTIVE:
+            out["status"] = self.status.value
         if self.wait is not None:
             out["wait"] = self.wait
         if self.variables:
@@ -175,7 +197,8 @@ class ElementInstance:
         ei = ElementInstance(
             data["id"], data["element_id"], data.get("parent"), epoch, data.get("role", "")
         )
-        ei.status = data.get("status", "active")
+        if "status" in data:
+            ei.status = Status(data["status"])
         ei.wait = data.get("wait")
         if "variables" in data:
             ei.variables = {k: decode_value(v) for k, v in data["variables"].items()}
@@ -225,7 +248,7 @@ class InstanceState:
         self.process_id = process_id
         self.business_key = business_key
         self.parent = parent
-        self.status: Status = "active"
+        self.status = Status.ACTIVE
         self.epoch = object()
         self.instances: dict[str, ElementInstance] = {}
         self.waits: dict[str, Wait] = {}
@@ -254,7 +277,7 @@ class InstanceState:
         return [
             ei.element_id
             for ei in self.instances.values()
-            if ei.wait is not None or ei.status == "incident"
+            if ei.wait is not None or ei.status == Status.INCIDENT
         ]
 
     def element_instances(self, element_id: str | None = None) -> Iterator[ElementInstance]:
@@ -264,7 +287,7 @@ class InstanceState:
                 yield ei
 
     def __repr__(self) -> str:
-        return f"InstanceState({self.process_id!r}, id={self.id!r}, status={self.status!r})"
+        return f"InstanceState({self.process_id!r}, id={self.id!r}, status={self.status.value!r})"
 
     # -- copy on write ------------------------------------------------------------------------
 
@@ -302,7 +325,7 @@ class InstanceState:
             "id": self.id,
             "process_id": self.process_id,
             "business_key": self.business_key,
-            "status": self.status,
+            "status": self.status.value,
             "parent": list(self.parent) if self.parent else None,
             "instances": [ei.to_json() for ei in self.instances.values()],
             "waits": [_wait_json(w) for w in self.waits.values()],
@@ -327,7 +350,7 @@ class InstanceState:
             data.get("business_key"),
             (parent[0], parent[1]) if parent else None,
         )
-        state.status = data["status"]
+        state.status = Status(data["status"])
         for item in data.get("instances", ()):
             ei = ElementInstance.from_json(item, state.epoch)
             state.instances[ei.id] = ei

@@ -62,6 +62,7 @@ from regista.engine import (
     encode_value,
     step,
 )
+from regista.engine.state import ENDED
 from regista.runtime import outbox
 from regista.runtime.clock import utc
 from regista.runtime.definitions import Model, StoredModels
@@ -75,8 +76,6 @@ from regista.store.redefinition import redefine_instance
 __all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key", "locked_event"]
 
 log = logging.getLogger("regista.runtime")
-
-ENDED = frozenset({"completed", "terminated", "cancelled"})
 
 
 def child_key(element_instance_id: str) -> str:

@@ -23,14 +23,14 @@ from dataclasses import dataclass, fields
 from datetime import UTC, datetime, timedelta
 from typing import Protocol, TypeVar
 
+from regista.engine.state import ENDED
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Store, Transaction
 from regista.store.memorytransaction import MemoryTransaction
 from regista.store.sqlbase import aware
 
-__all__ = ["ENDED", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+__all__ = ["Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
 
-ENDED = ("completed", "terminated", "cancelled")
 _FILE = "retention.sql"
 _UNFINISHED_JOBS = ("ready", "claimed", "failed")
 

@@ -21,6 +21,7 @@ from regista.engine import (
     ResolveIncident,
     SetVariables,
     StartInstance,
+    Status,
     step,
 )
 
@@ -154,7 +155,7 @@ def test_cancel_terminates_everything(roundtrip: bool) -> None:
     h.apply(Cancel("no longer needed"))
     assert h.status == "cancelled"
     assert not h.jobs and not h.tasks
-    assert InstanceEnded("cancelled") in h.last
+    assert InstanceEnded(Status.CANCELLED) in h.last
     with pytest.raises(CommandRejected, match="has ended"):
         h.apply(Cancel())
 
