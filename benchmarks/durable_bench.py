@@ -41,7 +41,7 @@ from typing import Any
 
 import psycopg
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
@@ -54,16 +54,16 @@ PG_ADMIN_URL = os.environ.get(
 )
 
 
-def scripts() -> Process:
-    builder = Process("scripts").start("start")
+def scripts() -> ProcessBuilder:
+    builder = ProcessBuilder("scripts").start("start")
     for name in ("one", "two", "three"):
         builder.script_task(name, script="x + 1", result_variable="x")
     return builder.end("end")
 
 
-def services() -> Process:
+def services() -> ProcessBuilder:
     return (
-        Process("services")
+        ProcessBuilder("services")
         .start("start")
         .service_task("a", type="bench-a")
         .service_task("b", type="bench-b")
@@ -72,8 +72,8 @@ def services() -> Process:
     )
 
 
-def napping() -> Process:
-    return Process("nap").start("start").catch("sleep", duration="PT1S").end("end")
+def napping() -> ProcessBuilder:
+    return ProcessBuilder("nap").start("start").catch("sleep", duration="PT1S").end("end")
 
 
 def workers() -> Workers:

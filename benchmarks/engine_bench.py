@@ -23,7 +23,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import CompleteJob, Context, CreateJob, StartInstance, step
 from regista.model.bpmn import Definitions
 
@@ -41,7 +41,7 @@ def _ctx(definitions: Definitions, trusted: bool = False) -> Context:
 
 def three_scripts(language: str) -> Definitions:
     """start -> 3 script tasks incrementing x -> exclusive gateway on x -> end."""
-    builder = Process("scripts").start("start")
+    builder = ProcessBuilder("scripts").start("start")
     for name in ("one", "two", "three"):
         if language == "feel":
             builder.script_task(name, script="x + 1", result_variable="x")
@@ -54,7 +54,7 @@ def three_scripts(language: str) -> Definitions:
 
 def fan_out(branches: int, service: bool) -> Definitions:
     """start -> parallel fork -> N tasks (or service tasks) -> parallel join -> end."""
-    builder = Process("fan").start("start").parallel_gateway("fork")
+    builder = ProcessBuilder("fan").start("start").parallel_gateway("fork")
     for i in range(branches):
         builder.move_to("fork")
         if service:
@@ -70,7 +70,7 @@ def fan_out(branches: int, service: bool) -> Definitions:
 
 def chain(length: int) -> Definitions:
     """start -> N tasks in a row -> end."""
-    builder = Process("chain").start("start")
+    builder = ProcessBuilder("chain").start("start")
     for i in range(length):
         builder.task(f"t{i}")
     return builder.end("end").build()

@@ -254,8 +254,8 @@ def test_export_keeps_a_model_with_a_diagram_byte_for_byte(tmp_path: Path, sourc
 def test_export_writes_a_model_built_in_python(tmp_path: Path) -> None:
     module = tmp_path / "model.py"
     module.write_text(
-        "from regista.bpmn import Process\n"
-        "process = Process('hello').start('s').user_task('greet').end('e')\n",
+        "from regista.bpmn import ProcessBuilder\n"
+        "process = ProcessBuilder('hello').start('s').user_task('greet').end('e')\n",
         encoding="utf-8",
     )
     out = tmp_path / "hello.bpmn"

@@ -1,8 +1,8 @@
 """A fluent Python builder producing the same model the parser does.
 
-    >>> from regista.bpmn import Process, to_xml
+    >>> from regista.bpmn import ProcessBuilder, to_xml
     >>> defs = (
-    ...     Process("order").start().service_task("charge", type="payment")
+    ...     ProcessBuilder("order").start().service_task("charge", type="payment")
     ...     .exclusive_gateway("ok?").condition("=amount > 100").user_task("approve").end()
     ...     .branch().default().end("done")
     ...     .build()
@@ -50,6 +50,7 @@ from regista.model.bpmn import (
     Message,
     MultiInstance,
     ParallelGateway,
+    Process,
     ReceiveTask,
     ScriptTask,
     SendTask,
@@ -63,10 +64,9 @@ from regista.model.bpmn import (
     Transaction,
     UserTask,
 )
-from regista.model.bpmn import Process as ProcessModel
 from regista.model.frozen import FrozenDict
 
-__all__ = ["BuilderError", "Process", "build_definitions"]
+__all__ = ["BuilderError", "ProcessBuilder", "build_definitions"]
 
 _NCNAME = re.compile(r"[A-Za-z_][A-Za-z0-9_.\-]*\Z")
 
@@ -77,7 +77,7 @@ class _Draft:
     fields: dict[str, Any]
 
 
-class Process(Catalog):
+class ProcessBuilder(Catalog):
     """Fluent builder of one process; `build()` gives `Definitions` holding it.
 
     Generated ids ("StartEvent_1", "Flow_3", ...) start with `id_prefix`, which keeps
@@ -152,7 +152,7 @@ class Process(Catalog):
 
     def _add(
         self, kind: type[FlowNode], prefix: str, label: str | None, name: str | None, **fields: Any
-    ) -> Process:
+    ) -> ProcessBuilder:
         current = self._drafts.get(self._current) if self._current else None
         if current is not None and current.kind is EndEvent:
             raise BuilderError(
@@ -200,7 +200,7 @@ class Process(Catalog):
             }
         )
 
-    def _update(self, **fields: Any) -> Process:
+    def _update(self, **fields: Any) -> ProcessBuilder:
         if self._current is None:
             raise BuilderError("add an element first; this call changes the current element")
         self._draft(self._current).fields.update(fields)
@@ -221,7 +221,7 @@ class Process(Catalog):
         interrupting: bool = True,
         form_key: str | None = None,
         **trigger: Any,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A start event (a new chain: no flow leads into it). `trigger` takes `message=`,
         `correlation_key=`, `duration=`/`date=`/`cycle=`, `signal=`, `condition=`,
         `error=`, `escalation=`, `compensate=` (the last three in event subprocesses)."""
@@ -243,7 +243,7 @@ class Process(Catalog):
         name: str | None = None,
         type: ValueLike | None = None,
         **result: Any,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """An end event; `result` takes `terminate=True`, `error=code`, `escalation=code`,
         `message=name` (with `type=` for a Camunda 8 job), `signal=`, `compensate=`,
         `cancel=True`."""
@@ -256,7 +256,9 @@ class Process(Catalog):
             job=JobDefinition(type=to_value(type) or Expression.literal("")) if type else None,
         )
 
-    def catch(self, id: str | None = None, *, name: str | None = None, **trigger: Any) -> Process:
+    def catch(
+        self, id: str | None = None, *, name: str | None = None, **trigger: Any
+    ) -> ProcessBuilder:
         """An intermediate catch event: `message=`, `duration=`, `date=`, `cycle=`,
         `signal=`, `condition=` or `link=`."""
         return self._add(
@@ -274,7 +276,7 @@ class Process(Catalog):
         name: str | None = None,
         type: ValueLike | None = None,
         **result: Any,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """An intermediate throw event: none, `message=`, `signal=`, `escalation=`,
         `link=` or `compensate=`."""
         return self._add(
@@ -294,7 +296,7 @@ class Process(Catalog):
         attached_to: str | None = None,
         interrupting: bool = True,
         **trigger: Any,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A boundary event on `attached_to` (default: the current activity); the chain
         continues from the event. A compensation boundary event (`compensate=True`) is
         associated with the next activity added, which becomes its handler."""
@@ -316,11 +318,11 @@ class Process(Catalog):
 
     # -- activities ---------------------------------------------------------------------------
 
-    def task(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def task(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """An abstract task."""
         return self._add(Task, "Activity", id, name)
 
-    def manual_task(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def manual_task(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """A manual task."""
         return self._add(ManualTask, "Activity", id, name)
 
@@ -332,7 +334,7 @@ class Process(Catalog):
         type: ValueLike,
         retries: ValueLike | int | None = None,
         headers: Mapping[str, str] | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A service task done by workers of job `type`."""
         return self._add(
             ServiceTask,
@@ -356,7 +358,7 @@ class Process(Catalog):
         priority: ValueLike | None = None,
         form_key: str | None = None,
         form_id: str | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A user task; candidate lists may be given as lists of names."""
         return self._add(
             UserTask,
@@ -381,7 +383,7 @@ class Process(Catalog):
         script: str,
         format: str = "feel",
         result_variable: str | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A script task: FEEL (a leading `=` is allowed) or Python."""
         if format == "feel" and script.lstrip().startswith("="):
             script = script.lstrip()[1:].strip()
@@ -402,7 +404,7 @@ class Process(Catalog):
         name: str | None = None,
         decision: ValueLike,
         result_variable: str | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A business rule task evaluating the DMN decision `decision`."""
         return self._add(
             BusinessRuleTask,
@@ -420,7 +422,7 @@ class Process(Catalog):
         name: str | None = None,
         message: str | None = None,
         type: ValueLike | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A send task publishing `message` (or a job of `type` for a worker)."""
         return self._add(
             SendTask,
@@ -438,7 +440,7 @@ class Process(Catalog):
         name: str | None = None,
         message: str,
         correlation_key: ValueLike | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A receive task waiting for `message`."""
         return self._add(
             ReceiveTask,
@@ -458,7 +460,7 @@ class Process(Catalog):
         propagate_all_parent_variables: bool = True,
         binding: str | None = None,
         version: str | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """A call activity starting the process `process_id`."""
         return self._add(
             CallActivity,
@@ -472,17 +474,17 @@ class Process(Catalog):
             version=version,
         )
 
-    def subprocess(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def subprocess(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """An embedded subprocess; the next elements go inside until `end_subprocess()`."""
         self._add(SubProcess, "Activity", id, name)
         return self._enter()
 
-    def transaction(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def transaction(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """A transaction subprocess; close it with `end_subprocess()`."""
         self._add(Transaction, "Activity", id, name)
         return self._enter()
 
-    def event_subprocess(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def event_subprocess(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """An event subprocess of the current scope (no flows); begin it with a `start()`
         carrying its trigger and close it with `end_subprocess()`."""
         resume = self._current
@@ -492,13 +494,13 @@ class Process(Catalog):
         self._resume[self._current] = resume
         return self._enter()
 
-    def _enter(self) -> Process:
+    def _enter(self) -> ProcessBuilder:
         assert self._current is not None
         self._scope = self._current
         self._current = None
         return self
 
-    def end_subprocess(self) -> Process:
+    def end_subprocess(self) -> ProcessBuilder:
         """Close the innermost subprocess and continue after it."""
         if self._scope == self.id:
             raise BuilderError("end_subprocess() without an open subprocess")
@@ -515,35 +517,41 @@ class Process(Catalog):
 
     # -- gateways -----------------------------------------------------------------------------
 
-    def exclusive_gateway(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def exclusive_gateway(
+        self, id: str | None = None, *, name: str | None = None
+    ) -> ProcessBuilder:
         """An exclusive (XOR) gateway."""
         return self._add(ExclusiveGateway, "Gateway", id, name)
 
-    def inclusive_gateway(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def inclusive_gateway(
+        self, id: str | None = None, *, name: str | None = None
+    ) -> ProcessBuilder:
         """An inclusive (OR) gateway."""
         return self._add(InclusiveGateway, "Gateway", id, name)
 
-    def parallel_gateway(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def parallel_gateway(self, id: str | None = None, *, name: str | None = None) -> ProcessBuilder:
         """A parallel (AND) gateway."""
         return self._add(ParallelGateway, "Gateway", id, name)
 
-    def event_based_gateway(self, id: str | None = None, *, name: str | None = None) -> Process:
+    def event_based_gateway(
+        self, id: str | None = None, *, name: str | None = None
+    ) -> ProcessBuilder:
         """An event-based gateway; follow it with catch events or receive tasks."""
         return self._add(EventBasedGateway, "Gateway", id, name)
 
     # -- flows and navigation -----------------------------------------------------------------
 
-    def condition(self, expression: ValueLike, *, name: str | None = None) -> Process:
+    def condition(self, expression: ValueLike, *, name: str | None = None) -> ProcessBuilder:
         """Put `expression` on the next sequence flow leaving the current element."""
         self._pending = {**(self._pending or {}), "condition": to_formal(expression), "name": name}
         return self
 
-    def default(self, *, name: str | None = None) -> Process:
+    def default(self, *, name: str | None = None) -> ProcessBuilder:
         """Make the next sequence flow the default flow of the current element."""
         self._pending = {**(self._pending or {}), "default": True, "name": name}
         return self
 
-    def move_to(self, id: str) -> Process:
+    def move_to(self, id: str) -> ProcessBuilder:
         """Continue from the existing element `id`."""
         if self._pending is not None:
             raise BuilderError("condition()/default() given but no element followed")
@@ -552,7 +560,7 @@ class Process(Catalog):
         self._scope = draft.fields["parent"]
         return self
 
-    def branch(self, id: str | None = None) -> Process:
+    def branch(self, id: str | None = None) -> ProcessBuilder:
         """Go back to a gateway to add another branch: the gateway `id`, or else the most
         recent gateway of this scope that already has an outgoing flow (name the split
         when a join gateway was added after it)."""
@@ -569,7 +577,7 @@ class Process(Catalog):
                 return self.move_to(node_id)
         raise BuilderError("branch() found no gateway with a branch to add to; use move_to(id)")
 
-    def connect_to(self, id: str) -> Process:
+    def connect_to(self, id: str) -> ProcessBuilder:
         """Add a sequence flow from the current element to the existing element `id` and
         continue from there (joins and loops)."""
         if self._current is None:
@@ -580,14 +588,14 @@ class Process(Catalog):
 
     # -- details of the current element -------------------------------------------------------
 
-    def input(self, target: str, source: ValueLike) -> Process:
+    def input(self, target: str, source: ValueLike) -> ProcessBuilder:
         """Add an input mapping `target = source` to the current element."""
         fields = self._current_fields()
         mapping = IoParameter(to_value(source) or Expression("null"), target)
         fields["inputs"] = (*fields.get("inputs", ()), mapping)
         return self
 
-    def output(self, target: str, source: ValueLike) -> Process:
+    def output(self, target: str, source: ValueLike) -> ProcessBuilder:
         """Add an output mapping `target = source` to the current element."""
         fields = self._current_fields()
         mapping = IoParameter(to_value(source) or Expression("null"), target)
@@ -604,7 +612,7 @@ class Process(Catalog):
         output_collection: str | None = None,
         output_element: ValueLike | None = None,
         completion_condition: ValueLike | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """Make the current activity multi-instance over `collection` (a FEEL expression;
         a bare name is a variable)."""
         return self._update(
@@ -625,7 +633,7 @@ class Process(Catalog):
         *,
         test_before: bool = False,
         maximum: int | None = None,
-    ) -> Process:
+    ) -> ProcessBuilder:
         """Repeat the current activity while `condition` holds."""
         return self._update(
             loop=StandardLoop(
@@ -633,19 +641,19 @@ class Process(Catalog):
             )
         )
 
-    def async_before(self) -> Process:
+    def async_before(self) -> ProcessBuilder:
         """Commit before the current element runs."""
         return self._update(async_before=True)
 
-    def async_after(self) -> Process:
+    def async_after(self) -> ProcessBuilder:
         """Commit after the current element ran."""
         return self._update(async_after=True)
 
-    def documentation(self, text: str) -> Process:
+    def documentation(self, text: str) -> ProcessBuilder:
         """Set the documentation of the current element."""
         return self._update(documentation=text)
 
-    def property(self, name: str, value: str) -> Process:
+    def property(self, name: str, value: str) -> ProcessBuilder:
         """Add a property (zeebe:property) to the current element."""
         fields = self._current_fields()
         fields["properties"] = FrozenDict({**fields.get("properties", {}), name: value})
@@ -653,7 +661,7 @@ class Process(Catalog):
 
     # -- result -------------------------------------------------------------------------------
 
-    def build_process(self) -> ProcessModel:
+    def build_process(self) -> Process:
         """The process model alone."""
         if self._pending is not None:
             raise BuilderError("condition()/default() given but no element followed")
@@ -667,9 +675,9 @@ class Process(Catalog):
         return build_definitions(self, id=definitions_id or f"Definitions_{self.id}")
 
 
-def build_definitions(*processes: Process, id: str = "Definitions_1") -> Definitions:
+def build_definitions(*processes: ProcessBuilder, id: str = "Definitions_1") -> Definitions:
     """`Definitions` holding several built processes and everything they reference."""
-    models: dict[str, ProcessModel] = {}
+    models: dict[str, Process] = {}
     messages: dict[str, Message] = {}
     signals: dict[str, Signal] = {}
     errors: dict[str, Error] = {}

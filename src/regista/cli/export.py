@@ -2,9 +2,9 @@
 when the model has none.
 
 A BPMN file that already has a diagram is written back as it was (the round trip keeps
-every byte). MODEL may also be a Python model built with `regista.bpmn.Process`, given as
-`path/to/file.py:NAME` or `package.module:NAME`, where NAME is a `Process` builder or
-`Definitions`.
+every byte). MODEL may also be a Python model built with `regista.bpmn.ProcessBuilder`,
+given as `path/to/file.py:NAME` or `package.module:NAME`, where NAME is a `ProcessBuilder`
+or `Definitions`.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import NoReturn
 
 import click
 
-from regista.bpmn import BpmnParseError, BuilderError, Process, generate, parse, to_xml
+from regista.bpmn import BpmnParseError, BuilderError, ProcessBuilder, generate, parse, to_xml
 from regista.model.bpmn import Definitions
 
 
@@ -45,14 +45,14 @@ def _python_model(spec: str) -> Definitions:
     except Exception as exc:  # the user's module may fail in any way on import
         _fail(f"cannot import {target}: {type(exc).__name__}: {exc}")
     value = getattr(module, attribute, None)
-    if isinstance(value, Process):
+    if isinstance(value, ProcessBuilder):
         try:
             return value.build()
         except BuilderError as exc:
             _fail(f"{spec}: {exc}")
     if isinstance(value, Definitions):
         return value
-    _fail(f"{spec} is not a regista.bpmn.Process builder or Definitions")
+    _fail(f"{spec} is not a regista.bpmn.ProcessBuilder or Definitions")
 
 
 def load_model(model: str) -> Definitions:

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from regista.model.bpmn import Process as ProcessModel
+from regista.model.bpmn import Process
 
 __all__ = [
     "Cancel",
@@ -203,7 +203,7 @@ class Migrate:
     (to check that each element keeps its type and its scope)."""
 
     process_id: str
-    source: ProcessModel
+    source: Process
     mappings: Mapping[str, str] = field(default_factory=dict)
 
 

@@ -1,7 +1,8 @@
 """The immutable model of BPMN 2.0 definitions: processes, their elements and flows.
 
 Everything here is a frozen dataclass holding tuples and `FrozenDict`s, built once by the
-parser (`regista.bpmn.parse`) or the builder (`regista.bpmn.Process`) and then only read.
+parser (`regista.bpmn.parse`) or the builder (`regista.bpmn.ProcessBuilder`) and then only
+read.
 Relations the engine follows on every step are precomputed: each flow node knows its
 `incoming`/`outgoing` flow ids and its `parent` scope id, each activity its boundary
 events, each scope its children and start events, so running a model never searches it.

@@ -23,16 +23,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from regista.bpmn import Process as ProcessBuilder
-from regista.bpmn import parse, to_xml
+from regista.bpmn import ProcessBuilder, parse, to_xml
 from regista.dmn import DecisionModels, DmnError
 from regista.dmn.parser import parse_bytes as parse_dmn_bytes
 from regista.engine import Context, EngineError, StartTrigger, start_triggers
 from regista.engine.expressions import evaluate
 from regista.engine.timers import TimerError, plan
 from regista.model import dmn as dmn_model
-from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Problem
-from regista.model.bpmn import Process as ProcessModel
+from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Problem, Process
 from regista.runtime.errors import NotFoundError
 from regista.runtime.ids import IdSource
 from regista.runtime.sources import DeploymentError, read_sources
@@ -87,7 +85,7 @@ class _Source:
     resource_name: str | None
 
 
-def _has_business_rules(process: ProcessModel) -> bool:
+def _has_business_rules(process: Process) -> bool:
     return any(
         isinstance(node, BusinessRuleTask) and node.job is None
         for node in process.elements.values()

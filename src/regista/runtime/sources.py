@@ -13,8 +13,7 @@ from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
-from regista.bpmn import BpmnParseError, parse, validate
-from regista.bpmn import Process as ProcessBuilder
+from regista.bpmn import BpmnParseError, ProcessBuilder, parse, validate
 from regista.dmn import DmnError
 from regista.dmn.parser import parse_bytes as parse_dmn_bytes
 from regista.dmn.parser import parse_file as parse_dmn_file

@@ -14,7 +14,7 @@ from typing import Any
 
 import psycopg
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.executor import ExecutorOptions
@@ -155,9 +155,9 @@ class Harness:
 # -- models -------------------------------------------------------------------------------
 
 
-def three_services() -> Process:
+def three_services() -> ProcessBuilder:
     return (
-        Process("services")
+        ProcessBuilder("services")
         .start("start")
         .service_task("a", type="step-a")
         .service_task("b", type="step-b")
@@ -166,9 +166,9 @@ def three_services() -> Process:
     )
 
 
-def approval() -> Process:
+def approval() -> ProcessBuilder:
     return (
-        Process("approval")
+        ProcessBuilder("approval")
         .start("start")
         .user_task("approve", candidate_groups=["managers"])
         .exclusive_gateway("ok")

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from runtimekit import pg_schema_url
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 
 pytest_plugins = ["runtimefixtures"]
@@ -29,9 +29,9 @@ HERE = Path(__file__).parent
 INSTANCES = int(os.environ.get("REGISTA_CRASH_INSTANCES", "200"))
 
 
-def model() -> Process:
+def model() -> ProcessBuilder:
     return (
-        Process("crash")
+        ProcessBuilder("crash")
         .start("start")
         .service_task("a", type="crash-a")
         .catch("paid", message="payment", correlation_key="=key")

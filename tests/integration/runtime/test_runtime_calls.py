@@ -5,15 +5,15 @@ from __future__ import annotations
 
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.runtime.workers import ActivatedJob, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
 
-def parent() -> Process:
+def parent() -> ProcessBuilder:
     return (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("start")
         .call_activity("call", process_id="child")
         .end("done")
@@ -22,9 +22,9 @@ def parent() -> Process:
     )
 
 
-def child() -> Process:
+def child() -> ProcessBuilder:
     return (
-        Process("child")
+        ProcessBuilder("child")
         .start("start")
         .service_task("work", type="child-work")
         .exclusive_gateway("ok")
@@ -81,8 +81,8 @@ def test_a_child_that_ends_at_once_completes_the_parent_in_one_transaction(
 ) -> None:
     h = Harness(db)
     h.client.deploy(
-        Process("outer").start("s").call_activity("c", process_id="inner").end("e"),
-        Process("inner")
+        ProcessBuilder("outer").start("s").call_activity("c", process_id="inner").end("e"),
+        ProcessBuilder("inner")
         .start("s")
         .script_task("x", script="=1 + 1", result_variable="two")
         .end("e"),
@@ -111,13 +111,15 @@ def test_cancelling_the_parent_cancels_the_child(db: Database) -> None:
 
 def test_a_missing_called_process_is_an_incident_resolved_once_deployed(db: Database) -> None:
     h = Harness(db)
-    h.client.deploy(Process("lonely").start("s").call_activity("c", process_id="ghost").end("e"))
+    h.client.deploy(
+        ProcessBuilder("lonely").start("s").call_activity("c", process_id="ghost").end("e")
+    )
     pid = h.client.start("lonely")
     info = h.client.instance(pid)
     assert info.status == "incident"
     (incident,) = info.incidents
     assert "no process 'ghost' is deployed" in incident.message
-    h.client.deploy(Process("ghost").start("s").end("e"))
+    h.client.deploy(ProcessBuilder("ghost").start("s").end("e"))
     h.client.resolve_incident(incident.id, actor="operator")
     h.run()
     assert h.client.instance(pid).status == "completed"

@@ -9,7 +9,7 @@ from pathlib import Path
 from click.testing import CliRunner
 from runtimekit import Database
 
-from regista.bpmn import Process, to_xml
+from regista.bpmn import ProcessBuilder, to_xml
 from regista.cli.audit import audit
 from regista.cli.deploy import deploy_command
 from regista.cli.incidents import incidents
@@ -22,7 +22,7 @@ pytest_plugins = ["runtimefixtures"]
 
 def model_file(tmp_path: Path) -> Path:
     path = tmp_path / "review.bpmn"
-    process = Process("review").start("start").user_task("check").end("end")
+    process = ProcessBuilder("review").start("start").user_task("check").end("end")
     path.write_bytes(to_xml(process.build()))
     return path
 
@@ -79,7 +79,9 @@ def test_deploy_start_list_show_cancel_and_verify(db: Database, tmp_path: Path) 
 def test_incidents_are_listed_and_resolved(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
-    client.deploy(Process("gate").start("s").exclusive_gateway("g").condition("=go").end("e"))
+    client.deploy(
+        ProcessBuilder("gate").start("s").exclusive_gateway("g").condition("=go").end("e")
+    )
     instance_id = client.start("gate")
     runner = CliRunner()
     url = ["--database-url", db.url]

@@ -14,7 +14,7 @@ import pytest
 from click.testing import CliRunner
 from runtimekit import Database
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.cli.main import main
 from regista.cli.messages import correlate_command, signal_command
 from regista.cli.tasks import tasks
@@ -26,11 +26,11 @@ pytest_plugins = ["runtimefixtures"]
 def test_correlate_publishes_starts_and_keeps_messages(db: Database) -> None:
     client = Client(db.open_store())
     client.deploy(
-        Process("order")
+        ProcessBuilder("order")
         .start("s")
         .catch("paid", message="payment", correlation_key="=orderId")
         .end("e"),
-        Process("claim").start("filed", message="claim filed").user_task("review").end("e"),
+        ProcessBuilder("claim").start("filed", message="claim filed").user_task("review").end("e"),
     )
     order = client.start("order", {"orderId": "o-1"})
     runner = CliRunner()
@@ -68,7 +68,7 @@ def test_correlate_publishes_starts_and_keeps_messages(db: Database) -> None:
 
 def test_signal_reaches_every_waiting_instance(db: Database) -> None:
     client = Client(db.open_store())
-    client.deploy(Process("listener").start("s").catch("go", signal="go").end("e"))
+    client.deploy(ProcessBuilder("listener").start("s").catch("go", signal="go").end("e"))
     ids = [client.start("listener") for _ in range(2)]
     runner = CliRunner()
     url = ["--database-url", db.url]
@@ -84,7 +84,7 @@ def test_signal_reaches_every_waiting_instance(db: Database) -> None:
 def test_tasks_are_listed_filtered_assigned_and_completed(db: Database) -> None:
     client = Client(db.open_store())
     client.deploy(
-        Process("approval")
+        ProcessBuilder("approval")
         .start("s")
         .user_task("approve", name="Approve", candidate_groups=["managers"])
         .exclusive_gateway("ok")
@@ -93,7 +93,7 @@ def test_tasks_are_listed_filtered_assigned_and_completed(db: Database) -> None:
         .move_to("ok")
         .default()
         .end("no"),
-        Process("note").start("s").user_task("read", assignee="bob").end("e"),
+        ProcessBuilder("note").start("s").user_task("read", assignee="bob").end("e"),
     )
     approval = client.start("approval")
     note = client.start("note")
@@ -196,7 +196,7 @@ def test_a_sqlite_file_locked_by_another_process_is_one_clear_line(
     if db.kind != "sqlite":
         pytest.skip("a SQLite file lock")
     client = Client(db.open_store())
-    client.deploy(Process("p").start("s").user_task("t").end("e"))
+    client.deploy(ProcessBuilder("p").start("s").user_task("t").end("e"))
     client.close()
     db.close()
     assert db.path is not None

@@ -9,19 +9,19 @@ import threading
 
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 
 pytest_plugins = ["runtimefixtures"]
 
 
-def keyless() -> Process:
-    return Process("any").start("s").catch("paid", message="payment").end("e")
+def keyless() -> ProcessBuilder:
+    return ProcessBuilder("any").start("s").catch("paid", message="payment").end("e")
 
 
-def keyed() -> Process:
+def keyed() -> ProcessBuilder:
     return (
-        Process("order")
+        ProcessBuilder("order")
         .start("s")
         .catch("paid", message="payment", correlation_key="=orderId")
         .end("e")
@@ -88,7 +88,7 @@ def test_a_message_thrown_by_a_model_reaches_a_subscription_without_a_key(
     h = Harness(db)
     h.client.deploy(keyless())
     h.client.deploy(
-        Process("payer")
+        ProcessBuilder("payer")
         .start("s")
         .throw("pay", message="payment", correlation_key="=orderId")
         .end("e")

@@ -6,14 +6,14 @@ import datetime as dt
 
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 
 pytest_plugins = ["runtimefixtures"]
 
 
-def waiting() -> Process:
+def waiting() -> ProcessBuilder:
     return (
-        Process("waiting")
+        ProcessBuilder("waiting")
         .start("start")
         .catch("wait", duration="PT10M")
         .user_task("work")
@@ -57,13 +57,13 @@ def test_a_completed_task_cancels_its_boundary_timer(db: Database) -> None:
 
 def test_timer_start_events_with_cycles_start_instances(db: Database) -> None:
     h = Harness(db)
-    h.client.deploy(Process("ticker").start("tick", cycle="R3/PT1M").end("done"))
+    h.client.deploy(ProcessBuilder("ticker").start("tick", cycle="R3/PT1M").end("done"))
     assert h.run() == 0
     for expected in (1, 2, 3, 3):
         h.advance("PT1M")
         assert len(h.client.instances(process_id="ticker")) == expected
     # a new version replaces the start timers of the old one
-    h.client.deploy(Process("ticker").start("tick", cycle="R/PT1H").task("t").end("done"))
+    h.client.deploy(ProcessBuilder("ticker").start("tick", cycle="R/PT1H").task("t").end("done"))
     h.advance("PT59M")
     assert len(h.client.instances(process_id="ticker")) == 3
     h.advance("PT1M")
@@ -73,7 +73,7 @@ def test_timer_start_events_with_cycles_start_instances(db: Database) -> None:
 
 def test_cron_cycles_fire_on_their_schedule(db: Database) -> None:
     h = Harness(db)  # the clock starts at 2030-01-01T09:00:00Z, a Tuesday
-    h.client.deploy(Process("daily").start("at", cycle="0 0 12 * * *").end("done"))
+    h.client.deploy(ProcessBuilder("daily").start("at", cycle="0 0 12 * * *").end("done"))
     h.advance("PT2H59M")
     assert h.client.instances(process_id="daily") == []
     h.advance("PT1M")
@@ -84,9 +84,9 @@ def test_cron_cycles_fire_on_their_schedule(db: Database) -> None:
     h.close()
 
 
-def paid() -> Process:
+def paid() -> ProcessBuilder:
     return (
-        Process("order")
+        ProcessBuilder("order")
         .start("start")
         .catch("paid", message="payment", correlation_key="=orderId")
         .end("end")
@@ -144,7 +144,7 @@ def test_at_most_one_instance_consumes_a_message(db: Database) -> None:
 def test_message_start_events_with_and_without_a_unique_business_key(db: Database) -> None:
     h = Harness(db)
     h.client.deploy(
-        Process("claim").start("filed", message="claim filed").user_task("review").end("end")
+        ProcessBuilder("claim").start("filed", message="claim filed").user_task("review").end("end")
     )
     one = h.client.correlate("claim filed", "c-1", {"amount": 7})
     assert one.started and len(one.instance_ids) == 1
@@ -162,7 +162,7 @@ def test_a_message_thrown_by_a_model_reaches_the_waiting_instance(db: Database) 
     h = Harness(db)
     h.client.deploy(paid())
     h.client.deploy(
-        Process("payer")
+        ProcessBuilder("payer")
         .start("start")
         .throw("pay", message="payment", correlation_key="=orderId")
         .end("end")
@@ -176,8 +176,8 @@ def test_a_message_thrown_by_a_model_reaches_the_waiting_instance(db: Database) 
     h.close()
 
 
-def signalled() -> Process:
-    return Process("listener").start("start").catch("go", signal="go").end("end")
+def signalled() -> ProcessBuilder:
+    return ProcessBuilder("listener").start("start").catch("go", signal="go").end("end")
 
 
 def test_signals_reach_every_waiting_instance_and_start_signal_start_events(
@@ -185,7 +185,7 @@ def test_signals_reach_every_waiting_instance_and_start_signal_start_events(
 ) -> None:
     h = Harness(db)
     h.client.deploy(signalled())
-    h.client.deploy(Process("alarm").start("on", signal="go").end("end"))
+    h.client.deploy(ProcessBuilder("alarm").start("on", signal="go").end("end"))
     ids = [h.client.start("listener") for _ in range(3)]
     reached = h.client.signal("go", {"level": 2})
     assert set(ids) <= set(reached) and len(reached) == 4
@@ -202,7 +202,7 @@ def test_signals_reach_every_waiting_instance_and_start_signal_start_events(
 def test_a_signal_thrown_by_a_model_is_broadcast_by_the_node(db: Database) -> None:
     h = Harness(db)
     h.client.deploy(signalled())
-    h.client.deploy(Process("shouter").start("start").throw("shout", signal="go").end("end"))
+    h.client.deploy(ProcessBuilder("shouter").start("start").throw("shout", signal="go").end("end"))
     waiting = [h.client.start("listener") for _ in range(2)]
     h.client.start("shouter")
     h.run()

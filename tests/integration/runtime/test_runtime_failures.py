@@ -7,15 +7,15 @@ from typing import Any
 
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.runtime.workers import ActivatedJob, BpmnError, Workers
 
 pytest_plugins = ["runtimefixtures"]
 
 
-def charging(retries: int = 3) -> Process:
+def charging(retries: int = 3) -> ProcessBuilder:
     return (
-        Process("billing")
+        ProcessBuilder("billing")
         .start("start")
         .service_task("charge", type="payment", retries=retries)
         .end("paid")

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 from runtimekit import Database, Harness, three_services, uid
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node
@@ -149,10 +149,10 @@ def test_a_running_node_runs_the_jobs_it_takes(db: Database) -> None:
 def test_a_start_notices_a_version_deployed_elsewhere(db: Database) -> None:
     here, there = Client(db.open_store()), Client(db.open_store())
     try:
-        here.deploy(Process("p").start("s").end("e"))
+        here.deploy(ProcessBuilder("p").start("s").end("e"))
         first = here.start("p")
         second = here.start("p")  # on the version remembered, checked by the insert
-        there.deploy(Process("p").start("s").user_task("review").end("e"))
+        there.deploy(ProcessBuilder("p").start("s").user_task("review").end("e"))
         third = here.start("p")
         assert [here.instance(i).status for i in (first, second, third)] == [
             "completed",
@@ -294,7 +294,7 @@ def test_a_batch_applies_each_report_fully_before_the_next(db: Database) -> None
     h = Harness(db)
     try:
         h.client.deploy(
-            Process("race")
+            ProcessBuilder("race")
             .start("start")
             .parallel_gateway("fork")
             .service_task("a", type="step-a")

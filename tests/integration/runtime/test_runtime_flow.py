@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from runtimekit import Database, Harness, approval, three_services
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.workers import ActivatedJob, Workers
 
@@ -99,7 +99,7 @@ def test_the_same_source_is_one_version_and_a_changed_one_the_next(db: Database)
     assert (first.version, first.created) == (1, True)
     assert (again.version, again.created, again.definition_id) == (1, False, first.definition_id)
     old = h.client.start("approval")
-    changed = Process("approval").start("start").user_task("review").end("done")
+    changed = ProcessBuilder("approval").start("start").user_task("review").end("done")
     (second,) = h.client.deploy(changed)
     assert (second.version, second.created) == (2, True)
     new = h.client.start("approval")

@@ -7,15 +7,15 @@ import pytest
 from click.testing import CliRunner
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.cli.instances import instances
 from regista.client import RequestError
 from regista.runtime.workers import ActivatedJob, Workers
 
 
-def v1() -> Process:
+def v1() -> ProcessBuilder:
     return (
-        Process("order")
+        ProcessBuilder("order")
         .start("start")
         .user_task("review")
         .boundary_event("late", duration="PT1H")
@@ -26,10 +26,10 @@ def v1() -> Process:
     )
 
 
-def v2() -> Process:
+def v2() -> ProcessBuilder:
     """`review` is now `check`, the boundary timer is gone, an archive step follows."""
     return (
-        Process("order")
+        ProcessBuilder("order")
         .start("start")
         .user_task("check")
         .service_task("ship", type="ship")

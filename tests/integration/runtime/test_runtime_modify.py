@@ -6,7 +6,7 @@ from __future__ import annotations
 from click.testing import CliRunner
 from runtimekit import Database, Harness
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.cli.instances import instances
 from regista.client import Activate, RequestError
 from regista.runtime.workers import ActivatedJob, Workers
@@ -14,9 +14,9 @@ from regista.runtime.workers import ActivatedJob, Workers
 pytest_plugins = ["runtimefixtures"]
 
 
-def billing() -> Process:
+def billing() -> ProcessBuilder:
     return (
-        Process("billing")
+        ProcessBuilder("billing")
         .start("start")
         .service_task("charge", type="charge", retries=1)
         .user_task("review")

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from runtimekit import Database, Harness, three_services, uid
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.executor import ExecutorOptions
@@ -33,7 +33,7 @@ def test_a_new_node_on_the_same_database_continues_where_the_last_one_stopped(
 ) -> None:
     clock = FakeClock("2030-01-01T09:00:00Z")
     process = (
-        Process("restart")
+        ProcessBuilder("restart")
         .start("start")
         .service_task("a", type="step-a")
         .catch("wait", duration="PT1H")
@@ -63,7 +63,7 @@ def test_a_threaded_node_runs_jobs_and_timers_on_its_own(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
     client.deploy(three_services())
-    client.deploy(Process("nap").start("s").catch("t", duration="PT0.3S").end("e"))
+    client.deploy(ProcessBuilder("nap").start("s").catch("t", duration="PT0.3S").end("e"))
     node = Node(
         store,
         simple_workers(),
@@ -91,7 +91,7 @@ def test_a_threaded_node_runs_jobs_and_timers_on_its_own(db: Database) -> None:
 def test_stopping_finishes_running_jobs_and_hands_back_the_others(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
-    client.deploy(Process("slow").start("s").service_task("w", type="slow").end("e"))
+    client.deploy(ProcessBuilder("slow").start("s").service_task("w", type="slow").end("e"))
     release = threading.Event()
     entered = threading.Event()
 
@@ -128,7 +128,9 @@ def test_stopping_finishes_running_jobs_and_hands_back_the_others(db: Database) 
 def test_a_hung_worker_times_out_and_the_attempt_fails(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
-    client.deploy(Process("hang").start("s").service_task("w", type="hang", retries=1).end("e"))
+    client.deploy(
+        ProcessBuilder("hang").start("s").service_task("w", type="hang", retries=1).end("e")
+    )
     stuck = threading.Event()
 
     def hang(job: ActivatedJob) -> None:
@@ -154,7 +156,7 @@ def test_a_hung_worker_times_out_and_the_attempt_fails(db: Database) -> None:
 def test_heartbeats_keep_the_lease_of_a_long_job(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
-    client.deploy(Process("long").start("s").service_task("w", type="long").end("e"))
+    client.deploy(ProcessBuilder("long").start("s").service_task("w", type="long").end("e"))
     calls: list[str] = []
 
     def long(job: ActivatedJob) -> dict[str, Any]:

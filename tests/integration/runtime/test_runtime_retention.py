@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 from runtimekit import Database, Harness, three_services, uid
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.cli.database import db as db_command
 from regista.cli.engine import engine_command
 from regista.client import Client, NotFoundError
@@ -36,16 +36,16 @@ def step_workers() -> Workers:
     return Workers({"step-a": step, "step-b": step, "step-c": step})
 
 
-def with_child() -> list[Process]:
-    child = Process("child").start("s").service_task("a", type="step-a").end("e")
-    parent = Process("parent").start("s").call_activity("call", process_id="child").end("e")
+def with_child() -> list[ProcessBuilder]:
+    child = ProcessBuilder("child").start("s").service_task("a", type="step-a").end("e")
+    parent = ProcessBuilder("parent").start("s").call_activity("call", process_id="child").end("e")
     return [child, parent]
 
 
 def test_the_node_removes_instances_that_ended_longer_ago_than_the_ttl(db: Database) -> None:
     h = Harness(db, step_workers(), node_options=NodeOptions(history_ttl=THIRTY_DAYS))
     h.client.deploy(three_services(), *with_child())
-    h.client.deploy(Process("review").start("s").user_task("check").end("e"))
+    h.client.deploy(ProcessBuilder("review").start("s").user_task("check").end("e"))
     old = [h.client.start("services") for _ in range(3)]
     parent = h.client.start("parent")
     h.run()
@@ -131,7 +131,7 @@ def test_regista_db_prune(db: Database, tmp_path: Path) -> None:
     store = db.open_store()
     clock = FakeClock("2020-01-01T09:00:00Z")  # long before the real "now" the CLI uses
     client = Client(store, clock=clock)
-    client.deploy(Process("review").start("s").user_task("check").end("e"))
+    client.deploy(ProcessBuilder("review").start("s").user_task("check").end("e"))
     done = [client.start("review") for _ in range(3)]
     for task in client.tasks():
         client.complete_task(task.id, by="ann")
@@ -164,8 +164,8 @@ def test_regista_db_prune(db: Database, tmp_path: Path) -> None:
 # -- timer leases -------------------------------------------------------------------------
 
 
-def napping() -> Process:
-    return Process("nap").start("s").catch("wait", duration="PT1H").end("e")
+def napping() -> ProcessBuilder:
+    return ProcessBuilder("nap").start("s").catch("wait", duration="PT1H").end("e")
 
 
 def test_a_stopping_node_hands_back_its_timer_leases(db: Database) -> None:
@@ -193,8 +193,10 @@ def test_a_stopping_node_hands_back_its_timer_leases(db: Database) -> None:
 def test_sigterm_hands_back_job_and_timer_leases(db: Database) -> None:
     store = db.open_store()
     client = Client(store)
-    overdue = Process("overdue").start("s").catch("wait", date="2001-01-01T00:00:00Z").end("e")
-    client.deploy(overdue, Process("slow").start("s").service_task("w", type="x").end("e"))
+    overdue = (
+        ProcessBuilder("overdue").start("s").catch("wait", date="2001-01-01T00:00:00Z").end("e")
+    )
+    client.deploy(overdue, ProcessBuilder("slow").start("s").service_task("w", type="x").end("e"))
     nap = client.start("overdue")
     work = client.start("slow")
     node_id = uid("engine-")

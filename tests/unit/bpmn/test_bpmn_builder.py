@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from regista.bpmn import BuilderError, Process, build_definitions, parse, to_xml, validate
+from regista.bpmn import BuilderError, ProcessBuilder, build_definitions, parse, to_xml, validate
 from regista.model.bpmn import (
     BoundaryEvent,
     CallActivity,
@@ -38,7 +38,7 @@ def round_trip(defs: Definitions) -> Definitions:
 
 def test_the_readme_chain() -> None:
     defs = (
-        Process("order")
+        ProcessBuilder("order")
         .start()
         .service_task("charge", type="payment")
         .exclusive_gateway("ok?")
@@ -63,7 +63,7 @@ def test_the_readme_chain() -> None:
 
 def test_branches_joins_and_defaults() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("split")
         .condition("=x > 1", name="big")
@@ -96,7 +96,7 @@ def test_branches_joins_and_defaults() -> None:
 
 def test_parallel_fork_and_join() -> None:
     defs = (
-        Process("fan")
+        ProcessBuilder("fan")
         .start()
         .parallel_gateway("fork")
         .task("a")
@@ -117,7 +117,7 @@ def test_parallel_fork_and_join() -> None:
 
 def test_boundary_events_subprocesses_and_event_subprocesses() -> None:
     defs = (
-        Process("order")
+        ProcessBuilder("order")
         .start(message="order-placed")
         .subprocess("handle")
         .start()
@@ -165,7 +165,7 @@ def test_boundary_events_subprocesses_and_event_subprocesses() -> None:
 
 def test_activity_details() -> None:
     defs = (
-        Process("details", name="Details", version_tag="1.2")
+        ProcessBuilder("details", name="Details", version_tag="1.2")
         .start()
         .script_task("sum", script="=a + b", result_variable="total")
         .script_task("py", script="total = a + b", format="python")
@@ -228,7 +228,7 @@ def test_activity_details() -> None:
 
 def test_compensation_and_transactions() -> None:
     defs = (
-        Process("booking")
+        ProcessBuilder("booking")
         .start()
         .transaction("tx")
         .start()
@@ -259,10 +259,10 @@ def test_compensation_and_transactions() -> None:
 
 
 def test_several_processes() -> None:
-    parent = Process("parent").start().call_activity("call", process_id="child").end()
+    parent = ProcessBuilder("parent").start().call_activity("call", process_id="child").end()
     with pytest.raises(BuilderError, match="'StartEvent_1' is used in both"):
-        build_definitions(parent, Process("child").start().end())
-    child = Process("child", id_prefix="child_").start().end()
+        build_definitions(parent, ProcessBuilder("child").start().end())
+    child = ProcessBuilder("child", id_prefix="child_").start().end()
     defs = build_definitions(parent, child, id="both")
     assert defs.processes["child"].start_events == ("child_StartEvent_1",)
     assert set(defs.processes) == {"parent", "child"}
@@ -273,16 +273,16 @@ def test_several_processes() -> None:
 @pytest.mark.parametrize(
     ("build", "message"),
     [
-        (lambda: Process("p").start().end().task("x"), "after the end event"),
-        (lambda: Process("p").start("a").task("a"), "already used"),
-        (lambda: Process("p").move_to("nowhere"), "no element 'nowhere'"),
-        (lambda: Process("p").start().branch(), "no gateway"),
-        (lambda: Process("p").start().end_subprocess(), "without an open subprocess"),
-        (lambda: Process("p").condition("=x").start(), "need an element"),
-        (lambda: Process("p").start().condition("=x").move_to("StartEvent_1"), "no element"),
-        (lambda: Process("p").boundary_event(duration="PT1M"), "attached to an activity"),
-        (lambda: Process("bad id"), "not a valid process id"),
-        (lambda: Process("p").input("a", "=b"), "add an element first"),
+        (lambda: ProcessBuilder("p").start().end().task("x"), "after the end event"),
+        (lambda: ProcessBuilder("p").start("a").task("a"), "already used"),
+        (lambda: ProcessBuilder("p").move_to("nowhere"), "no element 'nowhere'"),
+        (lambda: ProcessBuilder("p").start().branch(), "no gateway"),
+        (lambda: ProcessBuilder("p").start().end_subprocess(), "without an open subprocess"),
+        (lambda: ProcessBuilder("p").condition("=x").start(), "need an element"),
+        (lambda: ProcessBuilder("p").start().condition("=x").move_to("StartEvent_1"), "no element"),
+        (lambda: ProcessBuilder("p").boundary_event(duration="PT1M"), "attached to an activity"),
+        (lambda: ProcessBuilder("bad id"), "not a valid process id"),
+        (lambda: ProcessBuilder("p").input("a", "=b"), "add an element first"),
     ],
 )
 def test_builder_errors(build: object, message: str) -> None:

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from regista.bpmn import Process, parse, parse_file, validate
+from regista.bpmn import ProcessBuilder, parse, parse_file, validate
 from regista.model.bpmn import Expression, Problem, SequenceFlow
 from regista.model.frozen import FrozenDict
 
@@ -69,7 +69,7 @@ def test_parse_problems_are_included() -> None:
 
 def test_structural_problems_of_built_models() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .event_based_gateway("wait")
         .task("not_an_event")
@@ -104,7 +104,7 @@ def test_structural_problems_of_built_models() -> None:
 
 def test_expression_languages_and_missing_pieces() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("g")
         .condition(Expression("x > 1", "groovy"))
@@ -127,7 +127,7 @@ def test_expression_languages_and_missing_pieces() -> None:
 
 def test_dangling_defaults_crossing_flows_and_missing_starts() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start()

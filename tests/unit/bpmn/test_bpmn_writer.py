@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from lxml import etree
 
-from regista.bpmn import Process, generate, parse, parse_file, to_xml
+from regista.bpmn import ProcessBuilder, generate, parse, parse_file, to_xml
 from regista.bpmn.namespaces import BPMN, BPMNDI
 from regista.model.bpmn import BoundaryEvent, Definitions, Diagram, Expression, SubProcess
 from regista.model.frozen import FrozenDict
@@ -91,7 +91,7 @@ def test_generated_diagram_for_a_collaboration_with_lanes() -> None:
 
 def _built() -> Definitions:
     return (
-        Process("order", name="Order")
+        ProcessBuilder("order", name="Order")
         .start("placed", name="Order placed")
         .service_task("charge", type="payment", retries=3, headers={"provider": "stripe"})
         .boundary_event("declined", error="CARD_DECLINED")

@@ -6,7 +6,7 @@ shell completes it; each test also runs with the state through JSON at every wai
 
 from __future__ import annotations
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import ASYNC_CONTINUATION, CreateJob
 
 from .harness import Harness
@@ -18,7 +18,7 @@ def _async_jobs(h: Harness) -> list[CreateJob]:
 
 def test_async_before_waits_before_the_element_runs(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("calc", script="x + 1", result_variable="x")
         .async_before()
@@ -40,7 +40,7 @@ def test_async_before_waits_before_the_element_runs(roundtrip: bool) -> None:
 
 def test_async_after_waits_before_the_outgoing_flows_are_taken(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("calc", script="x * 2", result_variable="x")
         .async_after()
@@ -66,7 +66,12 @@ def test_async_after_waits_before_the_outgoing_flows_are_taken(roundtrip: bool) 
 
 def test_async_before_a_service_task_then_its_job(roundtrip: bool) -> None:
     defs = (
-        Process("p").start().service_task("t", type="work").async_before().async_after().end()
+        ProcessBuilder("p")
+        .start()
+        .service_task("t", type="work")
+        .async_before()
+        .async_after()
+        .end()
     ).build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert [j.type for _, j in h.jobs.values()] == [ASYNC_CONTINUATION]
@@ -81,7 +86,7 @@ def test_async_before_a_service_task_then_its_job(roundtrip: bool) -> None:
 
 def test_async_after_closes_the_boundary_events(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task("task")
         .async_after()
@@ -100,7 +105,7 @@ def test_async_after_closes_the_boundary_events(roundtrip: bool) -> None:
 
 def test_async_continuations_on_multi_instance_inner_activities(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("each", script="item * 10", result_variable="out")
         .async_before()
@@ -120,7 +125,7 @@ def test_async_continuations_on_multi_instance_inner_activities(roundtrip: bool)
 
 def test_async_start_event_and_gateway_and_subprocess(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .async_before()
         .subprocess("sub")
@@ -147,7 +152,7 @@ def test_async_start_event_and_gateway_and_subprocess(roundtrip: bool) -> None:
 
 
 def test_a_failed_continuation_retries_then_raises_an_incident(roundtrip: bool) -> None:
-    defs = Process("p").start().task("t").async_before().end().build()
+    defs = ProcessBuilder("p").start().task("t").async_before().end().build()
     h = Harness(defs, roundtrip=roundtrip).start()
     h.fail_job("t", retries=1)
     (job,) = _async_jobs(h)
@@ -165,7 +170,7 @@ def test_terminating_an_element_waiting_on_its_continuation_cancels_the_job(
     roundtrip: bool,
 ) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .parallel_gateway("f")
         .task("slow")

@@ -5,15 +5,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import CancelJob, CancelUserTask, CloseSubscription
 
 from .harness import Harness
 
 
-def _timed(interrupting: bool, **timer: str) -> Process:
+def _timed(interrupting: bool, **timer: str) -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("work")
         .end("done")
@@ -52,7 +52,7 @@ def test_timer_is_cancelled_when_the_activity_completes(roundtrip: bool) -> None
 def test_message_boundary_interrupting_and_not(roundtrip: bool) -> None:
     for interrupting in (True, False):
         defs = (
-            Process("p")
+            ProcessBuilder("p")
             .start("s")
             .service_task("work", type="w")
             .end("done")
@@ -85,7 +85,7 @@ def test_message_boundary_interrupting_and_not(roundtrip: bool) -> None:
 
 def test_signal_boundary(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task("work")
         .end("done")
@@ -102,7 +102,7 @@ def test_signal_boundary(roundtrip: bool) -> None:
 def test_conditional_boundary(roundtrip: bool) -> None:
     for interrupting in (True, False):
         defs = (
-            Process("p")
+            ProcessBuilder("p")
             .start()
             .user_task("work")
             .end("done")
@@ -129,7 +129,7 @@ def test_conditional_boundary(roundtrip: bool) -> None:
 
 def test_conditional_boundary_true_on_entry_fires_at_once(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task("work")
         .end("done")
@@ -144,7 +144,7 @@ def test_conditional_boundary_true_on_entry_fires_at_once(roundtrip: bool) -> No
 
 def test_boundary_on_a_subprocess_terminates_everything_inside(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -172,7 +172,7 @@ def test_boundary_on_a_subprocess_terminates_everything_inside(roundtrip: bool) 
 
 def test_boundary_output_mappings(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task("work")
         .end("done")
@@ -188,7 +188,7 @@ def test_boundary_output_mappings(roundtrip: bool) -> None:
 
 def test_resolving_a_job_incident_keeps_the_boundary_events(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .service_task("work", type="w")
         .end("done")

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 
 from .harness import Harness
 
 
-def _booking() -> Process:
+def _booking() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("book_hotel", script='"hotel"', result_variable="hotel")
         .boundary_event("undo_hotel", attached_to="book_hotel", compensate=True)
@@ -47,7 +47,7 @@ def test_compensation_twice_runs_each_handler_once(roundtrip: bool) -> None:
 
 def test_compensation_waits_for_a_handler_with_a_job(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .service_task("charge", type="charge")
         .boundary_event("undo", attached_to="charge", compensate=True)
@@ -67,7 +67,7 @@ def test_compensation_waits_for_a_handler_with_a_job(roundtrip: bool) -> None:
 
 def test_activities_inside_a_completed_subprocess_are_compensated(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -97,6 +97,6 @@ def test_compensation_from_an_error_event_subprocess(roundtrip: bool) -> None:
 
 
 def test_nothing_to_compensate_passes_through(roundtrip: bool) -> None:
-    defs = Process("p").start().throw("c", compensate=True).end("e").build()
+    defs = ProcessBuilder("p").start().throw("c", compensate=True).end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "completed"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from regista.bpmn import Process, build_definitions
+from regista.bpmn import ProcessBuilder, build_definitions
 from regista.engine import (
     CancelChild,
     CancelJob,
@@ -41,9 +41,9 @@ def _activated(h: Harness, element_id: str) -> int:
 # --- exclusive gateway ----------------------------------------------------------------------
 
 
-def _exclusive() -> Process:
+def _exclusive() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .exclusive_gateway("xor")
         .condition("=x > 10")
@@ -79,7 +79,7 @@ def test_exclusive_gateway_without_a_true_condition_or_default_raises_an_inciden
     """Zeebe ExclusiveGatewayTest.shouldCreateIncidentIfNoConditionMatches (then resolved
     after the variables were fixed); Camunda 7 ExclusiveGatewayTest.testNoSequenceFlowSelected."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .exclusive_gateway("xor")
         .condition("=x = 1")
@@ -102,7 +102,7 @@ def test_exclusive_gateway_without_a_true_condition_or_default_raises_an_inciden
 def test_exclusive_gateway_merges_without_synchronising(roundtrip: bool) -> None:
     """Camunda 7 ExclusiveGatewayTest (merge): every token arriving passes on at once."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .task("a")
@@ -129,7 +129,7 @@ def test_parallel_join_waits_for_every_incoming_flow(roundtrip: bool) -> None:
     """Zeebe ParallelGatewayTest.shouldMergeParallelBranches: the join fires once, after the
     last branch arrived."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .service_task("a", type="a")
@@ -156,7 +156,7 @@ def test_parallel_join_waits_for_every_incoming_flow(roundtrip: bool) -> None:
 def test_parallel_gateway_that_joins_and_forks(roundtrip: bool) -> None:
     """Zeebe ParallelGatewayTest.shouldMergeAndSplitInOneGateway."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .task("a")
@@ -179,7 +179,7 @@ def test_parallel_join_counts_tokens_per_flow(roundtrip: bool) -> None:
     """Zeebe ParallelGatewayTest (two tokens on one incoming flow): the join consumes one
     token per flow and the extra token keeps waiting there."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .exclusive_gateway("merge")
@@ -204,9 +204,9 @@ def test_parallel_join_counts_tokens_per_flow(roundtrip: bool) -> None:
 # --- inclusive gateway ----------------------------------------------------------------------
 
 
-def _inclusive() -> Process:
+def _inclusive() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .inclusive_gateway("fork")
         .condition("=a")
@@ -253,7 +253,7 @@ def test_inclusive_gateway_without_true_condition_or_default_is_an_incident(
 ) -> None:
     """Zeebe InclusiveGatewayTest.shouldCreateIncidentIfNoConditionIsFulfilled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .inclusive_gateway("fork")
         .condition("=a")
@@ -274,7 +274,7 @@ def test_inclusive_join_inside_a_loop(roundtrip: bool) -> None:
     """Camunda 7 InclusiveGatewayTest.testLoop: fork and join are passed again on each turn
     of a loop back to the fork; the join waits for this turn's branches only."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .inclusive_gateway("fork")
         .condition("=true")
@@ -313,7 +313,7 @@ def test_inclusive_join_fires_when_a_taken_branch_ends_elsewhere(roundtrip: bool
     """Camunda 7 InclusiveGatewayTest (a branch leaves by an interrupting boundary event
     towards an end event): the join stops waiting for it."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .inclusive_gateway("fork")
         .condition("=true")
@@ -339,9 +339,9 @@ def test_inclusive_join_fires_when_a_taken_branch_ends_elsewhere(roundtrip: bool
 # --- event-based gateway --------------------------------------------------------------------
 
 
-def _event_gateway() -> Process:
+def _event_gateway() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .event_based_gateway("gw")
         .catch("paid", message="paid", correlation_key="=id")
@@ -397,7 +397,7 @@ def test_interrupting_timer_boundary_cancels_the_job(roundtrip: bool) -> None:
     """Zeebe BoundaryEventTest.shouldTakeTimerBoundaryEvent (service task): the job is
     cancelled and a late completion is refused."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("work", type="work")
         .end("done")
@@ -421,7 +421,7 @@ def test_interrupting_timer_boundary_cancels_the_job(roundtrip: bool) -> None:
 def test_interrupting_timer_boundary_cancels_the_user_task(roundtrip: bool) -> None:
     """Zeebe BoundaryEventTest / Camunda 7 BoundaryTimerEventTest.testTimerOnUserTask."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("approve")
         .end("done")
@@ -442,7 +442,7 @@ def test_non_interrupting_timer_cycle_boundary_fires_repeatedly(roundtrip: bool)
     """Zeebe BoundaryEventTest.shouldTriggerNonInterruptingTimerCycle (R3): three firings,
     the activity stays; when it completes the timer is cancelled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("work")
         .end("done")
@@ -471,7 +471,7 @@ def test_message_boundary_on_a_subprocess_terminates_everything_inside(
     """Zeebe BoundaryEventTest.shouldTerminateSubProcessBeforeTriggeringBoundaryEvent with a
     message boundary on the subprocess: its jobs and tasks are cancelled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -502,7 +502,7 @@ def test_non_interrupting_message_boundary_on_a_subprocess(roundtrip: bool) -> N
     """Camunda 7 MessageNonInterruptingBoundaryEventTest (subprocess): each message forks
     a token out of the subprocess, which goes on."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -530,14 +530,14 @@ def test_non_interrupting_message_boundary_on_a_subprocess(roundtrip: bool) -> N
 def test_interrupting_boundary_on_a_call_activity_cancels_the_child(roundtrip: bool) -> None:
     """Zeebe CallActivityTest.shouldTerminateChildInstanceOnBoundaryEvent."""
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity("call", process_id="child")
         .end("done")
         .boundary_event("late", attached_to="call", duration="PT1H")
         .end("timed_out")
     )
-    child = Process("child", id_prefix="c_").start().user_task("inside").end()
+    child = ProcessBuilder("child", id_prefix="c_").start().user_task("inside").end()
     h = Harness(build_definitions(parent, child), roundtrip=roundtrip).start("parent")
     (child_id,) = h.children
     assert h.states[child_id].active_elements() == ["inside"]
@@ -551,8 +551,8 @@ def test_interrupting_boundary_on_a_call_activity_cancels_the_child(roundtrip: b
 # --- errors ---------------------------------------------------------------------------------
 
 
-def _error_boundaries(first: str) -> Process:
-    builder = Process("p").start("s").service_task("charge", type="charge").end("charged")
+def _error_boundaries(first: str) -> ProcessBuilder:
+    builder = ProcessBuilder("p").start("s").service_task("charge", type="charge").end("charged")
     specs: dict[str, str | bool] = {"all": True, "code": "DECLINED"}
     for name in (first, "code" if first == "all" else "all"):
         builder.boundary_event(f"catch_{name}", attached_to="charge", error=specs[name])
@@ -577,7 +577,7 @@ def test_error_end_event_in_a_subprocess_is_caught_on_its_boundary(roundtrip: bo
     """Zeebe ErrorEventTest.shouldCatchErrorOnSubprocessBoundary (error end event inside an
     embedded subprocess); the other token inside is terminated."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -605,14 +605,19 @@ def test_error_thrown_in_a_called_process_is_caught_on_the_call_activity(
     """Zeebe CallActivityTest / ErrorEventTest.shouldCatchErrorFromChildInstance: the child
     ends, the parent leaves by the call activity's error boundary."""
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity("call", process_id="child")
         .end("done")
         .boundary_event("caught", attached_to="call", error="REJECTED")
         .end("handled")
     )
-    child = Process("child", id_prefix="c_").start().service_task("check", type="check").end("ok")
+    child = (
+        ProcessBuilder("child", id_prefix="c_")
+        .start()
+        .service_task("check", type="check")
+        .end("ok")
+    )
     h = Harness(build_definitions(parent, child), roundtrip=roundtrip).start("parent")
     h.throw_error("check", "REJECTED", {"reason": "limit"})
     (child_id,) = h.children
@@ -625,11 +630,11 @@ def test_error_thrown_in_a_called_process_is_caught_on_the_call_activity(
 def test_an_uncaught_error_raises_an_incident_and_never_completes(roundtrip: bool) -> None:
     """Zeebe ErrorEventTest.shouldCreateIncidentIfErrorIsNotCaught (error end event and a
     worker's error); Camunda 7 completes silently here, Zeebe and Regista do not."""
-    defs = Process("p").start("s").end("fail", error="NOPE").build()
+    defs = ProcessBuilder("p").start("s").end("fail", error="NOPE").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "incident"
     assert "unhandled BPMN error 'NOPE'" in h.state.incidents[0].message
-    defs = Process("p").start("s").service_task("t", type="t").end("e").build()
+    defs = ProcessBuilder("p").start("s").service_task("t", type="t").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     h.throw_error("t", "NOPE")
     assert h.status == "incident"
@@ -640,7 +645,7 @@ def test_error_walks_out_to_an_event_subprocess_of_an_outer_scope(roundtrip: boo
     """Zeebe ErrorEventTest.shouldCatchErrorInEventSubprocessOfParentScope: no boundary on
     the way, the process-level error event subprocess catches it and interrupts."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -665,7 +670,7 @@ def test_error_walks_out_to_an_event_subprocess_of_an_outer_scope(roundtrip: boo
 def test_error_boundary_on_a_multi_instance_body_ends_every_instance(roundtrip: bool) -> None:
     """Zeebe MultiInstanceActivityTest.shouldTerminateInstancesOnErrorBoundaryEvent."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("each", type="each")
         .multi_instance("=items", "item")
@@ -689,7 +694,7 @@ def test_an_error_inside_an_error_event_subprocess_goes_to_the_outer_scope(
     """Camunda 7 ErrorEventSubProcessTest: an error thrown by the event subprocess's own
     flow is not caught by the same event subprocess but by the scope around."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -719,7 +724,7 @@ def test_non_interrupting_escalation_boundary_lets_the_subprocess_go_on(
 ) -> None:
     """Zeebe EscalationEventTest.shouldTriggerNonInterruptingBoundaryEvent."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -744,7 +749,7 @@ def test_escalation_from_a_called_process_caught_on_the_call_activity(roundtrip:
     """Zeebe EscalationEventTest.shouldCatchEscalationFromChildProcess (non-interrupting):
     the child goes on and completes the call activity later."""
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity("call", process_id="child")
         .end("done")
@@ -752,7 +757,7 @@ def test_escalation_from_a_called_process_caught_on_the_call_activity(roundtrip:
         .end("helped")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start()
         .throw("ask", escalation="HELP")
         .user_task("work")
@@ -768,7 +773,7 @@ def test_escalation_from_a_called_process_caught_on_the_call_activity(roundtrip:
 
 def test_an_uncaught_escalation_lets_the_thrower_go_on(roundtrip: bool) -> None:
     """Zeebe EscalationEventTest.shouldContinueIfEscalationIsNotCaught."""
-    defs = Process("p").start("s").throw("up", escalation="X").end("e").build()
+    defs = ProcessBuilder("p").start("s").throw("up", escalation="X").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "completed"
     assert h.passed == ["s", "up", "e"]
@@ -777,9 +782,9 @@ def test_an_uncaught_escalation_lets_the_thrower_go_on(roundtrip: bool) -> None:
 # --- event subprocesses ---------------------------------------------------------------------
 
 
-def _with_event_subprocess(interrupting: bool, **trigger: str) -> Process:
+def _with_event_subprocess(interrupting: bool, **trigger: str) -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("main")
         .end("done")
@@ -842,7 +847,7 @@ def test_error_and_signal_event_subprocesses(roundtrip: bool) -> None:
     """Zeebe EventSubprocessTest (error start) and SignalEventTest (signal start event of an
     event subprocess, interrupting and not)."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("work", type="w")
         .end("done")
@@ -872,7 +877,7 @@ def test_terminate_end_event_in_a_subprocess_ends_only_the_subprocess(roundtrip:
     """Zeebe TerminateEndEventTest.shouldTerminateSubprocess; Camunda 7
     TerminateEndEventTest.testTerminateInSubProcess."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("f")
         .subprocess("sub")
@@ -904,7 +909,7 @@ def test_terminate_end_event_in_a_multi_instance_subprocess_ends_one_instance(
     """Camunda 7 TerminateEndEventTest.testTerminateInSubProcessConcurrentMultiInstance: only
     the inner instance that reached the terminate end event ends."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -934,7 +939,7 @@ def test_parallel_multi_instance_completion_condition_cancels_the_rest(roundtrip
     """Zeebe MultiInstanceActivityTest.shouldCompleteBodyWhenCompletionConditionIsFulfilled:
     the remaining instances are terminated and their jobs cancelled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("vote", type="vote")
         .multi_instance(
@@ -965,7 +970,7 @@ def test_sequential_multi_instance_collects_outputs_in_order_with_loop_counter(
     """Zeebe MultiInstanceActivityTest.shouldCollectOutputInSequentialOrder and
     .shouldSetLoopCounterVariable."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("step")
         .multi_instance(
@@ -996,7 +1001,7 @@ def test_parallel_multi_instance_outputs_follow_the_input_order(roundtrip: bool)
     """Zeebe MultiInstanceActivityTest.shouldCollectOutputInParallel: completed in reverse,
     collected by index."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("calc", type="calc")
         .multi_instance("=items", "item", output_collection="out", output_element="=result")
@@ -1014,7 +1019,7 @@ def test_parallel_multi_instance_outputs_follow_the_input_order(roundtrip: bool)
 def test_multi_instance_over_an_empty_collection_completes_at_once(roundtrip: bool) -> None:
     """Zeebe MultiInstanceActivityTest.shouldSkipMultiInstanceBodyIfInputCollectionIsEmpty."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("each", type="w")
         .multi_instance("=items", "item", output_collection="out", output_element="=x")
@@ -1032,7 +1037,7 @@ def test_multi_instance_counters_and_cardinality(roundtrip: bool) -> None:
     """Camunda 7 MultiInstanceTest.testParallelUserTasksCompletionCondition with
     nrOfInstances / nrOfCompletedInstances and loopCardinality."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .multi_instance(
@@ -1058,7 +1063,7 @@ def test_standard_loop_with_test_before(roundtrip: bool) -> None:
     """Camunda 7 / BPMN standard loop (testBefore): a false condition runs nothing, a true
     one runs while it holds."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("inc", script="n + 1", result_variable="n")
         .loop("=n < 3", test_before=True)
@@ -1070,7 +1075,7 @@ def test_standard_loop_with_test_before(roundtrip: bool) -> None:
     h = Harness(defs, roundtrip=roundtrip).start(variables={"n": 0})
     assert h.variables["n"] == 3
     after = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("inc", script="n + 1", result_variable="n")
         .loop("=n < 3")
@@ -1084,8 +1089,8 @@ def test_standard_loop_with_test_before(roundtrip: bool) -> None:
 # --- compensation ---------------------------------------------------------------------------
 
 
-def _bookings() -> Process:
-    builder = Process("p").start("s")
+def _bookings() -> ProcessBuilder:
+    builder = ProcessBuilder("p").start("s")
     for name in ("car", "hotel", "flight"):
         builder.script_task(f"book_{name}", script=f'"{name}"', result_variable=name)
         builder.boundary_event(f"undo_{name}", attached_to=f"book_{name}", compensate=True)
@@ -1117,7 +1122,7 @@ def test_only_completed_activities_are_compensated(roundtrip: bool) -> None:
     """Zeebe CompensationEventTest.shouldNotCompensateActiveActivity: an activity still
     running (in a parallel branch) has nothing to undo."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("f")
         .service_task("pay", type="pay")
@@ -1144,7 +1149,7 @@ def test_compensation_of_a_multi_instance_activity_runs_per_instance(roundtrip: 
     """Camunda 7 CompensateEventTest.testCompensateMiActivity / Zeebe: the handler runs once
     for each completed instance, newest first, seeing that instance's input element."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("book", type="book")
         .multi_instance("=items", "item")
@@ -1169,7 +1174,7 @@ def test_transaction_cancel_end_event_compensates_and_leaves_by_the_cancel_bound
 ) -> None:
     """Camunda 7 TransactionSubProcessTest.testSimpleCaseTxCancelled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .transaction("tx")
         .start("ts")
@@ -1208,7 +1213,7 @@ def test_transaction_cancel_end_event_compensates_and_leaves_by_the_cancel_bound
 def test_link_events_jump_and_several_throws_reach_one_catch(roundtrip: bool) -> None:
     """Zeebe LinkEventTest.shouldJumpFromLinkThrowToCatch (two throws, one catch)."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .exclusive_gateway("g")
         .condition("=left")
@@ -1229,7 +1234,7 @@ def test_link_events_jump_and_several_throws_reach_one_catch(roundtrip: bool) ->
 def test_a_signal_reaches_every_waiting_instance(roundtrip: bool) -> None:
     """Zeebe SignalEventTest.shouldBroadcastSignalToAllInstances; Camunda 7
     SignalEventTest.testSignalCatchIntermediate (several instances)."""
-    defs = Process("p").start("s").catch("wait", signal="go").end("e").build()
+    defs = ProcessBuilder("p").start("s").catch("wait", signal="go").end("e").build()
     h = Harness(defs, roundtrip=roundtrip)
     ids = [f"i{n}" for n in (1, 2, 3)]
     for instance_id in ids:
@@ -1245,7 +1250,7 @@ def test_a_signal_reaches_every_waiting_instance(roundtrip: bool) -> None:
 def test_a_message_reaches_only_the_instance_with_its_correlation_key(roundtrip: bool) -> None:
     """Zeebe MessageCorrelationTest.shouldCorrelateMessageByCorrelationKey."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .catch("paid", message="paid", correlation_key="=orderId")
         .end("e")
@@ -1270,7 +1275,7 @@ def test_input_mappings_are_local_and_output_mappings_reach_the_process(
     """Zeebe VariableMappingTest.shouldApplyInputMapping / .shouldApplyOutputMapping: inputs
     are local to the element; with output mappings only the mapped results leave it."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("t", type="t")
         .input("total", "=order.price * order.qty")
@@ -1300,7 +1305,7 @@ def test_without_output_mappings_job_variables_propagate_to_where_they_are_defin
     """Zeebe VariableMappingTest.shouldPropagateVariablesToNearestScope: a variable the
     subprocess defines is updated there, an unknown one goes to the process."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -1325,7 +1330,7 @@ def test_without_output_mappings_job_variables_propagate_to_where_they_are_defin
 def test_result_variables_of_scripts_and_decisions(roundtrip: bool) -> None:
     """Zeebe ScriptTaskTest.shouldWriteResultToResultVariable (a FEEL context result)."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("calc", script="{sum: a + b, items: [a, b]}", result_variable="res")
         .script_task("pick", script="res.sum * 2", result_variable="double")
@@ -1341,7 +1346,7 @@ def test_local_variables_of_a_subprocess_do_not_leak(roundtrip: bool) -> None:
     """Zeebe ProcessInstanceVariableTest / Camunda 7 VariableScopeTest: variables created
     in a subprocess scope stay there and end with it; outer ones are updated in place."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -1367,7 +1372,7 @@ def test_call_activity_propagation_rules(roundtrip: bool) -> None:
     ParentVariables false) and .shouldNotPropagateAllChildVariables (false, with output
     mappings)."""
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity(
             "call",
@@ -1380,7 +1385,7 @@ def test_call_activity_propagation_rules(roundtrip: bool) -> None:
         .end("e")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start()
         .script_task("calc", script="if a = null then x * 10 else -1", result_variable="result")
         .script_task("extra", script='"child only"', result_variable="secret")
@@ -1398,9 +1403,9 @@ def test_call_activity_propagation_rules(roundtrip: bool) -> None:
 
 def test_call_activity_propagates_all_variables_by_default(roundtrip: bool) -> None:
     """Zeebe CallActivityTest.shouldPropagateAllChildVariablesByDefault."""
-    parent = Process("parent").start("s").call_activity("call", process_id="child").end("e")
+    parent = ProcessBuilder("parent").start("s").call_activity("call", process_id="child").end("e")
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start()
         .script_task("calc", script="a + 1", result_variable="b")
         .end()
@@ -1425,7 +1430,7 @@ def test_timer_definitions_date_duration_cycle_and_feel(roundtrip: bool) -> None
         ({"cycle": "R1/PT30M"}, dt.timedelta(minutes=30)),
     ]
     for timer, after in cases:
-        defs = Process("p").start("s").catch("t", **timer).end("e").build()
+        defs = ProcessBuilder("p").start("s").catch("t", **timer).end("e").build()
         h = Harness(defs, roundtrip=roundtrip).start(variables={"wait": "PT5M"})
         ((_, effect),) = h.timers.values()
         assert effect.due == h.now + after, timer
@@ -1439,7 +1444,7 @@ def test_feel_script_task_and_untrusted_python(roundtrip: bool) -> None:
     """Zeebe ScriptTaskTest (FEEL); Camunda 7 ScriptTaskTest with a script engine the
     deployment did not allow: an incident, never executed."""
     feel = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("s1", script='upper case(name) + "!"', result_variable="shout")
         .end("e")
@@ -1448,7 +1453,7 @@ def test_feel_script_task_and_untrusted_python(roundtrip: bool) -> None:
     h = Harness(feel, roundtrip=roundtrip).start(variables={"name": "ann"})
     assert h.variables["shout"] == "ANN!"
     python = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("s1", script="import os\nresult = os.getcwd()", format="python")
         .end("e")
@@ -1545,7 +1550,7 @@ def test_each_multi_instance_subprocess_correlates_by_its_own_key(roundtrip: boo
     """Zeebe MultiInstanceActivityTest / MessageCorrelationTest: a message catch event in a
     multi-instance subprocess subscribes once per instance with that instance's key."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("per_order")
         .start("ss")
@@ -1572,7 +1577,7 @@ def test_interrupting_event_subprocess_of_a_subprocess_ends_only_that_subprocess
     """Zeebe EventSubprocessTest.shouldInterruptSubprocessOnly: the rest of the process goes
     on, the subprocess completes through its event subprocess."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("f")
         .subprocess("sub")
@@ -1601,7 +1606,7 @@ def test_non_interrupting_event_subprocess_keeps_its_subprocess_open(roundtrip: 
     """Camunda 7 EventSubProcessTest.testNonInterruptingInSubProcess: the subprocess
     completes only after its running event subprocess instance completed."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -1632,7 +1637,7 @@ def test_error_from_an_inner_subprocess_of_a_multi_instance_is_caught_on_the_bod
     """Zeebe ErrorEventTest.shouldCatchErrorFromInnerInstanceOnMultiInstanceBody (an error
     end event inside a multi-instance subprocess)."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("each")
         .start("ss")
@@ -1659,7 +1664,7 @@ def test_error_from_an_inner_subprocess_of_a_multi_instance_is_caught_on_the_bod
 def test_escalation_end_event_and_interrupting_boundary(roundtrip: bool) -> None:
     """Zeebe EscalationEventTest.shouldTriggerInterruptingBoundaryEventByEscalationEndEvent."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -1684,7 +1689,7 @@ def test_compensation_inside_a_subprocess_undoes_only_its_activities(roundtrip: 
     """Camunda 7 CompensateEventTest.testCompensateSubprocess (throw inside the
     subprocess): activities completed before it outside are not compensated."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("outer", script='"o"', result_variable="o")
         .boundary_event("undo_outer", attached_to="outer", compensate=True)
@@ -1713,7 +1718,7 @@ def test_compensation_handler_sees_the_local_variables_of_what_it_undoes(
     """Camunda 7 CompensateEventTest.testCompensationHandlerSeesLocalVariables (a snapshot
     of the activity's local variables, here from its input mapping)."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("charge", type="charge")
         .input("amount", "=price * 2")
@@ -1744,7 +1749,7 @@ def test_receive_task_with_a_message_boundary_and_a_timer(roundtrip: bool) -> No
     """Camunda 7 ReceiveTaskTest.testSupportsMessageEventReceivedOnReceiveTask with a
     boundary: the receive task's own message completes it, the timer is cancelled."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .receive_task("wait", message="answer", correlation_key="=id")
         .end("answered")
@@ -1764,7 +1769,7 @@ def test_output_mappings_of_an_inner_instance_feed_the_output_element(roundtrip:
     activity writes its output mappings into its own scope, where the output element
     variable lives, so the collection gets each instance's value."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("calc", type="calc")
         .output("result", "=x * 2")
@@ -1786,7 +1791,7 @@ def test_an_error_from_a_child_walks_out_of_the_call_activity_to_a_subprocess(
     """Zeebe ErrorEventTest.shouldCatchErrorFromChildInstanceOnOuterScope: the call activity
     has no error boundary, the subprocess around it has."""
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -1797,7 +1802,7 @@ def test_an_error_from_a_child_walks_out_of_the_call_activity_to_a_subprocess(
         .boundary_event("caught", attached_to="sub", error=True)
         .end("handled")
     )
-    child = Process("child", id_prefix="c_").start().end("fail", error="CHILD_FAILED")
+    child = ProcessBuilder("child", id_prefix="c_").start().end("fail", error="CHILD_FAILED")
     h = Harness(build_definitions(parent, child), roundtrip=roundtrip).start("parent")
     assert h.status == "completed"
     assert h.passed[-2:] == ["caught", "handled"]
@@ -1808,7 +1813,7 @@ def test_an_interrupting_event_subprocess_ends_running_non_interrupting_ones(
 ) -> None:
     """Camunda 7 EventSubProcessTest.testNonInterruptingAndInterruptingEventSubProcess."""
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("main")
         .end("done")

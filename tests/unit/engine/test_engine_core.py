@@ -7,7 +7,7 @@ import json
 
 import pytest
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import (
     Cancel,
     CommandRejected,
@@ -28,9 +28,9 @@ from regista.engine import (
 from .harness import Harness
 
 
-def _loop() -> Process:
+def _loop() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .script_task("inc", script="i + 1", result_variable="i")
         .exclusive_gateway("again")
@@ -58,7 +58,7 @@ def test_a_loop_without_wait_state_is_stopped_by_the_step_guard(roundtrip: bool)
 
 def test_the_guard_counts_element_activations_of_a_cycle(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .task("a")
         .exclusive_gateway("g")
@@ -79,7 +79,7 @@ def test_the_guard_counts_element_activations_of_a_cycle(roundtrip: bool) -> Non
 
 def test_many_iterations_with_wait_states_are_not_a_runaway(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task("work")
         .script_task("count", script="i + 1", result_variable="i")
@@ -105,7 +105,7 @@ def test_many_iterations_with_wait_states_are_not_a_runaway(roundtrip: bool) -> 
 
 def test_a_long_loop_without_waits_fits_in_the_activation_budget(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("count", script="=loopCounter", result_variable="last")
         .multi_instance("=items", "item", sequential=True)
@@ -125,7 +125,7 @@ def test_a_bounded_loop_completes(roundtrip: bool) -> None:
 
 
 def test_unknown_ids_are_rejected() -> None:
-    defs = Process("p").start().service_task("t", type="w").end().build()
+    defs = ProcessBuilder("p").start().service_task("t", type="w").end().build()
     h = Harness(defs).start()
     for command in (
         CompleteJob("nope"),
@@ -141,7 +141,7 @@ def test_unknown_ids_are_rejected() -> None:
 
 def test_cancel_terminates_everything(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .parallel_gateway("f")
         .service_task("a", type="a")
@@ -162,7 +162,11 @@ def test_cancel_terminates_everything(roundtrip: bool) -> None:
 
 def test_history_records_every_element_and_variable(roundtrip: bool) -> None:
     defs = (
-        Process("p").start("s").script_task("t", script="1", result_variable="x").end("e").build()
+        ProcessBuilder("p")
+        .start("s")
+        .script_task("t", script="1", result_variable="x")
+        .end("e")
+        .build()
     )
     h = Harness(defs, roundtrip=roundtrip).start(variables={"x": 0})
     events = [(e.kind, e.element_id) for e in h.history[h.state.id]]
@@ -185,14 +189,14 @@ def test_history_records_every_element_and_variable(roundtrip: bool) -> None:
 
 
 def test_ids_come_from_the_context_and_runs_are_deterministic() -> None:
-    defs = Process("p").start().service_task("t", type="w").user_task("u").end().build()
+    defs = ProcessBuilder("p").start().service_task("t", type="w").user_task("u").end().build()
     first, second = Harness(defs).start(), Harness(defs).start()
     assert first.state.to_json() == second.state.to_json()
     assert first.effects == second.effects
 
 
 def test_variables_of_a_scope_and_active_elements() -> None:
-    defs = Process("p").start().subprocess("sub").start("ss").user_task("u").end("se")
+    defs = ProcessBuilder("p").start().subprocess("sub").start("ss").user_task("u").end("se")
     defs_built = defs.end_subprocess().end().build()
     h = Harness(defs_built).start(variables={"a": 1})
     sub = next(h.state.element_instances("sub"))
@@ -205,7 +209,7 @@ def test_variables_of_a_scope_and_active_elements() -> None:
 
 
 def test_a_failure_while_entering_the_process_is_an_incident_that_resolves() -> None:
-    builder = Process("p").start("s").user_task("work").end("e")
+    builder = ProcessBuilder("p").start("s").user_task("work").end("e")
     builder.event_subprocess("esp").start("t", duration="=bad").end("x").end_subprocess()
     h = Harness(builder.build()).start(variables={"bad": "soon"})
     assert h.status == "incident"

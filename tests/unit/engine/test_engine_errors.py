@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from regista.bpmn import Process, build_definitions
+from regista.bpmn import ProcessBuilder, build_definitions
 from regista.engine import NotifyParent
 
 from .harness import Harness
@@ -10,7 +10,7 @@ from .harness import Harness
 
 def test_worker_error_is_caught_by_the_task_boundary(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .service_task("charge", type="pay")
         .end("ok")
@@ -29,7 +29,7 @@ def test_uncaught_worker_error_is_an_incident_and_resolving_recreates_the_job(
     roundtrip: bool,
 ) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .service_task("charge", type="pay")
         .end("ok")
@@ -48,9 +48,9 @@ def test_uncaught_worker_error_is_an_incident_and_resolving_recreates_the_job(
     assert h.passed[-1] == "ok"
 
 
-def _nested(catch: str | bool) -> Process:
+def _nested(catch: str | bool) -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -91,7 +91,7 @@ def test_specific_catch_wins_over_catch_all(roundtrip: bool) -> None:
 
 
 def test_uncaught_error_end_event_is_an_incident(roundtrip: bool) -> None:
-    defs = Process("p").start().end("boom", error="E9").build()
+    defs = ProcessBuilder("p").start().end("boom", error="E9").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "incident"
     assert "E9" in h.state.incidents[0].message
@@ -99,7 +99,7 @@ def test_uncaught_error_end_event_is_an_incident(roundtrip: bool) -> None:
 
 
 def test_error_event_subprocess_catches_inside_its_scope(roundtrip: bool) -> None:
-    builder = Process("p").start("s").service_task("t", type="w").end("ok")
+    builder = ProcessBuilder("p").start("s").service_task("t", type="w").end("ok")
     builder.event_subprocess("handler").start("on_error", error="E1").end("cleaned")
     builder.end_subprocess()
     defs = builder.build()
@@ -135,7 +135,7 @@ def test_escalation_boundary_non_interrupting_lets_the_subprocess_go_on(
     roundtrip: bool,
 ) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -157,7 +157,7 @@ def test_escalation_boundary_non_interrupting_lets_the_subprocess_go_on(
 
 def test_escalation_boundary_interrupting_ends_the_subprocess(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -177,7 +177,9 @@ def test_escalation_boundary_interrupting_ends_the_subprocess(roundtrip: bool) -
 
 
 def test_escalation_event_subprocess(roundtrip: bool) -> None:
-    builder = Process("p").start("s").throw("raise", escalation="X").user_task("go_on").end("e")
+    builder = (
+        ProcessBuilder("p").start("s").throw("raise", escalation="X").user_task("go_on").end("e")
+    )
     builder.event_subprocess("esp").start("on_x", escalation="X", interrupting=False)
     builder.end("handled").end_subprocess()
     h = Harness(builder.build(), roundtrip=roundtrip).start()
@@ -185,9 +187,9 @@ def test_escalation_event_subprocess(roundtrip: bool) -> None:
     assert h.active == ["go_on"]
 
 
-def _called() -> tuple[Process, Process]:
+def _called() -> tuple[ProcessBuilder, ProcessBuilder]:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity("call", process_id="child")
         .end("ok")
@@ -195,7 +197,7 @@ def _called() -> tuple[Process, Process]:
         .end("recovered")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start("cs")
         .user_task("inner")
         .end("boom", error="CHILD_ERR")
@@ -218,8 +220,8 @@ def test_error_in_a_called_instance_reaches_the_call_activity(roundtrip: bool) -
 def test_error_from_a_called_instance_uncaught_in_the_parent_is_an_incident(
     roundtrip: bool,
 ) -> None:
-    parent = Process("parent").start("s").call_activity("call", process_id="child").end("ok")
-    child = Process("child", id_prefix="c_").start("cs").end("boom", error="E")
+    parent = ProcessBuilder("parent").start("s").call_activity("call", process_id="child").end("ok")
+    child = ProcessBuilder("child", id_prefix="c_").start("cs").end("boom", error="E")
     h = Harness(build_definitions(parent, child), roundtrip=roundtrip).start("parent")
     assert h.status == "incident"
     assert h.active == ["call"]
@@ -227,7 +229,7 @@ def test_error_from_a_called_instance_uncaught_in_the_parent_is_an_incident(
 
 def test_escalation_from_a_called_instance(roundtrip: bool) -> None:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity("call", process_id="child")
         .end("ok")
@@ -235,7 +237,7 @@ def test_escalation_from_a_called_instance(roundtrip: bool) -> None:
         .end("noted")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start("cs")
         .throw("t", escalation="UP")
         .user_task("w")

@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from regista.bpmn import Process, parse
+from regista.bpmn import ProcessBuilder, parse
 from regista.engine import (
     BroadcastSignal,
     CommandRejected,
@@ -20,7 +20,7 @@ from .harness import START, Harness
 
 
 def test_message_and_signal_start_events_are_chosen_by_the_shell(roundtrip: bool) -> None:
-    builder = Process("p")
+    builder = ProcessBuilder("p")
     builder.start("plain").end("e1")
     builder.start("by_message", message="order-placed").end("e2")
     builder.start("by_signal", signal="go").end("e3")
@@ -46,7 +46,7 @@ def test_message_and_signal_start_events_are_chosen_by_the_shell(roundtrip: bool
 
 
 def test_unknown_start_event_and_process_are_rejected() -> None:
-    defs = Process("p").start("s").end().build()
+    defs = ProcessBuilder("p").start("s").end().build()
     h = Harness(defs)
     with pytest.raises(CommandRejected, match="not a start event"):
         h.apply(StartInstance("p", start_event_id="nope"))
@@ -56,7 +56,7 @@ def test_unknown_start_event_and_process_are_rejected() -> None:
 
 def test_terminate_end_event_ends_every_token(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .parallel_gateway("fork")
         .service_task("slow", type="slow")
@@ -75,7 +75,7 @@ def test_terminate_end_event_ends_every_token(roundtrip: bool) -> None:
 
 def test_terminate_end_event_in_a_subprocess_completes_the_subprocess(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -96,7 +96,7 @@ def test_terminate_end_event_in_a_subprocess_completes_the_subprocess(roundtrip:
 
 def test_message_and_signal_throw_and_end_events(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .throw("announce", message="hello")
         .throw("flare", signal="alarm")
@@ -111,13 +111,13 @@ def test_message_and_signal_throw_and_end_events(roundtrip: bool) -> None:
 
 
 def test_signal_end_event(roundtrip: bool) -> None:
-    defs = Process("p").start().end("e", signal="done").build()
+    defs = ProcessBuilder("p").start().end("e", signal="done").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert [e.name for e in h.effects if isinstance(e, BroadcastSignal)] == ["done"]
 
 
 def test_message_throw_with_job_type_waits_for_the_job(roundtrip: bool) -> None:
-    defs = Process("p").start().end("e", message="m", type="publisher").build()
+    defs = ProcessBuilder("p").start().end("e", message="m", type="publisher").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.job("e").type == "publisher"
     h.complete_job("e")
@@ -126,7 +126,11 @@ def test_message_throw_with_job_type_waits_for_the_job(roundtrip: bool) -> None:
 
 def test_intermediate_message_catch(roundtrip: bool) -> None:
     defs = (
-        Process("p").start().catch("wait", message="ping", correlation_key="=key").end("e").build()
+        ProcessBuilder("p")
+        .start()
+        .catch("wait", message="ping", correlation_key="=key")
+        .end("e")
+        .build()
     )
     h = Harness(defs, roundtrip=roundtrip).start(variables={"key": "k1"})
     assert h.active == ["wait"]
@@ -153,7 +157,7 @@ def test_intermediate_message_catch(roundtrip: bool) -> None:
 def test_intermediate_timer_catch(
     roundtrip: bool, kwargs: dict[str, str], due: dt.datetime
 ) -> None:
-    defs = Process("p").start().catch("wait", **kwargs).end("e").build()
+    defs = ProcessBuilder("p").start().catch("wait", **kwargs).end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     schedule = [e for e in h.effects if isinstance(e, ScheduleTimer)]
     assert [s.due for s in schedule] == [due]
@@ -164,14 +168,14 @@ def test_intermediate_timer_catch(
 
 
 def test_bad_timer_is_an_incident() -> None:
-    defs = Process("p").start().catch("wait", duration="ten minutes").end().build()
+    defs = ProcessBuilder("p").start().catch("wait", duration="ten minutes").end().build()
     h = Harness(defs).start()
     assert h.status == "incident"
     assert "ISO 8601" in h.state.incidents[0].message
 
 
 def test_intermediate_signal_catch(roundtrip: bool) -> None:
-    defs = Process("p").start().catch("wait", signal="go").end("e").build()
+    defs = ProcessBuilder("p").start().catch("wait", signal="go").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     h.signal("go", {"from": "ops"})
     assert h.status == "completed"
@@ -179,7 +183,7 @@ def test_intermediate_signal_catch(roundtrip: bool) -> None:
 
 
 def test_conditional_catch_passes_when_true_and_waits_otherwise(roundtrip: bool) -> None:
-    defs = Process("p").start().catch("wait", condition="=ready = true").end("e").build()
+    defs = ProcessBuilder("p").start().catch("wait", condition="=ready = true").end("e").build()
     now = Harness(defs, roundtrip=roundtrip).start(variables={"ready": True})
     assert now.status == "completed"
     later = Harness(defs, roundtrip=roundtrip).start(variables={"ready": False})
@@ -192,7 +196,7 @@ def test_conditional_catch_passes_when_true_and_waits_otherwise(roundtrip: bool)
 
 def test_conditional_catch_fires_on_variables_from_a_job(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .parallel_gateway("f")
         .catch("wait", condition="=count >= 2")
@@ -223,20 +227,26 @@ def test_link_events_jump_within_the_scope(roundtrip: bool) -> None:
 
 
 def test_link_throw_without_catch_is_an_incident() -> None:
-    defs = Process("p").start().throw("go", link="nowhere").build()
+    defs = ProcessBuilder("p").start().throw("go", link="nowhere").build()
     h = Harness(defs).start()
     assert h.status == "incident"
     assert "link" in h.state.incidents[0].message
 
 
 def test_escalation_throw_uncaught_goes_on(roundtrip: bool) -> None:
-    defs = Process("p").start().throw("esc", escalation="LATE").end("e", escalation="LATE").build()
+    defs = (
+        ProcessBuilder("p")
+        .start()
+        .throw("esc", escalation="LATE")
+        .end("e", escalation="LATE")
+        .build()
+    )
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "completed"
     assert h.passed[-2:] == ["esc", "e"]
 
 
 def test_start_event_output_mappings(roundtrip: bool) -> None:
-    defs = Process("p").start("s", message="go").output("orderId", "=id").end().build()
+    defs = ProcessBuilder("p").start("s", message="go").output("orderId", "=id").end().build()
     h = Harness(defs, roundtrip=roundtrip).start(variables={"id": 7}, start_event_id="s")
     assert h.variables == {"id": 7, "orderId": 7}

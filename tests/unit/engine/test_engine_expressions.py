@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from regista.bpmn import Process, parse
+from regista.bpmn import ProcessBuilder, parse
 from regista.engine import Context, ExpressionError
 from regista.engine.expressions import evaluate
 from regista.model.bpmn import Definitions, Expression
@@ -61,7 +61,7 @@ def test_python_conditions_in_a_trusted_model(roundtrip: bool) -> None:
 
 def test_non_boolean_condition_is_an_incident() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("g")
         .condition('="yes"')
@@ -78,7 +78,7 @@ def test_non_boolean_condition_is_an_incident() -> None:
 
 def test_null_condition_counts_as_false() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("g")
         .condition("=missing > 1")
@@ -92,6 +92,6 @@ def test_null_condition_counts_as_false() -> None:
 
 
 def test_timer_from_the_clock_of_the_step() -> None:
-    defs = Process("p").start().catch("t", date='=now() + duration("PT5M")').end().build()
+    defs = ProcessBuilder("p").start().catch("t", date='=now() + duration("PT5M")').end().build()
     h = Harness(defs).start()
     assert next(iter(h.timers.values()))[1].due == START + dt.timedelta(minutes=5)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 
 from .harness import Harness
 
 
-def _exclusive() -> Process:
+def _exclusive() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .exclusive_gateway("g")
         .condition("=amount > 100")
@@ -40,7 +40,7 @@ def test_exclusive_takes_first_true_condition_in_order(roundtrip: bool) -> None:
 
 def test_exclusive_without_true_condition_or_default_is_an_incident(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("g")
         .condition("=ok = true")
@@ -62,7 +62,7 @@ def test_exclusive_without_true_condition_or_default_is_an_incident(roundtrip: b
 
 def test_parallel_fork_and_join(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .service_task("a", type="a")
@@ -86,7 +86,7 @@ def test_parallel_fork_and_join(roundtrip: bool) -> None:
 
 def test_parallel_join_waits_forever_for_a_branch_that_never_comes(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .exclusive_gateway("x")
         .default()
@@ -104,9 +104,9 @@ def test_parallel_join_waits_forever_for_a_branch_that_never_comes(roundtrip: bo
     assert "e" not in h.passed
 
 
-def _inclusive() -> Process:
+def _inclusive() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .inclusive_gateway("fork")
         .condition("=a")
@@ -158,14 +158,14 @@ def test_inclusive_join_stops_waiting_when_a_branch_is_cut_off(roundtrip: bool) 
 
 
 def test_inclusive_fork_needs_a_true_condition_or_default(roundtrip: bool) -> None:
-    defs = Process("p").start().inclusive_gateway("g").condition("=false").end("x").build()
+    defs = ProcessBuilder("p").start().inclusive_gateway("g").condition("=false").end("x").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "incident"
 
 
 def test_event_based_gateway_first_event_wins(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .event_based_gateway("g")
         .catch("paid", message="payment", correlation_key="=id")
@@ -198,7 +198,7 @@ def test_event_based_gateway_first_event_wins(roundtrip: bool) -> None:
 
 
 def test_large_parallel_fan_out_joins_once(roundtrip: bool) -> None:
-    builder = Process("p").start("s").parallel_gateway("fork")
+    builder = ProcessBuilder("p").start("s").parallel_gateway("fork")
     for i in range(50):
         builder = builder.move_to("fork").task(f"t{i}")
         builder = builder.parallel_gateway("join") if i == 0 else builder.connect_to("join")

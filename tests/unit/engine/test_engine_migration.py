@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import (
     CancelTimer,
     CommandRejected,
@@ -22,7 +22,7 @@ from .harness import Harness
 
 def v1() -> Definitions:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .boundary_event("late", duration="PT1H")
@@ -44,7 +44,7 @@ def migrated(h: Harness, target: Definitions, **mappings: str) -> InstanceMigrat
 def test_an_instance_moves_on_in_the_new_version(roundtrip: bool) -> None:
     h = Harness(v1(), roundtrip=roundtrip).start()
     v2 = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .boundary_event("late", duration="PT1H")
@@ -64,7 +64,7 @@ def test_an_instance_moves_on_in_the_new_version(roundtrip: bool) -> None:
 def test_a_renamed_element_keeps_its_task_under_the_new_id(roundtrip: bool) -> None:
     h = Harness(v1(), roundtrip=roundtrip).start()
     (task_id,) = h.tasks
-    v2 = Process("p").start("s").user_task("check").end("done").build()
+    v2 = ProcessBuilder("p").start("s").user_task("check").end("done").build()
     effect = migrated(h, v2, review="check")
     assert effect.rows == {task_id: "check"}
     assert h.active == ["check"]
@@ -77,7 +77,7 @@ def test_a_renamed_element_keeps_its_task_under_the_new_id(roundtrip: bool) -> N
 
 def test_a_boundary_timer_the_new_version_drops_never_fires(roundtrip: bool) -> None:
     h = Harness(v1(), roundtrip=roundtrip).start()
-    migrated(h, Process("p").start("s").user_task("review").end("e").build())
+    migrated(h, ProcessBuilder("p").start("s").user_task("review").end("e").build())
     h.advance(dt.timedelta(hours=2))
     assert h.status == "active" and h.active == ["review"]
 
@@ -85,10 +85,14 @@ def test_a_boundary_timer_the_new_version_drops_never_fires(roundtrip: bool) -> 
 @pytest.mark.parametrize(
     ("target", "mappings", "message"),
     [
-        (Process("p").start("s").user_task("other").end("e"), {}, "map it"),
-        (Process("p").start("s").service_task("review", type="x").end("e"), {}, "keeps its type"),
+        (ProcessBuilder("p").start("s").user_task("other").end("e"), {}, "map it"),
         (
-            Process("p")
+            ProcessBuilder("p").start("s").service_task("review", type="x").end("e"),
+            {},
+            "keeps its type",
+        ),
+        (
+            ProcessBuilder("p")
             .start("s")
             .subprocess("sub")
             .start("ss")
@@ -99,12 +103,12 @@ def test_a_boundary_timer_the_new_version_drops_never_fires(roundtrip: bool) -> 
             {},
             "move from the scope",
         ),
-        (Process("p").start("s").user_task("review").end("e"), {"nope": "review"}, "lacks"),
-        (Process("p").start("s").user_task("review").end("e"), {"review": "nope"}, "lacks"),
+        (ProcessBuilder("p").start("s").user_task("review").end("e"), {"nope": "review"}, "lacks"),
+        (ProcessBuilder("p").start("s").user_task("review").end("e"), {"review": "nope"}, "lacks"),
     ],
 )
 def test_a_migration_that_cannot_apply_is_refused(
-    target: Process, mappings: dict[str, str], message: str
+    target: ProcessBuilder, mappings: dict[str, str], message: str
 ) -> None:
     h = Harness(v1()).start()
     before = h.state.to_json()
@@ -117,7 +121,7 @@ def test_a_migration_that_cannot_apply_is_refused(
 
 def test_tokens_waiting_at_a_join_must_go_first() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .user_task("a")
@@ -137,7 +141,7 @@ def test_tokens_waiting_at_a_join_must_go_first() -> None:
 
 def test_a_multi_instance_activity_maps_only_to_one() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .multi_instance(collection="=xs", element="x")
@@ -146,7 +150,7 @@ def test_a_multi_instance_activity_maps_only_to_one() -> None:
     )
     h = Harness(defs).start(variables={"xs": [1, 2]})
     source = defs.processes["p"]
-    h.definitions = Process("p").start("s").user_task("review").end("e").build()
+    h.definitions = ProcessBuilder("p").start("s").user_task("review").end("e").build()
     with pytest.raises(CommandRejected, match="multi-instance"):
         h.apply(Migrate("p", source, {}))
     h.definitions = defs
@@ -158,7 +162,7 @@ def test_a_boundary_event_that_changed_its_kind_is_closed_or_refused_when_named(
     h = Harness(v1()).start()
     source = h.definitions.processes["p"]
     v2 = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .boundary_event("late", message="hurry")
@@ -177,16 +181,16 @@ def test_a_boundary_event_that_changed_its_kind_is_closed_or_refused_when_named(
 
 
 def test_an_event_keeps_its_trigger_kind() -> None:
-    defs = Process("p").start("s").catch("c", duration="PT1H").end("e").build()
+    defs = ProcessBuilder("p").start("s").catch("c", duration="PT1H").end("e").build()
     h = Harness(defs).start()
-    h.definitions = Process("p").start("s").catch("c", message="m").end("e").build()
+    h.definitions = ProcessBuilder("p").start("s").catch("c", message="m").end("e").build()
     with pytest.raises(CommandRejected, match=r"TimerEventDefinition.*MessageEventDefinition"):
         h.apply(Migrate("p", defs.processes["p"], {}))
 
 
 def test_elements_inside_a_multi_instance_subprocess_keep_their_scope() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -199,7 +203,7 @@ def test_elements_inside_a_multi_instance_subprocess_keep_their_scope() -> None:
     )
     h = Harness(defs).start(variables={"xs": [1, 2]})
     v2 = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -218,7 +222,7 @@ def test_elements_inside_a_multi_instance_subprocess_keep_their_scope() -> None:
 def test_a_continuation_along_flows_the_target_changed_must_run_first() -> None:
     def model(first: str, second: str) -> Definitions:
         return (
-            Process("p")
+            ProcessBuilder("p")
             .start("s")
             .exclusive_gateway("g")
             .async_after()

@@ -7,7 +7,7 @@ import datetime as dt
 
 import pytest
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import (
     Activate,
     CancelJob,
@@ -23,9 +23,9 @@ from regista.engine import (
 from .harness import Harness
 
 
-def line() -> Process:
+def line() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("charge", type="charge")
         .user_task("review")
@@ -88,9 +88,9 @@ def test_activating_a_second_token_beside_the_first(roundtrip: bool) -> None:
     assert h.status == "completed"
 
 
-def nested() -> Process:
+def nested() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .subprocess("sub")
@@ -173,7 +173,9 @@ def test_terminating_the_instance_itself_is_refused() -> None:
 
 
 def test_terminating_an_element_with_an_incident_resolves_the_incident(roundtrip: bool) -> None:
-    defs = Process("p").start("s").service_task("charge", type="pay").user_task("next").end("e")
+    defs = (
+        ProcessBuilder("p").start("s").service_task("charge", type="pay").user_task("next").end("e")
+    )
     h = Harness(defs.build(), roundtrip=roundtrip).start()
     h.throw_error("charge", "NOBODY_CATCHES_THIS")
     assert h.status == "incident"
@@ -201,9 +203,9 @@ def test_the_process_id_is_not_an_element_to_terminate() -> None:
         h.apply(Modify(terminate=("p",)))
 
 
-def fork_join() -> Process:
+def fork_join() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .parallel_gateway("fork")
         .user_task("a")
@@ -238,7 +240,7 @@ def test_a_joining_gateway_cannot_be_activated() -> None:
 
 def test_a_multi_instance_activity_is_modified_as_a_whole(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .user_task("review")
         .multi_instance(collection="=reviewers", element="reviewer")
@@ -263,7 +265,7 @@ def test_activating_inside_a_subprocess_its_modification_terminates_is_refused()
 
 
 def test_an_event_subprocess_is_not_activated_by_hand() -> None:
-    builder = Process("p").start("s").user_task("work").end("done")
+    builder = ProcessBuilder("p").start("s").user_task("work").end("done")
     builder.event_subprocess("esp").start("trigger", message="stop").end("handled")
     builder.end_subprocess()
     h = Harness(builder.build()).start()
@@ -275,7 +277,7 @@ def test_an_event_subprocess_is_not_activated_by_hand() -> None:
 
 def test_a_subprocess_waiting_for_its_async_continuation_takes_no_new_tokens() -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from regista.bpmn import Process, build_definitions
+from regista.bpmn import ProcessBuilder, build_definitions
 from regista.engine import CompleteJob
 
 from .harness import Harness
 
 
-def _mi(sequential: bool, **options: str) -> Process:
+def _mi(sequential: bool, **options: str) -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("work", type="w")
         .multi_instance(
@@ -68,7 +68,7 @@ def test_empty_collection_and_cardinality(roundtrip: bool) -> None:
     assert h.status == "completed"
     assert h.variables["results"] == []
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("count", script="=loopCounter", result_variable="last")
         .multi_instance(cardinality="=3", sequential=True)
@@ -92,7 +92,7 @@ def test_input_collection_not_a_list_is_an_incident() -> None:
 
 def test_multi_instance_subprocess(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -125,7 +125,7 @@ def test_boundary_on_multi_instance_covers_all_instances(roundtrip: bool) -> Non
 
 def test_standard_loop(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("inc", script="=i + 1", result_variable="i")
         .loop("=i < 5")
@@ -135,7 +135,7 @@ def test_standard_loop(roundtrip: bool) -> None:
     h = Harness(defs, roundtrip=roundtrip).start(variables={"i": 0})
     assert h.variables["i"] == 5
     capped = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("inc", script="=i + 1", result_variable="i")
         .loop("=true", maximum=3)
@@ -144,7 +144,7 @@ def test_standard_loop(roundtrip: bool) -> None:
     )
     assert Harness(capped, roundtrip=roundtrip).start(variables={"i": 0}).variables["i"] == 3
     before = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("inc", script="=i + 1", result_variable="i")
         .loop("=i < 0", test_before=True)
@@ -155,7 +155,7 @@ def test_standard_loop(roundtrip: bool) -> None:
 
 
 def test_standard_loop_with_a_waiting_task(roundtrip: bool) -> None:
-    defs = Process("p").start().user_task("ask").loop("=not(done)").end("e").build()
+    defs = ProcessBuilder("p").start().user_task("ask").loop("=not(done)").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     h.complete_task("ask", {"done": False})
     assert h.active == ["ask"]
@@ -165,14 +165,14 @@ def test_standard_loop_with_a_waiting_task(roundtrip: bool) -> None:
 
 def test_multi_instance_call_activity(roundtrip: bool) -> None:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start()
         .call_activity("call", process_id="child")
         .multi_instance("=items", "item", output_collection="out", output_element="=answer")
         .end("e")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start()
         .script_task("answer", script="=item * 10", result_variable="answer")
         .end()
@@ -186,7 +186,7 @@ def test_multi_instance_call_activity(roundtrip: bool) -> None:
 
 def test_long_sequential_loops_do_not_nest_calls(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("count", script="=loopCounter", result_variable="last")
         .multi_instance("=items", "item", sequential=True)

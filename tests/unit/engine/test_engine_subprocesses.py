@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from regista.bpmn import Process, build_definitions
+from regista.bpmn import ProcessBuilder, build_definitions
 from regista.engine import CancelChild, StartChild
 
 from .harness import Harness
@@ -12,7 +12,7 @@ from .harness import Harness
 
 def test_embedded_subprocess_scope_and_io_mappings(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .subprocess("sub")
         .start("ss")
@@ -32,7 +32,7 @@ def test_embedded_subprocess_scope_and_io_mappings(roundtrip: bool) -> None:
 
 def test_subprocess_waits_for_all_its_tokens(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -54,8 +54,8 @@ def test_subprocess_waits_for_all_its_tokens(roundtrip: bool) -> None:
     assert h.passed[-2:] == ["sub", "e"]
 
 
-def _with_event_subprocess(interrupting: bool, **trigger: str) -> Process:
-    builder = Process("p").start("s").user_task("work").end("done")
+def _with_event_subprocess(interrupting: bool, **trigger: str) -> ProcessBuilder:
+    builder = ProcessBuilder("p").start("s").user_task("work").end("done")
     builder.event_subprocess("esp").start("trigger", interrupting=interrupting, **trigger)
     builder.end("handled").end_subprocess()
     return builder
@@ -115,7 +115,9 @@ def test_conditional_event_subprocess(roundtrip: bool) -> None:
 
 
 def test_event_subprocess_inside_a_subprocess(roundtrip: bool) -> None:
-    builder = Process("p").start("s").subprocess("sub").start("ss").user_task("work").end("se")
+    builder = (
+        ProcessBuilder("p").start("s").subprocess("sub").start("ss").user_task("work").end("se")
+    )
     builder.event_subprocess("esp").start("t", message="stop").end("handled").end_subprocess()
     defs = builder.end_subprocess().end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
@@ -124,9 +126,9 @@ def test_event_subprocess_inside_a_subprocess(roundtrip: bool) -> None:
     assert h.passed[-4:] == ["handled", "esp", "sub", "e"]
 
 
-def _transaction() -> Process:
+def _transaction() -> ProcessBuilder:
     return (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .transaction("tx")
         .start("ts")
@@ -175,9 +177,11 @@ def test_transaction_completes_normally(roundtrip: bool) -> None:
     assert h.passed[-3:] == ["te", "tx", "done"]
 
 
-def _call(child_vars: bool = True, parent_vars: bool = True) -> tuple[Process, Process]:
+def _call(
+    child_vars: bool = True, parent_vars: bool = True
+) -> tuple[ProcessBuilder, ProcessBuilder]:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("s")
         .call_activity(
             "call",
@@ -186,7 +190,7 @@ def _call(child_vars: bool = True, parent_vars: bool = True) -> tuple[Process, P
             propagate_all_parent_variables=parent_vars,
         )
     )
-    child = Process("child", id_prefix="c_").start("cs").user_task("inner").end("ce")
+    child = ProcessBuilder("child", id_prefix="c_").start("cs").user_task("inner").end("ce")
     return parent, child
 
 
@@ -237,7 +241,7 @@ def test_a_called_process_that_cannot_start_is_an_incident_until_retried(
     roundtrip: bool,
 ) -> None:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start()
         .call_activity("call", process_id="child")
         .input("n", "=1")
@@ -246,7 +250,7 @@ def test_a_called_process_that_cannot_start_is_an_incident_until_retried(
         .end("timed_out")
     )
     child = (
-        Process("child", id_prefix="c_")
+        ProcessBuilder("child", id_prefix="c_")
         .start()
         .script_task("t", script="n + 1", result_variable="n")
         .end()

@@ -7,14 +7,14 @@ from decimal import Decimal
 import pytest
 
 from regista import dmn
-from regista.bpmn import Process, parse
+from regista.bpmn import ProcessBuilder, parse
 from regista.engine import CreateJob, CreateUserTask, PublishMessage, RaiseIncident
 
 from .harness import Harness
 
 
 def test_task_and_manual_task_pass_through(roundtrip: bool) -> None:
-    defs = Process("p").start("s").task("t").manual_task("m").end("e").build()
+    defs = ProcessBuilder("p").start("s").task("t").manual_task("m").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "completed"
     assert h.passed == ["s", "t", "m", "e"]
@@ -22,7 +22,7 @@ def test_task_and_manual_task_pass_through(roundtrip: bool) -> None:
 
 def test_service_task_creates_a_job_and_merges_its_variables(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("charge", type="payment", retries=5, headers={"provider": "x"})
         .end("e")
@@ -39,13 +39,13 @@ def test_service_task_creates_a_job_and_merges_its_variables(roundtrip: bool) ->
 
 
 def test_job_type_may_be_feel(roundtrip: bool) -> None:
-    defs = Process("p").start().service_task("t", type='=kind + "-job"').end().build()
+    defs = ProcessBuilder("p").start().service_task("t", type='=kind + "-job"').end().build()
     h = Harness(defs, roundtrip=roundtrip).start(variables={"kind": "mail"})
     assert h.job("t").type == "mail-job"
 
 
 def test_failing_job_retries_then_raises_an_incident_that_resolves(roundtrip: bool) -> None:
-    defs = Process("p").start().service_task("t", type="work").end("e").build()
+    defs = ProcessBuilder("p").start().service_task("t", type="work").end("e").build()
     h = Harness(defs, roundtrip=roundtrip).start()
     h.fail_job("t", retries=2)
     assert h.job("t").retries == 2
@@ -64,7 +64,7 @@ def test_failing_job_retries_then_raises_an_incident_that_resolves(roundtrip: bo
 
 def test_user_task_fields_are_evaluated(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .user_task(
             "approve",
@@ -96,7 +96,7 @@ def test_user_task_fields_are_evaluated(roundtrip: bool) -> None:
 
 def test_send_task_publishes_its_message_or_creates_a_job(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .send_task("notify", message="order-shipped")
         .input("orderId", "=id")
@@ -116,7 +116,7 @@ def test_send_task_publishes_its_message_or_creates_a_job(roundtrip: bool) -> No
 
 def test_receive_task_waits_for_its_message(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .receive_task("wait", message="payment", correlation_key="=orderId")
         .end()
@@ -131,7 +131,7 @@ def test_receive_task_waits_for_its_message(roundtrip: bool) -> None:
 
 def test_feel_script_sets_its_result_variable(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task("inc", script="x + 1", result_variable="x")
         .script_task("sum", script="=sum([x, 10])", result_variable="total")
@@ -144,7 +144,7 @@ def test_feel_script_sets_its_result_variable(roundtrip: bool) -> None:
 
 def test_python_script_runs_only_when_trusted(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .script_task(
             "py",
@@ -165,7 +165,9 @@ def test_python_script_runs_only_when_trusted(roundtrip: bool) -> None:
 
 
 def test_python_script_exception_is_an_incident(roundtrip: bool) -> None:
-    defs = Process("p").start().script_task("py", script="1 / 0", format="python").end().build()
+    defs = (
+        ProcessBuilder("p").start().script_task("py", script="1 / 0", format="python").end().build()
+    )
     h = Harness(defs, roundtrip=roundtrip, trusted=True).start()
     assert h.status == "incident"
     assert "ZeroDivisionError" in h.state.incidents[0].message
@@ -204,7 +206,7 @@ DMN = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="d
 
 def test_business_rule_task_evaluates_a_decision(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .business_rule_task("rate", decision="discount", result_variable="rate")
         .end()
@@ -244,7 +246,7 @@ FREE = """<definitions xmlns="https://www.omg.org/spec/DMN/20191111/MODEL/" id="
 def test_business_rule_task_sees_every_process_variable(roundtrip: bool) -> None:
     # As in Camunda: a decision sees all variables, not only its declared input data.
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -274,7 +276,7 @@ def test_business_rule_task_sees_every_process_variable(roundtrip: bool) -> None
 
 def test_input_mappings_are_local_and_outputs_propagate(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .service_task("t", type="work")
         .input("amount", "=order.total")
@@ -295,7 +297,7 @@ def test_input_mappings_are_local_and_outputs_propagate(roundtrip: bool) -> None
 
 def test_job_variables_update_the_scope_that_defines_them(roundtrip: bool) -> None:
     defs = (
-        Process("p")
+        ProcessBuilder("p")
         .start()
         .subprocess("sub")
         .start("ss")
@@ -314,7 +316,7 @@ def test_job_variables_update_the_scope_that_defines_them(roundtrip: bool) -> No
 
 
 def test_failing_input_mapping_is_an_incident_that_can_be_retried(roundtrip: bool) -> None:
-    defs = Process("p").start().service_task("t", type="w").input("x", "=1 +").end().build()
+    defs = ProcessBuilder("p").start().service_task("t", type="w").input("x", "=1 +").end().build()
     h = Harness(defs, roundtrip=roundtrip).start()
     assert h.status == "incident"
     assert "invalid FEEL" in h.state.incidents[0].message
@@ -322,14 +324,14 @@ def test_failing_input_mapping_is_an_incident_that_can_be_retried(roundtrip: boo
 
 @pytest.mark.parametrize("language", ["groovy", "javascript"])
 def test_foreign_script_languages_are_incidents(language: str) -> None:
-    defs = Process("p").start().script_task("t", script="1", format=language).end().build()
+    defs = ProcessBuilder("p").start().script_task("t", script="1", format=language).end().build()
     h = Harness(defs).start()
     assert h.status == "incident"
     assert language in h.state.incidents[0].message
 
 
 def test_create_job_carries_element_and_instance_ids() -> None:
-    defs = Process("p").start().service_task("t", type="w").end().build()
+    defs = ProcessBuilder("p").start().service_task("t", type="w").end().build()
     h = Harness(defs).start()
     job = h.job("t")
     assert isinstance(job, CreateJob)

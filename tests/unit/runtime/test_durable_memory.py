@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from decimal import Decimal
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.client import Activate, Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.ids import IdSource
@@ -22,7 +22,7 @@ def test_a_client_and_a_node_share_an_in_memory_store() -> None:
     workers = Workers({"double": lambda job: {"y": job.variables["x"] * 2}})
     node = Node(client.shell, workers)
     client.deploy(
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .service_task("t", type="double")
         .catch("w", duration="PT1M")
@@ -69,7 +69,7 @@ def test_workers_receive_plain_python_variables() -> None:
 
     client = Client("memory://")
     node = Node(client.shell, Workers({"rec": record}))
-    client.deploy(Process("q").start("s").service_task("t", type="rec").end("e"))
+    client.deploy(ProcessBuilder("q").start("s").service_task("t", type="rec").end("e"))
     client.start("q", {"amount": 12, "when": dt.date(2030, 1, 2), "items": [1, 2]})
     node.run_until_idle()
     (job,) = seen
@@ -79,10 +79,12 @@ def test_workers_receive_plain_python_variables() -> None:
 
 def test_an_instance_migrates_and_is_modified_in_the_in_memory_store() -> None:
     client = Client("memory://", clock=FakeClock("2030-01-01T09:00:00Z"))
-    client.deploy(Process("p").start("s").user_task("review").catch("w", duration="PT1H").end("e"))
+    client.deploy(
+        ProcessBuilder("p").start("s").user_task("review").catch("w", duration="PT1H").end("e")
+    )
     iid = client.start("p")
     (task,) = client.tasks(instance_id=iid)
-    client.deploy(Process("p").start("s").user_task("check").user_task("more").end("e"))
+    client.deploy(ProcessBuilder("p").start("s").user_task("check").user_task("more").end("e"))
     assert client.migrate(iid, mappings={"review": "check"}) == 2
     (moved,) = client.tasks(instance_id=iid)
     assert (moved.id, moved.element_id) == (task.id, "check")

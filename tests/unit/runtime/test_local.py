@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from regista.bpmn import Process
+from regista.bpmn import ProcessBuilder
 from regista.engine import Activate, InstanceState
 from regista.settings import Settings
 from regista.store import open_store
@@ -50,9 +50,9 @@ def runtime(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Factory]
         rt.store.close()
 
 
-def approval() -> Process:
+def approval() -> ProcessBuilder:
     return (
-        Process("approval")
+        ProcessBuilder("approval")
         .start("start")
         .user_task("approve")
         .exclusive_gateway("ok")
@@ -104,9 +104,9 @@ def test_workers_run_service_tasks_with_plain_python_variables(runtime: Factory)
     assert isinstance(seen[0].variables["amount"], int)
 
 
-def booking() -> Process:
+def booking() -> ProcessBuilder:
     return (
-        Process("booking")
+        ProcessBuilder("booking")
         .start("start")
         .service_task("charge", type="payment", retries=3)
         .end("booked")
@@ -198,9 +198,9 @@ def test_complete_task_names_what_waits_when_nothing_is_there(runtime: Factory) 
         rt.start("nope")
 
 
-def escalation() -> Process:
+def escalation() -> ProcessBuilder:
     return (
-        Process("ticket")
+        ProcessBuilder("ticket")
         .start("start")
         .user_task("handle")
         .end("solved")
@@ -236,7 +236,7 @@ def test_timers_fire_at_their_due_time_on_the_fake_clock(runtime: Factory) -> No
         fired.append(clock.now)
 
     process = (
-        Process("waiter")
+        ProcessBuilder("waiter")
         .start("start")
         .catch("wait", duration="PT90M")
         .service_task("log", type="log")
@@ -250,9 +250,9 @@ def test_timers_fire_at_their_due_time_on_the_fake_clock(runtime: Factory) -> No
     assert clock.now == dt.datetime(2024, 3, 2, 12, 0, tzinfo=dt.UTC)
 
 
-def payment() -> Process:
+def payment() -> ProcessBuilder:
     return (
-        Process("payment")
+        ProcessBuilder("payment")
         .start("start")
         .catch("paid", message="payment-received", correlation_key="=orderId")
         .end("end")
@@ -281,8 +281,10 @@ def test_a_message_nobody_waits_for_is_kept_for_its_ttl(runtime: Factory) -> Non
 
 
 def test_message_and_signal_start_events_start_instances(runtime: Factory) -> None:
-    by_message = Process("claims").start("submitted", message="claim").user_task("review").end()
-    by_signal = Process("drill").start("alarm", signal="fire").end("logged")
+    by_message = (
+        ProcessBuilder("claims").start("submitted", message="claim").user_task("review").end()
+    )
+    by_signal = ProcessBuilder("drill").start("alarm", signal="fire").end("logged")
     rt = runtime()
     rt.deploy(by_message.build(), by_signal.build())
     [claim] = rt.correlate("claim", variables={"amount": 10})
@@ -295,7 +297,7 @@ def test_message_and_signal_start_events_start_instances(runtime: Factory) -> No
 
 
 def test_a_signal_reaches_every_waiting_instance(runtime: Factory) -> None:
-    process = Process("shift").start("start").catch("alarm", signal="fire").end("end")
+    process = ProcessBuilder("shift").start("start").catch("alarm", signal="fire").end("end")
     rt = runtime()
     rt.deploy(process)
     first, second = rt.start("shift"), rt.start("shift")
@@ -305,8 +307,10 @@ def test_a_signal_reaches_every_waiting_instance(runtime: Factory) -> None:
 
 
 def test_a_call_activity_runs_a_child_instance_and_resumes_the_parent(runtime: Factory) -> None:
-    parent = Process("parent").start("start").call_activity("call", process_id="child").end("end")
-    child = Process("child").start("child_start").user_task("review").end("child_end")
+    parent = (
+        ProcessBuilder("parent").start("start").call_activity("call", process_id="child").end("end")
+    )
+    child = ProcessBuilder("child").start("child_start").user_task("review").end("child_end")
     rt = runtime()
     rt.deploy(parent.build(), child.build())
     iid = rt.start("parent", {"customer": "Ada"})
@@ -331,8 +335,10 @@ def test_a_call_activity_runs_a_child_instance_and_resumes_the_parent(runtime: F
 
 
 def test_cancel_ends_the_instance_and_its_children(runtime: Factory) -> None:
-    parent = Process("parent").start("start").call_activity("call", process_id="child").end("end")
-    child = Process("child").start("child_start").user_task("review").end("child_end")
+    parent = (
+        ProcessBuilder("parent").start("start").call_activity("call", process_id="child").end("end")
+    )
+    child = ProcessBuilder("child").start("child_start").user_task("review").end("child_end")
     rt = runtime()
     rt.deploy(parent.build(), child.build())
     iid = rt.start("parent")
@@ -344,7 +350,7 @@ def test_cancel_ends_the_instance_and_its_children(runtime: Factory) -> None:
 
 
 def test_a_timer_start_event_starts_an_instance_per_cycle(runtime: Factory) -> None:
-    process = Process("report").start("hourly", cycle="R2/PT1H").user_task("read").end()
+    process = ProcessBuilder("report").start("hourly", cycle="R2/PT1H").user_task("read").end()
     rt = runtime()
     rt.deploy(process)
     assert rt.instances() == []
@@ -380,8 +386,8 @@ def test_a_waiting_state_survives_json_and_runs_on() -> None:
 
 
 def test_a_message_thrown_by_one_instance_reaches_another(runtime: Factory) -> None:
-    sender = Process("sender").start("s").throw("notify", message="ping").end("sent")
-    receiver = Process("receiver").start("r").catch("wait", message="ping").end("got")
+    sender = ProcessBuilder("sender").start("s").throw("notify", message="ping").end("sent")
+    receiver = ProcessBuilder("receiver").start("r").catch("wait", message="ping").end("got")
     rt = runtime()
     rt.deploy(sender.build(), receiver.build())
     waiting = rt.start("receiver")
@@ -391,14 +397,19 @@ def test_a_message_thrown_by_one_instance_reaches_another(runtime: Factory) -> N
 
 def test_an_error_ending_a_child_is_caught_on_the_call_activity(runtime: Factory) -> None:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("start")
         .call_activity("call", process_id="child")
         .end("end")
         .boundary_event("failed", attached_to="call", error="REJECTED")
         .end("rejected")
     )
-    child = Process("child").start("child_start").user_task("check").end("boom", error="REJECTED")
+    child = (
+        ProcessBuilder("child")
+        .start("child_start")
+        .user_task("check")
+        .end("boom", error="REJECTED")
+    )
     rt = runtime()
     rt.deploy(parent.build(), child.build())
     iid = rt.start("parent")
@@ -410,14 +421,14 @@ def test_an_error_ending_a_child_is_caught_on_the_call_activity(runtime: Factory
 
 def test_interrupting_a_call_activity_cancels_its_child(runtime: Factory) -> None:
     parent = (
-        Process("parent")
+        ProcessBuilder("parent")
         .start("start")
         .call_activity("call", process_id="child")
         .end("end")
         .boundary_event("too_long", attached_to="call", duration="PT1H")
         .end("timed_out")
     )
-    child = Process("child").start("child_start").user_task("review").end("child_end")
+    child = ProcessBuilder("child").start("child_start").user_task("review").end("child_end")
     rt = runtime()
     rt.deploy(parent.build(), child.build())
     iid = rt.start("parent")
@@ -430,7 +441,9 @@ def test_interrupting_a_call_activity_cancels_its_child(runtime: Factory) -> Non
 
 
 def test_a_call_to_a_process_that_is_not_deployed_does_not_complete(runtime: Factory) -> None:
-    parent = Process("parent").start("start").call_activity("call", process_id="nope").end("end")
+    parent = (
+        ProcessBuilder("parent").start("start").call_activity("call", process_id="nope").end("end")
+    )
     rt = runtime()
     rt.deploy(parent)
     iid = rt.start("parent")
@@ -438,7 +451,7 @@ def test_a_call_to_a_process_that_is_not_deployed_does_not_complete(runtime: Fac
     assert view.status == "incident"
     assert view.incidents[0].element_id == "call"
     assert "nope" in view.incidents[0].message
-    rt.deploy(Process("nope").start("s").user_task("inside").end("e"))
+    rt.deploy(ProcessBuilder("nope").start("s").user_task("inside").end("e"))
     rt.resolve_incident(iid)
     assert rt.instance(iid).status == "active"
     (child,) = rt.instance(iid).children
@@ -450,7 +463,7 @@ def test_async_continuations_are_carried_out_at_once(runtime: Factory) -> None:
     workers = Workers()
     workers.register("work", lambda job: {"seen": job.variables["n"]})
     model = (
-        Process("p")
+        ProcessBuilder("p")
         .start("s")
         .async_before()
         .service_task("t", type="work")
@@ -475,8 +488,13 @@ def test_evaluate_conditions_starts_the_processes_whose_condition_holds(
 ) -> None:
     rt = runtime()
     rt.deploy(
-        Process("big").start("when_big", condition="=amount > 1000").user_task("review").end(),
-        Process("small", id_prefix="s_").start("when_small", condition="=amount <= 1000").end(),
+        ProcessBuilder("big")
+        .start("when_big", condition="=amount > 1000")
+        .user_task("review")
+        .end(),
+        ProcessBuilder("small", id_prefix="s_")
+        .start("when_small", condition="=amount <= 1000")
+        .end(),
     )
     (started,) = rt.evaluate_conditions({"amount": 5000})
     view = rt.instance(started)
@@ -513,7 +531,10 @@ def test_a_message_starts_a_process_through_an_instantiating_receive_task(
 def test_start_uses_the_conditional_start_event_that_holds(runtime: Factory) -> None:
     rt = runtime()
     rt.deploy(
-        Process("big").start("when_big", condition="=amount > 1000").user_task("review").end()
+        ProcessBuilder("big")
+        .start("when_big", condition="=amount > 1000")
+        .user_task("review")
+        .end()
     )
     iid = rt.start("big", {"amount": 2000})
     assert rt.instance(iid).active == ["review"]
