@@ -24,6 +24,7 @@ import click
 
 from regista.cli.decide import to_json
 from regista.cli.validate import format_problem
+from regista.engine import ENDED, Status
 from regista.model.bpmn import FlowNode
 
 if TYPE_CHECKING:
@@ -139,7 +140,7 @@ class _Session:
         self.input = source
 
     def drive(self) -> None:
-        while self.rt.instance(self.root).status not in ("completed", "terminated", "cancelled"):
+        while self.rt.instance(self.root).status not in ENDED:
             if not self._next():
                 return
 
@@ -200,7 +201,7 @@ def _report(runtime: LocalRuntime, instance_id: str, as_json: bool) -> int:
             click.echo("incidents:")
             for x in incidents:
                 click.echo(f"  {x.element_id}: {x.message}")
-    return 1 if incidents or view.status == "incident" else 0
+    return 1 if incidents or view.status == Status.INCIDENT else 0
 
 
 def _choose_process(

@@ -59,12 +59,21 @@ from regista.engine.effects import (
     StartChild,
 )
 from regista.engine.errors import CommandRejected, EngineError, ExpressionError
-from regista.engine.state import ENDED, ElementInstance, Incident, InstanceState, Status, Wait
+from regista.engine.state import (
+    ENDED,
+    RUNNING,
+    ElementInstance,
+    Incident,
+    InstanceState,
+    Status,
+    Wait,
+)
 from regista.engine.triggers import StartTrigger, conditional_starts, start_triggers
 
 __all__ = [
     "ASYNC_CONTINUATION",
     "ENDED",
+    "RUNNING",
     "Activate",
     "BroadcastSignal",
     "Cancel",

@@ -27,6 +27,7 @@ from regista.engine.codec import decode_value, encode_value
 __all__ = [
     "ENDED",
     "FORMAT_VERSION",
+    "RUNNING",
     "ElementInstance",
     "Incident",
     "InstanceState",
@@ -51,6 +52,8 @@ class Status(StrEnum):
 
 #: The statuses of an instance that has ended: no command applies to it any more.
 ENDED: frozenset[Status] = frozenset({Status.COMPLETED, Status.TERMINATED, Status.CANCELLED})
+#: The statuses of an instance that has not ended.
+RUNNING: tuple[Status, ...] = (Status.ACTIVE, Status.INCIDENT)
 
 WaitKind = Literal["job", "user_task", "timer", "message", "signal", "condition"]
 

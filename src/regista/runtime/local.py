@@ -27,7 +27,7 @@ import datetime as dt
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Literal
 
-from regista.engine import Activate, InstanceState
+from regista.engine import RUNNING, Activate, InstanceState
 from regista.model.bpmn import FlowNode
 from regista.runtime import outbox
 from regista.runtime.clock import FakeClock, after, parse_instant, utc
@@ -54,7 +54,6 @@ __all__ = ["LocalRuntime", "Waiting"]
 Waiting = TaskInfo | Job | Subscription
 
 _OPEN_JOB = ("ready", "claimed", "failed")
-_RUNNING = ("active", "incident")
 _ALL = 1_000_000_000
 _WORKER = "local"
 
@@ -446,9 +445,7 @@ class LocalRuntime:
             return self.tree(instance_id)
         with self.store.transaction(write=False) as tx:
             return [
-                row.id
-                for status in _RUNNING
-                for row in tx.list_instances(status=status, limit=_ALL)
+                row.id for status in RUNNING for row in tx.list_instances(status=status, limit=_ALL)
             ]
 
     def passed_in_tree(self, instance_id: str) -> list[str]:

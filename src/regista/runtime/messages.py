@@ -22,6 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from regista.engine import (
+    RUNNING,
     CorrelateMessage,
     TriggerSignal,
     encode_value,
@@ -111,7 +112,7 @@ def publish(
 
 
 def _has_live_instance(uow: UnitOfWork, process_id: str, key: str) -> bool:
-    for status in ("active", "incident"):
+    for status in RUNNING:
         found = uow.tx.list_instances(
             process_id=process_id, business_key=key, status=status, limit=1
         )
@@ -120,7 +121,7 @@ def _has_live_instance(uow: UnitOfWork, process_id: str, key: str) -> bool:
     return any(
         loaded.state.process_id == process_id
         and loaded.state.business_key == key
-        and loaded.state.status in ("active", "incident")
+        and loaded.state.status in RUNNING
         for loaded in uow.instances.values()
     )
 

@@ -25,6 +25,7 @@ from typing import Any
 
 import yaml
 
+from regista.engine import Status
 from regista.runtime.clock import TimeError, after
 from regista.runtime.views import InstanceInfo
 
@@ -39,7 +40,7 @@ __all__ = [
 ]
 
 ACTIONS = ("expect", "complete", "throw_error", "fail", "correlate", "signal", "advance")
-STATES = ("completed", "active", "terminated", "incident", "cancelled")
+STATES = tuple(status.value for status in Status)
 AUTO_KINDS = ("service", "user", "receive")
 _TOP_KEYS = (
     "name",
