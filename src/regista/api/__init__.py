@@ -1,1 +1,1 @@
-"""Regista api layer (see DESIGN.md)."""
+"""Regista api layer (see docs/architecture.md)."""

@@ -1,1 +1,1 @@
-"""Regista cli layer (see DESIGN.md)."""
+"""Regista cli layer (see docs/architecture.md)."""

@@ -1,1 +1,1 @@
-"""Regista insight layer (see DESIGN.md)."""
+"""Regista insight layer (see docs/architecture.md)."""

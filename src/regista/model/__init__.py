@@ -1,1 +1,1 @@
-"""Regista model layer (see DESIGN.md)."""
+"""Regista model layer (see docs/architecture.md)."""

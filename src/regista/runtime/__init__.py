@@ -1,1 +1,1 @@
-"""Regista runtime layer (see DESIGN.md)."""
+"""Regista runtime layer (see docs/architecture.md)."""

@@ -1,6 +1,6 @@
 """The unit of work: one transaction that applies commands to instances and writes it all.
 
-DESIGN.md, "Persistence and the unit of work": a command locks its instance, loads the
+docs/architecture.md, "The one shell": a command locks its instance, loads the
 state, steps the pure engine, and the same transaction writes the new state (checked
 against the version it read), the rows the effects ask for (jobs, user tasks, timers,
 subscriptions, incidents) and the history events with the actor and the command. Nothing

@@ -1,1 +1,1 @@
-"""Regista ui layer (see DESIGN.md)."""
+"""Regista ui layer (see docs/architecture.md)."""
