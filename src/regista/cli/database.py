@@ -11,9 +11,9 @@ from regista.cli.errors import RequestFailed, store_errors
 from regista.cli.options import database_option, settings_for
 from regista.settings import SettingsError, parse_ttl, redact_url
 from regista.store import open_store
-from regista.store import queries as sqlfiles
+from regista.store.sql import sqlfiles
 from regista.store.retention import count_prunable, cutoff, prune
-from regista.store.sqlite import path_from_url
+from regista.store.sql.sqlite import path_from_url
 
 
 def _known(dialect: str) -> tuple[int, list[str]]:

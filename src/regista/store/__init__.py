@@ -90,7 +90,7 @@ def open_store(settings: Settings, *, schema: SchemaMode | None = None) -> Store
     mode: SchemaMode = schema or ("migrate" if settings.auto_migrate else "check")
     url = settings.database_url
     if url.startswith("sqlite:"):
-        from regista.store.sqlite import SqliteStore, path_from_url
+        from regista.store.sql.sqlite import SqliteStore, path_from_url
 
         try:
             path = path_from_url(url)
@@ -103,7 +103,7 @@ def open_store(settings: Settings, *, schema: SchemaMode | None = None) -> Store
             schema=mode,
         )
     if url.startswith(("postgresql:", "postgres:")):
-        from regista.store.postgres import PostgresStore
+        from regista.store.sql.postgres import PostgresStore
 
         return PostgresStore(
             url,

@@ -14,13 +14,13 @@ from functools import cache
 from importlib import resources
 from typing import Any, cast
 
-from regista.store import queries as sqlfiles
 from regista.store.errors import StoreError
 from regista.store.interface import Transaction
-from regista.store.memorytransaction import MemoryTransaction, Tables
-from regista.store.rows import Row, RowMapper
-from regista.store.sqlbase import Codec
-from regista.store.sqltransaction import SqlTransaction
+from regista.store.memory.transaction import MemoryTransaction, Tables
+from regista.store.sql import sqlfiles
+from regista.store.sql.base import Codec
+from regista.store.sql.rows import Row, RowMapper
+from regista.store.sql.transaction import SqlTransaction
 
 __all__ = ["SqlAccess", "memory_tables", "query_file", "sql_access"]
 
@@ -28,7 +28,11 @@ __all__ = ["SqlAccess", "memory_tables", "query_file", "sql_access"]
 @cache
 def query_file(dialect: sqlfiles.SqlDialect, filename: str) -> dict[str, str]:
     """The named queries of `sql/<dialect>/<filename>` (read once)."""
-    text = resources.files("regista.store").joinpath("sql", dialect, filename).read_text("utf-8")
+    text = (
+        resources.files("regista.store.sql")
+        .joinpath("queries", dialect, filename)
+        .read_text("utf-8")
+    )
     return sqlfiles.parse_queries(text, dialect)
 
 

@@ -19,7 +19,8 @@ from datetime import UTC, datetime
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Transaction
 from regista.store.records import BufferedMessage, Subscription
-from regista.store.sqlbase import aware, key_in
+from regista.store.sql.base import key_in
+from regista.store.values import aware
 
 __all__ = ["find_subscription", "lock", "take_message"]
 

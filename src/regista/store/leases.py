@@ -13,7 +13,7 @@ from datetime import UTC, datetime
 
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Store
-from regista.store.sqlbase import aware
+from regista.store.values import aware
 
 __all__ = ["release_timer_leases"]
 

@@ -10,7 +10,7 @@ from typing import TypeVar
 
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Transaction
-from regista.store.memorytransaction import MemoryTransaction
+from regista.store.memory.transaction import MemoryTransaction
 from regista.store.records import Incident, Job, Subscription, Timer, UserTask
 
 __all__ = ["redefine_instance"]

@@ -26,8 +26,8 @@ from typing import Protocol, TypeVar
 from regista.engine.state import ENDED
 from regista.store.addon import memory_tables, sql_access
 from regista.store.interface import Store, Transaction
-from regista.store.memorytransaction import MemoryTransaction
-from regista.store.sqlbase import aware
+from regista.store.memory.transaction import MemoryTransaction
+from regista.store.values import aware
 
 __all__ = ["Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
 

@@ -18,8 +18,8 @@ import psycopg
 from regista.store import Store
 from regista.store.interface import SchemaMode
 from regista.store.memory import MemoryStore
-from regista.store.postgres import PostgresStore
-from regista.store.sqlite import SqliteStore
+from regista.store.sql.postgres import PostgresStore
+from regista.store.sql.sqlite import SqliteStore
 
 PG_ADMIN_URL = os.environ.get(
     "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"

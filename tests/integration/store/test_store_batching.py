@@ -19,7 +19,7 @@ from regista.store import (
     VersionConflict,
 )
 from regista.store.chain import check_chain
-from regista.store.sqltransaction import SqlTransaction
+from regista.store.sql.transaction import SqlTransaction
 
 
 def start(tx: Transaction, process_id: str = "order") -> str:

@@ -21,9 +21,9 @@ from regista.store import (
     StoreFull,
     StoreUnavailable,
 )
-from regista.store import queries as sqlfiles
-from regista.store.postgres import PostgresStore
-from regista.store.sqlite import SqliteStore
+from regista.store.sql import sqlfiles
+from regista.store.sql.postgres import PostgresStore
+from regista.store.sql.sqlite import SqliteStore
 
 
 def test_migrations_produce_the_fresh_schema(sql_backend: SqlBackend, tmp_path: Path) -> None:

@@ -11,11 +11,11 @@ import pytest
 
 from regista.settings import Settings, SettingsError, redact_url
 from regista.store import StoreError, open_store
-from regista.store import queries as sqlfiles
 from regista.store.chain import canonical_json, check_chain, event_hash
 from regista.store.memory import MemoryStore
 from regista.store.records import HistoryEvent
-from regista.store.sqlite import SqliteCodec, path_from_url, split_statements
+from regista.store.sql import sqlfiles
+from regista.store.sql.sqlite import SqliteCodec, path_from_url, split_statements
 
 # -- settings ---------------------------------------------------------------------------------
 

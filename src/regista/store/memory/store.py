@@ -19,8 +19,9 @@ from datetime import datetime, timedelta
 from regista.store.chain import check_chain
 from regista.store.errors import NodeLockError, StoreBusy, StoreError
 from regista.store.interface import Transaction
-from regista.store.memorytransaction import MemoryTransaction, Tables, utc
+from regista.store.memory.transaction import MemoryTransaction, Tables
 from regista.store.records import BrokenLink, Job, Node, Timer
+from regista.store.values import utc
 
 
 class MemoryStore:

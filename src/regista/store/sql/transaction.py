@@ -13,7 +13,6 @@ from regista.store.errors import (
     StaleDefinition,
     VersionConflict,
 )
-from regista.store.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.interface import Transaction
 from regista.store.records import (
     BufferedMessage,
@@ -29,8 +28,10 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
-from regista.store.sqlbase import aware, dumps, key_in, new_id, sha256_text
-from regista.store.sqlsession import SqlSession
+from regista.store.sql.base import key_in
+from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
+from regista.store.sql.session import SqlSession
+from regista.store.values import aware, dumps, new_id, sha256_text
 
 
 class SqlTransaction(SqlSession, Transaction):

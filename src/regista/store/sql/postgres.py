@@ -31,7 +31,6 @@ from psycopg.types.json import Jsonb
 from psycopg_pool import ConnectionPool, PoolTimeout
 
 from regista.settings import redact_url
-from regista.store import queries as sqlfiles
 from regista.store.errors import (
     DeferredCheckFailed,
     DuplicateKey,
@@ -47,9 +46,11 @@ from regista.store.errors import (
     VersionConflict,
 )
 from regista.store.interface import SchemaMode
-from regista.store.sqlbase import Batch, Codec, Dialect, aware, dumps, run_on_cursors
-from regista.store.sqlstore import SqlStore
-from regista.store.sqltransaction import SqlTransaction
+from regista.store.sql import sqlfiles
+from regista.store.sql.base import Batch, Codec, Dialect, run_on_cursors
+from regista.store.sql.store import SqlStore
+from regista.store.sql.transaction import SqlTransaction
+from regista.store.values import aware, dumps
 
 Conn = psycopg.Connection[dict[str, Any]]
 

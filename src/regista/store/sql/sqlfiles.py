@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 from functools import cache
 from importlib import resources
+from importlib.resources.abc import Traversable
 from typing import Literal
 
 SqlDialect = Literal["sqlite", "postgres"]
@@ -31,8 +32,13 @@ class Migration:
     sql: str
 
 
+def _folder(dialect: SqlDialect) -> Traversable:
+    """The folder of a dialect's `.sql` files (`queries/<dialect>` beside this module)."""
+    return resources.files("regista.store.sql").joinpath("queries", dialect)
+
+
 def _read(dialect: SqlDialect, filename: str) -> str:
-    return resources.files("regista.store").joinpath("sql", dialect, filename).read_text("utf-8")
+    return _folder(dialect).joinpath(filename).read_text("utf-8")
 
 
 def parse_queries(text: str, dialect: SqlDialect) -> dict[str, str]:
@@ -69,7 +75,7 @@ def queries(dialect: SqlDialect) -> dict[str, str]:
 def migrations(dialect: SqlDialect) -> tuple[Migration, ...]:
     """The numbered migrations of a dialect, in order; numbering must have no gaps."""
     found: list[Migration] = []
-    for entry in resources.files("regista.store").joinpath("sql", dialect).iterdir():
+    for entry in _folder(dialect).iterdir():
         if match := _MIGRATION.match(entry.name):
             found.append(Migration(int(match.group(1)), match.group(2), entry.read_text("utf-8")))
     found.sort(key=lambda m: m.version)

@@ -7,8 +7,8 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any, TypeVar, cast
 
 from regista.store.errors import Check, DeferredCheckFailed, StoreError
-from regista.store.rows import Row, RowMapper
-from regista.store.sqlbase import Batch, Dialect
+from regista.store.sql.base import Batch, Dialect
+from regista.store.sql.rows import Row, RowMapper
 
 __all__ = ["SqlSession"]
 

@@ -1,4 +1,4 @@
--- Named queries of the SQLite store (see regista/store/queries.py for the format).
+-- Named queries of the SQLite store (see regista/store/sql/sqlfiles.py for the format).
 -- Write transactions run under BEGIN IMMEDIATE, so a plain SELECT already reads what it will
 -- change: SQLite has one writer at a time and needs no row locks.
 

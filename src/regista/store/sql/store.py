@@ -10,8 +10,8 @@ from datetime import datetime, timedelta
 from regista.store.chain import check_chain
 from regista.store.interface import Transaction
 from regista.store.records import BrokenLink, HistoryEvent, Job, Node, Timer
-from regista.store.sqlbase import aware
-from regista.store.sqltransaction import SqlTransaction
+from regista.store.sql.transaction import SqlTransaction
+from regista.store.values import aware
 
 
 class SqlStore(ABC):

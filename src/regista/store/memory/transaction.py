@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
 from regista.store.chain import event_hash
@@ -33,19 +33,11 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
-from regista.store.sqlbase import aware, dumps, new_id, sha256_text
+from regista.store.values import dumps, new_id, sha256_text, utc, utc_opt
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
 _MISSING: Any = object()
-
-
-def utc(ts: datetime, what: str = "timestamp") -> datetime:
-    return aware(ts, what).astimezone(UTC)
-
-
-def utc_opt(ts: datetime | None) -> datetime | None:
-    return None if ts is None else utc(ts)
 
 
 def _copy(value: Any, what: str) -> Any:

@@ -25,7 +25,6 @@ from pathlib import Path
 from typing import IO, Any
 
 from regista.settings import SqliteSynchronous
-from regista.store import queries as sqlfiles
 from regista.store.errors import (
     DuplicateKey,
     NodeLockError,
@@ -38,9 +37,11 @@ from regista.store.errors import (
     StoreUnavailable,
 )
 from regista.store.interface import SchemaMode
-from regista.store.sqlbase import Codec, Dialect, aware, dumps
-from regista.store.sqlstore import SqlStore
-from regista.store.sqltransaction import SqlTransaction
+from regista.store.sql import sqlfiles
+from regista.store.sql.base import Codec, Dialect
+from regista.store.sql.store import SqlStore
+from regista.store.sql.transaction import SqlTransaction
+from regista.store.values import aware, dumps
 
 try:
     import fcntl

@@ -21,7 +21,7 @@ from regista.store.records import (
     UserTask,
     UserTaskStatus,
 )
-from regista.store.sqlbase import Codec, key_out
+from regista.store.sql.base import Codec, key_out
 
 Row = Any
 """A driver row: `sqlite3.Row` or a psycopg dict row; both index by column name."""

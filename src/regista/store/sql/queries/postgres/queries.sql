@@ -1,4 +1,4 @@
--- Named queries of the PostgreSQL store (see regista/store/queries.py for the format).
+-- Named queries of the PostgreSQL store (see regista/store/sql/sqlfiles.py for the format).
 -- Transactions run in READ COMMITTED; an instance is locked with SELECT ... FOR UPDATE and
 -- jobs, timers and buffered messages are taken with FOR UPDATE SKIP LOCKED, so many nodes
 -- can share the database without other coordination.

@@ -1,55 +1,19 @@
-"""What the SQLite and PostgreSQL stores share below the transaction: value helpers, and the
-`Codec` and `Dialect` that make up the difference between the two databases.
+"""What the SQLite and PostgreSQL stores share below the transaction: the `Codec` and
+`Dialect` that make up the difference between the two databases.
 
-The SQL stores are split by role: `sqlbase` (this), `rows` (rows to records), `sqlsession`
-(statements over one connection, queued where the dialect defers writes), `historyrows`
-(history events numbered, hashed and encoded once), `sqltransaction` (the unit of work over
-named queries) and `sqlstore` (operations that are one short transaction each). A dialect
-differs only in its `.sql` files, its `Codec` (how timestamps, JSON and lists travel to and
-from the driver), how it runs a batch of statements (PostgreSQL: one pipeline, one round
-trip) and how it translates driver errors into `StoreError`s.
+A dialect differs only in its `.sql` files, its `Codec` (how timestamps, JSON and lists
+travel to and from the driver), how it runs a batch of statements (PostgreSQL: one pipeline,
+one round trip) and how it translates driver errors into `StoreError`s.
 """
 
 from __future__ import annotations
 
-import hashlib
-import uuid
 from abc import ABC, abstractmethod
 from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
 from regista.store.errors import StoreError
-from regista.store.jsontext import json_encoder
-
-
-def aware(ts: datetime, what: str = "timestamp") -> datetime:
-    """Reject naive datetimes: the store keeps UTC and cannot guess a zone."""
-    if ts.tzinfo is None or ts.utcoffset() is None:
-        raise ValueError(f"{what} must be timezone-aware (UTC), got naive {ts.isoformat()}")
-    return ts
-
-
-_DUMPS = json_encoder(sort_keys=False)
-
-
-def dumps(value: Any, what: str) -> str:
-    """JSON text for a column; values must already be JSON-safe."""
-    try:
-        return _DUMPS(value)
-    except (TypeError, ValueError) as exc:
-        raise ValueError(
-            f"{what} must be JSON-safe (str, int, float, bool, None, list, dict): {exc}"
-        ) from None
-
-
-def sha256_text(text: str) -> str:
-    return hashlib.sha256(text.encode()).hexdigest()
-
-
-def new_id() -> str:
-    return uuid.uuid4().hex
-
 
 Batch = list[tuple[str, Any, Any]]
 """Statements with their parameters and the cursor to run each on (None: any, the results

@@ -16,7 +16,7 @@ from typing import Any
 
 from regista.store.chain import canonical_json, content_hash, event_field, ts_text
 from regista.store.records import HistoryEvent, NewEvent
-from regista.store.sqlbase import aware
+from regista.store.values import aware
 
 __all__ = ["Link", "json_rows", "link_events", "tuple_rows"]
 
