@@ -25,6 +25,7 @@ from regista.runtime.definitions import Deployed, Source
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.retention import cutoff, prune
 from regista.runtime.shell import Clock, Shell
 from regista.runtime.views import (
     IncidentInfo,
@@ -36,8 +37,7 @@ from regista.runtime.views import (
     task_info,
 )
 from regista.settings import Settings
-from regista.store import BrokenLink, Definition, HistoryEvent, Store, open_store
-from regista.store.retention import Pruned, cutoff, prune
+from regista.store import BrokenLink, Definition, HistoryEvent, Pruned, Store, open_store
 
 __all__ = [
     "Activate",
@@ -250,7 +250,7 @@ class Client:
     def prune_history(self, older_than: dt.timedelta, *, batch: int = 100) -> Pruned:
         """Remove the instances that ended longer ago than `older_than`, with their
         history, jobs, user tasks and incidents, `batch` per transaction (see
-        `regista.store.retention`); the audit trail of every other instance still
+        `regista.runtime.retention`); the audit trail of every other instance still
         verifies."""
         return prune(
             self.store,

@@ -9,10 +9,10 @@ import click
 
 from regista.cli.errors import RequestFailed, store_errors
 from regista.cli.options import database_option, settings_for
+from regista.runtime.retention import count_prunable, cutoff, prune
 from regista.settings import SettingsError, parse_ttl, redact_url
 from regista.store import open_store
 from regista.store.sql import sqlfiles
-from regista.store.retention import count_prunable, cutoff, prune
 from regista.store.sql.sqlite import path_from_url
 
 

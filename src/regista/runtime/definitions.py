@@ -34,7 +34,7 @@ from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Proble
 from regista.runtime.errors import NotFoundError
 from regista.runtime.ids import IdSource
 from regista.runtime.sources import DeploymentError, read_sources
-from regista.store import Definition, Transaction
+from regista.store import Definition, NewTimer, Transaction
 
 __all__ = [
     "DMN_PREFIX",
@@ -260,15 +260,15 @@ class StoredModels:
                         )
                     ]
                 ) from exc
-            tx.insert_timer(
+            timer = NewTimer(
                 id=start_timer_id(model.definition_id, trigger.start_event_id),
                 instance_id="",
                 element_id=trigger.start_event_id,
                 element_instance_id=model.definition_id,
                 due_at=first.due,
-                now=now,
                 repeat=cycle_text(first.cycle, first.remaining),
             )
+            tx.insert_timer(timer, now=now)
 
     # -- reading ----------------------------------------------------------------------------
 

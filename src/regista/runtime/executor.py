@@ -44,8 +44,14 @@ from regista.feel.values import to_python
 from regista.runtime import outbox
 from regista.runtime.shell import Shell
 from regista.runtime.workers import ActivatedJob, Handler, Workers, WorkResult, perform
-from regista.store import Job, RetryableError, StoreError, StoreFull, StoreUnavailable
-from regista.store.lookups import InstanceKeys, instance_keys
+from regista.store import (
+    InstanceKeys,
+    Job,
+    RetryableError,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+)
 
 __all__ = ["ExecutorOptions", "JobExecutor"]
 
@@ -232,7 +238,8 @@ class JobExecutor:
         if found is not None:
             return found
         try:
-            found = instance_keys(self.shell.store, [instance_id]).get(instance_id)
+            with self.shell.store.transaction(write=False) as tx:
+                found = tx.instance_keys([instance_id]).get(instance_id)
         except StoreError as exc:
             log.warning("cannot read the keys of instance %s: %s", instance_id, exc)
             return None

@@ -1,13 +1,11 @@
 """Messages and signals over the store: correlation, buffering, start events, broadcast.
 
 A message has a name and a correlation key (text, or none). Publishing it correlates it
-with the oldest subscription of that name waiting for that key or for no key (a message
-without a key reaches any subscription of its name, as in the in-memory runtime) — at most
-one instance consumes a message — else starts the processes with a message start event of
-that name, else keeps it for its time to live. A subscription opened later takes a kept
-message it matches by the same rule, in the transaction that opens it. Publisher and
-subscriber both lock the name and key (`regista.store.correlation.lock`) before looking at
-the other side, so on PostgreSQL neither can commit without the other seeing it.
+with the oldest subscription that waits for it (the rule and the locks that keep publisher
+and subscriber from missing each other: `regista.runtime.keys`) — at most one instance
+consumes a message — else starts the processes with a message start event of that name,
+else keeps it for its time to live. A subscription opened later takes a kept message it
+matches by the same rule, in the transaction that opens it (`UnitOfWork`).
 
 A signal reaches every subscription waiting for it when it is broadcast (locked in instance
 id order, so two broadcasts never wait on each other) and starts the processes with a
@@ -27,8 +25,9 @@ from regista.engine import (
     TriggerSignal,
     encode_value,
 )
+from regista.runtime.keys import lock_correlation, matching_keys
 from regista.runtime.unit_of_work import UnitOfWork
-from regista.store import NotFound, correlation
+from regista.store import NewMessage, NotFound
 
 __all__ = ["Correlation", "broadcast", "publish"]
 
@@ -43,10 +42,6 @@ class Correlation:
     buffered_id: str | None = None
 
 
-def _lock(uow: UnitOfWork, name: str, key: str | None) -> None:
-    correlation.lock(uow.tx, name, key)
-
-
 def publish(
     uow: UnitOfWork,
     name: str,
@@ -58,8 +53,9 @@ def publish(
 ) -> Correlation:
     """Correlate, start or buffer the message (see the module docstring)."""
     tx = uow.tx
-    _lock(uow, name, key)
-    subscription = correlation.find_subscription(tx, name, key)
+    lock_correlation(tx, name, key)
+    keys = matching_keys(key)
+    subscription = tx.find_subscription(name, keys)
     while subscription is not None:
         try:
             loaded = uow.load(subscription.instance_id)
@@ -67,7 +63,7 @@ def publish(
             loaded = None
         if loaded is None or subscription.id not in loaded.state.waits:
             tx.delete_subscription(subscription.id)  # left behind: its wait is gone
-            subscription = correlation.find_subscription(tx, name, key)
+            subscription = tx.find_subscription(name, keys)
             continue
         uow.record(
             loaded,
@@ -100,14 +96,14 @@ def publish(
     ttl = uow.options.message_ttl if ttl is None else ttl
     if ttl <= dt.timedelta(0):
         return Correlation(())
-    message = tx.buffer_message(
+    kept = NewMessage(
         id=uow.ids(),
         name=name,
         correlation_key=key,
         variables=encode_value(dict(variables)),
-        now=uow.now,
         expires_at=uow.now + ttl,
     )
+    message = tx.buffer_message(kept, now=uow.now)
     return Correlation((), buffered_id=message.id)
 
 

@@ -12,7 +12,7 @@ the leases of the rest — jobs and timers — so another node takes them over a
 
 Housekeeping (a thread of its own) announces the node, purges expired buffered messages
 and, with a `history_ttl`, removes the instances that ended longer ago than that, in small
-batches of short transactions (`regista.store.retention`).
+batches of short transactions (`regista.runtime.retention`).
 """
 
 from __future__ import annotations
@@ -29,13 +29,12 @@ from types import FrameType, TracebackType
 
 from regista.runtime.executor import ExecutorOptions, JobExecutor
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.retention import cutoff, prune
 from regista.runtime.scheduler import TimerScheduler
 from regista.runtime.shell import Clock, Shell
 from regista.runtime.wakeup import Listener
 from regista.runtime.workers import Workers
-from regista.store import Store, StoreError
-from regista.store.leases import release_timer_leases
-from regista.store.retention import Pruned, cutoff, prune
+from regista.store import Pruned, Store, StoreError
 
 __all__ = ["Node", "NodeOptions"]
 
@@ -211,7 +210,7 @@ class Node:
         timers = 0
         try:
             with self.shell.writing():
-                timers = release_timer_leases(self.store, self.node_id, now=self.shell.now())
+                timers = self.store.release_timer_leases(self.node_id, now=self.shell.now())
         except StoreError as exc:
             log.warning("could not hand back the timer leases: %s", exc)
         released = self.executor.stop(self.settings.grace if grace is None else grace)

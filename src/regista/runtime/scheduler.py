@@ -7,7 +7,7 @@ removes the row, so a timer fires once even if its lease ran out meanwhile. It s
 the earliest timer is due (at most `poll_interval`), and a commit that schedules an earlier
 timer wakes it; timers that came due while no node ran are overdue at start and fire at
 once. Once told to stop it fires no more of the timers it leased: the node hands their
-leases back (`regista.store.leases`), so another node fires them at once.
+leases back (`Store.release_timer_leases`), so another node fires them at once.
 """
 
 from __future__ import annotations

@@ -54,7 +54,10 @@ from regista.runtime.workers import WorkResult
 from regista.store import (
     CorruptState,
     DuplicateKey,
+    InstanceKeys,
     Job,
+    NewIncident,
+    NewTimer,
     NotFound,
     Outcome,
     RetryableError,
@@ -63,7 +66,6 @@ from regista.store import (
     Timer,
     Transaction,
 )
-from regista.store.lookups import InstanceKeys
 
 __all__ = ["Clock", "Shell", "feel_variables"]
 
@@ -472,7 +474,7 @@ class Shell:
             job = uow.tx.get_job(incident.job_id) if incident.job_id is not None else None
             if job is not None:
                 retries = outbox.RETRIES if outbox.is_internal(job.type) else 3
-                if uow.tx.retry_job(job.id, retries=retries, now=uow.now):
+                if uow.tx.retry_job(job.id, retries=retries, due_at=uow.now):
                     uow.job_types.add(job.type)
             if loaded is not None:
                 uow.record(
@@ -553,14 +555,10 @@ class Shell:
         tx.will_lock(job.instance_id)
         if outcome.kind == "failed":
             left = max(job.retries - 1 if outcome.retries is None else outcome.retries, 0)
-            result = tx.fail_job(
-                job.id,
-                job.attempt,
-                error=outcome.message,
-                retries=left,
-                now=uow.now,
-                retry_at=uow.now + self.options.backoff(job.attempt),
-            )
+            result = tx.fail_job(job.id, job.attempt, error=outcome.message, now=uow.now)
+            if result is Outcome.APPLIED and left:
+                due = uow.now + self.options.backoff(job.attempt)
+                tx.retry_job(job.id, retries=left, due_at=due)
             loaded = self._load_if_any(uow, job.instance_id)
             if result is Outcome.APPLIED and loaded is not None:
                 uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
@@ -667,24 +665,21 @@ class Shell:
                 if outbox.is_internal(job.type)
                 else self.options.backoff(job.attempt)
             )
-            result = uow.tx.fail_job(
-                job.id,
-                job.attempt,
-                error=message,
-                retries=left,
-                now=uow.now,
-                retry_at=uow.now + backoff,
+            result = uow.tx.fail_job(job.id, job.attempt, error=message, now=uow.now)
+            if result is not Outcome.APPLIED:
+                return
+            if left:
+                uow.tx.retry_job(job.id, retries=left, due_at=uow.now + backoff)
+                return
+            incident = NewIncident(
+                id=self.ids(),
+                instance_id=job.instance_id,
+                message=message,
+                element_id=job.element_id,
+                element_instance_id=job.element_instance_id,
+                job_id=job.id,
             )
-            if result is Outcome.APPLIED and left == 0:
-                uow.tx.insert_incident(
-                    id=self.ids(),
-                    instance_id=job.instance_id,
-                    message=message,
-                    now=uow.now,
-                    element_id=job.element_id,
-                    element_instance_id=job.element_instance_id,
-                    job_id=job.id,
-                )
+            uow.tx.insert_incident(incident, now=uow.now)
 
         self.transact(work)
 
@@ -741,15 +736,15 @@ class Shell:
                     following.cycle or cycle or "", following.remaining, following.due
                 )
             if following is not None:
-                tx.insert_timer(
+                again = NewTimer(
                     id=timer.id,
                     instance_id="",
                     element_id=timer.element_id,
                     element_instance_id=timer.element_instance_id,
                     due_at=following.due,
-                    now=uow.now,
                     repeat=cycle_text(following.cycle, following.remaining),
                 )
+                tx.insert_timer(again, now=uow.now)
                 uow.next_timer = following.due
             return True
 

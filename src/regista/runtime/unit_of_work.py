@@ -68,10 +68,21 @@ from regista.runtime.clock import utc
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import RequestError
 from regista.runtime.ids import IdSource
-from regista.runtime.keys import correlation_key
+from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
-from regista.store import CorruptState, Job, NewEvent, Transaction, correlation
-from regista.store.redefinition import redefine_instance
+from regista.store import (
+    CorruptState,
+    InstanceUpdate,
+    Job,
+    NewEvent,
+    NewIncident,
+    NewInstance,
+    NewJob,
+    NewSubscription,
+    NewTimer,
+    NewUserTask,
+    Transaction,
+)
 
 __all__ = ["ENDED", "JobTaker", "Loaded", "UnitOfWork", "child_key", "locked_event"]
 
@@ -313,12 +324,11 @@ class UnitOfWork:
             state = loaded.state
             if loaded.new is not None:
                 new = loaded.new
-                tx.insert_instance(
+                row = NewInstance(
                     id=loaded.id,
                     definition_id=loaded.model.definition_id,
                     process_id=state.process_id,
                     state=state.to_json(),
-                    now=self.now,
                     status=state.status,
                     business_key=new.business_key,
                     parent_instance_id=new.parent[0] if new.parent else None,
@@ -327,6 +337,7 @@ class UnitOfWork:
                     ended_at=loaded.ended_at,
                     latest=new.latest,
                 )
+                tx.insert_instance(row, now=self.now)
                 loaded.new = None
                 loaded.version = 1
                 loaded.dirty = False
@@ -334,15 +345,15 @@ class UnitOfWork:
                 tx.add_history(loaded.id, loaded.events)
                 loaded.events = []
             if loaded.dirty:
-                loaded.version = tx.update_instance(
-                    loaded.id,
+                update = InstanceUpdate(
+                    id=loaded.id,
                     state=state.to_json(),
                     status=state.status,
                     expected_version=loaded.version,
-                    now=self.now,
                     ended_at=loaded.ended_at,
                     deferred=True,  # locked by `load`: a conflict would be a bug, not a race
                 )
+                loaded.version = tx.update_instance(update, now=self.now)
                 loaded.dirty = False
 
     # -- effects ----------------------------------------------------------------------------
@@ -393,8 +404,9 @@ class UnitOfWork:
         subscription_id, name = subscription.subscription_id, subscription.name
         if subscription_id not in loaded.state.waits:
             return  # closed again within the same transaction
-        correlation.lock(self.tx, name, key)
-        message = correlation.take_message(self.tx, name, key, consumer=loaded.id, now=self.now)
+        lock_correlation(self.tx, name, key)
+        keys = matching_keys(key)
+        message = self.tx.take_message(name, keys, consumer=loaded.id, now=self.now)
         if message is None:
             return
         self.record(
@@ -433,19 +445,19 @@ class UnitOfWork:
         until: dt.datetime | None = None
         if taker is not None and taker.wants(job_type, len(self.taken)):
             owner, until = taker.worker_id, self.now + dt.timedelta(seconds=taker.lease)
-        self.tx.insert_job(
+        row = NewJob(
             id=job_id,
             instance_id=loaded.id,
             element_id=element_id,
             element_instance_id=element_instance_id,
             type=job_type,
             retries=retries,
-            now=self.now,
             variables=variables,
-            headers=headers,
+            headers=headers or {},
             lease_owner=owner,
             lease_until=until,
         )
+        self.tx.insert_job(row, now=self.now)
         if owner is None:
             self.job_types.add(job_type)
             return None
@@ -498,12 +510,11 @@ class UnitOfWork:
         self.tx.cancel_job(effect.job_id, now=self.now)
 
     def _create_user_task(self, loaded: Loaded, _c: Command, effect: CreateUserTask) -> None:
-        self.tx.insert_user_task(
+        task = NewUserTask(
             id=effect.task_id,
             instance_id=loaded.id,
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
-            now=self.now,
             name=effect.name,
             assignee=effect.assignee,
             candidate_users=tuple(effect.candidate_users),
@@ -513,6 +524,7 @@ class UnitOfWork:
             form_key=effect.form_key,
             variables=encode_value(dict(effect.variables)),
         )
+        self.tx.insert_user_task(task, now=self.now)
         self.record(
             loaded,
             "user_task_created",
@@ -532,15 +544,15 @@ class UnitOfWork:
 
     def _schedule_timer(self, loaded: Loaded, _c: Command, effect: ScheduleTimer) -> None:
         due = utc(effect.due)
-        self.tx.insert_timer(
+        timer = NewTimer(
             id=effect.timer_id,
             instance_id=loaded.id,
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
             due_at=due,
-            now=self.now,
             repeat=effect.repeat,
         )
+        self.tx.insert_timer(timer, now=self.now)
         if self.next_timer is None or due < self.next_timer:
             self.next_timer = due
 
@@ -549,7 +561,7 @@ class UnitOfWork:
 
     def _open_subscription(self, loaded: Loaded, _c: Command, effect: OpenSubscription) -> None:
         key = correlation_key(effect.correlation_key)
-        self.tx.insert_subscription(
+        subscription = NewSubscription(
             id=effect.subscription_id,
             instance_id=loaded.id,
             kind=effect.kind,
@@ -557,8 +569,8 @@ class UnitOfWork:
             correlation_key=key,
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
-            now=self.now,
         )
+        self.tx.insert_subscription(subscription, now=self.now)
         if effect.kind == "message":
             self.later(lambda: self._take_buffered(loaded, effect, key))
 
@@ -651,15 +663,15 @@ class UnitOfWork:
             self.apply(parent, command, strict=False)
 
     def _raise_incident(self, loaded: Loaded, _c: Command, effect: RaiseIncident) -> None:
-        self.tx.insert_incident(
+        incident = NewIncident(
             id=effect.incident_id,
             instance_id=loaded.id,
             message=effect.message,
-            now=self.now,
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
             job_id=effect.job_id,
         )
+        self.tx.insert_incident(incident, now=self.now)
 
     def _resolve_incident(self, _l: Loaded, _c: Command, effect: ResolveIncidentEffect) -> None:
         self.tx.resolve_incident(effect.incident_id, now=self.now)
@@ -668,8 +680,7 @@ class UnitOfWork:
         loaded.ended_at = self.now
 
     def _migrated(self, loaded: Loaded, _c: Command, effect: InstanceMigrated) -> None:
-        redefine_instance(
-            self.tx,
+        self.tx.redefine_instance(
             loaded.id,
             definition_id=loaded.model.definition_id,
             process_id=effect.process_id,

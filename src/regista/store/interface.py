@@ -1,35 +1,49 @@
 """The store interface: what the runtime needs from persistence, and nothing more.
 
-One command = one transaction (DESIGN.md, "Persistence and the unit of work")::
+The store does I/O and nothing else: every operation the runtime needs is a method here,
+which each backend implements (`SqliteStore` and `PostgresStore` over `regista.store.sql`,
+`MemoryStore` in `regista.store.memory`); what a command means is decided by the engine and
+the runtime. One command = one transaction (DESIGN.md, "One shell, one unit of work")::
 
     with store.transaction() as tx:
         inst = tx.lock_instance(instance_id)        # FOR UPDATE / under BEGIN IMMEDIATE
         state, effects = engine.step(InstanceState.from_json(inst.state), command, ctx)
-        tx.update_instance(inst.id, state=state.to_json(), status=state.status,
-                           expected_version=inst.version, now=ctx.now)
+        tx.update_instance(InstanceUpdate(inst.id, state.to_json(), state.status,
+                                          inst.version), now=ctx.now)
         for effect in effects: ...                  # one call per effect, see below
         tx.add_history(inst.id, events)             # or append_history, to read them back
     # committed here; an exception anywhere in the block rolls all of it back
 
-Engine effects map to calls on the transaction: CreateJob -> `insert_job`, CancelJob ->
-`cancel_job`, CreateUserTask / CancelUserTask -> `insert_user_task` / `cancel_user_task`,
-ScheduleTimer / CancelTimer -> `insert_timer` / `cancel_timer`, OpenSubscription /
-CloseSubscription -> `insert_subscription` / `delete_subscription`, RaiseIncident /
-ResolveIncidentEffect -> `insert_incident` / `resolve_incident`, History -> `append_history`.
-Values must be JSON-safe (the engine's `to_json` forms); times must be timezone-aware.
+Engine effects map to calls on the transaction: CreateJob -> `insert_job`, RetryJob ->
+`retry_job`, CancelJob -> `cancel_job`, CreateUserTask / CancelUserTask ->
+`insert_user_task` / `cancel_user_task`, ScheduleTimer / CancelTimer -> `insert_timer` /
+`cancel_timer`, OpenSubscription / CloseSubscription -> `insert_subscription` /
+`delete_subscription`, RaiseIncident / ResolveIncidentEffect -> `insert_incident` /
+`resolve_incident`, InstanceMigrated -> `redefine_instance`, History -> `add_history`.
+Rows to write are parameter objects (`regista.store.params`); values must be JSON-safe (the
+engine's `to_json` forms); times must be timezone-aware.
 
-Three implementations share this contract and one integration suite: `SqliteStore`
-(embedded, one node), `PostgresStore` (many nodes) and `MemoryStore` (tests). All times are
+The three implementations share this contract and one integration suite. All times are
 passed in by the caller (`now`), so tests drive leases and timers with a fake clock.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime
-from typing import Any, Literal, Protocol
+from typing import Literal, Protocol
 
+from regista.store.params import (
+    InstanceUpdate,
+    NewIncident,
+    NewInstance,
+    NewJob,
+    NewMessage,
+    NewSubscription,
+    NewTimer,
+    NewUserTask,
+)
 from regista.store.records import (
     BrokenLink,
     BufferedMessage,
@@ -37,12 +51,13 @@ from regista.store.records import (
     HistoryEvent,
     Incident,
     Instance,
+    InstanceKeys,
     Job,
     NewEvent,
     Node,
     Outcome,
+    Pruned,
     Subscription,
-    SubscriptionKind,
     Timer,
     UserTask,
 )
@@ -51,6 +66,11 @@ SchemaMode = Literal["migrate", "check", "ignore"]
 """What a store does on open when its schema is not the latest: apply the missing migrations,
 refuse (`SchemaOutdated`), or carry on (for `regista db status`). A schema newer than this
 Regista is refused by "migrate" and "check"."""
+
+Keys = Sequence[str | None] | None
+"""Which correlation keys a lookup of subscriptions or kept messages accepts: those listed
+(None in the list stands for "no key"), or any key at all when the whole is None. Which keys
+match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
 class Transaction(Protocol):
@@ -85,27 +105,12 @@ class Transaction(Protocol):
 
     # -- instances --------------------------------------------------------------------------
 
-    def insert_instance(
-        self,
-        *,
-        id: str,
-        definition_id: str,
-        process_id: str,
-        state: Mapping[str, Any],
-        now: datetime,
-        status: str = "active",
-        business_key: str | None = None,
-        parent_instance_id: str | None = None,
-        parent_element_instance_id: str | None = None,
-        idempotency_key: str | None = None,
-        ended_at: datetime | None = None,
-        latest: bool = False,
-    ) -> Instance:
+    def insert_instance(self, new: NewInstance, *, now: datetime) -> Instance:
         """Insert a new instance at version 1.
 
         Raises `DuplicateKey` (with `existing_id`) when the idempotency key is taken. With
-        `latest`, the instance is inserted only if `definition_id` is the latest version of
-        `process_id`; else `StaleDefinition` (retryable) — raised by the commit on a store
+        `new.latest`, the instance is inserted only if its definition is the latest version
+        of its process; else `StaleDefinition` (retryable) — raised by the commit on a store
         that sends the insert with it (so a caller may start on a version it remembers as
         the latest without reading it first).
         """
@@ -130,23 +135,14 @@ class Transaction(Protocol):
 
     def find_instance_by_idempotency_key(self, key: str) -> Instance | None: ...
 
-    def update_instance(
-        self,
-        instance_id: str,
-        *,
-        state: Mapping[str, Any],
-        status: str,
-        expected_version: int,
-        now: datetime,
-        ended_at: datetime | None = None,
-        deferred: bool = False,
-    ) -> int:
-        """Write a new state if the row is still at `expected_version`; return the new version.
+    def update_instance(self, update: InstanceUpdate, *, now: datetime) -> int:
+        """Write a new state if the row is still at `update.expected_version`; return the
+        new version.
 
-        Raises `VersionConflict` otherwise — with `deferred`, a store may send the update
-        with the commit and raise the `VersionConflict` from the commit instead (nothing is
-        committed then); the version returned assumes the check passes. For a unit of work
-        that locked the instance, where a conflict means a bug, not a race.
+        Raises `VersionConflict` otherwise — with `update.deferred`, a store may send the
+        update with the commit and raise the `VersionConflict` from the commit instead
+        (nothing is committed then); the version returned assumes the check passes. For a
+        unit of work that locked the instance, where a conflict means a bug, not a race.
         """
         ...
 
@@ -160,34 +156,32 @@ class Transaction(Protocol):
         limit: int = 100,
     ) -> list[Instance]: ...
 
-    def lock_key(self, namespace: str, key: str) -> None:
+    def instance_keys(self, instance_ids: Iterable[str]) -> dict[str, InstanceKeys]:
+        """The process id and business key of each of these instances that exists."""
+        ...
+
+    def redefine_instance(
+        self, instance_id: str, *, definition_id: str, process_id: str, rows: Mapping[str, str]
+    ) -> None:
+        """Point the instance at `definition_id` (a migration) and give the rows of `rows`
+        (job, user task, timer, subscription or incident id -> element id) their new
+        element id."""
+        ...
+
+    def lock_key(self, namespace: str, key: str, *, shared: bool = False) -> None:
         """Serialize transactions on an arbitrary key until commit (e.g. message name + key,
-        so a publisher and a subscriber cannot miss each other). No-op where transactions are
-        already serial (SQLite, memory)."""
+        so a publisher and a subscriber cannot miss each other); `shared` holders only wait
+        for an exclusive one. No-op where transactions are already serial (SQLite, memory).
+        """
         ...
 
     # -- jobs -------------------------------------------------------------------------------
 
-    def insert_job(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        type: str,
-        retries: int,
-        now: datetime,
-        variables: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        due_at: datetime | None = None,
-        lease_owner: str | None = None,
-        lease_until: datetime | None = None,
-    ) -> None:
-        """Insert a job ready to be claimed — or, with `lease_owner` and `lease_until`,
-        already claimed by that worker (attempt 1), as if it had claimed it at once: the
-        node whose unit of work creates a job it can run takes it without another
-        transaction, and if the node dies the lease runs out as after any claim."""
+    def insert_job(self, new: NewJob, *, now: datetime) -> None:
+        """Insert a job ready to be claimed — or, with a lease in `new`, already claimed by
+        that worker (attempt 1), as if it had claimed it at once: the node whose unit of
+        work creates a job it can run takes it without another transaction, and if the node
+        dies the lease runs out as after any claim."""
         ...
 
     def get_job(self, job_id: str) -> Job | None: ...
@@ -209,23 +203,19 @@ class Transaction(Protocol):
         """
         ...
 
-    def fail_job(
-        self,
-        job_id: str,
-        attempt: int,
-        *,
-        error: str,
-        retries: int,
-        now: datetime,
-        retry_at: datetime | None = None,
-    ) -> Outcome:
-        """Report a failed attempt: with `retries` > 0 the job is claimable again at
-        `retry_at` (default `now`); with 0 it becomes `failed` (the runtime raises an incident).
+    def fail_job(self, job_id: str, attempt: int, *, error: str, now: datetime) -> Outcome:
+        """Record a failed attempt: a claimed job at `attempt` becomes `failed` (claimable
+        no more, no retries left, its lease released) with `error`.
+
+        APPLIED: step the engine with FailJob, which says whether the job is retried
+        (`retry_job`) or stays failed behind an incident. DUPLICATE / STALE / MISSING: do
+        nothing.
         """
         ...
 
-    def retry_job(self, job_id: str, *, retries: int, now: datetime) -> bool:
-        """Make a failed job claimable again (resolving its incident). False if not failed."""
+    def retry_job(self, job_id: str, *, retries: int, due_at: datetime) -> bool:
+        """Make a failed job claimable again at `due_at`, with `retries` left. False if it
+        is not failed."""
         ...
 
     def cancel_job(self, job_id: str, *, now: datetime) -> bool:
@@ -234,17 +224,7 @@ class Transaction(Protocol):
 
     # -- timers -----------------------------------------------------------------------------
 
-    def insert_timer(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        due_at: datetime,
-        now: datetime,
-        repeat: str | None = None,
-    ) -> None: ...
+    def insert_timer(self, new: NewTimer, *, now: datetime) -> None: ...
 
     def get_timer(self, timer_id: str) -> Timer | None: ...
 
@@ -261,23 +241,7 @@ class Transaction(Protocol):
 
     # -- user tasks -------------------------------------------------------------------------
 
-    def insert_user_task(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        now: datetime,
-        name: str | None = None,
-        assignee: str | None = None,
-        candidate_users: Sequence[str] = (),
-        candidate_groups: Sequence[str] = (),
-        due_at: datetime | None = None,
-        follow_up_at: datetime | None = None,
-        form_key: str | None = None,
-        variables: Mapping[str, Any] | None = None,
-    ) -> None: ...
+    def insert_user_task(self, new: NewUserTask, *, now: datetime) -> None: ...
 
     def get_user_task(self, task_id: str) -> UserTask | None: ...
 
@@ -301,66 +265,36 @@ class Transaction(Protocol):
 
     # -- message and signal subscriptions, buffered messages --------------------------------
 
-    def insert_subscription(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        kind: SubscriptionKind,
-        name: str,
-        correlation_key: str | None,
-        element_id: str,
-        element_instance_id: str,
-        now: datetime,
-    ) -> None: ...
+    def insert_subscription(self, new: NewSubscription, *, now: datetime) -> None: ...
 
     def get_subscription(self, subscription_id: str) -> Subscription | None: ...
 
     def delete_subscription(self, subscription_id: str) -> bool: ...
 
-    def find_subscription(self, name: str, correlation_key: str | None) -> Subscription | None:
-        """The oldest message subscription for this name and key."""
+    def find_subscription(self, name: str, keys: Keys) -> Subscription | None:
+        """The oldest message subscription of `name` waiting for one of `keys`."""
         ...
 
     def signal_subscriptions(self, name: str) -> list[Subscription]: ...
 
     def subscriptions_of_instance(self, instance_id: str) -> list[Subscription]: ...
 
-    def buffer_message(
-        self,
-        *,
-        id: str,
-        name: str,
-        correlation_key: str | None,
-        variables: Mapping[str, Any],
-        now: datetime,
-        expires_at: datetime,
-    ) -> BufferedMessage:
-        """Keep a message nobody waits for yet, until `expires_at`."""
+    def buffer_message(self, new: NewMessage, *, now: datetime) -> BufferedMessage:
+        """Keep a message nobody waits for yet, until `new.expires_at`."""
         ...
 
-    def consume_message(
-        self, name: str, correlation_key: str | None, *, consumer: str, now: datetime
+    def take_message(
+        self, name: str, keys: Keys, *, consumer: str, now: datetime
     ) -> BufferedMessage | None:
-        """Take the oldest unexpired buffered message for name and key; at most one consumer
-        ever gets a given message."""
+        """Consume the oldest unexpired kept message of `name` with one of `keys`; at most
+        one consumer ever gets a given message."""
         ...
 
     def get_message(self, message_id: str) -> BufferedMessage | None: ...
 
     # -- incidents --------------------------------------------------------------------------
 
-    def insert_incident(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        message: str,
-        now: datetime,
-        element_id: str | None = None,
-        element_instance_id: str | None = None,
-        job_id: str | None = None,
-    ) -> None: ...
+    def insert_incident(self, new: NewIncident, *, now: datetime) -> None: ...
 
     def get_incident(self, incident_id: str) -> Incident | None: ...
 
@@ -383,6 +317,25 @@ class Transaction(Protocol):
         ...
 
     def history(self, instance_id: str) -> list[HistoryEvent]: ...
+
+    # -- retention --------------------------------------------------------------------------
+
+    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
+        """Remove up to `limit` prunable instances that ended before `ended_before` (oldest
+        first), with their history, jobs, timers, user tasks, subscriptions and incidents.
+
+        An instance is prunable once it ended, unless work for it is still in flight (an
+        unfinished job, such as an outbox job that notifies its parent, or an open
+        incident) or its parent runs or ended after the cutoff, so a call tree goes as a
+        whole. PostgreSQL skips instances another transaction holds (the next round takes
+        them). Removing an instance frees its idempotency key; the hash chains of all the
+        others stay intact.
+        """
+        ...
+
+    def count_prunable(self, *, ended_before: datetime) -> int:
+        """How many instances `prune` with this cutoff would remove now (all batches)."""
+        ...
 
 
 class Store(Protocol):
@@ -443,6 +396,11 @@ class Store(Protocol):
         self, worker_id: str, *, now: datetime, limit: int, lease_seconds: float
     ) -> list[Timer]:
         """Lease due timers so that nodes sharing the database do not fire the same one."""
+        ...
+
+    def release_timer_leases(self, worker_id: str, *, now: datetime) -> int:
+        """Hand back the leases of the due timers `worker_id` did not fire (a node that
+        stops), so another node fires them at once; returns how many."""
         ...
 
     def next_timer_due(self) -> datetime | None:

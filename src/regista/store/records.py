@@ -7,7 +7,7 @@ All datetimes are aware and in UTC; JSON columns come back as plain dicts.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Literal
@@ -223,3 +223,36 @@ class Node:
     pid: int
     started_at: datetime
     heartbeat_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceKeys:
+    """What a worker may want to know about the instance of its job."""
+
+    process_id: str
+    business_key: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """How many rows a prune removed, by table."""
+
+    instances: int = 0
+    history: int = 0
+    jobs: int = 0
+    timers: int = 0
+    user_tasks: int = 0
+    subscriptions: int = 0
+    incidents: int = 0
+
+    def __add__(self, other: Pruned) -> Pruned:
+        return Pruned(
+            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
+        )
+
+    def __str__(self) -> str:
+        return (
+            f"{self.instances} instance(s), {self.history} history event(s), {self.jobs} "
+            f"job(s), {self.user_tasks} user task(s), {self.incidents} incident(s), "
+            f"{self.timers} timer(s), {self.subscriptions} subscription(s)"
+        )

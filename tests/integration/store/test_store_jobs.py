@@ -7,7 +7,7 @@ from collections import Counter
 
 from storekit import T0, Backend, at, uid
 
-from regista.store import Outcome, Store
+from regista.store import NewJob, Outcome, Store
 
 
 def add_jobs(store: Store, n: int, *, type: str = "payment", due: int = 0) -> list[str]:
@@ -15,14 +15,16 @@ def add_jobs(store: Store, n: int, *, type: str = "payment", due: int = 0) -> li
     with store.transaction() as tx:
         for i, job_id in enumerate(ids):
             tx.insert_job(
-                id=job_id,
-                instance_id="i-1",
-                element_id="task",
-                element_instance_id=f"ei-{i}",
-                type=type,
-                retries=3,
+                NewJob(
+                    id=job_id,
+                    instance_id="i-1",
+                    element_id="task",
+                    element_instance_id=f"ei-{i}",
+                    type=type,
+                    retries=3,
+                    due_at=at(due),
+                ),
                 now=T0,
-                due_at=at(due),
             )
     return ids
 
@@ -64,9 +66,7 @@ def test_expired_lease_is_claimed_again_and_the_old_attempt_is_fenced(store: Sto
     with store.transaction() as tx:
         # the stalled old worker reports late: it must not overwrite the newer attempt
         assert tx.complete_job(job_id, first.attempt, now=at(40)) is Outcome.STALE
-        assert (
-            tx.fail_job(job_id, first.attempt, error="late", retries=0, now=at(40)) is Outcome.STALE
-        )
+        assert tx.fail_job(job_id, first.attempt, error="late", now=at(40)) is Outcome.STALE
         job = tx.get_job(job_id)
         assert job is not None and job.status == "claimed" and job.attempt == 2
         assert tx.complete_job(job_id, second.attempt, now=at(41)) is Outcome.APPLIED
@@ -104,28 +104,23 @@ def test_failure_with_retries_backs_off_then_runs_out(store: Store) -> None:
     (job_id,) = add_jobs(store, 1)
     (job,) = store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(0))
     with store.transaction() as tx:
-        outcome = tx.fail_job(
-            job_id, job.attempt, error="HTTP 503", retries=2, now=at(1), retry_at=at(11)
-        )
+        outcome = tx.fail_job(job_id, job.attempt, error="HTTP 503", now=at(1))
         assert outcome is Outcome.APPLIED
-        assert (
-            tx.fail_job(job_id, job.attempt, error="HTTP 503", retries=2, now=at(1))
-            is Outcome.DUPLICATE
-        )
+        failed = tx.get_job(job_id)
+        assert failed is not None and (failed.status, failed.retries) == ("failed", 0)
+        assert tx.retry_job(job_id, retries=2, due_at=at(11)) is True
+        assert tx.fail_job(job_id, job.attempt, error="HTTP 503", now=at(1)) is Outcome.DUPLICATE
     assert store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(10)) == []
     (again,) = store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(11))
     assert (again.attempt, again.retries, again.error) == (2, 2, "HTTP 503")
     with store.transaction() as tx:
-        assert (
-            tx.fail_job(job_id, again.attempt, error="HTTP 500", retries=0, now=at(12))
-            is Outcome.APPLIED
-        )
+        assert tx.fail_job(job_id, again.attempt, error="HTTP 500", now=at(12)) is Outcome.APPLIED
         failed = tx.get_job(job_id)
         assert failed is not None and (failed.status, failed.retries) == ("failed", 0)
     assert store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(99)) == []
     with store.transaction() as tx:  # resolving the incident retries the job
-        assert tx.retry_job(job_id, retries=1, now=at(100)) is True
-        assert tx.retry_job(job_id, retries=1, now=at(100)) is False
+        assert tx.retry_job(job_id, retries=1, due_at=at(100)) is True
+        assert tx.retry_job(job_id, retries=1, due_at=at(100)) is False
     (third,) = store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(100))
     assert (third.attempt, third.retries) == (3, 1)
 

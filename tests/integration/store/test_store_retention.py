@@ -1,6 +1,6 @@
-"""Capabilities beside the core store interface, on memory, SQLite and PostgreSQL: history
+"""Store operations of the runtime's upkeep, on memory, SQLite and PostgreSQL: history
 retention, timer leases handed back, instance keys for workers, and message correlation
-with and without keys."""
+with and without keys (the runtime's rule, `matching_keys`, over the store's key filter)."""
 
 from __future__ import annotations
 
@@ -13,11 +13,21 @@ from datetime import timedelta
 import pytest
 from storekit import T0, Backend, PostgresBackend, at
 
-from regista.store import NewEvent, Store
-from regista.store import correlation as corr
-from regista.store.leases import release_timer_leases
-from regista.store.lookups import InstanceKeys, instance_keys
-from regista.store.retention import Pruned, count_prunable, cutoff, prune, prune_batch
+from regista.runtime.keys import matching_keys
+from regista.runtime.retention import count_prunable, cutoff, prune, prune_batch
+from regista.store import (
+    InstanceKeys,
+    NewEvent,
+    NewIncident,
+    NewInstance,
+    NewJob,
+    NewMessage,
+    NewSubscription,
+    NewTimer,
+    NewUserTask,
+    Pruned,
+    Store,
+)
 
 
 def add_instance(
@@ -36,59 +46,70 @@ def add_instance(
     None for one still running."""
     with store.transaction() as tx:
         tx.insert_instance(
-            id=instance_id,
-            definition_id="d1",
-            process_id="proc",
-            state={"n": 1},
+            NewInstance(
+                id=instance_id,
+                definition_id="d1",
+                process_id="proc",
+                state={"n": 1},
+                status="active" if ended is None else status,
+                business_key=business_key,
+                parent_instance_id=parent,
+                ended_at=None if ended is None else at(ended),
+            ),
             now=T0,
-            status="active" if ended is None else status,
-            business_key=business_key,
-            parent_instance_id=parent,
-            ended_at=None if ended is None else at(ended),
         )
         tx.append_history(
             instance_id,
             [NewEvent("instance_started", T0), NewEvent("instance_ended", at(ended or 0))],
         )
         tx.insert_user_task(
-            id=f"{instance_id}-task",
-            instance_id=instance_id,
-            element_id="t",
-            element_instance_id="e1",
+            NewUserTask(
+                id=f"{instance_id}-task",
+                instance_id=instance_id,
+                element_id="t",
+                element_instance_id="e1",
+            ),
             now=T0,
         )
         tx.insert_timer(
-            id=f"{instance_id}-timer",
-            instance_id=instance_id,
-            element_id="w",
-            element_instance_id="e2",
-            due_at=at(10_000),
+            NewTimer(
+                id=f"{instance_id}-timer",
+                instance_id=instance_id,
+                element_id="w",
+                element_instance_id="e2",
+                due_at=at(10_000),
+            ),
             now=T0,
         )
         tx.insert_subscription(
-            id=f"{instance_id}-sub",
-            instance_id=instance_id,
-            kind="message",
-            name="m",
-            correlation_key=instance_id,
-            element_id="c",
-            element_instance_id="e3",
+            NewSubscription(
+                id=f"{instance_id}-sub",
+                instance_id=instance_id,
+                kind="message",
+                name="m",
+                correlation_key=instance_id,
+                element_id="c",
+                element_instance_id="e3",
+            ),
             now=T0,
         )
         if incident_open is not None:
             tx.insert_incident(
-                id=f"{instance_id}-incident", instance_id=instance_id, message="boom", now=T0
+                NewIncident(id=f"{instance_id}-incident", instance_id=instance_id, message="boom"),
+                now=T0,
             )
             if not incident_open:
                 tx.resolve_incident(f"{instance_id}-incident", now=T0)
         if job is not None:
             tx.insert_job(
-                id=f"{instance_id}-job",
-                instance_id=instance_id,
-                element_id="s",
-                element_instance_id="e4",
-                type="work",
-                retries=3,
+                NewJob(
+                    id=f"{instance_id}-job",
+                    instance_id=instance_id,
+                    element_id="s",
+                    element_instance_id="e4",
+                    type="work",
+                    retries=3,
+                ),
                 now=T0,
             )
     if job in ("completed", "claimed", "failed", "cancelled"):
@@ -101,7 +122,7 @@ def add_instance(
             if job == "completed":
                 tx.complete_job(claimed.id, claimed.attempt, now=at(1))
             elif job == "failed":
-                tx.fail_job(claimed.id, claimed.attempt, error="x", retries=0, now=at(1))
+                tx.fail_job(claimed.id, claimed.attempt, error="x", now=at(1))
             elif job == "cancelled":
                 tx.cancel_job(claimed.id, now=at(1))
 
@@ -227,18 +248,20 @@ def test_timer_leases_are_handed_back(store: Store) -> None:
     with store.transaction() as tx:
         for i in range(3):
             tx.insert_timer(
-                id=f"t{i}",
-                instance_id="i",
-                element_id="w",
-                element_instance_id=f"e{i}",
-                due_at=at(i),
+                NewTimer(
+                    id=f"t{i}",
+                    instance_id="i",
+                    element_id="w",
+                    element_instance_id=f"e{i}",
+                    due_at=at(i),
+                ),
                 now=T0,
             )
     assert len(store.claim_timers("n1", now=at(1), limit=10, lease_seconds=60)) == 2
     assert len(store.claim_timers("n2", now=at(2), limit=10, lease_seconds=60)) == 1
     assert store.claim_timers("n3", now=at(3), limit=10, lease_seconds=60) == []
-    assert release_timer_leases(store, "n1", now=at(3)) == 2
-    assert release_timer_leases(store, "n1", now=at(3)) == 0
+    assert store.release_timer_leases("n1", now=at(3)) == 2
+    assert store.release_timer_leases("n1", now=at(3)) == 0
     with store.transaction(write=False) as tx:
         timer = tx.get_timer("t0")
         assert timer is not None and timer.lease_owner is None and timer.lease_until is None
@@ -251,23 +274,26 @@ def test_timer_leases_are_handed_back(store: Store) -> None:
 def test_instance_keys_for_the_jobs_of_workers(store: Store) -> None:
     add_instance(store, "a", ended=None, business_key="order-1", job=None)
     add_instance(store, "b", ended=None, job=None)
-    assert instance_keys(store, ["a", "b", "missing", "a"]) == {
-        "a": InstanceKeys("proc", "order-1"),
-        "b": InstanceKeys("proc", None),
-    }
-    assert instance_keys(store, []) == {}
+    with store.transaction(write=False) as tx:
+        assert tx.instance_keys(["a", "b", "missing", "a"]) == {
+            "a": InstanceKeys("proc", "order-1"),
+            "b": InstanceKeys("proc", None),
+        }
+        assert tx.instance_keys([]) == {}
 
 
 def subscribe(store: Store, sub_id: str, key: str | None, t: float) -> None:
     with store.transaction() as tx:
         tx.insert_subscription(
-            id=sub_id,
-            instance_id=f"i-{sub_id}",
-            kind="message",
-            name="paid",
-            correlation_key=key,
-            element_id="c",
-            element_instance_id="e",
+            NewSubscription(
+                id=sub_id,
+                instance_id=f"i-{sub_id}",
+                kind="message",
+                name="paid",
+                correlation_key=key,
+                element_id="c",
+                element_instance_id="e",
+            ),
             now=at(t),
         )
 
@@ -277,29 +303,32 @@ def test_a_subscription_without_a_key_takes_any_key(store: Store) -> None:
     subscribe(store, "keyless", None, 2)
     subscribe(store, "keyed-b", "B", 3)
     with store.transaction() as tx:
-        corr.lock(tx, "paid", "B")
-        found = corr.find_subscription(tx, "paid", "B")
+        tx.lock_key("correlation", "paid", shared=True)
+        found = tx.find_subscription("paid", matching_keys("B"))
         assert found is not None and found.id == "keyless"  # older than keyed-b
-        assert corr.find_subscription(tx, "paid", "A").id == "keyed-a"  # type: ignore[union-attr]
-        assert corr.find_subscription(tx, "paid", "C").id == "keyless"  # type: ignore[union-attr]
+        assert tx.find_subscription("paid", matching_keys("A")).id == "keyed-a"  # type: ignore[union-attr]
+        assert tx.find_subscription("paid", matching_keys("C")).id == "keyless"  # type: ignore[union-attr]
         # a message without a key reaches the oldest subscription of its name
-        assert corr.find_subscription(tx, "paid", None).id == "keyed-a"  # type: ignore[union-attr]
-        assert corr.find_subscription(tx, "other", None) is None
+        assert tx.find_subscription("paid", matching_keys(None)).id == "keyed-a"  # type: ignore[union-attr]
+        assert tx.find_subscription("other", matching_keys(None)) is None
         tx.delete_subscription("keyless")
-        assert corr.find_subscription(tx, "paid", "C") is None
-        # the core lookup stays exact
-        assert tx.find_subscription("paid", "B").id == "keyed-b"  # type: ignore[union-attr]
+        assert tx.find_subscription("paid", matching_keys("C")) is None
+        # the store only filters by the keys it is given
+        assert tx.find_subscription("paid", ("B",)).id == "keyed-b"  # type: ignore[union-attr]
+        assert tx.find_subscription("paid", ("C",)) is None
 
 
 def buffer(store: Store, message_id: str, key: str | None, t: float) -> None:
     with store.transaction() as tx:
         tx.buffer_message(
-            id=message_id,
-            name="paid",
-            correlation_key=key,
-            variables={"m": message_id},
+            NewMessage(
+                id=message_id,
+                name="paid",
+                correlation_key=key,
+                variables={"m": message_id},
+                expires_at=at(t + 100),
+            ),
             now=at(t),
-            expires_at=at(t + 100),
         )
 
 
@@ -308,16 +337,18 @@ def test_kept_messages_are_taken_by_the_same_rule(store: Store) -> None:
     buffer(store, "m-none", None, 2)
     buffer(store, "m-b", "B", 3)
     with store.transaction() as tx:
-        corr.lock(tx, "paid", None)
-        taken = corr.take_message(tx, "paid", "B", consumer="i1", now=at(10))
+        tx.lock_key("correlation", "paid")
+        taken = tx.take_message("paid", matching_keys("B"), consumer="i1", now=at(10))
         assert taken is not None and taken.id == "m-none"  # a message without key: any
-        taken = corr.take_message(tx, "paid", "B", consumer="i2", now=at(10))
+        taken = tx.take_message("paid", matching_keys("B"), consumer="i2", now=at(10))
         assert taken is not None and taken.id == "m-b" and taken.consumed_by == "i2"
-        assert corr.take_message(tx, "paid", "B", consumer="i3", now=at(10)) is None
+        assert tx.take_message("paid", matching_keys("B"), consumer="i3", now=at(10)) is None
         # a subscription without a key takes any kept message of its name
-        taken = corr.take_message(tx, "paid", None, consumer="i4", now=at(10))
+        taken = tx.take_message("paid", matching_keys(None), consumer="i4", now=at(10))
         assert taken is not None and taken.id == "m-a"
-        assert corr.take_message(tx, "paid", None, consumer="i5", now=at(10)) is None
+        assert tx.take_message("paid", matching_keys(None), consumer="i5", now=at(10)) is None
     buffer(store, "m-late", "C", 200)
     with store.transaction() as tx:
-        assert corr.take_message(tx, "paid", "C", consumer="i6", now=at(400)) is None  # expired
+        assert (
+            tx.take_message("paid", matching_keys("C"), consumer="i6", now=at(400)) is None
+        )  # expired

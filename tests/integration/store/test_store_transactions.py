@@ -13,7 +13,11 @@ from storekit import T0, Backend, at, uid
 from regista.store import (
     CorruptState,
     DuplicateKey,
+    InstanceUpdate,
     NewEvent,
+    NewInstance,
+    NewJob,
+    NewTimer,
     NotFound,
     Store,
     StoreError,
@@ -28,12 +32,14 @@ def start(
     definition, _ = tx.deploy_definition("order", "<definitions/>", now=now)
     instance_id = uid("i-")
     tx.insert_instance(
-        id=instance_id,
-        definition_id=definition.id,
-        process_id="order",
-        state=state or {"version": 1, "tokens": ["start"]},
+        NewInstance(
+            id=instance_id,
+            definition_id=definition.id,
+            process_id="order",
+            state=state or {"version": 1, "tokens": ["start"]},
+            **kw,
+        ),
         now=now,
-        **kw,
     )
     return instance_id
 
@@ -42,15 +48,17 @@ def test_commit_makes_everything_visible_together(store: Store) -> None:
     with store.transaction() as tx:
         iid = start(tx, business_key="B-1")
         tx.insert_job(
-            id=uid("j-"),
-            instance_id=iid,
-            element_id="charge",
-            element_instance_id="ei-1",
-            type="payment",
-            retries=3,
+            NewJob(
+                id=uid("j-"),
+                instance_id=iid,
+                element_id="charge",
+                element_instance_id="ei-1",
+                type="payment",
+                retries=3,
+                variables={"amount": "12.50", "items": [1, 2]},
+                headers={"url": "https://example.invalid"},
+            ),
             now=T0,
-            variables={"amount": "12.50", "items": [1, 2]},
-            headers={"url": "https://example.invalid"},
         )
         tx.append_history(iid, [NewEvent("instance.started", T0, data={"by": "test"})])
     with store.transaction(write=False) as tx:
@@ -73,14 +81,19 @@ def test_exception_rolls_back_the_whole_unit(store: Store) -> None:
     with pytest.raises(RuntimeError, match="boom"), store.transaction() as tx:
         inst = tx.lock_instance(iid)
         tx.update_instance(
-            iid, state={"changed": True}, status="active", expected_version=inst.version, now=at(1)
+            InstanceUpdate(
+                id=iid, state={"changed": True}, status="active", expected_version=inst.version
+            ),
+            now=at(1),
         )
         tx.insert_timer(
-            id="t-1",
-            instance_id=iid,
-            element_id="wait",
-            element_instance_id="ei",
-            due_at=at(60),
+            NewTimer(
+                id="t-1",
+                instance_id=iid,
+                element_id="wait",
+                element_instance_id="ei",
+                due_at=at(60),
+            ),
             now=at(1),
         )
         tx.append_history(iid, [NewEvent("element.activated", at(1))])
@@ -114,12 +127,16 @@ def test_optimistic_version_conflict(store: Store) -> None:
     with store.transaction() as tx:
         current = tx.lock_instance(iid)
         new_version = tx.update_instance(
-            iid, state={"n": 2}, status="active", expected_version=current.version, now=at(1)
+            InstanceUpdate(
+                id=iid, state={"n": 2}, status="active", expected_version=current.version
+            ),
+            now=at(1),
         )
         assert new_version == 2
     with pytest.raises(VersionConflict) as info, store.transaction() as tx:
         tx.update_instance(
-            iid, state={"n": 3}, status="active", expected_version=stale.version, now=at(2)
+            InstanceUpdate(id=iid, state={"n": 3}, status="active", expected_version=stale.version),
+            now=at(2),
         )
     assert info.value.expected == 1 and info.value.actual == 2
     assert "expected version 1 but it is at version 2" in str(info.value)
@@ -131,7 +148,10 @@ def test_update_sets_status_and_end(store: Store) -> None:
     with store.transaction() as tx:
         iid = start(tx)
         tx.update_instance(
-            iid, state={}, status="completed", expected_version=1, now=at(5), ended_at=at(5)
+            InstanceUpdate(
+                id=iid, state={}, status="completed", expected_version=1, ended_at=at(5)
+            ),
+            now=at(5),
         )
     with store.transaction(write=False) as tx:
         inst = tx.lock_instance(iid)
@@ -151,7 +171,9 @@ def test_missing_instance(store: Store) -> None:
             tx.lock_instance("nope")
         assert tx.get_instance("nope") is None
         with pytest.raises(VersionConflict, match="no longer exists"):
-            tx.update_instance("nope", state={}, status="active", expected_version=1, now=T0)
+            tx.update_instance(
+                InstanceUpdate(id="nope", state={}, status="active", expected_version=1), now=T0
+            )
 
 
 def test_idempotency_key_starts_one_instance(store: Store) -> None:
@@ -248,10 +270,9 @@ def test_locking_an_instance_serializes_units_of_work(backend: Backend) -> None:
             locked.set()
             time.sleep(0.2)
             tx.update_instance(
-                iid,
-                state={"by": "first"},
-                status="active",
-                expected_version=inst.version,
+                InstanceUpdate(
+                    id=iid, state={"by": "first"}, status="active", expected_version=inst.version
+                ),
                 now=at(1),
             )
 
@@ -261,10 +282,9 @@ def test_locking_an_instance_serializes_units_of_work(backend: Backend) -> None:
             inst = tx.lock_instance(iid)
             seen.append(inst.version)
             tx.update_instance(
-                iid,
-                state={"by": "second"},
-                status="active",
-                expected_version=inst.version,
+                InstanceUpdate(
+                    id=iid, state={"by": "second"}, status="active", expected_version=inst.version
+                ),
                 now=at(2),
             )
 

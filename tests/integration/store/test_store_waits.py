@@ -7,19 +7,30 @@ import threading
 
 from storekit import T0, Backend, at, uid
 
-from regista.store import BufferedMessage, Outcome, Store
+from regista.store import (
+    BufferedMessage,
+    NewIncident,
+    NewMessage,
+    NewSubscription,
+    NewTimer,
+    NewUserTask,
+    Outcome,
+    Store,
+)
 
 
 def add_timer(store: Store, timer_id: str, due: int, repeat: str | None = None) -> None:
     with store.transaction() as tx:
         tx.insert_timer(
-            id=timer_id,
-            instance_id="i-1",
-            element_id="wait",
-            element_instance_id=f"ei-{timer_id}",
-            due_at=at(due),
+            NewTimer(
+                id=timer_id,
+                instance_id="i-1",
+                element_id="wait",
+                element_instance_id=f"ei-{timer_id}",
+                due_at=at(due),
+                repeat=repeat,
+            ),
             now=T0,
-            repeat=repeat,
         )
 
 
@@ -66,13 +77,15 @@ def subscribe(
 ) -> None:
     with store.transaction() as tx:
         tx.insert_subscription(
-            id=sub_id,
-            instance_id=f"i-{sub_id}",
-            kind="message" if kind == "message" else "signal",
-            name=name,
-            correlation_key=key,
-            element_id="catch",
-            element_instance_id=f"ei-{sub_id}",
+            NewSubscription(
+                id=sub_id,
+                instance_id=f"i-{sub_id}",
+                kind="message" if kind == "message" else "signal",
+                name=name,
+                correlation_key=key,
+                element_id="catch",
+                element_instance_id=f"ei-{sub_id}",
+            ),
             now=at(t),
         )
 
@@ -85,18 +98,18 @@ def test_subscriptions_by_name_and_key(store: Store) -> None:
     subscribe(store, "g1", "alarm", None, kind="signal", t=4)
     subscribe(store, "g2", "alarm", None, kind="signal", t=5)
     with store.transaction() as tx:
-        found = tx.find_subscription("payment-received", "order-1")
+        found = tx.find_subscription("payment-received", ("order-1",))
         assert found is not None and found.id == "s1" and found.instance_id == "i-s1"
-        other = tx.find_subscription("payment-received", "order-2")
+        other = tx.find_subscription("payment-received", ("order-2",))
         assert other is not None and other.id == "s3"
-        assert tx.find_subscription("payment-received", "order-3") is None
-        keyless = tx.find_subscription("start-order", None)
+        assert tx.find_subscription("payment-received", ("order-3",)) is None
+        keyless = tx.find_subscription("start-order", (None,))
         assert keyless is not None and keyless.correlation_key is None
-        assert tx.find_subscription("alarm", None) is None  # signals are not messages
+        assert tx.find_subscription("alarm", (None,)) is None  # signals are not messages
         assert [s.id for s in tx.signal_subscriptions("alarm")] == ["g1", "g2"]
         assert tx.delete_subscription("s1") is True
         assert tx.delete_subscription("s1") is False
-        next_one = tx.find_subscription("payment-received", "order-1")
+        next_one = tx.find_subscription("payment-received", ("order-1",))
         assert next_one is not None and next_one.id == "s2"
         assert [s.id for s in tx.subscriptions_of_instance("i-s2")] == ["s2"]
         sub = tx.get_subscription("s3")
@@ -106,12 +119,14 @@ def test_subscriptions_by_name_and_key(store: Store) -> None:
 def buffer(store: Store, name: str, key: str | None, t: int, ttl: int) -> BufferedMessage:
     with store.transaction() as tx:
         return tx.buffer_message(
-            id=uid("m-"),
-            name=name,
-            correlation_key=key,
-            variables={"amount": 10, "t": t},
+            NewMessage(
+                id=uid("m-"),
+                name=name,
+                correlation_key=key,
+                variables={"amount": 10, "t": t},
+                expires_at=at(t + ttl),
+            ),
             now=at(t),
-            expires_at=at(t + ttl),
         )
 
 
@@ -120,16 +135,16 @@ def test_buffered_message_is_consumed_once_within_its_ttl(store: Store) -> None:
     second = buffer(store, "paid", "o-1", t=1, ttl=60)
     buffer(store, "paid", "o-2", t=2, ttl=60)
     with store.transaction() as tx:
-        got = tx.consume_message("paid", "o-1", consumer="i-A", now=at(10))
+        got = tx.take_message("paid", ("o-1",), consumer="i-A", now=at(10))
         assert got is not None and got.id == first.id
         assert (got.consumed_by, got.consumed_at, got.variables) == ("i-A", at(10), first.variables)
-        got2 = tx.consume_message("paid", "o-1", consumer="i-B", now=at(10))
+        got2 = tx.take_message("paid", ("o-1",), consumer="i-B", now=at(10))
         assert got2 is not None and got2.id == second.id
-        assert tx.consume_message("paid", "o-1", consumer="i-C", now=at(10)) is None
+        assert tx.take_message("paid", ("o-1",), consumer="i-C", now=at(10)) is None
         stored = tx.get_message(first.id)
         assert stored is not None and stored.consumed_by == "i-A"
     with store.transaction() as tx:
-        assert tx.consume_message("paid", "o-2", consumer="late", now=at(62)) is None
+        assert tx.take_message("paid", ("o-2",), consumer="late", now=at(62)) is None
     assert store.purge_messages(now=at(62), limit=10) == 3
     with store.transaction(write=False) as tx:
         assert tx.get_message(first.id) is None
@@ -139,20 +154,20 @@ def test_keyless_messages_and_ttl_boundary(store: Store) -> None:
     msg = buffer(store, "ping", None, t=0, ttl=5)
     assert msg.correlation_key is None
     with store.transaction() as tx:
-        assert tx.consume_message("ping", None, consumer="x", now=at(5)) is None
-        assert tx.consume_message("ping", None, consumer="x", now=at(4)) is not None
+        assert tx.take_message("ping", (None,), consumer="x", now=at(5)) is None
+        assert tx.take_message("ping", (None,), consumer="x", now=at(4)) is not None
 
 
 def test_consume_is_rolled_back_with_its_unit(store: Store) -> None:
     buffer(store, "paid", "o-1", t=0, ttl=60)
     try:
         with store.transaction() as tx:
-            assert tx.consume_message("paid", "o-1", consumer="i-A", now=at(1)) is not None
+            assert tx.take_message("paid", ("o-1",), consumer="i-A", now=at(1)) is not None
             raise ValueError("step failed")
     except ValueError:
         pass
     with store.transaction() as tx:
-        got = tx.consume_message("paid", "o-1", consumer="i-B", now=at(2))
+        got = tx.take_message("paid", ("o-1",), consumer="i-B", now=at(2))
         assert got is not None and got.consumed_by == "i-B"
 
 
@@ -168,7 +183,7 @@ def test_concurrent_consumers_one_winner(backend: Backend) -> None:
         mine = stores[n % len(stores)]
         barrier.wait(5)
         with mine.transaction() as tx:
-            got = tx.consume_message("paid", "o-1", consumer=f"c{n}", now=at(1))
+            got = tx.take_message("paid", ("o-1",), consumer=f"c{n}", now=at(1))
         if got is not None:
             with lock:
                 winners.append(f"c{n}")
@@ -184,25 +199,29 @@ def test_concurrent_consumers_one_winner(backend: Backend) -> None:
 def test_user_tasks(store: Store) -> None:
     with store.transaction() as tx:
         tx.insert_user_task(
-            id="u1",
-            instance_id="i-1",
-            element_id="approve",
-            element_instance_id="ei-1",
+            NewUserTask(
+                id="u1",
+                instance_id="i-1",
+                element_id="approve",
+                element_instance_id="ei-1",
+                name="Approve invoice",
+                candidate_users=["ann"],
+                candidate_groups=["finance", "managers"],
+                due_at=at(86400),
+                form_key="forms/approve",
+                variables={"amount": 1200},
+            ),
             now=T0,
-            name="Approve invoice",
-            candidate_users=["ann"],
-            candidate_groups=["finance", "managers"],
-            due_at=at(86400),
-            form_key="forms/approve",
-            variables={"amount": 1200},
         )
         tx.insert_user_task(
-            id="u2",
-            instance_id="i-2",
-            element_id="approve",
-            element_instance_id="ei-2",
+            NewUserTask(
+                id="u2",
+                instance_id="i-2",
+                element_id="approve",
+                element_instance_id="ei-2",
+                assignee="bob",
+            ),
             now=at(1),
-            assignee="bob",
         )
     with store.transaction() as tx:
         task = tx.get_user_task("u1")
@@ -239,15 +258,19 @@ def test_user_tasks(store: Store) -> None:
 def test_incidents(store: Store) -> None:
     with store.transaction() as tx:
         tx.insert_incident(
-            id="inc-1",
-            instance_id="i-1",
-            message="no retries left: HTTP 500",
+            NewIncident(
+                id="inc-1",
+                instance_id="i-1",
+                message="no retries left: HTTP 500",
+                element_id="charge",
+                element_instance_id="ei-1",
+                job_id="j-1",
+            ),
             now=T0,
-            element_id="charge",
-            element_instance_id="ei-1",
-            job_id="j-1",
         )
-        tx.insert_incident(id="inc-2", instance_id="i-2", message="bad expression", now=at(1))
+        tx.insert_incident(
+            NewIncident(id="inc-2", instance_id="i-2", message="bad expression"), now=at(1)
+        )
     with store.transaction() as tx:
         assert [i.id for i in tx.list_open_incidents()] == ["inc-1", "inc-2"]
         assert [i.id for i in tx.list_open_incidents(instance_id="i-2")] == ["inc-2"]

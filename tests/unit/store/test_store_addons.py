@@ -1,15 +1,21 @@
-"""The query files beside the core store, and the history time to live setting."""
+"""The query files of the SQL dialects, and the history time to live setting."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from importlib import resources
 
 import pytest
 
 from regista.settings import Settings, SettingsError, parse_ttl
-from regista.store.addon import query_file
+from regista.store.sql import sqlfiles
 
-FILES = ("retention.sql", "correlation.sql", "leases.sql", "lookups.sql")
+FILES = ("queries.sql", "retention.sql", "correlation.sql")
+
+
+def query_file(dialect: sqlfiles.SqlDialect, filename: str) -> dict[str, str]:
+    folder = resources.files("regista.store.sql").joinpath("queries", dialect)
+    return sqlfiles.parse_queries(folder.joinpath(filename).read_text("utf-8"), dialect)
 
 
 @pytest.mark.parametrize("filename", FILES)
@@ -18,7 +24,7 @@ def test_both_dialects_define_the_same_queries(filename: str) -> None:
     postgres = set(query_file("postgres", filename))
     assert sqlite
     # SQLite runs one writer at a time: it needs none of PostgreSQL's advisory locks
-    assert postgres - sqlite <= {"lock_shared", "lock_exclusive"}
+    assert postgres - sqlite <= {"lock_key", "lock_key_shared"}
     assert sqlite <= postgres
 
 

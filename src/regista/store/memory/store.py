@@ -19,7 +19,8 @@ from datetime import datetime, timedelta
 from regista.store.chain import check_chain
 from regista.store.errors import NodeLockError, StoreBusy, StoreError
 from regista.store.interface import Transaction
-from regista.store.memory.transaction import MemoryTransaction, Tables
+from regista.store.memory.tables import Tables
+from regista.store.memory.transaction import MemoryTransaction
 from regista.store.records import BrokenLink, Job, Node, Timer
 from regista.store.values import utc
 
@@ -50,9 +51,9 @@ class MemoryStore:
             try:
                 yield tx
             except BaseException:
-                tx.rollback()
+                tx.journal.rollback()
                 raise
-            tx.commit()
+            tx.journal.commit()
         finally:
             self._lock.release()
 
@@ -100,7 +101,7 @@ class MemoryStore:
                     lease_owner=worker_id,
                     lease_until=lease_until,
                 )
-                tx._set(self._tables.jobs, job_id, taken)
+                tx.journal.set(self._tables.jobs, job_id, taken)
                 claimed.append(taken)
             claimed.sort(key=lambda j: (j.due_at, j.id))
             if then is not None and claimed:
@@ -120,7 +121,7 @@ class MemoryStore:
             ):
                 return False
             until = utc(now) + timedelta(seconds=lease_seconds)
-            tx._set(self._tables.jobs, job_id, replace(job, lease_until=until))
+            tx.journal.set(self._tables.jobs, job_id, replace(job, lease_until=until))
             return True
 
     def release_leases(self, worker_id: str, *, now: datetime) -> int:
@@ -131,7 +132,7 @@ class MemoryStore:
                 if j.status == "claimed" and j.lease_owner == worker_id
             ]
             for job in held:
-                tx._set(
+                tx.journal.set(
                     self._tables.jobs,
                     job.id,
                     replace(
@@ -162,8 +163,21 @@ class MemoryStore:
             )[:limit]
             taken = [replace(t, lease_owner=worker_id, lease_until=until) for t in due]
             for timer in taken:
-                tx._set(self._tables.timers, timer.id, timer)
+                tx.journal.set(self._tables.timers, timer.id, timer)
             return taken
+
+    def release_timer_leases(self, worker_id: str, *, now: datetime) -> int:
+        now = utc(now)
+        with self._memory_transaction(write=True) as tx:
+            held = [
+                t
+                for t in self._tables.timers.values()
+                if t.lease_owner == worker_id and t.due_at <= now
+            ]
+            for timer in held:
+                released = replace(timer, lease_owner=None, lease_until=None)
+                tx.journal.set(self._tables.timers, timer.id, released)
+            return len(held)
 
     def next_timer_due(self) -> datetime | None:
         with self._memory_transaction(write=False):
@@ -174,7 +188,7 @@ class MemoryStore:
         with self._memory_transaction(write=True) as tx:
             expired = [m.id for m in self._tables.messages.values() if m.expires_at <= now]
             for message_id in expired[:limit]:
-                tx._delete(self._tables.messages, message_id)
+                tx.journal.delete(self._tables.messages, message_id)
             return min(len(expired), limit)
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
@@ -198,17 +212,17 @@ class MemoryStore:
                 )
             self._node_id = node_id
             node = Node(node_id, socket.gethostname(), os.getpid(), utc(now), utc(now))
-            tx._set(self._tables.nodes, node_id, node)
+            tx.journal.set(self._tables.nodes, node_id, node)
 
     def heartbeat_node(self, node_id: str, *, now: datetime) -> None:
         with self._memory_transaction(write=True) as tx:
             node = self._tables.nodes.get(node_id)
             if node is not None:
-                tx._set(self._tables.nodes, node_id, replace(node, heartbeat_at=utc(now)))
+                tx.journal.set(self._tables.nodes, node_id, replace(node, heartbeat_at=utc(now)))
 
     def unregister_node(self, node_id: str) -> None:
         with self._memory_transaction(write=True) as tx:
-            tx._delete(self._tables.nodes, node_id)
+            tx.journal.delete(self._tables.nodes, node_id)
             if self._node_id == node_id:
                 self._node_id = None
 

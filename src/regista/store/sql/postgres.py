@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import os
 import socket
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -48,6 +48,7 @@ from regista.store.errors import (
 from regista.store.interface import SchemaMode
 from regista.store.sql import sqlfiles
 from regista.store.sql.base import Batch, Codec, Dialect, run_on_cursors
+from regista.store.sql.session import SqlSession
 from regista.store.sql.store import SqlStore
 from regista.store.sql.transaction import SqlTransaction
 from regista.store.values import aware, dumps
@@ -156,23 +157,17 @@ def _rollback(conn: Conn) -> None:
         pass
 
 
-def _failed_check(conn: Conn, exc: DeferredCheckFailed) -> StoreError:
+def _failed_check(conn: Conn, queries: Mapping[str, str], exc: DeferredCheckFailed) -> StoreError:
     """Which check sent with the commit failed, read after the rollback."""
     try:
         for kind, key, expected in exc.checks:
             if kind == "version":
-                row = conn.execute(
-                    "SELECT version FROM instances WHERE id = %(id)s", {"id": key}
-                ).fetchone()
+                row = conn.execute(queries["instance_version"], {"id": key}).fetchone()
                 actual = None if row is None else int(row["version"])
                 if actual != expected:
                     return VersionConflict(key, expected, actual)
             else:
-                row = conn.execute(
-                    "SELECT id FROM definitions WHERE process_id = %(p)s "
-                    "ORDER BY version DESC LIMIT 1",
-                    {"p": key},
-                ).fetchone()
+                row = conn.execute(queries["definition_latest_id"], {"process_id": key}).fetchone()
                 if row is None or row["id"] != expected:
                     return StaleDefinition(key, expected)
     except psycopg.Error:
@@ -181,7 +176,7 @@ def _failed_check(conn: Conn, exc: DeferredCheckFailed) -> StoreError:
 
 
 def _configure(conn: Conn) -> None:
-    conn.execute("SET TIME ZONE 'UTC'")
+    conn.execute(sqlfiles.queries("postgres")["session_setup"])
 
 
 class PostgresStore(SqlStore):
@@ -261,17 +256,18 @@ class PostgresStore(SqlStore):
             with self._pool.connection(timeout=self._timeout) as conn:
                 # BEGIN waits for the first statement and COMMIT goes with the last writes
                 # (see SqlTransaction): a short unit of work is two or three round trips
-                tx = SqlTransaction(conn, self._sql, write=write, begin="BEGIN")
+                q = self._sql.queries
+                session = SqlSession(conn, self._sql, write=write, begin=q["begin"])
                 try:
-                    yield tx
-                    tx.commit()
+                    yield SqlTransaction(session)
+                    session.commit(q["commit"])
                 except DeferredCheckFailed as exc:
-                    tx.close()
+                    session.close()
                     _rollback(conn)
-                    raise _failed_check(conn, exc) from exc
+                    raise _failed_check(conn, q, exc) from exc
                 except BaseException:
-                    tx.close()
-                    if tx.began:
+                    session.close()
+                    if session.began:
                         _rollback(conn)
                     raise
         except PoolTimeout as exc:
@@ -305,10 +301,7 @@ class PostgresStore(SqlStore):
         known = sqlfiles.migrations("postgres")
         latest = sqlfiles.latest_version("postgres")
         with self._direct() as conn, conn.transaction():
-            conn.execute(
-                "SELECT pg_advisory_xact_lock(hashtextextended("
-                "'regista.schema.' || current_schema(), 0))"
-            )
+            conn.execute(self._sql.queries["schema_lock"])
             current = self._version(conn)
             if current > latest:
                 raise SchemaTooNew(current, latest)

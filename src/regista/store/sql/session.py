@@ -1,18 +1,16 @@
-"""The plumbing below `SqlTransaction`: named queries run over one connection, with the
-writes a dialect defers queued until the next round trip (see `SqlSession`)."""
+"""Statements over one connection inside one transaction, and how they travel: the SQL
+session below `SqlTransaction`, which only says which named statement to run."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar, cast
+from collections.abc import Mapping, Sequence
+from typing import Any, cast
 
 from regista.store.errors import Check, DeferredCheckFailed, StoreError
-from regista.store.sql.base import Batch, Dialect
+from regista.store.sql.base import Batch, Codec, Dialect
 from regista.store.sql.rows import Row, RowMapper
 
 __all__ = ["SqlSession"]
-
-_T = TypeVar("_T")
 
 
 class SqlSession:
@@ -23,38 +21,111 @@ class SqlSession:
     statement that needs an answer, or with `COMMIT`, in one round trip (a pipeline).
     They run in the order they were issued, inside the same transaction; an error in any of
     them fails the statement that sends them (or the commit), and the whole unit of work
-    rolls back as before. `_conn` sends what is queued before any statement run through it,
-    so code beside the store that executes its own queries sees every earlier write.
+    rolls back as before. Reads announced ahead (`read_ahead`) travel the same way, and
+    checked writes (`write_checked`) go out with the commit, their checks kept to explain a
+    failed commit. On a dialect that does not defer, every statement runs at once.
     """
 
     def __init__(
         self, conn: Any, dialect: Dialect, *, write: bool, begin: str | None = None
     ) -> None:
         self._raw = conn
-        self._dialect = dialect
+        self.dialect = dialect
+        self.codec: Codec = dialect.codec
+        self.rows = RowMapper(dialect.codec)
         self._q = dialect.queries
-        self._c = dialect.codec
-        self._rows = RowMapper(dialect.codec)
+        self._defers = dialect.defers_writes
         self._write = write
         self._open = True
-        self._heads: dict[str, tuple[int, str | None]] = {}
         self._begin = begin
         self._pending: Batch = [] if begin is None else [(begin, None, None)]
         """Statements not sent yet, with the cursor to run each on (None: results unused)."""
         self._cursor: Any = None
         self._ahead: dict[str, Any] = {}
-        """Cursors of reads queued ahead (`will_lock`), by key."""
+        """Cursors of reads queued ahead (`read_ahead`), by key."""
         self._checks: list[Check] = []
         """Checks that go out with the commit (see `DeferredCheckFailed`)."""
         self._began = False
-        self._conn: Any = conn if not dialect.defers_writes else _Flushing(self)
 
-    def close(self) -> None:
-        self._open = False
+    # -- statements -------------------------------------------------------------------------
 
-    # -- plumbing ---------------------------------------------------------------------------
+    def has(self, name: str) -> bool:
+        """Whether the dialect has the named statement (SQLite needs no advisory locks)."""
+        return name in self._q
 
-    def _usable(self, name: str, *, write: bool) -> None:
+    def one(self, name: str, /, *, write: bool = False, **params: Any) -> Row | None:
+        """Run a statement and return its first row (None: no row)."""
+        rows = self.all(name, write=write, **params)
+        return rows[0] if rows else None
+
+    def all(self, name: str, /, *, write: bool = False, **params: Any) -> list[Row]:
+        """Run a statement (after what is queued) and return its rows."""
+        self.check_usable(name, write=write)
+        try:
+            cursor = self._send(self._q[name], params)
+            return cast(list[Row], cursor.fetchall()) if cursor.description else []
+        except self.dialect.driver_error as exc:
+            raise self._error(exc) from exc
+
+    def change(self, name: str, /, **params: Any) -> int:
+        """Run a write statement (after what is queued); returns how many rows it changed."""
+        self.check_usable(name, write=True)
+        try:
+            count = self._send(self._q[name], params).rowcount
+        except self.dialect.driver_error as exc:
+            raise self._error(exc) from exc
+        return max(int(count), 0)
+
+    def write(self, name: str, /, **params: Any) -> None:
+        """A write whose result is not needed (queued where the dialect defers writes)."""
+        self._queue(name, params)
+
+    def write_many(self, name: str, rows: Sequence[Any]) -> None:
+        """One write statement for each of `rows`, whose results are not needed."""
+        if self._defers:
+            for params in rows:
+                self._queue(name, params)
+            return
+        self.check_usable(name, write=True)
+        try:
+            self._reader().executemany(self._q[name], rows)
+        except self.dialect.driver_error as exc:
+            raise self._error(exc) from exc
+
+    def write_checked(self, name: str, params: Mapping[str, Any], check: Check) -> bool:
+        """Send a write with the commit, written to fail it when `check` does not hold (the
+        commit then raises what `check` says). False, and nothing done, where the dialect
+        runs every statement at once: the caller checks the usual way."""
+        if not self._defers:
+            return False
+        self._queue(name, params)
+        self._checks.append(check)
+        return True
+
+    def read_ahead(self, key: str, name: str, /, **params: Any) -> None:
+        """Queue a read to go out with the next round trip; `take_ahead(key)` gets its rows.
+        Nothing happens where the dialect does not defer (the caller reads when needed)."""
+        if not self._defers:
+            return
+        self.check_usable(name, write=False)
+        if key not in self._ahead:
+            self._ahead[key] = cursor = self._raw.cursor()
+            self._pending.append((self._q[name], params, cursor))
+
+    def take_ahead(self, key: str) -> list[Row] | None:
+        """The rows of the read queued ahead under `key` (None: there is none)."""
+        cursor = self._ahead.pop(key, None)
+        if cursor is None:
+            return None
+        if any(c is cursor for _, _, c in self._pending):
+            self.flush()
+        self.check_usable(key, write=False)
+        return cast(list[Row], cursor.fetchall())
+
+    # -- the transaction --------------------------------------------------------------------
+
+    def check_usable(self, name: str, *, write: bool) -> None:
+        """Refuse to run anything once the transaction ended, and writes when read-only."""
         if not self._open:
             raise StoreError(
                 "this transaction has already ended; open a new one with store.transaction()"
@@ -62,86 +133,11 @@ class SqlSession:
         if write and not self._write:
             raise StoreError(f"{name}: cannot write in a read-only transaction (write=False)")
 
-    def _reader(self) -> Any:
-        """The transaction's cursor for statements whose rows are read at once."""
-        if self._cursor is None:
-            self._cursor = self._raw.cursor()
-        return self._cursor
-
-    def _send(self, sql: str | None, params: Any = None, cursor: Any = None) -> Any:
-        """Run what is queued and then `sql` (if any) on `cursor` (default: the reader);
-        returns that cursor. Driver errors are raised as they are."""
-        self._began = True
-        if sql is not None and cursor is None:
-            cursor = self._reader()
-        if not self._pending:
-            if sql is not None:
-                cursor.execute(sql, params)
-            return cursor
-        batch, self._pending = self._pending, []
-        if sql is not None:
-            batch.append((sql, params, cursor))
-        self._dialect.run_batch(self._raw, batch)
-        return cursor
-
-    def _error(self, exc: Exception) -> StoreError:
-        """A driver error as a store error."""
-        if self._checks and self._dialect.check_failed(exc):
-            return DeferredCheckFailed(list(self._checks))
-        return self._dialect.translate(exc)
-
-    def _run(self, name: str, params: Mapping[str, Any], *, write: bool) -> Any:
-        self._usable(name, write=write)
-        try:
-            return self._send(self._q[name], params)
-        except self._dialect.driver_error as exc:
-            raise self._error(exc) from exc
-
-    def _fetch(self, name: str, params: Mapping[str, Any], *, write: bool) -> list[Row]:
-        self._usable(name, write=write)
-        try:
-            return cast(list[Row], self._send(self._q[name], params).fetchall())
-        except self._dialect.driver_error as exc:
-            raise self._error(exc) from exc
-
-    def _one(self, query: str, /, *, write: bool = False, **params: Any) -> Row | None:
-        rows = self._fetch(query, params, write=write)
-        return rows[0] if rows else None
-
-    def _all(self, query: str, /, *, write: bool = False, **params: Any) -> list[Row]:
-        return self._fetch(query, params, write=write)
-
-    def _mut(self, query: str, /, **params: Any) -> None:
-        """A write whose result is not needed (queued where the dialect defers writes)."""
-        self._queue(query, params)
-
-    def _queue(self, query: str, params: Any) -> None:
-        self._usable(query, write=True)
-        if self._dialect.defers_writes:
-            self._pending.append((self._q[query], params, None))
-            return
-        try:
-            self._reader().execute(self._q[query], params)
-        except self._dialect.driver_error as exc:
-            raise self._error(exc) from exc
-
-    def _many(self, query: str, rows: Sequence[Any]) -> None:
-        """One write statement for each of `rows`, whose results are not needed."""
-        if self._dialect.defers_writes:
-            for params in rows:
-                self._queue(query, params)
-            return
-        self._usable(query, write=True)
-        try:
-            self._reader().executemany(self._q[query], rows)
-        except self._dialect.driver_error as exc:
-            raise self._error(exc) from exc
-
     def flush(self) -> None:
         """Send what is queued now (it is sent before any read anyway)."""
         try:
             self._send(None)
-        except self._dialect.driver_error as exc:
+        except self.dialect.driver_error as exc:
             raise self._error(exc) from exc
 
     def commit(self, command: str = "COMMIT") -> None:
@@ -154,37 +150,54 @@ class SqlSession:
             return
         try:
             self._send(command)
-        except self._dialect.driver_error as exc:
+        except self.dialect.driver_error as exc:
             raise self._error(exc) from exc
+
+    def close(self) -> None:
+        self._open = False
 
     @property
     def began(self) -> bool:
         """Whether anything reached the database (so that there is something to roll back)."""
         return self._began
 
-    def will_lock(self, instance_id: str) -> None:
-        if not self._dialect.defers_writes:
+    # -- plumbing ---------------------------------------------------------------------------
+
+    def _reader(self) -> Any:
+        """The transaction's cursor for statements whose rows are read at once."""
+        if self._cursor is None:
+            self._cursor = self._raw.cursor()
+        return self._cursor
+
+    def _send(self, sql: str | None, params: Any = None) -> Any:
+        """Run what is queued and then `sql` (if any) on the reader; returns the reader.
+        Driver errors are raised as they are."""
+        self._began = True
+        cursor: Any = None
+        if sql is not None:
+            cursor = self._reader()
+        if not self._pending:
+            if sql is not None:
+                cursor.execute(sql, params)
+            return cursor
+        batch, self._pending = self._pending, []
+        if sql is not None:
+            batch.append((sql, params, cursor))
+        self.dialect.run_batch(self._raw, batch)
+        return cursor
+
+    def _queue(self, name: str, params: Any) -> None:
+        self.check_usable(name, write=True)
+        if self._defers:
+            self._pending.append((self._q[name], params, None))
             return
-        self._usable("will_lock", write=False)
-        key = f"lock:{instance_id}"
-        if key not in self._ahead:
-            self._ahead[key] = cursor = self._raw.cursor()
-            self._pending.append((self._q["instance_lock"], {"id": instance_id}, cursor))
+        try:
+            self._reader().execute(self._q[name], params)
+        except self.dialect.driver_error as exc:
+            raise self._error(exc) from exc
 
-    def _maybe(self, mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
-        return None if row is None else mapper(row)
-
-
-class _Flushing:
-    """The connection as code beside the store sees it: every `execute` first sends the
-    writes the transaction queued, and returns a cursor whose results are all there."""
-
-    def __init__(self, tx: SqlSession) -> None:
-        self._tx = tx
-
-    def execute(self, sql: Any, params: Any = None) -> Any:
-        return self._tx._send(sql, params, self._tx._raw.cursor())
-
-    def __getattr__(self, name: str) -> Any:
-        self._tx.flush()
-        return getattr(self._tx._raw, name)
+    def _error(self, exc: Exception) -> StoreError:
+        """A driver error as a store error."""
+        if self._checks and self.dialect.check_failed(exc):
+            return DeferredCheckFailed(list(self._checks))
+        return self.dialect.translate(exc)

@@ -1,10 +1,11 @@
-"""Named SQL queries and migrations, read from the `.sql` files beside this module.
+"""Named SQL queries and migrations, read from the `.sql` files in `queries/<dialect>`.
 
 A query file holds blocks introduced by `-- name: some_name` (the aiosql convention); the
 block runs up to the next such line. Parameters are written `:name` in every dialect; for
 PostgreSQL they are rewritten to psycopg's `%(name)s` (and a literal `%` to `%%`).
 Migrations are the files `NNNN_title.sql`; `schema.sql` is the current schema in one piece,
-used for fresh installs (a test proves both give the same schema).
+used for fresh installs (a test proves both give the same schema). Every other file holds
+named queries, grouped by topic.
 """
 
 from __future__ import annotations
@@ -67,8 +68,19 @@ def _to_psycopg(sql: str) -> str:
 
 @cache
 def queries(dialect: SqlDialect) -> dict[str, str]:
-    """The named queries of a dialect (read once)."""
-    return parse_queries(_read(dialect, "queries.sql"), dialect)
+    """The named queries of a dialect (read once): those of every `.sql` file of its folder
+    but the migrations and `schema.sql` (`queries.sql`, `correlation.sql`, ...). A name may
+    be used once across the files."""
+    found: dict[str, str] = {}
+    for entry in sorted(_folder(dialect).iterdir(), key=lambda e: e.name):
+        name = entry.name
+        if not name.endswith(".sql") or name == "schema.sql" or _MIGRATION.match(name):
+            continue
+        for query, sql in parse_queries(entry.read_text("utf-8"), dialect).items():
+            if query in found:
+                raise ValueError(f"query {query!r} is defined twice ({name})")
+            found[query] = sql
+    return found
 
 
 @cache

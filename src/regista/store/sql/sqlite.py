@@ -39,6 +39,7 @@ from regista.store.errors import (
 from regista.store.interface import SchemaMode
 from regista.store.sql import sqlfiles
 from regista.store.sql.base import Codec, Dialect
+from regista.store.sql.session import SqlSession
 from regista.store.sql.store import SqlStore
 from regista.store.sql.transaction import SqlTransaction
 from regista.store.values import aware, dumps
@@ -188,6 +189,7 @@ class SqliteStore(SqlStore):
     # -- connections ------------------------------------------------------------------------
 
     def _connect(self) -> sqlite3.Connection:
+        q = self._sql.queries
         try:
             conn = sqlite3.connect(
                 self.path,
@@ -200,18 +202,18 @@ class SqliteStore(SqlStore):
             raise self._sql.translate(exc) from exc
         try:
             conn.row_factory = sqlite3.Row
-            conn.execute(f"PRAGMA busy_timeout = {int(self._busy_timeout_ms)}")
-            mode = conn.execute("PRAGMA journal_mode = WAL").fetchone()[0]
+            conn.execute(q["pragma_busy_timeout"].format(ms=int(self._busy_timeout_ms)))
+            mode = conn.execute(q["pragma_wal"]).fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreUnavailable(
                     f"SQLite database {self.path} cannot use WAL mode (got {mode!r}); "
                     "put it on a local file system"
                 )
-            conn.execute(f"PRAGMA synchronous = {self._synchronous}")
+            conn.execute(q["pragma_synchronous"].format(mode=self._synchronous))
             # after a checkpoint resets the WAL, truncate a WAL that a burst (or a long
             # reader holding back checkpoints) made large, and no smaller: a WAL file that
             # is written over in place costs less per commit than one that has to grow
-            conn.execute(f"PRAGMA journal_size_limit = {_WAL_SIZE_LIMIT}")
+            conn.execute(q["pragma_journal_size_limit"].format(size=_WAL_SIZE_LIMIT))
         except sqlite3.Error as exc:
             conn.close()
             raise self._sql.translate(exc) from exc
@@ -255,18 +257,19 @@ class SqliteStore(SqlStore):
 
     @contextmanager
     def _sql_transaction(self, *, write: bool) -> Iterator[SqlTransaction]:
+        q = self._sql.queries
         with self._connection() as conn:
             try:
-                conn.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                conn.execute(q["begin_write" if write else "begin_read"])
             except sqlite3.Error as exc:
                 raise self._sql.translate(exc) from exc
-            tx = SqlTransaction(conn, self._sql, write=write)
+            session = SqlSession(conn, self._sql, write=write)
             try:
-                yield tx
+                yield SqlTransaction(session)
             finally:
-                tx.close()
+                session.close()
             try:
-                conn.execute("COMMIT")
+                conn.execute(q["commit"])
             except sqlite3.Error as exc:
                 raise self._sql.translate(exc) from exc
 
@@ -290,17 +293,18 @@ class SqliteStore(SqlStore):
 
         An empty database gets `schema.sql` in one go unless `fresh_schema` is False.
         """
+        q = self._sql.queries
         known = sqlfiles.migrations("sqlite")
         latest = sqlfiles.latest_version("sqlite")
         with self._connection() as conn:
             try:
-                conn.execute("BEGIN IMMEDIATE")
+                conn.execute(q["begin_write"])
                 current = self._version(conn)
                 if current > latest:
                     raise SchemaTooNew(current, latest)
                 pending = known[current:]
                 if not pending:
-                    conn.execute("ROLLBACK")
+                    conn.execute(q["rollback"])
                     return []
                 now = self._sql.codec.ts(datetime.now(UTC))
                 scripts = (
@@ -316,7 +320,7 @@ class SqliteStore(SqlStore):
                         self._sql.queries["schema_version_insert"],
                         {"version": migration.version, "name": migration.name, "now": now},
                     )
-                conn.execute("COMMIT")
+                conn.execute(q["commit"])
             except sqlite3.Error as exc:
                 raise self._sql.translate(exc) from exc
         return [m.version for m in pending]
@@ -385,7 +389,7 @@ def _rollback(conn: sqlite3.Connection) -> bool:
     """Roll back whatever is open; False if the connection is unusable."""
     try:
         if conn.in_transaction:
-            conn.execute("ROLLBACK")
+            conn.execute(sqlfiles.queries("sqlite")["rollback"])
         return True
     except sqlite3.Error:
         return False

@@ -41,16 +41,17 @@ class SqlStore(ABC):
         if not types or limit <= 0:
             return []
         with self._tx() as tx:
-            rows = tx._all(
+            s, c = tx.session, tx.session.codec
+            rows = s.all(
                 "job_claim",
                 write=True,
-                types=tx._c.text_list(list(types)),
+                types=c.text_list(list(types)),
                 worker_id=worker_id,
-                now=tx._c.ts(aware(now)),
-                lease_until=tx._c.ts(now + timedelta(seconds=lease_seconds)),
+                now=c.ts(aware(now)),
+                lease_until=c.ts(now + timedelta(seconds=lease_seconds)),
                 limit=limit,
             )
-            jobs = sorted((tx._rows.job(r) for r in rows), key=lambda j: (j.due_at, j.id))
+            jobs = sorted((s.rows.job(r) for r in rows), key=lambda j: (j.due_at, j.id))
             if then is not None and jobs:
                 then(tx, jobs)
         return jobs
@@ -59,52 +60,61 @@ class SqlStore(ABC):
         self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime
     ) -> bool:
         with self._tx() as tx:
-            row = tx._one(
+            row = tx.session.one(
                 "job_extend_lease",
                 write=True,
                 id=job_id,
                 attempt=attempt,
                 worker_id=worker_id,
-                lease_until=tx._c.ts(aware(now) + timedelta(seconds=lease_seconds)),
+                lease_until=tx.session.codec.ts(aware(now) + timedelta(seconds=lease_seconds)),
             )
             return row is not None
 
     def release_leases(self, worker_id: str, *, now: datetime) -> int:
         with self._tx() as tx:
-            rows = tx._all(
-                "job_release_leases", write=True, worker_id=worker_id, now=tx._c.ts(aware(now))
+            s = tx.session
+            rows = s.all(
+                "job_release_leases", write=True, worker_id=worker_id, now=s.codec.ts(aware(now))
             )
             return len(rows)
 
     def due_timers(self, now: datetime, limit: int) -> list[Timer]:
         with self._sql_transaction(write=False) as tx:
-            rows = tx._all("timer_due", now=tx._c.ts(aware(now)), limit=limit)
-            return [tx._rows.timer(r) for r in rows]
+            s = tx.session
+            rows = s.all("timer_due", now=s.codec.ts(aware(now)), limit=limit)
+            return [s.rows.timer(r) for r in rows]
 
     def claim_timers(
         self, worker_id: str, *, now: datetime, limit: int, lease_seconds: float
     ) -> list[Timer]:
         with self._tx() as tx:
-            rows = tx._all(
+            s, c = tx.session, tx.session.codec
+            rows = s.all(
                 "timer_claim",
                 write=True,
                 worker_id=worker_id,
-                now=tx._c.ts(aware(now)),
-                lease_until=tx._c.ts(now + timedelta(seconds=lease_seconds)),
+                now=c.ts(aware(now)),
+                lease_until=c.ts(now + timedelta(seconds=lease_seconds)),
                 limit=limit,
             )
-            timers = [tx._rows.timer(r) for r in rows]
+            timers = [s.rows.timer(r) for r in rows]
         timers.sort(key=lambda t: (t.due_at, t.id))
         return timers
 
+    def release_timer_leases(self, worker_id: str, *, now: datetime) -> int:
+        with self._tx() as tx:
+            s = tx.session
+            return s.change("timer_release_leases", worker_id=worker_id, now=s.codec.ts(aware(now)))
+
     def next_timer_due(self) -> datetime | None:
         with self._sql_transaction(write=False) as tx:
-            row = tx._one("timer_next_due")
-            return None if row is None else tx._c.ts_opt(row["due_at"])
+            row = tx.session.one("timer_next_due")
+            return None if row is None else tx.session.codec.ts_opt(row["due_at"])
 
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         with self._tx() as tx:
-            return len(tx._all("message_purge", write=True, now=tx._c.ts(aware(now)), limit=limit))
+            s = tx.session
+            return len(s.all("message_purge", write=True, now=s.codec.ts(aware(now)), limit=limit))
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
         if instance_id is not None:
@@ -127,16 +137,19 @@ class SqlStore(ABC):
 
     def heartbeat_node(self, node_id: str, *, now: datetime) -> None:
         with self._tx() as tx:
-            tx._mut("node_heartbeat", id=node_id, now=tx._c.ts(aware(now)))
+            tx.session.write("node_heartbeat", id=node_id, now=tx.session.codec.ts(aware(now)))
 
     def nodes(self) -> list[Node]:
         with self._sql_transaction(write=False) as tx:
-            return [tx._rows.node(r) for r in tx._all("node_list")]
+            return [tx.session.rows.node(r) for r in tx.session.all("node_list")]
 
     def _upsert_node(self, node_id: str, hostname: str, pid: int, now: datetime) -> None:
         with self._tx() as tx:
-            tx._mut("node_upsert", id=node_id, hostname=hostname, pid=pid, now=tx._c.ts(aware(now)))
+            s = tx.session
+            s.write(
+                "node_upsert", id=node_id, hostname=hostname, pid=pid, now=s.codec.ts(aware(now))
+            )
 
     def _delete_node(self, node_id: str) -> None:
         with self._tx() as tx:
-            tx._mut("node_delete", id=node_id)
+            tx.session.write("node_delete", id=node_id)

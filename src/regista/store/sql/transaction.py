@@ -1,10 +1,14 @@
-"""The unit of work of the SQL stores: `Transaction` over a connection and named queries."""
+"""The unit of work of the SQL stores: `Transaction` as named statements of a `SqlSession`.
+
+Each method says which statement to run with which values; how statements travel (queued
+and pipelined on PostgreSQL, at once on SQLite) is the session's business.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime, timedelta
-from typing import Any
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from regista.store.errors import (
     DuplicateKey,
@@ -13,30 +17,74 @@ from regista.store.errors import (
     StaleDefinition,
     VersionConflict,
 )
-from regista.store.interface import Transaction
+from regista.store.interface import Keys, Transaction
+from regista.store.params import (
+    InstanceUpdate,
+    NewIncident,
+    NewInstance,
+    NewJob,
+    NewMessage,
+    NewSubscription,
+    NewTimer,
+    NewUserTask,
+)
 from regista.store.records import (
     BufferedMessage,
     Definition,
     HistoryEvent,
     Incident,
     Instance,
+    InstanceKeys,
     Job,
     NewEvent,
     Outcome,
+    Pruned,
     Subscription,
-    SubscriptionKind,
     Timer,
     UserTask,
 )
 from regista.store.sql.base import key_in
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
+from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
-from regista.store.values import aware, dumps, new_id, sha256_text
+from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
+
+__all__ = ["SqlTransaction"]
+
+_T = TypeVar("_T")
+
+_RENAMES = (
+    "job_rename",
+    "user_task_rename",
+    "timer_rename",
+    "subscription_rename",
+    "incident_rename",
+)
+_PRUNED_TABLES = (
+    "history",
+    "jobs",
+    "timers",
+    "user_tasks",
+    "subscriptions",
+    "incidents",
+    "instances",
+)
 
 
-class SqlTransaction(SqlSession, Transaction):
-    """`Transaction` over a DB-API-like connection and a dialect's named queries (see
-    `SqlSession` for how statements travel)."""
+def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
+    return None if row is None else mapper(row)
+
+
+class SqlTransaction(Transaction):
+    """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
+
+    def __init__(self, session: SqlSession) -> None:
+        self.session = session
+        self._s = session
+        self._c = session.codec
+        self._rows = session.rows
+        self._heads: dict[str, tuple[int, str | None]] = {}
+        """The head (seq, hash) of each history chain this transaction knows."""
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -58,7 +106,7 @@ class SqlTransaction(SqlSession, Transaction):
             resource_name=resource_name,
             deployed_at=aware(now),
         )
-        self._mut(
+        self._s.write(
             "definition_insert",
             id=definition.id,
             process_id=process_id,
@@ -71,154 +119,121 @@ class SqlTransaction(SqlSession, Transaction):
         return definition, True
 
     def get_definition(self, definition_id: str) -> Definition | None:
-        return self._maybe(self._rows.definition, self._one("definition_get", id=definition_id))
+        return _maybe(self._rows.definition, self._s.one("definition_get", id=definition_id))
 
     def latest_definition(self, process_id: str) -> Definition | None:
-        row = self._one("definition_latest", process_id=process_id)
-        return self._maybe(self._rows.definition, row)
+        row = self._s.one("definition_latest", process_id=process_id)
+        return _maybe(self._rows.definition, row)
 
     def latest_definition_id(self, process_id: str) -> str | None:
-        row = self._one("definition_latest_id", process_id=process_id)
+        row = self._s.one("definition_latest_id", process_id=process_id)
         return None if row is None else str(row["id"])
 
     def definition_version(self, process_id: str, version: int) -> Definition | None:
-        row = self._one("definition_version", process_id=process_id, version=version)
-        return self._maybe(self._rows.definition, row)
+        row = self._s.one("definition_version", process_id=process_id, version=version)
+        return _maybe(self._rows.definition, row)
 
     def list_definitions(self, process_id: str | None = None) -> list[Definition]:
-        return [
-            self._rows.definition(r) for r in self._all("definition_list", process_id=process_id)
-        ]
+        rows = self._s.all("definition_list", process_id=process_id)
+        return [self._rows.definition(r) for r in rows]
 
     # -- instances --------------------------------------------------------------------------
 
-    def insert_instance(
-        self,
-        *,
-        id: str,
-        definition_id: str,
-        process_id: str,
-        state: Mapping[str, Any],
-        now: datetime,
-        status: str = "active",
-        business_key: str | None = None,
-        parent_instance_id: str | None = None,
-        parent_element_instance_id: str | None = None,
-        idempotency_key: str | None = None,
-        ended_at: datetime | None = None,
-        latest: bool = False,
-    ) -> Instance:
-        text = dumps(state, f"state of instance {id!r}")
-        started = aware(now).astimezone(UTC)
-        ended = None if ended_at is None else aware(ended_at).astimezone(UTC)
+    def insert_instance(self, new: NewInstance, *, now: datetime) -> Instance:
+        text = dumps(new.state, f"state of instance {new.id!r}")
+        started = utc(now)
+        ended = utc_opt(new.ended_at)
         params = {
-            "id": id,
-            "definition_id": definition_id,
-            "process_id": process_id,
-            "business_key": business_key,
-            "status": status,
+            "id": new.id,
+            "definition_id": new.definition_id,
+            "process_id": new.process_id,
+            "business_key": new.business_key,
+            "status": new.status,
             "state": self._c.json_text(text),
-            "parent_instance_id": parent_instance_id,
-            "parent_element_instance_id": parent_element_instance_id,
-            "idempotency_key": idempotency_key,
+            "parent_instance_id": new.parent_instance_id,
+            "parent_element_instance_id": new.parent_element_instance_id,
+            "idempotency_key": new.idempotency_key,
             "now": self._c.ts(started),
             "ended_at": self._c.ts(ended),
         }
-        at_commit = latest and idempotency_key is None and self._dialect.defers_writes
-        if latest and not at_commit and self.latest_definition_id(process_id) != definition_id:
-            raise StaleDefinition(process_id, definition_id)
-        if at_commit:
+        latest = ("latest", new.process_id, new.definition_id)
+        if new.latest and new.idempotency_key is None:
             # the check fails the commit if a newer version was deployed meanwhile
-            self._queue("instance_insert_latest", params)
-            self._checks.append(("latest", process_id, definition_id))
-        elif idempotency_key is None:
-            # nothing to learn from the result: a clash of ids fails the commit
-            self._queue("instance_insert_new", params)
-        elif self._one("instance_insert", write=True, **params) is None:
-            existing = self.find_instance_by_idempotency_key(idempotency_key)
-            raise DuplicateKey(
-                f"an instance was already started with idempotency key {idempotency_key!r}",
-                existing_id=None if existing is None else existing.id,
-            )
+            checked = self._s.write_checked("instance_insert_latest", params, latest)
+        else:
+            checked = False
+        if not checked:
+            if new.latest and self.latest_definition_id(new.process_id) != new.definition_id:
+                raise StaleDefinition(new.process_id, new.definition_id)
+            if new.idempotency_key is None:
+                # nothing to learn from the result: a clash of ids fails the commit
+                self._s.write("instance_insert_new", **params)
+            elif self._s.one("instance_insert", write=True, **params) is None:
+                existing = self.find_instance_by_idempotency_key(new.idempotency_key)
+                raise DuplicateKey(
+                    f"an instance was already started with idempotency key {new.idempotency_key!r}",
+                    existing_id=None if existing is None else existing.id,
+                )
         # a new instance has no history yet: appending can skip looking for its head
-        self._heads.setdefault(id, (0, None))
+        self._heads.setdefault(new.id, (0, None))
+        state = new.state
         return Instance(
-            id=id,
-            definition_id=definition_id,
-            process_id=process_id,
-            business_key=business_key,
-            status=status,
+            id=new.id,
+            definition_id=new.definition_id,
+            process_id=new.process_id,
+            business_key=new.business_key,
+            status=new.status,
             state=state if type(state) is dict else dict(state),
             version=1,
-            parent_instance_id=parent_instance_id,
-            parent_element_instance_id=parent_element_instance_id,
-            idempotency_key=idempotency_key,
+            parent_instance_id=new.parent_instance_id,
+            parent_element_instance_id=new.parent_element_instance_id,
+            idempotency_key=new.idempotency_key,
             started_at=started,
             ended_at=ended,
             updated_at=started,
         )
 
     def lock_instance(self, instance_id: str) -> Instance:
-        ahead = self._ahead.pop(f"lock:{instance_id}", None)
+        ahead = self._s.take_ahead(f"lock:{instance_id}")
         if ahead is not None:
-            if any(c is ahead for _, _, c in self._pending):
-                self.flush()
-            self._usable("lock_instance", write=False)
-            rows = ahead.fetchall()
-            row = rows[0] if rows else None
+            row = ahead[0] if ahead else None
         else:
-            row = self._one("instance_lock", id=instance_id)
+            row = self._s.one("instance_lock", id=instance_id)
         if row is None:
             raise NotFound(f"there is no process instance {instance_id!r}")
         # the instance is ours until commit, so its history head cannot move under us
         self._heads.setdefault(instance_id, (row["history_seq"] or 0, row["history_hash"]))
         return self._rows.instance(row)
 
+    def will_lock(self, instance_id: str) -> None:
+        self._s.read_ahead(f"lock:{instance_id}", "instance_lock", id=instance_id)
+
     def get_instance(self, instance_id: str) -> Instance | None:
-        return self._maybe(self._rows.instance, self._one("instance_get", id=instance_id))
+        return _maybe(self._rows.instance, self._s.one("instance_get", id=instance_id))
 
     def find_instance_by_idempotency_key(self, key: str) -> Instance | None:
-        return self._maybe(self._rows.instance, self._one("instance_by_idempotency_key", key=key))
+        row = self._s.one("instance_by_idempotency_key", key=key)
+        return _maybe(self._rows.instance, row)
 
-    def update_instance(
-        self,
-        instance_id: str,
-        *,
-        state: Mapping[str, Any],
-        status: str,
-        expected_version: int,
-        now: datetime,
-        ended_at: datetime | None = None,
-        deferred: bool = False,
-    ) -> int:
-        if deferred and self._dialect.defers_writes:
-            self._queue(
-                "instance_update_checked",
-                {
-                    "id": instance_id,
-                    "state": self._c.json(state, f"state of instance {instance_id!r}"),
-                    "status": status,
-                    "expected_version": expected_version,
-                    "now": self._c.ts(aware(now)),
-                    "ended_at": self._c.ts(ended_at),
-                },
-            )
-            self._checks.append(("version", instance_id, expected_version))
-            return expected_version + 1
-        row = self._one(
-            "instance_update",
-            write=True,
-            id=instance_id,
-            state=self._c.json(state, f"state of instance {instance_id!r}"),
-            status=status,
-            expected_version=expected_version,
-            now=self._c.ts(aware(now)),
-            ended_at=self._c.ts(ended_at),
-        )
+    def update_instance(self, update: InstanceUpdate, *, now: datetime) -> int:
+        params = {
+            "id": update.id,
+            "state": self._c.json(update.state, f"state of instance {update.id!r}"),
+            "status": update.status,
+            "expected_version": update.expected_version,
+            "now": self._c.ts(aware(now)),
+            "ended_at": self._c.ts(update.ended_at),
+        }
+        check = ("version", update.id, update.expected_version)
+        if update.deferred and self._s.write_checked("instance_update_checked", params, check):
+            return update.expected_version + 1
+        row = self._s.one("instance_update", write=True, **params)
         if row is None:
-            current = self._one("instance_version", id=instance_id)
+            current = self._s.one("instance_version", id=update.id)
             raise VersionConflict(
-                instance_id, expected_version, None if current is None else current["version"]
+                update.id,
+                update.expected_version,
+                None if current is None else current["version"],
             )
         return int(row["version"])
 
@@ -231,7 +246,7 @@ class SqlTransaction(SqlSession, Transaction):
         parent_instance_id: str | None = None,
         limit: int = 100,
     ) -> list[Instance]:
-        rows = self._all(
+        rows = self._s.all(
             "instance_list",
             status=status,
             process_id=process_id,
@@ -241,58 +256,63 @@ class SqlTransaction(SqlSession, Transaction):
         )
         return [self._rows.instance(r) for r in rows]
 
-    def lock_key(self, namespace: str, key: str) -> None:
-        if "lock_key" in self._q:
-            self._run("lock_key", {"lock": f"{namespace}\x1f{key}"}, write=False).fetchall()
+    def instance_keys(self, instance_ids: Iterable[str]) -> dict[str, InstanceKeys]:
+        wanted = sorted(set(instance_ids))
+        if not wanted:
+            return {}
+        rows = self._s.all("instance_keys", ids=self._c.text_list(wanted))
+        return {str(r["id"]): InstanceKeys(str(r["process_id"]), r["business_key"]) for r in rows}
+
+    def redefine_instance(
+        self, instance_id: str, *, definition_id: str, process_id: str, rows: Mapping[str, str]
+    ) -> None:
+        self._s.change(
+            "instance_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
+        )
+        for row_id, element_id in sorted(rows.items()):
+            for name in _RENAMES:  # ids are unique across the tables: one of them matches
+                self._s.change(name, id=instance_id, row_id=row_id, element_id=element_id)
+
+    def lock_key(self, namespace: str, key: str, *, shared: bool = False) -> None:
+        name = "lock_key_shared" if shared else "lock_key"
+        if self._s.has(name):
+            self._s.all(name, lock=f"{namespace}\x1f{key}")
+        else:
+            self._s.check_usable(name, write=False)
 
     # -- jobs -------------------------------------------------------------------------------
 
-    def insert_job(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        type: str,
-        retries: int,
-        now: datetime,
-        variables: Mapping[str, Any] | None = None,
-        headers: Mapping[str, str] | None = None,
-        due_at: datetime | None = None,
-        lease_owner: str | None = None,
-        lease_until: datetime | None = None,
-    ) -> None:
-        claimed = _claimed_at_once(lease_owner, lease_until)
-        self._mut(
+    def insert_job(self, new: NewJob, *, now: datetime) -> None:
+        self._s.write(
             "job_insert",
-            id=id,
-            instance_id=instance_id,
-            element_id=element_id,
-            element_instance_id=element_instance_id,
-            type=type,
-            retries=retries,
-            attempt=1 if claimed else 0,
-            status="claimed" if claimed else "ready",
-            lease_owner=lease_owner,
-            lease_until=self._c.ts(lease_until),
-            due_at=self._c.ts(aware(due_at or now)),
-            variables=self._c.json(variables or {}, f"variables of job {id!r}"),
-            headers=self._c.json(headers or {}, f"headers of job {id!r}"),
+            id=new.id,
+            instance_id=new.instance_id,
+            element_id=new.element_id,
+            element_instance_id=new.element_instance_id,
+            type=new.type,
+            retries=new.retries,
+            attempt=1 if new.claimed else 0,
+            status="claimed" if new.claimed else "ready",
+            lease_owner=new.lease_owner,
+            lease_until=self._c.ts(new.lease_until),
+            due_at=self._c.ts(aware(new.due_at or now)),
+            variables=self._c.json(new.variables, f"variables of job {new.id!r}"),
+            headers=self._c.json(new.headers, f"headers of job {new.id!r}"),
             now=self._c.ts(aware(now)),
         )
 
     def get_job(self, job_id: str) -> Job | None:
-        return self._maybe(self._rows.job, self._one("job_get", id=job_id))
+        return _maybe(self._rows.job, self._s.one("job_get", id=job_id))
 
     def jobs_of_instance(self, instance_id: str) -> list[Job]:
-        return [self._rows.job(r) for r in self._all("jobs_of_instance", instance_id=instance_id)]
+        rows = self._s.all("jobs_of_instance", instance_id=instance_id)
+        return [self._rows.job(r) for r in rows]
 
     def claim_job(
         self, job_id: str, worker_id: str, *, lease_seconds: float, now: datetime
     ) -> Job | None:
         now = aware(now)
-        row = self._one(
+        row = self._s.one(
             "job_claim_one",
             write=True,
             id=job_id,
@@ -300,10 +320,10 @@ class SqlTransaction(SqlSession, Transaction):
             now=self._c.ts(now),
             lease_until=self._c.ts(now + timedelta(seconds=lease_seconds)),
         )
-        return self._maybe(self._rows.job, row)
+        return _maybe(self._rows.job, row)
 
     def _report_outcome(self, job_id: str, attempt: int, done: tuple[str, ...]) -> Outcome:
-        row = self._one("job_get", id=job_id)
+        row = self._s.one("job_get", id=job_id)
         if row is None:
             return Outcome.MISSING
         if row["attempt"] == attempt and row["status"] in done:
@@ -311,141 +331,100 @@ class SqlTransaction(SqlSession, Transaction):
         return Outcome.STALE
 
     def complete_job(self, job_id: str, attempt: int, *, now: datetime) -> Outcome:
-        row = self._one(
+        row = self._s.one(
             "job_complete", write=True, id=job_id, attempt=attempt, now=self._c.ts(aware(now))
         )
         if row is not None:
             return Outcome.APPLIED
         return self._report_outcome(job_id, attempt, ("completed",))
 
-    def fail_job(
-        self,
-        job_id: str,
-        attempt: int,
-        *,
-        error: str,
-        retries: int,
-        now: datetime,
-        retry_at: datetime | None = None,
-    ) -> Outcome:
-        row = self._one(
-            "job_fail",
-            write=True,
-            id=job_id,
-            attempt=attempt,
-            status="ready" if retries > 0 else "failed",
-            retries=max(retries, 0),
-            error=error,
-            due_at=self._c.ts(aware(retry_at or now)),
-        )
+    def fail_job(self, job_id: str, attempt: int, *, error: str, now: datetime) -> Outcome:
+        row = self._s.one("job_fail", write=True, id=job_id, attempt=attempt, error=error)
         if row is not None:
             return Outcome.APPLIED
         return self._report_outcome(job_id, attempt, ("ready", "failed"))
 
-    def retry_job(self, job_id: str, *, retries: int, now: datetime) -> bool:
-        row = self._one(
-            "job_retry", write=True, id=job_id, retries=retries, now=self._c.ts(aware(now))
+    def retry_job(self, job_id: str, *, retries: int, due_at: datetime) -> bool:
+        row = self._s.one(
+            "job_retry",
+            write=True,
+            id=job_id,
+            retries=max(retries, 0),
+            due_at=self._c.ts(aware(due_at)),
         )
         return row is not None
 
     def cancel_job(self, job_id: str, *, now: datetime) -> bool:
-        return (
-            self._one("job_cancel", write=True, id=job_id, now=self._c.ts(aware(now))) is not None
-        )
+        row = self._s.one("job_cancel", write=True, id=job_id, now=self._c.ts(aware(now)))
+        return row is not None
 
     # -- timers -----------------------------------------------------------------------------
 
-    def insert_timer(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        due_at: datetime,
-        now: datetime,
-        repeat: str | None = None,
-    ) -> None:
-        self._mut(
+    def insert_timer(self, new: NewTimer, *, now: datetime) -> None:
+        self._s.write(
             "timer_insert",
-            id=id,
-            instance_id=instance_id,
-            element_id=element_id,
-            element_instance_id=element_instance_id,
-            due_at=self._c.ts(aware(due_at)),
-            repeat=repeat,
+            id=new.id,
+            instance_id=new.instance_id,
+            element_id=new.element_id,
+            element_instance_id=new.element_instance_id,
+            due_at=self._c.ts(aware(new.due_at)),
+            repeat=new.repeat,
             now=self._c.ts(aware(now)),
         )
 
     def get_timer(self, timer_id: str) -> Timer | None:
-        return self._maybe(self._rows.timer, self._one("timer_get", id=timer_id))
+        return _maybe(self._rows.timer, self._s.one("timer_get", id=timer_id))
 
     def timers_of_instance(self, instance_id: str) -> list[Timer]:
-        rows = self._all("timers_of_instance", instance_id=instance_id)
+        rows = self._s.all("timers_of_instance", instance_id=instance_id)
         return [self._rows.timer(r) for r in rows]
 
     def take_timer(self, timer_id: str) -> Timer | None:
-        return self._maybe(self._rows.timer, self._one("timer_take", write=True, id=timer_id))
+        return _maybe(self._rows.timer, self._s.one("timer_take", write=True, id=timer_id))
 
     def cancel_timer(self, timer_id: str) -> bool:
-        return self._one("timer_take", write=True, id=timer_id) is not None
+        return self._s.one("timer_take", write=True, id=timer_id) is not None
 
     # -- user tasks -------------------------------------------------------------------------
 
-    def insert_user_task(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        element_id: str,
-        element_instance_id: str,
-        now: datetime,
-        name: str | None = None,
-        assignee: str | None = None,
-        candidate_users: Sequence[str] = (),
-        candidate_groups: Sequence[str] = (),
-        due_at: datetime | None = None,
-        follow_up_at: datetime | None = None,
-        form_key: str | None = None,
-        variables: Mapping[str, Any] | None = None,
-    ) -> None:
-        self._mut(
+    def insert_user_task(self, new: NewUserTask, *, now: datetime) -> None:
+        self._s.write(
             "user_task_insert",
-            id=id,
-            instance_id=instance_id,
-            element_id=element_id,
-            element_instance_id=element_instance_id,
-            name=name,
-            assignee=assignee,
-            candidate_users=self._c.json(list(candidate_users), "candidate users"),
-            candidate_groups=self._c.json(list(candidate_groups), "candidate groups"),
-            due_at=self._c.ts(due_at),
-            follow_up_at=self._c.ts(follow_up_at),
-            form_key=form_key,
-            variables=self._c.json(variables or {}, f"variables of user task {id!r}"),
+            id=new.id,
+            instance_id=new.instance_id,
+            element_id=new.element_id,
+            element_instance_id=new.element_instance_id,
+            name=new.name,
+            assignee=new.assignee,
+            candidate_users=self._c.json(list(new.candidate_users), "candidate users"),
+            candidate_groups=self._c.json(list(new.candidate_groups), "candidate groups"),
+            due_at=self._c.ts(new.due_at),
+            follow_up_at=self._c.ts(new.follow_up_at),
+            form_key=new.form_key,
+            variables=self._c.json(new.variables, f"variables of user task {new.id!r}"),
             now=self._c.ts(aware(now)),
         )
 
     def get_user_task(self, task_id: str) -> UserTask | None:
-        return self._maybe(self._rows.user_task, self._one("user_task_get", id=task_id))
+        return _maybe(self._rows.user_task, self._s.one("user_task_get", id=task_id))
 
     def assign_user_task(self, task_id: str, assignee: str | None) -> bool:
-        row = self._one("user_task_assign", write=True, id=task_id, assignee=assignee)
+        row = self._s.one("user_task_assign", write=True, id=task_id, assignee=assignee)
         return row is not None
 
     def complete_user_task(self, task_id: str, *, by: str | None, now: datetime) -> Outcome:
-        row = self._one(
+        row = self._s.one(
             "user_task_complete", write=True, id=task_id, by=by, now=self._c.ts(aware(now))
         )
         if row is not None:
             return Outcome.APPLIED
-        current = self._one("user_task_get", id=task_id)
+        current = self._s.one("user_task_get", id=task_id)
         if current is None:
             return Outcome.MISSING
         return Outcome.DUPLICATE if current["status"] == "completed" else Outcome.STALE
 
     def cancel_user_task(self, task_id: str, *, now: datetime) -> bool:
-        row = self._one("user_task_cancel", write=True, id=task_id, now=self._c.ts(aware(now)))
+        row = self._s.one("user_task_cancel", write=True, id=task_id, now=self._c.ts(aware(now)))
         return row is not None
 
     def list_open_user_tasks(
@@ -457,7 +436,7 @@ class SqlTransaction(SqlSession, Transaction):
         instance_id: str | None = None,
         limit: int = 100,
     ) -> list[UserTask]:
-        rows = self._all(
+        rows = self._s.all(
             "user_task_list_open",
             assignee=assignee,
             candidate_user=candidate_user,
@@ -469,127 +448,110 @@ class SqlTransaction(SqlSession, Transaction):
 
     # -- subscriptions and messages ---------------------------------------------------------
 
-    def insert_subscription(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        kind: SubscriptionKind,
-        name: str,
-        correlation_key: str | None,
-        element_id: str,
-        element_instance_id: str,
-        now: datetime,
-    ) -> None:
-        self._mut(
+    def insert_subscription(self, new: NewSubscription, *, now: datetime) -> None:
+        self._s.write(
             "subscription_insert",
-            id=id,
-            instance_id=instance_id,
-            kind=kind,
-            name=name,
-            correlation_key=key_in(correlation_key),
-            element_id=element_id,
-            element_instance_id=element_instance_id,
+            id=new.id,
+            instance_id=new.instance_id,
+            kind=new.kind,
+            name=new.name,
+            correlation_key=key_in(new.correlation_key),
+            element_id=new.element_id,
+            element_instance_id=new.element_instance_id,
             now=self._c.ts(aware(now)),
         )
 
     def get_subscription(self, subscription_id: str) -> Subscription | None:
-        row = self._one("subscription_get", id=subscription_id)
-        return self._maybe(self._rows.subscription, row)
+        row = self._s.one("subscription_get", id=subscription_id)
+        return _maybe(self._rows.subscription, row)
 
     def delete_subscription(self, subscription_id: str) -> bool:
-        return self._one("subscription_delete", write=True, id=subscription_id) is not None
+        return self._s.one("subscription_delete", write=True, id=subscription_id) is not None
 
-    def find_subscription(self, name: str, correlation_key: str | None) -> Subscription | None:
-        row = self._one("subscription_find", name=name, correlation_key=key_in(correlation_key))
-        return self._maybe(self._rows.subscription, row)
+    def find_subscription(self, name: str, keys: Keys) -> Subscription | None:
+        if keys is None:
+            row = self._s.one("subscription_match_any", name=name)
+        else:
+            row = self._s.one("subscription_match", name=name, keys=self._keys(keys))
+        return _maybe(self._rows.subscription, row)
 
     def signal_subscriptions(self, name: str) -> list[Subscription]:
-        return [self._rows.subscription(r) for r in self._all("subscription_signal", name=name)]
-
-    def subscriptions_of_instance(self, instance_id: str) -> list[Subscription]:
-        rows = self._all("subscriptions_of_instance", instance_id=instance_id)
+        rows = self._s.all("subscription_signal", name=name)
         return [self._rows.subscription(r) for r in rows]
 
-    def buffer_message(
-        self,
-        *,
-        id: str,
-        name: str,
-        correlation_key: str | None,
-        variables: Mapping[str, Any],
-        now: datetime,
-        expires_at: datetime,
-    ) -> BufferedMessage:
-        row = self._one(
+    def subscriptions_of_instance(self, instance_id: str) -> list[Subscription]:
+        rows = self._s.all("subscriptions_of_instance", instance_id=instance_id)
+        return [self._rows.subscription(r) for r in rows]
+
+    def buffer_message(self, new: NewMessage, *, now: datetime) -> BufferedMessage:
+        row = self._s.one(
             "message_insert",
             write=True,
-            id=id,
-            name=name,
-            correlation_key=key_in(correlation_key),
-            variables=self._c.json(variables, f"variables of message {name!r}"),
+            id=new.id,
+            name=new.name,
+            correlation_key=key_in(new.correlation_key),
+            variables=self._c.json(new.variables, f"variables of message {new.name!r}"),
             now=self._c.ts(aware(now)),
-            expires_at=self._c.ts(aware(expires_at)),
+            expires_at=self._c.ts(aware(new.expires_at)),
         )
         return self._rows.message(row)
 
-    def consume_message(
-        self, name: str, correlation_key: str | None, *, consumer: str, now: datetime
+    def take_message(
+        self, name: str, keys: Keys, *, consumer: str, now: datetime
     ) -> BufferedMessage | None:
-        row = self._one(
-            "message_consume",
-            write=True,
-            name=name,
-            correlation_key=key_in(correlation_key),
-            consumer=consumer,
-            now=self._c.ts(aware(now)),
-        )
-        return self._maybe(self._rows.message, row)
+        ts = self._c.ts(aware(now))
+        if keys is None:
+            row = self._s.one("message_take_any", write=True, name=name, consumer=consumer, now=ts)
+        else:
+            row = self._s.one(
+                "message_take",
+                write=True,
+                name=name,
+                keys=self._keys(keys),
+                consumer=consumer,
+                now=ts,
+            )
+        return _maybe(self._rows.message, row)
 
     def get_message(self, message_id: str) -> BufferedMessage | None:
-        return self._maybe(self._rows.message, self._one("message_get", id=message_id))
+        return _maybe(self._rows.message, self._s.one("message_get", id=message_id))
+
+    def _keys(self, keys: Sequence[str | None]) -> Any:
+        return self._c.text_list(sorted({key_in(k or None) for k in keys}))
 
     # -- incidents --------------------------------------------------------------------------
 
-    def insert_incident(
-        self,
-        *,
-        id: str,
-        instance_id: str,
-        message: str,
-        now: datetime,
-        element_id: str | None = None,
-        element_instance_id: str | None = None,
-        job_id: str | None = None,
-    ) -> None:
-        self._mut(
+    def insert_incident(self, new: NewIncident, *, now: datetime) -> None:
+        self._s.write(
             "incident_insert",
-            id=id,
-            instance_id=instance_id,
-            element_id=element_id,
-            element_instance_id=element_instance_id,
-            job_id=job_id,
-            message=message,
+            id=new.id,
+            instance_id=new.instance_id,
+            element_id=new.element_id,
+            element_instance_id=new.element_instance_id,
+            job_id=new.job_id,
+            message=new.message,
             now=self._c.ts(aware(now)),
         )
 
     def get_incident(self, incident_id: str) -> Incident | None:
-        return self._maybe(self._rows.incident, self._one("incident_get", id=incident_id))
+        return _maybe(self._rows.incident, self._s.one("incident_get", id=incident_id))
 
     def resolve_incident(self, incident_id: str, *, now: datetime) -> bool:
-        row = self._one("incident_resolve", write=True, id=incident_id, now=self._c.ts(aware(now)))
+        row = self._s.one(
+            "incident_resolve", write=True, id=incident_id, now=self._c.ts(aware(now))
+        )
         return row is not None
 
     def list_open_incidents(
         self, *, instance_id: str | None = None, limit: int = 100
     ) -> list[Incident]:
-        rows = self._all("incident_list_open", instance_id=instance_id, limit=limit)
+        rows = self._s.all("incident_list_open", instance_id=instance_id, limit=limit)
         return [self._rows.incident(r) for r in rows]
 
     # -- history ----------------------------------------------------------------------------
 
     def append_history(self, instance_id: str, events: Sequence[NewEvent]) -> list[HistoryEvent]:
-        self._usable("append_history", write=True)
+        self._s.check_usable("append_history", write=True)
         if not events:
             return []
         links = self._chain(instance_id, events)
@@ -597,7 +559,7 @@ class SqlTransaction(SqlSession, Transaction):
         return [link.stored(instance_id, ids[link.seq]) for link in links]
 
     def add_history(self, instance_id: str, events: Sequence[NewEvent]) -> None:
-        self._usable("add_history", write=True)
+        self._s.check_usable("add_history", write=True)
         if events:
             self._write_history(instance_id, self._chain(instance_id, events), returning=False)
 
@@ -605,7 +567,7 @@ class SqlTransaction(SqlSession, Transaction):
         """Number and hash `events` after the head of the instance's chain."""
         head = self._heads.get(instance_id)
         if head is None:
-            last = self._one("history_last", instance_id=instance_id)
+            last = self._s.one("history_last", instance_id=instance_id)
             head = (0, None) if last is None else (int(last["seq"]), last["hash"])
         return link_events(instance_id, head, events, self._c.ts)
 
@@ -615,26 +577,21 @@ class SqlTransaction(SqlSession, Transaction):
         """Insert the events in one statement; with `returning`, their ids by seq."""
         ids: dict[int, int] = {}
         try:
-            if self._dialect.history_as_json:
+            if self._s.dialect.history_as_json:
                 rows = json_rows(links)
                 if returning:
-                    found = self._all("history_insert_rows", write=True, rows=rows)
+                    found = self._s.all("history_insert_rows", write=True, rows=rows)
                     ids = {int(r["seq"]): int(r["id"]) for r in found}
                 else:
-                    self._mut("history_add_rows", rows=rows)
+                    self._s.write("history_add_rows", rows=rows)
             else:
-                self._many("history_add", tuple_rows(instance_id, links, self._c.json_text))
+                self._s.write_many("history_add", tuple_rows(instance_id, links, self._c.json_text))
                 if returning:
-                    found = self._all(
+                    found = self._s.all(
                         "history_ids", instance_id=instance_id, after_seq=links[0].seq - 1
                     )
                     ids = {int(r["seq"]): int(r["id"]) for r in found}
-        except SerializationConflict as exc:
-            raise SerializationConflict(
-                f"the history of instance {instance_id!r} was appended to concurrently; "
-                "lock the instance (tx.lock_instance) before appending"
-            ) from exc
-        except DuplicateKey as exc:
+        except (SerializationConflict, DuplicateKey) as exc:
             raise SerializationConflict(
                 f"the history of instance {instance_id!r} was appended to concurrently; "
                 "lock the instance (tx.lock_instance) before appending"
@@ -643,15 +600,28 @@ class SqlTransaction(SqlSession, Transaction):
         return ids
 
     def history(self, instance_id: str) -> list[HistoryEvent]:
-        rows = self._all("history_of_instance", instance_id=instance_id)
+        rows = self._s.all("history_of_instance", instance_id=instance_id)
         return [self._rows.history_event(r) for r in rows]
 
     def history_page(self, after: tuple[str, int], limit: int) -> list[HistoryEvent]:
-        rows = self._all("history_page", after_instance=after[0], after_seq=after[1], limit=limit)
+        """Events of every instance after `after` (instance id, seq), in that order."""
+        rows = self._s.all("history_page", after_instance=after[0], after_seq=after[1], limit=limit)
         return [self._rows.history_event(r) for r in rows]
 
+    # -- retention --------------------------------------------------------------------------
 
-def _claimed_at_once(lease_owner: str | None, lease_until: datetime | None) -> bool:
-    if (lease_owner is None) != (lease_until is None):
-        raise ValueError("a job inserted claimed needs both lease_owner and lease_until")
-    return lease_owner is not None
+    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
+        if limit <= 0:
+            return Pruned()
+        before = self._c.ts(aware(ended_before))
+        rows = self._s.all("prunable", write=True, before=before, limit=limit)
+        ids = [str(r["id"]) for r in rows]
+        if not ids:
+            return Pruned()
+        param = self._c.text_list(ids)
+        counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
+        return Pruned(**counts)
+
+    def count_prunable(self, *, ended_before: datetime) -> int:
+        row = self._s.one("count_prunable", before=self._c.ts(aware(ended_before)))
+        return 0 if row is None else int(row["n"])

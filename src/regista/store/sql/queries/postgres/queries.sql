@@ -30,6 +30,9 @@ SELECT * FROM nodes ORDER BY started_at, id;
 -- name: lock_key
 SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0));
 
+-- name: lock_key_shared
+SELECT pg_advisory_xact_lock_shared(hashtextextended(:lock, 0));
+
 -- name: definition_insert
 INSERT INTO definitions (id, process_id, version, sha256, source, resource_name, deployed_at)
 VALUES (:id, :process_id, :version, :sha256, :source, :resource_name, :now);
@@ -193,8 +196,7 @@ RETURNING id;
 
 -- name: job_fail
 UPDATE jobs
-SET status = :status, retries = :retries, error = :error, due_at = :due_at,
-    lease_owner = NULL, lease_until = NULL
+SET status = 'failed', retries = 0, error = :error, lease_owner = NULL, lease_until = NULL
 WHERE id = :id AND attempt = :attempt AND status = 'claimed'
 RETURNING id;
 
@@ -209,7 +211,7 @@ WHERE lease_owner = :worker_id AND status = 'claimed'
 RETURNING id;
 
 -- name: job_retry
-UPDATE jobs SET status = 'ready', retries = :retries, due_at = :now
+UPDATE jobs SET status = 'ready', retries = :retries, due_at = :due_at
 WHERE id = :id AND status = 'failed'
 RETURNING id;
 
@@ -299,12 +301,6 @@ DELETE FROM subscriptions WHERE id = :id RETURNING id;
 -- name: subscription_get
 SELECT * FROM subscriptions WHERE id = :id;
 
--- name: subscription_find
-SELECT * FROM subscriptions
-WHERE kind = 'message' AND name = :name AND correlation_key = :correlation_key
-ORDER BY created_at, id
-LIMIT 1;
-
 -- name: subscription_signal
 SELECT * FROM subscriptions WHERE kind = 'signal' AND name = :name ORDER BY created_at, id;
 
@@ -314,18 +310,6 @@ SELECT * FROM subscriptions WHERE instance_id = :instance_id ORDER BY created_at
 -- name: message_insert
 INSERT INTO buffered_messages (id, name, correlation_key, variables, published_at, expires_at)
 VALUES (:id, :name, :correlation_key, :variables, :now, :expires_at)
-RETURNING *;
-
--- name: message_consume
-UPDATE buffered_messages SET consumed_by = :consumer, consumed_at = :now
-WHERE consumed_by IS NULL AND id = (
-    SELECT id FROM buffered_messages
-    WHERE name = :name AND correlation_key = :correlation_key AND consumed_by IS NULL
-      AND expires_at > :now
-    ORDER BY published_at, id
-    LIMIT 1
-    FOR UPDATE SKIP LOCKED
-)
 RETURNING *;
 
 -- name: message_get
@@ -399,3 +383,36 @@ SELECT * FROM history
 WHERE instance_id > :after_instance OR (instance_id = :after_instance AND seq > :after_seq)
 ORDER BY instance_id, seq
 LIMIT :limit;
+
+-- Small reads for workers: the process and business key of their jobs' instances.
+
+-- name: instance_keys
+SELECT id, process_id, business_key FROM instances WHERE id = ANY(:ids);
+
+-- Timer leases handed back by a node that stops (only due timers are ever leased, so the
+-- due-time index bounds the search).
+
+-- name: timer_release_leases
+UPDATE timers SET lease_owner = NULL, lease_until = NULL
+WHERE due_at <= :now AND lease_owner = :worker_id;
+
+-- An instance moved to another definition version (process instance migration).
+
+-- name: instance_redefine
+UPDATE instances SET definition_id = :definition_id, process_id = :process_id
+WHERE id = :id;
+
+-- name: job_rename
+UPDATE jobs SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;
+
+-- name: user_task_rename
+UPDATE user_tasks SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;
+
+-- name: timer_rename
+UPDATE timers SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;
+
+-- name: subscription_rename
+UPDATE subscriptions SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;
+
+-- name: incident_rename
+UPDATE incidents SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;

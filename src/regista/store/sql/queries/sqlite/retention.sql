@@ -1,4 +1,4 @@
--- History retention (regista/store/retention.py): ended instances older than a cutoff are
+-- History retention (Transaction.prune): ended instances older than a cutoff are
 -- removed with everything that belongs to them, a small batch per transaction. An instance
 -- is kept while it still has work in flight (an unfinished job, such as an outbox job that
 -- notifies its parent, or an open incident) and while its parent instance is running or

@@ -1,0 +1,105 @@
+"""The tables of the in-memory store, and the journal through which a transaction changes
+them: every change records how to undo itself, so a transaction that raises is undone."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+
+from regista.store.errors import StoreError
+from regista.store.records import (
+    BufferedMessage,
+    Definition,
+    HistoryEvent,
+    Incident,
+    Instance,
+    Job,
+    Node,
+    Subscription,
+    Timer,
+    UserTask,
+)
+from regista.store.values import dumps
+
+__all__ = ["Journal", "Tables", "copy_json"]
+
+_K = TypeVar("_K")
+_V = TypeVar("_V")
+_MISSING: Any = object()
+
+
+def copy_json(value: Any, what: str) -> Any:
+    """`value` through JSON, as a database would keep it: what is not JSON-safe fails here,
+    and the store never shares a mutable value with its caller."""
+    return json.loads(dumps(value, what))
+
+
+@dataclass
+class Tables:
+    """The rows of the store by id (instance states as JSON text beside their rows)."""
+
+    definitions: dict[str, Definition] = field(default_factory=dict)
+    instances: dict[str, Instance] = field(default_factory=dict)
+    states: dict[str, str] = field(default_factory=dict)
+    jobs: dict[str, Job] = field(default_factory=dict)
+    timers: dict[str, Timer] = field(default_factory=dict)
+    user_tasks: dict[str, UserTask] = field(default_factory=dict)
+    subscriptions: dict[str, Subscription] = field(default_factory=dict)
+    messages: dict[str, BufferedMessage] = field(default_factory=dict)
+    incidents: dict[str, Incident] = field(default_factory=dict)
+    history: dict[str, list[HistoryEvent]] = field(default_factory=dict)
+    nodes: dict[str, Node] = field(default_factory=dict)
+    counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
+
+
+class Journal:
+    """The changes one transaction makes to `tables`, with how to undo each."""
+
+    def __init__(self, tables: Tables, *, write: bool) -> None:
+        self.tables = tables
+        self._write = write
+        self._open = True
+        self._undo: list[Callable[[], None]] = []
+
+    def check(self, write: bool = False) -> None:
+        """Refuse anything once the transaction ended, and writes when it is read-only."""
+        if not self._open:
+            raise StoreError(
+                "this transaction has already ended; open a new one with store.transaction()"
+            )
+        if write and not self._write:
+            raise StoreError("cannot write in a read-only transaction (write=False)")
+
+    def set(self, table: dict[_K, _V], key: _K, value: _V) -> None:
+        self.check(write=True)
+        old = table.get(key, _MISSING)
+        table[key] = value
+
+        def undo() -> None:
+            if old is _MISSING:
+                table.pop(key, None)
+            else:
+                table[key] = old
+
+        self._undo.append(undo)
+
+    def delete(self, table: dict[_K, _V], key: _K) -> _V | None:
+        """Remove a row; the row removed, or None if there was none."""
+        self.check(write=True)
+        old = table.pop(key, _MISSING)
+        if old is _MISSING:
+            return None
+        self._undo.append(lambda: table.__setitem__(key, old))
+        return old  # type: ignore[no-any-return]
+
+    def rollback(self) -> None:
+        for undo in reversed(self._undo):
+            undo()
+        self._undo.clear()
+        self._open = False
+
+    def commit(self) -> None:
+        self._undo.clear()
+        self._open = False
