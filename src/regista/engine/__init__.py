@@ -55,6 +55,7 @@ from regista.engine.effects import (
     PublishMessage,
     RaiseIncident,
     ResolveIncidentEffect,
+    RetryJob,
     ScheduleTimer,
     StartChild,
 )
@@ -113,6 +114,7 @@ __all__ = [
     "RaiseIncident",
     "ResolveIncident",
     "ResolveIncidentEffect",
+    "RetryJob",
     "ScheduleTimer",
     "SetVariables",
     "StartChild",

@@ -61,11 +61,14 @@ class CompleteJob:
 
 @dataclass(frozen=True, slots=True)
 class FailJob:
-    """A worker failed the job; `retries` is what is left (0 raises an incident)."""
+    """A worker failed attempt `attempt` of the job. The engine decides what that means: a
+    retry after a backoff while retries are left, else an incident. `retries` is what is
+    left when the worker says so (Camunda's fail job); None: one fewer than before."""
 
     job_id: str
     message: str
-    retries: int
+    retries: int | None = None
+    attempt: int = 1
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from typing import Any
 
@@ -61,9 +61,10 @@ class Context:
     `now` is the aware UTC time of the step, `new_id` a source of unique ids (element
     instances, jobs, timers, ...), `definitions` the deployed model holding the process,
     `decisions` the DMN models for business rule tasks, `trusted` allows Python scripts and
-    expressions, `expression_language` is the language of scripts that name none, and
+    expressions, `expression_language` is the language of scripts that name none,
     `max_steps` stops a loop without wait states with an incident once a step has
-    activated that many elements.
+    activated that many elements, and `backoff` says how long a job whose attempt `n`
+    failed waits before it runs again (the shell's retry policy).
     """
 
     now: dt.datetime
@@ -73,6 +74,7 @@ class Context:
     trusted: bool = False
     expression_language: str = "feel"
     max_steps: int = 10_000
+    backoff: Callable[[int], dt.timedelta] = field(default=lambda attempt: dt.timedelta(0))
 
     @cached_property
     def feel_builtins(self) -> StepBuiltins:

@@ -34,7 +34,7 @@ from regista.engine.commands import (
     TriggerSignal,
 )
 from regista.engine.context import Context
-from regista.engine.effects import CreateJob, Effect, ResolveIncidentEffect
+from regista.engine.effects import Effect, ResolveIncidentEffect, RetryJob
 from regista.engine.errors import CommandRejected, Failure
 from regista.engine.events import fire
 from regista.engine.migration import migrate
@@ -42,7 +42,7 @@ from regista.engine.modification import modify
 from regista.engine.runner import Runner
 from regista.engine.state import ENDED, ElementInstance, InstanceState, Status, Wait
 from regista.engine.subprocesses import enter_scope
-from regista.engine.variables import receive, set_local, visible
+from regista.engine.variables import receive, set_local
 from regista.feel.values import to_feel
 from regista.model.bpmn import Activity, Process
 
@@ -190,31 +190,18 @@ def _fail_job(run: Runner, command: FailJob) -> None:
     owner = _owner(run, wait)
     if owner.status == Status.INCIDENT:
         raise CommandRejected(f"the job {command.job_id!r} already failed with no retries left")
+    had = wait.retries if wait.retries is not None else activities.DEFAULT_RETRIES
+    left = max(had - 1 if command.retries is None else command.retries, 0)
     run.history(
         "job_failed",
         owner.element_id,
         owner.id,
-        {"job_id": wait.id, "message": command.message, "retries": command.retries},
+        {"job_id": wait.id, "message": command.message, "retries": left},
     )
-    if command.retries > 0:
-        run.replace_wait(Wait(**{**_fields(wait), "retries": command.retries}))
-        node = run.node(owner)
-        if owner.wait == "async":
-            headers: dict[str, str] = {"async": str((owner.data or {}).get("async"))}
-            variables: dict[str, Any] = {}
-        else:
-            headers, variables = dict(getattr(node, "headers", ())), visible(run, owner.id)
-        run.effects.append(
-            CreateJob(
-                wait.id,
-                owner.element_id,
-                owner.id,
-                wait.name or "",
-                command.retries,
-                headers,
-                variables,
-            )
-        )
+    if left > 0:
+        run.replace_wait(Wait(**{**_fields(wait), "retries": left}))
+        due = run.ctx.now + run.ctx.backoff(command.attempt)
+        run.effects.append(RetryJob(wait.id, left, due))
         return
     message = command.message or "the job failed with no retries left"
     run.incident(owner.id, message, "job", wait.id)

@@ -32,6 +32,7 @@ __all__ = [
     "PublishMessage",
     "RaiseIncident",
     "ResolveIncidentEffect",
+    "RetryJob",
     "ScheduleTimer",
     "StartChild",
 ]
@@ -39,8 +40,7 @@ __all__ = [
 
 @dataclass(frozen=True, slots=True)
 class CreateJob:
-    """Create (or, for the same `job_id`, re-create after a retry) a job for workers of
-    `type`; `variables` are those visible at the element."""
+    """Create a job for workers of `type`; `variables` are those visible at the element."""
 
     job_id: str
     element_id: str
@@ -49,6 +49,16 @@ class CreateJob:
     retries: int
     headers: Mapping[str, str]
     variables: Mapping[str, Any]
+
+
+@dataclass(frozen=True, slots=True)
+class RetryJob:
+    """The failed job runs again: claimable from `due` (after a backoff), with `retries`
+    left. (A failed job the engine does not retry stays failed behind a `RaiseIncident`.)"""
+
+    job_id: str
+    retries: int
+    due: dt.datetime
 
 
 @dataclass(frozen=True, slots=True)
@@ -219,6 +229,7 @@ class History:
 
 Effect = (
     CreateJob
+    | RetryJob
     | CancelJob
     | CreateUserTask
     | CancelUserTask

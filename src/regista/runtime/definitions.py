@@ -33,6 +33,7 @@ from regista.model import dmn as dmn_model
 from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Problem, Process
 from regista.runtime.errors import NotFoundError
 from regista.runtime.ids import IdSource
+from regista.runtime.options import RuntimeOptions
 from regista.runtime.sources import DeploymentError, read_sources
 from regista.store import Definition, NewTimer, Transaction
 
@@ -278,9 +279,11 @@ class StoredModels:
         now: dt.datetime,
         ids: IdSource,
         decisions: DecisionModels | None,
-        max_steps: int = 10_000,
+        options: RuntimeOptions | None = None,
     ) -> Context:
-        """The engine context of a step of an instance of `model`."""
+        """The engine context of a step of an instance of `model` (with the step limit and
+        the retry backoff of `options`)."""
+        options = options or RuntimeOptions()
         return Context(
             now=now,
             new_id=ids,
@@ -288,7 +291,8 @@ class StoredModels:
             decisions=decisions,
             trusted=self.trusted,
             expression_language=self.expression_language,
-            max_steps=max_steps,
+            max_steps=options.max_steps,
+            backoff=options.backoff,
         )
 
     def get(self, tx: Transaction, definition_id: str) -> Model:

@@ -175,7 +175,7 @@ class Shell:
     def _committed(self, uow: UnitOfWork) -> None:
         if uow.taken and uow.taker is not None:
             uow.taker.taken(uow.taken)
-        if uow.job_types:
+        if uow.jobs_ready:
             self.signals.jobs.set()
             if self._notifier is not None:
                 self._notifier.notify("jobs")
@@ -475,7 +475,7 @@ class Shell:
             if job is not None:
                 retries = outbox.RETRIES if outbox.is_internal(job.type) else 3
                 if uow.tx.retry_job(job.id, retries=retries, due_at=uow.now):
-                    uow.job_types.add(job.type)
+                    uow.jobs_ready = True
             if loaded is not None:
                 uow.record(
                     loaded,
@@ -554,16 +554,13 @@ class Shell:
         # out in one round trip
         tx.will_lock(job.instance_id)
         if outcome.kind == "failed":
-            left = max(job.retries - 1 if outcome.retries is None else outcome.retries, 0)
+            # the attempt is recorded failed; the engine says what that means (a retry
+            # after a backoff: `RetryJob`, else an incident)
             result = tx.fail_job(job.id, job.attempt, error=outcome.message, now=uow.now)
-            if result is Outcome.APPLIED and left:
-                due = uow.now + self.options.backoff(job.attempt)
-                tx.retry_job(job.id, retries=left, due_at=due)
             loaded = self._load_if_any(uow, job.instance_id)
             if result is Outcome.APPLIED and loaded is not None:
-                uow.apply(loaded, FailJob(job.id, outcome.message, left), strict=False)
-                if left:
-                    uow.job_types.add(job.type)
+                failed = FailJob(job.id, outcome.message, outcome.retries, job.attempt)
+                uow.apply(loaded, failed, strict=False)
             return result
         result = tx.complete_job(job.id, job.attempt, now=uow.now)
         loaded = self._load_if_any(uow, job.instance_id)

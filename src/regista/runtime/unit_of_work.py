@@ -44,7 +44,6 @@ from regista.engine import (
     CreateUserTask,
     Effect,
     EngineError,
-    FailJob,
     History,
     InstanceEnded,
     InstanceMigrated,
@@ -55,6 +54,7 @@ from regista.engine import (
     PublishMessage,
     RaiseIncident,
     ResolveIncidentEffect,
+    RetryJob,
     ScheduleTimer,
     StartChild,
     StartInstance,
@@ -182,8 +182,8 @@ class UnitOfWork:
         self.models = models
         self.options = options
         self.instances: dict[str, Loaded] = {}
-        self.job_types: set[str] = set()
-        """Types of the jobs created, so that executors can be woken after commit."""
+        self.jobs_ready = False
+        """Whether a job became claimable, so that executors are woken after commit."""
         self.next_timer: dt.datetime | None = None
         """The earliest timer scheduled, so that schedulers can be woken after commit."""
         self.taker = taker
@@ -196,7 +196,7 @@ class UnitOfWork:
 
     def context(self, model: Model) -> Context:
         decisions = self.models.decisions(self.tx) if model.needs_decisions else None
-        return self.models.context(model, self.now, self.ids, decisions, self.options.max_steps)
+        return self.models.context(model, self.now, self.ids, decisions, self.options)
 
     def load(self, instance_id: str) -> Loaded:
         """Lock the instance for the rest of the transaction and read its state."""
@@ -459,7 +459,7 @@ class UnitOfWork:
         )
         self.tx.insert_job(row, now=self.now)
         if owner is None:
-            self.job_types.add(job_type)
+            self.jobs_ready = True
             return None
         taken = Job(
             id=job_id,
@@ -483,8 +483,6 @@ class UnitOfWork:
         return taken
 
     def _create_job(self, loaded: Loaded, command: Command, effect: CreateJob) -> None:
-        if isinstance(command, FailJob) and command.job_id == effect.job_id:
-            return  # a retry: the store already made the row claimable after the backoff
         taken = self.insert_job(
             loaded,
             job_id=effect.job_id,
@@ -505,6 +503,10 @@ class UnitOfWork:
         )
         if taken is not None and self.taker is not None:
             loaded.events.append(locked_event(taken, self.taker.worker_id, self._command, self.now))
+
+    def _retry_job(self, _l: Loaded, _c: Command, effect: RetryJob) -> None:
+        if self.tx.retry_job(effect.job_id, retries=effect.retries, due_at=utc(effect.due)):
+            self.jobs_ready = True
 
     def _cancel_job(self, _l: Loaded, _c: Command, effect: CancelJob) -> None:
         self.tx.cancel_job(effect.job_id, now=self.now)
@@ -721,6 +723,7 @@ _Handler = Callable[[UnitOfWork, Loaded, Command, Any], None]
 _HANDLERS: dict[type, _Handler] = {
     History: UnitOfWork._history,
     CreateJob: UnitOfWork._create_job,
+    RetryJob: UnitOfWork._retry_job,
     CancelJob: UnitOfWork._cancel_job,
     CreateUserTask: UnitOfWork._create_user_task,
     CancelUserTask: UnitOfWork._cancel_user_task,

@@ -15,6 +15,7 @@ import datetime as dt
 import itertools
 import json
 from collections.abc import Mapping
+from dataclasses import replace
 from typing import Any
 
 from regista.dmn import DecisionModels
@@ -45,6 +46,7 @@ from regista.engine import (
     OpenSubscription,
     PublishMessage,
     ResolveIncident,
+    RetryJob,
     ScheduleTimer,
     SetVariables,
     StartChild,
@@ -145,6 +147,9 @@ class Harness:
         for effect in effects:
             if isinstance(effect, CreateJob):
                 self.jobs[effect.job_id] = (instance_id, effect)
+            elif isinstance(effect, RetryJob):  # the same job again, with fewer retries
+                owner, job = self.jobs[effect.job_id]
+                self.jobs[effect.job_id] = (owner, replace(job, retries=effect.retries))
             elif isinstance(effect, CancelJob):
                 self.jobs.pop(effect.job_id, None)
             elif isinstance(effect, CreateUserTask):

@@ -2,13 +2,23 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
 from decimal import Decimal
 
 import pytest
 
 from regista import dmn
 from regista.bpmn import ProcessBuilder, parse
-from regista.engine import CreateJob, CreateUserTask, PublishMessage, RaiseIncident
+from regista.engine import (
+    CreateJob,
+    CreateUserTask,
+    FailJob,
+    PublishMessage,
+    RaiseIncident,
+    RetryJob,
+    step,
+)
 
 from .harness import Harness
 
@@ -337,3 +347,19 @@ def test_create_job_carries_element_and_instance_ids() -> None:
     assert isinstance(job, CreateJob)
     assert job.element_id == "t"
     assert job.element_instance_id in h.state.instances
+
+
+def test_the_engine_decides_the_retry_of_a_failed_job_and_its_backoff() -> None:
+    defs = ProcessBuilder("p").start().service_task("t", type="work", retries=2).end("e").build()
+    h = Harness(defs).start()
+    key = h.job("t").job_id
+    ctx = replace(h.ctx(), backoff=lambda attempt: dt.timedelta(seconds=10 * attempt))
+    state, effects = step(h.state, FailJob(key, "boom", attempt=3), ctx)
+    # the same job again, after the backoff, with one retry fewer: no new job
+    assert [e for e in effects if isinstance(e, RetryJob)] == [
+        RetryJob(key, 1, h.now + dt.timedelta(seconds=30))
+    ]
+    assert not any(isinstance(e, CreateJob) for e in effects)
+    _, effects = step(state, FailJob(key, "boom again", attempt=4), ctx)
+    assert not any(isinstance(e, RetryJob) for e in effects)
+    assert any(isinstance(e, RaiseIncident) and e.job_id == key for e in effects)
