@@ -1,4 +1,4 @@
-"""Regista store layer: persistence behind one small interface (see DESIGN.md).
+"""Regista store layer: persistence behind one small interface (see docs/architecture.md).
 
 `open_store(settings)` picks the implementation from `settings.database_url`:
 `sqlite:///file.db` (embedded, one node), `postgresql://...` (many nodes) or `memory://`.

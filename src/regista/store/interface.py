@@ -3,7 +3,7 @@
 The store does I/O and nothing else: every operation the runtime needs is a method here,
 which each backend implements (`SqliteStore` and `PostgresStore` over `regista.store.sql`,
 `MemoryStore` in `regista.store.memory`); what a command means is decided by the engine and
-the runtime. One command = one transaction (DESIGN.md, "One shell, one unit of work")::
+the runtime. One command = one transaction (docs/architecture.md, "The one shell")::
 
     with store.transaction() as tx:
         inst = tx.lock_instance(instance_id)        # FOR UPDATE / under BEGIN IMMEDIATE
