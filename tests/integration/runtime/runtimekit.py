@@ -4,7 +4,6 @@ and the models the tests run."""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import sqlite3
 import uuid
 from collections.abc import Sequence
@@ -24,10 +23,6 @@ from regista.runtime.workers import Workers
 from regista.settings import Settings
 from regista.store import HistoryEvent, Store, open_store
 
-PG_ADMIN_URL = os.environ.get(
-    "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
-
 TABLES = (
     "nodes",
     "definitions",
@@ -44,11 +39,6 @@ TABLES = (
 
 def uid(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
-
-
-def with_database(url: str, database: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{database}"
 
 
 @dataclass

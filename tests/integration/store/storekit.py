@@ -3,7 +3,6 @@ the raw access the fault-injection tests need (tampering, corrupting, faking ver
 
 from __future__ import annotations
 
-import os
 import sqlite3
 import uuid
 from abc import ABC, abstractmethod
@@ -20,10 +19,6 @@ from regista.store.interface import SchemaMode
 from regista.store.memory import MemoryStore
 from regista.store.sql.postgres import PostgresStore
 from regista.store.sql.sqlite import SqliteStore
-
-PG_ADMIN_URL = os.environ.get(
-    "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
-)
 
 T0 = datetime(2030, 1, 1, 12, 0, tzinfo=UTC)
 

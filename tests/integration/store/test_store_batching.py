@@ -23,6 +23,8 @@ from regista.store import (
 )
 from regista.store.chain import check_chain
 
+pytest_plugins = ["storefixtures"]
+
 
 def start(tx: Transaction, process_id: str = "order") -> str:
     definition = tx.latest_definition(process_id)

@@ -11,6 +11,8 @@ from storekit import Backend, at
 from regista.store import NewEvent, SerializationConflict, Store
 from regista.store.chain import check_chain, event_hash
 
+pytest_plugins = ["storefixtures"]
+
 
 def append(store: Store, instance_id: str, *kinds: str, t: int = 0) -> None:
     with store.transaction() as tx:

@@ -9,6 +9,8 @@ from storekit import T0, Backend, at, uid
 
 from regista.store import NewJob, Outcome, Store
 
+pytest_plugins = ["storefixtures"]
+
 
 def add_jobs(store: Store, n: int, *, type: str = "payment", due: int = 0) -> list[str]:
     ids = [uid("j-") for _ in range(n)]

@@ -29,6 +29,8 @@ from regista.store import (
     Store,
 )
 
+pytest_plugins = ["storefixtures"]
+
 
 def add_instance(
     store: Store,

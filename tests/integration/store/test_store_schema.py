@@ -25,6 +25,8 @@ from regista.store.sql import sqlfiles
 from regista.store.sql.postgres import PostgresStore
 from regista.store.sql.sqlite import SqliteStore
 
+pytest_plugins = ["storefixtures"]
+
 
 def test_migrations_produce_the_fresh_schema(sql_backend: SqlBackend, tmp_path: Path) -> None:
     fresh = sql_backend.open(schema="ignore")

@@ -25,6 +25,8 @@ from regista.store import (
     VersionConflict,
 )
 
+pytest_plugins = ["storefixtures"]
+
 
 def start(
     tx: Transaction, state: dict[str, Any] | None = None, now: datetime = T0, **kw: Any

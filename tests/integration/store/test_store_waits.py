@@ -18,6 +18,8 @@ from regista.store import (
     Store,
 )
 
+pytest_plugins = ["storefixtures"]
+
 
 def add_timer(store: Store, timer_id: str, due: int, repeat: str | None = None) -> None:
     with store.transaction() as tx:

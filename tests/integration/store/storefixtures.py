@@ -1,57 +1,29 @@
 """Fixtures of the store suite: every test runs against memory, SQLite and PostgreSQL.
 
-PostgreSQL: the server at $REGISTA_TEST_POSTGRES_URL (default
-postgresql://postgres@127.0.0.1:5432/test). Each test session (each xdist worker) creates a
-database of its own and drops it at the end. Tests that change the schema (`sql_backend`)
-get a new schema each; the others share one migrated schema, emptied before each test. When
-the server is unreachable the PostgreSQL cases are skipped — except with CI=true, where they
-fail, so CI can never pass without having run them.
+A plugin rather than a conftest.py (test modules name it in `pytest_plugins`), so that mypy
+meets one top-level module named `conftest` only, the shared `tests/conftest.py`.
+
+PostgreSQL: the session's database comes from the shared `pg_database` fixture
+(`tests/conftest.py`: skipped when no server is reachable, failed under CI=true). Tests that
+change the schema (`sql_backend`) get a new schema each; the others share one migrated
+schema, emptied before each test.
 """
 
 from __future__ import annotations
 
-import os
 from collections.abc import Iterator
 from pathlib import Path
 
-import psycopg
 import pytest
 from storekit import (
-    PG_ADMIN_URL,
     Backend,
     MemoryBackend,
     PostgresBackend,
     SqlBackend,
     SqliteBackend,
-    uid,
 )
 
 from regista.store import Store
-
-
-def _with_database(url: str, database: str) -> str:
-    base, _, _ = url.rpartition("/")
-    return f"{base}/{database}"
-
-
-@pytest.fixture(scope="session")
-def pg_database() -> Iterator[str]:
-    """A database private to this test session; dropped at the end."""
-    try:
-        admin = psycopg.connect(PG_ADMIN_URL, autocommit=True, connect_timeout=3)
-    except psycopg.Error as exc:
-        reason = f"PostgreSQL is unreachable at {PG_ADMIN_URL} ({exc})".strip()
-        if os.environ.get("CI") == "true":
-            pytest.fail(f"{reason}; CI=true requires it", pytrace=False)
-        pytest.skip(f"{reason}; set REGISTA_TEST_POSTGRES_URL or start the server")
-    name = uid("regista_test_")
-    with admin:
-        admin.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield _with_database(PG_ADMIN_URL, name)
-    finally:
-        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
-            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 @pytest.fixture(scope="session")
