@@ -2,12 +2,16 @@
 
 Run: `python benchmarks/feel_bench.py [--json] [--seconds S]`. Prints evaluations per
 second of typical compiled expressions and of a 100-rule, 5-input decision table with the
-UNIQUE and COLLECT hit policies. Figures, not assertions: tests never time anything.
+UNIQUE and COLLECT hit policies, and how many milliseconds pathological inputs take to be
+evaluated or refused (deep nesting, long operator chains, a huge text: they must be refused
+with a typed error or evaluated quickly, never hang). Figures, not assertions: tests never
+time anything.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import tempfile
@@ -146,6 +150,31 @@ def table_rate(hit_policy: str, seconds: float) -> float:
     return rate(lambda: models.decide("Table", inputs), seconds)
 
 
+# Inputs an attacker or a careless generator could send: each is refused with a
+# `FeelSyntaxError` or evaluated (to null with a warning where it overflows).
+PATHOLOGICAL: dict[str, str] = {
+    "deep_parens_refused": "(" * 5000 + "1" + ")" * 5000,
+    "deep_calls_refused": "abs(" * 5000 + "1" + ")" * 5000,
+    "deep_if_chain_refused": " ".join(["if true then"] * 3000) + " 1" + " else 2" * 3000,
+    "flat_sum_50000_evaluated": "+".join(["1"] * 50000),
+    "flat_power_5000_evaluated": "**".join(["2"] * 5000),
+    "huge_2mb_text_refused": "1" * 2_000_000,
+}
+
+
+def pathological_ms(text: str, repeat: int = 3) -> float:
+    """Best of `repeat` wall times, in milliseconds, of compiling and evaluating `text` or
+    having it refused with a syntax error."""
+    best = float("inf")
+    for n in range(repeat):
+        source = text + " " * n  # a new text each time: compiled, not taken from the cache
+        start = time.perf_counter()
+        with contextlib.suppress(feel.FeelSyntaxError):
+            feel.evaluate(source, {}, [])
+        best = min(best, time.perf_counter() - start)
+    return best * 1000
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -162,13 +191,19 @@ def main() -> None:
         figures[f"{label}_per_s"] = rate(partial(expr.evaluate, scope), args.seconds)
     for policy in ("UNIQUE", "COLLECT"):
         figures[f"table_100x5_{policy.lower()}_per_s"] = table_rate(policy, args.seconds)
+    latencies = {f"{label}_ms": pathological_ms(text) for label, text in PATHOLOGICAL.items()}
 
     if args.json:
-        print(json.dumps({k: round(v) for k, v in figures.items()}))
+        rounded: dict[str, float] = {k: round(v) for k, v in figures.items()}
+        rounded.update({k: round(v, 1) for k, v in latencies.items()})
+        print(json.dumps(rounded))
         return
     print("FEEL / DMN throughput, one core (evaluations per second)")
     for key, value in figures.items():
         print(f"  {key.removesuffix('_per_s'):<28} {value:>12,.0f}")
+    print("Pathological inputs (milliseconds to evaluate or refuse, best of 3)")
+    for key, value in latencies.items():
+        print(f"  {key.removesuffix('_ms'):<28} {value:>12,.1f}")
 
 
 if __name__ == "__main__":

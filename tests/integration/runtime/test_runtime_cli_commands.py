@@ -7,7 +7,6 @@ import json
 import os
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -158,10 +157,8 @@ def assert_one_line_error(result: subprocess.CompletedProcess[str], *phrases: st
 
 def test_a_database_that_is_down_is_one_clear_line_and_exit_code_2() -> None:
     url = "postgresql://127.0.0.1:1/x"
-    started = time.monotonic()
-    down = regista("instances", "--database-url", url)
+    down = regista("instances", "--database-url", url)  # fails the test if it hangs
     assert_one_line_error(down, "cannot connect to PostgreSQL at postgresql://127.0.0.1:1/x")
-    assert time.monotonic() - started < 30
     for args in (
         ["tasks"],
         ["incidents"],
@@ -207,10 +204,9 @@ def test_a_sqlite_file_locked_by_another_process_is_one_clear_line(
         assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
         busy = {"REGISTA_SQLITE_BUSY_TIMEOUT_MS": "300"}
         for args in (["instances"], ["start", "p"], ["tasks"]):
-            started = time.monotonic()
+            # the holder never lets go: a command that waited for it would hang and fail
             result = regista(*args, "--database-url", db.url, env=busy)
             assert_one_line_error(result, "locked", "busy timeout (300 ms)", str(db.path))
-            assert time.monotonic() - started < 30
     finally:
         holder.kill()
         holder.wait()

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import threading
-import time
 from collections.abc import Iterator
 from datetime import timedelta
 
@@ -235,9 +234,9 @@ def test_pruning_skips_an_instance_a_unit_of_work_holds(backend: Backend) -> Non
     holder.start()
     try:
         assert locked.wait(5)
-        started = time.monotonic()
+        # A prune that waited for the holder would get the instance once the holder gave
+        # up (after 10 s) and remove both.
         assert prune(store, ended_before=at(50)).instances == 1
-        assert time.monotonic() - started < 5  # it did not wait for the holder
         assert remaining(store, "held", "free") == ["held"]
     finally:
         release.set()

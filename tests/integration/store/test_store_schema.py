@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import sqlite3
 import threading
-import time
 from pathlib import Path
 
 import pytest
@@ -124,10 +123,9 @@ def test_locked_sqlite_file_beyond_busy_timeout(tmp_path: Path) -> None:
     holder = sqlite3.connect(path, isolation_level=None)
     holder.execute("BEGIN IMMEDIATE")
     try:
-        started = time.monotonic()
+        # the holder lets go only after the store gave up: a store that kept waiting hangs
         with pytest.raises(StoreBusy, match=r"busy timeout \(100 ms\)"), store.transaction() as tx:
             tx.deploy_definition("p", "<a/>", now=T0)
-        assert time.monotonic() - started < 5
         with store.transaction(write=False) as tx:  # WAL: readers are not blocked
             assert tx.list_definitions() == []
     finally:
@@ -182,10 +180,8 @@ def test_not_a_database_and_unreachable_paths(tmp_path: Path) -> None:
 
 
 def test_postgres_down_is_a_clear_error() -> None:
-    started = time.monotonic()
     with pytest.raises(StoreUnavailable, match=r"cannot connect to PostgreSQL at .*127\.0\.0\.1"):
         PostgresStore("postgresql://postgres:secret@127.0.0.1:1/none", connect_timeout=2)
-    assert time.monotonic() - started < 10
 
 
 def test_password_is_not_shown(tmp_path: Path) -> None:

@@ -5,7 +5,6 @@ operations at run time never raise but give null and a warning."""
 
 from __future__ import annotations
 
-import time
 from decimal import Decimal
 
 import pytest
@@ -101,10 +100,9 @@ def test_compile_raises_too() -> None:
     ],
 )
 def test_deep_nesting_is_a_syntax_error_not_a_recursion_error(text: str) -> None:
-    start = time.monotonic()
+    # How quickly it is refused is a figure of benchmarks/feel_bench.py, not an assertion.
     e = syntax_error(text)
     assert "nest" in e.message
-    assert time.monotonic() - start < 10
 
 
 def test_moderate_nesting_is_fine() -> None:
@@ -130,12 +128,10 @@ def test_long_flat_operator_chains() -> None:
 
 
 def test_very_long_flat_chains_are_not_nesting() -> None:
-    start = time.monotonic()
     assert evaluate("+".join(["1"] * 50000)) == Decimal(50000)
     warnings: list[str] = []
     assert evaluate("**".join(["2"] * 5000), warnings=warnings) is None  # too large
     assert warnings
-    assert time.monotonic() - start < 10
 
 
 def test_short_chains_count_as_nesting() -> None:
@@ -151,12 +147,11 @@ def test_long_chains_in_unary_tests() -> None:
     assert tests.test(0) is False
 
 
-def test_huge_input_is_refused_quickly() -> None:
-    start = time.monotonic()
+def test_huge_input_is_refused_by_its_length() -> None:
+    # Refused before parsing; how quickly is a figure of benchmarks/feel_bench.py.
     e = syntax_error("1" * 2_000_000)
     assert "longer than" in e.message
     assert e.line == 1
-    assert time.monotonic() - start < 5
 
 
 def test_big_but_acceptable_input() -> None:
