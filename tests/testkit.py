@@ -19,7 +19,14 @@ from typing import TypeVar
 import psycopg
 import pytest
 
-__all__ = ["PG_ADMIN_URL", "admin_connection", "create_database", "wait_until", "with_database"]
+__all__ = [
+    "PG_ADMIN_URL",
+    "admin_connection",
+    "create_database",
+    "pg_lock_waiters",
+    "wait_until",
+    "with_database",
+]
 
 T = TypeVar("T")
 
@@ -75,3 +82,14 @@ def create_database(prefix: str = "regista_test_") -> Iterator[str]:
     finally:
         with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
             admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def pg_lock_waiters(url: str) -> int:
+    """How many sessions of the database at `url` wait for a lock now: a test holds a lock
+    until it sees the contender queue for it, rather than for a guessed while."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        row = conn.execute(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database()"
+        ).fetchone()
+    return int(row[0]) if row else 0

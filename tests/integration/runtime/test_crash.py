@@ -22,6 +22,8 @@ from runtimekit import pg_schema_url
 
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
+from regista.store import Store
+from testkit import wait_until
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -56,12 +58,13 @@ class Nodes:
         self.log = log
         self.tmp = tmp
         self.procs: list[subprocess.Popen[bytes] | None] = [None] * count
-        self.born: list[float] = [0.0] * count
+        self.ids: list[str] = [""] * count
         self.started = 0
         self.killed = 0
 
     def spawn(self, slot: int) -> None:
         self.started += 1
+        self.ids[slot] = f"node-{slot}-{self.started}"
         out = open(self.tmp / f"node-{slot}-{self.started}.log", "wb")  # noqa: SIM115
         self.procs[slot] = subprocess.Popen(
             [
@@ -79,7 +82,7 @@ class Nodes:
                 "--poll-interval",
                 "0.1",
                 "--node-id",
-                f"node-{slot}-{self.started}",
+                self.ids[slot],
                 "--log-level",
                 "warning",
             ],
@@ -88,7 +91,6 @@ class Nodes:
             stderr=subprocess.STDOUT,
         )
         out.close()
-        self.born[slot] = time.monotonic()
 
     def kill(self, slot: int) -> None:
         proc = self.procs[slot]
@@ -98,8 +100,11 @@ class Nodes:
             self.killed += 1
         self.procs[slot] = None
 
-    def stop_all(self) -> None:
+    def stop_all(self, store: Store) -> None:
         """SIGTERM every node: each one that was up finishes its work and exits cleanly."""
+        # A node registers after installing its signal handlers; one not registered yet may
+        # still be importing, and SIGTERM ends it before it could handle the signal.
+        registered = {n.id for n in store.nodes()}
         for proc in self.procs:
             if proc is not None and proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -112,7 +117,7 @@ class Nodes:
                 proc.kill()
                 proc.wait()
                 raise AssertionError(f"node {slot} did not stop on SIGTERM") from None
-            if time.monotonic() - self.born[slot] > 3:  # not caught while still importing
+            if self.ids[slot] in registered:
                 assert code == 0, f"node {slot} exited with {code} on SIGTERM"
             self.procs[slot] = None
 
@@ -148,17 +153,16 @@ def run_crash(url: str, tmp: Path, node_count: int, seed: int) -> None:
                 nodes.spawn(slot)
                 kill_at = time.monotonic() + rng.uniform(0.3, 1.2)
             time.sleep(0.05)
-        finish = time.monotonic() + 60
-        done = 0
-        while time.monotonic() < finish:
-            done = len(client.instances(status="completed", process_id="crash", limit=10**6))
-            if done == len(ids):
-                break
-            time.sleep(0.2)
-        nodes.stop_all()
+
+        def completed_count() -> int:
+            return len(client.instances(status="completed", process_id="crash", limit=10**6))
+
+        try:
+            wait_until(lambda: completed_count() == len(ids), timeout=90, what="every instance")
+        finally:
+            nodes.stop_all(client.store)
         assert nodes.killed >= 3, "the test should have killed nodes"
         print(f"killed {nodes.killed}, started {nodes.started}")
-        assert done == len(ids), f"{done} of {len(ids)} instances completed"
         runs = Counter(tuple(line.split()[:2]) for line in log.read_text().splitlines())
         for iid in ids:
             history = client.history(iid)

@@ -176,14 +176,15 @@ def test_a_database_that_is_down_is_one_clear_line_and_exit_code_2() -> None:
     assert "s3cret" not in hidden.stderr
 
 
+# Holds the lock until the test closes its stdin (or kills it).
 HOLD_LOCK = """
-import sqlite3, sys, time
+import sqlite3, sys
 conn = sqlite3.connect(sys.argv[1], isolation_level=None)
 conn.execute("PRAGMA locking_mode = EXCLUSIVE")
 conn.execute("BEGIN EXCLUSIVE")
 conn.execute("CREATE TABLE IF NOT EXISTS lock_holder (x)")
 print("locked", flush=True)
-time.sleep(60)
+sys.stdin.read()
 """
 
 
@@ -197,18 +198,21 @@ def test_a_sqlite_file_locked_by_another_process_is_one_clear_line(
     client.close()
     db.close()
     assert db.path is not None
-    holder = subprocess.Popen(
-        [sys.executable, "-c", HOLD_LOCK, str(db.path)], stdout=subprocess.PIPE, text=True
-    )
-    try:
-        assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
-        busy = {"REGISTA_SQLITE_BUSY_TIMEOUT_MS": "300"}
-        for args in (["instances"], ["start", "p"], ["tasks"]):
-            # the holder never lets go: a command that waited for it would hang and fail
-            result = regista(*args, "--database-url", db.url, env=busy)
-            assert_one_line_error(result, "locked", "busy timeout (300 ms)", str(db.path))
-    finally:
-        holder.kill()
-        holder.wait()
+    with subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(db.path)],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    ) as holder:
+        assert holder.stdin is not None and holder.stdout is not None
+        try:
+            assert holder.stdout.readline().strip() == "locked"
+            busy = {"REGISTA_SQLITE_BUSY_TIMEOUT_MS": "300"}
+            for args in (["instances"], ["start", "p"], ["tasks"]):
+                # the holder never lets go: a command that waited for it would hang and fail
+                result = regista(*args, "--database-url", db.url, env=busy)
+                assert_one_line_error(result, "locked", "busy timeout (300 ms)", str(db.path))
+        finally:
+            holder.stdin.close()  # the holder lets go and exits
     free = regista("instances", "--database-url", db.url)
     assert free.returncode == 0, free.stderr

@@ -5,7 +5,6 @@ SQLite and PostgreSQL."""
 from __future__ import annotations
 
 import datetime as dt
-import threading
 from collections.abc import Sequence
 from typing import Any
 
@@ -125,17 +124,12 @@ def test_a_running_node_runs_the_jobs_it_takes(db: Database) -> None:
         node_id=uid("node-"),
         executor=ExecutorOptions(concurrency=4, poll_interval=0.05),
     )
-    finished = threading.Event()
     node.start()
     try:
-        for _ in range(200):
-            if all(client.instance(i).status == "completed" for i in ids):
-                finished.set()
-                break
-            finished.wait(0.05)
+        for iid in ids:
+            assert client.wait(iid, timeout=60).status == "completed"
     finally:
         node.stop(grace=5)
-    assert finished.is_set()
     # 60 jobs ran; those after the first of each instance were mostly taken, not claimed
     assert sum(claimed) < 60
     with store.transaction(write=False) as tx:
@@ -236,10 +230,8 @@ def test_a_running_node_isolates_the_report_that_fails_from_the_others(db: Datab
     others = ids[:5] + ids[6:]
     node.start()
     try:
-        for _ in range(200):
-            if all(client.instance(i).status == "completed" for i in others):
-                break
-            threading.Event().wait(0.05)
+        for iid in others:
+            client.wait(iid, timeout=60)
     finally:
         node.stop(grace=5)
     assert [client.instance(i).status for i in others] == ["completed"] * len(others)

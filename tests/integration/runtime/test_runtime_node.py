@@ -3,8 +3,8 @@ heartbeats, and one node per SQLite file — on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
-import time
 from typing import Any
 
 import pytest
@@ -15,8 +15,10 @@ from regista.client import Client
 from regista.runtime.clock import FakeClock
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
+from regista.runtime.wakeup import CHANNEL
 from regista.runtime.workers import ActivatedJob, Workers
 from regista.store import NodeLockError
+from testkit import wait_until
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -96,7 +98,7 @@ def test_stopping_finishes_running_jobs_and_hands_back_the_others(db: Database) 
 
     def slow(job: ActivatedJob) -> dict[str, Any]:
         entered.set()
-        release.wait(5)
+        release.wait(60)
         return {"done": True}
 
     node = Node(
@@ -107,12 +109,17 @@ def test_stopping_finishes_running_jobs_and_hands_back_the_others(db: Database) 
     )
     node.start()
     finished = client.start("slow")
-    assert entered.wait(5)
+    assert entered.wait(30)
     waiting = client.start("slow")
-    time.sleep(0.2)
-    # the running job finishes within the grace period; the queued one is handed back
-    threading.Timer(0.2, release.set).start()
-    node.stop(grace=5)
+    wait_until(lambda: node.executor.busy == 2, what="the second job claimed and queued")
+
+    def release_once_the_queued_job_is_handed_back() -> None:
+        wait_until(lambda: node.executor.busy < 2, what="stop handing back the queued job")
+        release.set()
+
+    # stop hands the queued job back at once, then the running one finishes within the grace
+    threading.Thread(target=release_once_the_queued_job_is_handed_back, daemon=True).start()
+    node.stop(grace=60)
     assert client.instance(finished).status == "completed"
     assert client.instance(waiting).status == "active"
     with store.transaction(write=False) as tx:
@@ -157,13 +164,22 @@ def test_heartbeats_keep_the_lease_of_a_long_job(db: Database) -> None:
     client = Client(store)
     client.deploy(ProcessBuilder("long").start("s").service_task("w", type="long").end("e"))
     calls: list[str] = []
+    lease = dt.timedelta(seconds=0.3)
+
+    def lease_until(job_id: str) -> dt.datetime:
+        with store.transaction(write=False) as tx:
+            record = tx.get_job(job_id)
+        assert record is not None and record.lease_until is not None
+        return record.lease_until
 
     def long(job: ActivatedJob) -> dict[str, Any]:
         calls.append(job.id)
-        time.sleep(1.0)  # far longer than the lease
+        # work until heartbeats carried the lease three leases beyond where it first ended
+        first = lease_until(job.id)
+        wait_until(lambda: lease_until(job.id) >= first + 3 * lease, what="heartbeats")
         return {}
 
-    options = ExecutorOptions(concurrency=2, lease=0.3, poll_interval=0.05)
+    options = ExecutorOptions(concurrency=2, lease=lease.total_seconds(), poll_interval=0.05)
     nodes = [
         Node(store, Workers({"long": long}), node_id=uid("node-"), executor=options)
         for _ in range(2 if db.kind == "postgres" else 1)
@@ -173,9 +189,9 @@ def test_heartbeats_keep_the_lease_of_a_long_job(db: Database) -> None:
     try:
         iid = client.start("long")
         if len(nodes) > 1:
-            time.sleep(0.1)
+            wait_until(lambda: calls, what="the first node running the job")
             nodes[1].start()  # would take the job over if its lease ran out
-        assert client.wait(iid, timeout=10).status == "completed"
+        assert client.wait(iid, timeout=60).status == "completed"
         assert len(calls) == 1
     finally:
         for node in nodes:
@@ -205,16 +221,27 @@ def test_work_committed_elsewhere_wakes_a_postgres_node_through_notify(db: Datab
         db.open_store(),
         simple_workers(),
         node_id=uid("node-"),
-        executor=ExecutorOptions(poll_interval=30.0),
-        node=NodeOptions(timer_poll=30.0),
+        executor=ExecutorOptions(poll_interval=3600.0),  # it never polls in this test
+        node=NodeOptions(timer_poll=3600.0),
     )
+    ((since,),) = db.execute("SELECT clock_timestamp()")
     node.start()
     client = Client(db.open_store())  # its own shell: only NOTIFY reaches the node
     try:
         client.deploy(three_services())
-        time.sleep(0.3)  # the node is idle, polling only every 30 s
-        iid = client.start("services")
-        assert client.wait(iid, timeout=5).status == "completed"
+        wait_until(
+            lambda: db.execute(
+                "SELECT 1 FROM pg_stat_activity WHERE datname = current_database() "
+                "AND query = %s AND state = 'idle' AND backend_start >= %s",
+                [f"LISTEN {CHANNEL}", since],
+            ),
+            what="the node listening",
+        )
+        # The node looked for jobs once when it started; the second instance's job is
+        # committed after that claim for certain, and only a notification brings it.
+        for _ in range(2):
+            iid = client.start("services")
+            assert client.wait(iid, timeout=60).status == "completed"
     finally:
         node.stop(grace=1)
         client.close()

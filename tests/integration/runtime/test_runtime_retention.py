@@ -8,7 +8,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +22,7 @@ from regista.client import Client, NotFoundError
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.workers import ActivatedJob, Workers
+from testkit import wait_until
 
 pytest_plugins = ["runtimefixtures"]
 
@@ -112,14 +112,13 @@ def test_housekeeping_prunes_in_the_background(db: Database) -> None:
     keep = h.client.start("services")
     h.node.start()
     try:
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            if [i.id for i in h.client.instances(process_id="services")] == [keep]:
-                break
-            time.sleep(0.05)
+        wait_until(
+            lambda: [i.id for i in h.client.instances(process_id="services")] == [keep],
+            what="the expired instances pruned",
+        )
         left = [i.id for i in h.client.instances(process_id="services")]
         assert left == [keep]
-        assert h.client.wait(keep, timeout=10).status == "completed"
+        assert h.client.wait(keep, timeout=60).status == "completed"
     finally:
         h.node.stop(grace=1)
     assert not set(ids) & set(left)
@@ -223,9 +222,7 @@ def test_sigterm_hands_back_job_and_timer_leases(db: Database) -> None:
         assert engine.stderr is not None
         first = engine.stderr.readline()
         assert f"regista engine {node_id}" in first, first
-        deadline = time.monotonic() + 10
-        while not [n for n in store.nodes() if n.id == node_id] and time.monotonic() < deadline:
-            time.sleep(0.05)
+        wait_until(lambda: [n for n in store.nodes() if n.id == node_id], what="registered")
         engine.send_signal(signal.SIGTERM)
         _, err = engine.communicate(timeout=30)
     finally:

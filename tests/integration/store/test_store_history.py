@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 import threading
-import time
 
 import pytest
-from storekit import Backend, at
+from storekit import Backend, PostgresBackend, at
 
 from regista.store import NewEvent, SerializationConflict, Store
 from regista.store.chain import check_chain, event_hash
+from testkit import pg_lock_waiters, wait_until
 
 pytest_plugins = ["storefixtures"]
 
@@ -99,7 +99,7 @@ def test_verify_walks_many_instances(store: Store) -> None:
 def test_appending_without_the_instance_lock_is_caught(backend: Backend) -> None:
     """Two units appending to one chain unlocked: the loser gets a retryable error, never a
     fork. (SQLite and memory serialize writers, so only PostgreSQL can race here.)"""
-    if backend.name != "postgres":
+    if not isinstance(backend, PostgresBackend):
         pytest.skip("writers are serial on this backend")
     store, other = backend.open(), backend.open()
     append(store, "i-1", "a")
@@ -110,10 +110,11 @@ def test_appending_without_the_instance_lock_is_caught(backend: Backend) -> None
         with store.transaction() as tx:
             tx.append_history("i-1", [NewEvent("b", at(1))])
             appended.set()
-            time.sleep(0.2)  # let the second one run into the unique (instance, seq) key
+            # commit only once the second one waits on the unique (instance, seq) key
+            wait_until(lambda: pg_lock_waiters(backend.url), what="the second writer waiting")
 
     def second() -> None:
-        appended.wait(5)
+        appended.wait(30)
         try:
             with other.transaction() as tx:
                 tx.append_history("i-1", [NewEvent("c", at(1))])

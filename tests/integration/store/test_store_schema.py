@@ -138,7 +138,8 @@ def test_locked_sqlite_file_beyond_busy_timeout(tmp_path: Path) -> None:
 
 def test_sqlite_waits_for_a_short_lock(tmp_path: Path) -> None:
     path = tmp_path / "wait.db"
-    store = SqliteStore(path, busy_timeout_ms=5000)
+    # a busy timeout far beyond the holder's 0.2 s, so that a slow machine cannot fail it
+    store = SqliteStore(path, busy_timeout_ms=60_000)
     holder = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
     holder.execute("BEGIN IMMEDIATE")
     timer = threading.Timer(0.2, lambda: holder.execute("COMMIT"))

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import threading
-import time
 from datetime import datetime
 from typing import Any
 
 import pytest
-from storekit import T0, Backend, at, uid
+from storekit import T0, Backend, PostgresBackend, at, uid
 
 from regista.store import (
     CorruptState,
@@ -24,6 +23,7 @@ from regista.store import (
     Transaction,
     VersionConflict,
 )
+from testkit import pg_lock_waiters, wait_until
 
 pytest_plugins = ["storefixtures"]
 
@@ -264,13 +264,18 @@ def test_locking_an_instance_serializes_units_of_work(backend: Backend) -> None:
     with store.transaction() as tx:
         iid = start(tx)
     locked = threading.Event()
+    locking = threading.Event()
     seen: list[int] = []
 
     def first() -> None:
         with store.transaction() as tx:
             inst = tx.lock_instance(iid)
             locked.set()
-            time.sleep(0.2)
+            # Hold the lock until the second unit goes for it; on PostgreSQL until it is
+            # seen waiting (SQLite and memory serialise whole write transactions).
+            locking.wait(30)
+            if isinstance(backend, PostgresBackend):
+                wait_until(lambda: pg_lock_waiters(backend.url), what="the second unit waiting")
             tx.update_instance(
                 InstanceUpdate(
                     id=iid, state={"by": "first"}, status="active", expected_version=inst.version
@@ -279,7 +284,8 @@ def test_locking_an_instance_serializes_units_of_work(backend: Backend) -> None:
             )
 
     def second() -> None:
-        locked.wait(5)
+        locked.wait(30)
+        locking.set()
         with other.transaction() as tx:
             inst = tx.lock_instance(iid)
             seen.append(inst.version)
