@@ -94,7 +94,7 @@ def _negate(v: Any, s: Scope) -> Any:
     if v is None:
         return None
     if type(v) is Decimal:
-        return -v
+        return DECIMAL.minus(v)  # 34 digits, not the thread's default 28
     if isinstance(v, DaysTimeDuration):
         return DaysTimeDuration(-v.seconds)
     if isinstance(v, YearsMonthsDuration):

@@ -214,10 +214,10 @@ def tokenize(text: str, names: NameTable) -> Iterator[Token]:
                 raise FeelSyntaxError("unterminated string literal", text, line, col)
             tok = Token("STRING", _unescape(m.group(0)[1:-1]), pos, line, col)
             pos = m.end()
-        elif ch.isdigit() or (
+        elif ch.isdecimal() or (
             ch == "."
             and pos + 1 < n
-            and text[pos + 1].isdigit()
+            and text[pos + 1].isdecimal()
             and prev not in ("NAME", "RPAR", "RSQB", "RBRACE", "STRING")
         ):
             m = _NUMBER.match(text, pos)

@@ -99,7 +99,7 @@ class _Builder(Transformer[Token, Any]):
     def neg(self, c: _Items) -> ast.Node:
         operand = c[1]
         if isinstance(operand, ast.Literal) and isinstance(operand.value, Decimal):
-            return ast.Literal(-operand.value)
+            return ast.Literal(DECIMAL.minus(operand.value))  # 34 digits, not 28
         return ast.Negation(operand)
 
     def _arith(self, op: str, c: _Items) -> ast.Node:

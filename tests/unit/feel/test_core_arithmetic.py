@@ -195,3 +195,10 @@ def test_warnings_accumulate_over_one_evaluation() -> None:
 )
 def test_parenthesised_arithmetic(text: str, expected: Any) -> None:
     assert evaluate(text) == expected
+
+
+def test_negation_keeps_34_digits() -> None:
+    # Found by a property test: negation used the thread's decimal context (28 digits).
+    negative = Decimal("-10000000000000000000000.000001")  # 29 digits
+    assert evaluate("-10000000000000000000000.000001") == negative
+    assert evaluate("-x", {"x": negative.copy_negate()}) == negative

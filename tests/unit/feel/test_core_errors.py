@@ -147,6 +147,14 @@ def test_long_chains_in_unary_tests() -> None:
     assert tests.test(0) is False
 
 
+def test_digits_that_are_not_decimal_digits_do_not_crash_the_lexer() -> None:
+    # "²" is a digit to str.isdigit() but no decimal digit (found by a property test)
+    warnings: list[str] = []
+    assert evaluate("²", {}, warnings) is None and warnings
+    assert "²" in syntax_error("1²").message
+    assert evaluate("٣ + 1") == Decimal(4)  # decimal digits of other scripts are numbers
+
+
 def test_huge_input_is_refused_by_its_length() -> None:
     # Refused before parsing; how quickly is a figure of benchmarks/feel_bench.py.
     e = syntax_error("1" * 2_000_000)
