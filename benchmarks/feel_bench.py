@@ -158,6 +158,7 @@ PATHOLOGICAL: dict[str, str] = {
     "deep_if_chain_refused": " ".join(["if true then"] * 3000) + " 1" + " else 2" * 3000,
     "flat_sum_50000_evaluated": "+".join(["1"] * 50000),
     "flat_power_5000_evaluated": "**".join(["2"] * 5000),
+    "for_over_100000_evaluated": "count(for i in 1..100000 return i)",
     "huge_2mb_text_refused": "1" * 2_000_000,
 }
 

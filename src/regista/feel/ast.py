@@ -190,6 +190,17 @@ def uses_input(node: Node) -> bool:
     return False
 
 
+def mentions(node: Node, name: str) -> bool:
+    """Whether the name `name` occurs in the node (nested function bodies included)."""
+    stack = [node]
+    while stack:
+        n = stack.pop()
+        if isinstance(n, Name) and n.name == name:
+            return True
+        stack.extend(_children(n))
+    return False
+
+
 def _children(node: Node) -> list[Node]:
     out: list[Node] = []
     for slot in getattr(node, "__slots__", ()):

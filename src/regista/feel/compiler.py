@@ -437,6 +437,8 @@ class Compiler:
     def _For(self, node: ast.For) -> Fn:
         its = self._iterations(node.iterations)
         body = self.compile(node.body)
+        # Copying the results so far at every step is quadratic: only for a body that reads them.
+        with_partial = ast.mentions(node.body, "partial")
 
         def for_(s: Scope) -> list[Any] | None:
             bindings = self._bindings(its, s)
@@ -444,8 +446,11 @@ class Compiler:
                 return None
             out: list[Any] = []
             for b in bindings:
-                # Each iteration sees a snapshot: `partial` must not grow afterwards.
-                out.append(body(s.child({**b, "partial": list(out)})))
+                if with_partial:
+                    # Each iteration sees a snapshot: `partial` must not grow afterwards.
+                    out.append(body(s.child({**b, "partial": list(out)})))
+                else:
+                    out.append(body(s.child(b)))
             return out
 
         return for_
