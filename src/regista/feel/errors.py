@@ -1,4 +1,5 @@
-"""Errors a FEEL user can meet: a syntax error carries the line, column and a caret."""
+"""Errors a FEEL user can meet: a syntax error carries the line, column and a caret; an
+invalid operation during evaluation becomes null and a warning."""
 
 from __future__ import annotations
 
@@ -19,3 +20,7 @@ class FeelSyntaxError(ValueError):
         caret = " " * max(self.column - 1, 0) + "^"
         where = f"line {self.line}, column {self.column}"
         return f"FEEL syntax error at {where}: {self.message}\n  {src}\n  {caret}"
+
+
+class FeelEvalError(Exception):
+    """An invalid operation during evaluation; the evaluator turns it into null + warning."""
