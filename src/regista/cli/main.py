@@ -15,6 +15,7 @@ from regista.cli.instances import instances
 from regista.cli.messages import correlate_command, signal_command
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
+from regista.cli.server import server_command
 from regista.cli.start import start_command
 from regista.cli.tasks import tasks
 from regista.cli.tck import tck
@@ -44,6 +45,7 @@ main.add_command(audit)
 main.add_command(correlate_command)
 main.add_command(signal_command)
 main.add_command(tasks)
+main.add_command(server_command)
 
 
 if __name__ == "__main__":

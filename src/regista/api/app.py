@@ -1,0 +1,71 @@
+"""The FastAPI application: the routers, problem details, CORS and the body limit.
+
+    >>> client = Client("sqlite:///regista.db")                    # doctest: +SKIP
+    >>> app = create_app(client, ServerOptions(auth="none"))        # doctest: +SKIP
+
+Endpoints are plain functions, which FastAPI runs in its thread pool: each calls the
+shell (one unit of work per request), which is thread-safe.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from regista.api import health
+from regista.api.context import Authenticator, OpenDoor, Services
+from regista.api.limits import BodyLimit
+from regista.api.options import ServerOptions
+from regista.api.problems import CatchAll, install_problem_handlers
+from regista.api.v2 import cluster
+from regista.client import Client
+from regista.runtime.node import Node
+from regista.version import __version__
+
+__all__ = ["create_app"]
+
+DESCRIPTION = """\
+Regista's REST API. Under `/v2` it speaks the shape of Camunda 8's Orchestration Cluster
+REST API (same paths, field names and semantics where Regista has the concept), so
+existing Camunda clients and workers work unchanged. Errors are RFC 9457 problem details.
+"""
+
+
+def create_app(
+    client: Client,
+    options: ServerOptions | None = None,
+    *,
+    authenticator: Authenticator | None = None,
+    node: Node | None = None,
+) -> FastAPI:
+    """The API over `client`'s database; `node` is this process's engine node, if any."""
+    options = options or ServerOptions()
+    if authenticator is None:
+        if options.auth != "none":
+            raise ValueError("an authenticator is needed unless auth is 'none'")
+        authenticator = OpenDoor()
+    app = FastAPI(
+        title="Regista",
+        version=__version__,
+        description=DESCRIPTION,
+        docs_url="/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.services = Services(
+        client=client, options=options, authenticator=authenticator, node=node
+    )
+    install_problem_handlers(app)
+    app.include_router(health.router)
+    app.include_router(cluster.router)
+    app.add_middleware(
+        CORSMiddleware,
+        allow_origins=list(options.cors_origins or ()),
+        allow_origin_regex=None if options.cors_origins else options.cors_regex,
+        allow_credentials=True,
+        allow_methods=["*"],
+        allow_headers=["*"],
+    )
+    app.add_middleware(BodyLimit, limit=options.max_body_bytes)
+    app.add_middleware(CatchAll)
+    return app

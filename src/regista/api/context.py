@@ -1,0 +1,117 @@
+"""What every endpoint gets: the runtime it works on and who is calling.
+
+`Services` (on `app.state.services`) holds the client of the database, the engine node of
+this process (None on an API-only node) and the server options. `Principal` is the
+authenticated caller with their roles and groups; `require(role, ...)` is the dependency
+an endpoint declares to be reachable only with one of those roles (admin passes every
+check).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from fastapi import Request
+
+from regista.api.options import ServerOptions
+from regista.api.problems import ApiError
+from regista.client import Client
+from regista.runtime.node import Node
+
+__all__ = [
+    "ROLES",
+    "Authenticator",
+    "Principal",
+    "Services",
+    "caller",
+    "require",
+    "services",
+]
+
+#: The roles of the API: admin (everything), modeler (deploy), operator (instances,
+#: incidents, jobs), worker (jobs and external tasks), user (the tasklist).
+ROLES = ("admin", "modeler", "operator", "worker", "user")
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """An authenticated caller."""
+
+    username: str
+    roles: frozenset[str]
+    groups: frozenset[str] = field(default_factory=frozenset)
+    display_name: str | None = None
+    email: str | None = None
+
+    def has(self, *roles: str) -> bool:
+        """Whether the caller holds one of `roles` (an admin holds them all)."""
+        return "admin" in self.roles or any(role in self.roles for role in roles)
+
+
+class Authenticator(Protocol):
+    """Turns the `Authorization` header into a caller; None when it names nobody known
+    (or is missing)."""
+
+    def authenticate(self, authorization: str | None) -> Principal | None: ...
+
+
+class OpenDoor:
+    """`--auth none`: every request is an administrator (a laptop only)."""
+
+    def authenticate(self, authorization: str | None) -> Principal | None:
+        return Principal("anonymous", frozenset(ROLES))
+
+
+@dataclass(slots=True)
+class Services:
+    """The runtime the API works on (see the module docstring)."""
+
+    client: Client
+    options: ServerOptions
+    authenticator: Authenticator
+    node: Node | None = None
+
+
+def services(request: Request) -> Services:
+    """The services of the application serving `request`."""
+    found: Services = request.app.state.services
+    return found
+
+
+def caller(request: Request) -> Principal:
+    """The authenticated caller, or a 401 problem asking for credentials."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    header = request.headers.get("authorization")
+    principal = services(request).authenticator.authenticate(header)
+    if principal is None:
+        raise ApiError(
+            401,
+            "authentication is required: send HTTP Basic credentials or "
+            "'Authorization: Bearer <API key>'"
+            if header is None
+            else "the credentials are not valid",
+            headers={"WWW-Authenticate": 'Basic realm="regista", charset="UTF-8"'},
+        )
+    request.state.principal = principal
+    return principal
+
+
+def require(*roles: str) -> Callable[[Request], Principal]:
+    """A dependency: the caller, who must hold one of `roles` (else 403)."""
+    wanted = ", ".join(roles)
+
+    def check(request: Request) -> Principal:
+        principal = caller(request)
+        if not principal.has(*roles):
+            raise ApiError(
+                403,
+                f"the user {principal.username!r} may not do this: it needs the role "
+                f"{wanted} (or admin)",
+            )
+        return principal
+
+    return check

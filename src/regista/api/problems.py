@@ -1,0 +1,222 @@
+"""Errors as RFC 9457 problem details (`application/problem+json`).
+
+Every error the API answers has the same shape: `type`, `title`, `status`, `detail`,
+`instance`, and for a bad request the offending fields (`invalidParams`, each with its
+`name` and `reason`). A client's mistake is a 4xx naming what is wrong; only the server's
+own faults are 5xx.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from regista.runtime.errors import NotFoundError, RequestError
+from regista.runtime.sources import DeploymentError
+from regista.settings import SettingsError
+from regista.store import (
+    CorruptState,
+    DuplicateKey,
+    NotFound,
+    RetryableError,
+    StoreError,
+    StoreFull,
+    StoreUnavailable,
+)
+
+__all__ = ["ApiError", "CatchAll", "install_problem_handlers", "problem"]
+
+log = logging.getLogger("regista.api")
+
+MEDIA_TYPE = "application/problem+json"
+
+_TITLES = {
+    400: "Bad Request",
+    401: "Unauthorized",
+    403: "Forbidden",
+    404: "Not Found",
+    405: "Method Not Allowed",
+    409: "Conflict",
+    413: "Content Too Large",
+    415: "Unsupported Media Type",
+    422: "Unprocessable Content",
+    429: "Too Many Requests",
+    500: "Internal Server Error",
+    503: "Service Unavailable",
+}
+
+
+class ApiError(Exception):
+    """An error the API answers as a problem: `status`, a `detail` sentence saying what is
+    wrong and how to fix it, and extra members (e.g. `invalidParams`)."""
+
+    def __init__(
+        self,
+        status: int,
+        detail: str,
+        *,
+        title: str | None = None,
+        extra: Mapping[str, Any] | None = None,
+        headers: Mapping[str, str] | None = None,
+    ) -> None:
+        super().__init__(detail)
+        self.status = status
+        self.detail = detail
+        self.title = title or _TITLES.get(status, "Error")
+        self.extra = dict(extra or {})
+        self.headers = dict(headers or {})
+
+
+def problem(
+    status: int,
+    detail: str,
+    *,
+    instance: str | None = None,
+    title: str | None = None,
+    extra: Mapping[str, Any] | None = None,
+    headers: Mapping[str, str] | None = None,
+) -> JSONResponse:
+    """A problem-details response."""
+    body: dict[str, Any] = {
+        "type": "about:blank",
+        "title": title or _TITLES.get(status, "Error"),
+        "status": status,
+        "detail": detail,
+    }
+    if instance is not None:
+        body["instance"] = instance
+    body.update(extra or {})
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(location: Sequence[Any]) -> str:
+    parts = [str(p) for p in location]
+    if parts and parts[0] in ("body", "query", "path", "header", "cookie"):
+        kind, rest = parts[0], parts[1:]
+        return ".".join(rest) if rest else kind
+    return ".".join(parts)
+
+
+def invalid_params(exc: RequestValidationError) -> list[dict[str, str]]:
+    """The fields a validation error names, each with the reason."""
+    out: list[dict[str, str]] = []
+    for error in exc.errors():
+        location = error.get("loc", ())
+        out.append({"name": _field(location), "reason": str(error.get("msg", "is invalid"))})
+    return out
+
+
+def install_problem_handlers(app: FastAPI) -> None:
+    """Answer every error as a problem document."""
+
+    @app.exception_handler(ApiError)
+    async def api_error(request: Request, exc: ApiError) -> JSONResponse:
+        return problem(
+            exc.status,
+            exc.detail,
+            instance=request.url.path,
+            title=exc.title,
+            extra=exc.extra,
+            headers=exc.headers,
+        )
+
+    @app.exception_handler(RequestValidationError)
+    async def validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        params = invalid_params(exc)
+        named = "; ".join(f"{p['name']}: {p['reason']}" for p in params)
+        return problem(
+            400,
+            f"the request is invalid: {named}" if named else "the request is invalid",
+            instance=request.url.path,
+            extra={"invalidParams": params},
+        )
+
+    @app.exception_handler(HTTPException)
+    async def http_error(request: Request, exc: HTTPException) -> JSONResponse:
+        detail = exc.detail if isinstance(exc.detail, str) else _TITLES.get(exc.status_code, "")
+        return problem(
+            exc.status_code,
+            detail,
+            instance=request.url.path,
+            headers=dict(exc.headers or {}),
+        )
+
+    @app.exception_handler(DeploymentError)
+    async def deployment_error(request: Request, exc: DeploymentError) -> JSONResponse:
+        problems = [
+            {
+                "severity": p.severity,
+                "message": p.message,
+                "file": p.file,
+                "line": p.line,
+                "elementId": p.element_id,
+            }
+            for p in exc.problems
+        ]
+        return problem(400, str(exc), instance=request.url.path, extra={"problems": problems})
+
+    @app.exception_handler(NotFoundError)
+    async def not_found(request: Request, exc: NotFoundError) -> JSONResponse:
+        return problem(404, str(exc), instance=request.url.path)
+
+    @app.exception_handler(RequestError)
+    async def bad_request(request: Request, exc: RequestError) -> JSONResponse:
+        return problem(400, str(exc), instance=request.url.path)
+
+    @app.exception_handler(SettingsError)
+    async def bad_setting(request: Request, exc: SettingsError) -> JSONResponse:
+        return problem(400, str(exc), instance=request.url.path)
+
+    @app.exception_handler(StoreError)
+    async def store_error(request: Request, exc: StoreError) -> JSONResponse:
+        if isinstance(exc, NotFound):
+            return problem(404, str(exc), instance=request.url.path)
+        if isinstance(exc, DuplicateKey):
+            return problem(409, str(exc), instance=request.url.path)
+        if isinstance(exc, RetryableError | StoreUnavailable | StoreFull):
+            return problem(503, str(exc), instance=request.url.path, headers={"Retry-After": "1"})
+        if isinstance(exc, CorruptState):
+            log.error("corrupt state: %s", exc)
+        else:
+            log.error("store error: %s", exc)
+        return problem(500, str(exc), instance=request.url.path)
+
+
+class CatchAll:
+    """ASGI middleware answering an unexpected exception with a 500 problem (and logging
+    it) instead of dropping the connection."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracking(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracking)
+        except Exception as exc:
+            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
+            if started:
+                return
+            response = problem(
+                500,
+                f"the server failed on this request ({type(exc).__name__}); see its log",
+                instance=str(scope.get("path", "")),
+            )
+            await response(scope, receive, send)

@@ -1,0 +1,130 @@
+"""`regista server`: the REST API on uvicorn and an engine node in the same process."""
+
+from __future__ import annotations
+
+import ipaddress
+import logging
+import signal
+
+import click
+
+from regista.cli.errors import failure
+from regista.cli.options import database_option, settings_for
+from regista.runtime.workers import WorkerLoadError, Workers, load_workers
+from regista.store import StoreError
+
+__all__ = ["server_command"]
+
+
+def is_loopback(host: str) -> bool:
+    """Whether `host` names only this machine."""
+    if host in ("localhost", "localhost.localdomain"):
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+@click.command("server")
+@database_option
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8080, show_default=True, help="Port to listen on.")
+@click.option(
+    "--auth",
+    type=click.Choice(["basic", "none"]),
+    default="basic",
+    show_default=True,
+    help="basic: HTTP Basic and bearer API keys; none: everyone is admin (localhost only).",
+)
+@click.option("--no-engine", is_flag=True, help="Serve the API only (no job executor, timers).")
+@click.option(
+    "--worker",
+    "worker_specs",
+    multiple=True,
+    help="Module (dotted name or .py file) with @worker handlers for the engine; repeatable.",
+)
+@click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
+@click.option(
+    "--cors-origin",
+    "cors_origins",
+    multiple=True,
+    help="An origin browsers may call the API from; repeatable (default: this machine).",
+)
+@click.option(
+    "--log-level",
+    type=click.Choice(["debug", "info", "warning", "error"]),
+    default="info",
+    show_default=True,
+)
+def server_command(
+    database_url: str | None,
+    host: str,
+    port: int,
+    auth: str,
+    no_engine: bool,
+    worker_specs: tuple[str, ...],
+    trusted: bool,
+    cors_origins: tuple[str, ...],
+    log_level: str,
+) -> None:
+    """Run the REST API (Camunda 8 v2 shape under /v2) and an engine node until SIGTERM.
+
+    \b
+    regista server                          # http://127.0.0.1:8080, SQLite regista.db
+    regista server --auth none              # a laptop: no login, localhost only
+    regista server --no-engine --host 0.0.0.0 --database-url postgresql://...
+    """
+    import uvicorn
+
+    from regista.api import ServerOptions, create_app
+    from regista.api.identity import EnvironmentAdmin
+    from regista.client import Client
+    from regista.runtime.node import Node
+    from regista.runtime.options import RuntimeOptions
+
+    logging.basicConfig(
+        level=getattr(logging, log_level.upper()),
+        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+    )
+    if auth == "none" and not is_loopback(host):
+        raise click.BadParameter(
+            f"--auth none lets anyone in as administrator, so the server only listens on "
+            f"localhost with it; {host!r} is not (use --auth basic)",
+            param_hint="--host",
+        )
+    workers = Workers()
+    try:
+        for spec in worker_specs:
+            workers.update(load_workers(spec))
+    except WorkerLoadError as exc:
+        raise click.ClickException(str(exc)) from None
+    settings = settings_for(database_url)
+    options = ServerOptions(
+        auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
+    )
+    try:
+        client = Client(settings, options=RuntimeOptions(trusted=trusted))
+    except StoreError as exc:
+        raise failure(exc) from None
+    authenticator = None if auth == "none" else EnvironmentAdmin.from_env()
+    node = None if no_engine else Node(client.shell, workers)
+    app = create_app(client, options, authenticator=authenticator, node=node)
+    # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
+    # that was there before it: ours only notes it, so the node below still hands back its
+    # leases and the process exits normally.
+    stopped: list[int] = []
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, frame: stopped.append(number))
+    try:
+        if node is not None:
+            node.start()
+        serving = "API only" if node is None else "API and engine"
+        click.echo(f"regista server on http://{host}:{port} ({serving}, auth {auth})", err=True)
+        uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
+    except StoreError as exc:
+        raise failure(exc) from None
+    finally:
+        if node is not None:
+            node.stop()
+        client.close()
