@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.identity import IdentityTransaction
 from regista.store.params import (
     InstanceUpdate,
     NewIncident,
@@ -73,8 +74,10 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(Protocol):
+class Transaction(IdentityTransaction, Protocol):
     """One unit of work; everything done through it commits or rolls back together.
+
+    The identity operations (users, groups, API keys) are declared in `store/identity.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -168,6 +168,10 @@ class PostgresBackend(SqlBackend):
         "buffered_messages",
         "incidents",
         "history",
+        "users",
+        "user_groups",
+        "group_members",
+        "api_keys",
     )
 
     def __init__(self, database_url: str, reuse_schema: str | None = None) -> None:

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 from regista.store.errors import StoreError
+from regista.store.identity import ApiKey, Group, User
 from regista.store.records import (
     BufferedMessage,
     Definition,
@@ -23,7 +24,7 @@ from regista.store.records import (
 )
 from regista.store.values import dumps
 
-__all__ = ["Journal", "Tables", "copy_json"]
+__all__ = ["IdentityTables", "Journal", "Tables", "copy_json"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -34,6 +35,16 @@ def copy_json(value: Any, what: str) -> Any:
     """`value` through JSON, as a database would keep it: what is not JSON-safe fails here,
     and the store never shares a mutable value with its caller."""
     return json.loads(dumps(value, what))
+
+
+@dataclass
+class IdentityTables:
+    """Users by username, groups by id, memberships as (group id, username), keys by id."""
+
+    users: dict[str, User] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    members: dict[tuple[str, str], bool] = field(default_factory=dict)
+    api_keys: dict[str, ApiKey] = field(default_factory=dict)
 
 
 @dataclass
@@ -52,6 +63,7 @@ class Tables:
     history: dict[str, list[HistoryEvent]] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
+    identity: IdentityTables = field(default_factory=IdentityTables)
 
 
 class Journal:

@@ -45,6 +45,7 @@ from regista.store.records import (
 )
 from regista.store.sql.base import key_in
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
+from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
@@ -75,7 +76,7 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(Transaction):
+class SqlTransaction(SqlIdentity, Transaction):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:
