@@ -13,11 +13,13 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from regista.api import health
+from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
+from regista.api.identity import Directory
 from regista.api.limits import BodyLimit
 from regista.api.options import ServerOptions
 from regista.api.problems import CatchAll, install_problem_handlers
-from regista.api.v2 import cluster
+from regista.api.v2 import apikeys, cluster, groups, roles, users
 from regista.client import Client
 from regista.runtime.node import Node
 from regista.version import __version__
@@ -55,9 +57,17 @@ def create_app(
     app.state.services = Services(
         client=client, options=options, authenticator=authenticator, node=node
     )
+    # the authenticator's directory, so that a change made here drops its cached credentials
+    app.state.directory = (
+        authenticator.directory
+        if isinstance(authenticator, StoredAuthenticator)
+        else Directory(client.store)
+    )
     install_problem_handlers(app)
     app.include_router(health.router)
     app.include_router(cluster.router)
+    for identity in (users, groups, roles, apikeys):
+        app.include_router(identity.router)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(options.cors_origins or ()),

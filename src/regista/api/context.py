@@ -9,7 +9,6 @@ check).
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -24,6 +23,7 @@ __all__ = [
     "ROLES",
     "Authenticator",
     "Principal",
+    "Requirement",
     "Services",
     "caller",
     "require",
@@ -100,18 +100,24 @@ def caller(request: Request) -> Principal:
     return principal
 
 
-def require(*roles: str) -> Callable[[Request], Principal]:
-    """A dependency: the caller, who must hold one of `roles` (else 403)."""
-    wanted = ", ".join(roles)
+class Requirement:
+    """The dependency `require` makes: the caller, who must hold one of `roles` (else 403).
+    `roles` stays readable so that the permission matrix test can check each endpoint."""
 
-    def check(request: Request) -> Principal:
+    def __init__(self, *roles: str) -> None:
+        self.roles = roles
+
+    def __call__(self, request: Request) -> Principal:
         principal = caller(request)
-        if not principal.has(*roles):
+        if not principal.has(*self.roles):
             raise ApiError(
                 403,
                 f"the user {principal.username!r} may not do this: it needs the role "
-                f"{wanted} (or admin)",
+                f"{', '.join(self.roles)} (or admin)",
             )
         return principal
 
-    return check
+
+def require(*roles: str) -> Requirement:
+    """A dependency: the caller, who must hold one of `roles` (else 403)."""
+    return Requirement(*roles)

@@ -4,16 +4,25 @@ from __future__ import annotations
 
 import ipaddress
 import logging
+import os
 import signal
+from typing import TYPE_CHECKING
 
 import click
 
 from regista.cli.errors import failure
 from regista.cli.options import database_option, settings_for
+from regista.runtime.errors import RequestError
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 from regista.store import StoreError
 
 __all__ = ["server_command"]
+
+if TYPE_CHECKING:
+    from regista.api.identity import Directory
+
+ADMIN_USER = "REGISTA_ADMIN_USER"
+ADMIN_PASSWORD = "REGISTA_ADMIN_PASSWORD"
 
 
 def is_loopback(host: str) -> bool:
@@ -24,6 +33,31 @@ def is_loopback(host: str) -> bool:
         return ipaddress.ip_address(host.strip("[]")).is_loopback
     except ValueError:
         return False
+
+
+def first_admin(directory: Directory) -> None:
+    """Create the administrator named by the environment when the database has none; say
+    what happened (the variables never change an existing user)."""
+    username, password = os.environ.get(ADMIN_USER), os.environ.get(ADMIN_PASSWORD)
+    if bool(username) != bool(password):
+        raise click.UsageError(f"set both {ADMIN_USER} and {ADMIN_PASSWORD}, or neither")
+    if not username or not password:
+        if not any("admin" in u.roles for u in directory.users()):
+            click.echo(
+                f"no administrator yet: set {ADMIN_USER} and {ADMIN_PASSWORD}, or run "
+                "`regista user add NAME --role admin`",
+                err=True,
+            )
+        return
+    outcome = directory.ensure_admin(username, password)
+    if outcome == "created":
+        click.echo(f"created the administrator {username!r} from {ADMIN_USER}", err=True)
+    elif outcome == "taken":
+        click.echo(
+            f"{ADMIN_USER}: the user {username!r} exists and is not an administrator; "
+            "left as it is (grant it with `regista user grant NAME admin`)",
+            err=True,
+        )
 
 
 @click.command("server")
@@ -78,7 +112,8 @@ def server_command(
     import uvicorn
 
     from regista.api import ServerOptions, create_app
-    from regista.api.identity import EnvironmentAdmin
+    from regista.api.authenticator import StoredAuthenticator
+    from regista.api.identity import Directory
     from regista.client import Client
     from regista.runtime.node import Node
     from regista.runtime.options import RuntimeOptions
@@ -107,7 +142,18 @@ def server_command(
         client = Client(settings, options=RuntimeOptions(trusted=trusted))
     except StoreError as exc:
         raise failure(exc) from None
-    authenticator = None if auth == "none" else EnvironmentAdmin.from_env()
+    directory = Directory(client.store)
+    authenticator = None
+    if auth != "none":
+        try:
+            first_admin(directory)
+        except (StoreError, RequestError) as exc:
+            client.close()
+            raise failure(exc) from None
+        except click.ClickException:
+            client.close()
+            raise
+        authenticator = StoredAuthenticator(directory)
     node = None if no_engine else Node(client.shell, workers)
     app = create_app(client, options, authenticator=authenticator, node=node)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler

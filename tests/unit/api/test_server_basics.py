@@ -14,7 +14,8 @@ from pydantic import BaseModel
 
 from regista.api import ServerOptions, create_app
 from regista.api.context import Principal, require
-from regista.api.identity import EnvironmentAdmin, basic_credentials
+from regista.api.authenticator import StoredAuthenticator
+from regista.api.identity import Directory, basic_credentials
 from regista.client import Client
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.store.memory import MemoryStore
@@ -68,7 +69,9 @@ def open_app(client: Client, **options: object) -> FastAPI:
 
 
 def test_health_ready_and_topology_need_no_credentials(client: Client) -> None:
-    app = create_app(client, ServerOptions(), authenticator=EnvironmentAdmin(None, None))
+    app = create_app(
+        client, ServerOptions(), authenticator=StoredAuthenticator(Directory(client.store))
+    )
     with http_to(app) as http:
         check_public(http)
 
@@ -79,7 +82,7 @@ def check_public(http: httpx.Client) -> None:
     topology = http.get("/v2/topology").json()
     assert topology["gatewayVersion"] == "8.8.0"
     assert topology["clusterSize"] == 1 and topology["brokers"][0]["partitions"]
-    assert http.get("/v2/status").status_code == 204
+    assert http.get("/v2/status").status_code == 401, "the status needs credentials"
 
 
 def test_a_request_that_breaks_the_schema_is_a_400_naming_the_field(client: Client) -> None:
@@ -144,7 +147,9 @@ def check_limit(http: httpx.Client) -> None:
 
 
 def test_credentials_are_checked_and_roles_enforced(client: Client) -> None:
-    app = create_app(client, ServerOptions(), authenticator=EnvironmentAdmin("root", "s3cret"))
+    directory = Directory(client.store)
+    directory.create_user("root", "s3cret", roles=["admin"])
+    app = create_app(client, ServerOptions(), authenticator=StoredAuthenticator(directory))
 
     @app.get("/test/operators")
     def operators(who: Principal = Depends(require("operator"))) -> dict[str, str]:  # noqa: B008
@@ -162,6 +167,7 @@ def check_credentials(http: httpx.Client) -> None:
     me = http.get("/v2/authentication/me", headers=basic("root", "s3cret")).json()
     assert me["username"] == "root" and "admin" in me["roles"]
     assert http.get("/test/operators", headers=basic("root", "s3cret")).json() == {"who": "root"}
+    assert http.get("/v2/status", headers=basic("root", "s3cret")).status_code == 204
 
 
 def test_a_role_missing_is_a_403(client: Client) -> None:

@@ -71,7 +71,7 @@ def topology(request: Request) -> Topology:
     summary="Whether the cluster can serve (204) or not (503)",
     responses={503: {"description": "The database does not answer"}},
 )
-def status(request: Request) -> Response:
+def status(request: Request, _: Annotated[Principal, Depends(caller)]) -> Response:
     try:
         with services(request).client.store.transaction(write=False) as tx:
             tx.get_definition("")
