@@ -13,8 +13,8 @@ from fastapi import Depends, FastAPI
 from pydantic import BaseModel
 
 from regista.api import ServerOptions, create_app
-from regista.api.context import Principal, require
 from regista.api.authenticator import StoredAuthenticator
+from regista.api.context import Principal, require
 from regista.api.identity import Directory, basic_credentials
 from regista.client import Client
 from regista.runtime.errors import NotFoundError, RequestError
