@@ -1,0 +1,162 @@
+"""The permission matrix: every endpoint of the application against every role and against
+no credentials at all, over real HTTP.
+
+`NEEDS` below is the one place that says who may call what: each method and path of the
+application with the roles that may call it (an administrator may call everything), or
+`ANYONE_SIGNED_IN`. The endpoints are found by walking `app.routes`, so an endpoint added
+later fails here until it is declared: an endpoint with no role requirement (other than the
+public ones in `PUBLIC`) fails, and so does one whose requirement differs from its line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+
+import fastapi.routing
+import httpx
+import pytest
+from fastapi import FastAPI
+from fastapi.dependencies.models import Dependant
+from fastapi.routing import APIRoute
+from starlette.routing import BaseRoute, Route
+
+from regista.api.context import ROLES, Requirement, caller
+
+from .identitykit import Served, basic, identity_app
+
+ANYONE_SIGNED_IN: tuple[str, ...] = ("*",)
+"""Any authenticated caller, whatever their roles."""
+
+PUBLIC = {"/health", "/ready", "/v2/topology", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
+"""Paths that need no credentials (orchestrators, the Modeler's connection check, the docs)."""
+
+ADMIN_ONLY: tuple[str, ...] = ("admin",)
+
+NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    # cluster
+    ("GET", "/v2/status"): ANYONE_SIGNED_IN,
+    ("GET", "/v2/authentication/me"): ANYONE_SIGNED_IN,
+    # users
+    ("POST", "/v2/users"): ADMIN_ONLY,
+    ("POST", "/v2/users/search"): ADMIN_ONLY,
+    ("GET", "/v2/users/{username}"): ADMIN_ONLY,
+    ("PUT", "/v2/users/{username}"): ADMIN_ONLY,
+    ("DELETE", "/v2/users/{username}"): ADMIN_ONLY,
+    # groups
+    ("POST", "/v2/groups"): ADMIN_ONLY,
+    ("POST", "/v2/groups/search"): ADMIN_ONLY,
+    ("GET", "/v2/groups/{groupId}"): ADMIN_ONLY,
+    ("PUT", "/v2/groups/{groupId}"): ADMIN_ONLY,
+    ("DELETE", "/v2/groups/{groupId}"): ADMIN_ONLY,
+    ("PUT", "/v2/groups/{groupId}/users/{username}"): ADMIN_ONLY,
+    ("DELETE", "/v2/groups/{groupId}/users/{username}"): ADMIN_ONLY,
+    ("POST", "/v2/groups/{groupId}/users/search"): ADMIN_ONLY,
+    # roles
+    ("POST", "/v2/roles/search"): ADMIN_ONLY,
+    ("GET", "/v2/roles/{roleId}"): ADMIN_ONLY,
+    ("PUT", "/v2/roles/{roleId}/users/{username}"): ADMIN_ONLY,
+    ("DELETE", "/v2/roles/{roleId}/users/{username}"): ADMIN_ONLY,
+    ("PUT", "/v2/roles/{roleId}/groups/{groupId}"): ADMIN_ONLY,
+    ("DELETE", "/v2/roles/{roleId}/groups/{groupId}"): ADMIN_ONLY,
+    ("POST", "/v2/roles/{roleId}/users/search"): ADMIN_ONLY,
+    ("POST", "/v2/roles/{roleId}/groups/search"): ADMIN_ONLY,
+    # API keys
+    ("POST", "/v2/api-keys"): ADMIN_ONLY,
+    ("POST", "/v2/api-keys/search"): ADMIN_ONLY,
+    ("DELETE", "/v2/api-keys/{apiKeyId}"): ADMIN_ONLY,
+}
+
+_PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
+
+
+def endpoints(app: FastAPI) -> Iterator[tuple[str, str, BaseRoute]]:
+    """Every method and path the application answers (HEAD and OPTIONS aside), with the
+    route that serves it. FastAPI 0.165 keeps included routers whole in `app.routes` and
+    walks them with `iter_route_contexts`; older versions list the routes themselves."""
+    walk = getattr(fastapi.routing, "iter_route_contexts", None)
+    found = (
+        [] if walk is None else [(c.path, c.methods, c.original_route) for c in walk(app.routes)]
+    )
+    if walk is None:
+        found = [(r.path, r.methods, r) for r in app.routes if isinstance(r, Route)]
+    for path, methods, route in found:
+        for method in sorted(methods or ()):
+            if method not in ("HEAD", "OPTIONS"):
+                yield method, path, route
+
+
+def declared(dependant: Dependant) -> tuple[str, ...] | None:
+    """The roles an endpoint's dependencies require (`ANYONE_SIGNED_IN` for `caller`)."""
+    for dependency in dependant.dependencies:
+        if isinstance(dependency.call, Requirement):
+            return dependency.call.roles
+        if dependency.call is caller:
+            return ANYONE_SIGNED_IN
+        found = declared(dependency)
+        if found is not None:
+            return found
+    return None
+
+
+@pytest.fixture(scope="module")
+def served() -> Iterator[Served]:
+    with identity_app() as found:
+        for role in ROLES:
+            found.directory.create_user(f"as-{role}", "pw", roles=[role])
+        found.directory.create_user("as-nothing", "pw")
+        yield found
+
+
+def test_every_endpoint_declares_what_it_needs(served: Served) -> None:
+    assert len(list(endpoints(served.app))) > len(NEEDS), "the walk finds every endpoint"
+    seen = set()
+    for method, path, route in endpoints(served.app):
+        seen.add((method, path))
+        needs = declared(route.dependant) if isinstance(route, APIRoute) else None
+        if path in PUBLIC:
+            assert needs is None, f"{method} {path} is public but asks for {needs}"
+            continue
+        assert needs is not None, (
+            f"{method} {path} checks no credentials: add Depends(require(...)) or "
+            "Depends(caller), and its line to NEEDS"
+        )
+        assert (method, path) in NEEDS, f"{method} {path} needs {needs}: add it to NEEDS"
+        assert needs == NEEDS[method, path], f"{method} {path}: NEEDS says otherwise"
+    assert set(NEEDS) <= seen, f"NEEDS names endpoints the app lacks: {set(NEEDS) - seen}"
+
+
+def _call(http: httpx.Client, method: str, path: str, headers: dict[str, str]) -> int:
+    url = _PARAM.sub("0", path)
+    body: dict[str, object] | None = None if method in ("GET", "DELETE") else {}
+    return http.request(method, url, json=body, headers=headers).status_code
+
+
+@pytest.mark.parametrize("who", ["anonymous", *ROLES, "nothing"])
+def test_each_caller_gets_what_the_matrix_says(served: Served, who: str) -> None:
+    headers = {} if who == "anonymous" else basic(f"as-{who}", "pw")
+    wrong, tried = [], 0
+    for method, path, _route in endpoints(served.app):
+        if path in PUBLIC:
+            continue
+        tried += 1
+        needs = NEEDS.get((method, path), ADMIN_ONLY)
+        if who == "anonymous":
+            expected = "401"
+        elif who == "admin" or needs == ANYONE_SIGNED_IN or who in needs:
+            expected = "allowed"
+        else:
+            expected = "403"
+        status = _call(served.http, method, path, headers)
+        got = str(status) if status in (401, 403) else "allowed"
+        if got != expected:
+            wrong.append(f"{method} {path}: {status}, expected {expected}")
+    assert tried >= len(NEEDS), "every endpoint was tried"
+    assert not wrong, "\n".join(wrong)
+
+
+def test_public_endpoints_answer_without_credentials(served: Served) -> None:
+    for method, path, _route in endpoints(served.app):
+        if path in PUBLIC:
+            status = _call(served.http, method, path, {})
+            assert status not in (401, 403), f"{method} {path}: {status}"
