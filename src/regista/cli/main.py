@@ -10,6 +10,7 @@ from regista.cli.decide import decide
 from regista.cli.deploy import deploy_command
 from regista.cli.engine import engine_command
 from regista.cli.export import export_command
+from regista.cli.identity import apikey, group, user
 from regista.cli.incidents import incidents
 from regista.cli.instances import instances
 from regista.cli.messages import correlate_command, signal_command
@@ -46,6 +47,9 @@ main.add_command(correlate_command)
 main.add_command(signal_command)
 main.add_command(tasks)
 main.add_command(server_command)
+main.add_command(user)
+main.add_command(group)
+main.add_command(apikey)
 
 
 if __name__ == "__main__":
