@@ -171,6 +171,7 @@ class Client:
         *,
         ttl: dt.timedelta | None = None,
         unique: bool | None = None,
+        message_id: str | None = None,
         actor: str | None = None,
     ) -> Correlation:
         """Publish the message `name` with correlation `key`: the oldest instance waiting
@@ -178,8 +179,12 @@ class Client:
         instance waiting for `name`), else the processes with a message start event of that
         name start (with `unique`, only when no active instance has `key` as business key),
         else it is kept for `ttl` (default: the runtime's `message_ttl`) for an instance
-        that comes to wait for it. At most one instance consumes a message."""
-        return self.shell.correlate(name, key, variables, ttl=ttl, unique=unique, actor=actor)
+        that comes to wait for it. At most one instance consumes a message. A message with a
+        `message_id` is refused (`DuplicateMessage`) while one with the same name, key and id
+        still lives (its `ttl`)."""
+        return self.shell.correlate(
+            name, key, variables, ttl=ttl, unique=unique, message_id=message_id, actor=actor
+        )
 
     def signal(
         self, name: str, variables: Mapping[str, Any] | None = None, *, actor: str | None = None

@@ -2,8 +2,10 @@
 
 Each BPMN process is a row of the definitions table: deploying the same source again keeps
 its version, a changed source makes the next version, and instances keep the version they
-started with (the row id). DMN models are stored the same way under `dmn:<namespace>`;
-business rule tasks see the latest version of each. Parsed models are cached by definition
+started with (the row id). DMN models are stored the same way under `dmn:<namespace>`
+(business rule tasks see the latest version of each), each of their decisions under
+`decision:<id>` (`runtime/decisions.py`) and Camunda Forms under `form:<id>`
+(`runtime/forms.py`); a name with a colon is never a process. Parsed models are cached by definition
 id, which never changes meaning, so a node parses each version once.
 
 Timer start events belong to the latest version of a process: deploying a version schedules
@@ -31,7 +33,9 @@ from regista.engine.expressions import evaluate
 from regista.engine.timers import TimerError, plan
 from regista.model import dmn as dmn_model
 from regista.model.bpmn import BusinessRuleTask, Definitions, Expression, Problem, Process
+from regista.runtime.decisions import decision_sources
 from regista.runtime.errors import NotFoundError
+from regista.runtime.forms import FORM_PREFIX, form_id_of, looks_like_form
 from regista.runtime.ids import IdSource
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.sources import DeploymentError, read_sources
@@ -41,14 +45,26 @@ __all__ = [
     "DMN_PREFIX",
     "Deployed",
     "Model",
+    "Resource",
     "StoredModels",
+    "is_process",
     "start_timer_id",
 ]
 
 DMN_PREFIX = "dmn:"
 START_TIMER_PREFIX = "start:"
 
-Source = str | os.PathLike[str] | bytes | Definitions | ProcessBuilder
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    """A named file's content (an upload): `.bpmn`, `.dmn` or `.form`, told by its name
+    or else by its content."""
+
+    name: str
+    content: bytes
+
+
+Source = str | os.PathLike[str] | bytes | Definitions | ProcessBuilder | Resource
 
 
 def start_timer_id(definition_id: str, start_event_id: str) -> str:
@@ -81,7 +97,7 @@ class Model:
 
 @dataclass(frozen=True, slots=True)
 class _Source:
-    kind: str  # "bpmn" or "dmn"
+    kind: str  # "bpmn", "dmn" or "form"
     text: str
     resource_name: str | None
 
@@ -101,9 +117,18 @@ def _looks_like_dmn(text: str) -> bool:
     return start >= 0 and "DMN" in root.upper() and "BPMN" not in root.upper()
 
 
+def _kind(name: str, text: str) -> str:
+    suffix = Path(name).suffix.lower()
+    if suffix == ".form" or (suffix not in (".bpmn", ".dmn", ".xml") and looks_like_form(text)):
+        return "form"
+    return "dmn" if suffix == ".dmn" or _looks_like_dmn(text) else "bpmn"
+
+
 def _files(directory: Path) -> list[Path]:
     found = sorted(
-        p for p in directory.iterdir() if p.suffix.lower() in (".bpmn", ".dmn") and p.is_file()
+        p
+        for p in directory.iterdir()
+        if p.suffix.lower() in (".bpmn", ".dmn", ".form") and p.is_file()
     )
     if not found:
         raise DeploymentError(
@@ -124,6 +149,18 @@ def _read(sources: Iterable[Source]) -> list[_Source]:
             source = source.build()
         if isinstance(source, Definitions):
             out.append(_Source("bpmn", to_xml(source).decode("utf-8"), source.file))
+            continue
+        if isinstance(source, Resource):
+            try:
+                text = source.content.decode("utf-8")
+            except UnicodeDecodeError:
+                problems.append(
+                    Problem(
+                        severity="error", message="the file is not UTF-8 text", file=source.name
+                    )
+                )
+                continue
+            out.append(_Source(_kind(source.name, text), text, source.name))
             continue
         if isinstance(source, bytes):
             text = source.decode("utf-8")
@@ -155,8 +192,7 @@ def _read(sources: Iterable[Source]) -> list[_Source]:
                 )
             )
             continue
-        kind = "dmn" if path.suffix.lower() == ".dmn" or _looks_like_dmn(text) else "bpmn"
-        out.append(_Source(kind, text, str(path)))
+        out.append(_Source(_kind(path.name, text), text, str(path)))
     if problems:
         raise DeploymentError(problems)
     return out
@@ -198,8 +234,16 @@ class StoredModels:
                 [Problem(severity="error", message="nothing to deploy: give a .bpmn or .dmn")]
             )
         parsed: list[tuple[_Source, Definitions | None, dmn_model.Definitions | None]] = []
+        forms: list[tuple[_Source, str]] = []
         problems: list[Problem] = []
         for source in read:
+            if source.kind == "form":
+                found = form_id_of(source.text, source.resource_name)
+                if isinstance(found, Problem):
+                    problems.append(found)
+                else:
+                    forms.append((source, found))
+                continue
             try:
                 bpmn, dmn, _warnings = read_sources([source.text], self.expression_language)
             except DeploymentError as exc:
@@ -209,6 +253,15 @@ class StoredModels:
         if problems:
             raise DeploymentError(problems)
         deployed: list[Deployed] = []
+        for source, form_id in forms:
+            definition, created = tx.deploy_definition(
+                FORM_PREFIX + form_id,
+                source.text,
+                now=now,
+                resource_name=source.resource_name,
+                definition_id=ids(),
+            )
+            deployed.append(_deployed(definition, created))
         for source, bpmn_defs, dmn_defs in parsed:
             if dmn_defs is not None:
                 definition, created = tx.deploy_definition(
@@ -216,16 +269,30 @@ class StoredModels:
                     source.text,
                     now=now,
                     resource_name=source.resource_name,
+                    definition_id=ids(),
                 )
                 if created:
                     self._decisions_read = float("-inf")
                 deployed.append(_deployed(definition, created))
+                for name, text in decision_sources(dmn_defs, definition.id):
+                    decision, new = tx.deploy_definition(
+                        name,
+                        text,
+                        now=now,
+                        resource_name=source.resource_name,
+                        definition_id=ids(),
+                    )
+                    deployed.append(_deployed(decision, new))
                 continue
             assert bpmn_defs is not None
             for process_id in bpmn_defs.processes:
                 previous = tx.latest_definition(process_id)
                 definition, created = tx.deploy_definition(
-                    process_id, source.text, now=now, resource_name=source.resource_name
+                    process_id,
+                    source.text,
+                    now=now,
+                    resource_name=source.resource_name,
+                    definition_id=ids(),
                 )
                 self._latest[process_id] = definition.id  # a guess even if rolled back
                 deployed.append(_deployed(definition, created))
@@ -312,17 +379,17 @@ class StoredModels:
             # the id alone (not the source) names a version already parsed here
             latest_id = tx.latest_definition_id(process_id)
             model = None if latest_id is None else self._models.get(latest_id)
-            if model is not None and not _is_dmn(process_id):
+            if model is not None and is_process(process_id):
                 self._latest[process_id] = model.definition_id
                 return model
             definition = None if latest_id is None else tx.get_definition(latest_id)
-            if definition is not None and not _is_dmn(process_id):
+            if definition is not None and is_process(process_id):
                 self._latest[process_id] = definition.id
         else:
             definition = tx.definition_version(process_id, version)
-        if definition is None or process_id.startswith(DMN_PREFIX):
+        if definition is None or not is_process(process_id):
             known = sorted(
-                {d.process_id for d in tx.list_definitions() if not _is_dmn(d.process_id)}
+                {d.process_id for d in tx.list_definitions() if is_process(d.process_id)}
             )
             what = f"'{process_id}'" + (f" version {version}" if version is not None else "")
             raise NotFoundError(
@@ -345,7 +412,7 @@ class StoredModels:
         """The latest version of every deployed process, by process id."""
         latest: dict[str, Definition] = {}
         for definition in tx.list_definitions():
-            if not _is_dmn(definition.process_id):
+            if is_process(definition.process_id):
                 latest[definition.process_id] = definition  # ordered by process, version
         return [self._model(definition) for definition in latest.values()]
 
@@ -430,6 +497,12 @@ def read_cycle(repeat: str | None) -> tuple[str | None, int | None]:
 
 def _is_dmn(process_id: str) -> bool:
     return process_id.startswith(DMN_PREFIX)
+
+
+def is_process(process_id: str) -> bool:
+    """Whether a definition row holds a BPMN process (DMN models, decisions and forms have
+    a prefix with a colon, which no BPMN id can hold)."""
+    return ":" not in process_id
 
 
 def _deployed(definition: Definition, created: bool) -> Deployed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-__all__ = ["NotFoundError", "RequestError"]
+__all__ = ["DuplicateMessage", "NotFoundError", "RequestError"]
 
 
 class RequestError(ValueError):
@@ -12,3 +12,7 @@ class RequestError(ValueError):
 
 class NotFoundError(RequestError):
     """The instance, task, incident or process named does not exist."""
+
+
+class DuplicateMessage(RequestError):
+    """A message published again with the `message_id` of one that still lives."""

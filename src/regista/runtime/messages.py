@@ -25,6 +25,7 @@ from regista.engine import (
     TriggerSignal,
     encode_value,
 )
+from regista.runtime.errors import DuplicateMessage
 from regista.runtime.keys import lock_correlation, matching_keys
 from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import NewMessage, NotFound
@@ -40,6 +41,8 @@ class Correlation:
     instance_ids: tuple[str, ...]
     started: bool = False
     buffered_id: str | None = None
+    key: str = ""
+    """The message's key: the id of the kept message, else one of its own."""
 
 
 def publish(
@@ -50,10 +53,26 @@ def publish(
     *,
     ttl: dt.timedelta | None = None,
     unique: bool | None = None,
+    message_id: str | None = None,
 ) -> Correlation:
-    """Correlate, start or buffer the message (see the module docstring)."""
+    """Correlate, start or buffer the message (see the module docstring). A message with
+    a `message_id` is refused (`DuplicateMessage`) while one of the same name, key and id
+    published before lives (its time to live)."""
     tx = uow.tx
     lock_correlation(tx, name, key)
+    ttl = uow.options.message_ttl if ttl is None else ttl
+    message_key = uow.ids()
+    if (
+        message_id is not None
+        and ttl > dt.timedelta(0)
+        and not tx.claim_message_id(
+            name, key, message_id, message_key=message_key, expires_at=uow.now + ttl, now=uow.now
+        )
+    ):
+        raise DuplicateMessage(
+            f"a message {name!r} with the id {message_id!r} and this correlation key was "
+            "already published and lives until its time to live runs out"
+        )
     keys = matching_keys(key)
     subscription = tx.find_subscription(name, keys)
     while subscription is not None:
@@ -74,7 +93,7 @@ def publish(
             data={"name": name, "correlation_key": key, "subscription_id": subscription.id},
         )
         uow.apply(loaded, CorrelateMessage(subscription.id, dict(variables)))
-        return Correlation((loaded.id,))
+        return Correlation((loaded.id,), key=message_key)
     unique = uow.options.unique_message_start if unique is None else unique
     started: list[str] = []
     for model, start_event_id in uow.models.starts(tx, "message", name):
@@ -92,19 +111,18 @@ def publish(
         )
         started.append(loaded.id)
     if started:
-        return Correlation(tuple(started), started=True)
-    ttl = uow.options.message_ttl if ttl is None else ttl
+        return Correlation(tuple(started), started=True, key=message_key)
     if ttl <= dt.timedelta(0):
-        return Correlation(())
+        return Correlation((), key=message_key)
     kept = NewMessage(
-        id=uow.ids(),
+        id=message_key,
         name=name,
         correlation_key=key,
         variables=encode_value(dict(variables)),
         expires_at=uow.now + ttl,
     )
     message = tx.buffer_message(kept, now=uow.now)
-    return Correlation((), buffered_id=message.id)
+    return Correlation((), buffered_id=message.id, key=message.id)
 
 
 def _has_live_instance(uow: UnitOfWork, process_id: str, key: str) -> bool:

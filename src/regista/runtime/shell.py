@@ -105,7 +105,7 @@ class Shell:
         self.store = store
         self.options = options or RuntimeOptions()
         self.clock: Clock = clock or _system_clock
-        self.ids = ids or IdSource()
+        self.ids = ids or IdSource(store.reserve_id_block)
         self.models = StoredModels(
             expression_language=self.options.expression_language, trusted=self.options.trusted
         )
@@ -146,6 +146,9 @@ class Shell:
         race (nothing was committed then). Jobs that `taker` wants are leased to it in the
         transaction and handed to it after the commit."""
         attempts = max(self.options.transaction_attempts, 1)
+        if self.ids.needs_block:  # taken ahead, outside the transaction (runtime/ids.py)
+            with self.writing():
+                self.ids.prepare()
         for attempt in range(1, attempts + 1):
             try:
                 with self.writing(), self.store.transaction() as tx:
@@ -366,13 +369,16 @@ class Shell:
         *,
         ttl: dt.timedelta | None = None,
         unique: bool | None = None,
+        message_id: str | None = None,
         actor: str | None = None,
     ) -> Correlation:
         """Publish a message (see `regista.runtime.messages`)."""
         values = feel_variables(variables)
         text_key = correlation_key(key)
         return self.transact(
-            lambda uow: messages.publish(uow, name, text_key, values, ttl=ttl, unique=unique),
+            lambda uow: messages.publish(
+                uow, name, text_key, values, ttl=ttl, unique=unique, message_id=message_id
+            ),
             actor=actor,
         )
 

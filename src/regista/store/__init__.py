@@ -27,6 +27,8 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, SchemaMode, Store, Transaction
 from regista.store.params import (
+    IncidentQuery,
+    InstanceQuery,
     InstanceUpdate,
     NewIncident,
     NewInstance,
@@ -62,8 +64,10 @@ __all__ = [
     "DuplicateKey",
     "HistoryEvent",
     "Incident",
+    "IncidentQuery",
     "Instance",
     "InstanceKeys",
+    "InstanceQuery",
     "InstanceUpdate",
     "Job",
     "Keys",

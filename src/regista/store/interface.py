@@ -36,6 +36,8 @@ from typing import Literal, Protocol
 
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
+    IncidentQuery,
+    InstanceQuery,
     InstanceUpdate,
     NewIncident,
     NewInstance,
@@ -85,9 +87,16 @@ class Transaction(IdentityTransaction, Protocol):
     # -- definitions ------------------------------------------------------------------------
 
     def deploy_definition(
-        self, process_id: str, source: str, *, now: datetime, resource_name: str | None = None
+        self,
+        process_id: str,
+        source: str,
+        *,
+        now: datetime,
+        resource_name: str | None = None,
+        definition_id: str | None = None,
     ) -> tuple[Definition, bool]:
-        """Store `source` as the next version of `process_id`, unless it equals the latest.
+        """Store `source` as the next version of `process_id`, unless it equals the latest;
+        the new row's id is `definition_id` (default: one made up by the store).
 
         Returns the definition and whether a new version was created.
         """
@@ -158,6 +167,14 @@ class Transaction(IdentityTransaction, Protocol):
         parent_instance_id: str | None = None,
         limit: int = 100,
     ) -> list[Instance]: ...
+
+    def page_instances(self, query: InstanceQuery) -> list[Instance]:
+        """A page of instances (for the API's searches; see `InstanceQuery`)."""
+        ...
+
+    def count_instances(self, query: InstanceQuery, *, cap: int) -> int:
+        """How many instances the filters of `query` match, counting up to `cap`."""
+        ...
 
     def instance_keys(self, instance_ids: Iterable[str]) -> dict[str, InstanceKeys]:
         """The process id and business key of each of these instances that exists."""
@@ -307,6 +324,29 @@ class Transaction(IdentityTransaction, Protocol):
         self, *, instance_id: str | None = None, limit: int = 100
     ) -> list[Incident]: ...
 
+    def page_incidents(self, query: IncidentQuery) -> list[Incident]:
+        """A page of incidents, open and resolved (see `IncidentQuery`)."""
+        ...
+
+    def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
+        """How many incidents the filters of `query` match, counting up to `cap`."""
+        ...
+
+    def claim_message_id(
+        self,
+        name: str,
+        correlation_key: str | None,
+        message_id: str,
+        *,
+        message_key: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> bool:
+        """Record that the message `message_id` (of `name` and `correlation_key`) is
+        published as `message_key` and lives until `expires_at`; False, recording nothing,
+        while an earlier one with that id lives."""
+        ...
+
     # -- history ----------------------------------------------------------------------------
 
     def append_history(self, instance_id: str, events: Sequence[NewEvent]) -> list[HistoryEvent]:
@@ -365,6 +405,11 @@ class Store(Protocol):
         ...
 
     # Each of the following runs in a transaction of its own.
+
+    def reserve_id_block(self) -> int:
+        """A block number never given before by this database (a counter that only grows,
+        whatever rolls back), from which the runtime numbers ids (`regista.runtime.ids`)."""
+        ...
 
     def claim_jobs(
         self,

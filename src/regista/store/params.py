@@ -11,11 +11,13 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal
 
 from regista.store.records import SubscriptionKind
 
 __all__ = [
+    "IncidentQuery",
+    "InstanceQuery",
     "InstanceUpdate",
     "NewIncident",
     "NewInstance",
@@ -159,3 +161,45 @@ class NewIncident:
     element_id: str | None = None
     element_instance_id: str | None = None
     job_id: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class InstanceQuery:
+    """Which instances a page of a search holds: the filters (None: any), the order
+    (`started`: start time then id; `key`: id) and where the page starts — after the row
+    with `after_id` (and `after_started` for the start time order) for keyset paging, or
+    `offset` rows in."""
+
+    instance_id: str | None = None
+    process_id: str | None = None
+    definition_id: str | None = None
+    parent_instance_id: str | None = None
+    statuses: Sequence[str] | None = None
+    started_from: datetime | None = None
+    started_to: datetime | None = None
+    ended_from: datetime | None = None
+    ended_to: datetime | None = None
+    order: Literal["started", "key"] = "started"
+    descending: bool = False
+    after_id: str | None = None
+    after_started: datetime | None = None
+    offset: int = 0
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class IncidentQuery:
+    """Which incidents a page of a search holds, oldest first (or newest with
+    `descending`); keyset paging after (`after_created`, `after_id`), or `offset` rows in.
+    `resolved` None: open and resolved ones."""
+
+    incident_id: str | None = None
+    instance_id: str | None = None
+    element_id: str | None = None
+    job_id: str | None = None
+    resolved: bool | None = None
+    descending: bool = False
+    after_id: str | None = None
+    after_created: datetime | None = None
+    offset: int = 0
+    limit: int = 100

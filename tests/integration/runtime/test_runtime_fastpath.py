@@ -154,8 +154,9 @@ def test_a_start_notices_a_version_deployed_elsewhere(db: Database) -> None:
             "active",
         ]
         with here.store.transaction(write=False) as tx:
-            versions = [tx.get_instance(i) for i in (first, second, third)]
-        assert [v.definition_id.split(":")[1] for v in versions if v] == ["1", "1", "2"]
+            rows = [tx.get_instance(i) for i in (first, second, third)]
+            definitions = [tx.get_definition(row.definition_id) for row in rows if row]
+        assert [d.version for d in definitions if d] == [1, 1, 2]
     finally:
         here.close()
         there.close()

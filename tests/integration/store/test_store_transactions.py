@@ -7,7 +7,7 @@ from datetime import datetime
 from typing import Any
 
 import pytest
-from storekit import T0, Backend, PostgresBackend, at, uid
+from storekit import T0, Backend, MemoryBackend, PostgresBackend, at, uid
 
 from regista.store import (
     CorruptState,
@@ -305,3 +305,14 @@ def test_locking_an_instance_serializes_units_of_work(backend: Backend) -> None:
     with store.transaction(write=False) as tx:
         final = tx.lock_instance(iid)
         assert (final.version, final.state) == (3, {"by": "second"})
+
+
+def test_id_blocks_only_grow_across_reopening_and_stores(backend: Backend) -> None:
+    first = backend.open()
+    taken = [first.reserve_id_block() for _ in range(3)]
+    assert taken == sorted(set(taken)) and taken[0] >= 1
+    if isinstance(backend, MemoryBackend):
+        return  # nothing outlives a memory store
+    again = backend.open()  # another node of the same database, or a restart
+    assert again.reserve_id_block() > taken[-1]
+    assert first.reserve_id_block() > taken[-1] + 1

@@ -14,6 +14,7 @@ from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.unit_of_work import _event_data
 from regista.runtime.workers import ActivatedJob, Workers
+from regista.store.memory import MemoryStore
 
 
 def test_a_client_and_a_node_share_an_in_memory_store() -> None:
@@ -48,8 +49,9 @@ def test_retry_backoff_doubles_up_to_its_ceiling() -> None:
     assert [options.backoff(a).total_seconds() for a in (1, 2, 3, 4, 50)] == [1, 2, 4, 5, 5]
 
 
-def test_ids_are_unique_and_sources_differ() -> None:
-    one, two = IdSource(), IdSource()
+def test_ids_are_unique_and_sources_of_one_store_differ() -> None:
+    store = MemoryStore()
+    one, two = IdSource(store.reserve_id_block), IdSource(store.reserve_id_block)
     ids = {one() for _ in range(1000)} | {two() for _ in range(1000)}
     assert len(ids) == 2000
 

@@ -8,6 +8,7 @@ it would against a database, and callers never share mutable values with the sto
 
 from __future__ import annotations
 
+import itertools
 import os
 import socket
 import threading
@@ -36,6 +37,7 @@ class MemoryStore:
         self._busy_timeout_s = busy_timeout_s
         self._node_id: str | None = None
         self._closed = False
+        self._blocks = itertools.count(1)  # next() on a count is atomic in CPython
 
     @contextmanager
     def _memory_transaction(self, *, write: bool) -> Iterator[MemoryTransaction]:
@@ -65,6 +67,9 @@ class MemoryStore:
 
     def upgrade(self, *, fresh_schema: bool = True) -> list[int]:
         return []
+
+    def reserve_id_block(self) -> int:
+        return next(self._blocks)
 
     def claim_jobs(
         self,
@@ -186,6 +191,8 @@ class MemoryStore:
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         now = utc(now)
         with self._memory_transaction(write=True) as tx:
+            for key in [k for k, v in self._tables.message_ids.items() if v[1] <= now]:
+                tx.journal.delete(self._tables.message_ids, key)
             expired = [m.id for m in self._tables.messages.values() if m.expires_at <= now]
             for message_id in expired[:limit]:
                 tx.journal.delete(self._tables.messages, message_id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 
 from regista.store.errors import StoreError
@@ -62,6 +63,8 @@ class Tables:
     incidents: dict[str, Incident] = field(default_factory=dict)
     history: dict[str, list[HistoryEvent]] = field(default_factory=dict)
     nodes: dict[str, Node] = field(default_factory=dict)
+    message_ids: dict[tuple[str, str, str], tuple[str, datetime]] = field(default_factory=dict)
+    """(name, correlation key or "", messageId) -> (message key, expires at)."""
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
     identity: IdentityTables = field(default_factory=IdentityTables)
 

@@ -17,10 +17,12 @@ from regista.store.errors import (
     VersionConflict,
 )
 from regista.store.interface import Keys, Transaction
-from regista.store.memory import retention
+from regista.store.memory import retention, search
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.params import (
+    IncidentQuery,
+    InstanceQuery,
     InstanceUpdate,
     NewIncident,
     NewInstance,
@@ -66,7 +68,13 @@ class MemoryTransaction(MemoryIdentity, Transaction):
     # -- definitions ------------------------------------------------------------------------
 
     def deploy_definition(
-        self, process_id: str, source: str, *, now: datetime, resource_name: str | None = None
+        self,
+        process_id: str,
+        source: str,
+        *,
+        now: datetime,
+        resource_name: str | None = None,
+        definition_id: str | None = None,
     ) -> tuple[Definition, bool]:
         self._j.check(write=True)
         digest = sha256_text(source)
@@ -75,7 +83,7 @@ class MemoryTransaction(MemoryIdentity, Transaction):
             return latest, False
         version = 1 if latest is None else latest.version + 1
         definition = Definition(
-            id=f"{process_id}:{version}:{new_id()[:12]}",
+            id=definition_id or f"{process_id}:{version}:{new_id()[:12]}",
             process_id=process_id,
             version=version,
             sha256=digest,
@@ -202,6 +210,17 @@ class MemoryTransaction(MemoryIdentity, Transaction):
         self._j.set(self._t.instances, update.id, updated)
         self._j.set(self._t.states, update.id, text)
         return updated.version
+
+    def page_instances(self, query: InstanceQuery) -> list[Instance]:
+        self._j.check()
+        rows = [r for r in self._t.instances.values() if search.instance_matches(r, query)]
+        chosen = search.page(search.sorted_instances(rows, query), query.offset, query.limit)
+        return [loaded for r in chosen if (loaded := self._load(r.id)) is not None]
+
+    def count_instances(self, query: InstanceQuery, *, cap: int) -> int:
+        self._j.check()
+        found = sum(1 for r in self._t.instances.values() if search.instance_matches(r, query))
+        return min(found, cap)
 
     def list_instances(
         self,
@@ -603,6 +622,34 @@ class MemoryTransaction(MemoryIdentity, Transaction):
         if incident is None or incident.resolved_at is not None:
             return False
         self._j.set(self._t.incidents, incident_id, replace(incident, resolved_at=utc(now)))
+        return True
+
+    def page_incidents(self, query: IncidentQuery) -> list[Incident]:
+        self._j.check()
+        rows = [i for i in self._t.incidents.values() if search.incident_matches(i, query)]
+        return search.page(search.sorted_incidents(rows, query), query.offset, query.limit)
+
+    def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
+        self._j.check()
+        found = sum(1 for i in self._t.incidents.values() if search.incident_matches(i, query))
+        return min(found, cap)
+
+    def claim_message_id(
+        self,
+        name: str,
+        correlation_key: str | None,
+        message_id: str,
+        *,
+        message_key: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> bool:
+        self._j.check(write=True)
+        key = (name, correlation_key or "", message_id)
+        held = self._t.message_ids.get(key)
+        if held is not None and held[1] > utc(now):
+            return False
+        self._j.set(self._t.message_ids, key, (message_key, utc(expires_at)))
         return True
 
     def list_open_incidents(

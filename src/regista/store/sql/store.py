@@ -56,6 +56,12 @@ class SqlStore(ABC):
                 then(tx, jobs)
         return jobs
 
+    def reserve_id_block(self) -> int:
+        with self._tx() as tx:
+            row = tx.session.one("id_block_reserve", write=True)
+            assert row is not None
+            return int(row["block"])
+
     def extend_lease(
         self, job_id: str, attempt: int, worker_id: str, *, lease_seconds: float, now: datetime
     ) -> bool:
@@ -114,6 +120,7 @@ class SqlStore(ABC):
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         with self._tx() as tx:
             s = tx.session
+            s.change("message_id_purge", now=s.codec.ts(aware(now)))
             return len(s.all("message_purge", write=True, now=s.codec.ts(aware(now)), limit=limit))
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:

@@ -19,6 +19,8 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.params import (
+    IncidentQuery,
+    InstanceQuery,
     InstanceUpdate,
     NewIncident,
     NewInstance,
@@ -43,6 +45,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.sql import search
 from regista.store.sql.base import key_in
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.sql.identity import SqlIdentity
@@ -90,7 +93,13 @@ class SqlTransaction(SqlIdentity, Transaction):
     # -- definitions ------------------------------------------------------------------------
 
     def deploy_definition(
-        self, process_id: str, source: str, *, now: datetime, resource_name: str | None = None
+        self,
+        process_id: str,
+        source: str,
+        *,
+        now: datetime,
+        resource_name: str | None = None,
+        definition_id: str | None = None,
     ) -> tuple[Definition, bool]:
         self.lock_key("definition", process_id)
         digest = sha256_text(source)
@@ -99,7 +108,7 @@ class SqlTransaction(SqlIdentity, Transaction):
             return latest, False
         version = 1 if latest is None else latest.version + 1
         definition = Definition(
-            id=f"{process_id}:{version}:{new_id()[:12]}",
+            id=definition_id or f"{process_id}:{version}:{new_id()[:12]}",
             process_id=process_id,
             version=version,
             sha256=digest,
@@ -256,6 +265,12 @@ class SqlTransaction(SqlIdentity, Transaction):
             limit=limit,
         )
         return [self._rows.instance(r) for r in rows]
+
+    def page_instances(self, query: InstanceQuery) -> list[Instance]:
+        return search.page_instances(self._s, query)
+
+    def count_instances(self, query: InstanceQuery, *, cap: int) -> int:
+        return search.count_instances(self._s, query, cap)
 
     def instance_keys(self, instance_ids: Iterable[str]) -> dict[str, InstanceKeys]:
         wanted = sorted(set(instance_ids))
@@ -548,6 +563,32 @@ class SqlTransaction(SqlIdentity, Transaction):
     ) -> list[Incident]:
         rows = self._s.all("incident_list_open", instance_id=instance_id, limit=limit)
         return [self._rows.incident(r) for r in rows]
+
+    def page_incidents(self, query: IncidentQuery) -> list[Incident]:
+        return search.page_incidents(self._s, query)
+
+    def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
+        return search.count_incidents(self._s, query, cap)
+
+    def claim_message_id(
+        self,
+        name: str,
+        correlation_key: str | None,
+        message_id: str,
+        *,
+        message_key: str,
+        expires_at: datetime,
+        now: datetime,
+    ) -> bool:
+        return search.claim_message_id(
+            self._s,
+            name,
+            correlation_key,
+            message_id,
+            message_key=message_key,
+            expires_at=expires_at,
+            now=now,
+        )
 
     # -- history ----------------------------------------------------------------------------
 

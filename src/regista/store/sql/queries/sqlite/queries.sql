@@ -381,3 +381,8 @@ UPDATE subscriptions SET element_id = :element_id WHERE id = :row_id AND instanc
 
 -- name: incident_rename
 UPDATE incidents SET element_id = :element_id WHERE id = :row_id AND instance_id = :id;
+
+-- Block numbers for ids (runtime/ids.py).
+
+-- name: id_block_reserve
+UPDATE id_blocks SET next = next + 1 WHERE id = 1 RETURNING next - 1 AS block;

@@ -49,6 +49,8 @@ CREATE INDEX instances_status ON instances (status, ended_at);
 CREATE INDEX instances_parent ON instances (parent_instance_id)
     WHERE parent_instance_id IS NOT NULL;
 CREATE INDEX instances_definition ON instances (definition_id);
+CREATE INDEX instances_started ON instances (started_at, id);
+CREATE INDEX instances_process_started ON instances (process_id, started_at, id);
 
 CREATE TABLE jobs (
     id                   TEXT PRIMARY KEY,
@@ -148,6 +150,7 @@ CREATE TABLE incidents (
 );
 CREATE INDEX incidents_instance ON incidents (instance_id);
 CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;
+CREATE INDEX incidents_created ON incidents (created_at, id);
 
 CREATE TABLE history (
     id                   INTEGER PRIMARY KEY,
@@ -202,3 +205,21 @@ CREATE TABLE api_keys (
     revoked_at    TEXT
 );
 CREATE INDEX api_keys_user ON api_keys (username);
+
+-- block numbers for ids (runtime/ids.py): a counter that only grows
+CREATE TABLE id_blocks (
+    id    INTEGER PRIMARY KEY CHECK (id = 1),
+    next  INTEGER NOT NULL
+);
+INSERT INTO id_blocks (id, next) VALUES (1, 1);
+
+-- messageId of published messages, refused again while the first one lives (its TTL)
+CREATE TABLE message_ids (
+    name             TEXT NOT NULL,
+    correlation_key  TEXT NOT NULL,
+    message_id       TEXT NOT NULL,
+    message_key      TEXT NOT NULL,
+    expires_at       TEXT NOT NULL,
+    PRIMARY KEY (name, correlation_key, message_id)
+);
+CREATE INDEX message_ids_expiry ON message_ids (expires_at);

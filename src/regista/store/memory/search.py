@@ -1,0 +1,81 @@
+"""The API's searches over the memory store's tables: the same filters, orders and keyset
+pages as the SQL stores' `search.sql`, computed by a scan."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from regista.store.params import IncidentQuery, InstanceQuery
+from regista.store.records import Incident, Instance
+from regista.store.values import utc
+
+__all__ = ["incident_matches", "instance_matches", "page", "sorted_incidents", "sorted_instances"]
+
+
+def _within(value: datetime | None, low: datetime | None, high: datetime | None) -> bool:
+    if low is None and high is None:
+        return True
+    if value is None:
+        return False
+    return (low is None or value >= utc(low)) and (high is None or value <= utc(high))
+
+
+def instance_matches(row: Instance, q: InstanceQuery) -> bool:
+    """Whether an instance row passes the filters of `q`."""
+    return (
+        (q.instance_id is None or row.id == q.instance_id)
+        and (q.process_id is None or row.process_id == q.process_id)
+        and (q.definition_id is None or row.definition_id == q.definition_id)
+        and (q.parent_instance_id is None or row.parent_instance_id == q.parent_instance_id)
+        and (q.statuses is None or row.status in q.statuses)
+        and _within(row.started_at, q.started_from, q.started_to)
+        and _within(row.ended_at, q.ended_from, q.ended_to)
+    )
+
+
+def sorted_instances(rows: list[Instance], q: InstanceQuery) -> list[Instance]:
+    """The rows after the cursor of `q`, in its order."""
+    key: Callable[[Instance], Any] = (
+        (lambda r: (r.started_at, r.id)) if q.order == "started" else (lambda r: r.id)
+    )
+    rows = sorted(rows, key=key, reverse=q.descending)
+    if q.after_id is not None:
+        mark: Any = q.after_id
+        if q.order == "started":
+            if q.after_started is None:
+                return []
+            mark = (utc(q.after_started), q.after_id)
+        rows = [r for r in rows if (key(r) < mark if q.descending else key(r) > mark)]
+    return rows
+
+
+def incident_matches(row: Incident, q: IncidentQuery) -> bool:
+    """Whether an incident passes the filters of `q`."""
+    return (
+        (q.incident_id is None or row.id == q.incident_id)
+        and (q.instance_id is None or row.instance_id == q.instance_id)
+        and (q.element_id is None or row.element_id == q.element_id)
+        and (q.job_id is None or row.job_id == q.job_id)
+        and (q.resolved is None or (row.resolved_at is not None) == q.resolved)
+    )
+
+
+def sorted_incidents(rows: list[Incident], q: IncidentQuery) -> list[Incident]:
+    """The incidents after the cursor of `q`, in its order."""
+    rows = sorted(rows, key=lambda r: (r.created_at, r.id), reverse=q.descending)
+    if q.after_id is not None:
+        if q.after_created is None:
+            return []
+        mark = (utc(q.after_created), q.after_id)
+        rows = [
+            r
+            for r in rows
+            if ((r.created_at, r.id) < mark if q.descending else (r.created_at, r.id) > mark)
+        ]
+    return rows
+
+
+def page(rows: list[Any], offset: int, limit: int) -> list[Any]:
+    return rows[offset : offset + limit]
