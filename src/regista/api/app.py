@@ -19,7 +19,19 @@ from regista.api.identity import Directory
 from regista.api.limits import BodyLimit
 from regista.api.options import ServerOptions
 from regista.api.problems import CatchAll, install_problem_handlers
-from regista.api.v2 import apikeys, cluster, groups, roles, users
+from regista.api.v2 import (
+    apikeys,
+    cluster,
+    definitions,
+    deployments,
+    groups,
+    history,
+    incidents,
+    instances,
+    messages,
+    roles,
+    users,
+)
 from regista.client import Client
 from regista.runtime.node import Node
 from regista.version import __version__
@@ -68,6 +80,8 @@ def create_app(
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
         app.include_router(identity.router)
+    for resource in (deployments, definitions, instances, history, incidents, messages):
+        app.include_router(resource.router)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(options.cors_origins or ()),

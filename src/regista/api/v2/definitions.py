@@ -1,0 +1,325 @@
+"""Process and decision definitions: search, get, the BPMN XML, and decision evaluation.
+
+Definitions are few (one row per deployed version), so a search reads them all and pages
+the sorted list; the versions of a process are kept in the store's (process, version)
+index.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from regista.api.problems import ApiError
+from regista.api.v2.common import TENANT, Reader, client_of, json_value, no_such
+from regista.api.v2.search import (
+    Key,
+    Model,
+    Page,
+    SearchResult,
+    SortField,
+    check_sort,
+    page_of,
+    sort_items,
+)
+from regista.client import Client
+from regista.runtime.decisions import (
+    DECISION_PREFIX,
+    DeployedDecision,
+    decision_of,
+    evaluate_decision,
+    find_decision,
+)
+from regista.runtime.definitions import is_process
+from regista.runtime.errors import NotFoundError
+from regista.store import Definition
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v2", tags=["Process definitions", "Decision definitions"])
+
+
+# -- process definitions --------------------------------------------------------------------
+
+
+class ProcessDefinition(BaseModel):
+    processDefinitionKey: str
+    processDefinitionId: str
+    name: str | None
+    version: int
+    versionTag: str | None = None
+    resourceName: str | None
+    tenantId: str = TENANT
+    hasStartForm: bool = False
+
+
+class ProcessDefinitionFilter(Model):
+    processDefinitionKey: Key | None = None
+    processDefinitionId: str | None = None
+    name: str | None = None
+    version: int | None = None
+    resourceName: str | None = None
+    isLatestVersion: bool | None = None
+    tenantId: str | None = None
+
+
+class ProcessDefinitionSearch(Model):
+    filter: ProcessDefinitionFilter = Field(default_factory=ProcessDefinitionFilter)
+    sort: list[SortField] = Field(default_factory=list)
+    page: Page | None = None
+
+
+def _process_definition(client: Client, row: Definition) -> ProcessDefinition:
+    name: str | None = None
+    with client.store.transaction(write=False) as tx:
+        process = client.shell.models.get(tx, row.id).definitions.processes.get(row.process_id)
+    if process is not None:
+        name = process.name
+    return ProcessDefinition(
+        processDefinitionKey=row.id,
+        processDefinitionId=row.process_id,
+        name=name,
+        version=row.version,
+        resourceName=row.resource_name,
+    )
+
+
+def _latest(rows: list[Definition]) -> set[str]:
+    latest: dict[str, Definition] = {}
+    for row in rows:
+        if row.process_id not in latest or row.version > latest[row.process_id].version:
+            latest[row.process_id] = row
+    return {row.id for row in latest.values()}
+
+
+_PROCESS_SORT = ("processDefinitionKey", "processDefinitionId", "name", "version", "resourceName")
+
+
+@router.post(
+    "/process-definitions/search",
+    response_model=SearchResult[ProcessDefinition],
+    summary="Search process definitions",
+)
+def search_process_definitions(
+    request: Request, body: ProcessDefinitionSearch, principal: Reader
+) -> SearchResult[ProcessDefinition]:
+    check_sort(body.sort, _PROCESS_SORT)
+    client = client_of(request)
+    f = body.filter
+    with client.store.transaction(write=False) as tx:
+        rows = [r for r in tx.list_definitions(f.processDefinitionId) if is_process(r.process_id)]
+    latest = _latest(rows)
+    rows = [
+        r
+        for r in rows
+        if (f.processDefinitionKey is None or r.id == f.processDefinitionKey)
+        and (f.version is None or r.version == f.version)
+        and (f.resourceName is None or r.resource_name == f.resourceName)
+        and (f.isLatestVersion is None or (r.id in latest) == f.isLatestVersion)
+        and (f.tenantId is None or f.tenantId == TENANT)
+    ]
+    items = [_process_definition(client, r) for r in rows]
+    if f.name is not None:
+        items = [i for i in items if i.name == f.name]
+    items = sort_items(items, body.sort, "processDefinitionKey")
+    chosen, info = page_of(items, body.page, lambda i: [i.processDefinitionKey])
+    return SearchResult[ProcessDefinition](items=chosen, page=info)
+
+
+def _process_row(client: Client, key: str) -> Definition:
+    with client.store.transaction(write=False) as tx:
+        row = tx.get_definition(key)
+    if row is None or not is_process(row.process_id):
+        raise no_such("process definition", key)
+    return row
+
+
+@router.get(
+    "/process-definitions/{processDefinitionKey}",
+    response_model=ProcessDefinition,
+    summary="Get a process definition",
+)
+def get_process_definition(
+    request: Request, processDefinitionKey: str, principal: Reader
+) -> ProcessDefinition:
+    client = client_of(request)
+    return _process_definition(client, _process_row(client, processDefinitionKey))
+
+
+@router.get(
+    "/process-definitions/{processDefinitionKey}/xml",
+    summary="The BPMN XML of a process definition",
+    response_class=Response,
+    responses={200: {"content": {"text/xml": {}}}},
+)
+def get_process_definition_xml(
+    request: Request, processDefinitionKey: str, principal: Reader
+) -> Response:
+    row = _process_row(client_of(request), processDefinitionKey)
+    return Response(row.source, media_type="text/xml")
+
+
+# -- decision definitions -------------------------------------------------------------------
+
+
+class DecisionDefinition(BaseModel):
+    decisionDefinitionKey: str
+    decisionDefinitionId: str
+    name: str
+    version: int
+    decisionRequirementsKey: str
+    decisionRequirementsId: str
+    decisionRequirementsName: str
+    tenantId: str = TENANT
+
+
+class DecisionDefinitionFilter(Model):
+    decisionDefinitionKey: Key | None = None
+    decisionDefinitionId: str | None = None
+    name: str | None = None
+    version: int | None = None
+    decisionRequirementsKey: Key | None = None
+    decisionRequirementsId: str | None = None
+    tenantId: str | None = None
+
+
+class DecisionDefinitionSearch(Model):
+    filter: DecisionDefinitionFilter = Field(default_factory=DecisionDefinitionFilter)
+    sort: list[SortField] = Field(default_factory=list)
+    page: Page | None = None
+
+
+def _decision(d: DeployedDecision) -> DecisionDefinition:
+    return DecisionDefinition(
+        decisionDefinitionKey=d.key,
+        decisionDefinitionId=d.decision_id,
+        name=d.name,
+        version=d.version,
+        decisionRequirementsKey=d.requirements_key,
+        decisionRequirementsId=d.requirements_id,
+        decisionRequirementsName=d.requirements_name,
+    )
+
+
+_DECISION_SORT = ("decisionDefinitionKey", "decisionDefinitionId", "name", "version")
+
+
+@router.post(
+    "/decision-definitions/search",
+    response_model=SearchResult[DecisionDefinition],
+    summary="Search decision definitions",
+)
+def search_decision_definitions(
+    request: Request, body: DecisionDefinitionSearch, principal: Reader
+) -> SearchResult[DecisionDefinition]:
+    check_sort(body.sort, _DECISION_SORT)
+    f = body.filter
+    with client_of(request).store.transaction(write=False) as tx:
+        rows = [r for r in tx.list_definitions() if r.process_id.startswith(DECISION_PREFIX)]
+    items = [
+        _decision(d)
+        for d in map(decision_of, rows)
+        if (f.decisionDefinitionKey is None or d.key == f.decisionDefinitionKey)
+        and (f.decisionDefinitionId is None or d.decision_id == f.decisionDefinitionId)
+        and (f.name is None or d.name == f.name)
+        and (f.version is None or d.version == f.version)
+        and (f.decisionRequirementsKey is None or d.requirements_key == f.decisionRequirementsKey)
+        and (f.decisionRequirementsId is None or d.requirements_id == f.decisionRequirementsId)
+        and (f.tenantId is None or f.tenantId == TENANT)
+    ]
+    items = sort_items(items, body.sort, "decisionDefinitionKey")
+    chosen, info = page_of(items, body.page, lambda i: [i.decisionDefinitionKey])
+    return SearchResult[DecisionDefinition](items=chosen, page=info)
+
+
+@router.get(
+    "/decision-definitions/{decisionDefinitionKey}",
+    response_model=DecisionDefinition,
+    summary="Get a decision definition",
+)
+def get_decision_definition(
+    request: Request, decisionDefinitionKey: str, principal: Reader
+) -> DecisionDefinition:
+    with client_of(request).store.transaction(write=False) as tx:
+        try:
+            row = find_decision(tx, key=decisionDefinitionKey, decision_id=None)
+        except NotFoundError:
+            raise no_such("decision definition", decisionDefinitionKey) from None
+    return _decision(decision_of(row))
+
+
+class EvaluateDecision(Model):
+    decisionDefinitionKey: Key | None = None
+    decisionDefinitionId: str | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+    tenantId: str | None = None
+
+
+@router.post(
+    "/decision-definitions/evaluation",
+    summary="Evaluate a decision",
+    description="By `decisionDefinitionKey`, or the latest version of `decisionDefinitionId`.",
+)
+def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dict[str, Any]:
+    if (body.decisionDefinitionKey is None) == (body.decisionDefinitionId is None):
+        raise ApiError(
+            400,
+            "give either decisionDefinitionKey or decisionDefinitionId",
+            extra={
+                "invalidParams": [
+                    {"name": "decisionDefinitionKey", "reason": "one of the two is needed"}
+                ]
+            },
+        )
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        row = find_decision(
+            tx, key=body.decisionDefinitionKey, decision_id=body.decisionDefinitionId
+        )
+        decision, model, result = evaluate_decision(tx, row, body.variables)
+        versions = {d.id: tx.latest_definition(DECISION_PREFIX + d.id) for d in model.decisions}
+    by_name = {d.name: d for d in model.decisions}
+    matches: dict[str, list[dict[str, Any]]] = {}
+    for match in result.matches:
+        matches.setdefault(match.decision_id, []).extend(
+            {"ruleId": rule_id, "ruleIndex": index, "evaluatedOutputs": []}
+            for index, rule_id in zip(match.rules, match.rule_ids, strict=False)
+        )
+    evaluated = []
+    for name, value in result.results.items():
+        element = by_name.get(name)
+        version_row = versions.get(element.id) if element is not None else None
+        evaluated.append(
+            {
+                "decisionDefinitionId": element.id if element is not None else name,
+                "decisionDefinitionKey": version_row.id if version_row is not None else None,
+                "decisionDefinitionName": name,
+                "decisionDefinitionVersion": version_row.version if version_row else None,
+                "decisionDefinitionType": decision.kind
+                if element is not None and element.id == decision.decision_id
+                else None,
+                "output": json.dumps(json_value(value)),
+                "matchedRules": matches.get(element.id if element is not None else name, []),
+                "evaluatedInputs": [],
+                "tenantId": TENANT,
+            }
+        )
+    return {
+        "decisionDefinitionId": decision.decision_id,
+        "decisionDefinitionKey": decision.key,
+        "decisionDefinitionName": decision.name,
+        "decisionDefinitionVersion": decision.version,
+        "decisionRequirementsId": decision.requirements_id,
+        "decisionRequirementsKey": decision.requirements_key,
+        "output": json.dumps(json_value(result.value)),
+        "failedDecisionDefinitionId": None,
+        "failureMessage": None,
+        "tenantId": TENANT,
+        "decisionEvaluationKey": client.shell.ids(),
+        "decisionInstanceKey": None,
+        "evaluatedDecisions": evaluated,
+        "warnings": list(result.warnings),
+    }

@@ -1,0 +1,307 @@
+"""What an instance did and holds: its audit trail and the check of its hash chain
+(Regista's own), its element instances (from the history and the live state) and its
+variables, in the shape of Camunda's element-instance and variable searches.
+
+Both searches are of one instance (`filter.processInstanceKey`), read whole and paged in
+memory: an instance's history is bounded by its own run.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from regista.api.problems import ApiError
+from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value
+from regista.api.v2.filters import one_of
+from regista.api.v2.instances import instance_row
+from regista.api.v2.search import (
+    Model,
+    Page,
+    SearchResult,
+    SortField,
+    check_sort,
+    page_of,
+    sort_items,
+)
+from regista.engine import InstanceState
+from regista.store import HistoryEvent
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v2", tags=["Audit", "Element instances", "Variables"])
+
+
+class AuditEvent(BaseModel):
+    sequence: int
+    timestamp: str | None
+    kind: str
+    elementId: str | None
+    elementInstanceKey: str | None
+    actor: str | None
+    command: str | None
+    data: dict[str, Any]
+    hash: str
+    previousHash: str | None
+
+
+@router.get(
+    "/process-instances/{processInstanceKey}/audit",
+    response_model=list[AuditEvent],
+    summary="The audit trail of an instance (Regista)",
+    description="Every history event in order, each chained by SHA-256 to the one before.",
+)
+def audit(request: Request, processInstanceKey: str, principal: Reader) -> list[AuditEvent]:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_row(tx, processInstanceKey)
+        events = tx.history(processInstanceKey)
+    return [
+        AuditEvent(
+            sequence=e.seq,
+            timestamp=iso(e.ts),
+            kind=e.kind,
+            elementId=e.element_id,
+            elementInstanceKey=e.element_instance_id,
+            actor=e.actor,
+            command=e.command,
+            data=e.data,
+            hash=e.hash,
+            previousHash=e.prev_hash,
+        )
+        for e in events
+    ]
+
+
+class Verification(BaseModel):
+    processInstanceKey: str
+    verified: bool
+    brokenAt: int | None = None
+    reason: str | None = None
+
+
+@router.post(
+    "/process-instances/{processInstanceKey}/audit/verification",
+    response_model=Verification,
+    summary="Check the hash chain of an instance's audit trail (Regista)",
+)
+def verify(request: Request, processInstanceKey: str, principal: Reader) -> Verification:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_row(tx, processInstanceKey)
+    broken = client.verify_audit(processInstanceKey)
+    if broken is None:
+        return Verification(processInstanceKey=processInstanceKey, verified=True)
+    return Verification(
+        processInstanceKey=processInstanceKey,
+        verified=False,
+        brokenAt=broken.seq,
+        reason=broken.reason,
+    )
+
+
+# -- element instances ----------------------------------------------------------------------
+
+
+class ElementInstance(BaseModel):
+    elementInstanceKey: str
+    processInstanceKey: str
+    processDefinitionId: str
+    processDefinitionKey: str
+    elementId: str
+    elementName: str | None = None
+    type: str
+    state: Literal["ACTIVE", "COMPLETED", "TERMINATED"]
+    hasIncident: bool = False
+    incidentKey: str | None = None
+    startDate: str | None = None
+    endDate: str | None = None
+    tenantId: str = TENANT
+
+
+class ElementInstanceFilter(Model):
+    processInstanceKey: Any = None
+    elementInstanceKey: Any = None
+    elementId: Any = None
+    state: Any = None
+    type: Any = None
+
+
+class ElementInstanceSearch(Model):
+    filter: ElementInstanceFilter = Field(default_factory=ElementInstanceFilter)
+    sort: list[SortField] = Field(default_factory=list)
+    page: Page | None = None
+
+
+def _needs_instance(key: str | None) -> str:
+    if key is None:
+        raise ApiError(
+            400,
+            "filter.processInstanceKey is needed: Regista searches the elements and variables "
+            "of one instance at a time",
+            extra={"invalidParams": [{"name": "filter.processInstanceKey", "reason": "missing"}]},
+        )
+    return key
+
+
+def _type_name(name: str) -> str:
+    """`ServiceTask` -> `SERVICE_TASK`, as Camunda names element types."""
+    return re.sub(r"(?<!^)(?=[A-Z])", "_", name).upper() or "UNSPECIFIED"
+
+
+def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[dict[str, Any]]:
+    found: dict[str, dict[str, Any]] = {}
+    for e in events:
+        if e.element_instance_id is None or e.element_id is None:
+            continue
+        if e.kind == "element_activated":
+            found[e.element_instance_id] = {
+                "elementInstanceKey": e.element_instance_id,
+                "elementId": e.element_id,
+                "type": _type_name(str(e.data.get("type", ""))),
+                "state": "ACTIVE",
+                "startDate": iso(e.ts),
+                "endDate": None,
+            }
+        elif e.kind in ("element_completed", "element_terminated"):
+            item = found.get(e.element_instance_id)
+            if item is not None:
+                item["state"] = "COMPLETED" if e.kind == "element_completed" else "TERMINATED"
+                item["endDate"] = iso(e.ts)
+    if state is not None:
+        for incident in state.incidents:
+            item = found.get(incident.element_instance_id or "")
+            if item is not None:
+                item["hasIncident"], item["incidentKey"] = True, incident.id
+    return list(found.values())
+
+
+@router.post(
+    "/element-instances/search",
+    response_model=SearchResult[ElementInstance],
+    summary="Search the element instances of a process instance",
+)
+def search_elements(
+    request: Request, body: ElementInstanceSearch, principal: Reader
+) -> SearchResult[ElementInstance]:
+    check_sort(body.sort, ("startDate", "elementInstanceKey", "elementId"))
+    f = body.filter
+    key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        row = instance_row(tx, key)
+        events = tx.history(key)
+        names = client.shell.models.get(tx, row.definition_id).definitions
+    try:
+        state: InstanceState | None = InstanceState.from_json(row.state)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        state = None
+    process = names.processes.get(row.process_id)
+    wanted = {
+        "elementInstanceKey": one_of(f.elementInstanceKey, "elementInstanceKey"),
+        "elementId": one_of(f.elementId, "elementId"),
+        "state": one_of(f.state, "state"),
+        "type": one_of(f.type, "type"),
+    }
+    items = [
+        ElementInstance(
+            processInstanceKey=key,
+            processDefinitionId=row.process_id,
+            processDefinitionKey=row.definition_id,
+            elementName=_name(process, item["elementId"]),
+            **item,
+        )
+        for item in _elements(events, state)
+        if all(v is None or item.get(k) == v for k, v in wanted.items())
+    ]
+    items = sort_items(items, body.sort, "elementInstanceKey")
+    chosen, info = page_of(items, body.page, lambda i: [i.elementInstanceKey])
+    return SearchResult[ElementInstance](items=chosen, page=info)
+
+
+def _name(process: Any, element_id: str) -> str | None:
+    if process is None:
+        return None
+    element = process.elements.get(element_id)
+    name = getattr(element, "name", None) if element is not None else None
+    return name if isinstance(name, str) else None
+
+
+# -- variables ------------------------------------------------------------------------------
+
+
+class Variable(BaseModel):
+    variableKey: str
+    name: str
+    value: str
+    processInstanceKey: str
+    scopeKey: str
+    isTruncated: bool = False
+    tenantId: str = TENANT
+
+
+class VariableFilter(Model):
+    processInstanceKey: Any = None
+    scopeKey: Any = None
+    name: Any = None
+    variableKey: Any = None
+
+
+class VariableSearch(Model):
+    filter: VariableFilter = Field(default_factory=VariableFilter)
+    sort: list[SortField] = Field(default_factory=list)
+    page: Page | None = None
+
+
+def variable_key(scope: str, name: str) -> str:
+    """A stable key of digits for a variable (a scope and a name), within int64."""
+    digest = hashlib.sha256(f"{scope}\x1f{name}".encode()).digest()
+    return str(int.from_bytes(digest[:8], "big") >> 1)
+
+
+@router.post(
+    "/variables/search",
+    response_model=SearchResult[Variable],
+    summary="Search the variables of a process instance",
+    description="`value` is the variable's value as JSON text, as in Camunda.",
+)
+def search_variables(
+    request: Request, body: VariableSearch, principal: Reader
+) -> SearchResult[Variable]:
+    check_sort(body.sort, ("name", "scopeKey", "variableKey"))
+    f = body.filter
+    key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
+    with client_of(request).store.transaction(write=False) as tx:
+        row = instance_row(tx, key)
+    try:
+        state = InstanceState.from_json(row.state)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        raise ApiError(409, f"the state of the instance {key} cannot be read") from None
+    scope_filter = one_of(f.scopeKey, "scopeKey")
+    name_filter = one_of(f.name, "name")
+    key_filter = one_of(f.variableKey, "variableKey")
+    items: list[Variable] = []
+    for element in state.element_instances():
+        for name, value in (element.variables or {}).items():
+            item = Variable(
+                variableKey=variable_key(element.id, name),
+                name=name,
+                value=json.dumps(json_value(value)),
+                processInstanceKey=key,
+                scopeKey=element.id,
+            )
+            if (
+                (scope_filter is None or item.scopeKey == scope_filter)
+                and (name_filter is None or name == name_filter)
+                and (key_filter is None or item.variableKey == key_filter)
+            ):
+                items.append(item)
+    items.sort(key=lambda v: (v.scopeKey != key, v.scopeKey, v.name))
+    items = sort_items(items, body.sort, "processInstanceKey")
+    chosen, info = page_of(items, body.page, lambda v: [v.variableKey])
+    return SearchResult[Variable](items=chosen, page=info)

@@ -1,0 +1,164 @@
+"""Incidents: search (open and resolved, keyset pages by creation time), get, and
+resolution (what failed runs again; a failed job gets its retries back)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from fastapi import APIRouter, Request, Response
+from pydantic import BaseModel, Field
+
+from regista.api.problems import ApiError
+from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such
+from regista.api.v2.filters import one_of
+from regista.api.v2.search import (
+    COUNT_CAP,
+    Model,
+    Page,
+    PageInfo,
+    SearchResult,
+    SortField,
+    check_page,
+    check_sort,
+    decode_cursor,
+    encode_cursor,
+)
+from regista.store import Incident, IncidentQuery, Transaction
+
+__all__ = ["router"]
+
+router = APIRouter(prefix="/v2", tags=["Incidents"])
+
+
+class IncidentItem(BaseModel):
+    incidentKey: str
+    processInstanceKey: str
+    processDefinitionId: str | None = None
+    processDefinitionKey: str | None = None
+    errorType: str
+    errorMessage: str
+    elementId: str | None = None
+    elementInstanceKey: str | None = None
+    jobKey: str | None = None
+    creationTime: str | None
+    state: Literal["ACTIVE", "RESOLVED"]
+    tenantId: str = TENANT
+
+
+def _item(tx: Transaction, incident: Incident) -> IncidentItem:
+    row = tx.get_instance(incident.instance_id) if incident.instance_id else None
+    return IncidentItem(
+        incidentKey=incident.id,
+        processInstanceKey=incident.instance_id,
+        processDefinitionId=row.process_id if row else None,
+        processDefinitionKey=row.definition_id if row else None,
+        errorType="JOB_NO_RETRIES" if incident.job_id else "UNKNOWN",
+        errorMessage=incident.message,
+        elementId=incident.element_id,
+        elementInstanceKey=incident.element_instance_id,
+        jobKey=incident.job_id,
+        creationTime=iso(incident.created_at),
+        state="RESOLVED" if incident.resolved_at else "ACTIVE",
+    )
+
+
+class IncidentFilter(Model):
+    incidentKey: Any = None
+    processInstanceKey: Any = None
+    elementId: Any = None
+    jobKey: Any = None
+    state: Any = None
+    tenantId: Any = None
+
+
+class IncidentSearch(Model):
+    filter: IncidentFilter = Field(default_factory=IncidentFilter)
+    sort: list[SortField] = Field(default_factory=list)
+    page: Page | None = None
+
+
+def _resolved(raw: Any) -> bool | None:
+    state = one_of(raw, "state")
+    if state is None:
+        return None
+    if state.upper() not in ("ACTIVE", "RESOLVED"):
+        raise ApiError(
+            400,
+            f"filter.state: {state!r} is not a state of an incident; use ACTIVE or RESOLVED",
+            extra={"invalidParams": [{"name": "filter.state", "reason": "unknown state"}]},
+        )
+    return state.upper() == "RESOLVED"
+
+
+@router.post(
+    "/incidents/search", response_model=SearchResult[IncidentItem], summary="Search incidents"
+)
+def search(request: Request, body: IncidentSearch, principal: Reader) -> SearchResult[IncidentItem]:
+    check_sort(body.sort, ("creationTime",))
+    page = check_page(body.page)
+    backwards = page.before is not None
+    cursor = page.after or page.before
+    after_id: str | None = None
+    after_created: dt.datetime | None = None
+    if cursor is not None:
+        mark = decode_cursor(cursor, "page.before" if backwards else "page.after")
+        try:
+            after_created, after_id = dt.datetime.fromisoformat(mark[0]), str(mark[1])
+        except (IndexError, TypeError, ValueError):
+            raise ApiError(400, "page: the cursor is not one of an incident search") from None
+    descending = bool(body.sort and body.sort[0].descending)
+    f = body.filter
+    query = IncidentQuery(
+        incident_id=one_of(f.incidentKey, "incidentKey"),
+        instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
+        element_id=one_of(f.elementId, "elementId"),
+        job_id=one_of(f.jobKey, "jobKey"),
+        resolved=_resolved(f.state),
+        descending=descending != backwards,
+        after_id=after_id,
+        after_created=after_created,
+        offset=page.from_ or 0,
+        limit=page.limit,
+    )
+    with client_of(request).store.transaction(write=False) as tx:
+        rows = tx.page_incidents(query)
+        if backwards:
+            rows.reverse()
+        total = tx.count_incidents(query, cap=COUNT_CAP)
+        items = [_item(tx, i) for i in rows]
+
+    def mark_of(i: Incident) -> str:
+        return encode_cursor([i.created_at.isoformat(), i.id])
+
+    info = PageInfo(
+        totalItems=total,
+        hasMoreTotalItems=total >= COUNT_CAP,
+        startCursor=mark_of(rows[0]) if rows else None,
+        endCursor=mark_of(rows[-1]) if rows else None,
+    )
+    return SearchResult[IncidentItem](items=items, page=info)
+
+
+@router.get("/incidents/{incidentKey}", response_model=IncidentItem, summary="Get an incident")
+def get(request: Request, incidentKey: str, principal: Reader) -> IncidentItem:
+    with client_of(request).store.transaction(write=False) as tx:
+        incident = tx.get_incident(incidentKey)
+        if incident is None:
+            raise no_such("incident", incidentKey)
+        return _item(tx, incident)
+
+
+@router.post(
+    "/incidents/{incidentKey}/resolution",
+    status_code=204,
+    response_class=Response,
+    summary="Resolve an incident",
+)
+def resolve(request: Request, incidentKey: str, principal: Operator) -> Response:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        if tx.get_incident(incidentKey) is None:
+            raise no_such("incident", incidentKey)
+    client.shell.resolve_incident(incidentKey, actor=principal.username)
+    return Response(status_code=204)
