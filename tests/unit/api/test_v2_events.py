@@ -1,0 +1,210 @@
+"""Messages, signals, incidents, the audit trail, element instances and variables over real
+HTTP, and who may call them."""
+
+from __future__ import annotations
+
+import itertools
+import json
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+
+from apikit import api, as_role, bpmn, files, gateway, order, review
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
+from regista.store.memory import MemoryStore
+
+
+def signalled() -> ProcessBuilder:
+    return ProcessBuilder("signalled").start("s").catch("go", signal="go").end("e")
+
+
+@pytest.fixture
+def client() -> Iterator[Client]:
+    with Client(MemoryStore()) as made:
+        yield made
+
+
+@pytest.fixture
+def http(client: Client) -> Iterator[httpx.Client]:
+    with api(client) as made:
+        models = [order(), gateway(), review(), signalled()]
+        made.post(
+            "/v2/deployments",
+            files=files(*((f"{m.build_process().id}.bpmn", bpmn(m)) for m in models)),
+        ).raise_for_status()
+        yield made
+
+
+def start(http: httpx.Client, process: str, variables: dict[str, Any] | None = None) -> str:
+    answer = http.post(
+        "/v2/process-instances",
+        json={"processDefinitionId": process, "variables": variables or {}},
+    )
+    assert answer.status_code == 200, answer.text
+    key: str = answer.json()["processInstanceKey"]
+    return key
+
+
+def test_correlation_reaches_the_waiting_instance_or_is_a_404(
+    http: httpx.Client, client: Client
+) -> None:
+    key = start(http, "order", {"orderId": "A-1"})
+    nobody = http.post("/v2/messages/correlation", json={"name": "paid", "correlationKey": "B"})
+    assert nobody.status_code == 404 and "'paid'" in nobody.json()["detail"]
+    done = http.post(
+        "/v2/messages/correlation",
+        json={"name": "paid", "correlationKey": "A-1", "variables": {"amount": 5}},
+    )
+    assert done.status_code == 200, done.text
+    assert done.json()["processInstanceKey"] == key and done.json()["messageKey"].isdigit()
+    assert client.instance(key).status == "completed"
+    assert client.instance(key).variables["amount"] == 5
+
+
+def test_publication_keeps_a_message_and_refuses_its_id_twice(
+    http: httpx.Client, client: Client
+) -> None:
+    body = {
+        "name": "paid",
+        "correlationKey": "C-1",
+        "timeToLive": 60_000,
+        "messageId": "pay-1",
+        "variables": {"via": "bank"},
+    }
+    first = http.post("/v2/messages/publication", json=body)
+    assert first.status_code == 200 and first.json()["messageKey"].isdigit()
+    again = http.post("/v2/messages/publication", json=body)
+    assert again.status_code == 409 and "pay-1" in again.json()["detail"]
+    other_key = http.post("/v2/messages/publication", json={**body, "correlationKey": "C-2"})
+    assert other_key.status_code == 200  # the id is unique per name and correlation key
+    key = start(http, "order", {"orderId": "C-1"})  # takes the kept message
+    assert client.instance(key).status == "completed"
+    assert client.instance(key).variables["via"] == "bank"
+    bad = http.post("/v2/messages/publication", json={"name": "", "timeToLive": "soon"})
+    assert bad.status_code == 400
+    assert {p["name"] for p in bad.json()["invalidParams"]} == {"name", "timeToLive"}
+
+
+def test_a_signal_reaches_every_waiting_instance(http: httpx.Client, client: Client) -> None:
+    keys = [start(http, "signalled") for _ in range(2)]
+    answer = http.post("/v2/signals/broadcast", json={"signalName": "go", "variables": {"x": 1}})
+    assert answer.status_code == 200 and answer.json()["signalKey"].isdigit()
+    assert [client.instance(k).status for k in keys] == ["completed", "completed"]
+    missing = http.post("/v2/signals/broadcast", json={"variables": {}})
+    assert missing.status_code == 400
+    assert missing.json()["invalidParams"][0]["name"] == "signalName"
+
+
+def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client) -> None:
+    key = start(http, "gateway", {"x": 0})
+    found = http.post("/v2/incidents/search", json={"filter": {"processInstanceKey": key}}).json()
+    assert found["page"]["totalItems"] == 1
+    incident = found["items"][0]
+    assert incident["state"] == "ACTIVE" and incident["elementId"] == "choose"
+    assert incident["processDefinitionId"] == "gateway" and incident["incidentKey"].isdigit()
+    got = http.get(f"/v2/incidents/{incident['incidentKey']}").json()
+    assert got == incident
+    instance = http.get(f"/v2/process-instances/{key}").json()
+    assert instance["state"] == "ACTIVE" and instance["hasIncident"] is True
+    with_incident = http.post(
+        "/v2/process-instances/search", json={"filter": {"hasIncident": True}}
+    ).json()
+    assert [i["processInstanceKey"] for i in with_incident["items"]] == [key]
+    client.set_variables(key, {"x": 5})
+    resolved = http.post(f"/v2/incidents/{incident['incidentKey']}/resolution")
+    assert resolved.status_code == 204
+    assert client.instance(key).status == "completed"
+    states = http.post("/v2/incidents/search", json={"filter": {"state": "RESOLVED"}}).json()
+    assert [i["state"] for i in states["items"]] == ["RESOLVED"]
+    assert http.get("/v2/incidents/42").status_code == 404
+    assert http.post("/v2/incidents/42/resolution").status_code == 404
+    bad = http.post("/v2/incidents/search", json={"filter": {"state": "ON_FIRE"}})
+    assert bad.status_code == 400
+
+
+def test_audit_trail_elements_and_variables_of_an_instance(
+    http: httpx.Client, client: Client
+) -> None:
+    key = start(http, "review", {"amount": 1.5, "tags": ["a"]})
+    trail = http.get(f"/v2/process-instances/{key}/audit").json()
+    assert trail[0]["kind"] == "instance_started" and trail[0]["previousHash"] is None
+    assert all(e["previousHash"] == p["hash"] for p, e in itertools.pairwise(trail))
+    verified = http.post(f"/v2/process-instances/{key}/audit/verification").json()
+    assert verified == {
+        "processInstanceKey": key,
+        "verified": True,
+        "brokenAt": None,
+        "reason": None,
+    }
+    assert http.get("/v2/process-instances/99/audit").status_code == 404
+
+    elements = http.post(
+        "/v2/element-instances/search", json={"filter": {"processInstanceKey": key}}
+    ).json()["items"]
+    by_id = {e["elementId"]: e for e in elements}
+    assert by_id["s"]["state"] == "COMPLETED" and by_id["s"]["type"] == "START_EVENT"
+    assert by_id["check"]["state"] == "ACTIVE" and by_id["check"]["type"] == "USER_TASK"
+    active = http.post(
+        "/v2/element-instances/search",
+        json={"filter": {"processInstanceKey": key, "state": "ACTIVE"}},
+    ).json()["items"]
+    assert [e["elementId"] for e in active] == ["check"]
+    needs_key = http.post("/v2/element-instances/search", json={})
+    assert needs_key.status_code == 400
+    assert needs_key.json()["invalidParams"][0]["name"] == "filter.processInstanceKey"
+
+    variables = http.post(
+        "/v2/variables/search", json={"filter": {"processInstanceKey": key}}
+    ).json()["items"]
+    values = {v["name"]: json.loads(v["value"]) for v in variables}
+    assert values == {"amount": 1.5, "tags": ["a"]}
+    assert all(v["variableKey"].isdigit() and v["scopeKey"] == key for v in variables)
+    one = http.post(
+        "/v2/variables/search", json={"filter": {"processInstanceKey": key, "name": "amount"}}
+    ).json()
+    assert [v["name"] for v in one["items"]] == ["amount"] and one["page"]["totalItems"] == 1
+
+
+def test_who_may_call_what(client: Client) -> None:
+    with api(client, roles=True) as http:
+        upload = files(("order.bpmn", bpmn(order())))
+        http.post("/v2/deployments", files=upload, headers=as_role("modeler")).raise_for_status()
+        body = {"processDefinitionId": "order", "variables": {"orderId": "r"}}
+        assert (
+            http.post("/v2/process-instances", json=body, headers=as_role("modeler")).status_code
+            == 403
+        )
+        created = http.post("/v2/process-instances", json=body, headers=as_role("operator"))
+        assert created.status_code == 200
+        key = created.json()["processInstanceKey"]
+        assert (
+            http.get(f"/v2/process-instances/{key}", headers=as_role("modeler")).status_code == 200
+        )
+        assert (
+            http.get(f"/v2/process-instances/{key}", headers=as_role("worker")).status_code == 403
+        )
+        message = {"name": "paid", "correlationKey": "r"}
+        assert (
+            http.post("/v2/messages/correlation", json=message, headers=as_role("user")).status_code
+            == 403
+        )
+        assert (
+            http.post(
+                "/v2/messages/correlation", json=message, headers=as_role("worker")
+            ).status_code
+            == 200
+        )
+        signal = {"signalName": "none"}
+        assert (
+            http.post("/v2/signals/broadcast", json=signal, headers=as_role("modeler")).status_code
+            == 403
+        )
+        assert (
+            http.post(
+                f"/v2/process-instances/{key}/cancellation", headers=as_role("worker")
+            ).status_code
+            == 403
+        )
