@@ -34,6 +34,7 @@ TABLES = (
     "buffered_messages",
     "incidents",
     "history",
+    "message_ids",
 )
 
 
