@@ -32,6 +32,10 @@ PUBLIC = {"/health", "/ready", "/v2/topology", "/openapi.json", "/docs", "/docs/
 """Paths that need no credentials (orchestrators, the Modeler's connection check, the docs)."""
 
 ADMIN_ONLY: tuple[str, ...] = ("admin",)
+MODELER: tuple[str, ...] = ("modeler",)
+OPERATOR: tuple[str, ...] = ("operator",)
+READER: tuple[str, ...] = ("operator", "modeler")
+MESSENGER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     # cluster
@@ -65,6 +69,32 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/api-keys"): ADMIN_ONLY,
     ("POST", "/v2/api-keys/search"): ADMIN_ONLY,
     ("DELETE", "/v2/api-keys/{apiKeyId}"): ADMIN_ONLY,
+    # deployments and definitions
+    ("POST", "/v2/deployments"): MODELER,
+    ("POST", "/v2/process-definitions/search"): READER,
+    ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
+    ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
+    ("POST", "/v2/decision-definitions/search"): READER,
+    ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
+    ("POST", "/v2/decision-definitions/evaluation"): READER,
+    # process instances, their history, incidents
+    ("POST", "/v2/process-instances"): OPERATOR,
+    ("POST", "/v2/process-instances/search"): READER,
+    ("GET", "/v2/process-instances/{processInstanceKey}"): READER,
+    ("POST", "/v2/process-instances/{processInstanceKey}/cancellation"): OPERATOR,
+    ("POST", "/v2/process-instances/{processInstanceKey}/modification"): OPERATOR,
+    ("POST", "/v2/process-instances/{processInstanceKey}/migration"): OPERATOR,
+    ("GET", "/v2/process-instances/{processInstanceKey}/audit"): READER,
+    ("POST", "/v2/process-instances/{processInstanceKey}/audit/verification"): READER,
+    ("POST", "/v2/element-instances/search"): READER,
+    ("POST", "/v2/variables/search"): READER,
+    ("POST", "/v2/incidents/search"): READER,
+    ("GET", "/v2/incidents/{incidentKey}"): READER,
+    ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,
+    # messages and signals
+    ("POST", "/v2/messages/publication"): MESSENGER,
+    ("POST", "/v2/messages/correlation"): MESSENGER,
+    ("POST", "/v2/signals/broadcast"): MESSENGER,
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
