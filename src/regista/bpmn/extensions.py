@@ -25,7 +25,8 @@ class Extensions:
     """The extension content of one element.
 
     `zeebe` maps the local name of each single-valued Zeebe element (taskDefinition,
-    calledElement, assignmentDefinition, ...) to its attributes.
+    calledElement, assignmentDefinition, ...) to its attributes; `forms` maps the id of
+    each embedded form (`zeebe:userTaskForm`, on a process) to its JSON text.
     """
 
     zeebe: dict[str, dict[str, str]] = field(default_factory=dict)
@@ -36,6 +37,7 @@ class Extensions:
     camunda_in: list[dict[str, str]] = field(default_factory=list)
     camunda_out: list[dict[str, str]] = field(default_factory=list)
     connector_id: str | None = None
+    forms: dict[str, str] = field(default_factory=dict)
 
 
 def read_extensions(reader: Reader, el: Element) -> Extensions:
@@ -74,6 +76,8 @@ def _read_zeebe(reader: Reader, item: Element, ext: Extensions) -> None:
     elif name == "properties":
         for prop in children(item, ZEEBE):
             ext.properties[prop.get("name", "")] = prop.get("value", "")
+    elif name == "userTaskForm":
+        ext.forms[item.get("id", "")] = (item.text or "").strip()
     elif name in ("executionListeners", "taskListeners"):
         reader.problem(
             f"Zeebe {name} are not supported and will not run; move their logic into a "

@@ -304,7 +304,7 @@ def _user_task(reader: Reader, el: Element, parent: str) -> FlowNode:
         form_key=form.get("formKey")
         or form.get("externalReference")
         or reader.camunda(el, "formKey"),
-        form_id=form.get("formId"),
+        form_id=form.get("formId") or reader.camunda(el, "formRef"),
     )
 
 

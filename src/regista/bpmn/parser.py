@@ -303,6 +303,7 @@ def _process(reader: Reader, el: Element) -> Process:
     fields["version_tag"] = zeebe.get("versionTag", {}).get("value") or reader.camunda(
         el, "versionTag"
     )
+    fields["forms"] = FrozenDict(ext.forms)
     reader.reset_scope()
     read_scope(reader, el, fields["id"])
     lanes: list[Lane] = []

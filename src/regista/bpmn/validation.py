@@ -11,6 +11,7 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Literal
 
+from regista.bpmn.duties import four_eyes
 from regista.bpmn.juel import JuelError, translate
 from regista.model.bpmn import (
     RUNNABLE_LANGUAGES,
@@ -54,6 +55,7 @@ from regista.model.bpmn import (
     TimerEventDefinition,
     Transaction,
     UnsupportedNode,
+    UserTask,
 )
 
 __all__ = ["Problem", "validate"]
@@ -200,6 +202,13 @@ class _Checker:
             )
         if isinstance(node, SubProcess) and not isinstance(node, AdHocSubProcess):
             self.check_subprocess(process, node)
+        for other in four_eyes(node):
+            if other == node.id or not isinstance(process.elements.get(other), UserTask):
+                self.report(
+                    node,
+                    f"the four-eyes rule names '{other}', which is not another user task of "
+                    "this process; name the user task whose completer may not complete this one",
+                )
 
     def check_activity(self, node: Activity) -> None:
         if isinstance(node, ServiceTask) and node.job is None and node.delegate is None:

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
+from decimal import Decimal
 from typing import Any
 
 from regista.dmn import DmnError
@@ -57,6 +58,9 @@ __all__ = [
 ]
 
 DEFAULT_RETRIES = 3
+
+#: A user task's priority when its model sets none (as Camunda 8).
+DEFAULT_PRIORITY = 50
 
 #: The job type of asynchronous continuations (`camunda:asyncBefore` / `asyncAfter`): the
 #: shell completes these jobs itself (no worker), each in a transaction of its own.
@@ -175,8 +179,24 @@ def _user(run: Run, ei: ElementInstance, node: UserTask) -> None:
             _date(run, node.follow_up_date, ei.id),
             node.form_key or node.form_id,
             visible(run, ei.id),
+            _priority(run, node.priority, ei.id),
         )
     )
+
+
+def _priority(run: Run, expr: Expression | None, ei_id: str) -> int:
+    """The task's priority: an integer from 0 to 100 (Camunda 8's range), 50 when unset."""
+    value = run.evaluate(expr, ei_id) if expr is not None else None
+    if value is None:
+        return DEFAULT_PRIORITY
+    number = value if isinstance(value, int | Decimal) else None
+    if isinstance(value, str) and value.strip().lstrip("-").isdigit():
+        number = int(value.strip())
+    if isinstance(value, bool) or number is None or number != int(number):
+        raise Failure(f"the priority {expr.text if expr else ''!r} is not an integer: {value!r}")
+    if not 0 <= number <= 100:
+        raise Failure(f"the priority must be from 0 to 100, not {number}")
+    return int(number)
 
 
 def _names(run: Run, expr: Expression | None, ei_id: str) -> tuple[str, ...]:

@@ -83,6 +83,7 @@ class CreateUserTask:
     follow_up_date: dt.datetime | None
     form_key: str | None
     variables: Mapping[str, Any]
+    priority: int = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -588,7 +588,8 @@ class Process(BaseElement):
     """A process: every flow node and flow of every nesting level, by id.
 
     `children`, `start_events` and `event_subprocesses` concern the top level only; a
-    subprocess lists its own. `elements` keeps document order.
+    subprocess lists its own. `elements` keeps document order. `forms` holds the embedded
+    forms of its user tasks (Camunda 8 `zeebe:userTaskForm`): JSON text by form id.
     """
 
     is_executable: bool = True
@@ -601,6 +602,7 @@ class Process(BaseElement):
     children: tuple[str, ...] = ()
     start_events: tuple[str, ...] = ()
     event_subprocesses: tuple[str, ...] = ()
+    forms: FrozenDict[str, str] = field(default_factory=frozendict)
 
 
 # --- root elements -----------------------------------------------------------------------
