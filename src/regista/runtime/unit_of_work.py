@@ -525,6 +525,7 @@ class UnitOfWork:
             follow_up_at=utc(effect.follow_up_date) if effect.follow_up_date else None,
             form_key=effect.form_key,
             variables=encode_value(dict(effect.variables)),
+            priority=effect.priority,
         )
         self.tx.insert_user_task(task, now=self.now)
         self.record(
@@ -538,11 +539,21 @@ class UnitOfWork:
                 "assignee": effect.assignee,
                 "candidate_users": list(effect.candidate_users),
                 "candidate_groups": list(effect.candidate_groups),
+                "priority": effect.priority,
             },
         )
 
-    def _cancel_user_task(self, _l: Loaded, _c: Command, effect: CancelUserTask) -> None:
-        self.tx.cancel_user_task(effect.task_id, now=self.now)
+    def _cancel_user_task(self, loaded: Loaded, _c: Command, effect: CancelUserTask) -> None:
+        task = self.tx.get_user_task(effect.task_id)
+        if self.tx.cancel_user_task(effect.task_id, now=self.now) and task is not None:
+            self.record(
+                loaded,
+                "user_task_cancelled",
+                command=self._command,
+                element_id=task.element_id,
+                element_instance_id=task.element_instance_id,
+                data={"task_id": task.id},
+            )
 
     def _schedule_timer(self, loaded: Loaded, _c: Command, effect: ScheduleTimer) -> None:
         due = utc(effect.due)

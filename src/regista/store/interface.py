@@ -64,6 +64,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 
 SchemaMode = Literal["migrate", "check", "ignore"]
 """What a store does on open when its schema is not the latest: apply the missing migrations,
@@ -282,6 +283,14 @@ class Transaction(IdentityTransaction, Protocol):
         instance_id: str | None = None,
         limit: int = 100,
     ) -> list[UserTask]: ...
+
+    def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
+        """One page of the tasks matching `query`, and how many match in all."""
+        ...
+
+    def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
+        """Write `changes` to an open task; False when it is not open."""
+        ...
 
     # -- message and signal subscriptions, buffered messages --------------------------------
 

@@ -125,6 +125,7 @@ class NewUserTask:
     follow_up_at: datetime | None = None
     form_key: str | None = None
     variables: Mapping[str, Any] = field(default_factory=_empty)
+    priority: int = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -124,6 +124,7 @@ class UserTask:
     created_at: datetime
     completed_at: datetime | None
     completed_by: str | None
+    priority: int = 50
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from regista.store.errors import (
     VersionConflict,
 )
 from regista.store.interface import Keys, Transaction
-from regista.store.memory import retention, search
+from regista.store.memory import retention, search, tasklist
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.params import (
@@ -47,6 +47,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import dumps, new_id, sha256_text, utc, utc_opt
 
 __all__ = ["MemoryTransaction"]
@@ -448,6 +449,7 @@ class MemoryTransaction(MemoryIdentity, Transaction):
             created_at=utc(now),
             completed_at=None,
             completed_by=None,
+            priority=new.priority,
         )
         self._j.set(self._t.user_tasks, new.id, task)
 
@@ -509,6 +511,26 @@ class MemoryTransaction(MemoryIdentity, Transaction):
             and (instance_id is None or t.instance_id == instance_id)
         ]
         return found[:limit]
+
+    def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
+        self._j.check()
+        return tasklist.search(self._t.user_tasks.values(), self._t.user_tasks, query)
+
+    def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
+        self._j.check(write=True)
+        task = self._t.user_tasks.get(task_id)
+        if task is None or task.status != "open":
+            return False
+        updated = replace(
+            task,
+            due_at=utc_opt(changes.due_at),
+            follow_up_at=utc_opt(changes.follow_up_at),
+            candidate_users=tuple(changes.candidate_users),
+            candidate_groups=tuple(changes.candidate_groups),
+            priority=changes.priority,
+        )
+        self._j.set(self._t.user_tasks, task_id, updated)
+        return True
 
     # -- subscriptions and messages ---------------------------------------------------------
 

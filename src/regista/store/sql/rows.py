@@ -118,6 +118,7 @@ class RowMapper:
             created_at=self.c.ts_out(r["created_at"]),
             completed_at=self.c.ts_opt(r["completed_at"]),
             completed_by=r["completed_by"],
+            priority=r["priority"],
         )
 
     def subscription(self, r: Row) -> Subscription:

@@ -51,6 +51,7 @@ from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_ro
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
+from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
 __all__ = ["SqlTransaction"]
@@ -419,6 +420,7 @@ class SqlTransaction(SqlIdentity, Transaction):
             form_key=new.form_key,
             variables=self._c.json(new.variables, f"variables of user task {new.id!r}"),
             now=self._c.ts(aware(now)),
+            priority=new.priority,
         )
 
     def get_user_task(self, task_id: str) -> UserTask | None:
@@ -461,6 +463,46 @@ class SqlTransaction(SqlIdentity, Transaction):
             limit=limit,
         )
         return [self._rows.user_task(r) for r in rows]
+
+    def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
+        viewer = query.viewer
+        filters = {
+            "states": self._c.json(list(query.states), "states"),
+            "task_id": query.task_id,
+            "instance_id": query.instance_id,
+            "element_id": query.element_id,
+            "element_instance_id": query.element_instance_id,
+            "assignee": query.assignee,
+            "candidate_user": query.candidate_user,
+            "candidate_group": query.candidate_group,
+            "priority": query.priority,
+            "viewer": viewer.user if viewer else None,
+            "groups": self._c.json(list(viewer.groups) if viewer else [], "groups"),
+        }
+        rows = self._s.all(
+            "user_task_search",
+            **filters,
+            sort=query.sort,
+            descending=int(query.descending),
+            after=query.after,
+            offset=query.offset,
+            limit=query.limit,
+        )
+        counted = self._s.one("user_task_count", **filters)
+        return [self._rows.user_task(r) for r in rows], int(counted["n"]) if counted else 0
+
+    def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
+        row = self._s.one(
+            "user_task_update",
+            write=True,
+            id=task_id,
+            due_at=self._c.ts(changes.due_at),
+            follow_up_at=self._c.ts(changes.follow_up_at),
+            candidate_users=self._c.json(list(changes.candidate_users), "candidate users"),
+            candidate_groups=self._c.json(list(changes.candidate_groups), "candidate groups"),
+            priority=changes.priority,
+        )
+        return row is not None
 
     # -- subscriptions and messages ---------------------------------------------------------
 

@@ -257,10 +257,10 @@ SELECT min(due_at) AS due_at FROM timers;
 -- name: user_task_insert
 INSERT INTO user_tasks (id, instance_id, element_id, element_instance_id, name, assignee,
     candidate_users, candidate_groups, due_at, follow_up_at, form_key, status, variables,
-    created_at)
+    created_at, priority)
 VALUES (:id, :instance_id, :element_id, :element_instance_id, :name, :assignee,
     :candidate_users, :candidate_groups, :due_at, :follow_up_at, :form_key, 'open', :variables,
-    :now);
+    :now, :priority);
 
 -- name: user_task_get
 SELECT * FROM user_tasks WHERE id = :id;

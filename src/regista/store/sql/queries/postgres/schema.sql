@@ -105,10 +105,12 @@ CREATE TABLE user_tasks (
     variables            jsonb NOT NULL,
     created_at           timestamptz NOT NULL,
     completed_at         timestamptz,
-    completed_by         text
+    completed_by         text,
+    priority             integer NOT NULL DEFAULT 50
 );
 CREATE INDEX user_tasks_open_assignee ON user_tasks (assignee) WHERE status = 'open';
 CREATE INDEX user_tasks_instance ON user_tasks (instance_id);
+CREATE INDEX user_tasks_created ON user_tasks (created_at, id);
 
 -- correlation_key '' stands for "no key" so that equality and the index work alike
 CREATE TABLE subscriptions (
