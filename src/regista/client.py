@@ -27,6 +27,7 @@ from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.retention import cutoff, prune
 from regista.runtime.shell import Clock, Shell
+from regista.runtime.user_tasks import TaskUpdate
 from regista.runtime.views import (
     IncidentInfo,
     InstanceInfo,
@@ -50,6 +51,7 @@ __all__ = [
     "Pruned",
     "RequestError",
     "TaskInfo",
+    "TaskUpdate",
 ]
 
 
@@ -199,9 +201,25 @@ class Client:
         """Complete a user task as the user `by`; False if it was already completed."""
         return self.shell.complete_user_task(task_id, variables, by=by)
 
-    def assign_task(self, task_id: str, assignee: str | None, *, actor: str | None = None) -> None:
-        """Assign a user task (None: unassign)."""
-        self.shell.assign_user_task(task_id, assignee, actor=actor)
+    def assign_task(
+        self,
+        task_id: str,
+        assignee: str | None,
+        *,
+        actor: str | None = None,
+        allow_override: bool = True,
+    ) -> str:
+        """Assign a user task (None: unassign) as `actor`; returns what happened
+        ("claimed", "assigned", "delegated", "unclaimed" or "unchanged")."""
+        return self.shell.assign_user_task(
+            task_id, assignee, actor=actor, allow_override=allow_override
+        )
+
+    def update_task(
+        self, task_id: str, changes: TaskUpdate, *, actor: str | None = None
+    ) -> TaskInfo:
+        """Change the due or follow-up date, the candidates or the priority of a task."""
+        return task_info(self.shell.update_user_task(task_id, changes, actor=actor))
 
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance and the instances its call activities started."""

@@ -2,7 +2,19 @@
 
 from __future__ import annotations
 
-__all__ = ["DuplicateMessage", "NotFoundError", "RequestError"]
+from collections.abc import Sequence
+
+from regista.forms import FieldProblem
+from regista.store import UserTask
+
+__all__ = [
+    "DuplicateMessage",
+    "DutiesConflict",
+    "InvalidVariables",
+    "NotFoundError",
+    "RequestError",
+    "TaskConflict",
+]
 
 
 class RequestError(ValueError):
@@ -16,3 +28,29 @@ class NotFoundError(RequestError):
 
 class DuplicateMessage(RequestError):
     """A message published again with the `message_id` of one that still lives."""
+
+
+class TaskConflict(RequestError):
+    """A user task is not in the state the request needs: completed or cancelled already, or
+    assigned to someone else when reassigning is not allowed. `task` is the row as found."""
+
+    def __init__(self, message: str, task: UserTask) -> None:
+        super().__init__(message)
+        self.task = task
+
+
+class DutiesConflict(RequestError):
+    """Separation of duties: the person completed `other` (an element id), which the task
+    says its completer may not have done."""
+
+    def __init__(self, message: str, other: UserTask) -> None:
+        super().__init__(message)
+        self.other = other
+
+
+class InvalidVariables(RequestError):
+    """The variables submitted do not fit the task's form; `problems` names each field."""
+
+    def __init__(self, message: str, problems: Sequence[FieldProblem]) -> None:
+        super().__init__(message)
+        self.problems = tuple(problems)

@@ -22,7 +22,6 @@ from regista.engine import (
     Activate,
     Cancel,
     CompleteJob,
-    CompleteUserTask,
     FailJob,
     FireTimer,
     Modify,
@@ -33,7 +32,7 @@ from regista.engine import (
 from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
-from regista.runtime import delivery, messages, outbox
+from regista.runtime import delivery, messages, outbox, user_tasks
 from regista.runtime.clock import utc
 from regista.runtime.definitions import (
     Deployed,
@@ -65,6 +64,7 @@ from regista.store import (
     Store,
     Timer,
     Transaction,
+    UserTask,
 )
 
 __all__ = ["Clock", "Shell", "feel_variables"]
@@ -310,56 +310,59 @@ class Shell:
         return self.transact(work, actor=actor)
 
     def complete_user_task(
-        self, task_id: str, variables: Mapping[str, Any] | None = None, *, by: str | None = None
+        self,
+        task_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        by: str | None = None,
+        action: str | None = None,
+        guard: user_tasks.Guard | None = None,
+        strict: bool = False,
     ) -> bool:
-        """Complete a user task; False when it was already completed (harmless)."""
-        values = feel_variables(variables)
-
-        def work(uow: UnitOfWork) -> bool:
-            task = uow.tx.get_user_task(task_id)
-            if task is None:
-                raise NotFoundError(f"there is no user task {task_id!r}")
-            loaded = uow.load(task.instance_id)
-            outcome = uow.tx.complete_user_task(task_id, by=by, now=uow.now)
-            if outcome is Outcome.DUPLICATE:
-                return False
-            if outcome is not Outcome.APPLIED:
-                raise RequestError(f"the user task {task_id!r} was cancelled; it cannot complete")
-            uow.record(
-                loaded,
-                "user_task_completed",
-                command="CompleteUserTask",
-                element_id=task.element_id,
-                element_instance_id=task.element_instance_id,
-                data={"task_id": task_id, "by": by},
-            )
-            uow.apply(loaded, CompleteUserTask(task_id, values))
-            return True
-
-        return self.transact(work, actor=by)
+        """Complete a user task (see `runtime/user_tasks.py`); False when it was already
+        completed (harmless), or with `strict` a `TaskConflict` naming who and when."""
+        feel_variables(variables)  # refuses what is not a mapping
+        values = dict(variables or {})
+        return self.transact(
+            lambda uow: user_tasks.complete(
+                uow, task_id, values, by=by, action=action, guard=guard, strict=strict
+            ),
+            actor=by,
+        )
 
     def assign_user_task(
-        self, task_id: str, assignee: str | None, *, actor: str | None = None
-    ) -> None:
-        """Give a user task to `assignee` (None: unassign)."""
+        self,
+        task_id: str,
+        assignee: str | None,
+        *,
+        actor: str | None = None,
+        allow_override: bool = True,
+        action: str | None = None,
+        guard: user_tasks.Guard | None = None,
+    ) -> str:
+        """Give a user task to `assignee` (None: unassign); returns what happened
+        ("claimed", "assigned", "delegated", "unclaimed" or "unchanged")."""
+        return self.transact(
+            lambda uow: user_tasks.assign(
+                uow, task_id, assignee, allow_override=allow_override, action=action, guard=guard
+            ),
+            actor=actor,
+        )
 
-        def work(uow: UnitOfWork) -> None:
-            task = uow.tx.get_user_task(task_id)
-            if task is None:
-                raise NotFoundError(f"there is no user task {task_id!r}")
-            loaded = uow.load(task.instance_id)
-            if not uow.tx.assign_user_task(task_id, assignee):
-                raise RequestError(f"the user task {task_id!r} is no longer open")
-            uow.record(
-                loaded,
-                "user_task_assigned",
-                command="AssignUserTask",
-                element_id=task.element_id,
-                element_instance_id=task.element_instance_id,
-                data={"task_id": task_id, "assignee": assignee},
-            )
-
-        self.transact(work, actor=actor)
+    def update_user_task(
+        self,
+        task_id: str,
+        changes: user_tasks.TaskUpdate,
+        *,
+        actor: str | None = None,
+        action: str | None = None,
+        guard: user_tasks.Guard | None = None,
+    ) -> UserTask:
+        """Change the dates, candidates or priority of an open user task."""
+        return self.transact(
+            lambda uow: user_tasks.update(uow, task_id, changes, action=action, guard=guard),
+            actor=actor,
+        )
 
     def correlate(
         self,

@@ -74,6 +74,9 @@ class TaskInfo:
     status: str
     variables: dict[str, Any]
     created_at: dt.datetime
+    priority: int = 50
+    completed_at: dt.datetime | None = None
+    completed_by: str | None = None
 
 
 def incident_info(incident: Incident) -> IncidentInfo:
@@ -146,4 +149,7 @@ def task_info(task: UserTask) -> TaskInfo:
         status=task.status,
         variables=to_python(decode_value(task.variables)),
         created_at=task.created_at,
+        priority=task.priority,
+        completed_at=task.completed_at,
+        completed_by=task.completed_by,
     )
