@@ -30,6 +30,7 @@ from regista.api.v2 import (
     instances,
     messages,
     roles,
+    user_tasks,
     users,
 )
 from regista.client import Client
@@ -82,6 +83,7 @@ def create_app(
         app.include_router(identity.router)
     for resource in (deployments, definitions, instances, history, incidents, messages):
         app.include_router(resource.router)
+    app.include_router(user_tasks.router)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(options.cors_origins or ()),

@@ -17,7 +17,8 @@ from typing import Any, Literal
 
 from regista.bpmn.duties import four_eyes
 from regista.engine import CompleteUserTask
-from regista.feel.values import to_feel
+from regista.engine.codec import decode_value
+from regista.feel.values import to_feel, to_python
 from regista.forms import validate_form
 from regista.runtime.errors import (
     DutiesConflict,
@@ -31,7 +32,15 @@ from regista.runtime.unit_of_work import Loaded, UnitOfWork
 from regista.store import Outcome, UserTask
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 
-__all__ = ["Guard", "TaskUpdate", "assign", "complete", "describe", "update"]
+__all__ = [
+    "Guard",
+    "TaskUpdate",
+    "assign",
+    "complete",
+    "describe",
+    "plain_variables",
+    "update",
+]
 
 #: A check of the task as the unit of work found it; raises to refuse the request.
 Guard = Callable[[UserTask], None]
@@ -49,6 +58,12 @@ class TaskUpdate:
     candidate_users: Sequence[str] | None = None
     candidate_groups: Sequence[str] | None = None
     priority: int | None = None
+
+
+def plain_variables(task: UserTask) -> dict[str, Any]:
+    """The variables the task was created with, as plain Python values."""
+    plain: dict[str, Any] = to_python(decode_value(task.variables))
+    return plain
 
 
 def describe(task: UserTask) -> str:
@@ -208,7 +223,7 @@ def _check_form(
     form = task_form(uow.tx, loaded.model, task)
     if form is None:
         return
-    problems = validate_form(form.schema, variables, existing=task.variables)
+    problems = validate_form(form.schema, variables, existing=plain_variables(task))
     if problems:
         listed = "; ".join(f"{p.name}: {p.reason}" for p in problems)
         raise InvalidVariables(
