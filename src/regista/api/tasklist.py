@@ -4,9 +4,9 @@ user task access restrictions).
 An administrator or operator sees and acts on every task. Anyone else with the role `user`
 sees a task assigned to them, offered to them (candidate user) or to one of their groups
 (candidate group), or offered to nobody at all (no assignee, no candidates); they may claim
-what they see, complete what they see unless it is assigned to someone else, hand on
-(delegate) or give back (unclaim) only their own tasks, and change dates, candidates and
-priorities of none.
+what they see and nobody holds, complete what they see unless it is assigned to someone
+else, hand on (delegate) or give back (unclaim) only their own tasks, and change dates,
+candidates and priorities of none.
 """
 
 from __future__ import annotations
@@ -53,15 +53,25 @@ def check_see(principal: Principal, task: UserTask) -> None:
         raise refuse(principal, task, "see")
 
 
-def may_act(principal: Principal, task: UserTask, act: str, assignee: str | None = None) -> None:
-    """A 403 unless the caller may `act` ("assign", "unassign", "complete", "update") on
-    `task` (for "assign", to `assignee`)."""
+def may_act(
+    principal: Principal,
+    task: UserTask,
+    act: str,
+    assignee: str | None = None,
+    *,
+    override: bool = True,
+) -> None:
+    """A 403 unless the caller may `act` ("assign", "unassign", "complete") on `task` (for
+    "assign", to `assignee`; without `override`, a claim of a task someone else holds is
+    left to the runtime's 409)."""
     if principal.has(*MANAGERS):
         return
     check_see(principal, task)
     me = principal.username
-    if act == "assign" and (assignee == me or task.assignee == me):
-        return  # claim what one sees, or hand on one's own task
+    if act == "assign" and task.assignee == me:
+        return  # hand on (or keep) one's own task
+    if act == "assign" and assignee == me and (task.assignee is None or not override):
+        return  # claim what one sees and nobody holds
     if act == "unassign" and task.assignee == me:
         return
     if act == "complete" and task.assignee in (None, me):

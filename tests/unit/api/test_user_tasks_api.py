@@ -159,6 +159,8 @@ def test_claim_delegate_assign_and_unassign(tasklist: Tasklist) -> None:
     )
     assert taken.status_code == 409 and taken.json()["assignee"] == "ann"
     assert "unassign it first" in taken.json()["detail"]
+    stolen = t.call("dave", "POST", f"{path}/assignment", {"assignee": "dave"})
+    assert stolen.status_code == 403  # a user takes no task another holds
     assert t.call("dave", "DELETE", f"{path}/assignee").status_code == 403
     assert t.call("ann", "POST", f"{path}/assignment", {"assignee": "bob"}).status_code == 204
     assert t.search("bob") == ["prepare", "anyone"]  # now his

@@ -216,9 +216,9 @@ def _broken_form(exc: FormError) -> ApiError:
 
 
 def _guard(
-    principal: Principal, act: str, assignee: str | None = None
+    principal: Principal, act: str, assignee: str | None = None, *, override: bool = True
 ) -> Callable[[UserTask], None]:
-    return lambda task: may_act(principal, task, act, assignee)
+    return lambda task: may_act(principal, task, act, assignee, override=override)
 
 
 def _conflict(exc: TaskConflict, extra: Mapping[str, Any] | None = None) -> ApiError:
@@ -248,7 +248,9 @@ def assign(
             actor=principal.username,
             allow_override=body.allowOverride is not False,
             action=body.action or "assign",
-            guard=_guard(principal, "assign", body.assignee),
+            guard=_guard(
+                principal, "assign", body.assignee, override=body.allowOverride is not False
+            ),
         )
     except TaskConflict as exc:
         raise _conflict(exc) from exc
