@@ -145,6 +145,7 @@ def test_each_caller_sees_the_tasks_offered_to_them(tasklist: Tasklist) -> None:
     assert t.search("bob") == ["anyone"]  # every state unless filtered, as Camunda's search
     assert t.search("olga", {"filter": {"assignee": "carl", "state": "CREATED"}}) == ["mine"]
     assert t.search("olga", {"filter": {"state": {"$eq": "COMPLETED"}}}) == ["anyone"]
+    assert t.search("olga", {"filter": {"state": "COMPLETING"}}) == []
     assert t.search("olga", {"filter": {"candidateGroup": "sales", "priority": 70}}) == ["prepare"]
 
 

@@ -60,6 +60,9 @@ SORTS: dict[str, TaskSort] = {
     "name": "name",
 }
 STATES = {"CREATED": "open", "COMPLETED": "completed", "CANCELED": "cancelled"}
+#: Camunda 8's states a task passes through while a command is processed (or fails in);
+#: Regista's commands are atomic, so no task is ever found in one.
+PASSING_STATES = ("CREATING", "ASSIGNING", "UPDATING", "COMPLETING", "CANCELING", "FAILED")
 TEXT_FILTERS = {
     "userTaskKey": "task_id",
     "processInstanceKey": "instance_id",
@@ -97,9 +100,9 @@ def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
                 raise _bad(f"filter.{name}", "must be a text")
             given[TEXT_FILTERS[name]] = str(value)
         elif name == "state":
-            if value not in STATES:
+            if value not in STATES and value not in PASSING_STATES:
                 raise _bad("filter.state", f"must be one of {', '.join(STATES)}")
-            given["states"] = [STATES[value]]
+            given["states"] = [STATES.get(value, "none")]  # a passing state: none stays in it
         elif name == "priority":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _bad("filter.priority", "must be an integer")
