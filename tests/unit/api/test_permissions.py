@@ -36,6 +36,7 @@ MODELER: tuple[str, ...] = ("modeler",)
 OPERATOR: tuple[str, ...] = ("operator",)
 READER: tuple[str, ...] = ("operator", "modeler")
 MESSENGER: tuple[str, ...] = ("operator", "worker")
+TASKLIST: tuple[str, ...] = ("user", "operator")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     # cluster
@@ -95,6 +96,15 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/messages/publication"): MESSENGER,
     ("POST", "/v2/messages/correlation"): MESSENGER,
     ("POST", "/v2/signals/broadcast"): MESSENGER,
+    # user tasks: the tasklist (which tasks a user sees and works: api/tasklist.py)
+    ("POST", "/v2/user-tasks/search"): TASKLIST,
+    ("GET", "/v2/user-tasks/{userTaskKey}"): TASKLIST,
+    ("GET", "/v2/user-tasks/{userTaskKey}/form"): TASKLIST,
+    ("POST", "/v2/user-tasks/{userTaskKey}/assignment"): TASKLIST,
+    ("DELETE", "/v2/user-tasks/{userTaskKey}/assignee"): TASKLIST,
+    ("POST", "/v2/user-tasks/{userTaskKey}/completion"): TASKLIST,
+    ("PATCH", "/v2/user-tasks/{userTaskKey}"): OPERATOR,
+    ("POST", "/v2/user-tasks/{userTaskKey}/variables/search"): TASKLIST,
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
