@@ -1,5 +1,5 @@
 """The form of a user task, found from its model: a linked form (Camunda 8 `formId`,
-Camunda 7 `formRef`) deployed as the definition `form:<form id>`, or an embedded form
+Camunda 7 `formRef`) deployed as `form:<form id>` (`runtime/forms.py`), or an embedded form
 (`formKey` "camunda-forms:bpmn:<id>" naming a `zeebe:userTaskForm` of the process). Either
 may hold a Camunda Form or a JSON Schema (`regista.forms`). Other form keys (an external
 reference, a Camunda 7 embedded HTML form) name no form Regista can read.
@@ -14,12 +14,12 @@ from typing import Any, Literal
 from regista.forms import FormError
 from regista.model.bpmn import UserTask as UserTaskNode
 from regista.runtime.definitions import Model
+from regista.runtime.forms import deployed_form
 from regista.store import Transaction, UserTask
 
 __all__ = ["EMBEDDED_PREFIX", "TaskForm", "task_form"]
 
 EMBEDDED_PREFIX = "camunda-forms:bpmn:"
-FORM_PREFIX = "form:"
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,10 +48,10 @@ def task_form(tx: Transaction, model: Model, task: UserTask) -> TaskForm | None:
     if node is None:
         return None
     if node.form_id:
-        row = tx.latest_definition(FORM_PREFIX + node.form_id)
-        if row is None:
+        deployed = deployed_form(tx, node.form_id)
+        if deployed is None:
             return None
-        return TaskForm("linked", node.form_id, _parsed(row.source), row.id, row.version)
+        return TaskForm("linked", node.form_id, deployed.schema, deployed.key, deployed.version)
     key = node.form_key or ""
     if key.startswith(EMBEDDED_PREFIX):
         form_id = key[len(EMBEDDED_PREFIX) :]

@@ -13,6 +13,7 @@ from runtimekit import Database, Harness
 from regista.bpmn import ProcessBuilder
 from regista.bpmn.duties import FOUR_EYES_PROPERTY
 from regista.client import TaskUpdate
+from regista.runtime.definitions import Resource
 from regista.runtime.errors import DutiesConflict, InvalidVariables, RequestError, TaskConflict
 
 pytest_plugins = ["runtimefixtures"]
@@ -107,9 +108,7 @@ def test_a_task_withdrawn_by_its_process_is_cancelled_in_the_trail(db: Database)
 
 def test_the_form_and_four_eyes_are_checked_before_anything_is_applied(db: Database) -> None:
     h = Harness(db)
-    with h.store.transaction() as tx:  # as a deployment of payment.form stores it
-        tx.deploy_definition("form:payment", json.dumps(FORM), now=h.clock())
-    h.client.deploy(review())
+    h.client.deploy(review(), Resource("payment.form", json.dumps(FORM).encode()))
     iid = h.client.start("review")
     h.client.complete_task(one_task(h, iid, "prepare"), {}, by="ann")
     approve = one_task(h, iid, "approve")
