@@ -28,6 +28,7 @@ from regista.api.v2 import (
     history,
     incidents,
     instances,
+    jobs,
     messages,
     roles,
     user_tasks,
@@ -84,6 +85,7 @@ def create_app(
     for resource in (deployments, definitions, instances, history, incidents, messages):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
+    app.include_router(jobs.router)
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(options.cors_origins or ()),

@@ -7,6 +7,7 @@ timer, a subscription, a call activity's element instance).
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -26,6 +27,7 @@ __all__ = [
     "FailJob",
     "FireTimer",
     "ResolveIncident",
+    "SetJobRetries",
     "SetVariables",
     "StartInstance",
     "ThrowError",
@@ -63,12 +65,14 @@ class CompleteJob:
 class FailJob:
     """A worker failed attempt `attempt` of the job. The engine decides what that means: a
     retry after a backoff while retries are left, else an incident. `retries` is what is
-    left when the worker says so (Camunda's fail job); None: one fewer than before."""
+    left when the worker says so (Camunda's fail job); None: one fewer than before. The
+    retry is claimable after `backoff` when the worker gives one, else after the context's."""
 
     job_id: str
     message: str
     retries: int | None = None
     attempt: int = 1
+    backoff: dt.timedelta | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,6 +172,15 @@ class Cancel:
 
 
 @dataclass(frozen=True, slots=True)
+class SetJobRetries:
+    """An operator gives a job `retries` (Camunda's update job): what a failure without a
+    count of its own counts down from."""
+
+    job_id: str
+    retries: int
+
+
+@dataclass(frozen=True, slots=True)
 class SetVariables:
     """Set variables on a scope (the instance by default); conditional events re-check."""
 
@@ -226,6 +239,7 @@ Command = (
     | ResolveIncident
     | Cancel
     | SetVariables
+    | SetJobRetries
     | Modify
     | Migrate
 )

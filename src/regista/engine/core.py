@@ -8,6 +8,7 @@ not have raises `CommandRejected`; failures inside the model become incidents.
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable, Mapping
 from typing import Any, TypeVar, cast
 
@@ -28,6 +29,7 @@ from regista.engine.commands import (
     Migrate,
     Modify,
     ResolveIncident,
+    SetJobRetries,
     SetVariables,
     StartInstance,
     ThrowError,
@@ -200,11 +202,24 @@ def _fail_job(run: Runner, command: FailJob) -> None:
     )
     if left > 0:
         run.replace_wait(Wait(**{**_fields(wait), "retries": left}))
-        due = run.ctx.now + run.ctx.backoff(command.attempt)
+        wait_for = command.backoff
+        if wait_for is None or wait_for < dt.timedelta(0):
+            wait_for = run.ctx.backoff(command.attempt)
+        due = run.ctx.now + wait_for
         run.effects.append(RetryJob(wait.id, left, due))
         return
     message = command.message or "the job failed with no retries left"
     run.incident(owner.id, message, "job", wait.id)
+
+
+def _set_job_retries(run: Runner, command: SetJobRetries) -> None:
+    wait = _wait(run, command.job_id, ("job",), "job")
+    retries = max(command.retries, 0)
+    run.replace_wait(Wait(**{**_fields(wait), "retries": retries}))
+    owner = _owner(run, wait)
+    run.history(
+        "job_retries_updated", owner.element_id, owner.id, {"job_id": wait.id, "retries": retries}
+    )
 
 
 def _fields(wait: Wait) -> dict[str, Any]:
@@ -383,6 +398,7 @@ _HANDLERS: dict[type, Handler] = dict(
         _handler(ResolveIncident, _resolve),
         _handler(Cancel, _cancel),
         _handler(SetVariables, _set_variables),
+        _handler(SetJobRetries, _set_job_retries),
         _handler(Modify, modify),
     ]
 )

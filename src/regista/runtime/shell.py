@@ -568,7 +568,9 @@ class Shell:
             result = tx.fail_job(job.id, job.attempt, error=outcome.message, now=uow.now)
             loaded = self._load_if_any(uow, job.instance_id)
             if result is Outcome.APPLIED and loaded is not None:
-                failed = FailJob(job.id, outcome.message, outcome.retries, job.attempt)
+                failed = FailJob(
+                    job.id, outcome.message, outcome.retries, job.attempt, outcome.backoff
+                )
                 uow.apply(loaded, failed, strict=False)
             return result
         result = tx.complete_job(job.id, job.attempt, now=uow.now)

@@ -10,17 +10,59 @@ notification costs one poll interval, never a job.
 
 from __future__ import annotations
 
+import itertools
 import logging
 import threading
 from collections.abc import Callable
 
 import psycopg
 
-__all__ = ["CHANNEL", "Listener", "Notifier", "Signals"]
+__all__ = ["CHANNEL", "Bell", "Listener", "Notifier", "Signals"]
 
 log = logging.getLogger("regista.runtime")
 
 CHANNEL = "regista"
+
+
+class Bell(threading.Event):
+    """An event that also calls its listeners at every `set`: waiters that do not share the
+    flag (long polls of the API, each clearing nothing) hear every ring, even when another
+    waiter cleared the flag in between."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._listeners: dict[int, Callable[[], None]] = {}
+        self._numbers = itertools.count()
+        self._guard = threading.Lock()
+
+    def set(self) -> None:
+        super().set()
+        with self._guard:
+            listeners = list(self._listeners.values())
+        for listener in listeners:
+            try:
+                listener()
+            except Exception:  # a listener must not break the commit that rang
+                log.exception("a wake-up listener failed")
+
+    @property
+    def listeners(self) -> int:
+        """How many listen now (a long poll waiting, for tests)."""
+        with self._guard:
+            return len(self._listeners)
+
+    def listen(self, listener: Callable[[], None]) -> Callable[[], None]:
+        """Call `listener` (in the ringing thread; keep it short) at every ring until the
+        returned function is called."""
+        number = next(self._numbers)
+        with self._guard:
+            self._listeners[number] = listener
+
+        def forget() -> None:
+            with self._guard:
+                self._listeners.pop(number, None)
+
+        return forget
 
 
 class Signals:
@@ -28,7 +70,7 @@ class Signals:
     scheduled (the scheduler re-reads when the next one is due)."""
 
     def __init__(self) -> None:
-        self.jobs = threading.Event()
+        self.jobs = Bell()
         self.timers = threading.Event()
 
     def wake_all(self) -> None:

@@ -14,6 +14,7 @@ marks a function, and `Workers.collect`/`Workers.from_module` gather the marked 
 
 from __future__ import annotations
 
+import datetime as dt
 import importlib
 import importlib.util
 import sys
@@ -88,13 +89,15 @@ def worker(job_type: str) -> Callable[[_H], _H]:
 class WorkResult:
     """What a worker made of a job: "completed" with `variables`, "error" (a BPMN error
     `code`) or "failed" with a `message`. A failure may say how many `retries` are left
-    (as Camunda's job failure does); None means one fewer than the job had."""
+    (as Camunda's job failure does); None means one fewer than the job had. `backoff` is
+    how long to wait before the retry (None: the runtime's policy)."""
 
     kind: Literal["completed", "error", "failed"]
     variables: Mapping[str, Any] = field(default_factory=dict)
     code: str = ""
     message: str = ""
     retries: int | None = None
+    backoff: dt.timedelta | None = None
 
 
 def perform(handler: Handler, job: ActivatedJob) -> WorkResult:

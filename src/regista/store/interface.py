@@ -239,6 +239,13 @@ class Transaction(IdentityTransaction, Protocol):
         is not failed."""
         ...
 
+    def update_job(
+        self, job_id: str, *, retries: int | None = None, lease_until: datetime | None = None
+    ) -> bool:
+        """An operator's change to an unfinished job: its `retries`, and the end of the lease
+        of a claimed one (Camunda's job timeout). False if the job is finished or missing."""
+        ...
+
     def cancel_job(self, job_id: str, *, now: datetime) -> bool:
         """Cancel an unfinished job; a late report from its worker will be STALE."""
         ...

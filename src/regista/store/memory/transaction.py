@@ -374,6 +374,19 @@ class MemoryTransaction(MemoryIdentity, Transaction):
         self._j.set(self._t.jobs, job_id, ready)
         return True
 
+    def update_job(
+        self, job_id: str, *, retries: int | None = None, lease_until: datetime | None = None
+    ) -> bool:
+        self._j.check(write=True)
+        job = self._t.jobs.get(job_id)
+        if job is None or job.status not in ("ready", "claimed", "failed"):
+            return False
+        changed = job if retries is None else replace(job, retries=max(retries, 0))
+        if lease_until is not None and job.status == "claimed":
+            changed = replace(changed, lease_until=utc(lease_until))
+        self._j.set(self._t.jobs, job_id, changed)
+        return True
+
     def cancel_job(self, job_id: str, *, now: datetime) -> bool:
         self._j.check(write=True)
         job = self._t.jobs.get(job_id)

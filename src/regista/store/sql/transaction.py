@@ -371,6 +371,18 @@ class SqlTransaction(SqlIdentity, Transaction):
         )
         return row is not None
 
+    def update_job(
+        self, job_id: str, *, retries: int | None = None, lease_until: datetime | None = None
+    ) -> bool:
+        row = self._s.one(
+            "job_update",
+            write=True,
+            id=job_id,
+            retries=None if retries is None else max(retries, 0),
+            lease_until=None if lease_until is None else self._c.ts(aware(lease_until)),
+        )
+        return row is not None
+
     def cancel_job(self, job_id: str, *, now: datetime) -> bool:
         row = self._s.one("job_cancel", write=True, id=job_id, now=self._c.ts(aware(now)))
         return row is not None

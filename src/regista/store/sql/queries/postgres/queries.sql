@@ -215,6 +215,15 @@ UPDATE jobs SET status = 'ready', retries = :retries, due_at = :due_at
 WHERE id = :id AND status = 'failed'
 RETURNING id;
 
+-- name: job_update
+-- an operator's change: retries of an unfinished job, the lease of a claimed one
+UPDATE jobs
+SET retries = COALESCE(CAST(:retries AS INTEGER), retries),
+    lease_until = CASE WHEN status = 'claimed' AND CAST(:lease_until AS TIMESTAMPTZ) IS NOT NULL
+                       THEN CAST(:lease_until AS TIMESTAMPTZ) ELSE lease_until END
+WHERE id = :id AND status IN ('ready', 'claimed', 'failed')
+RETURNING id;
+
 -- name: job_cancel
 UPDATE jobs
 SET status = 'cancelled', completed_at = :now, lease_owner = NULL, lease_until = NULL

@@ -187,6 +187,15 @@ UPDATE jobs SET status = 'ready', retries = :retries, due_at = :due_at
 WHERE id = :id AND status = 'failed'
 RETURNING id;
 
+-- name: job_update
+-- an operator's change: retries of an unfinished job, the lease of a claimed one
+UPDATE jobs
+SET retries = COALESCE(:retries, retries),
+    lease_until = CASE WHEN status = 'claimed' AND :lease_until IS NOT NULL
+                       THEN :lease_until ELSE lease_until END
+WHERE id = :id AND status IN ('ready', 'claimed', 'failed')
+RETURNING id;
+
 -- name: job_cancel
 UPDATE jobs
 SET status = 'cancelled', completed_at = :now, lease_owner = NULL, lease_until = NULL
