@@ -21,6 +21,7 @@ from regista.cli.start import start_command
 from regista.cli.tasks import tasks
 from regista.cli.tck import tck
 from regista.cli.validate import validate_command
+from regista.cli.worker import worker_command
 from regista.version import __version__
 
 
@@ -50,6 +51,7 @@ main.add_command(server_command)
 main.add_command(user)
 main.add_command(group)
 main.add_command(apikey)
+main.add_command(worker_command)
 
 
 if __name__ == "__main__":
