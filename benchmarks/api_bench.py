@@ -1,0 +1,226 @@
+"""The REST API's job throughput: jobs completed per second by external worker processes
+through `POST /v2/jobs/activation` and `/completion` over HTTP, with latencies.
+
+Run: `python benchmarks/api_bench.py [--db sqlite|postgres|both] [--jobs N] [--json]`.
+
+A real `regista server` process (auth none, engine node in it) serves a database holding
+`--jobs` instances of `start -> service task "bench" -> end`, started beforehand with
+regista's `Client` (the `/v2/process-instances` endpoint is another part of the server's
+work, so instance starts over HTTP are not measured here). Then 1 and 4 worker processes
+(each one activation thread and `--threads` threads completing concurrently, as an
+external worker does) take every job; figures: jobs/s from the first activation to the
+last completion, and p50/p99 of the completion requests and of activation requests.
+
+PostgreSQL: a temporary database on $REGISTA_TEST_POSTGRES_URL's server (default
+postgresql://postgres@127.0.0.1:5432/test), dropped at the end. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import multiprocessing
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import uuid
+from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import psycopg
+
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
+
+PG_ADMIN_URL = os.environ.get(
+    "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+
+def bench_process() -> ProcessBuilder:
+    return ProcessBuilder("bench").start("start").service_task("work", type="bench").end("end")
+
+
+@contextmanager
+def database(kind: str) -> Iterator[str]:
+    if kind == "sqlite":
+        with tempfile.TemporaryDirectory() as tmp:
+            yield f"sqlite:///{Path(tmp) / 'bench.db'}"
+        return
+    name = f"regista_bench_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
+    try:
+        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
+    finally:
+        with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def free_port() -> int:
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def server(url: str) -> Iterator[str]:
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "regista.cli.main",
+            "server",
+            "--auth",
+            "none",
+            "--database-url",
+            url,
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            try:
+                if httpx.get(f"{base}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline or process.poll() is not None:
+                raise RuntimeError("the server did not start")
+            time.sleep(0.1)
+        yield base
+    finally:
+        process.terminate()
+        process.wait(timeout=60)
+
+
+def worker_process(
+    base: str, threads: int, batch: int, stop_at: int, counter: Any, out: Any
+) -> None:
+    """One worker process: activate, complete concurrently; send latencies when done."""
+    completions: list[float] = []
+    activations: list[float] = []
+    lock = threading.Lock()
+    with httpx.Client(base_url=base, timeout=60) as http, ThreadPoolExecutor(threads) as pool:
+
+        def complete(key: str) -> None:
+            began = time.perf_counter()
+            response = http.post(f"/v2/jobs/{key}/completion", json={"variables": {"ok": 1}})
+            response.raise_for_status()
+            with lock:
+                completions.append(time.perf_counter() - began)
+            with counter.get_lock():
+                counter.value += 1
+
+        pending: list[Any] = []
+        while counter.value < stop_at:
+            pending = [f for f in pending if not f.done()]
+            room = threads * 2 - len(pending)
+            if room <= 0:
+                time.sleep(0.001)
+                continue
+            began = time.perf_counter()
+            response = http.post(
+                "/v2/jobs/activation",
+                json={
+                    "type": "bench",
+                    "worker": f"bench-{os.getpid()}",
+                    "timeout": 60_000,
+                    "maxJobsToActivate": min(room, batch),
+                    "requestTimeout": 200,
+                },
+            )
+            activations.append(time.perf_counter() - began)
+            for job in response.json()["jobs"]:
+                pending.append(pool.submit(complete, job["jobKey"]))
+        for future in pending:
+            future.result()
+    out.put({"completions": completions, "activations": activations})
+
+
+def percentile(values: list[float], q: float) -> float:
+    if not values:
+        return 0.0
+    ordered = sorted(values)
+    return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
+
+
+def run_jobs(kind: str, jobs: int, processes: int, threads: int) -> dict[str, Any]:
+    with database(kind) as url:
+        with Client(url) as client:
+            client.deploy(bench_process())
+            for _ in range(jobs):
+                client.start("bench")
+        with server(url) as base:
+            context = multiprocessing.get_context("spawn")
+            counter = context.Value("i", 0)
+            out = context.Queue()
+            workers = [
+                context.Process(target=worker_process, args=(base, threads, 32, jobs, counter, out))
+                for _ in range(processes)
+            ]
+            began = time.perf_counter()
+            for worker in workers:
+                worker.start()
+            results = [out.get(timeout=600) for _ in workers]
+            elapsed = time.perf_counter() - began
+            for worker in workers:
+                worker.join(timeout=60)
+    completions = [v for r in results for v in r["completions"]]
+    activations = [v for r in results for v in r["activations"]]
+    return {
+        "db": kind,
+        "workers": processes,
+        "threads_per_worker": threads,
+        "jobs": len(completions),
+        "jobs_per_s": round(len(completions) / elapsed, 1),
+        "completion_p50_ms": round(percentile(completions, 0.5) * 1000, 2),
+        "completion_p99_ms": round(percentile(completions, 0.99) * 1000, 2),
+        "activation_p50_ms": round(percentile(activations, 0.5) * 1000, 2),
+        "activation_p99_ms": round(percentile(activations, 0.99) * 1000, 2),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--jobs", type=int, default=3000)
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    figures = [
+        run_jobs(kind, args.jobs, processes, args.threads) for kind in kinds for processes in (1, 4)
+    ]
+    if args.json:
+        print(json.dumps({"jobs": figures}, indent=2))
+        return
+    for f in figures:
+        print(
+            f"{f['db']:8} {f['workers']} worker(s) x {f['threads_per_worker']} threads: "
+            f"{f['jobs_per_s']:8.1f} jobs/s  completion p50 {f['completion_p50_ms']} ms "
+            f"p99 {f['completion_p99_ms']} ms  activation p50 {f['activation_p50_ms']} ms "
+            f"p99 {f['activation_p99_ms']} ms  ({f['jobs']} jobs)"
+        )
+
+
+if __name__ == "__main__":
+    main()
