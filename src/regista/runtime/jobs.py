@@ -29,6 +29,7 @@ from regista.engine import SetJobRetries, SetVariables, decode_value
 from regista.feel.values import to_python
 from regista.runtime import outbox
 from regista.runtime.batching import GroupCommit
+from regista.runtime.errors import RequestError
 from regista.runtime.shell import Shell, feel_variables
 from regista.runtime.unit_of_work import UnitOfWork, locked_event
 from regista.runtime.workers import WorkResult
@@ -109,6 +110,10 @@ class ExternalJobs:
     ) -> list[Activated]:
         """Lease up to `limit` ready jobs of `job_type` to `worker` for `lease`, with their
         variables (only those named in `fetch` when given)."""
+        if outbox.is_internal(job_type):
+            raise RequestError(
+                f"jobs of type {job_type!r} are the engine's own work; workers cannot take them"
+            )
         if limit <= 0:
             return []
         rows: dict[str, Instance] = {}
@@ -201,6 +206,8 @@ class ExternalJobs:
         refusal = _finished(job_id, job)
         if refusal is not None or job is None:
             return refusal
+        if outbox.is_internal(job.type):
+            return Refusal("conflict", f"the job {job_id} is the engine's own work")
         if report.token is not None:
             attempt = _token_attempt(report.token, job_id)
             if attempt is None:
@@ -226,8 +233,6 @@ class ExternalJobs:
             if not outbox.is_internal(job.type):
                 loaded = uow.load(job.instance_id)
                 loaded.events.append(locked_event(job, worker, "CompleteJob", uow.now))
-        if outbox.is_internal(job.type):
-            return Refusal("conflict", f"the job {job_id} is the engine's own work")
         if result.kind == "failed" and result.variables:
             loaded = uow.load(job.instance_id)
             scope = SetVariables(feel_variables(result.variables), job.element_instance_id)

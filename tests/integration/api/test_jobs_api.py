@@ -215,6 +215,11 @@ def test_bad_bodies_are_400_naming_the_field(database_url: str) -> None:
         assert no_code.json()["invalidParams"][0]["name"] == "errorCode"
         no_changes = api.http.patch("/v2/jobs/1", json={})
         assert no_changes.status_code == 400
+        internal = api.http.post(
+            "/v2/jobs/activation",
+            json={"type": "regista:publish", "timeout": 1000, "maxJobsToActivate": 1},
+        )
+        assert internal.status_code == 400 and "engine's own" in internal.json()["detail"]
         malformed = api.http.post(
             "/v2/jobs/1/completion",
             content=b"{",
