@@ -8,18 +8,18 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
-from apikit import Served, payment, served
+from jobkit import Served, payment, served
 
 from regista.runtime.workers import ActivatedJob, BpmnError, Workers
 from regista.worker import ExternalWorker
 from testkit import wait_until
 
-pytest_plugins = ["apifixtures"]
+pytest_plugins = ["jobfixtures"]
 
 
 @contextmanager
 def running(api: Served, workers: Workers, **options: Any) -> Iterator[ExternalWorker]:
-    bot = ExternalWorker(api.url, workers, auth=("admin", "pw"), poll=5.0, **options)
+    bot = ExternalWorker(api.url, workers, api_key="worker", poll=5.0, **options)
     bot.start()
     try:
         yield bot
@@ -75,7 +75,7 @@ def test_a_long_job_keeps_its_lease_and_a_stop_lets_it_finish(database_url: str)
     with served(database_url) as api:
         api.client.deploy(payment())
         instance = api.client.start("payment", {"amount": 1})
-        bot = ExternalWorker(api.url, workers, auth=("admin", "pw"), poll=1.0, lease=1.0)
+        bot = ExternalWorker(api.url, workers, api_key="worker", poll=1.0, lease=1.0)
         bot.start()
         try:
             assert started.wait(60)

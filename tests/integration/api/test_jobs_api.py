@@ -8,12 +8,12 @@ from typing import Any
 
 import httpx
 import pytest
-from apikit import Served, payment, served
+from jobkit import Served, payment, served
 
 from regista.api.v2 import jobs as jobs_module
 from testkit import wait_until
 
-pytest_plugins = ["apifixtures"]
+pytest_plugins = ["jobfixtures"]
 
 
 def activate(http: httpx.Client, **changes: Any) -> list[dict[str, Any]]:

@@ -37,6 +37,7 @@ OPERATOR: tuple[str, ...] = ("operator",)
 READER: tuple[str, ...] = ("operator", "modeler")
 MESSENGER: tuple[str, ...] = ("operator", "worker")
 TASKLIST: tuple[str, ...] = ("user", "operator")
+WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     # cluster
@@ -105,6 +106,12 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/user-tasks/{userTaskKey}/completion"): TASKLIST,
     ("PATCH", "/v2/user-tasks/{userTaskKey}"): OPERATOR,
     ("POST", "/v2/user-tasks/{userTaskKey}/variables/search"): TASKLIST,
+    # jobs of external workers
+    ("POST", "/v2/jobs/activation"): WORKER,
+    ("POST", "/v2/jobs/{jobKey}/completion"): WORKER,
+    ("POST", "/v2/jobs/{jobKey}/failure"): WORKER,
+    ("POST", "/v2/jobs/{jobKey}/error"): WORKER,
+    ("PATCH", "/v2/jobs/{jobKey}"): WORKER,
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")

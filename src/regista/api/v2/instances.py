@@ -129,7 +129,10 @@ class CreatedProcessInstance(BaseModel):
     processDefinitionKey: str
     processInstanceKey: str
     tenantId: str = TENANT
-    variables: dict[str, Any] | None = None
+    variables: dict[str, Any] = Field(default_factory=dict)
+    # present though empty: the Camunda 8 SDKs require them
+    tags: list[str] = Field(default_factory=list)
+    businessId: str | None = None
 
 
 def _param(name: str, reason: str) -> dict[str, Any]:
@@ -139,7 +142,6 @@ def _param(name: str, reason: str) -> dict[str, Any]:
 @router.post(
     "/process-instances",
     response_model=CreatedProcessInstance,
-    response_model_exclude_none=True,
     summary="Create a process instance",
     responses={504: {"description": "awaitCompletion: the instance did not end in time"}},
 )

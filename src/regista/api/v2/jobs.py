@@ -38,7 +38,7 @@ DEFAULT_LONG_POLL = 10.0
 _LOOK_AGAIN = 1.0
 _guard = threading.Lock()
 
-Worker = Annotated[Principal, Depends(require("worker", "operator"))]
+Worker = Annotated[Principal, Depends(require("operator", "worker"))]
 _MISSING = {"description": "The job was not found (it never existed, completed or was cancelled)"}
 _CONFLICT = {"description": "The job is in the wrong state (another activation holds it, ...)"}
 
