@@ -3,10 +3,12 @@ through `POST /v2/jobs/activation` and `/completion` over HTTP, with latencies.
 
 Run: `python benchmarks/api_bench.py [--db sqlite|postgres|both] [--jobs N] [--json]`.
 
-A real `regista server` process (auth none, engine node in it) serves a database holding
-`--jobs` instances of `start -> service task "bench" -> end`, started beforehand with
-regista's `Client` (the `/v2/process-instances` endpoint is another part of the server's
-work, so instance starts over HTTP are not measured here). Then 1 and 4 worker processes
+Starts: 1 and 16 concurrent clients (threads of this process) start `--starts` instances
+of `start -> service task "bench" -> end` with `POST /v2/process-instances` on a real
+`regista server` process (auth none, engine node in it); starts/s and p50/p99.
+
+Jobs: the server's database holds `--jobs` such instances, started beforehand with
+regista's `Client`. Then 1 and 4 worker processes
 (each one activation thread and `--threads` threads completing concurrently, as an
 external worker does) take every job; figures: jobs/s from the first activation to the
 last completion, and p50/p99 of the completion requests and of activation requests.
@@ -199,20 +201,56 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int) -> dict[str, An
     }
 
 
+def run_starts(kind: str, starts: int, clients: int) -> dict[str, Any]:
+    latencies: list[float] = []
+    lock = threading.Lock()
+    with database(kind) as url:
+        with Client(url) as client:
+            client.deploy(bench_process())
+        with server(url) as base, httpx.Client(base_url=base, timeout=60) as http:
+            body = {"processDefinitionId": "bench", "variables": {"n": 1}}
+
+            def start(_: int) -> None:
+                began = time.perf_counter()
+                http.post("/v2/process-instances", json=body).raise_for_status()
+                with lock:
+                    latencies.append(time.perf_counter() - began)
+
+            began = time.perf_counter()
+            with ThreadPoolExecutor(clients) as pool:
+                list(pool.map(start, range(starts)))
+            elapsed = time.perf_counter() - began
+    return {
+        "db": kind,
+        "clients": clients,
+        "starts": len(latencies),
+        "starts_per_s": round(len(latencies) / elapsed, 1),
+        "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
+        "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--jobs", type=int, default=3000)
+    parser.add_argument("--starts", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    starts = [run_starts(kind, args.starts, clients) for kind in kinds for clients in (1, 16)]
     figures = [
         run_jobs(kind, args.jobs, processes, args.threads) for kind in kinds for processes in (1, 4)
     ]
     if args.json:
-        print(json.dumps({"jobs": figures}, indent=2))
+        print(json.dumps({"starts": starts, "jobs": figures}, indent=2))
         return
+    for f in starts:
+        print(
+            f"{f['db']:8} {f['clients']:2} client(s): {f['starts_per_s']:8.1f} starts/s  "
+            f"p50 {f['p50_ms']} ms p99 {f['p99_ms']} ms  ({f['starts']} starts)"
+        )
     for f in figures:
         print(
             f"{f['db']:8} {f['workers']} worker(s) x {f['threads_per_worker']} threads: "
