@@ -39,6 +39,7 @@ from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
     InstanceUpdate,
+    JobQuery,
     NewIncident,
     NewInstance,
     NewJob,
@@ -346,6 +347,14 @@ class Transaction(IdentityTransaction, Protocol):
 
     def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
         """How many incidents the filters of `query` match, counting up to `cap`."""
+        ...
+
+    def page_jobs(self, query: JobQuery) -> list[Job]:
+        """A page of jobs, in any state, by key (see `JobQuery`)."""
+        ...
+
+    def count_jobs(self, query: JobQuery, *, cap: int) -> int:
+        """How many jobs the filters of `query` match, counting up to `cap`."""
         ...
 
     def claim_message_id(

@@ -19,6 +19,7 @@ __all__ = [
     "IncidentQuery",
     "InstanceQuery",
     "InstanceUpdate",
+    "JobQuery",
     "NewIncident",
     "NewInstance",
     "NewJob",
@@ -202,5 +203,30 @@ class IncidentQuery:
     descending: bool = False
     after_id: str | None = None
     after_created: datetime | None = None
+    offset: int = 0
+    limit: int = 100
+
+
+@dataclass(frozen=True, slots=True)
+class JobQuery:
+    """Which jobs a page of a search holds, by key (`descending`: newest key first); keyset
+    paging after `after_id`, or `offset` rows in. Jobs of the runtime's own types
+    (`regista:...`) are never listed. `process_id` and `definition_id` filter by the job's
+    instance; `retried` None: any, True: jobs that failed and wait for a retry (ready, with
+    an error), False: the others."""
+
+    job_id: str | None = None
+    type: str | None = None
+    worker: str | None = None
+    statuses: Sequence[str] | None = None
+    instance_id: str | None = None
+    process_id: str | None = None
+    definition_id: str | None = None
+    element_id: str | None = None
+    element_instance_id: str | None = None
+    retries: int | None = None
+    retried: bool | None = None
+    descending: bool = False
+    after_id: str | None = None
     offset: int = 0
     limit: int = 100

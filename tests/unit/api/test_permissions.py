@@ -112,6 +112,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/jobs/{jobKey}/failure"): WORKER,
     ("POST", "/v2/jobs/{jobKey}/error"): WORKER,
     ("PATCH", "/v2/jobs/{jobKey}"): WORKER,
+    ("POST", "/v2/jobs/search"): WORKER,
 }
 
 _PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")

@@ -16,7 +16,7 @@ import asyncio
 import contextlib
 import datetime as dt
 import threading
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
@@ -24,9 +24,24 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
+from regista.api.v2.common import TENANT, client_of, iso
+from regista.api.v2.filters import one_of, values
+from regista.api.v2.search import (
+    COUNT_CAP,
+    Model,
+    Page,
+    PageInfo,
+    SearchResult,
+    SortField,
+    check_page,
+    check_sort,
+    decode_cursor,
+    encode_cursor,
+)
 from regista.runtime.jobs import Activated, ExternalJobs, Refusal
 from regista.runtime.wakeup import Listener
 from regista.runtime.workers import WorkResult
+from regista.store import Instance, Job, JobQuery, Transaction
 
 __all__ = ["DEFAULT_LONG_POLL", "external_jobs", "router"]
 
@@ -306,3 +321,232 @@ def update_job(jobKey: str, body: JobUpdateRequest, who: Worker, jobs: Jobs) -> 
     return _refused(
         jobs.update(jobKey, retries=change.retries, timeout=timeout, actor=who.username)
     )
+
+
+# -- search ---------------------------------------------------------------------------------
+
+JobState = Literal[
+    "CREATED",
+    "COMPLETED",
+    "FAILED",
+    "RETRIES_UPDATED",
+    "TIMED_OUT",
+    "CANCELED",
+    "ERROR_THROWN",
+    "MIGRATED",
+]
+
+#: Camunda's job states, and the statuses of Regista's jobs each one is. A failed job with
+#: retries left waits ready again (CREATED, `hasFailedWithRetriesLeft`); one without waits
+#: for its incident (FAILED). A BPMN error ends the job as a completion does (COMPLETED);
+#: the other states are events Regista's jobs never rest in, so they match none.
+_STATES: dict[str, tuple[str, ...]] = {
+    "CREATED": ("ready", "claimed"),
+    "COMPLETED": ("completed",),
+    "FAILED": ("failed",),
+    "CANCELED": ("cancelled",),
+    "ERROR_THROWN": (),
+    "RETRIES_UPDATED": (),
+    "TIMED_OUT": (),
+    "MIGRATED": (),
+}
+_STATE_OF: dict[str, JobState] = {
+    "ready": "CREATED",
+    "claimed": "CREATED",
+    "completed": "COMPLETED",
+    "failed": "FAILED",
+    "cancelled": "CANCELED",
+}
+
+
+class JobFilter(Model):
+    jobKey: Any = None
+    type: Any = None
+    worker: Any = None
+    state: Any = Field(default=None, description="CREATED, COMPLETED, FAILED, CANCELED, ...")
+    kind: Any = None
+    listenerEventType: Any = None
+    processInstanceKey: Any = None
+    processDefinitionKey: Any = None
+    processDefinitionId: Any = None
+    elementId: Any = None
+    elementInstanceKey: Any = None
+    hasFailedWithRetriesLeft: Any = None
+    retries: Any = None
+    tenantId: Any = None
+
+
+class JobSearchQuery(Model):
+    filter: JobFilter = Field(default_factory=JobFilter)
+    sort: list[SortField] = Field(default_factory=list, description="By jobKey")
+    page: Page | None = None
+
+
+class JobSearchItem(BaseModel):
+    jobKey: str
+    type: str
+    worker: str
+    state: JobState
+    kind: str = "BPMN_ELEMENT"
+    listenerEventType: str = "UNSPECIFIED"
+    retries: int
+    isDenied: bool | None = None
+    deniedReason: str | None = None
+    hasFailedWithRetriesLeft: bool
+    errorCode: str | None = None
+    errorMessage: str | None = None
+    customHeaders: dict[str, str]
+    deadline: str | None = Field(default=None, description="When the lease runs out")
+    endTime: str | None = None
+    processDefinitionId: str | None = None
+    processDefinitionKey: str | None = None
+    processInstanceKey: str
+    elementId: str
+    elementInstanceKey: str
+    tenantId: str = TENANT
+
+
+def _bad_filter(field: str, reason: str) -> ApiError:
+    return ApiError(
+        400,
+        f"filter.{field}: {reason}",
+        extra={"invalidParams": [{"name": f"filter.{field}", "reason": reason}]},
+    )
+
+
+def _statuses(raw: Any) -> list[str] | None:
+    states = values(raw, "state")
+    if states is None:
+        return None
+    found: list[str] = []
+    for state in states:
+        if state.upper() not in _STATES:
+            raise _bad_filter(
+                "state", f"{state!r} is not a job state; use one of " + ", ".join(_STATES)
+            )
+        found.extend(_STATES[state.upper()])
+    return found
+
+
+def _retries(raw: Any) -> int | None:
+    found = one_of(raw, "retries")
+    if found is None:
+        return None
+    try:
+        return int(found)
+    except ValueError:
+        raise _bad_filter("retries", "must be an integer") from None
+
+
+def _flag(raw: Any, field: str) -> bool | None:
+    if raw is None or isinstance(raw, bool):
+        return raw
+    raise _bad_filter(field, "must be true or false")
+
+
+def _only(raw: Any, field: str, value: str) -> bool:
+    """Whether a filter on a field every job has as `value` lets jobs through."""
+    found = values(raw, field)
+    return found is None or value in found
+
+
+def _job_query(body: JobSearchQuery, page: Page) -> tuple[JobQuery, bool]:
+    """The store's query of a search, and whether any job can match it."""
+    f = body.filter
+    backwards = page.before is not None
+    cursor = page.after or page.before
+    after_id: str | None = None
+    if cursor is not None:
+        mark = decode_cursor(cursor, "page.before" if backwards else "page.after")
+        if len(mark) != 1 or not isinstance(mark[0], str):
+            name = "page.before" if backwards else "page.after"
+            raise ApiError(
+                400,
+                f"{name}: the cursor is not one of a job search",
+                extra={"invalidParams": [{"name": name, "reason": "not a job cursor"}]},
+            )
+        after_id = mark[0]
+    statuses = _statuses(f.state)
+    possible = (
+        statuses != []
+        and _only(f.kind, "kind", "BPMN_ELEMENT")
+        and _only(f.listenerEventType, "listenerEventType", "UNSPECIFIED")
+        and _only(f.tenantId, "tenantId", TENANT)
+    )
+    descending = bool(body.sort and body.sort[0].descending)
+    query = JobQuery(
+        job_id=one_of(f.jobKey, "jobKey"),
+        type=one_of(f.type, "type"),
+        worker=one_of(f.worker, "worker"),
+        statuses=statuses,
+        instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
+        process_id=one_of(f.processDefinitionId, "processDefinitionId"),
+        definition_id=one_of(f.processDefinitionKey, "processDefinitionKey"),
+        element_id=one_of(f.elementId, "elementId"),
+        element_instance_id=one_of(f.elementInstanceKey, "elementInstanceKey"),
+        retries=_retries(f.retries),
+        retried=_flag(f.hasFailedWithRetriesLeft, "hasFailedWithRetriesLeft"),
+        descending=descending != backwards,
+        after_id=after_id,
+        offset=page.from_ or 0,
+        limit=page.limit,
+    )
+    return query, possible
+
+
+def _job_item(job: Job, instance: Instance | None) -> JobSearchItem:
+    return JobSearchItem(
+        jobKey=job.id,
+        type=job.type,
+        worker=job.lease_owner or "",
+        state=_STATE_OF[job.status],
+        retries=job.retries,
+        hasFailedWithRetriesLeft=job.status == "ready" and job.error is not None,
+        errorMessage=job.error,
+        customHeaders=dict(job.headers),
+        deadline=iso(job.lease_until) if job.status == "claimed" else None,
+        endTime=iso(job.completed_at),
+        processDefinitionId=instance.process_id if instance else None,
+        processDefinitionKey=instance.definition_id if instance else None,
+        processInstanceKey=job.instance_id,
+        elementId=job.element_id,
+        elementInstanceKey=job.element_instance_id,
+    )
+
+
+def _items(tx: Transaction, jobs: list[Job]) -> list[JobSearchItem]:
+    instances: dict[str, Instance | None] = {}
+    out = []
+    for job in jobs:
+        if job.instance_id not in instances:
+            instances[job.instance_id] = tx.get_instance(job.instance_id)
+        out.append(_job_item(job, instances[job.instance_id]))
+    return out
+
+
+@router.post(
+    "/search",
+    response_model=SearchResult[JobSearchItem],
+    summary="Search jobs",
+)
+def search_jobs(request: Request, body: JobSearchQuery, who: Worker) -> SearchResult[JobSearchItem]:
+    check_sort(body.sort, ("jobKey",))
+    page = check_page(body.page)
+    query, possible = _job_query(body, page)
+    rows: list[Job] = []
+    total = 0
+    items: list[JobSearchItem] = []
+    if possible:
+        with client_of(request).store.transaction(write=False) as tx:
+            rows = tx.page_jobs(query)
+            if page.before is not None:
+                rows.reverse()
+            total = tx.count_jobs(query, cap=COUNT_CAP)
+            items = _items(tx, rows)
+    info = PageInfo(
+        totalItems=total,
+        hasMoreTotalItems=total >= COUNT_CAP,
+        startCursor=encode_cursor([rows[0].id]) if rows else None,
+        endCursor=encode_cursor([rows[-1].id]) if rows else None,
+    )
+    return SearchResult[JobSearchItem](items=items, page=info)

@@ -7,11 +7,22 @@ from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
-from regista.store.params import IncidentQuery, InstanceQuery
-from regista.store.records import Incident, Instance
+from regista.store.params import IncidentQuery, InstanceQuery, JobQuery
+from regista.store.records import Incident, Instance, Job
 from regista.store.values import utc
 
-__all__ = ["incident_matches", "instance_matches", "page", "sorted_incidents", "sorted_instances"]
+__all__ = [
+    "incident_matches",
+    "instance_matches",
+    "job_matches",
+    "page",
+    "sorted_incidents",
+    "sorted_instances",
+    "sorted_jobs",
+]
+
+#: The prefix of the runtime's own job types, which searches never list.
+_INTERNAL = "regista:"
 
 
 def _within(value: datetime | None, low: datetime | None, high: datetime | None) -> bool:
@@ -74,6 +85,33 @@ def sorted_incidents(rows: list[Incident], q: IncidentQuery) -> list[Incident]:
             for r in rows
             if ((r.created_at, r.id) < mark if q.descending else (r.created_at, r.id) > mark)
         ]
+    return rows
+
+
+def job_matches(row: Job, q: JobQuery) -> bool:
+    """Whether a job passes the filters of `q` that its own row answers (the instance's
+    process and definition are the caller's to check)."""
+    retried = row.status == "ready" and row.error is not None
+    return (
+        not row.type.startswith(_INTERNAL)
+        and (q.job_id is None or row.id == q.job_id)
+        and (q.type is None or row.type == q.type)
+        and (q.worker is None or row.lease_owner == q.worker)
+        and (q.statuses is None or row.status in q.statuses)
+        and (q.instance_id is None or row.instance_id == q.instance_id)
+        and (q.element_id is None or row.element_id == q.element_id)
+        and (q.element_instance_id is None or row.element_instance_id == q.element_instance_id)
+        and (q.retries is None or row.retries == q.retries)
+        and (q.retried is None or retried == q.retried)
+    )
+
+
+def sorted_jobs(rows: list[Job], q: JobQuery) -> list[Job]:
+    """The jobs after the cursor of `q`, by key."""
+    rows = sorted(rows, key=lambda r: r.id, reverse=q.descending)
+    if q.after_id is not None:
+        mark = q.after_id
+        rows = [r for r in rows if (r.id < mark if q.descending else r.id > mark)]
     return rows
 
 

@@ -24,6 +24,7 @@ from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
     InstanceUpdate,
+    JobQuery,
     NewIncident,
     NewInstance,
     NewJob,
@@ -667,6 +668,28 @@ class MemoryTransaction(MemoryIdentity, Transaction):
     def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
         self._j.check()
         found = sum(1 for i in self._t.incidents.values() if search.incident_matches(i, query))
+        return min(found, cap)
+
+    def _job_matches(self, job: Job, query: JobQuery) -> bool:
+        if not search.job_matches(job, query):
+            return False
+        if query.process_id is None and query.definition_id is None:
+            return True
+        row = self._t.instances.get(job.instance_id)
+        return (
+            row is not None
+            and (query.process_id is None or row.process_id == query.process_id)
+            and (query.definition_id is None or row.definition_id == query.definition_id)
+        )
+
+    def page_jobs(self, query: JobQuery) -> list[Job]:
+        self._j.check()
+        rows = [j for j in self._t.jobs.values() if self._job_matches(j, query)]
+        return search.page(search.sorted_jobs(rows, query), query.offset, query.limit)
+
+    def count_jobs(self, query: JobQuery, *, cap: int) -> int:
+        self._j.check()
+        found = sum(1 for j in self._t.jobs.values() if self._job_matches(j, query))
         return min(found, cap)
 
     def claim_message_id(

@@ -6,8 +6,8 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from regista.store.params import IncidentQuery, InstanceQuery
-from regista.store.records import Incident, Instance
+from regista.store.params import IncidentQuery, InstanceQuery, JobQuery
+from regista.store.records import Incident, Instance, Job
 from regista.store.sql.base import key_in
 from regista.store.sql.session import SqlSession
 
@@ -15,8 +15,10 @@ __all__ = [
     "claim_message_id",
     "count_incidents",
     "count_instances",
+    "count_jobs",
     "page_incidents",
     "page_instances",
+    "page_jobs",
 ]
 
 
@@ -74,6 +76,34 @@ def page_incidents(s: SqlSession, q: IncidentQuery) -> list[Incident]:
 
 def count_incidents(s: SqlSession, q: IncidentQuery, cap: int) -> int:
     row = s.one("incident_count", cap=cap, **_incident_filters(q))
+    return 0 if row is None else int(row["n"])
+
+
+def _job_filters(s: SqlSession, q: JobQuery) -> dict[str, Any]:
+    return {
+        "internal": "regista:%",
+        "job_id": q.job_id,
+        "type": q.type,
+        "worker": q.worker,
+        "statuses": None if q.statuses is None else s.codec.text_list(list(q.statuses)),
+        "instance_id": q.instance_id,
+        "process_id": q.process_id,
+        "definition_id": q.definition_id,
+        "element_id": q.element_id,
+        "element_instance_id": q.element_instance_id,
+        "retries": q.retries,
+        "retried": q.retried,
+    }
+
+
+def page_jobs(s: SqlSession, q: JobQuery) -> list[Job]:
+    name = f"job_page_{'desc' if q.descending else 'asc'}"
+    rows = s.all(name, after_id=q.after_id, limit=q.limit, offset=q.offset, **_job_filters(s, q))
+    return [s.rows.job(r) for r in rows]
+
+
+def count_jobs(s: SqlSession, q: JobQuery, cap: int) -> int:
+    row = s.one("job_count", cap=cap, **_job_filters(s, q))
     return 0 if row is None else int(row["n"])
 
 

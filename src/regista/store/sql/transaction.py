@@ -22,6 +22,7 @@ from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
     InstanceUpdate,
+    JobQuery,
     NewIncident,
     NewInstance,
     NewJob,
@@ -623,6 +624,12 @@ class SqlTransaction(SqlIdentity, Transaction):
 
     def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
         return search.count_incidents(self._s, query, cap)
+
+    def page_jobs(self, query: JobQuery) -> list[Job]:
+        return search.page_jobs(self._s, query)
+
+    def count_jobs(self, query: JobQuery, *, cap: int) -> int:
+        return search.count_jobs(self._s, query, cap)
 
     def claim_message_id(
         self,

@@ -105,6 +105,70 @@ WHERE (CAST(:incident_id AS text) IS NULL OR id = :incident_id)
   AND (CAST(:resolved AS boolean) IS NULL OR (resolved_at IS NOT NULL) = :resolved)
 LIMIT :cap) AS counted;
 
+-- Pages of jobs for the API, by key (keyset: the id of the last row seen), never the
+-- runtime's own types (:internal, the LIKE pattern of their prefix).
+
+-- name: job_page_asc
+SELECT * FROM jobs
+WHERE type NOT LIKE :internal
+  AND (CAST(:job_id AS text) IS NULL OR id = :job_id)
+  AND (CAST(:type AS text) IS NULL OR type = :type)
+  AND (CAST(:worker AS text) IS NULL OR lease_owner = :worker)
+  AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
+  AND (CAST(:instance_id AS text) IS NULL OR instance_id = :instance_id)
+  AND (CAST(:process_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE process_id = :process_id))
+  AND (CAST(:definition_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE definition_id = :definition_id))
+  AND (CAST(:element_id AS text) IS NULL OR element_id = :element_id)
+  AND (CAST(:element_instance_id AS text) IS NULL OR element_instance_id = :element_instance_id)
+  AND (CAST(:retries AS integer) IS NULL OR retries = :retries)
+  AND (CAST(:retried AS boolean) IS NULL
+       OR (status = 'ready' AND error IS NOT NULL) = :retried)
+  AND (CAST(:after_id AS text) IS NULL OR id > :after_id)
+ORDER BY id
+LIMIT :limit OFFSET :offset;
+
+-- name: job_page_desc
+SELECT * FROM jobs
+WHERE type NOT LIKE :internal
+  AND (CAST(:job_id AS text) IS NULL OR id = :job_id)
+  AND (CAST(:type AS text) IS NULL OR type = :type)
+  AND (CAST(:worker AS text) IS NULL OR lease_owner = :worker)
+  AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
+  AND (CAST(:instance_id AS text) IS NULL OR instance_id = :instance_id)
+  AND (CAST(:process_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE process_id = :process_id))
+  AND (CAST(:definition_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE definition_id = :definition_id))
+  AND (CAST(:element_id AS text) IS NULL OR element_id = :element_id)
+  AND (CAST(:element_instance_id AS text) IS NULL OR element_instance_id = :element_instance_id)
+  AND (CAST(:retries AS integer) IS NULL OR retries = :retries)
+  AND (CAST(:retried AS boolean) IS NULL
+       OR (status = 'ready' AND error IS NOT NULL) = :retried)
+  AND (CAST(:after_id AS text) IS NULL OR id < :after_id)
+ORDER BY id DESC
+LIMIT :limit OFFSET :offset;
+
+-- name: job_count
+SELECT count(*) AS n FROM (SELECT 1 FROM jobs
+WHERE type NOT LIKE :internal
+  AND (CAST(:job_id AS text) IS NULL OR id = :job_id)
+  AND (CAST(:type AS text) IS NULL OR type = :type)
+  AND (CAST(:worker AS text) IS NULL OR lease_owner = :worker)
+  AND (CAST(:statuses AS text[]) IS NULL OR status = ANY(:statuses))
+  AND (CAST(:instance_id AS text) IS NULL OR instance_id = :instance_id)
+  AND (CAST(:process_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE process_id = :process_id))
+  AND (CAST(:definition_id AS text) IS NULL OR instance_id IN (
+      SELECT id FROM instances WHERE definition_id = :definition_id))
+  AND (CAST(:element_id AS text) IS NULL OR element_id = :element_id)
+  AND (CAST(:element_instance_id AS text) IS NULL OR element_instance_id = :element_instance_id)
+  AND (CAST(:retries AS integer) IS NULL OR retries = :retries)
+  AND (CAST(:retried AS boolean) IS NULL
+       OR (status = 'ready' AND error IS NOT NULL) = :retried)
+LIMIT :cap) AS counted;
+
 -- messageId of published messages: claimed while no live message holds it (an expired
 -- one gives way).
 
