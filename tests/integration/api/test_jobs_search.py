@@ -179,6 +179,8 @@ def test_pages_forward_and_back(store_url: str) -> None:
         ({"filter": {"hasFailedWithRetriesLeft": "yes"}}, "filter.hasFailedWithRetriesLeft"),
         ({"filter": {"retries": "many"}}, "filter.retries"),
         ({"filter": {"retries": {"$gt": 1}}}, "filter.retries"),
+        ({"filter": {"retries": 10**20}}, "filter.retries"),
+        ({"page": {"from": 10**20}}, "page.from"),
         ({"filter": {"jobKey": {"$in": ["1", "2"]}}}, "filter.jobKey"),
         ({"filter": {"processInstanceKey": {"$like": "1*"}}}, "filter.processInstanceKey"),
         ({"filter": {"type": ["charge"]}}, "filter.type"),

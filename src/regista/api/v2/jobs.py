@@ -433,9 +433,12 @@ def _retries(raw: Any) -> int | None:
     if found is None:
         return None
     try:
-        return int(found)
+        retries = int(found)
     except ValueError:
         raise _bad_filter("retries", "must be an integer") from None
+    if not -(2**31) <= retries < 2**31:
+        raise _bad_filter("retries", "must be a 32-bit integer")
+    return retries
 
 
 def _flag(raw: Any, field: str) -> bool | None:

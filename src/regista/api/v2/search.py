@@ -61,7 +61,7 @@ class SortField(Model):
 
 
 class Page(Model):
-    from_: int | None = Field(default=None, alias="from", ge=0)
+    from_: int | None = Field(default=None, alias="from", ge=0, le=2**31 - 1)  # an int32
     limit: int = Field(default=100, ge=1, le=10_000)
     after: str | None = None
     before: str | None = None
