@@ -9,8 +9,11 @@ shell (one unit of work per request), which is thread-safe.
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.openapi.utils import get_openapi
 
 from regista.api import health
 from regista.api.authenticator import StoredAuthenticator
@@ -18,7 +21,7 @@ from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
 from regista.api.limits import BodyLimit
 from regista.api.options import ServerOptions
-from regista.api.problems import CatchAll, install_problem_handlers
+from regista.api.problems import CatchAll, document_problems, install_problem_handlers
 from regista.api.v2 import (
     apikeys,
     cluster,
@@ -45,6 +48,20 @@ Regista's REST API. Under `/v2` it speaks the shape of Camunda 8's Orchestration
 REST API (same paths, field names and semantics where Regista has the concept), so
 existing Camunda clients and workers work unchanged. Errors are RFC 9457 problem details.
 """
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """The OpenAPI document, generated once, declaring the problems the API answers."""
+    if app.openapi_schema is None:
+        app.openapi_schema = document_problems(
+            get_openapi(
+                title=app.title,
+                version=app.version,
+                description=app.description,
+                routes=app.routes,
+            )
+        )
+    return app.openapi_schema
 
 
 def create_app(
@@ -78,6 +95,7 @@ def create_app(
         else Directory(client.store)
     )
     install_problem_handlers(app)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):

@@ -31,7 +31,7 @@ from regista.store import (
     StoreUnavailable,
 )
 
-__all__ = ["ApiError", "CatchAll", "install_problem_handlers", "problem"]
+__all__ = ["ApiError", "CatchAll", "document_problems", "install_problem_handlers", "problem"]
 
 log = logging.getLogger("regista.api")
 
@@ -187,6 +187,64 @@ def install_problem_handlers(app: FastAPI) -> None:
         else:
             log.error("store error: %s", exc)
         return problem(500, str(exc), instance=request.url.path)
+
+
+# What any operation may answer besides its success, as Camunda documents its own: a bad
+# request (the validation errors FastAPI would call 422 are 400 here), no or refused
+# credentials, a missing or conflicting resource, the server's fault, a database that does
+# not answer.
+_ERRORS = {
+    400: "The request is invalid; `invalidParams` names the offending fields",
+    401: "No valid credentials",
+    403: "The caller's roles do not allow this",
+    404: "A resource the request names does not exist",
+    409: "The request conflicts with the resource's state",
+    500: "The server failed on the request (see its log)",
+    503: "The database does not answer; try again",
+}
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "ProblemDetail",
+    "description": "An RFC 9457 problem document.",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string"},
+        "title": {"type": "string"},
+        "status": {"type": "integer"},
+        "detail": {"type": "string"},
+        "instance": {"type": "string"},
+        "invalidParams": {
+            "type": "array",
+            "items": {
+                "type": "object",
+                "properties": {"name": {"type": "string"}, "reason": {"type": "string"}},
+                "required": ["name", "reason"],
+            },
+        },
+    },
+    "required": ["type", "title", "status", "detail"],
+}
+
+
+def document_problems(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` (an OpenAPI document FastAPI generated) with the errors the API really
+    answers: FastAPI's 422 dropped, and every operation's error statuses declared as
+    `application/problem+json` problem details (keeping an endpoint's own description)."""
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    schemas["ProblemDetail"] = PROBLEM_SCHEMA
+    schemas.pop("HTTPValidationError", None)
+    schemas.pop("ValidationError", None)
+    content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+    for item in document.get("paths", {}).values():
+        for method, operation in item.items():
+            if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            responses.pop("422", None)
+            for status, description in _ERRORS.items():
+                declared = responses.setdefault(str(status), {"description": description})
+                declared["content"] = dict(content)
+    return document
 
 
 class CatchAll:

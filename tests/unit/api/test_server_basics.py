@@ -211,3 +211,13 @@ def check_cors(http: httpx.Client) -> None:
         headers={"Origin": "https://evil.example", "Access-Control-Request-Method": "GET"},
     )
     assert "access-control-allow-origin" not in other.headers
+
+
+def test_the_openapi_document_declares_the_problems_answered(client: Client) -> None:
+    document = create_app(client, ServerOptions(auth="none")).openapi()
+    assert "HTTPValidationError" not in document["components"]["schemas"]
+    start = document["paths"]["/v2/process-instances"]["post"]["responses"]
+    assert "422" not in start and {"400", "401", "403", "404", "409", "500", "503"} <= set(start)
+    problem = start["400"]["content"]["application/problem+json"]["schema"]
+    assert problem == {"$ref": "#/components/schemas/ProblemDetail"}
+    assert start["504"]["description"].startswith("awaitCompletion")  # an endpoint's own stays

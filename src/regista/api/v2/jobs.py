@@ -51,6 +51,9 @@ router = APIRouter(prefix="/v2/jobs", tags=["Job"])
 #: Camunda gateway's default long-polling timeout).
 DEFAULT_LONG_POLL = 10.0
 _LOOK_AGAIN = 1.0
+#: The longest lease or back-off (ms) a request may ask for: ten years (longer ones would
+#: overflow the clock's arithmetic, a 500 instead of a 400).
+LONGEST_MS = 10 * 366 * 24 * 3600 * 1000
 _guard = threading.Lock()
 
 Worker = Annotated[Principal, Depends(require("operator", "worker"))]
@@ -99,7 +102,9 @@ class JobActivationRequest(BaseModel):
     worker: str | None = Field(
         default=None, description="The name of the worker activating the jobs"
     )
-    timeout: int = Field(ge=1, description="How long (ms) the jobs are leased to this worker")
+    timeout: int = Field(
+        ge=1, le=LONGEST_MS, description="How long (ms) the jobs are leased to this worker"
+    )
     maxJobsToActivate: int = Field(ge=1, le=10_000, description="At most this many jobs")
     fetchVariable: list[str] | None = Field(
         default=None, description="The variables to fetch; all visible ones when empty or absent"
@@ -227,7 +232,9 @@ class JobCompletionRequest(BaseModel):
 class JobFailRequest(BaseModel):
     retries: int = Field(default=0, ge=0, description="How many retries are left (0: an incident)")
     errorMessage: str | None = None
-    retryBackOff: int = Field(default=0, ge=0, description="Wait this many ms before the retry")
+    retryBackOff: int = Field(
+        default=0, ge=0, le=LONGEST_MS, description="Wait this many ms before the retry"
+    )
     variables: dict[str, Any] | None = Field(
         default=None, description="Variables local to the task"
     )
@@ -300,7 +307,9 @@ def throw_job_error(jobKey: str, body: JobErrorRequest, who: Worker, jobs: Jobs)
 
 class JobChangeset(BaseModel):
     retries: int | None = Field(default=None, ge=0, description="The job's retries")
-    timeout: int | None = Field(default=None, ge=1, description="The new lease, ms from now")
+    timeout: int | None = Field(
+        default=None, ge=1, le=LONGEST_MS, description="The new lease, ms from now"
+    )
 
 
 class JobUpdateRequest(BaseModel):

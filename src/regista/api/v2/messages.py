@@ -24,7 +24,10 @@ router = APIRouter(prefix="/v2", tags=["Messages", "Signals"])
 class MessagePublication(Model):
     name: str = Field(min_length=1)
     correlationKey: str | None = None
-    timeToLive: int = Field(default=0, ge=0, description="ms to keep the message")
+    # at most ten years: a longer one would overflow the clock (a 500 instead of a 400)
+    timeToLive: int = Field(
+        default=0, ge=0, le=10 * 366 * 24 * 3600 * 1000, description="ms to keep the message"
+    )
     messageId: str | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     tenantId: str | None = None
