@@ -21,7 +21,7 @@ from types import TracebackType
 from typing import Any
 
 from regista.engine import ENDED, Activate
-from regista.runtime.definitions import Deployed, Source
+from regista.runtime.definitions import Deployed, Source, flatten_sources
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
@@ -115,13 +115,7 @@ class Client:
         The same source deployed again keeps its version; a changed one is the next
         version. Every problem of every model refuses the whole deployment
         (`DeploymentError`)."""
-        flat: list[Source] = []
-        for source in sources:
-            if isinstance(source, list | tuple):
-                flat.extend(source)
-            else:
-                flat.append(source)  # type: ignore[arg-type]
-        return self.shell.deploy(flat)
+        return self.shell.deploy(flatten_sources(sources))
 
     def start(
         self,

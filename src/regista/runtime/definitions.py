@@ -47,6 +47,7 @@ __all__ = [
     "Model",
     "Resource",
     "StoredModels",
+    "flatten_sources",
     "is_process",
     "start_timer_id",
 ]
@@ -65,6 +66,17 @@ class Resource:
 
 
 Source = str | os.PathLike[str] | bytes | Definitions | ProcessBuilder | Resource
+
+
+def flatten_sources(sources: Iterable[Source | Iterable[Source]]) -> list[Source]:
+    """The sources of a deploy call, lists and tuples among them spread out."""
+    flat: list[Source] = []
+    for source in sources:
+        if isinstance(source, list | tuple):
+            flat.extend(source)
+        else:
+            flat.append(source)  # type: ignore[arg-type]
+    return flat
 
 
 def start_timer_id(definition_id: str, start_event_id: str) -> str:

@@ -31,7 +31,7 @@ from regista.engine import RUNNING, Activate, InstanceState
 from regista.model.bpmn import FlowNode
 from regista.runtime import outbox
 from regista.runtime.clock import FakeClock, after, parse_instant, utc
-from regista.runtime.definitions import Deployed, Source
+from regista.runtime.definitions import Deployed, Source, flatten_sources
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
@@ -128,13 +128,7 @@ class LocalRuntime:
         """Deploy BPMN and DMN models (files, directories, XML, parsed models or process
         builders). Every problem of every model is checked first: an error refuses the
         whole deployment with a `DeploymentError` listing them all."""
-        flat: list[Source] = []
-        for source in sources:
-            if isinstance(source, list | tuple):
-                flat.extend(source)
-            else:
-                flat.append(source)  # type: ignore[arg-type]
-        deployed = self.shell.deploy(flat)
+        deployed = self.shell.deploy(flatten_sources(sources))
         self.run_until_idle()
         return deployed
 
@@ -220,10 +214,8 @@ class LocalRuntime:
             self.shell.complete_user_task(waiting.id, variables)
         elif isinstance(waiting, Job):
             self._report(waiting.id, WorkResult("completed", dict(variables or {})))
-        elif waiting.kind == "signal":
-            self.shell.signal(waiting.name, variables)
         else:
-            self.shell.correlate(waiting.name, waiting.correlation_key, variables)
+            self.shell.deliver(waiting.id, variables)
         self.run_until_idle()
 
     def complete_job(self, job_id: str, variables: Mapping[str, Any] | None = None) -> None:

@@ -25,12 +25,12 @@ from regista.engine import (
     TriggerSignal,
     encode_value,
 )
-from regista.runtime.errors import DuplicateMessage
+from regista.runtime.errors import DuplicateMessage, NotFoundError, RequestError
 from regista.runtime.keys import lock_correlation, matching_keys
 from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import NewMessage, NotFound
 
-__all__ = ["Correlation", "broadcast", "publish"]
+__all__ = ["Correlation", "broadcast", "deliver", "publish"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -173,3 +173,30 @@ def broadcast(uow: UnitOfWork, name: str, variables: Mapping[str, Any]) -> list[
         )
         reached.append(loaded.id)
     return reached
+
+
+def deliver(uow: UnitOfWork, subscription_id: str, variables: Mapping[str, Any]) -> str:
+    """Deliver a message or signal to one subscription, whatever else waits for the same
+    name (a test runtime completing the wait at an element); returns its instance id."""
+    subscription = uow.tx.get_subscription(subscription_id)
+    if subscription is None:
+        raise NotFoundError(f"no message or signal subscription {subscription_id!r} is open")
+    loaded = uow.load(subscription.instance_id)
+    if subscription.id not in loaded.state.waits:
+        raise RequestError(f"instance {loaded.id} no longer waits at {subscription.element_id!r}")
+    signal = subscription.kind == "signal"
+    uow.record(
+        loaded,
+        "signal_received" if signal else "message_correlated",
+        command="TriggerSignal" if signal else "CorrelateMessage",
+        element_id=subscription.element_id,
+        element_instance_id=subscription.element_instance_id,
+        data={"name": subscription.name, "subscription_id": subscription.id},
+    )
+    command = (
+        TriggerSignal(subscription.id, dict(variables))
+        if signal
+        else CorrelateMessage(subscription.id, dict(variables))
+    )
+    uow.apply(loaded, command)
+    return loaded.id

@@ -392,6 +392,19 @@ class Shell:
         values = feel_variables(variables)
         return self.transact(lambda uow: messages.broadcast(uow, name, values), actor=actor)
 
+    def deliver(
+        self,
+        subscription_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> str:
+        """Deliver a message or signal to one subscription (see `messages.deliver`)."""
+        values = feel_variables(variables)
+        return self.transact(
+            lambda uow: messages.deliver(uow, subscription_id, values), actor=actor
+        )
+
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance (and, through the outbox, the instances it called)."""
 

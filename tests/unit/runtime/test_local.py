@@ -552,3 +552,15 @@ def test_an_instance_is_modified_in_memory(runtime: Factory) -> None:
     assert view.variables == {"amount": 10, "approved": True}
     with pytest.raises(RequestError, match="nothing named 'approve' runs"):
         rt.modify(iid, terminate=["approve"])
+
+
+def test_completing_a_wait_at_an_element_reaches_that_instance_only(runtime: Factory) -> None:
+    rt = runtime()
+    rt.deploy(payment())
+    first = rt.start("payment", {"orderId": "same"})
+    second = rt.start("payment", {"orderId": "same"})
+    rt.complete_task(second, "paid", {"amount": 3})
+    assert rt.instance(second).status == "completed"
+    assert rt.instance(first).status == "active"
+    kinds = [e.kind for e in rt.history(second)]
+    assert "message_correlated" in kinds
