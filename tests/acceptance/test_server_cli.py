@@ -92,3 +92,16 @@ def test_auth_none_is_refused_beyond_localhost(tmp_path: Path) -> None:
     assert done.returncode == 2
     assert "localhost" in done.stderr
     assert "Traceback" not in done.stderr
+
+
+def test_a_database_url_regista_cannot_use_is_one_line() -> None:
+    for command in ("server", "engine"):
+        done = subprocess.run(
+            [sys.executable, "-m", "regista.cli.main", command, "--database-url", "nosuch://x"],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0
+        assert "names no database Regista supports" in done.stderr
+        assert "Traceback" not in done.stderr

@@ -90,7 +90,7 @@ def engine_command(
         raise click.BadParameter(str(exc), param_hint="--history-ttl") from None
     try:
         store = open_store(settings)
-    except StoreError as exc:
+    except (StoreError, SettingsError) as exc:
         raise failure(exc) from None
     node = Node(
         store,

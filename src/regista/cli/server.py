@@ -14,6 +14,7 @@ from regista.cli.errors import failure
 from regista.cli.options import database_option, settings_for
 from regista.runtime.errors import RequestError
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
+from regista.settings import SettingsError
 from regista.store import StoreError
 
 __all__ = ["server_command"]
@@ -140,7 +141,7 @@ def server_command(
     )
     try:
         client = Client(settings, options=RuntimeOptions(trusted=trusted))
-    except StoreError as exc:
+    except (StoreError, SettingsError) as exc:
         raise failure(exc) from None
     directory = Directory(client.store)
     authenticator = None
