@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import health
+from regista.api import engine_rest, health
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -47,6 +47,8 @@ DESCRIPTION = """\
 Regista's REST API. Under `/v2` it speaks the shape of Camunda 8's Orchestration Cluster
 REST API (same paths, field names and semantics where Regista has the concept), so
 existing Camunda clients and workers work unchanged. Errors are RFC 9457 problem details.
+Under `/engine-rest` it speaks the subset of Camunda 7's REST API that Camunda 7 clients,
+external-task workers and the Modeler use (typed variables, `{type, message}` errors).
 """
 
 
@@ -104,6 +106,11 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)
+    app.include_router(engine_rest.router, prefix=engine_rest.PREFIX)
+    # Camunda 7 also serves its default engine by name; one description in the document
+    app.include_router(
+        engine_rest.router, prefix=engine_rest.PREFIX + "/engine/default", include_in_schema=False
+    )
     app.add_middleware(
         CORSMiddleware,
         allow_origins=list(options.cors_origins or ()),

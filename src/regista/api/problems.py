@@ -37,6 +37,22 @@ log = logging.getLogger("regista.api")
 
 MEDIA_TYPE = "application/problem+json"
 
+#: Paths under this prefix speak Camunda 7's REST API, whose errors are `{type, message}`.
+ENGINE_REST = "/engine-rest"
+
+# The exception class names Camunda 7's REST API answers with each status.
+_ENGINE_REST_TYPES = {
+    400: "InvalidRequestException",
+    401: "AuthenticationException",
+    403: "AuthorizationException",
+    404: "InvalidRequestException",
+    409: "OptimisticLockingException",
+    413: "InvalidRequestException",
+    415: "InvalidRequestException",
+    500: "ProcessEngineException",
+    503: "ProcessEngineException",
+}
+
 _TITLES = {
     400: "Bad Request",
     401: "Unauthorized",
@@ -83,7 +99,16 @@ def problem(
     extra: Mapping[str, Any] | None = None,
     headers: Mapping[str, str] | None = None,
 ) -> JSONResponse:
-    """A problem-details response."""
+    """A problem-details response; under `/engine-rest`, Camunda 7's `{type, message}`
+    (with the offending fields, when there are, as `invalidParams`)."""
+    if instance is not None and (instance == ENGINE_REST or instance.startswith(ENGINE_REST + "/")):
+        engine_rest: dict[str, Any] = {
+            "type": _ENGINE_REST_TYPES.get(status, "RestException"),
+            "message": detail,
+        }
+        if extra and "invalidParams" in extra:
+            engine_rest["invalidParams"] = extra["invalidParams"]
+        return JSONResponse(engine_rest, status_code=status, headers=headers)
     body: dict[str, Any] = {
         "type": "about:blank",
         "title": title or _TITLES.get(status, "Error"),
@@ -225,6 +250,18 @@ PROBLEM_SCHEMA: dict[str, Any] = {
     "required": ["type", "title", "status", "detail"],
 }
 
+ENGINE_REST_ERROR_SCHEMA: dict[str, Any] = {
+    "title": "EngineRestError",
+    "description": "An error as Camunda 7's REST API answers it.",
+    "type": "object",
+    "properties": {
+        "type": {"type": "string", "description": "The exception class name"},
+        "message": {"type": "string"},
+        "invalidParams": PROBLEM_SCHEMA["properties"]["invalidParams"],
+    },
+    "required": ["type", "message"],
+}
+
 
 def document_problems(document: dict[str, Any]) -> dict[str, Any]:
     """`document` (an OpenAPI document FastAPI generated) with the errors the API really
@@ -232,10 +269,13 @@ def document_problems(document: dict[str, Any]) -> dict[str, Any]:
     `application/problem+json` problem details (keeping an endpoint's own description)."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["ProblemDetail"] = PROBLEM_SCHEMA
+    schemas["EngineRestError"] = ENGINE_REST_ERROR_SCHEMA
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    content = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
-    for item in document.get("paths", {}).values():
+    problems = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+    engine_rest = {"application/json": {"schema": {"$ref": "#/components/schemas/EngineRestError"}}}
+    for path, item in document.get("paths", {}).items():
+        content = engine_rest if path.startswith(ENGINE_REST + "/") else problems
         for method, operation in item.items():
             if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
                 continue

@@ -115,6 +115,16 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/jobs/search"): WORKER,
 }
 
+ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
+    # Camunda 7's REST API (api/engine_rest), the same roles as the /v2 twin of each
+    ("GET", "/engine-rest/version"): ANYONE_SIGNED_IN,
+    ("GET", "/engine-rest/engine"): ANYONE_SIGNED_IN,
+}
+# Camunda 7 serves its default engine under two prefixes, and so does Regista
+for (_method, _path), _roles in ENGINE_REST.items():
+    NEEDS[_method, _path] = _roles
+    NEEDS[_method, _path.replace("/engine-rest/", "/engine-rest/engine/default/", 1)] = _roles
+
 _PARAM = re.compile(r"\{([^}:]+)(:[^}]*)?\}")
 
 
