@@ -105,3 +105,35 @@ def test_a_database_url_regista_cannot_use_is_one_line() -> None:
         assert done.returncode != 0
         assert "names no database Regista supports" in done.stderr
         assert "Traceback" not in done.stderr
+
+
+def test_deploy_at_start_refuses_a_broken_model_naming_it_and_serves_nothing(
+    tmp_path: Path,
+) -> None:
+    models = tmp_path / "models"
+    (models / "nested").mkdir(parents=True)
+    (models / "nested" / "broken.bpmn").write_text("<definitions>not a model")
+    (models / "notes.txt").write_text("not deployed")
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    for target, expected in ((models, "broken.bpmn"), (empty, "no .bpmn, .dmn or .form file")):
+        done = subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "regista.cli.main",
+                "server",
+                "--auth",
+                "none",
+                "--deploy",
+                str(target),
+                "--database-url",
+                f"sqlite:///{tmp_path / 'x.db'}",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert done.returncode != 0
+        assert expected in done.stderr
+        assert "Traceback" not in done.stderr

@@ -6,13 +6,16 @@ import ipaddress
 import logging
 import os
 import signal
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
 
 from regista.cli.errors import failure
 from regista.cli.options import database_option, settings_for
+from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
+from regista.runtime.sources import DeploymentError
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 from regista.settings import SettingsError
 from regista.store import StoreError
@@ -21,6 +24,7 @@ __all__ = ["server_command"]
 
 if TYPE_CHECKING:
     from regista.api.identity import Directory
+    from regista.client import Client
 
 ADMIN_USER = "REGISTA_ADMIN_USER"
 ADMIN_PASSWORD = "REGISTA_ADMIN_PASSWORD"
@@ -61,6 +65,41 @@ def first_admin(directory: Directory) -> None:
         )
 
 
+DEPLOYABLE = (".bpmn", ".dmn", ".form")
+
+
+def deployable_files(paths: tuple[str, ...]) -> list[Path]:
+    """The files `--deploy` names: each file, and the deployable files under each
+    directory (recursively, in name order, so that a deployment is repeatable)."""
+    found: list[Path] = []
+    for named in paths:
+        path = Path(named)
+        if path.is_dir():
+            found.extend(
+                sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in DEPLOYABLE)
+            )
+        else:
+            found.append(path)
+    return found
+
+
+def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
+    """Deploy what `--deploy` names, in one deployment, and say what was deployed."""
+    if not paths:
+        return
+    files = deployable_files(paths)
+    if not files:
+        raise click.UsageError(f"--deploy {' '.join(paths)}: no .bpmn, .dmn or .form file there")
+    resources = [Resource(str(p), p.read_bytes()) for p in files]
+    deployed = client.shell.deploy(resources, actor="regista server --deploy")
+    for item in deployed:
+        kind, _, name = item.process_id.rpartition(":")
+        if kind == "dmn":
+            continue  # the DMN model as a whole; its decisions are listed one by one
+        what = "deployed" if item.created else "unchanged"
+        click.echo(f"{what}: {kind or 'process'} {name} version {item.version}", err=True)
+
+
 @click.command("server")
 @database_option
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
@@ -78,6 +117,14 @@ def first_admin(directory: Directory) -> None:
     "worker_specs",
     multiple=True,
     help="Module (dotted name or .py file) with @worker handlers for the engine; repeatable.",
+)
+@click.option(
+    "--deploy",
+    "deploy_paths",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=True, file_okay=True),
+    help="A .bpmn, .dmn or .form file, or a directory of them (searched recursively), "
+    "deployed at start (unchanged ones keep their version); repeatable.",
 )
 @click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
 @click.option(
@@ -99,6 +146,7 @@ def server_command(
     auth: str,
     no_engine: bool,
     worker_specs: tuple[str, ...],
+    deploy_paths: tuple[str, ...],
     trusted: bool,
     cors_origins: tuple[str, ...],
     log_level: str,
@@ -108,6 +156,7 @@ def server_command(
     \b
     regista server                          # http://127.0.0.1:8080, SQLite regista.db
     regista server --auth none              # a laptop: no login, localhost only
+    regista server --deploy examples --worker examples/order/workers.py
     regista server --no-engine --host 0.0.0.0 --database-url postgresql://...
     """
     import uvicorn
@@ -142,6 +191,11 @@ def server_command(
     try:
         client = Client(settings, options=RuntimeOptions(trusted=trusted))
     except (StoreError, SettingsError) as exc:
+        raise failure(exc) from None
+    try:
+        deploy_at_start(client, deploy_paths)
+    except (DeploymentError, StoreError) as exc:
+        client.close()
         raise failure(exc) from None
     directory = Directory(client.store)
     authenticator = None

@@ -3,11 +3,11 @@ shown. Unknown request fields are ignored."""
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from regista.api.v2.common import iso
 from regista.store import UserTask
 
 __all__ = [
@@ -141,11 +141,6 @@ class FormResult(BaseModel):
     schema_: dict[str, Any] = Field(alias="schema", serialization_alias="schema")
     version: int | None = None
     tenantId: str = "<default>"
-
-
-def iso(value: dt.datetime | None) -> str | None:
-    """A time as Camunda writes it: ISO 8601 with an offset."""
-    return None if value is None else value.isoformat(timespec="milliseconds")
 
 
 def result_of(task: UserTask, definition: tuple[str, str, int] | None = None) -> UserTaskResult:
