@@ -23,6 +23,7 @@ from fastapi import APIRouter, Depends, Request, Response
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
 from regista.api.tasklist import check_see, may_act, viewer_of
+from regista.api.v2.common import iso
 from regista.api.v2.user_task_models import (
     AssignmentRequest,
     CompletionRequest,
@@ -35,7 +36,6 @@ from regista.api.v2.user_task_models import (
     VariableResult,
     VariableSearchRequest,
     VariableSearchResult,
-    iso,
     result_of,
 )
 from regista.forms import FormError
