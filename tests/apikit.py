@@ -61,7 +61,7 @@ def api(client: Client, *, roles: bool = False) -> Iterator[httpx.Client]:
         app = create_app(client, ServerOptions(auth="basic"), authenticator=Roles())
     else:
         app = create_app(client, ServerOptions(auth="none"))
-    with serve(app) as url, httpx.Client(base_url=url, timeout=30) as http:
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
         yield http
 
 

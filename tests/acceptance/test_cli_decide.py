@@ -143,3 +143,26 @@ def test_version() -> None:
     done = regista("--version")
     assert done.returncode == 0
     assert "regista" in done.stdout
+
+
+# as Camunda 7 modelers wrote it: the DMN 1.1 `dmn11.xsd` namespace, no input data
+CAMUNDA_DMN = REPO / "tests" / "acceptance" / "scenarios" / "models" / "camunda7-dinner.dmn"
+
+
+def test_a_camunda_model_without_input_data_reads_the_input_as_variables() -> None:
+    model = CAMUNDA_DMN
+    doc = decide_json(str(model), "--decision", "dish", "--input", '{"month": 10, "guestCount": 4}')
+    assert doc["value"] == "Spareribs"
+    assert doc["warnings"] == []
+    via = decide_json(str(model), "-d", "dish", "--variables", '{"month": 1, "guestCount": 12}')
+    assert via["value"] == "Stew"
+
+
+def test_variables_reach_a_model_with_input_data_too() -> None:
+    doc = decide_json(
+        str(DISH), "--decision", "Dish", "--variables", '{"Season": "Winter", "Guest Count": 8}'
+    )
+    assert doc["value"] == "Roastbeef"
+    done = regista("decide", str(DISH), "-d", "Dish", "--variables", "[1]")
+    assert done.returncode == 2
+    assert "--variables" in done.stderr and "JSON object" in done.stderr

@@ -62,8 +62,8 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
-def _read_input(text: str) -> dict[str, Any]:
-    source = "--input"
+def _read_input(text: str, option: str) -> dict[str, Any]:
+    source = option
     if text.startswith("@"):
         path = Path(text[1:])
         source = str(path)
@@ -78,7 +78,7 @@ def _read_input(text: str) -> dict[str, Any]:
             f"the input ({source}) is not valid JSON: {e.msg} at line {e.lineno} column {e.colno}"
         )
     if not isinstance(data, dict):
-        _fail(f"the input ({source}) must be a JSON object of input names to values")
+        _fail(f"the input ({source}) must be a JSON object of names to values")
     return data
 
 
@@ -127,6 +127,12 @@ def result_json(kind: str, name: str, result: DecisionResult) -> dict[str, Any]:
     show_default=True,
     help="The inputs as a JSON object, or @FILE to read them from a JSON file.",
 )
+@click.option(
+    "--variables",
+    "variables_text",
+    help="Variables as a process passes them to a business rule task: a JSON object (or "
+    "@FILE) whose names every expression reads, as Camunda models without input data do.",
+)
 @click.option("--model", "-m", help="The model (name or namespace) when several are loaded.")
 @click.option("--indent", type=int, default=2, show_default=True, help="JSON indentation.")
 def decide(
@@ -134,6 +140,7 @@ def decide(
     decision: str | None,
     service: str | None,
     input_text: str,
+    variables_text: str | None,
     model: str | None,
     indent: int,
 ) -> None:
@@ -142,21 +149,31 @@ def decide(
     \b
     regista decide examples/dish.dmn --decision Dish \\
         --input '{"Season": "Winter", "Guest Count": 8}'
+    regista decide camunda.dmn --decision dish --variables '{"season": "Fall"}'
+
+    Models that declare no input data at all (as Camunda writes them) read --input as
+    variables too.
     """
     if (decision is None) == (service is None):
         _fail("give exactly one of --decision NAME or --service NAME")
     for m in models:
         if not Path(m).is_file():
             _fail(f"no such model file: {m}")
-    inputs = _read_input(input_text)
+    inputs = _read_input(input_text, "--input")
+    variables = None if variables_text is None else _read_input(variables_text, "--variables")
     try:
         loaded = load(list(models))
+        free = variables is not None or not any(
+            cm.definitions.input_data for cm in loaded.models
+        )
+        if variables is not None:
+            inputs = {**variables, **inputs}
         if service is not None:
             result = loaded.invoke(service, inputs, model=model)
             doc = result_json("service", service, result)
         else:
             assert decision is not None
-            result = loaded.decide(decision, inputs, model=model)
+            result = loaded.decide(decision, inputs, model=model, free_variables=free)
             doc = result_json("decision", decision, result)
     except DmnError as e:
         _fail(describe_dmn_error(e))

@@ -100,6 +100,10 @@ class Evaluation(Run):
                     inner[r.name] = value
             else:
                 variables[r.name] = value
+        for r in reqs:
+            if r.kind is Kind.DECISION and not r.prefix and isinstance(r.element, m.Decision):
+                for alias, aliased in _camunda_aliases(r.element, variables.get(r.name)):
+                    variables.setdefault(alias, aliased)
         return variables
 
     def value_of(self, r: Requirement) -> Any:
@@ -414,3 +418,24 @@ def _feel_inputs(inputs: Mapping[str, Any]) -> dict[str, Any]:
 
 def _unique(warnings: list[str]) -> tuple[str, ...]:
     return tuple(dict.fromkeys(warnings))
+
+
+def _camunda_aliases(d: m.Decision, value: Any) -> list[tuple[str, Any]]:
+    """The other names Camunda's engines give a required decision's result: its id (as
+    Camunda 8 models refer to it) and, for a decision table, its output names (as Camunda
+    7 models do: the single output's value, or each output of the matched rule or rules).
+    They never hide a name the standard binds."""
+    aliases: list[tuple[str, Any]] = []
+    if d.id != d.name:
+        aliases.append((d.id, value))
+    table = d.expression
+    if not isinstance(table, m.DecisionTable):
+        return aliases
+    names = [o.name for o in table.outputs if o.name]
+    if len(table.outputs) == 1 and names:
+        aliases.append((names[0], value))
+    elif isinstance(value, dict):
+        aliases.extend((n, value.get(n)) for n in names)
+    elif isinstance(value, list) and all(isinstance(v, dict) for v in value):
+        aliases.extend((n, [v.get(n) for v in value]) for n in names)
+    return aliases

@@ -25,6 +25,25 @@ DMN_NAMESPACES = {
     "https://www.omg.org/spec/DMN/20230324/MODEL/": "1.5",
 }
 
+# The dates that name each DMN version's namespace: files in the wild spell the rest of it
+# in several ways (http or https, `dmn.xsd` or `dmn11.xsd` as older Camunda 7 modelers
+# wrote it, with or without the trailing slash).
+_VERSION_DATES = {"20151101": "1.1", "20180521": "1.2", "20191111": "1.3", "20211108": "1.4"}
+_VERSION_DATES["20230324"] = "1.5"
+_OMG_DMN = re.compile(r"^https?://www\.omg\.org/spec/DMN/(\d{8})/(?:MODEL/?|dmn1?1?\.xsd)$")
+
+
+def dmn_version(namespace: str | None) -> str | None:
+    """The DMN version a root namespace names, or None when it names none."""
+    if namespace is None:
+        return None
+    known = DMN_NAMESPACES.get(namespace)
+    if known is not None:
+        return known
+    matched = _OMG_DMN.match(namespace)
+    return _VERSION_DATES.get(matched.group(1)) if matched else None
+
+
 _UNSAFE = re.compile(rb"<!\s*(DOCTYPE|ENTITY)", re.IGNORECASE)
 
 _Element = etree._Element
@@ -143,7 +162,8 @@ class _Reader:
 
     def definitions(self, root: _Element) -> m.Definitions:
         q = etree.QName(root)
-        if q.namespace not in DMN_NAMESPACES or q.localname != "definitions":
+        version = dmn_version(q.namespace)
+        if version is None or q.localname != "definitions":
             raise DmnError(
                 f"not a DMN model: the root element is {{{q.namespace}}}{q.localname}; "
                 f"expected <definitions> in one of the DMN 1.1-1.5 namespaces",
@@ -151,7 +171,6 @@ class _Reader:
                 line=_line(root),
             )
         self.ns = q.namespace
-        version = DMN_NAMESPACES[q.namespace]
         decisions: list[m.Decision] = []
         inputs: list[m.InputData] = []
         bkms: list[m.BusinessKnowledgeModel] = []

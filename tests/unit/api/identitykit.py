@@ -53,6 +53,6 @@ def identity_app() -> Iterator[Served]:
         directory = Directory(store, passwords=cheap_passwords())
         directory.create_user(*ADMIN, roles=["admin"])
         app = create_app(client, ServerOptions(), authenticator=StoredAuthenticator(directory))
-        with serve(app) as url, httpx.Client(base_url=url) as http:
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
             yield Served(app, directory, http, basic(*ADMIN))
     store.close()

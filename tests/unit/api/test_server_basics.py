@@ -42,7 +42,7 @@ class Thing(BaseModel):
 
 @contextmanager
 def http_to(app: FastAPI) -> Iterator[httpx.Client]:
-    with serve(app) as url, httpx.Client(base_url=url) as http:
+    with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
         yield http
 
 

@@ -115,7 +115,7 @@ def tasklist() -> Iterator[Tasklist]:
         client.start("loan", {"amount": 5000})
         client.start("chores", {"owner": "carl"})
         app = create_app(client, ServerOptions(), authenticator=People())
-        with serve(app) as url, httpx.Client(base_url=url) as http:
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
             yield Tasklist(http, client)
     store.close()
 
