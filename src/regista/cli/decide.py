@@ -163,9 +163,7 @@ def decide(
     variables = None if variables_text is None else _read_input(variables_text, "--variables")
     try:
         loaded = load(list(models))
-        free = variables is not None or not any(
-            cm.definitions.input_data for cm in loaded.models
-        )
+        free = variables is not None or not any(cm.definitions.input_data for cm in loaded.models)
         if variables is not None:
             inputs = {**variables, **inputs}
         if service is not None:
