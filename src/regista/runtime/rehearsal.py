@@ -12,6 +12,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
+from regista.engine import ElementInstance, Status
 from regista.feel.values import DaysTimeDuration, YearsMonthsDuration, to_feel, to_string
 from regista.model.bpmn import CallActivity, IntermediateCatchEvent, ReceiveTask
 from regista.runtime.clock import FakeClock
@@ -164,7 +165,9 @@ class _Run:
     def auto_complete(self, following: Step | None) -> None:
         if not self.sc.auto_complete:
             return
-        hold = set(following.expect.active or ()) if following and following.expect else set()
+        hold: set[str] = set()
+        if following and following.expect:
+            hold = set(following.expect.active or ()) | set(following.expect.waiting_at or ())
         for _ in range(_MAX_AUTO):
             if not self.complete_one(hold):
                 return
@@ -212,6 +215,24 @@ class _Run:
             text += "; incidents: " + "; ".join(f"{x.element_id}: {x.message}" for x in incidents)
         return text
 
+    def waiting(self) -> set[str]:
+        """The elements holding a waiting token anywhere in the instance tree, as Camunda
+        BPM Assert's `isWaitingAt` sees them: waiting tasks, events, gateways and call
+        activities, elements stopped by an incident, a throwing compensation event waiting
+        for its handlers, and every subprocess around one of these; never a boundary
+        event (it holds no token)."""
+        found: set[str] = set()
+        for member in self.rt.tree(self.root):
+            live = {ei.id: ei for ei in self.rt.state(member).element_instances()}
+            for ei in live.values():
+                if ei.wait is None and ei.status != Status.INCIDENT:
+                    continue
+                node: ElementInstance | None = ei
+                while node is not None and node.role != "process":
+                    found.add(node.element_id)
+                    node = live.get(node.parent) if node.parent else None
+        return found
+
     def check(self, expect: Expectation) -> list[str]:
         rt = self.rt
         view = rt.instance(self.root)
@@ -240,6 +261,11 @@ class _Run:
                     + (f"; not active: {', '.join(missing)}" if missing else "")
                     + (f"; also active: {', '.join(extra)}" if extra else "")
                 )
+        if expect.waiting_at is not None:
+            waiting = self.waiting()
+            missing = [e for e in expect.waiting_at if e not in waiting]
+            if missing:
+                problems.append(f"nothing waits at {', '.join(missing)} ({self.situation()})")
         passed = rt.passed_in_tree(self.root)
         if expect.passed is not None:
             problems.extend(_order_problems(expect.passed, passed))

@@ -5,7 +5,7 @@ path it took — the format `regista test` runs.
     process: order
     start: {variables: {amount: 1200}}
     steps:
-      - expect: {active: [approve]}
+      - expect: {active: [approve]}    # exactly these wait; waiting_at: these wait, others may
       - complete: approve
         variables: {approved: true}
     expect: {state: completed, passed: [approve, charge], variables: {approved: true}}
@@ -54,7 +54,15 @@ _TOP_KEYS = (
     "expect",
     "auto_complete",
 )
-_EXPECT_KEYS = ("state", "active", "passed", "not_passed", "variables", "incidents")
+_EXPECT_KEYS = (
+    "state",
+    "active",
+    "waiting_at",
+    "passed",
+    "not_passed",
+    "variables",
+    "incidents",
+)
 
 
 class ScenarioError(ValueError):
@@ -81,6 +89,7 @@ class Expectation:
 
     state: str | None = None
     active: tuple[str, ...] | None = None
+    waiting_at: tuple[str, ...] | None = None
     passed: tuple[str, ...] | None = None
     not_passed: tuple[str, ...] | None = None
     variables: Mapping[str, Any] | None = None
@@ -299,6 +308,11 @@ class _Reader:
         return Expectation(
             state=state,
             active=self.names(spec["active"], f"{what}.active") if "active" in spec else None,
+            waiting_at=(
+                self.names(spec["waiting_at"], f"{what}.waiting_at")
+                if "waiting_at" in spec
+                else None
+            ),
             passed=self.names(spec["passed"], f"{what}.passed") if "passed" in spec else None,
             not_passed=(
                 self.names(spec["not_passed"], f"{what}.not_passed")
