@@ -8,11 +8,11 @@ import logging
 import click
 
 from regista.cli.errors import failure
+from regista.cli.handlers import node_workers, secrets_option
 from regista.cli.options import database_option, settings_for
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 from regista.settings import SettingsError, parse_ttl
 from regista.store import StoreError, open_store
 
@@ -26,6 +26,7 @@ from regista.store import StoreError, open_store
     multiple=True,
     help="Module (dotted name or .py file) with @worker handlers; repeatable.",
 )
+@secrets_option
 @click.option("--concurrency", default=8, show_default=True, help="Jobs run at a time.")
 @click.option("--lease", default=30.0, show_default=True, help="Job lease, in seconds.")
 @click.option(
@@ -54,6 +55,7 @@ from regista.store import StoreError, open_store
 def engine_command(
     database_url: str | None,
     worker_specs: tuple[str, ...],
+    secrets_file: str | None,
     concurrency: int,
     lease: float,
     job_timeout: float,
@@ -76,12 +78,7 @@ def engine_command(
         level=getattr(logging, log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    workers = Workers()
-    try:
-        for spec in worker_specs:
-            workers.update(load_workers(spec))
-    except WorkerLoadError as exc:
-        raise click.ClickException(str(exc)) from None
+    workers = node_workers(worker_specs, secrets_file)
     settings = settings_for(database_url)
     settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
     try:

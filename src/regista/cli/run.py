@@ -23,6 +23,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 import click
 
 from regista.cli.decide import to_json
+from regista.cli.handlers import node_workers, secrets_option
 from regista.cli.validate import format_problem
 from regista.engine import ENDED, Status
 from regista.model.bpmn import FlowNode
@@ -237,6 +238,7 @@ def _choose_process(
     metavar="MODULE",
     help="A Python module (dotted name or .py file) whose @worker handlers run service tasks.",
 )
+@secrets_option
 @click.option("--process", "process_id", help="The process to start when the file has several.")
 @click.option(
     "--with",
@@ -259,6 +261,7 @@ def run_command(
     model: str,
     assignments: Sequence[str],
     worker_modules: Sequence[str],
+    secrets_file: str | None,
     process_id: str | None,
     extra: Sequence[str],
     as_json: bool,
@@ -275,18 +278,15 @@ def run_command(
     from regista.runtime.errors import RequestError
     from regista.runtime.local import LocalRuntime
     from regista.runtime.sources import DeploymentError
-    from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 
     for name in (model, *extra):
         if not Path(name).is_file():
             _fail(f"no such file: {name}")
     variables = dict(parse_assignment(a, "--var") for a in assignments)
-    workers = Workers()
-    for spec in worker_modules:
-        try:
-            workers.update(load_workers(spec))
-        except WorkerLoadError as exc:
-            _fail(str(exc))
+    try:
+        workers = node_workers(worker_modules, secrets_file)
+    except click.ClickException as exc:
+        _fail(exc.message)
     runtime = LocalRuntime(
         FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0)),
         workers=workers,

@@ -12,11 +12,11 @@ from typing import TYPE_CHECKING
 import click
 
 from regista.cli.errors import failure
+from regista.cli.handlers import node_workers, secrets_option
 from regista.cli.options import database_option, settings_for
 from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
 from regista.runtime.sources import DeploymentError
-from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 from regista.settings import SettingsError
 from regista.store import StoreError
 
@@ -126,6 +126,7 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
     help="A .bpmn, .dmn or .form file, or a directory of them (searched recursively), "
     "deployed at start (unchanged ones keep their version); repeatable.",
 )
+@secrets_option
 @click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
 @click.option(
     "--cors-origin",
@@ -147,6 +148,7 @@ def server_command(
     no_engine: bool,
     worker_specs: tuple[str, ...],
     deploy_paths: tuple[str, ...],
+    secrets_file: str | None,
     trusted: bool,
     cors_origins: tuple[str, ...],
     log_level: str,
@@ -178,12 +180,7 @@ def server_command(
             f"localhost with it; {host!r} is not (use --auth basic)",
             param_hint="--host",
         )
-    workers = Workers()
-    try:
-        for spec in worker_specs:
-            workers.update(load_workers(spec))
-    except WorkerLoadError as exc:
-        raise click.ClickException(str(exc)) from None
+    workers = node_workers(worker_specs, secrets_file)
     settings = settings_for(database_url)
     options = ServerOptions(
         auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None

@@ -28,6 +28,7 @@ __all__ = [
     "ActivatedJob",
     "BpmnError",
     "Handler",
+    "JobFailure",
     "WorkResult",
     "WorkerLoadError",
     "Workers",
@@ -68,6 +69,20 @@ class BpmnError(Exception):
         super().__init__(f"{code}: {message}" if message else code)
 
 
+class JobFailure(Exception):
+    """Raised by a handler to fail the job saying how many `retries` are left and how long
+    to wait before the next try (`backoff`), as Camunda's job failure does; any other
+    exception fails the job with one retry fewer after the runtime's back-off."""
+
+    def __init__(
+        self, message: str, *, retries: int | None = None, backoff: dt.timedelta | None = None
+    ) -> None:
+        self.message = message
+        self.retries = retries
+        self.backoff = backoff
+        super().__init__(message)
+
+
 Handler = Callable[[ActivatedJob], Mapping[str, Any] | None]
 _H = TypeVar("_H", bound=Callable[..., Any])
 
@@ -106,6 +121,10 @@ def perform(handler: Handler, job: ActivatedJob) -> WorkResult:
         result = handler(job)
     except BpmnError as error:
         return WorkResult("error", error.variables, error.code, error.message)
+    except JobFailure as failure:
+        return WorkResult(
+            "failed", message=failure.message, retries=failure.retries, backoff=failure.backoff
+        )
     except Exception as exc:  # a worker may fail in any way; the job then fails
         return WorkResult("failed", message=f"{type(exc).__name__}: {exc}")
     if result is not None and not isinstance(result, Mapping):

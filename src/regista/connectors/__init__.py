@@ -1,0 +1,39 @@
+"""Connectors: in-process job workers for the task types of Camunda 8's connectors, run by
+every engine node, so that retries, leases, incidents, the audit trail and the crash
+guarantees apply to them unchanged.
+
+    >>> workers = standard_connectors(Secrets.load(os.environ))     # doctest: +SKIP
+    >>> node = Node(client.shell, workers)                           # doctest: +SKIP
+
+`regista server`, `regista engine` and `regista run` register them before the user's own
+workers (which win for the same type).
+"""
+
+from __future__ import annotations
+
+import httpx
+
+from regista.connectors.http import HTTP_JSON, HttpConnector
+from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude
+from regista.connectors.secrets import ENV_PREFIX, SecretError, Secrets
+from regista.runtime.workers import Workers
+
+__all__ = [
+    "ENV_PREFIX",
+    "HTTP_JSON",
+    "CallFailed",
+    "ConnectorError",
+    "HttpConnector",
+    "Outcome",
+    "SecretError",
+    "Secrets",
+    "conclude",
+    "standard_connectors",
+]
+
+
+def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -> Workers:
+    """Every connector Regista ships, as workers by job type."""
+    workers = Workers()
+    workers.register(HTTP_JSON, HttpConnector(secrets, http))
+    return workers
