@@ -13,16 +13,19 @@ from __future__ import annotations
 
 import httpx
 
+from regista.connectors.email import EMAIL, EmailConnector
 from regista.connectors.http import HTTP_JSON, HttpConnector
 from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude
 from regista.connectors.secrets import ENV_PREFIX, SecretError, Secrets
 from regista.runtime.workers import Workers
 
 __all__ = [
+    "EMAIL",
     "ENV_PREFIX",
     "HTTP_JSON",
     "CallFailed",
     "ConnectorError",
+    "EmailConnector",
     "HttpConnector",
     "Outcome",
     "SecretError",
@@ -36,4 +39,5 @@ def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -
     """Every connector Regista ships, as workers by job type."""
     workers = Workers()
     workers.register(HTTP_JSON, HttpConnector(secrets, http))
+    workers.register(EMAIL, EmailConnector(secrets))
     return workers
