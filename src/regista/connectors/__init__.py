@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import httpx
 
+from regista.connectors.brokers import MQTT, NATS, RABBITMQ, REDIS_STREAM, broker_connectors
 from regista.connectors.email import EMAIL, EmailConnector
 from regista.connectors.http import HTTP_JSON, HttpConnector
 from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude
@@ -23,6 +24,10 @@ __all__ = [
     "EMAIL",
     "ENV_PREFIX",
     "HTTP_JSON",
+    "MQTT",
+    "NATS",
+    "RABBITMQ",
+    "REDIS_STREAM",
     "CallFailed",
     "ConnectorError",
     "EmailConnector",
@@ -40,4 +45,6 @@ def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -
     workers = Workers()
     workers.register(HTTP_JSON, HttpConnector(secrets, http))
     workers.register(EMAIL, EmailConnector(secrets))
+    for job_type, connector in broker_connectors(secrets).items():
+        workers.register(job_type, connector)
     return workers

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import base64
 import contextlib
-import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -24,7 +23,7 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude
+from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude, json_bytes
 from regista.connectors.secrets import SecretError, Secrets
 from regista.runtime.workers import ActivatedJob, JobFailure
 
@@ -41,7 +40,7 @@ def _text_map(value: Any, field: str) -> dict[str, str]:
         return {}
     if not isinstance(value, Mapping):
         raise ConnectorError(field, f"must be a context of names to values, not {value!r}")
-    return {str(k): v if isinstance(v, str) else json.dumps(v) for k, v in value.items()}
+    return {str(k): v if isinstance(v, str) else json_bytes(v).decode() for k, v in value.items()}
 
 
 def _seconds(value: Any, field: str) -> float:
@@ -149,7 +148,7 @@ class HttpConnector:
             return {"content": body.encode("utf-8")}
         if not kind:
             headers["Content-Type"] = "application/json"
-        return {"content": json.dumps(body).encode("utf-8")}
+        return {"content": json_bytes(body)}
 
     def _authenticate(
         self,

@@ -13,8 +13,10 @@ expression beside `response`, `error` and the job's variables.
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from regista import feel
@@ -22,7 +24,14 @@ from regista.feel.errors import FeelEvalError, FeelSyntaxError
 from regista.feel.values import DaysTimeDuration, to_python
 from regista.runtime.workers import ActivatedJob, BpmnError, JobFailure
 
-__all__ = ["CallFailed", "ConnectorError", "Outcome", "conclude", "parse_backoff"]
+__all__ = [
+    "CallFailed",
+    "ConnectorError",
+    "Outcome",
+    "conclude",
+    "json_bytes",
+    "parse_backoff",
+]
 
 _ERROR_TYPE = "errorType"
 
@@ -54,6 +63,18 @@ class Outcome:
     response: Any = None
     failed: CallFailed | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+def _json_default(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    plain = to_python(value)
+    return plain if plain is not value else str(value)
+
+
+def json_bytes(value: Any) -> bytes:
+    """A variable's value as compact JSON (FEEL numbers as JSON numbers, dates as text)."""
+    return json.dumps(value, separators=(",", ":"), default=_json_default).encode("utf-8")
 
 
 def parse_backoff(text: Any, where: str = "retryBackoff") -> dt.timedelta | None:

@@ -132,7 +132,7 @@ def test_a_post_with_json_body_query_and_a_secret_header(
     assert seen["headers"]["x-api-key"] == SECRET and seen["headers"]["x-order"] == "o-7"
     assert seen["headers"]["content-type"] == "application/json"
     assert info.variables["code"] == 200
-    assert info.variables["echoed"] == '{"orderId": "o-7", "lines": [1, 2]}'
+    assert info.variables["echoed"] == '{"orderId":"o-7","lines":[1,2]}'
     # the secret reached the server, never the instance's variables or history
     assert SECRET not in repr(info.variables) and SECRET not in repr(rt.history(iid))
 
