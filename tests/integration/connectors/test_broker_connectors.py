@@ -19,6 +19,7 @@ import paho.mqtt.client as mqtt
 import pika
 import pytest
 import redis
+from paho.mqtt.enums import CallbackAPIVersion
 
 from regista.bpmn import ProcessBuilder
 from regista.connectors import MQTT, NATS, RABBITMQ, REDIS_STREAM, Secrets, standard_connectors
@@ -117,7 +118,7 @@ def test_mqtt_publishes_with_the_brokers_ack(rt: LocalRuntime) -> None:
     got: list[bytes] = []
     arrived = threading.Event()
     subscribed = threading.Event()
-    consumer = mqtt.Client(mqtt.CallbackAPIVersion.VERSION2)
+    consumer = mqtt.Client(CallbackAPIVersion.VERSION2)
     consumer.on_subscribe = lambda *args: subscribed.set()
 
     def on_message(client: Any, userdata: Any, message: Any) -> None:
@@ -216,7 +217,8 @@ def test_redis_streams(rt: LocalRuntime) -> None:
             ),
             orderId="o-5",
         )
-        ((entry_id, fields),) = client.xrange(stream)
+        entries: Any = client.xrange(stream)
+        ((entry_id, fields),) = entries
         assert fields == {b"order": b"o-5", b"lines": b"[1,2]"}
         assert variables["published"]["id"] == entry_id.decode()
     finally:
