@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import httpx
 
+from regista.connectors.ai import AI_CHAT, ChatConnector
 from regista.connectors.brokers import MQTT, NATS, RABBITMQ, REDIS_STREAM, broker_connectors
 from regista.connectors.email import EMAIL, EmailConnector
 from regista.connectors.http import HTTP_JSON, HttpConnector
@@ -21,6 +22,7 @@ from regista.connectors.secrets import ENV_PREFIX, SecretError, Secrets
 from regista.runtime.workers import Workers
 
 __all__ = [
+    "AI_CHAT",
     "EMAIL",
     "ENV_PREFIX",
     "HTTP_JSON",
@@ -29,6 +31,7 @@ __all__ = [
     "RABBITMQ",
     "REDIS_STREAM",
     "CallFailed",
+    "ChatConnector",
     "ConnectorError",
     "EmailConnector",
     "HttpConnector",
@@ -41,10 +44,13 @@ __all__ = [
 
 
 def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -> Workers:
-    """Every connector Regista ships, as workers by job type."""
+    """Every connector Regista ships, as workers by job type; the HTTP and AI connectors
+    share `http` (a new client when None, kept for the process's life)."""
+    http = http or httpx.Client(follow_redirects=True)
     workers = Workers()
     workers.register(HTTP_JSON, HttpConnector(secrets, http))
     workers.register(EMAIL, EmailConnector(secrets))
+    workers.register(AI_CHAT, ChatConnector(secrets, http))
     for job_type, connector in broker_connectors(secrets).items():
         workers.register(job_type, connector)
     return workers
