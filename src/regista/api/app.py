@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import engine_rest, health
+from regista.api import engine_rest, health, inbound
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -38,6 +38,7 @@ from regista.api.v2 import (
     users,
 )
 from regista.client import Client
+from regista.connectors import Secrets
 from regista.runtime.node import Node
 from regista.version import __version__
 
@@ -72,8 +73,10 @@ def create_app(
     *,
     authenticator: Authenticator | None = None,
     node: Node | None = None,
+    secrets: Secrets | None = None,
 ) -> FastAPI:
-    """The API over `client`'s database; `node` is this process's engine node, if any."""
+    """The API over `client`'s database; `node` is this process's engine node, if any;
+    `secrets` are what inbound webhooks' properties may name."""
     options = options or ServerOptions()
     if authenticator is None:
         if options.auth != "none":
@@ -96,6 +99,7 @@ def create_app(
         if isinstance(authenticator, StoredAuthenticator)
         else Directory(client.store)
     )
+    app.state.secrets = secrets or Secrets()
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
@@ -106,6 +110,7 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)
+    app.include_router(inbound.router)
     app.include_router(engine_rest.router, prefix=engine_rest.PREFIX)
     # Camunda 7 also serves its default engine by name; one description in the document
     app.include_router(

@@ -13,7 +13,7 @@ import click
 from regista.connectors import SecretError, Secrets, standard_connectors
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 
-__all__ = ["SECRETS_FILE", "node_workers", "secrets_option"]
+__all__ = ["SECRETS_FILE", "load_secrets", "node_workers", "secrets_option"]
 
 SECRETS_FILE = "REGISTA_SECRETS_FILE"
 
@@ -31,13 +31,21 @@ def secrets_option(fn: F) -> F:
     )(fn)
 
 
-def node_workers(specs: Iterable[str], secrets_file: str | None) -> Workers:
-    """The connectors and the workers of the modules `specs` names; a module or secrets
-    file that cannot be read is a one-line CLI error."""
+def load_secrets(secrets_file: str | None) -> Secrets:
+    """The secrets of the environment and of the secrets file; a file that cannot be read
+    is a one-line CLI error."""
     try:
-        secrets = Secrets.load(os.environ, secrets_file or os.environ.get(SECRETS_FILE))
+        return Secrets.load(os.environ, secrets_file or os.environ.get(SECRETS_FILE))
     except SecretError as exc:
         raise click.ClickException(str(exc)) from None
+
+
+def node_workers(specs: Iterable[str], secrets: Secrets | str | None) -> Workers:
+    """The connectors and the workers of the modules `specs` names (`secrets`, or the
+    secrets file to read them from); a module that cannot be loaded is a one-line CLI
+    error."""
+    if not isinstance(secrets, Secrets):
+        secrets = load_secrets(secrets)
     workers = standard_connectors(secrets)
     try:
         for spec in specs:

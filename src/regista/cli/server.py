@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING
 import click
 
 from regista.cli.errors import failure
-from regista.cli.handlers import node_workers, secrets_option
+from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.options import database_option, settings_for
 from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
@@ -180,7 +180,8 @@ def server_command(
             f"localhost with it; {host!r} is not (use --auth basic)",
             param_hint="--host",
         )
-    workers = node_workers(worker_specs, secrets_file)
+    secrets = load_secrets(secrets_file)
+    workers = node_workers(worker_specs, secrets)
     settings = settings_for(database_url)
     options = ServerOptions(
         auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
@@ -207,7 +208,7 @@ def server_command(
             raise
         authenticator = StoredAuthenticator(directory)
     node = None if no_engine else Node(client.shell, workers)
-    app = create_app(client, options, authenticator=authenticator, node=node)
+    app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its
     # leases and the process exits normally.

@@ -28,8 +28,18 @@ from .identitykit import Served, basic, identity_app
 ANYONE_SIGNED_IN: tuple[str, ...] = ("*",)
 """Any authenticated caller, whatever their roles."""
 
-PUBLIC = {"/health", "/ready", "/v2/topology", "/openapi.json", "/docs", "/docs/oauth2-redirect"}
-"""Paths that need no credentials (orchestrators, the Modeler's connection check, the docs)."""
+PUBLIC = {
+    "/health",
+    "/ready",
+    "/v2/topology",
+    "/openapi.json",
+    "/docs",
+    "/docs/oauth2-redirect",
+    "/inbound/{context:path}",
+}
+"""Paths that need no credentials (orchestrators, the Modeler's connection check, the docs;
+inbound webhooks, which third parties call and which check the signature, credentials or
+API key their model declares)."""
 
 ADMIN_ONLY: tuple[str, ...] = ("admin",)
 MODELER: tuple[str, ...] = ("modeler",)
