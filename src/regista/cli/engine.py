@@ -8,8 +8,9 @@ import logging
 import click
 
 from regista.cli.errors import failure
-from regista.cli.handlers import node_workers, secrets_option
+from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.options import database_option, settings_for
+from regista.connectors.inbound import InboundConnectors
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions
@@ -78,7 +79,8 @@ def engine_command(
         level=getattr(logging, log_level.upper()),
         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
     )
-    workers = node_workers(worker_specs, secrets_file)
+    secrets = load_secrets(secrets_file)
+    workers = node_workers(worker_specs, secrets)
     settings = settings_for(database_url)
     settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
     try:
@@ -103,11 +105,14 @@ def engine_command(
     )
     kinds = ", ".join(workers.types) or "none"
     click.echo(f"regista engine {node.node_id}: workers for {kinds}", err=True)
+    inbound = InboundConnectors(node.shell, secrets, node_name=node.node_id)
+    inbound.start()
     try:
         released = node.serve()
     except StoreError as exc:
         raise failure(exc) from None
     finally:
+        inbound.stop()
         node.shell.close()
         store.close()
     click.echo(

@@ -14,6 +14,7 @@ import click
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.options import database_option, settings_for
+from regista.connectors.inbound import InboundConnectors
 from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
 from regista.runtime.sources import DeploymentError
@@ -215,15 +216,22 @@ def server_command(
     stopped: list[int] = []
     for signum in (signal.SIGTERM, signal.SIGINT):
         signal.signal(signum, lambda number, frame: stopped.append(number))
+    inbound = (
+        None if node is None else InboundConnectors(client.shell, secrets, node_name=node.node_id)
+    )
     try:
         if node is not None:
             node.start()
+        if inbound is not None:
+            inbound.start()
         serving = "API only" if node is None else "API and engine"
         click.echo(f"regista server on http://{host}:{port} ({serving}, auth {auth})", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     except StoreError as exc:
         raise failure(exc) from None
     finally:
+        if inbound is not None:
+            inbound.stop()
         if node is not None:
             node.stop()
         client.close()

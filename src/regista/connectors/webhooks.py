@@ -21,28 +21,16 @@ This module decides; the server's `/inbound` endpoint publishes the message it r
 from __future__ import annotations
 
 import base64
-import datetime as dt
 import hmac
 import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from regista import feel
-from regista.connectors.outcome import parse_backoff
+from regista.connectors.declarations import declarations
+from regista.connectors.deliveries import Delivery, EventRefused, deliver, evaluate
 from regista.connectors.secrets import SecretError, Secrets
-from regista.feel.errors import FeelEvalError, FeelSyntaxError
-from regista.feel.values import to_python
-from regista.model.bpmn import (
-    BoundaryEvent,
-    Definitions,
-    Expression,
-    FlowNode,
-    IntermediateCatchEvent,
-    MessageEventDefinition,
-    ReceiveTask,
-    StartEvent,
-)
+from regista.model.bpmn import Definitions
 
 __all__ = [
     "WEBHOOK",
@@ -59,13 +47,8 @@ WEBHOOK = "io.camunda:webhook:1"
 _ALGORITHMS = {"sha_1": "sha1", "sha_256": "sha256", "sha_512": "sha512"}
 
 
-class WebhookRefused(Exception):
-    """A request the webhook does not take: `status` and a `reason` for the caller."""
-
-    def __init__(self, status: int, reason: str) -> None:
-        self.status = status
-        self.reason = reason
-        super().__init__(reason)
+WebhookRefused = EventRefused
+"""A request the webhook does not take: `status` and a `reason` for the caller."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,60 +73,22 @@ class WebhookRequest:
     body: bytes
 
 
-@dataclass(frozen=True, slots=True)
-class Delivery:
-    """The message a request becomes."""
-
-    message_name: str
-    correlation_key: Any
-    variables: Mapping[str, Any]
-    message_id: str | None
-    ttl: dt.timedelta
-
-
-def _message_name(definitions: Definitions, ref: str | None) -> str | None:
-    message = definitions.messages.get(ref) if ref else None
-    name: Expression | None = message.name if message is not None else None
-    if name is None or name.language == "feel":
-        return None  # a name computed per instance cannot be addressed from outside
-    return name.text
-
-
-def _message_ref(node: FlowNode) -> str | None:
-    if isinstance(node, ReceiveTask):
-        return node.message_ref
-    if isinstance(node, StartEvent | IntermediateCatchEvent | BoundaryEvent):
-        for definition in node.event_definitions:
-            if isinstance(definition, MessageEventDefinition):
-                return definition.message_ref
-    return None
-
-
 def find_webhooks(models: Iterable[tuple[str, Definitions]]) -> dict[str, Webhook]:
     """The webhooks of the latest version of each process, by context path; `models` are
     (process id, definitions) pairs. The first declaration of a context wins."""
     found: dict[str, Webhook] = {}
-    for process_id, definitions in models:
-        process = definitions.processes.get(process_id)
-        if process is None:
-            continue
-        for node in process.elements.values():
-            props = node.properties
-            if props.get("inbound.type") != WEBHOOK or not props.get("inbound.context"):
-                continue
-            name = _message_name(definitions, _message_ref(node))
-            if name is None:
-                continue
-            context = props["inbound.context"].strip("/")
+    for declared in declarations(models, [WEBHOOK]):
+        context = declared.properties.get("inbound.context", "").strip("/")
+        if context:
             found.setdefault(
                 context,
                 Webhook(
                     context,
-                    process_id,
-                    node.id,
-                    name,
-                    isinstance(node, StartEvent),
-                    dict(props),
+                    declared.process_id,
+                    declared.element_id,
+                    declared.message_name,
+                    declared.starts,
+                    declared.properties,
                 ),
             )
     return found
@@ -165,18 +110,6 @@ def _request_context(request: WebhookRequest) -> dict[str, Any]:
             "body": body,
         }
     }
-
-
-def _feel(text: str | None, context: Mapping[str, Any], name: str) -> Any:
-    if text is None or not text.strip():
-        return None
-    source = text.strip()
-    if not source.startswith("="):
-        return source  # a plain value
-    try:
-        return to_python(feel.evaluate(source[1:], dict(context)))
-    except (FeelSyntaxError, FeelEvalError) as exc:
-        raise WebhookRefused(422, f"the webhook's {name} does not evaluate: {exc}") from None
 
 
 def _check_hmac(props: Mapping[str, str], request: WebhookRequest, secrets: Secrets) -> None:
@@ -218,7 +151,7 @@ def _check_auth(
     if kind == "APIKEY":
         key = str(secrets.resolve(props.get("inbound.auth.apiKey") or "", "inbound.auth.apiKey"))
         locator = props.get("inbound.auth.apiKeyLocator")
-        given = _feel(locator, context, "inbound.auth.apiKeyLocator") if locator else None
+        given = evaluate(locator, context, "inbound.auth.apiKeyLocator") if locator else None
         if given is None:
             given = headers.get("x-api-key")
         if not key or not hmac.compare_digest(str(given or ""), key):
@@ -240,32 +173,6 @@ def receive(webhook: Webhook, request: WebhookRequest, secrets: Secrets) -> Deli
         _check_auth(props, request, context, secrets)
     except SecretError as exc:
         raise WebhookRefused(500, str(exc)) from None
-    condition = props.get("activationCondition") or props.get("inbound.activationCondition")
-    if condition and _feel(condition, context, "activationCondition") is not True:
-        raise WebhookRefused(422, "the request does not meet the webhook's activation condition")
-    variables: dict[str, Any] = {}
-    if props.get("resultVariable"):
-        variables[props["resultVariable"]] = context["request"]
-    expression = props.get("resultExpression") or props.get("inbound.variableMapping")
-    if expression:
-        mapped = _feel(expression, context, "resultExpression")
-        if mapped is not None and not isinstance(mapped, dict):
-            raise WebhookRefused(422, "the webhook's resultExpression must give a context")
-        variables.update(mapped or {})
-    key = None
-    if not webhook.starts:
-        key = _feel(props.get("correlationKeyExpression"), context, "correlationKeyExpression")
-        if key is None:
-            raise WebhookRefused(422, "the request gives no correlation key")
-    message_id = _feel(props.get("messageIdExpression"), context, "messageIdExpression")
-    try:
-        ttl = parse_backoff(props.get("messageTtl"), "messageTtl") or dt.timedelta(0)
-    except ValueError as exc:
-        raise WebhookRefused(500, str(exc)) from None
-    return Delivery(
-        webhook.message_name,
-        key,
-        variables,
-        None if message_id is None else str(message_id),
-        ttl,
+    return deliver(
+        props, context, message_name=webhook.message_name, starts=webhook.starts, event="request"
     )

@@ -54,19 +54,27 @@ def publish(
     ttl: dt.timedelta | None = None,
     unique: bool | None = None,
     message_id: str | None = None,
+    dedupe: dt.timedelta | None = None,
 ) -> Correlation:
     """Correlate, start or buffer the message (see the module docstring). A message with
     a `message_id` is refused (`DuplicateMessage`) while one of the same name, key and id
-    published before lives (its time to live)."""
+    published before lives (its time to live), or for `dedupe` after it, whichever is
+    longer: a broker that redelivers what was committed but not acknowledged is told so."""
     tx = uow.tx
     lock_correlation(tx, name, key)
     ttl = uow.options.message_ttl if ttl is None else ttl
+    remembered = max(ttl, dedupe or dt.timedelta(0))
     message_key = uow.ids()
     if (
         message_id is not None
-        and ttl > dt.timedelta(0)
+        and remembered > dt.timedelta(0)
         and not tx.claim_message_id(
-            name, key, message_id, message_key=message_key, expires_at=uow.now + ttl, now=uow.now
+            name,
+            key,
+            message_id,
+            message_key=message_key,
+            expires_at=uow.now + remembered,
+            now=uow.now,
         )
     ):
         raise DuplicateMessage(

@@ -373,6 +373,7 @@ class Shell:
         ttl: dt.timedelta | None = None,
         unique: bool | None = None,
         message_id: str | None = None,
+        dedupe: dt.timedelta | None = None,
         actor: str | None = None,
     ) -> Correlation:
         """Publish a message (see `regista.runtime.messages`)."""
@@ -380,7 +381,14 @@ class Shell:
         text_key = correlation_key(key)
         return self.transact(
             lambda uow: messages.publish(
-                uow, name, text_key, values, ttl=ttl, unique=unique, message_id=message_id
+                uow,
+                name,
+                text_key,
+                values,
+                ttl=ttl,
+                unique=unique,
+                message_id=message_id,
+                dedupe=dedupe,
             ),
             actor=actor,
         )

@@ -12,11 +12,26 @@ from typing import Any
 import jsonschema
 import pytest
 
+from regista.bpmn import ProcessBuilder
 from regista.connectors import Secrets, standard_connectors
+from regista.connectors.consumers import KINDS
+from regista.connectors.declarations import declarations
 from regista.testing import FakeClock, LocalRuntime
 
 ROOT = Path(__file__).resolve().parents[3]
-TEMPLATES = json.loads((ROOT / "element-templates" / "regista-connectors.json").read_text())
+ALL = json.loads((ROOT / "element-templates" / "regista-connectors.json").read_text())
+
+
+def inbound_kind(template: dict[str, Any]) -> str | None:
+    for prop in template["properties"]:
+        if prop["binding"] == {"type": "zeebe:property", "name": "inbound.type"}:
+            value: str = prop["value"]
+            return value
+    return None
+
+
+TEMPLATES = [t for t in ALL if inbound_kind(t) is None]
+INBOUND = [t for t in ALL if inbound_kind(t) is not None]
 SCHEMA = json.loads(
     (ROOT / "tests/fixtures/element-templates/zeebe-element-templates-schema.json").read_text()
 )
@@ -48,9 +63,9 @@ def job_type(template: dict[str, Any]) -> str:
 
 
 def test_the_templates_follow_camundas_schema() -> None:
-    errors = list(jsonschema.Draft7Validator(SCHEMA).iter_errors(TEMPLATES))
+    errors = list(jsonschema.Draft7Validator(SCHEMA).iter_errors(ALL))
     assert not errors, [e.message for e in errors]
-    broken = json.loads(json.dumps(TEMPLATES))
+    broken = json.loads(json.dumps(ALL))
     broken[0]["appliesTo"] = ["Task"]
     assert list(jsonschema.Draft7Validator(SCHEMA).iter_errors(broken)), "the schema can fail"
 
@@ -110,3 +125,33 @@ def test_a_model_made_with_the_template_deploys_and_binds_what_the_connector_rea
     with LocalRuntime(FakeClock()) as rt:
         (deployed,) = rt.deploy(applied(template).encode())
         assert deployed.process_id == "p"
+
+
+def test_every_regista_inbound_connector_has_start_and_catch_templates() -> None:
+    ours = {k for k in KINDS if k.startswith("io.regista:")}
+    assert {inbound_kind(t) for t in INBOUND} == ours
+    assert len(INBOUND) == 2 * len(ours)
+
+
+@pytest.mark.parametrize("template", INBOUND, ids=[t["id"] for t in INBOUND])
+def test_an_event_made_with_an_inbound_template_is_found_as_a_declaration(
+    template: dict[str, Any],
+) -> None:
+    props = {
+        p["binding"]["name"]: str(p.get("value", "=message.body.key"))
+        for p in template["properties"]
+        if p["binding"]["type"] == "zeebe:property"
+    }
+    starts = template["elementType"]["value"] == "bpmn:StartEvent"
+    made = ProcessBuilder("p").start("s", message=None if not starts else "m")
+    if not starts:
+        made = made.catch("c", message="m", correlation_key="=k")
+    for name, value in props.items():
+        made = made.property(name, value)
+    made = made.end("e")
+    with LocalRuntime(FakeClock()) as rt:
+        rt.deploy(made)
+        found = declarations([("p", made.build())], KINDS)
+    assert [(d.kind, d.message_name, d.starts) for d in found] == [
+        (inbound_kind(template), "m", starts)
+    ]
