@@ -15,6 +15,7 @@ from pathlib import Path
 import click
 
 from regista.bpmn import BpmnParseError, parse, validate
+from regista.connectors.checks import check as connector_problems
 from regista.dmn import DmnError
 from regista.dmn.parser import parse_file as parse_dmn_file
 from regista.model.bpmn import Problem
@@ -49,7 +50,7 @@ def problems_of(path: Path, expression_language: str = "feel") -> list[Problem]:
             ),
         )
         return [_in_file(p, name) for p in found]
-    return [_in_file(p, name) for p in validate(definitions)]
+    return [_in_file(p, name) for p in [*validate(definitions), *connector_problems(definitions)]]
 
 
 def _in_file(problem: Problem, file: str) -> Problem:

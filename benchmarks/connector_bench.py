@@ -1,0 +1,241 @@
+"""Connector throughput and latency on a durable SQLite node.
+
+Run: `python benchmarks/connector_bench.py [--calls N] [--messages N] [--json]`. Prints:
+
+- HTTP connector calls/s: N instances of `start -> REST task (io.camunda:http-json:1)
+  -> end`, started first, then timed from the node's start to the last completion, against
+  a local HTTP server in another process; p50/p99 of the calls themselves;
+- inbound messages/s: N messages put on a RabbitMQ queue (127.0.0.1:5672) first, then timed
+  from the inbound consumers' start until each became an instance, with p50/p99 of
+  publish-to-instance latency measured at a steady pace below saturation (`--pace`/s).
+
+Figures, not assertions. The goal on a 2-core machine is 500/s each.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import textwrap
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import httpx
+import pika
+
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
+from regista.connectors import HTTP_JSON, HttpConnector, Secrets, standard_connectors
+from regista.connectors.inbound import InboundConnectors
+from regista.runtime.executor import ExecutorOptions
+from regista.runtime.node import Node
+from regista.runtime.workers import ActivatedJob
+
+RABBIT = "amqp://guest:guest@127.0.0.1:5672/%2F"
+
+SERVER = """
+import sys
+from starlette.applications import Starlette
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+import uvicorn
+
+async def ok(request):
+    return JSONResponse({"ok": True, "id": request.query_params.get("id")})
+
+app = Starlette(routes=[Route("/ok", ok)])
+uvicorn.run(app, host="127.0.0.1", port=int(sys.argv[1]), log_level="warning",
+            access_log=False, workers=1)
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]
+        return port
+
+
+@contextmanager
+def http_server() -> Iterator[str]:
+    port = free_port()
+    process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SERVER), str(port)])
+    url = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 30
+        while True:
+            try:
+                httpx.get(f"{url}/ok", timeout=1)
+                break
+            except httpx.TransportError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.05)
+        yield url
+    finally:
+        process.terminate()
+        process.wait(10)
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))] if ordered else float("nan")
+
+
+def wait_ended(client: Client, process_id: str, n: int, timeout: float = 600) -> None:
+    deadline = time.monotonic() + timeout
+    while True:
+        ended = [i for i in client.instances(process_id=process_id) if i.status == "completed"]
+        if len(ended) >= n:
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{len(ended)} of {n} instances of {process_id} ended")
+        time.sleep(0.05)
+
+
+def http_figures(n: int, workdir: Path) -> dict[str, float]:
+    rest = (
+        ProcessBuilder("rest")
+        .start("s")
+        .service_task(
+            "call", type=HTTP_JSON, headers={"resultExpression": "={ok: response.body.ok}"}
+        )
+        .input("url", '=base + "/ok"')
+        .input("queryParameters", "={id: string(n)}")
+        .end("e")
+    )
+    timings: list[float] = []
+    with http_server() as base, Client(f"sqlite:///{workdir / 'http.db'}") as client:
+        http = httpx.Client(limits=httpx.Limits(max_connections=32))
+        connector = HttpConnector(Secrets(), http)
+
+        def timed(job: ActivatedJob) -> dict[str, Any]:
+            began = time.perf_counter()
+            try:
+                return connector(job)
+            finally:
+                timings.append(time.perf_counter() - began)
+
+        workers = standard_connectors(Secrets(), http=http)
+        workers.register(HTTP_JSON, timed)
+        client.deploy(rest)
+        for i in range(n):
+            client.start("rest", {"base": base, "n": i})
+        node = Node(
+            client.shell,
+            workers,
+            executor=ExecutorOptions(concurrency=16, batch=64, poll_interval=0.05),
+        )
+        started = time.perf_counter()
+        node.start()
+        try:
+            wait_ended(client, "rest", n)
+        finally:
+            elapsed = time.perf_counter() - started
+            node.stop(grace=5)
+            http.close()
+    return {
+        "http_calls_per_s": n / elapsed,
+        "http_call_p50_ms": percentile(timings, 0.5) * 1000,
+        "http_call_p99_ms": percentile(timings, 0.99) * 1000,
+    }
+
+
+def inbound_model(queue: str) -> ProcessBuilder:
+    return (
+        ProcessBuilder("inbound")
+        .start("received", message="bench-message")
+        .property("inbound.type", "io.camunda:connector-rabbitmq-inbound:1")
+        .property("inbound.authentication.uri", RABBIT)
+        .property("inbound.queueName", queue)
+        .property("resultExpression", "={sent: message.body.sent}")
+        .end("e")
+    )
+
+
+def inbound_figures(n: int, pace: float, workdir: Path) -> dict[str, float]:
+    queue = f"regista-bench-{uuid.uuid4().hex[:8]}"
+    connection = pika.BlockingConnection(pika.URLParameters(RABBIT))
+    channel = connection.channel()
+    channel.queue_declare(queue)
+    try:
+        with Client(f"sqlite:///{workdir / 'inbound.db'}") as client:
+            client.deploy(inbound_model(queue))
+            for i in range(n):
+                channel.basic_publish(
+                    "",
+                    queue,
+                    json.dumps({"sent": time.time(), "i": i}).encode(),
+                    pika.BasicProperties(message_id=f"m-{i}"),
+                )
+            inbound = InboundConnectors(client.shell, Secrets(), node_name="bench")
+            started = time.perf_counter()
+            inbound.reconcile()
+            try:
+                wait_ended(client, "inbound", n)
+                rate = n / (time.perf_counter() - started)
+                # latency at a steady pace below saturation
+                latencies: list[float] = []
+                steady = max(50, n // 4)
+                for i in range(steady):
+                    channel.basic_publish(
+                        "",
+                        queue,
+                        json.dumps({"sent": time.time(), "i": n + i}).encode(),
+                        pika.BasicProperties(message_id=f"m-{n + i}"),
+                    )
+                    time.sleep(1 / pace)
+                wait_ended(client, "inbound", n + steady)
+                for info in client.instances(process_id="inbound"):
+                    sent = info.variables.get("sent")
+                    if info.ended_at is not None and isinstance(sent, float | int):
+                        latencies.append(info.ended_at.timestamp() - float(sent))
+                latencies = latencies[-steady:]
+            finally:
+                inbound.stop()
+    finally:
+        channel.queue_delete(queue)
+        connection.close()
+    return {
+        "inbound_messages_per_s": rate,
+        "inbound_p50_ms": statistics.median(latencies) * 1000 if latencies else float("nan"),
+        "inbound_p99_ms": percentile(latencies, 0.99) * 1000,
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--calls", type=int, default=2000, help="HTTP connector instances")
+    parser.add_argument("--messages", type=int, default=2000, help="inbound RabbitMQ messages")
+    parser.add_argument("--pace", type=float, default=100.0, help="messages/s for latency")
+    parser.add_argument("--json", action="store_true", help="print one JSON object")
+    args = parser.parse_args()
+    figures: dict[str, float] = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        figures.update(http_figures(args.calls, Path(tmp)))
+        figures.update(inbound_figures(args.messages, args.pace, Path(tmp)))
+    if args.json:
+        print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
+        return
+    print(
+        f"HTTP connector: {figures['http_calls_per_s']:.0f} calls/s "
+        f"(call p50 {figures['http_call_p50_ms']:.1f} ms, p99 {figures['http_call_p99_ms']:.1f} ms)"
+    )
+    print(
+        f"inbound RabbitMQ: {figures['inbound_messages_per_s']:.0f} messages/s into instances "
+        f"(p50 {figures['inbound_p50_ms']:.1f} ms, p99 {figures['inbound_p99_ms']:.1f} ms "
+        f"at {args.pace:g}/s)"
+    )
+
+
+if __name__ == "__main__":
+    main()
