@@ -105,7 +105,9 @@ def _rabbitmq(props: Mapping[str, str], consumer_name: str) -> Consumer:
         connection = pika.BlockingConnection(pika.URLParameters(url))
         try:
             channel = connection.channel()
-            channel.basic_qos(prefetch_count=1)
+            # a window of unacknowledged messages saves a round trip per message; each is
+            # still acknowledged on its own, after its publication committed
+            channel.basic_qos(prefetch_count=32)
             for method, properties, body in channel.consume(
                 queue, auto_ack=False, inactivity_timeout=_POLL, consumer_tag=consumer_name
             ):
