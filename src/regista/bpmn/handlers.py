@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from regista.bpmn.expressions import JuelError, read_value
 from regista.bpmn.extensions import Extensions, read_extensions
 from regista.bpmn.namespaces import BPMN, CAMUNDA, q
 from regista.bpmn.reader import Element, Reader, child, children, line_of, local_name
@@ -164,9 +165,9 @@ def _begin(reader: Reader, el: Element, parent: str) -> tuple[dict[str, Any], Ex
         parent=parent,
         inputs=tuple(ext.inputs),
         outputs=tuple(ext.outputs),
-        async_before=reader.flag(el, q(CAMUNDA, "asyncBefore"), False)
-        or reader.flag(el, q(CAMUNDA, "async"), False),
-        async_after=reader.flag(el, q(CAMUNDA, "asyncAfter"), False),
+        async_before=_true(reader.camunda(el, "asyncBefore"), False)
+        or _true(reader.camunda(el, "async"), False),
+        async_after=_true(reader.camunda(el, "asyncAfter"), False),
     )
     return fields, ext
 
@@ -177,9 +178,19 @@ def _job(reader: Reader, el: Element, ext: Extensions) -> JobDefinition | None:
         task_type = reader.value(definition.get("type", ""), el, "job type")
         retries = reader.value(definition.get("retries"), el, "job retries")
         return JobDefinition(type=task_type or Expression.literal(""), retries=retries)
-    if reader.camunda(el, "type") == "external":
+    # Flowable's external worker task is Camunda 7's external task under another name.
+    if reader.camunda(el, "type") in ("external", "external-worker"):
         topic = reader.value(reader.camunda(el, "topic") or "", el, "external task topic")
-        return JobDefinition(type=topic or Expression.literal(""))
+        priority = reader.value(reader.camunda(el, "taskPriority"), el, "task priority")
+        return JobDefinition(type=topic or Expression.literal(""), priority=priority)
+    kind = reader.camunda(el, "type")
+    if kind is not None and local_name(el) in ("serviceTask", "sendTask"):
+        reader.problem(
+            f"the task type {kind!r} (a built-in Java behaviour of Flowable/Activiti) is not "
+            'supported; make it an external task (type="external" with a topic) and register '
+            "a worker",
+            el,
+        )
     return None
 
 
@@ -188,10 +199,21 @@ def _delegate(reader: Reader, el: Element, ext: Extensions) -> Delegate | None:
         ref = reader.camunda(el, kind)
         if ref is not None:
             result = reader.camunda(el, "resultVariable") if kind == "expression" else None
-            return Delegate(kind=kind, ref=ref, result_variable=result)
+            value = _value_expression(ref) if kind == "expression" else None
+            return Delegate(kind=kind, ref=ref, result_variable=result, value=value)
     if ext.connector_id is not None:
         return Delegate(kind="connector", ref=ext.connector_id)
     return None
+
+
+def _value_expression(ref: str) -> Expression | None:
+    """`camunda:expression` as a value when it calls no method (`${true}`, `${a + 1}`):
+    the FEEL translation, else None (a JUEL method call needs Java)."""
+    try:
+        found = read_value(ref)
+    except JuelError:
+        return None
+    return found if found.language == "feel" else None
 
 
 def _activity(reader: Reader, el: Element, parent: str) -> tuple[dict[str, Any], Extensions]:
@@ -266,14 +288,14 @@ def _service_task(reader: Reader, el: Element, parent: str) -> FlowNode:
 
 @handles("sendTask")
 def _send_task(reader: Reader, el: Element, parent: str) -> FlowNode:
-    return SendTask(**_activity(reader, el, parent)[0], message_ref=el.get("messageRef"))
+    return SendTask(**_activity(reader, el, parent)[0], message_ref=reader.ref(el, "messageRef"))
 
 
 @handles("receiveTask")
 def _receive_task(reader: Reader, el: Element, parent: str) -> FlowNode:
     return ReceiveTask(
         **_activity(reader, el, parent)[0],
-        message_ref=el.get("messageRef"),
+        message_ref=reader.ref(el, "messageRef"),
         instantiate=reader.flag(el, "instantiate", False),
     )
 
@@ -478,14 +500,14 @@ def _throw_event(reader: Reader, el: Element, parent: str) -> FlowNode:
 def _boundary_event(reader: Reader, el: Element, parent: str) -> FlowNode:
     return BoundaryEvent(
         **_event(reader, el, parent)[0],
-        attached_to=el.get("attachedToRef", ""),
+        attached_to=reader.ref(el, "attachedToRef") or "",
         cancel_activity=reader.flag(el, "cancelActivity", True),
     )
 
 
 @_defines("messageEventDefinition")
 def _message_definition(reader: Reader, el: Element) -> EventDefinition:
-    return MessageEventDefinition(id=el.get("id"), message_ref=el.get("messageRef"))
+    return MessageEventDefinition(id=el.get("id"), message_ref=reader.ref(el, "messageRef"))
 
 
 @_defines("timerEventDefinition")
@@ -506,14 +528,14 @@ def _timer_definition(reader: Reader, el: Element) -> EventDefinition:
 
 @_defines("signalEventDefinition")
 def _signal_definition(reader: Reader, el: Element) -> EventDefinition:
-    return SignalEventDefinition(id=el.get("id"), signal_ref=el.get("signalRef"))
+    return SignalEventDefinition(id=el.get("id"), signal_ref=reader.ref(el, "signalRef"))
 
 
 @_defines("errorEventDefinition")
 def _error_definition(reader: Reader, el: Element) -> EventDefinition:
     return ErrorEventDefinition(
         id=el.get("id"),
-        error_ref=el.get("errorRef"),
+        error_ref=reader.ref(el, "errorRef"),
         error_code_variable=reader.camunda(el, "errorCodeVariable"),
         error_message_variable=reader.camunda(el, "errorMessageVariable"),
     )
@@ -521,7 +543,9 @@ def _error_definition(reader: Reader, el: Element) -> EventDefinition:
 
 @_defines("escalationEventDefinition")
 def _escalation_definition(reader: Reader, el: Element) -> EventDefinition:
-    return EscalationEventDefinition(id=el.get("id"), escalation_ref=el.get("escalationRef"))
+    return EscalationEventDefinition(
+        id=el.get("id"), escalation_ref=reader.ref(el, "escalationRef")
+    )
 
 
 @_defines("conditionalEventDefinition")
@@ -604,7 +628,15 @@ def _complex_gateway(reader: Reader, el: Element, parent: str) -> FlowNode:
 
 
 def _flow(reader: Reader, el: Element, parent: str) -> SequenceFlow:
-    fields = _base(reader, el)
+    if not el.get("id"):
+        # The schema makes a sequence flow's id optional (Camunda 7 models often omit it):
+        # a stable one from its ends, numbered when several flows join the same two.
+        hint = f"Flow_{el.get('sourceRef', '')}_{el.get('targetRef', '')}"
+        ext = read_extensions(reader, el)
+        fields = _base(reader, el, ext) | {"id": reader.generated_id(el, hint)}
+        reader.current_id = fields["id"]
+    else:
+        fields = _base(reader, el)
     return SequenceFlow(
         **fields,
         source=el.get("sourceRef", ""),

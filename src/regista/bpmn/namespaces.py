@@ -10,6 +10,10 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 ZEEBE = "http://camunda.org/schema/zeebe/1.0"
 CAMUNDA = "http://camunda.org/schema/1.0/bpmn"
 MODELER = "http://camunda.org/schema/modeler/1.0"
+ACTIVITI = "http://activiti.org/bpmn"
+FLOWABLE = "http://flowable.org/bpmn"
+#: The namespaces of Camunda 7 and its ancestors, whose attributes share names and meaning.
+LEGACY = (ACTIVITI, FLOWABLE)
 REGISTA = "http://regista.dev/schema/bpmn/1.0"
 
 #: The FEEL language URIs used by BPMN and DMN files.

@@ -20,19 +20,22 @@ from regista.bpmn.diagram import read_diagram
 from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.extensions import Extensions, read_extensions
 from regista.bpmn.handlers import documentation, read_scope
-from regista.bpmn.namespaces import BPMN, BPMNDI, CAMUNDA, MODELER, q
+from regista.bpmn.namespaces import BPMN, BPMNDI, CAMUNDA, LEGACY, MODELER, q
 from regista.bpmn.reader import Element, Reader, children, line_of, local_name, namespace_of
 from regista.model.bpmn import (
     Collaboration,
     Definitions,
     Diagram,
     Error,
+    ErrorEventDefinition,
+    Expression,
     Escalation,
     ItemDefinition,
     Lane,
     Message,
     MessageFlow,
     Participant,
+    Problem,
     Process,
     Signal,
 )
@@ -166,10 +169,16 @@ def _parse_bytes(
                 f"<definitions xmlns='{BPMN}'>"
             )
         raise BpmnParseError(message, file=file, line=line_of(root))
-    camunda7 = CAMUNDA in root.nsmap.values() or any(
-        str(k).startswith(f"{{{CAMUNDA}}}") for el in root.iter("*") for k in el.attrib
+    # Camunda 7 semantics (explicit variable passing of call activities, ...) apply to
+    # Camunda 7 files and to those of its ancestors, Activiti and Flowable.
+    dialects = (CAMUNDA, *LEGACY)
+    camunda7 = any(ns in root.nsmap.values() for ns in dialects) or any(
+        str(k).startswith(tuple(f"{{{ns}}}" for ns in dialects))
+        for el in root.iter("*")
+        for k in el.attrib
     )
     reader = Reader(file=file, expression_language=expression_language, camunda7=camunda7)
+    reader.declared_ids = {str(el.get("id")) for el in root.iter("*") if el.get("id")}
     definitions = _definitions(reader, root, data)
     errors = [p for p in reader.problems + reader.expression_problems if p.severity == "error"]
     if strict and errors:
@@ -242,6 +251,7 @@ def _definitions(reader: Reader, root: Element, data: bytes) -> Definitions:
                     line=line_of(el),
                 ),
             )
+    _implicit_errors(reader, processes, errors)
     return Definitions(
         id=root.get("id") or "Definitions",
         name=root.get("name"),
@@ -263,6 +273,35 @@ def _definitions(reader: Reader, root: Element, data: bytes) -> Definitions:
         expression_language=reader.expression_language,
         problems=tuple(reader.problems),
     )
+
+
+def _implicit_errors(
+    reader: Reader, processes: dict[str, Process], errors: dict[str, Error]
+) -> None:
+    """An `errorRef` naming no `<error>` is the error code itself (Camunda 7, Activiti):
+    add that error, with a warning that says how to declare it."""
+    for process in processes.values():
+        for node in process.elements.values():
+            for definition in getattr(node, "event_definitions", ()):
+                ref = getattr(definition, "error_ref", None)
+                if not isinstance(definition, ErrorEventDefinition) or ref is None:
+                    continue
+                if ref in errors and not errors[ref].implicit:
+                    continue
+                errors.setdefault(
+                    ref, Error(id=ref, name=ref, code=Expression.literal(ref), implicit=True)
+                )
+                reader.problems.append(
+                    Problem(
+                        severity="warning",
+                        message=f"the error '{ref}' is not defined, so '{ref}' is its error "
+                        f'code (as Camunda 7 reads it); declare <error id="{ref}" '
+                        f'errorCode="{ref}"> to make that explicit',
+                        element_id=node.id,
+                        line=node.line,
+                        file=reader.file,
+                    )
+                )
 
 
 def _message(reader: Reader, el: Element) -> Message:
@@ -300,6 +339,7 @@ def _process(reader: Reader, el: Element) -> Process:
     fields = _common(reader, el, ext)
     zeebe = ext.zeebe
     fields["is_executable"] = reader.flag(el, "isExecutable", True)
+    reader.executable = fields["is_executable"]
     fields["version_tag"] = zeebe.get("versionTag", {}).get("value") or reader.camunda(
         el, "versionTag"
     )
@@ -309,6 +349,7 @@ def _process(reader: Reader, el: Element) -> Process:
     lanes: list[Lane] = []
     for lane_set in el.findall(q(BPMN, "laneSet")):
         lanes.extend(_lanes(reader, lane_set))
+    reader.executable = True
     return assemble_process(
         fields,
         [node for node in reader.nodes if node is not None],
@@ -338,7 +379,7 @@ def _collaboration(reader: Reader, el: Element) -> Collaboration:
         tag = local_name(item)
         if tag == "participant":
             participants.append(
-                Participant(**_common(reader, item), process_ref=item.get("processRef"))
+                Participant(**_common(reader, item), process_ref=reader.ref(item, "processRef"))
             )
         elif tag == "messageFlow":
             flows.append(
@@ -346,7 +387,7 @@ def _collaboration(reader: Reader, el: Element) -> Collaboration:
                     **_common(reader, item),
                     source=item.get("sourceRef", ""),
                     target=item.get("targetRef", ""),
-                    message_ref=item.get("messageRef"),
+                    message_ref=reader.ref(item, "messageRef"),
                 )
             )
     return Collaboration(**fields, participants=tuple(participants), message_flows=tuple(flows))

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Literal
 
 from lxml import etree
 
 from regista.bpmn.expressions import JuelError, read_formal, read_value
-from regista.bpmn.namespaces import BPMN, CAMUNDA, REGISTA, q
+from regista.bpmn.namespaces import BPMN, CAMUNDA, LEGACY, REGISTA, q
 from regista.model.bpmn import (
     Association,
     DataObject,
@@ -71,6 +72,11 @@ class Reader:
         self.flows: list[SequenceFlow] = []
         self.associations: list[Association] = []
         self.data_objects: list[DataObject] = []
+        #: Every id the document declares, so a generated id never takes one of them.
+        self.declared_ids: set[str] = set()
+        #: Whether the process being read is executable; the problems of one that is not
+        #: are warnings (no engine runs it).
+        self.executable = True
 
     def reset_scope(self) -> None:
         """Start collecting the elements of a new process."""
@@ -89,6 +95,9 @@ class Reader:
         expression: bool = False,
     ) -> None:
         """Record a problem at `el` (its line) for `element_id` or the current element."""
+        if severity == "error" and not self.executable:
+            severity = "warning"
+            message += " (a warning only: the process is not executable)"
         found = Problem(
             severity=severity,
             message=message,
@@ -120,6 +129,31 @@ class Reader:
             element_id=stand_in,
         )
         return stand_in
+
+    def generated_id(self, el: Element, hint: str) -> str:
+        """A stable id for an element the schema lets go without one (a sequence flow):
+        `hint` (e.g. source and target), numbered when taken; the file keeps no id."""
+        base = re.sub(r"[^A-Za-z0-9_.\-]+", "_", hint).strip("_") or local_name(el)
+        candidate, number = base, 1
+        while candidate in self.seen_ids or candidate in self.declared_ids:
+            number += 1
+            candidate = f"{base}_{number}"
+        self.seen_ids[candidate] = line_of(el)
+        return candidate
+
+    @staticmethod
+    def ref(el: Element, name: str) -> str | None:
+        """A QName reference attribute (`messageRef`, `errorRef`, ...): a prefixed name
+        (`tns:report`) resolves through its prefix's namespace to the local id, as every
+        element of the file lives in the file's target namespace."""
+        value = el.get(name)
+        if value is None:
+            return None
+        value = value.strip()
+        prefix, colon, local = value.partition(":")
+        if colon and prefix in el.nsmap and local:
+            return local
+        return value
 
     def value(self, text: str | None, el: Element, what: str) -> Expression | None:
         """A value attribute (`=feel`, `${juel}` or a literal) of `el`, None if absent."""
@@ -168,8 +202,15 @@ class Reader:
 
     @staticmethod
     def camunda(el: Element, name: str) -> str | None:
-        """A Camunda 7 attribute of `el`."""
-        return el.get(q(CAMUNDA, name))
+        """A Camunda 7 attribute of `el`, or its Activiti / Flowable twin of the same name
+        (the ancestors of Camunda 7, whose attributes mean the same)."""
+        value = el.get(q(CAMUNDA, name))
+        if value is None:
+            for namespace in LEGACY:
+                value = el.get(q(namespace, name))
+                if value is not None:
+                    break
+        return value
 
     @staticmethod
     def regista_attributes(el: Element) -> dict[str, str]:

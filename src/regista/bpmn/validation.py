@@ -74,6 +74,8 @@ class _Checker:
     def __init__(self, definitions: Definitions) -> None:
         self.defs = definitions
         self.problems: list[Problem] = list(definitions.problems)
+        #: The process being checked is not executable: its problems are warnings.
+        self.lenient = False
 
     def report(
         self,
@@ -82,6 +84,9 @@ class _Checker:
         severity: Literal["error", "warning"] = "error",
         element_id: str | None = None,
     ) -> None:
+        if severity == "error" and self.lenient:
+            severity = "warning"
+            message += " (a warning only: the process is not executable)"
         self.problems.append(
             Problem(
                 severity=severity,
@@ -96,7 +101,9 @@ class _Checker:
         if not self.defs.processes:
             self.report(None, "the file has no process; add a <process> with a start event")
         for process in self.defs.processes.values():
+            self.lenient = not process.is_executable
             self.check_process(process)
+        self.lenient = False
         self.check_collaborations()
 
     # -- process ----------------------------------------------------------------------------
@@ -187,7 +194,11 @@ class _Checker:
             self.check_activity(node)
         if isinstance(node, Event):
             self.check_event(process, node)
-        if isinstance(node, Activity | Event) and node.delegate is not None:
+        if (
+            isinstance(node, Activity | Event)
+            and node.delegate is not None
+            and node.delegate.value is None
+        ):
             what = {
                 "class": "Java delegates (camunda:class)",
                 "delegateExpression": "delegate expressions (camunda:delegateExpression)",
@@ -232,7 +243,11 @@ class _Checker:
         if isinstance(node, CallActivity) and node.called_element is None:
             self.report(node, "the call activity names no process; set its called element")
         if isinstance(node, ReceiveTask):
-            self.check_ref(node, "message", node.message_ref, self.defs.messages, required=True)
+            # Without a message it is a plain wait state, triggered by name (Camunda 7,
+            # Flowable) — unless something must wait for a message: an instantiating one.
+            self.check_ref(
+                node, "message", node.message_ref, self.defs.messages, required=node.instantiate
+            )
         if isinstance(node, SendTask):
             self.check_ref(node, "message", node.message_ref, self.defs.messages, required=False)
             if node.job is None and node.message_ref is None:
@@ -268,8 +283,15 @@ class _Checker:
             elif isinstance(definition, SignalEventDefinition):
                 self.check_ref(node, "signal", definition.signal_ref, self.defs.signals, True)
             elif isinstance(definition, ErrorEventDefinition):
-                throws = isinstance(node, EndEvent)
-                self.check_ref(node, "error", definition.error_ref, self.defs.errors, throws)
+                if isinstance(node, EndEvent) and definition.error_ref is None:
+                    self.report(
+                        node,
+                        "the error end event names no error: it throws an error without a "
+                        "code, which only error boundary events and event subprocesses that "
+                        "catch every error catch; reference an <error> to be specific",
+                        severity="warning",
+                    )
+                self.check_ref(node, "error", definition.error_ref, self.defs.errors, False)
             elif isinstance(definition, EscalationEventDefinition):
                 throws = isinstance(node, EndEvent | IntermediateThrowEvent)
                 self.check_ref(
@@ -359,7 +381,7 @@ class _Checker:
         for flow_id in node.outgoing:
             flow = process.flows.get(flow_id)
             target = process.elements.get(flow.target) if flow else None
-            ok = isinstance(target, ReceiveTask) or (
+            ok = (isinstance(target, ReceiveTask) and target.message_ref is not None) or (
                 isinstance(target, IntermediateCatchEvent)
                 and isinstance(
                     target.definition,
@@ -373,7 +395,8 @@ class _Checker:
                 self.report(
                     node,
                     f"'{target.id}' follows an event-based gateway but is not a message, "
-                    "timer, signal or conditional catch event nor a receive task",
+                    "timer, signal or conditional catch event nor a receive task with a "
+                    "message",
                 )
 
     def check_subprocess(self, process: Process, node: SubProcess) -> None:

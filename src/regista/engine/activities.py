@@ -124,6 +124,13 @@ def _pass(run: Run, ei: ElementInstance, node: Activity) -> None:
 
 def _service(run: Run, ei: ElementInstance, node: ServiceTask) -> None:
     if node.job is None:
+        if node.delegate is not None and node.delegate.value is not None:
+            # A Camunda 7 value expression (`${true}`): its value is the task's result.
+            value = run.evaluate(node.delegate.value, ei.id)
+            if node.delegate.result_variable:
+                receive(run, ei, node, {node.delegate.result_variable: value})
+            run.complete(ei)
+            return
         if node.delegate is not None:
             raise Failure(
                 f"the service task {node.id} uses a Camunda 7 Java {node.delegate.kind}, which "

@@ -185,7 +185,20 @@ def _end(run: Run, ei: ElementInstance, node: EndEvent) -> None:
         return
     if isinstance(definition, ErrorEventDefinition):
         code, message = propagation.error_code(run, definition.error_ref, ei.id)
-        propagation.throw_error(run, ei, code, message, dict(ei.variables or {}), "activate")
+        variables = dict(ei.variables or {})
+        scope = run.state.instances.get(ei.parent or "")
+        if scope is not None and (
+            run.state.parent is not None or propagation.find_catch(run, ei, "error", code)
+        ):
+            # The error leaves the end event (caught above it, or sent to the calling
+            # instance), so the end event completed like every other end event and is part
+            # of the path; the error is thrown from its scope. Uncaught, it stays as an
+            # incident at the end event.
+            run.history("element_completed", node.id, ei.id, {"type": run.info.type_names[node.id]})
+            run.state.passed.append(node.id)
+            run.remove(ei)
+            ei = scope
+        propagation.throw_error(run, ei, code, message, variables, "activate")
         return
     if isinstance(definition, CancelEventDefinition):
         compensation.cancel_transaction(run, ei)

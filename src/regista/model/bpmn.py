@@ -131,6 +131,8 @@ class JobDefinition:
 
     type: Expression
     retries: Expression | None = None
+    #: The job's priority (Camunda 7 `camunda:taskPriority`), kept with the model.
+    priority: Expression | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -141,6 +143,9 @@ class Delegate:
     kind: str
     ref: str
     result_variable: str | None = None
+    #: For an `expression` that calls no method (`${true}`): its FEEL translation, which
+    #: the engine evaluates into `result_variable` instead of refusing the delegate.
+    value: Expression | None = None
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)
@@ -635,6 +640,9 @@ class Error:
     name: str | None = None
     code: Expression | None = None
     line: int | None = field(default=None, compare=False)
+    #: Not declared in the file: an `errorRef` naming no `<error>`, whose text is the code
+    #: (as Camunda 7 and Activiti read it); the writer does not add it.
+    implicit: bool = False
 
 
 @dataclass(frozen=True, slots=True, kw_only=True)

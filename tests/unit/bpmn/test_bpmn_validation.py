@@ -91,7 +91,7 @@ def test_structural_problems_of_built_models() -> None:
     assert (
         "wait",
         "'not_an_event' follows an event-based gateway but is not a message, "
-        "timer, signal or conditional catch event nor a receive task",
+        "timer, signal or conditional catch event nor a receive task with a message",
     ) in messages
     assert ("inner", "a start event inside an embedded subprocess must be a none event") in (
         messages

@@ -349,7 +349,7 @@ def test_an_error_inside_an_error_event_subprocess_goes_to_the_outer_scope(
     h = Harness(defs, roundtrip=roundtrip).start()
     h.throw_error("t", "FIRST")
     assert h.status == "completed"
-    assert h.passed == ["s", "ss", "ies", "outer", "handled"]
+    assert h.passed == ["s", "ss", "ies", "rethrow", "outer", "handled"]
 
 
 # --- escalation -----------------------------------------------------------------------------

@@ -67,9 +67,20 @@ def test_error_end_event_walks_out_to_the_subprocess_boundary(roundtrip: bool) -
     h = Harness(_nested("E1").build(), roundtrip=roundtrip).start()
     h.complete_task("inner")
     assert h.status == "completed"
-    assert h.passed == ["s", "ss", "inner", "caught", "handled"]
-    terminated = [e.element_id for e in h.history[h.state.id] if e.kind == "element_terminated"]
-    assert terminated == ["boom", "sub"]
+    assert h.passed == ["s", "ss", "inner", "boom", "caught", "handled"]
+    events = h.history[h.state.id]
+    terminated = [e.element_id for e in events if e.kind == "element_terminated"]
+    assert terminated == ["sub"]
+    # The error end event completed, like every end event, before the error left it.
+    assert "boom" in [e.element_id for e in events if e.kind == "element_completed"]
+
+
+def test_an_uncaught_error_end_event_is_an_incident_not_part_of_the_path(roundtrip: bool) -> None:
+    # The boundary catches another code: E1 stays an incident at the end event.
+    h = Harness(_nested("OTHER").build(), roundtrip=roundtrip).start()
+    h.complete_task("inner")
+    assert "boom" not in h.passed
+    assert [i.element_id for i in h.state.incidents] == ["boom"]
 
 
 def test_catch_all_boundary_catches_any_code(roundtrip: bool) -> None:
