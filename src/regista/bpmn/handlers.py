@@ -12,7 +12,7 @@ from typing import Any
 
 from regista.bpmn.expressions import JuelError, read_value
 from regista.bpmn.extensions import Extensions, read_extensions
-from regista.bpmn.namespaces import BPMN, CAMUNDA, q
+from regista.bpmn.namespaces import BPMN, q
 from regista.bpmn.reader import Element, Reader, child, children, line_of, local_name
 from regista.model.bpmn import (
     AdHocSubProcess,
