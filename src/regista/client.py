@@ -215,6 +215,19 @@ class Client:
         """Change the due or follow-up date, the candidates or the priority of a task."""
         return task_info(self.shell.update_user_task(task_id, changes, actor=actor))
 
+    def trigger(
+        self,
+        instance_id: str,
+        element_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> None:
+        """Trigger a receive task without a message (a plain wait state, like Camunda 7's
+        `signal` and Flowable's `trigger`) at `element_id`: its oldest waiting token goes
+        on with `variables`. Refused when nothing waits there to be triggered."""
+        self.shell.trigger(instance_id, element_id, variables, actor=actor)
+
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance and the instances its call activities started."""
         self.shell.cancel(instance_id, reason, actor=actor)

@@ -142,8 +142,10 @@ def documentation(el: Element) -> str | None:
     return "\n".join(texts) if texts else None
 
 
-def _base(reader: Reader, el: Element, ext: Extensions | None = None) -> dict[str, Any]:
-    element_id = reader.ident(el)
+def _base(
+    reader: Reader, el: Element, ext: Extensions | None = None, element_id: str | None = None
+) -> dict[str, Any]:
+    element_id = element_id or reader.ident(el)
     reader.current_id = element_id
     if ext is None:
         ext = read_extensions(reader, el)
@@ -632,9 +634,7 @@ def _flow(reader: Reader, el: Element, parent: str) -> SequenceFlow:
         # The schema makes a sequence flow's id optional (Camunda 7 models often omit it):
         # a stable one from its ends, numbered when several flows join the same two.
         hint = f"Flow_{el.get('sourceRef', '')}_{el.get('targetRef', '')}"
-        ext = read_extensions(reader, el)
-        fields = _base(reader, el, ext) | {"id": reader.generated_id(el, hint)}
-        reader.current_id = fields["id"]
+        fields = _base(reader, el, element_id=reader.generated_id(el, hint))
     else:
         fields = _base(reader, el)
     return SequenceFlow(

@@ -286,7 +286,7 @@ def _implicit_errors(
                 ref = getattr(definition, "error_ref", None)
                 if not isinstance(definition, ErrorEventDefinition) or ref is None:
                     continue
-                if ref in errors and not errors[ref].implicit:
+                if ref in errors:
                     continue
                 errors.setdefault(
                     ref, Error(id=ref, name=ref, code=Expression.literal(ref), implicit=True)

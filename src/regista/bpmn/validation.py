@@ -200,7 +200,7 @@ class _Checker:
             and node.delegate.value is None
         ):
             what = {
-                "class": "Java delegates (camunda:class)",
+                "class": "Java delegates (camunda:class, activiti:class, flowable:class)",
                 "delegateExpression": "delegate expressions (camunda:delegateExpression)",
                 "expression": "JUEL method expressions (camunda:expression)",
                 "connector": "Camunda 7 connectors",

@@ -218,6 +218,8 @@ def generate(definitions: Definitions) -> bytes:
                 ext, q(ZEEBE, "subscription"), correlationKey=format_value(message.correlation_key)
             )
     for error in definitions.errors.values():
+        if error.implicit:
+            continue  # an errorRef naming no <error>: the file declared none
         el = _bpmn(root, "error", id=error.id, name=error.name)
         if error.code is not None:
             el.set("errorCode", format_value(error.code))

@@ -1,5 +1,5 @@
-"""`regista instances`: list, show, cancel, modify and migrate process instances in the
-database."""
+"""`regista instances`: list, show, cancel, trigger, modify and migrate process instances
+in the database."""
 
 from __future__ import annotations
 
@@ -139,6 +139,33 @@ def cancel(ctx: click.Context, instance_id: str, reason: str, database_url: str 
     with client_for(url) as client:
         client.cancel(instance_id, reason, actor="cli")
     click.echo(f"{instance_id}: cancelled")
+
+
+@instances.command("trigger")
+@click.argument("instance_id")
+@click.argument("element_id")
+@click.option("--var", "assignments", multiple=True, help="A variable (name=value, JSON).")
+@database_option
+@click.pass_context
+def trigger(
+    ctx: click.Context,
+    instance_id: str,
+    element_id: str,
+    assignments: tuple[str, ...],
+    database_url: str | None,
+) -> None:
+    """Trigger a receive task without a message: the token waiting at ELEMENT_ID goes on
+    (Camunda 7's `signal`, Flowable's `trigger`).
+
+    For example: `regista instances trigger ID waitForPayment --var paid=true`.
+    """
+    variables = read_variables(assignments, None)
+    url = database_url or ctx.obj.get("database_url")
+    with client_for(url) as client:
+        client.trigger(instance_id, element_id, variables, actor="cli")
+        info = client.instance(instance_id)
+    waiting = f", waiting at {', '.join(info.active)}" if info.active else ""
+    click.echo(f"{instance_id}: {info.status}{waiting}")
 
 
 @instances.command("modify")

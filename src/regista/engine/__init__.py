@@ -34,6 +34,7 @@ from regista.engine.commands import (
     SetVariables,
     StartInstance,
     ThrowError,
+    TriggerElement,
     TriggerSignal,
 )
 from regista.engine.context import Context
@@ -124,6 +125,7 @@ __all__ = [
     "StartTrigger",
     "Status",
     "ThrowError",
+    "TriggerElement",
     "TriggerSignal",
     "Wait",
     "conditional_starts",

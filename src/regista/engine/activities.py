@@ -164,6 +164,10 @@ def _receive(run: Run, ei: ElementInstance, node: ReceiveTask) -> None:
         receive(run, ei, node, data.pop("trigger"))
         run.complete(ei)
         return
+    if node.message_ref is None:
+        # No message: a plain wait state until someone triggers it (`TriggerElement`).
+        run.state.mut(ei.id).wait = "trigger"
+        return
     subscribe(run, ei, "message", node.message_ref, node, ei.id)
     run.state.mut(ei.id).wait = "message"
 

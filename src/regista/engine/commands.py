@@ -31,6 +31,7 @@ __all__ = [
     "SetVariables",
     "StartInstance",
     "ThrowError",
+    "TriggerElement",
     "TriggerSignal",
 ]
 
@@ -116,6 +117,17 @@ class TriggerSignal:
 
     subscription_id: str
     variables: Mapping[str, Any] = field(default_factory=_vars)
+
+
+@dataclass(frozen=True, slots=True)
+class TriggerElement:
+    """Trigger the plain wait state `element_id` (a receive task without a message, as
+    Camunda 7's `signal` and Flowable's `trigger` do): its oldest waiting instance, or the
+    element instance `element_instance_id` when given, goes on with `variables`."""
+
+    element_id: str
+    variables: Mapping[str, Any] = field(default_factory=_vars)
+    element_instance_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -232,6 +244,7 @@ Command = (
     | CorrelateMessage
     | FireTimer
     | TriggerSignal
+    | TriggerElement
     | ChildCompleted
     | ChildFailed
     | ChildStartFailed

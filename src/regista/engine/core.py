@@ -33,6 +33,7 @@ from regista.engine.commands import (
     SetVariables,
     StartInstance,
     ThrowError,
+    TriggerElement,
     TriggerSignal,
 )
 from regista.engine.context import Context
@@ -251,6 +252,27 @@ def _signal(run: Runner, command: TriggerSignal) -> None:
     fire(run, wait, _feel(command.variables))
 
 
+def _trigger_element(run: Runner, command: TriggerElement) -> None:
+    waiting = [
+        ei
+        for ei in run.state.instances.values()
+        if ei.element_id == command.element_id
+        and ei.wait == "trigger"
+        and command.element_instance_id in (None, ei.id)
+    ]
+    if not waiting:
+        raise CommandRejected(
+            f"nothing waits to be triggered at '{command.element_id}' in the instance "
+            f"{run.state.id} (only a receive task without a message waits for a trigger)"
+        )
+    ei = waiting[0]
+    if ei.status == Status.INCIDENT:
+        raise CommandRejected(f"'{command.element_id}' has an incident; resolve it first")
+    run.state.mut(ei.id).wait = None
+    receive(run, ei, run.elements[ei.element_id], _feel(command.variables))
+    run.complete(run.state.instances[ei.id])
+
+
 def _call(run: Runner, element_instance_id: str) -> ElementInstance:
     ei = run.state.instances.get(element_instance_id)
     if ei is None or ei.wait != "child":
@@ -391,6 +413,7 @@ _HANDLERS: dict[type, Handler] = dict(
         _handler(CorrelateMessage, _correlate),
         _handler(FireTimer, _fire_timer),
         _handler(TriggerSignal, _signal),
+        _handler(TriggerElement, _trigger_element),
         _handler(ChildCompleted, _child_completed),
         _handler(ChildFailed, _child_failed),
         _handler(ChildStartFailed, _child_start_failed),

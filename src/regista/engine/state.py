@@ -102,7 +102,7 @@ class ElementInstance:
 
     `wait` names what a waiting token waits for ("job", "user_task", "message", "timer",
     "signal", "condition", "child", "events", "compensation", "async" for an asynchronous
-    continuation), None while it runs or for a
+    continuation, "trigger" for a receive task without a message), None while it runs or for a
     scope, which holds `children` instead. `variables` are its local variables, `joins`
     the tokens waiting at its joining gateways (gateway id -> flow id -> count), `waits`
     the ids of the `Wait`s it owns, `data` small per-kind facts (JSON values), `gen` the

@@ -193,7 +193,8 @@ class LocalRuntime:
     ) -> None:
         """Complete what waits: a user task or job by its id, or — given an instance id and
         an element id — the oldest user task, job or message/signal wait at that element
-        in the instance or an instance it called."""
+        in the instance or an instance it called, or a receive task without a message
+        there (triggered)."""
         if element_id is None:
             with self.store.transaction(write=False) as tx:
                 task = tx.get_user_task(target)
@@ -209,6 +210,11 @@ class LocalRuntime:
                 )
             waiting: Waiting = job
         else:
+            triggered = self._triggerable(target, element_id)
+            if triggered is not None and not self._waits_otherwise(target, element_id):
+                self.shell.trigger(triggered, element_id, variables)
+                self.run_until_idle()
+                return
             waiting = self.waiting_at(target, element_id)
         if isinstance(waiting, TaskInfo):
             self.shell.complete_user_task(waiting.id, variables)
@@ -217,6 +223,42 @@ class LocalRuntime:
         else:
             self.shell.deliver(waiting.id, variables)
         self.run_until_idle()
+
+    def trigger(
+        self,
+        instance_id: str,
+        element_id: str,
+        variables: Mapping[str, Any] | None = None,
+    ) -> None:
+        """Trigger the receive task without a message at `element_id` in the instance or
+        an instance it called (its oldest waiting token goes on with `variables`)."""
+        member = self._triggerable(instance_id, element_id)
+        if member is None:
+            raise RequestError(
+                self._nothing_at(
+                    instance_id, element_id, "receive task without a message (to trigger)"
+                )
+            )
+        self.shell.trigger(member, element_id, variables)
+        self.run_until_idle()
+
+    def _triggerable(self, instance_id: str, element_id: str) -> str | None:
+        """The instance of the tree where `element_id` waits to be triggered, if any."""
+        for member in self.tree(instance_id):
+            state = self.state(member)
+            if any(
+                ei.element_id == element_id and ei.wait == "trigger"
+                for ei in state.instances.values()
+            ):
+                return member
+        return None
+
+    def _waits_otherwise(self, instance_id: str, element_id: str) -> bool:
+        try:
+            self.waiting_at(instance_id, element_id)
+        except RequestError:
+            return False
+        return True
 
     def complete_job(self, job_id: str, variables: Mapping[str, Any] | None = None) -> None:
         """Complete the job `job_id` with `variables`, as a worker would."""

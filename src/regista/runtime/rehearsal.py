@@ -73,7 +73,9 @@ class _Run:
         self.rt = runtime
         self.root = ""
         self.referenced = {
-            s.target for s in scenario.steps if s.action in ("complete", "throw_error", "fail")
+            s.target
+            for s in scenario.steps
+            if s.action in ("complete", "trigger", "throw_error", "fail")
         }
         self.correlated = {s.target for s in scenario.steps if s.action == "correlate"}
 
@@ -147,6 +149,8 @@ class _Run:
                     )
             elif step.action == "complete":
                 rt.complete_task(self.root, step.target, step.variables)
+            elif step.action == "trigger":
+                rt.trigger(self.root, step.target, step.variables)
             elif step.action == "throw_error":
                 rt.throw_error(self.root, step.target, step.code, step.message, step.variables)
             elif step.action == "fail":
@@ -201,6 +205,11 @@ class _Run:
                 ):
                     rt.complete_task(sub.instance_id, sub.element_id)
                     return True
+            for member in rt.tree(self.root):
+                for ei in rt.state(member).instances.values():
+                    if ei.wait == "trigger" and ei.element_id not in skip:
+                        rt.trigger(member, ei.element_id)
+                        return True
         return False
 
     # -- expectations ---------------------------------------------------------------------

@@ -39,7 +39,16 @@ __all__ = [
     "load_scenarios",
 ]
 
-ACTIONS = ("expect", "complete", "throw_error", "fail", "correlate", "signal", "advance")
+ACTIONS = (
+    "expect",
+    "complete",
+    "trigger",
+    "throw_error",
+    "fail",
+    "correlate",
+    "signal",
+    "advance",
+)
 STATES = tuple(status.value for status in Status)
 AUTO_KINDS = ("service", "user", "receive")
 _TOP_KEYS = (
@@ -345,17 +354,18 @@ class _Reader:
             raise self.error("a step holds exactly one action, one of: " + ", ".join(ACTIONS), line)
         action = actions[0]
         body = value[action]
-        if "variables" in value and action != "complete":
+        if "variables" in value and action not in ("complete", "trigger"):
             raise self.error(
                 f"`variables` beside `{action}` is not allowed; put them inside it", line
             )
         if action == "expect":
             return Step(index, action, expect=self.expectation(body, "expect"), line=line)
-        if action == "complete":
+        if action in ("complete", "trigger"):
+            what = "a task id" if action == "complete" else "a receive task id"
             return Step(
                 index,
                 action,
-                target=self.text(body, "complete (a task id)"),
+                target=self.text(body, f"{action} ({what})"),
                 variables=self.variables(value.get("variables"), "variables"),
                 line=line,
             )

@@ -28,6 +28,7 @@ from regista.engine import (
     ResolveIncident,
     SetVariables,
     ThrowError,
+    TriggerElement,
 )
 from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
@@ -412,6 +413,23 @@ class Shell:
         return self.transact(
             lambda uow: messages.deliver(uow, subscription_id, values), actor=actor
         )
+
+    def trigger(
+        self,
+        instance_id: str,
+        element_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        actor: str | None = None,
+    ) -> None:
+        """Trigger the plain wait state `element_id` of an instance (a receive task without
+        a message): its oldest waiting token goes on with `variables`."""
+        command = TriggerElement(element_id, feel_variables(variables))
+
+        def work(uow: UnitOfWork) -> None:
+            uow.apply(self._load_running(uow, instance_id), command)
+
+        self.transact(work, actor=actor)
 
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance (and, through the outbox, the instances it called)."""
