@@ -438,17 +438,13 @@ class ProcessBuilder(Catalog):
         id: str | None = None,
         *,
         name: str | None = None,
-        message: str,
+        message: str | None = None,
         correlation_key: ValueLike | None = None,
     ) -> ProcessBuilder:
-        """A receive task waiting for `message`."""
-        return self._add(
-            ReceiveTask,
-            "Activity",
-            id,
-            name,
-            message_ref=self.message(message, correlation_key=correlation_key),
-        )
+        """A receive task waiting for `message`; without one, a plain wait state that goes
+        on when it is triggered (`Client.trigger`)."""
+        ref = None if message is None else self.message(message, correlation_key=correlation_key)
+        return self._add(ReceiveTask, "Activity", id, name, message_ref=ref)
 
     def call_activity(
         self,

@@ -165,7 +165,7 @@ def test_the_problems_of_a_non_executable_process_are_warnings() -> None:
         '<startEvent id="s"/><sequenceFlow sourceRef="s" targetRef="t"/>'
         '<serviceTask id="t" camunda:class="org.example.Step"/>'
         '<sequenceFlow id="f2" sourceRef="t" targetRef="missing"/>'
-        '<task><documentation>no id</documentation></task>'
+        "<task><documentation>no id</documentation></task>"
     )
     assert len(_errors(_model(body))) >= 3
     assert _errors(_model(body, executable="false")) == []

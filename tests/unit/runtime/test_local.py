@@ -564,3 +564,20 @@ def test_completing_a_wait_at_an_element_reaches_that_instance_only(runtime: Fac
     assert rt.instance(first).status == "active"
     kinds = [e.kind for e in rt.history(second)]
     assert "message_correlated" in kinds
+
+
+def test_a_receive_task_without_a_message_is_triggered_in_the_called_instance(
+    runtime: Factory,
+) -> None:
+    rt = runtime()
+    rt.deploy(
+        ProcessBuilder("parent").start("s").call_activity("call", process_id="child").end("e"),
+        ProcessBuilder("child").start("cs").receive_task("hold").receive_task("again").end("ce"),
+    )
+    root = rt.start("parent")
+    rt.trigger(root, "hold", {"x": 1})
+    # complete_task by element triggers it too, as it completes any wait at an element.
+    rt.complete_task(root, "again")
+    assert rt.instance(root).status == "completed"
+    with pytest.raises(RequestError, match="no receive task without a message"):
+        rt.trigger(root, "hold")

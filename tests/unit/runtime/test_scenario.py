@@ -171,3 +171,32 @@ def test_auto_complete_leaves_tasks_that_steps_name(folder: Path) -> None:
     )
     result = run_scenario(write(folder, text))
     assert result.passed, result.reason
+
+
+def test_a_trigger_step_and_auto_complete_reach_receive_tasks_without_messages(
+    tmp_path: Path,
+) -> None:
+    (tmp_path / "m.bpmn").write_text(
+        """<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d"
+        targetNamespace="t"><process id="p" isExecutable="true"><startEvent id="s"/>
+        <sequenceFlow sourceRef="s" targetRef="a"/><receiveTask id="a"/>
+        <sequenceFlow sourceRef="a" targetRef="b"/><receiveTask id="b"/>
+        <sequenceFlow sourceRef="b" targetRef="e"/><endEvent id="e"/></process></definitions>""",
+        encoding="utf-8",
+    )
+    stepped = write(
+        tmp_path,
+        "model: m.bpmn\nsteps:\n  - trigger: a\n    variables: {v: 1}\n  - trigger: b\n"
+        "expect: {state: completed, passed: [s, a, b, e], variables: {v: 1}}\n",
+    )
+    result = run_scenario(stepped)
+    assert result.passed, result.reason
+    auto = write(
+        tmp_path,
+        "model: m.bpmn\nauto_complete: [receive]\nexpect: {state: completed}\n",
+        "auto.yaml",
+    )
+    assert run_scenario(auto).passed
+    wrong = write(tmp_path, "model: m.bpmn\nsteps:\n  - trigger: e\n", "wrong.yaml")
+    result = run_scenario(wrong)
+    assert not result.passed and "no receive task without a message" in result.reason
