@@ -186,10 +186,15 @@ def test_validate_lists_every_problem_with_file_and_line() -> None:
 
 
 def test_validate_passes_good_models_and_reports_bad_files() -> None:
-    good = sorted(str(p) for p in MODELS.iterdir())
+    lenient = {"camunda7_leniency.bpmn", "flowable_legacy.bpmn"}
+    good = sorted(str(p) for p in MODELS.iterdir() if p.name not in lenient)
     done = regista("validate", *good)
     assert done.returncode == 0, done.stdout
     assert done.stdout == ""
+    # Models other engines run, bending the standard: warnings only, and they pass.
+    bent = regista("validate", *(str(MODELS / name) for name in sorted(lenient)))
+    assert bent.returncode == 0, bent.stdout
+    assert bent.stdout and all(": warning [" in line for line in bent.stdout.splitlines())
     as_json = regista("validate", "--json", str(BPMN_MODELS / "problems.bpmn"))
     assert as_json.returncode == 1
     assert {p["severity"] for p in json.loads(as_json.stdout)} == {"error", "warning"}

@@ -12,9 +12,10 @@ from __future__ import annotations
 
 from regista.bpmn.builder import BuilderError, ProcessBuilder, build_definitions
 from regista.bpmn.errors import BpmnParseError
+from regista.bpmn.export import to_xml
 from regista.bpmn.parser import DEFAULT_MAX_BYTES, parse, parse_file
 from regista.bpmn.validation import Problem, validate
-from regista.bpmn.writer import generate, to_xml
+from regista.bpmn.writer import generate
 
 __all__ = [
     "DEFAULT_MAX_BYTES",

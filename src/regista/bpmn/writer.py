@@ -16,7 +16,6 @@ from collections.abc import Iterable
 from lxml import etree
 
 from regista.bpmn.diagram import write_diagram
-from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.expressions import format_formal, format_value
 from regista.bpmn.layout import diagrams_for
 from regista.bpmn.namespaces import (
@@ -31,7 +30,6 @@ from regista.bpmn.namespaces import (
     ZEEBE,
     q,
 )
-from regista.bpmn.parser import load_xml, parse
 from regista.model.bpmn import (
     Activity,
     AdHocSubProcess,
@@ -47,7 +45,9 @@ from regista.model.bpmn import (
     DataObject,
     Definitions,
     EndEvent,
+    Error,
     ErrorEventDefinition,
+    Escalation,
     EscalationEventDefinition,
     Event,
     EventBasedGateway,
@@ -60,9 +60,11 @@ from regista.model.bpmn import (
     IntermediateCatchEvent,
     IntermediateThrowEvent,
     IoParameter,
+    ItemDefinition,
     Lane,
     LinkEventDefinition,
     ManualTask,
+    Message,
     MessageEventDefinition,
     MultiInstance,
     ParallelGateway,
@@ -72,6 +74,7 @@ from regista.model.bpmn import (
     SendTask,
     SequenceFlow,
     ServiceTask,
+    Signal,
     SignalEventDefinition,
     StandardLoop,
     StartEvent,
@@ -85,7 +88,14 @@ from regista.model.bpmn import (
 )
 from regista.version import __version__
 
-__all__ = ["generate", "to_xml"]
+__all__ = [
+    "generate",
+    "write_collaboration",
+    "write_flow",
+    "write_node",
+    "write_process",
+    "write_root_item",
+]
 
 Element = etree._Element
 
@@ -140,59 +150,6 @@ _DEFINITION_TAGS: dict[type[EventDefinition], str] = {
 }
 
 
-def to_xml(definitions: Definitions, *, add_diagram: bool = True) -> bytes:
-    """The BPMN XML of `definitions`.
-
-    A parsed, unchanged model gives back its original bytes — or, when the file had no
-    diagram and `add_diagram` is set, the original XML with a generated diagram appended
-    and nothing else changed. Any other model is generated with diagram interchange.
-    """
-    source = definitions.source
-    if source is not None and _unchanged(definitions, source):
-        if definitions.diagrams or not add_diagram:
-            return source
-        return _append_diagrams(definitions, source)
-    return generate(definitions)
-
-
-def _append_diagrams(definitions: Definitions, source: bytes) -> bytes:
-    """The source bytes with generated diagrams inserted before the closing root tag, so
-    every other byte stays as it was."""
-    root = load_xml(source, definitions.file, len(source) + 1)
-    diagrams = diagrams_for(definitions)
-    holder = etree.Element("holder")
-    parts = []
-    for index, diagram in enumerate(diagrams, start=1):
-        item = write_diagram(holder, diagram, index, declare=True)
-        etree.indent(item, space="  ", level=1)
-        item.tail = None
-        parts.append(b"  " + etree.tostring(item, encoding="UTF-8") + b"\n")
-    encoding = (root.getroottree().docinfo.encoding or "UTF-8").upper()
-    close = b"</" + (f"{root.prefix}:" if root.prefix else "").encode() + b"definitions"
-    end = source.rfind(close)
-    if not parts:
-        return source
-    if encoding not in ("UTF-8", "ASCII", "US-ASCII") or end < 0:
-        for index, diagram in enumerate(diagrams, start=1):
-            write_diagram(root, diagram, index, declare=True)
-        whole = etree.tostring(root.getroottree(), encoding=encoding, xml_declaration=True)
-        return whole if isinstance(whole, bytes) else whole.encode(encoding)
-    return source[:end] + b"".join(parts) + source[end:]
-
-
-def _unchanged(definitions: Definitions, source: bytes) -> bool:
-    try:
-        again = parse(
-            source,
-            strict=False,
-            expression_language=definitions.expression_language,
-            max_bytes=len(source) + 1,
-        )
-    except BpmnParseError:
-        return False
-    return again == definitions
-
-
 def generate(definitions: Definitions) -> bytes:
     """Generate BPMN XML (with BPMN DI) for `definitions`, ignoring any source it has."""
     root = etree.Element(q(BPMN, "definitions"), nsmap=_NSMAP)
@@ -204,33 +161,15 @@ def generate(definitions: Definitions) -> bytes:
     _set(root, q(MODELER, "executionPlatform"), definitions.execution_platform)
     _set(root, q(MODELER, "executionPlatformVersion"), definitions.execution_platform_version)
 
-    for item in definitions.item_definitions.values():
-        el = _bpmn(root, "itemDefinition", id=item.id, structureRef=item.structure_ref)
-        _set(el, "itemKind", item.item_kind)
-        _flag(el, "isCollection", item.is_collection, False)
-    for message in definitions.messages.values():
-        el = _bpmn(root, "message", id=message.id)
-        if message.name is not None:
-            el.set("name", format_value(message.name))
-        if message.correlation_key is not None:
-            ext = _bpmn(el, "extensionElements")
-            etree.SubElement(
-                ext, q(ZEEBE, "subscription"), correlationKey=format_value(message.correlation_key)
-            )
-    for error in definitions.errors.values():
-        if error.implicit:
-            continue  # an errorRef naming no <error>: the file declared none
-        el = _bpmn(root, "error", id=error.id, name=error.name)
-        if error.code is not None:
-            el.set("errorCode", format_value(error.code))
-    for escalation in definitions.escalations.values():
-        el = _bpmn(root, "escalation", id=escalation.id, name=escalation.name)
-        if escalation.code is not None:
-            el.set("escalationCode", format_value(escalation.code))
-    for signal in definitions.signals.values():
-        el = _bpmn(root, "signal", id=signal.id)
-        if signal.name is not None:
-            el.set("name", format_value(signal.name))
+    items: tuple[RootItem, ...] = (
+        *definitions.item_definitions.values(),
+        *definitions.messages.values(),
+        *definitions.errors.values(),
+        *definitions.escalations.values(),
+        *definitions.signals.values(),
+    )
+    for item in items:
+        write_root_item(root, item)
     for collaboration in definitions.collaborations:
         _write_collaboration(root, collaboration)
     for process in definitions.processes.values():
@@ -240,6 +179,66 @@ def generate(definitions: Definitions) -> bytes:
     etree.cleanup_namespaces(root)
     body = etree.tostring(root, encoding="UTF-8", xml_declaration=False, pretty_print=True)
     return b'<?xml version="1.0" encoding="UTF-8"?>\n' + body
+
+
+RootItem = ItemDefinition | Message | Error | Escalation | Signal
+
+
+def write_root_item(root: Element, item: RootItem) -> Element | None:
+    """Append a message, error, escalation, signal or item definition to `root`; None for
+    an error the file never declared (an `errorRef` naming no `<error>`)."""
+    if isinstance(item, ItemDefinition):
+        el = _bpmn(root, "itemDefinition", id=item.id, structureRef=item.structure_ref)
+        _set(el, "itemKind", item.item_kind)
+        _flag(el, "isCollection", item.is_collection, False)
+    elif isinstance(item, Message):
+        el = _bpmn(root, "message", id=item.id)
+        if item.name is not None:
+            el.set("name", format_value(item.name))
+        if item.correlation_key is not None:
+            ext = _bpmn(el, "extensionElements")
+            etree.SubElement(
+                ext, q(ZEEBE, "subscription"), correlationKey=format_value(item.correlation_key)
+            )
+    elif isinstance(item, Error):
+        if item.implicit:
+            return None
+        el = _bpmn(root, "error", id=item.id, name=item.name)
+        if item.code is not None:
+            el.set("errorCode", format_value(item.code))
+    elif isinstance(item, Escalation):
+        el = _bpmn(root, "escalation", id=item.id, name=item.name)
+        if item.code is not None:
+            el.set("escalationCode", format_value(item.code))
+    else:
+        el = _bpmn(root, "signal", id=item.id)
+        if item.name is not None:
+            el.set("name", format_value(item.name))
+    return el
+
+
+def write_node(parent: Element, node: FlowNode, process: Process) -> Element:
+    """Append the flow node `node` (a subprocess with its content) to `parent`."""
+    _write_node(parent, node, process)
+    return parent[-1]
+
+
+def write_flow(parent: Element, flow: SequenceFlow) -> Element:
+    """Append the sequence flow `flow` to `parent`."""
+    _write_flow(parent, flow)
+    return parent[-1]
+
+
+def write_process(root: Element, process: Process) -> Element:
+    """Append the process with everything in it to `root`."""
+    _write_process(root, process)
+    return root[-1]
+
+
+def write_collaboration(root: Element, collaboration: Collaboration) -> Element:
+    """Append a collaboration (pools and message flows) to `root`."""
+    _write_collaboration(root, collaboration)
+    return root[-1]
 
 
 # --- helpers -----------------------------------------------------------------------------
@@ -454,6 +453,7 @@ def _write_work(el: Element, ext: list[Element], node: Activity | Event) -> None
                 retries=_value(node.job.retries),
             )
         )
+        _set(el, q(CAMUNDA, "taskPriority"), _value(node.job.priority))
     if node.headers:
         headers = _zeebe("taskHeaders")
         for key, value in node.headers:
