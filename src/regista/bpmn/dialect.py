@@ -15,7 +15,7 @@ from collections.abc import Callable
 from lxml import etree
 
 from regista.bpmn.expressions import JuelError, read_formal, read_value
-from regista.bpmn.namespaces import BPMN, CAMUNDA, ZEEBE, q
+from regista.bpmn.namespaces import BPMN, CAMUNDA, FLOWABLE, ZEEBE, q
 from regista.bpmn.reader import Element, children, local_name
 
 __all__ = ["to_camunda7"]
@@ -23,20 +23,34 @@ __all__ = ["to_camunda7"]
 Rule = Callable[[Element, Element, dict[str, str]], bool]
 
 
-def to_camunda7(el: Element) -> None:
+def to_camunda7(el: Element, namespace: str = CAMUNDA) -> None:
     """Rewrite the `zeebe:` extensions of `el` and the elements inside it as Camunda 7, and
-    its FEEL expressions as JUEL where the JUEL reads back as the same FEEL."""
+    its FEEL expressions as JUEL where the JUEL reads back as the same FEEL. For an Activiti
+    or Flowable file (`namespace`), the attributes take that namespace and its words."""
     _extensions(el)
     for item in el.iter("*"):
         for name, value in list(item.attrib.items()):
-            if str(name).startswith(f"{{{CAMUNDA}}}"):
-                item.set(name, _juel(str(value)))
+            qname = etree.QName(name)
+            if qname.namespace != CAMUNDA:
+                continue
+            text = _juel(str(value))
+            if namespace == CAMUNDA:
+                item.set(name, text)
+                continue
+            del item.attrib[name]
+            local = _LEGACY_NAMES.get(qname.localname, qname.localname)
+            if namespace == FLOWABLE and local == "type" and text == "external":
+                text = "external-worker"
+            item.set(q(namespace, local), text)
         tag = local_name(item)
         if item.text and tag in ("inputParameter", "outputParameter"):
             item.text = _juel(item.text)
         elif item.text and tag in _FORMAL and item.get("language") is None:
             item.text = _juel(item.text, formal=True)
 
+
+#: Camunda 7 attribute names whose Activiti / Flowable twin is named otherwise.
+_LEGACY_NAMES = {"asyncBefore": "async"}
 
 #: BPMN elements holding a formal expression.
 _FORMAL = frozenset({"conditionExpression", "condition", "completionCondition", "loopCardinality"})

@@ -249,7 +249,9 @@ class _Merger:
         self.defs = definitions
         self.original = original
         self.root = root
-        self.camunda7 = any(ns in root.nsmap.values() for ns in _DIALECTS)
+        declared = set(root.nsmap.values())
+        #: The file's Camunda 7 family namespace (Camunda 7, Flowable or Activiti), if any.
+        self.dialect_namespace = next((ns for ns in _DIALECTS if ns in declared), None)
         self.removed: set[str] = set()
         self.added = False
         #: The root element's own attributes did not change.
@@ -284,8 +286,8 @@ class _Merger:
         self.diagrams()
 
     def dialect(self, el: Element) -> Element:
-        if self.camunda7:
-            to_camunda7(el)
+        if self.dialect_namespace is not None:
+            to_camunda7(el, self.dialect_namespace)
         return el
 
     def xml_children(self, parent: Element, tag: str) -> dict[str, Element]:
@@ -454,6 +456,9 @@ class _Merger:
         """A parent for written elements that declares the file's namespace prefixes, so
         the elements use them (the default namespace included) once moved into the file."""
         nsmap = {k: v for k, v in self.root.nsmap.items() if k is not None or v == BPMN}
+        for prefix, namespace in (("camunda", CAMUNDA), ("zeebe", ZEEBE)):
+            if prefix not in nsmap and namespace not in nsmap.values():
+                nsmap[prefix] = namespace
         return etree.Element(q(BPMN, "holder"), nsmap=nsmap or None)  # type: ignore[arg-type]
 
     @staticmethod
