@@ -247,6 +247,22 @@ def test_export_adds_a_diagram_to_a_model_without_one(tmp_path: Path) -> None:
     assert set(original.processes["invoice"].flows) <= set(exported.diagrams[0].edges)
 
 
+def test_export_of_a_camunda_7_file_without_a_diagram_stays_camunda_7(tmp_path: Path) -> None:
+    source = MODELS / "camunda7_leniency.bpmn"
+    out = tmp_path / "with-diagram.bpmn"
+    done = regista("export", str(source), "-o", str(out))
+    assert done.returncode == 0, done.stderr
+    original = source.read_bytes()
+    exported = out.read_bytes()
+    # Every byte of the file is kept (comments, schemaLocation, JUEL, listeners, flows
+    # without ids); the diagram is inserted before the closing tag.
+    closing = original.rindex(b"</bpmn:definitions>")
+    assert exported.startswith(original[:closing])
+    assert exported.endswith(original[closing:])
+    assert b"<bpmndi:BPMNDiagram" in exported and b"zeebe" not in exported
+    assert parse(exported) == parse(original)
+
+
 @pytest.mark.parametrize("source", [BPMN_MODELS / "c8_order.bpmn", MODELS / "order.bpmn"])
 def test_export_keeps_a_model_with_a_diagram_byte_for_byte(tmp_path: Path, source: Path) -> None:
     out = tmp_path / "copy.bpmn"

@@ -1,8 +1,9 @@
 """`regista export`: write a model back as BPMN 2.0 XML, adding diagram interchange (DI)
 when the model has none.
 
-A BPMN file that already has a diagram is written back as it was (the round trip keeps
-every byte). MODEL may also be a Python model built with `regista.bpmn.ProcessBuilder`,
+A BPMN file is written back as it was (the round trip keeps every byte); one without a
+diagram gets a generated diagram inserted and nothing else changed, so a Camunda 7 file
+stays a Camunda 7 file. MODEL may also be a Python model built with `regista.bpmn.ProcessBuilder`,
 given as `path/to/file.py:NAME` or `package.module:NAME`, where NAME is a `ProcessBuilder`
 or `Definitions`.
 """
@@ -68,11 +69,12 @@ def load_model(model: str) -> Definitions:
 
 
 def export_xml(definitions: Definitions) -> bytes:
-    """The XML to write: unchanged when the model has a diagram, generated (with a layout)
-    when it has none."""
-    if definitions.diagrams:
-        return to_xml(definitions)
-    return generate(definitions)
+    """The XML to write: a file as it was, with a generated diagram added when it has
+    none (in its own dialect: a Camunda 7 file stays Camunda 7); a model built in Python
+    generated with a layout."""
+    if definitions.source is None:
+        return generate(definitions)
+    return to_xml(definitions)
 
 
 @click.command(name="export")
