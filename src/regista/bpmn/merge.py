@@ -553,6 +553,7 @@ class _Merger:
         if written is None:
             written = etree.Element(q(BPMN, "extensionElements"))
             fresh.insert(self.position(fresh, "extensionElements"), written)
+        generated = [item for item in written if isinstance(item.tag, str)]
         for item in old:
             if not isinstance(item.tag, str):
                 written.append(copy.deepcopy(item))
@@ -561,9 +562,10 @@ class _Merger:
             if namespace_of(item) not in (ZEEBE, *_DIALECTS) or fields is None:
                 written.append(copy.deepcopy(item))  # the model does not hold it: kept
             elif _equal(before, after, fields):
-                for other in list(written):
+                # The old item says the same: it replaces the written items for its fields.
+                for other in generated:
                     other_fields = _EXTENSION_FIELDS.get(local_name(other), ())
-                    if isinstance(other.tag, str) and set(other_fields) & set(fields):
+                    if set(other_fields) & set(fields) and other.getparent() is written:
                         written.remove(other)
                 written.append(copy.deepcopy(item))
         if len(written) == 0:

@@ -1,12 +1,10 @@
-"""Writing the model back as BPMN 2.0 XML.
+"""Generating BPMN 2.0 XML from the model.
 
-A model parsed from a file and left unchanged is written back byte for byte — diagram,
-documentation, lanes and unknown extensions included; a file that has no diagram at all
-gets a generated one inserted before its closing tag, every other byte kept. Any other
-model (built in code, or changed) is generated: semantic XML with Camunda 8 (`zeebe:`)
-extensions, the few Camunda 7 attributes Zeebe has no word for, and BPMN DI — the parsed
-diagram when it still covers every element, else a generated left-to-right layout — so a
-modeler opens it.
+Semantic XML with Camunda 8 (`zeebe:`) extensions, the few Camunda 7 attributes Zeebe has
+no word for, and BPMN DI — the parsed diagram when it still covers every element, else a
+generated left-to-right layout — so a modeler opens it. `regista.bpmn.export.to_xml`
+decides when a model is generated rather than written back into its own file; the
+element writers here also serve `regista.bpmn.merge` for the elements it writes.
 """
 
 from __future__ import annotations

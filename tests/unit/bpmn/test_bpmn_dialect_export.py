@@ -6,9 +6,13 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Callable
+from pathlib import Path
 
-from regista.bpmn import parse, to_xml, validate
+import pytest
+
+from regista.bpmn import BpmnParseError, parse, to_xml, validate
 from regista.bpmn.assembly import assemble_process
+from regista.bpmn.merge import merge
 from regista.model.bpmn import (
     CallActivity,
     Definitions,
@@ -17,6 +21,7 @@ from regista.model.bpmn import (
     Process,
     SequenceFlow,
     ServiceTask,
+    SubProcess,
     UserTask,
 )
 from regista.model.frozen import FrozenDict
@@ -276,3 +281,40 @@ def test_a_process_without_source_is_generated() -> None:
     process: Process = defs.processes["claim"]
     built = dataclasses.replace(defs, source=None)
     assert b"zeebe:" in to_xml(built) and process.id in to_xml(built).decode()
+
+
+_REPO = Path(__file__).resolve().parents[3]
+_FILES = sorted(
+    {
+        *(_REPO / "tests" / "unit" / "bpmn" / "models").glob("*.bpmn"),
+        *(_REPO / "tests" / "acceptance" / "scenarios" / "models").glob("*.bpmn"),
+        *(_REPO / "examples").glob("**/*.bpmn"),
+    }
+)
+
+
+@pytest.mark.parametrize("path", _FILES, ids=lambda p: p.name)
+def test_every_model_we_ship_changed_in_code_is_merged_into_its_file(path: Path) -> None:
+    try:
+        defs = parse(path.read_bytes(), strict=False)
+    except BpmnParseError:
+        pytest.skip("not a model this test can change")
+    assert defs.source is not None
+    camunda7_only = b"camunda.org/schema/1.0/bpmn" in defs.source and b"zeebe" not in defs.source
+    for process in defs.processes.values():
+        for node in process.elements.values():
+            renamed = dataclasses.replace(node, name=f"{node.name or ''} (changed)")
+            changed = _change(
+                defs, process.id, replace=lambda n, r=renamed: r if n.id == r.id else n
+            )
+            written = merge(changed, defs.source)
+            assert written is not None, node.id  # read back as the model
+            assert not camunda7_only or b"zeebe" not in written
+        last = list(process.elements.values())[-1]
+        if isinstance(last, SubProcess) or last.incoming or last.outgoing:
+            continue
+        added = UserTask(id="added_in_code", name="Added", parent=last.parent)
+        changed = _change(defs, process.id, drop=(last.id,), add=(added,))
+        written = merge(changed, defs.source)
+        assert written is not None and b'id="added_in_code"' in written
+        assert f'id="{last.id}"'.encode() not in written
