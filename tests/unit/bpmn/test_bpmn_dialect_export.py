@@ -114,6 +114,10 @@ def _change(
     return dataclasses.replace(defs, processes=FrozenDict({**defs.processes, process_id: changed}))
 
 
+def _replacing(changed: FlowNode) -> Callable[[FlowNode], FlowNode]:
+    return lambda node: changed if node.id == changed.id else node
+
+
 def _renamed(node: FlowNode) -> FlowNode:
     return dataclasses.replace(node, name="Check the claim") if node.id == "review" else node
 
@@ -304,9 +308,7 @@ def test_every_model_we_ship_changed_in_code_is_merged_into_its_file(path: Path)
     for process in defs.processes.values():
         for node in process.elements.values():
             renamed = dataclasses.replace(node, name=f"{node.name or ''} (changed)")
-            changed = _change(
-                defs, process.id, replace=lambda n, r=renamed: r if n.id == r.id else n
-            )
+            changed = _change(defs, process.id, replace=_replacing(renamed))
             written = merge(changed, defs.source)
             assert written is not None, node.id  # read back as the model
             assert not camunda7_only or b"zeebe" not in written
