@@ -11,13 +11,19 @@ from dataclasses import dataclass, field
 
 from regista.bpmn.expressions import JuelError, read_juel
 from regista.bpmn.juel import is_juel
-from regista.bpmn.namespaces import BPMN, CAMUNDA, ZEEBE, q
+from regista.bpmn.namespaces import ACTIVITI, BPMN, CAMUNDA, LEGACY, ZEEBE, q
 from regista.bpmn.reader import Element, Reader, children, local_name, namespace_of
 from regista.model.bpmn import Expression, IoParameter
 
 __all__ = ["Extensions", "read_extensions"]
 
-_IGNORED_CAMUNDA = {"field", "failedJobRetryTimeCycle", "formData", "potentialStarter"}
+_IGNORED_CAMUNDA = {
+    "field",
+    "failedJobRetryTimeCycle",
+    "formData",
+    "formProperty",
+    "potentialStarter",
+}
 
 
 @dataclass(slots=True)
@@ -51,7 +57,11 @@ def read_extensions(reader: Reader, el: Element) -> Extensions:
         if namespace == ZEEBE:
             _read_zeebe(reader, item, ext)
         elif namespace == CAMUNDA:
-            _read_camunda(reader, item, ext)
+            _read_camunda(reader, item, ext, "camunda")
+        elif namespace in LEGACY:
+            # Activiti and Flowable: Camunda 7's ancestors, whose elements of the same name
+            # mean the same (call activity in/out, listeners, properties, fields).
+            _read_camunda(reader, item, ext, "activiti" if namespace == ACTIVITI else "flowable")
     return ext
 
 
@@ -89,10 +99,11 @@ def _read_zeebe(reader: Reader, item: Element, ext: Extensions) -> None:
         ext.zeebe[name] = _attrs(item)
 
 
-def _read_camunda(reader: Reader, item: Element, ext: Extensions) -> None:
+def _read_camunda(reader: Reader, item: Element, ext: Extensions, vendor: str) -> None:
     name = local_name(item)
+    namespace = namespace_of(item) or CAMUNDA
     if name == "inputOutput":
-        for param in children(item, CAMUNDA):
+        for param in children(item, namespace):
             target = param.get("name", "")
             source = _parameter_value(reader, param)
             if local_name(param) == "inputParameter":
@@ -100,25 +111,26 @@ def _read_camunda(reader: Reader, item: Element, ext: Extensions) -> None:
             elif local_name(param) == "outputParameter":
                 ext.outputs.append(IoParameter(source, target))
     elif name == "properties":
-        for prop in children(item, CAMUNDA):
+        for prop in children(item, namespace):
             ext.properties[prop.get("name", "")] = prop.get("value", "")
     elif name == "in":
         ext.camunda_in.append(_attrs(item))
     elif name == "out":
         ext.camunda_out.append(_attrs(item))
     elif name == "connector":
-        connector = item.find(q(CAMUNDA, "connectorId"))
+        connector = item.find(q(namespace, "connectorId"))
         ext.connector_id = (connector.text or "").strip() if connector is not None else ""
     elif name in ("executionListener", "taskListener"):
+        what = "Camunda 7" if vendor == "camunda" else f"{vendor.capitalize()}"
         reader.problem(
-            f"Camunda 7 {name}s are not supported and will not run; move their logic into "
+            f"{what} {name}s are not supported and will not run; move their logic into "
             "a service or script task",
             item,
             severity="warning",
         )
     elif name not in _IGNORED_CAMUNDA:
         reader.problem(
-            f"the Camunda 7 extension <camunda:{name}> is not supported and is ignored",
+            f"the extension <{vendor}:{name}> is not supported and is ignored",
             item,
             severity="warning",
         )

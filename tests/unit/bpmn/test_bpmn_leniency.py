@@ -11,6 +11,7 @@ import pytest
 
 from regista.bpmn import BpmnParseError, parse, to_xml, validate
 from regista.model.bpmn import (
+    CallActivity,
     EndEvent,
     ErrorEventDefinition,
     Expression,
@@ -231,3 +232,23 @@ def test_camunda_task_priority_is_kept() -> None:
     ship = defs.processes["leniency"].elements["ship"]
     assert isinstance(ship, ServiceTask) and ship.job is not None
     assert ship.job.priority == Expression.literal("10")
+
+
+def test_flowable_extension_elements_are_read_like_camunda_ones() -> None:
+    xml = _model(
+        '<startEvent id="s"/><sequenceFlow id="f1" sourceRef="s" targetRef="c"/>'
+        '<callActivity id="c" calledElement="child"><extensionElements>'
+        '<flowable:in source="order" target="item"/><flowable:out variables="all"/>'
+        '<flowable:executionListener event="start" class="org.example.Audit"/>'
+        '<flowable:formProperty id="x"/><flowable:mystery/>'
+        "</extensionElements></callActivity>"
+        '<sequenceFlow id="f2" sourceRef="c" targetRef="e"/><endEvent id="e"/>'
+    )
+    call = parse(xml).processes["p"].elements["c"]
+    assert isinstance(call, CallActivity)
+    assert [(p.source.text, p.target) for p in call.inputs] == [("order", "item")]
+    assert call.propagate_all_child_variables and not call.propagate_all_parent_variables
+    warnings = _warnings(xml)
+    assert any("Flowable executionListeners are not supported" in w for w in warnings)
+    assert any("<flowable:mystery> is not supported" in w for w in warnings)
+    assert not any("formProperty" in w for w in warnings)
