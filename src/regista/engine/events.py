@@ -194,7 +194,8 @@ def _end(run: Run, ei: ElementInstance, node: EndEvent) -> None:
             # instance), so the end event completed like every other end event and is part
             # of the path; the error is thrown from its scope. Uncaught, it stays as an
             # incident at the end event.
-            run.history("element_completed", node.id, ei.id, {"type": run.info.type_names[node.id]})
+            data = {"type": run.info.type_names[node.id], "flows": []}
+            run.history("element_completed", node.id, ei.id, data)
             run.state.passed.append(node.id)
             run.remove(ei)
             ei = scope
