@@ -295,3 +295,21 @@ def test_export_of_a_bad_file_is_a_clear_error(tmp_path: Path) -> None:
     assert str(bad) in done.stderr and "not a BPMN 2.0 file" in done.stderr
     assert "Traceback" not in done.stderr
     assert regista("export", str(tmp_path / "missing.bpmn")).returncode == 2
+
+
+def test_run_asks_for_a_receive_task_without_a_message_and_triggers_it(tmp_path: Path) -> None:
+    model = tmp_path / "hold.bpmn"
+    model.write_text(
+        '<definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" id="d" '
+        'targetNamespace="t"><process id="hold" isExecutable="true"><startEvent id="s"/>'
+        '<sequenceFlow sourceRef="s" targetRef="wait"/><receiveTask id="wait"/>'
+        '<sequenceFlow sourceRef="wait" targetRef="e"/><endEvent id="e"/></process>'
+        "</definitions>",
+        encoding="utf-8",
+    )
+    done = regista("run", str(model), "--json", stdin='{"answer": 42}\n')
+    assert done.returncode == 0, done.stderr
+    result = json.loads(done.stdout)
+    assert result["state"] == "completed" and result["variables"] == {"answer": 42}
+    assert result["passed"] == ["s", "wait", "e"]
+    assert "receive task wait waits to be triggered" in done.stderr

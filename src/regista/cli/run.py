@@ -2,7 +2,8 @@
 
 At each user task the run asks for its variables: one prompt per field when the task's
 output mappings name them, else free `name=value` lines until an empty one. A message or
-signal the process waits for is asked for the same way; timers fire by moving a simulated
+signal the process waits for, and a receive task without a message (triggered), is asked
+for the same way; timers fire by moving a simulated
 clock to their due time. When standard input is not a terminal, each form reads either one
 JSON object line or `name=value` lines up to an empty line; at the end of the input the run
 stops where it waits. Values are read as JSON when they parse (`1200`, `true`, `"x"`,
@@ -165,6 +166,16 @@ class _Session:
                 break
             rt.complete_task(sub.instance_id, sub.element_id, values)
             return True
+        for member in rt.tree(self.root):
+            for ei in rt.state(member).instances.values():
+                if ei.wait != "trigger":
+                    continue
+                title = f"receive task {ei.element_id} waits to be triggered: its variables"
+                values = self.input.form(title, [])
+                if values is None:
+                    return False
+                rt.trigger(member, ei.element_id, values)
+                return True
         timers = [t for t in rt.timers() if t.instance_id in members]
         if timers:
             timer = timers[0]
