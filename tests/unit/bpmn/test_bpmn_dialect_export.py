@@ -10,14 +10,17 @@ from pathlib import Path
 
 import pytest
 
-from regista.bpmn import BpmnParseError, parse, to_xml, validate
+from regista.bpmn import BpmnParseError, ProcessBuilder, parse, to_xml, validate
 from regista.bpmn.assembly import assemble_process
 from regista.bpmn.merge import merge
 from regista.model.bpmn import (
+    Association,
     CallActivity,
+    DataObject,
     Definitions,
     Expression,
     FlowNode,
+    Message,
     Process,
     SequenceFlow,
     ServiceTask,
@@ -320,3 +323,93 @@ def test_every_model_we_ship_changed_in_code_is_merged_into_its_file(path: Path)
         written = merge(changed, defs.source)
         assert written is not None and b'id="added_in_code"' in written
         assert f'id="{last.id}"'.encode() not in written
+
+
+_MODELS = _REPO / "tests" / "unit" / "bpmn" / "models"
+
+
+def _defs_with(defs: Definitions, **changes: object) -> Definitions:
+    return dataclasses.replace(defs, **changes)  # type: ignore[arg-type]
+
+
+def test_root_elements_changed_added_and_removed_keep_the_rest() -> None:
+    source = C7.replace(
+        b'  <bpmn:process id="claim"',
+        b'  <bpmn:message id="m_old" name="old" />\n'
+        b'  <bpmn:error id="e_gone" errorCode="GONE" />\n'
+        b'  <bpmn:process id="claim"',
+    )
+    defs = parse(source)
+    messages = {
+        "m_old": Message(id="m_old", name=Expression.literal("renamed")),
+        "m_new": Message(id="m_new", name=Expression.literal("fresh")),
+    }
+    changed = _defs_with(defs, messages=FrozenDict(messages), errors=FrozenDict(), name="Claims")
+    written = to_xml(changed)
+    assert parse(written) == changed
+    assert b'<bpmn:message id="m_old" name="renamed"/>' in written
+    assert b'<bpmn:message id="m_new" name="fresh"/>' in written
+    assert b"e_gone" not in written
+    assert b'name="Claims"' in written and b"<!-- written by hand for this test -->" in written
+
+
+def test_processes_added_removed_and_changed_in_their_own_fields() -> None:
+    two = C7.replace(
+        b"  <bpmndi:BPMNDiagram",
+        b'  <bpmn:process id="old" isExecutable="false">\n'
+        b'    <bpmn:task id="sketch" />\n  </bpmn:process>\n  <bpmndi:BPMNDiagram',
+    )
+    defs = parse(two)
+    claim = defs.processes["claim"]
+    renamed = dataclasses.replace(claim, name="Claims", version_tag="v2", documentation="Docs")
+    built = ProcessBuilder("added", name="Added in code").start("a_s").user_task("a_u").end()
+    added = built.build().processes["added"]
+    changed = _defs_with(defs, processes=FrozenDict({"claim": renamed, "added": added}))
+    written = to_xml(changed)
+    assert parse(written) == changed
+    assert b'id="old"' not in written and b'bpmnElement="sketch"' not in written
+    assert b'name="Claims"' in written and b'camunda:versionTag="v2"' in written
+    assert b"<bpmn:documentation>Docs</bpmn:documentation>" in written
+    assert b'<bpmn:process id="added"' in written and b"zeebe" not in written
+    # Its content is kept as it was, comments too.
+    assert b"<!-- the reviewer is whoever owns the claim -->" in written
+
+
+def test_lanes_and_collaborations_changed_in_code() -> None:
+    defs = parse((_MODELS / "c7_invoice.bpmn").read_bytes())
+    process = defs.processes["invoice"]
+    first, *rest = process.lanes
+    lanes = (dataclasses.replace(first, name="Assistants"), *rest)
+    collaboration = dataclasses.replace(defs.collaborations[0], name="Invoices")
+    changed = _defs_with(
+        defs,
+        processes=FrozenDict({"invoice": dataclasses.replace(process, lanes=lanes)}),
+        collaborations=(collaboration,),
+    )
+    written = to_xml(changed)
+    assert parse(written) == changed
+    assert b'name="Assistants"' in written and b'name="Invoices"' in written
+    assert b"zeebe" not in written
+
+
+def test_data_objects_and_associations_added_in_code() -> None:
+    defs = parse(C7)
+    claim = defs.processes["claim"]
+    data = DataObject(id="doc", name="Claim form", kind="object", parent="claim")
+    link = Association(id="link", source="review", target="pay", parent="claim")
+    changed = _defs_with(
+        defs,
+        processes=FrozenDict(
+            {
+                "claim": dataclasses.replace(
+                    claim,
+                    data_objects=FrozenDict({"doc": data}),
+                    associations=FrozenDict({"link": link}),
+                )
+            }
+        ),
+    )
+    written = to_xml(changed)
+    assert b'<bpmn:dataObject id="doc" name="Claim form"/>' in written
+    assert b"<!-- written by hand for this test -->" in written  # merged, not generated
+    assert parse(written) == changed
