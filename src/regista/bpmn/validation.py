@@ -200,16 +200,16 @@ class _Checker:
             and node.delegate.value is None
         ):
             what = {
-                "class": "Java delegates (camunda:class, activiti:class, flowable:class)",
-                "delegateExpression": "delegate expressions (camunda:delegateExpression)",
-                "expression": "JUEL method expressions (camunda:expression)",
-                "connector": "Camunda 7 connectors",
+                "class": "the Java delegate class",
+                "delegateExpression": "the delegate expression (a Java bean)",
+                "expression": "the JUEL method expression (a Java call)",
+                "connector": "the Camunda 7 connector",
             }.get(node.delegate.kind, node.delegate.kind)
             self.report(
                 node,
-                f"{what} are not supported ('{node.delegate.ref}'); make it an external "
-                'task (camunda:type="external" camunda:topic=...) or a zeebe:taskDefinition '
-                "and register a worker",
+                f"{what} '{node.delegate.ref}' needs Java, which Regista does not run; make "
+                'it an external task (camunda:type="external" camunda:topic=...) or a '
+                "zeebe:taskDefinition and register a worker",
             )
         if isinstance(node, SubProcess) and not isinstance(node, AdHocSubProcess):
             self.check_subprocess(process, node)

@@ -128,7 +128,7 @@ def test_method_expressions_are_still_refused_as_java() -> None:
         '<serviceTask id="t" camunda:expression="${mailer.send(execution)}"/>'
         '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/>'
     )
-    assert any("JUEL method expressions" in m for m in _errors(xml))
+    assert any("JUEL method expression (a Java call)" in m for m in _errors(xml))
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -204,7 +204,7 @@ def test_legacy_java_delegates_are_refused_like_camunda_ones(prefix: str, kind: 
         f'<serviceTask id="t" {prefix}:{kind}="org.example.Step"/>'
         '<sequenceFlow id="f2" sourceRef="t" targetRef="e"/><endEvent id="e"/>'
     )
-    assert any("not supported ('org.example.Step')" in m for m in _errors(xml))
+    assert any("'org.example.Step' needs Java" in m for m in _errors(xml))
 
 
 def test_flowable_builtin_task_types_are_refused_by_name() -> None:
