@@ -60,15 +60,15 @@ class Client:
     resolve incidents and query instances of one database.
 
     `database` is a URL (`sqlite:///regista.db`, `postgresql://...`), `Settings`, or an
-    open `Store` (then the caller closes it); None reads `REGISTA_DATABASE_URL`. `trusted`
-    lets Python scripts of the models run; `clock` replaces the system clock (tests).
+    open `Store` (then the caller closes it); None reads `REGISTA_DATABASE_URL`. Whether a
+    model's Python runs is recorded with its deployment (`deploy(trusted=...)`); `clock`
+    replaces the system clock (tests).
     """
 
     def __init__(
         self,
         database: str | Settings | Store | None = None,
         *,
-        trusted: bool = False,
         options: RuntimeOptions | None = None,
         clock: Clock | None = None,
     ) -> None:
@@ -84,7 +84,7 @@ class Client:
             store = database
             self._owns_store = False
         if options is None:
-            options = RuntimeOptions(trusted=trusted)
+            options = RuntimeOptions()
         self.shell = Shell(store, options=options, clock=clock)
 
     @property
@@ -110,12 +110,27 @@ class Client:
 
     # -- commands ---------------------------------------------------------------------------
 
-    def deploy(self, *sources: Source | Iterable[Source]) -> list[Deployed]:
+    def deploy(
+        self,
+        *sources: Source | Iterable[Source],
+        trusted: bool = False,
+        full_builtins: bool = False,
+        trust_key: str | None = None,
+        deployed_by: str | None = None,
+    ) -> list[Deployed]:
         """Deploy BPMN and DMN models (files, directories, XML, parsed models, builders).
-        The same source deployed again keeps its version; a changed one is the next
-        version. Every problem of every model refuses the whole deployment
-        (`DeploymentError`)."""
-        return self.shell.deploy(flatten_sources(sources))
+        The same source deployed again keeps its version; a changed one (or one deployed
+        with another trust) is the next version. Every problem of every model refuses the
+        whole deployment (`DeploymentError`).
+
+        `trusted` records the processes as trusted: their Python scripts and expressions
+        run, with the restricted builtins unless `full_builtins`. It needs the database's
+        trusted-deploy key (`trust_key`, see `regista.runtime.trust`), else `TrustRefused`.
+        `deployed_by` is recorded as the deployer."""
+        trust = ("full" if full_builtins else "trusted") if trusted else "untrusted"
+        return self.shell.deploy(
+            flatten_sources(sources), actor=deployed_by, trust=trust, trust_key=trust_key
+        )
 
     def start(
         self,

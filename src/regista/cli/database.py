@@ -10,6 +10,7 @@ import click
 from regista.cli.errors import RequestFailed, store_errors
 from regista.cli.options import database_option, settings_for
 from regista.runtime.retention import count_prunable, cutoff, prune
+from regista.runtime.trust import TRUST_KEY_ENV, configure_trust_key, new_trust_key
 from regista.settings import SettingsError, parse_ttl, redact_url
 from regista.store import open_store
 from regista.store.sql import sqlfiles
@@ -133,6 +134,36 @@ def prune_command(
         finally:
             store.close()
     click.echo(f"removed {pruned} (ended before {before.isoformat(timespec='seconds')})")
+
+
+@db.command("trust-key")
+@database_option
+@click.option(
+    "--remove", is_flag=True, help="Remove the key: nobody can deploy trusted from the CLI."
+)
+def trust_key_command(database_url: str | None, remove: bool) -> None:
+    """Make a new trusted-deploy key for this database and print it once.
+
+    `regista deploy --trusted` (or `Client.deploy(trusted=True)`) must give this key as
+    $REGISTA_TRUSTED_DEPLOY_KEY; only its hash is kept in the database. Making a new key
+    replaces the old one.
+    """
+    settings = settings_for(database_url)
+    key = None if remove else new_trust_key()
+    with store_errors():
+        store = open_store(settings)
+        try:
+            with store.transaction() as tx:
+                configure_trust_key(tx, key, now=_now())
+        finally:
+            store.close()
+    if key is None:
+        click.echo("the trusted-deploy key is removed: no model can be deployed trusted from here")
+        return
+    click.echo(key)
+    click.echo(
+        f"kept as a hash only; give it to trusted deployers as ${TRUST_KEY_ENV}", err=True
+    )
 
 
 def _now() -> datetime:

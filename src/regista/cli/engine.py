@@ -9,7 +9,7 @@ import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
-from regista.cli.options import database_option, settings_for
+from regista.cli.options import database_option, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
@@ -46,7 +46,7 @@ from regista.store import StoreError, open_store
     "(default: $REGISTA_HISTORY_TTL; off keeps them).",
 )
 @click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
-@click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
+@retired_trusted_option
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -66,7 +66,6 @@ def engine_command(
     grace: float,
     history_ttl: str | None,
     node_id: str | None,
-    trusted: bool,
     log_level: str,
 ) -> None:
     """Run an engine node until SIGTERM or Ctrl-C.
@@ -95,7 +94,7 @@ def engine_command(
         store,
         workers,
         node_id=node_id,
-        options=RuntimeOptions(trusted=trusted, retry_backoff=dt.timedelta(seconds=retry_backoff)),
+        options=RuntimeOptions(retry_backoff=dt.timedelta(seconds=retry_backoff)),
         executor=ExecutorOptions(
             concurrency=concurrency, lease=lease, timeout=job_timeout, poll_interval=poll_interval
         ),

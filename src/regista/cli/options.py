@@ -13,7 +13,7 @@ from regista.cli.errors import RequestFailed, store_errors
 from regista.client import Client
 from regista.settings import Settings, SettingsError
 
-__all__ = ["URL_HELP", "client_for", "database_option", "settings_for"]
+__all__ = ["URL_HELP", "client_for", "database_option", "retired_trusted_option", "settings_for"]
 
 URL_HELP = "Database URL (default: $REGISTA_DATABASE_URL, else sqlite:///regista.db)."
 
@@ -25,6 +25,24 @@ def database_option(fn: F) -> F:
     return click.option("--database-url", default=None, help=URL_HELP)(fn)
 
 
+def _refuse_trusted(ctx: click.Context, param: click.Parameter, value: bool) -> bool:
+    if value:
+        raise click.UsageError(
+            "--trusted is no longer an option of this command: trust is recorded with each "
+            "deployment and checked wherever its steps run. Deploy the model trusted instead: "
+            "regista deploy --trusted (with $REGISTA_TRUSTED_DEPLOY_KEY)",
+            ctx,
+        )
+    return value
+
+
+def retired_trusted_option(fn: F) -> F:
+    """A hidden `--trusted` that explains where trust went (it was a node's option)."""
+    return click.option(
+        "--trusted", is_flag=True, hidden=True, expose_value=False, callback=_refuse_trusted
+    )(fn)
+
+
 def settings_for(database_url: str | None, **overrides: Any) -> Settings:
     try:
         return Settings.from_env(database_url=database_url, **overrides)
@@ -33,11 +51,11 @@ def settings_for(database_url: str | None, **overrides: Any) -> Settings:
 
 
 @contextmanager
-def client_for(database_url: str | None, *, trusted: bool = False) -> Iterator[Client]:
+def client_for(database_url: str | None) -> Iterator[Client]:
     """A client of the database; errors users can meet become `ClickException`s."""
     settings = settings_for(database_url)
     with store_errors():
-        client = Client(settings, trusted=trusted)
+        client = Client(settings)
     try:
         with store_errors():
             yield client

@@ -13,7 +13,7 @@ import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
-from regista.cli.options import database_option, settings_for
+from regista.cli.options import database_option, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
@@ -128,7 +128,7 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
     "deployed at start (unchanged ones keep their version); repeatable.",
 )
 @secrets_option
-@click.option("--trusted", is_flag=True, help="Let Python scripts and expressions run.")
+@retired_trusted_option
 @click.option(
     "--cors-origin",
     "cors_origins",
@@ -150,7 +150,6 @@ def server_command(
     worker_specs: tuple[str, ...],
     deploy_paths: tuple[str, ...],
     secrets_file: str | None,
-    trusted: bool,
     cors_origins: tuple[str, ...],
     log_level: str,
 ) -> None:
@@ -169,7 +168,6 @@ def server_command(
     from regista.api.identity import Directory
     from regista.client import Client
     from regista.runtime.node import Node
-    from regista.runtime.options import RuntimeOptions
 
     logging.basicConfig(
         level=getattr(logging, log_level.upper()),
@@ -188,7 +186,7 @@ def server_command(
         auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
     )
     try:
-        client = Client(settings, options=RuntimeOptions(trusted=trusted))
+        client = Client(settings)
     except (StoreError, SettingsError) as exc:
         raise failure(exc) from None
     try:

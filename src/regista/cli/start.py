@@ -8,7 +8,7 @@ from typing import Any
 
 import click
 
-from regista.cli.options import client_for, database_option
+from regista.cli.options import client_for, database_option, retired_trusted_option
 from regista.cli.run import parse_assignment
 
 
@@ -41,7 +41,7 @@ def read_variables(assignments: tuple[str, ...], variables_json: str | None) -> 
     default=None,
     help="Starting again with the same key returns the instance already started.",
 )
-@click.option("--trusted", is_flag=True, help="Let Python scripts of the model run.")
+@retired_trusted_option
 def start_command(
     process_id: str,
     database_url: str | None,
@@ -50,7 +50,6 @@ def start_command(
     business_key: str | None,
     version: int | None,
     idempotency_key: str | None,
-    trusted: bool,
 ) -> None:
     """Start an instance of PROCESS_ID and print its id.
 
@@ -58,7 +57,7 @@ def start_command(
     node (`regista engine`) does the rest.
     """
     variables = read_variables(assignments, variables_json)
-    with client_for(database_url, trusted=trusted) as client:
+    with client_for(database_url) as client:
         instance_id = client.start(
             process_id,
             variables,

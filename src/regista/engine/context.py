@@ -61,7 +61,8 @@ class Context:
     `now` is the aware UTC time of the step, `new_id` a source of unique ids (element
     instances, jobs, timers, ...), `definitions` the deployed model holding the process,
     `decisions` the DMN models for business rule tasks, `trusted` allows Python scripts and
-    expressions, `expression_language` is the language of scripts that name none,
+    expressions (the model's deployment was trusted), with the restricted builtins unless
+    `full_builtins`, `expression_language` is the language of scripts that name none,
     `max_steps` stops a loop without wait states with an incident once a step has
     activated that many elements, and `backoff` says how long a job whose attempt `n`
     failed waits before it runs again (the shell's retry policy).
@@ -72,6 +73,7 @@ class Context:
     definitions: Definitions
     decisions: DecisionModels | None = None
     trusted: bool = False
+    full_builtins: bool = False
     expression_language: str = "feel"
     max_steps: int = 10_000
     backoff: Callable[[int], dt.timedelta] = field(default=lambda attempt: dt.timedelta(0))

@@ -9,7 +9,6 @@ them as plain Python (`to_python`) and its results come back as FEEL values. `no
 from __future__ import annotations
 
 import ast
-import builtins as _py_builtins
 import types
 from collections.abc import Mapping, Sequence
 from types import CodeType
@@ -18,6 +17,7 @@ from typing import Any
 from regista import feel
 from regista.engine.context import Context
 from regista.engine.errors import ExpressionError
+from regista.engine.pybuiltins import FULL, RESTRICTED
 from regista.feel.errors import FeelSyntaxError
 from regista.feel.scope import Scope
 from regista.feel.values import to_feel, to_python
@@ -109,6 +109,26 @@ def _python_vars(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
     return merged
 
 
+def _builtins(ctx: Context) -> dict[str, Any]:
+    # a fresh dict each time: a script that rebinds a builtin must not change the next one's
+    return dict(FULL if ctx.full_builtins else RESTRICTED)
+
+
+def _hint(exc: Exception, ctx: Context) -> str:
+    """How to get a builtin that the restricted set leaves out, when that was the error."""
+    if ctx.full_builtins:
+        return ""
+    missing = getattr(exc, "name", None) if isinstance(exc, NameError) else None
+    if isinstance(exc, ImportError) and "__import__" in str(exc):
+        missing = "__import__"
+    if missing is None or missing not in FULL or missing in RESTRICTED:
+        return ""
+    return (
+        f" ({missing!r} is not among the restricted builtins of trusted models; deploy the "
+        "model with full builtins to use it: regista deploy --trusted --full-builtins)"
+    )
+
+
 def _require_trust(ctx: Context, what: str) -> None:
     if not ctx.trusted:
         raise ExpressionError(
@@ -139,12 +159,13 @@ def evaluate_chain(
         _require_trust(ctx, f"the expression {expr.text!r}")
         code = python_code(expr.text, "eval")
         scope = _python_vars(chain)
-        scope["__builtins__"] = _py_builtins
+        scope["__builtins__"] = _builtins(ctx)
         try:
             return to_feel(eval(code, scope))
         except Exception as exc:
             raise ExpressionError(
                 f"the Python expression {expr.text!r} raised {type(exc).__name__}: {exc}"
+                + _hint(exc, ctx)
             ) from exc
     raise ExpressionError(
         f"the expression {expr.text!r} is written in {language!r}, which Regista cannot "
@@ -196,11 +217,13 @@ def run_script(
         code = python_code(text, "exec")
         before = _python_vars(chain)
         scope = dict(before)
-        scope["__builtins__"] = _py_builtins
+        scope["__builtins__"] = _builtins(ctx)
         try:
             exec(code, scope)
         except Exception as exc:
-            raise ExpressionError(f"the Python script raised {type(exc).__name__}: {exc}") from exc
+            raise ExpressionError(
+                f"the Python script raised {type(exc).__name__}: {exc}" + _hint(exc, ctx)
+            ) from exc
         result = scope.pop(_RESULT, None)
         assigned: dict[str, Any] = {}
         for name, value in scope.items():

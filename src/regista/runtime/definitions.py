@@ -43,6 +43,7 @@ from regista.store import Definition, NewTimer, Transaction
 
 __all__ = [
     "DMN_PREFIX",
+    "TRUST_LEVELS",
     "Deployed",
     "Model",
     "Resource",
@@ -53,6 +54,8 @@ __all__ = [
 ]
 
 DMN_PREFIX = "dmn:"
+TRUST_LEVELS = ("untrusted", "trusted", "full")
+"""How a deployment may run Python: never; with restricted builtins; with every builtin."""
 START_TIMER_PREFIX = "start:"
 
 
@@ -93,6 +96,7 @@ class Deployed:
     definition_id: str
     created: bool
     resource_name: str | None
+    trust: str = "untrusted"
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,6 +109,8 @@ class Model:
     definitions: Definitions
     triggers: tuple[StartTrigger, ...]
     needs_decisions: bool
+    trust: str = "untrusted"
+    """How this version was deployed: 'untrusted', 'trusted' or 'full' (see `TRUST_LEVELS`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -217,11 +223,9 @@ class StoredModels:
         self,
         *,
         expression_language: str = "feel",
-        trusted: bool = False,
         decision_refresh: dt.timedelta = dt.timedelta(seconds=2),
     ) -> None:
         self.expression_language = expression_language
-        self.trusted = trusted
         self._decision_refresh = decision_refresh.total_seconds()
         self._models: dict[str, Model] = {}
         self._latest: dict[str, str] = {}
@@ -236,10 +240,21 @@ class StoredModels:
     # -- deploying --------------------------------------------------------------------------
 
     def deploy(
-        self, tx: Transaction, sources: Iterable[Source], *, now: dt.datetime, ids: IdSource
+        self,
+        tx: Transaction,
+        sources: Iterable[Source],
+        *,
+        now: dt.datetime,
+        ids: IdSource,
+        trust: str = "untrusted",
+        deployed_by: str | None = None,
     ) -> list[Deployed]:
         """Store every process and DMN model of `sources` (all checked first: one problem
-        refuses the whole deployment with a `DeploymentError`)."""
+        refuses the whole deployment with a `DeploymentError`), each version recorded with
+        its `trust` and who deployed it. Whether the caller may deploy trusted is checked
+        before (`runtime/trust.py`)."""
+        if trust not in TRUST_LEVELS:
+            raise ValueError(f"trust must be one of {', '.join(TRUST_LEVELS)}, not {trust!r}")
         read = _read(sources)
         if not read:
             raise DeploymentError(
@@ -272,6 +287,7 @@ class StoredModels:
                 now=now,
                 resource_name=source.resource_name,
                 definition_id=ids(),
+                deployed_by=deployed_by,
             )
             deployed.append(_deployed(definition, created))
         for source, bpmn_defs, dmn_defs in parsed:
@@ -282,6 +298,7 @@ class StoredModels:
                     now=now,
                     resource_name=source.resource_name,
                     definition_id=ids(),
+                    deployed_by=deployed_by,
                 )
                 if created:
                     self._decisions_read = float("-inf")
@@ -293,6 +310,7 @@ class StoredModels:
                         now=now,
                         resource_name=source.resource_name,
                         definition_id=ids(),
+                        deployed_by=deployed_by,
                     )
                     deployed.append(_deployed(decision, new))
                 continue
@@ -305,6 +323,8 @@ class StoredModels:
                     now=now,
                     resource_name=source.resource_name,
                     definition_id=ids(),
+                    trust=trust,
+                    deployed_by=deployed_by,
                 )
                 self._latest[process_id] = definition.id  # a guess even if rolled back
                 deployed.append(_deployed(definition, created))
@@ -368,7 +388,8 @@ class StoredModels:
             new_id=ids,
             definitions=model.definitions,
             decisions=decisions,
-            trusted=self.trusted,
+            trusted=model.trust != "untrusted",
+            full_builtins=model.trust == "full",
             expression_language=self.expression_language,
             max_steps=options.max_steps,
             backoff=options.backoff,
@@ -487,6 +508,7 @@ class StoredModels:
                     t for t in start_triggers(definitions) if t.process_id == definition.process_id
                 ),
                 needs_decisions=process is not None and _has_business_rules(process),
+                trust=definition.trust,
             )
             self._models[definition.id] = model
             return model
@@ -524,6 +546,7 @@ def _deployed(definition: Definition, created: bool) -> Deployed:
         definition_id=definition.id,
         created=created,
         resource_name=definition.resource_name,
+        trust=definition.trust,
     )
 
 

@@ -64,8 +64,10 @@ class LocalRuntime:
     `clock` gives "now" (a `FakeClock` lets `advance` move time), `workers` the service-task
     handlers, `store` the database (default: a new memory store, closed with the runtime).
     `missing_worker` says what a job nobody handles does: "wait" (for `complete_job`) or
-    "incident". `options` replaces the runtime options built from `trusted`,
-    `expression_language`, `max_steps` and `message_ttl`.
+    "incident". `trusted` deploys every model as trusted (its Python runs, with the
+    restricted builtins unless `full_builtins`): the user runs their own models here.
+    `options` replaces the runtime options built from `expression_language`, `max_steps`
+    and `message_ttl`.
     """
 
     def __init__(
@@ -75,6 +77,7 @@ class LocalRuntime:
         workers: Workers | None = None,
         store: Store | None = None,
         trusted: bool = False,
+        full_builtins: bool = False,
         expression_language: str = "feel",
         missing_worker: Literal["wait", "incident"] = "wait",
         message_ttl: dt.timedelta | None = None,
@@ -86,11 +89,11 @@ class LocalRuntime:
         self.workers = workers if workers is not None else Workers()
         self.missing_worker = missing_worker
         self.max_rounds = max_rounds
+        self.trust = ("full" if full_builtins else "trusted") if trusted else "untrusted"
         self._owns_store = store is None
         self.store: Store = store if store is not None else MemoryStore()
         if options is None:
             options = RuntimeOptions(
-                trusted=trusted,
                 expression_language=expression_language,
                 max_steps=max_steps,
                 message_ttl=message_ttl or dt.timedelta(0),
@@ -128,7 +131,7 @@ class LocalRuntime:
         """Deploy BPMN and DMN models (files, directories, XML, parsed models or process
         builders). Every problem of every model is checked first: an error refuses the
         whole deployment with a `DeploymentError` listing them all."""
-        deployed = self.shell.deploy(flatten_sources(sources))
+        deployed = self.shell.deploy(flatten_sources(sources), trust=self.trust, authorized=True)
         self.run_until_idle()
         return deployed
 

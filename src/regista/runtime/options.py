@@ -16,8 +16,8 @@ __all__ = ["RuntimeOptions"]
 class RuntimeOptions:
     """How commands are applied to the instances of a store.
 
-    `trusted` lets Python scripts and expressions run (only for models from a trusted
-    source), `expression_language` is the language of expressions that name none,
+    Whether Python runs is not an option of the runtime but of each deployment
+    (`Definition.trust`). `expression_language` is the language of expressions that name none,
     `max_steps` stops a loop without wait states with an incident. `message_ttl` is how long
     a message nobody waits for is kept (zero: dropped), `unique_message_start` lets a
     message start event start an instance only when no active instance of that process has
@@ -26,7 +26,6 @@ class RuntimeOptions:
     lost a race (busy database, deadlock) is run again up to `transaction_attempts` times.
     """
 
-    trusted: bool = False
     expression_language: str = "feel"
     max_steps: int = 10_000
     message_ttl: dt.timedelta = dt.timedelta(hours=1)

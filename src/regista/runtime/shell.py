@@ -48,6 +48,7 @@ from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.trust import check_trust_key
 from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
 from regista.runtime.workers import WorkResult
@@ -107,9 +108,7 @@ class Shell:
         self.options = options or RuntimeOptions()
         self.clock: Clock = clock or _system_clock
         self.ids = ids or IdSource(store.reserve_id_block)
-        self.models = StoredModels(
-            expression_language=self.options.expression_language, trusted=self.options.trusted
-        )
+        self.models = StoredModels(expression_language=self.options.expression_language)
         self.signals = Signals()
         url = getattr(store, "url", None)
         self._notifier = (
@@ -190,12 +189,27 @@ class Shell:
 
     # -- requests ---------------------------------------------------------------------------
 
-    def deploy(self, sources: Iterable[Source], *, actor: str | None = None) -> list[Deployed]:
-        """Deploy BPMN and DMN sources (see `StoredModels.deploy`)."""
+    def deploy(
+        self,
+        sources: Iterable[Source],
+        *,
+        actor: str | None = None,
+        trust: str = "untrusted",
+        trust_key: str | None = None,
+        authorized: bool = False,
+    ) -> list[Deployed]:
+        """Deploy BPMN and DMN sources (see `StoredModels.deploy`), recorded with `trust`
+        and `actor` as the deployer. A trusted deployment needs the database's trusted-deploy
+        key (`trust_key`, `runtime/trust.py`) unless the caller checked the right itself
+        (`authorized`: the server's admin role, a local run)."""
         items = list(sources)
 
         def work(uow: UnitOfWork) -> list[Deployed]:
-            deployed = self.models.deploy(uow.tx, items, now=uow.now, ids=self.ids)
+            if trust != "untrusted" and not authorized:
+                check_trust_key(uow.tx, trust_key)
+            deployed = self.models.deploy(
+                uow.tx, items, now=uow.now, ids=self.ids, trust=trust, deployed_by=actor
+            )
             uow.next_timer = uow.now  # start timers may have been scheduled
             return deployed
 

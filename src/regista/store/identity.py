@@ -63,6 +63,18 @@ class IdentityTransaction(Protocol):
         """Add a user; `DuplicateKey` if the username is taken."""
         ...
 
+    def get_setting(self, name: str) -> str | None:
+        """A value configured on the database itself (e.g. the trusted-deploy key's hash)."""
+        ...
+
+    def put_setting(self, name: str, value: str, *, now: datetime) -> None:
+        """Set (or replace) a value configured on the database."""
+        ...
+
+    def delete_setting(self, name: str) -> bool:
+        """Remove a configured value; False if there was none."""
+        ...
+
     def get_user(self, username: str) -> User | None: ...
 
     def update_user(self, user: User) -> bool:

@@ -96,9 +96,12 @@ class Transaction(IdentityTransaction, Protocol):
         now: datetime,
         resource_name: str | None = None,
         definition_id: str | None = None,
+        trust: str = "untrusted",
+        deployed_by: str | None = None,
     ) -> tuple[Definition, bool]:
-        """Store `source` as the next version of `process_id`, unless it equals the latest;
-        the new row's id is `definition_id` (default: one made up by the store).
+        """Store `source` as the next version of `process_id`, unless it equals the latest
+        and has the same `trust`; the new row's id is `definition_id` (default: one made up
+        by the store), recorded with its trust and who deployed it.
 
         Returns the definition and whether a new version was created.
         """

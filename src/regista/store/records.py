@@ -44,6 +44,14 @@ class Definition:
     source: str
     resource_name: str | None
     deployed_at: datetime
+    trust: str = "untrusted"
+    """'untrusted' (no Python), 'trusted' (Python, restricted builtins) or 'full'."""
+    deployed_by: str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """Whether Python scripts and expressions of this version may run."""
+        return self.trust != "untrusted"
 
 
 @dataclass(frozen=True, slots=True)

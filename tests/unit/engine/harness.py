@@ -72,6 +72,7 @@ class Harness:
         *,
         roundtrip: bool = False,
         trusted: bool = False,
+        full_builtins: bool = False,
         decisions: DecisionModels | None = None,
         max_steps: int = 10_000,
         expression_language: str = "feel",
@@ -79,6 +80,7 @@ class Harness:
         self.definitions = definitions
         self.roundtrip = roundtrip
         self.trusted = trusted
+        self.full_builtins = full_builtins
         self.decisions = decisions
         self.max_steps = max_steps
         self.expression_language = expression_language
@@ -107,6 +109,7 @@ class Harness:
             definitions=self.definitions,
             decisions=self.decisions,
             trusted=self.trusted,
+            full_builtins=self.full_builtins,
             expression_language=self.expression_language,
             max_steps=self.max_steps,
         )

@@ -215,7 +215,12 @@ def test_feel_script_task_and_untrusted_python(roundtrip: bool) -> None:
     assert h.status == "incident"
     assert "trusted" in h.state.incidents[0].message
     assert h.variables == {}
-    trusted = Harness(python, roundtrip=roundtrip, trusted=True).start()
+    restricted = Harness(python, roundtrip=roundtrip, trusted=True).start()
+    assert restricted.status == "incident"  # no imports among the restricted builtins
+    assert "'__import__' is not among the restricted builtins" in (
+        restricted.state.incidents[0].message
+    )
+    trusted = Harness(python, roundtrip=roundtrip, trusted=True, full_builtins=True).start()
     assert trusted.status == "completed"
     assert isinstance(trusted.variables["result"], str)
 

@@ -5,6 +5,11 @@ Every file is parsed and validated before anything is stored: one problem refuse
 whole deployment with a 400 listing every problem (file, line, element id). The answer
 lists what each file holds, as Camunda does: process definitions, decision requirements
 and their decisions, forms.
+
+`trusted` (a form field, Regista's addition) records the processes as trusted: their Python
+scripts and expressions run, with restricted builtins, or every builtin with `fullBuiltins`.
+Only an administrator may deploy trusted (403 otherwise); the answer says each process's
+trust.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ from typing import Annotated, Any
 from fastapi import APIRouter, File, Form, Request, UploadFile
 from pydantic import BaseModel
 
+from regista.api.problems import ApiError
 from regista.api.v2.common import TENANT, Deployer, client_of
 from regista.dmn import DmnError
 from regista.dmn.parser import parse_bytes as parse_dmn_bytes
@@ -80,6 +86,7 @@ def _entry(deployed: Deployed, row: Definition | None) -> dict[str, dict[str, An
             "processDefinitionId": name,
             "processDefinitionVersion": deployed.version,
             "processDefinitionKey": deployed.definition_id,
+            "trust": deployed.trust,
             **common,
         }
     }
@@ -96,13 +103,35 @@ def deploy(
     principal: Deployer,
     resources: Annotated[list[UploadFile], File(description="the files: .bpmn, .dmn, .form")],
     tenantId: Annotated[str | None, Form()] = None,
+    trusted: Annotated[
+        bool,
+        Form(
+            description="Regista: deploy the processes as trusted, so their Python scripts and "
+            "expressions run (restricted builtins). Administrators only."
+        ),
+    ] = False,
+    fullBuiltins: Annotated[
+        bool,
+        Form(description="Regista: with trusted, give their Python every builtin."),
+    ] = False,
 ) -> DeploymentResult:
     client = client_of(request)
+    if (trusted or fullBuiltins) and "admin" not in principal.roles:
+        raise ApiError(
+            403,
+            "only an administrator may deploy trusted models (their Python runs on the server); "
+            "deploy without trusted, or ask an administrator"
+        )
+    if fullBuiltins and not trusted:
+        raise ApiError(400, "fullBuiltins needs trusted=true")
+    trust = ("full" if fullBuiltins else "trusted") if trusted else "untrusted"
     uploads = [
         Resource(upload.filename or f"resource-{i + 1}", upload.file.read())
         for i, upload in enumerate(resources)
     ]
-    deployed = client.shell.deploy(uploads, actor=principal.username)
+    deployed = client.shell.deploy(
+        uploads, actor=principal.username, trust=trust, authorized=trusted
+    )
     with client.store.transaction(write=False) as tx:
         rows = {d.definition_id: tx.get_definition(d.definition_id) for d in deployed}
     return DeploymentResult(

@@ -23,6 +23,20 @@ class MemoryIdentity(IdentityTransaction):
     def _it(self) -> IdentityTables:
         return self.journal.tables.identity
 
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_setting(self, name: str) -> str | None:
+        self.journal.check()
+        return self._it.settings.get(name)
+
+    def put_setting(self, name: str, value: str, *, now: datetime) -> None:
+        self.journal.check(write=True)
+        self.journal.set(self._it.settings, name, value)
+
+    def delete_setting(self, name: str) -> bool:
+        self.journal.check(write=True)
+        return self.journal.delete(self._it.settings, name) is not None
+
     # -- users ------------------------------------------------------------------------------
 
     def insert_user(self, user: User) -> None:

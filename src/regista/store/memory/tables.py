@@ -46,6 +46,7 @@ class IdentityTables:
     groups: dict[str, Group] = field(default_factory=dict)
     members: dict[tuple[str, str], bool] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
+    settings: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass

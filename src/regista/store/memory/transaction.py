@@ -77,11 +77,13 @@ class MemoryTransaction(MemoryIdentity, Transaction):
         now: datetime,
         resource_name: str | None = None,
         definition_id: str | None = None,
+        trust: str = "untrusted",
+        deployed_by: str | None = None,
     ) -> tuple[Definition, bool]:
         self._j.check(write=True)
         digest = sha256_text(source)
         latest = self.latest_definition(process_id)
-        if latest is not None and latest.sha256 == digest:
+        if latest is not None and latest.sha256 == digest and latest.trust == trust:
             return latest, False
         version = 1 if latest is None else latest.version + 1
         definition = Definition(
@@ -92,6 +94,8 @@ class MemoryTransaction(MemoryIdentity, Transaction):
             source=source,
             resource_name=resource_name,
             deployed_at=utc(now),
+            trust=trust,
+            deployed_by=deployed_by,
         )
         self._j.set(self._t.definitions, definition.id, definition)
         return definition, True

@@ -24,6 +24,18 @@ class SqlIdentity(IdentityTransaction):
 
     session: SqlSession
 
+    # -- settings ---------------------------------------------------------------------------
+
+    def get_setting(self, name: str) -> str | None:
+        row = self.session.one("setting_get", name=name)
+        return None if row is None else str(row["value"])
+
+    def put_setting(self, name: str, value: str, *, now: datetime) -> None:
+        self.session.write("setting_put", name=name, value=value, now=self.session.codec.ts(now))
+
+    def delete_setting(self, name: str) -> bool:
+        return self.session.one("setting_delete", write=True, name=name) is not None
+
     # -- users ------------------------------------------------------------------------------
 
     def _user(self, r: Row) -> User:

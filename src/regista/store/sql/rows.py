@@ -42,6 +42,8 @@ class RowMapper:
             source=r["source"],
             resource_name=r["resource_name"],
             deployed_at=self.c.ts_out(r["deployed_at"]),
+            trust=r["trust"],
+            deployed_by=r["deployed_by"],
         )
 
     def instance(self, r: Row) -> Instance:

@@ -102,11 +102,13 @@ class SqlTransaction(SqlIdentity, Transaction):
         now: datetime,
         resource_name: str | None = None,
         definition_id: str | None = None,
+        trust: str = "untrusted",
+        deployed_by: str | None = None,
     ) -> tuple[Definition, bool]:
         self.lock_key("definition", process_id)
         digest = sha256_text(source)
         latest = self.latest_definition(process_id)
-        if latest is not None and latest.sha256 == digest:
+        if latest is not None and latest.sha256 == digest and latest.trust == trust:
             return latest, False
         version = 1 if latest is None else latest.version + 1
         definition = Definition(
@@ -117,6 +119,8 @@ class SqlTransaction(SqlIdentity, Transaction):
             source=source,
             resource_name=resource_name,
             deployed_at=aware(now),
+            trust=trust,
+            deployed_by=deployed_by,
         )
         self._s.write(
             "definition_insert",
@@ -127,6 +131,8 @@ class SqlTransaction(SqlIdentity, Transaction):
             source=source,
             resource_name=resource_name,
             now=self._c.ts(now),
+            trust=trust,
+            deployed_by=deployed_by,
         )
         return definition, True
 

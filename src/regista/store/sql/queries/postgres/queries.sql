@@ -34,8 +34,19 @@ SELECT pg_advisory_xact_lock(hashtextextended(:lock, 0));
 SELECT pg_advisory_xact_lock_shared(hashtextextended(:lock, 0));
 
 -- name: definition_insert
-INSERT INTO definitions (id, process_id, version, sha256, source, resource_name, deployed_at)
-VALUES (:id, :process_id, :version, :sha256, :source, :resource_name, :now);
+INSERT INTO definitions (id, process_id, version, sha256, source, resource_name, deployed_at,
+                         trust, deployed_by)
+VALUES (:id, :process_id, :version, :sha256, :source, :resource_name, :now, :trust, :deployed_by);
+
+-- name: setting_get
+SELECT value FROM settings WHERE name = :name;
+
+-- name: setting_put
+INSERT INTO settings (name, value, updated_at) VALUES (:name, :value, :now)
+ON CONFLICT (name) DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at;
+
+-- name: setting_delete
+DELETE FROM settings WHERE name = :name RETURNING name;
 
 -- name: definition_get
 SELECT * FROM definitions WHERE id = :id;

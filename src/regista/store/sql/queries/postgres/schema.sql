@@ -25,6 +25,8 @@ CREATE TABLE definitions (
     source         text NOT NULL,
     resource_name  text,
     deployed_at    timestamptz NOT NULL,
+    trust          text NOT NULL DEFAULT 'untrusted',
+    deployed_by    text,
     UNIQUE (process_id, version)
 );
 
@@ -221,3 +223,10 @@ CREATE TABLE message_ids (
     PRIMARY KEY (name, correlation_key, message_id)
 );
 CREATE INDEX message_ids_expiry ON message_ids (expires_at);
+
+-- what is configured on the database itself (the trusted-deploy key's hash, ...)
+CREATE TABLE settings (
+    name        text PRIMARY KEY,
+    value       text NOT NULL,
+    updated_at  timestamptz NOT NULL
+);

@@ -25,6 +25,8 @@ CREATE TABLE definitions (
     source         TEXT NOT NULL,
     resource_name  TEXT,
     deployed_at    TEXT NOT NULL,
+    trust          TEXT NOT NULL DEFAULT 'untrusted',
+    deployed_by    TEXT,
     UNIQUE (process_id, version)
 );
 
@@ -225,3 +227,10 @@ CREATE TABLE message_ids (
     PRIMARY KEY (name, correlation_key, message_id)
 );
 CREATE INDEX message_ids_expiry ON message_ids (expires_at);
+
+-- what is configured on the database itself (the trusted-deploy key's hash, ...)
+CREATE TABLE settings (
+    name        TEXT PRIMARY KEY,
+    value       TEXT NOT NULL,
+    updated_at  TEXT NOT NULL
+);
