@@ -161,9 +161,7 @@ def trust_key_command(database_url: str | None, remove: bool) -> None:
         click.echo("the trusted-deploy key is removed: no model can be deployed trusted from here")
         return
     click.echo(key)
-    click.echo(
-        f"kept as a hash only; give it to trusted deployers as ${TRUST_KEY_ENV}", err=True
-    )
+    click.echo(f"kept as a hash only; give it to trusted deployers as ${TRUST_KEY_ENV}", err=True)
 
 
 def _now() -> datetime:

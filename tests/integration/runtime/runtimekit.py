@@ -35,6 +35,7 @@ TABLES = (
     "incidents",
     "history",
     "message_ids",
+    "settings",
 )
 
 

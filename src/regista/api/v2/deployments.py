@@ -120,7 +120,7 @@ def deploy(
         raise ApiError(
             403,
             "only an administrator may deploy trusted models (their Python runs on the server); "
-            "deploy without trusted, or ask an administrator"
+            "deploy without trusted, or ask an administrator",
         )
     if fullBuiltins and not trusted:
         raise ApiError(400, "fullBuiltins needs trusted=true")
