@@ -72,6 +72,7 @@ class Client:
         options: RuntimeOptions | None = None,
         clock: Clock | None = None,
     ) -> None:
+        settings: Settings | None = None
         if database is None or isinstance(database, str | Settings):
             settings = (
                 database
@@ -84,7 +85,7 @@ class Client:
             store = database
             self._owns_store = False
         if options is None:
-            options = RuntimeOptions()
+            options = RuntimeOptions.from_settings(settings) if settings else RuntimeOptions()
         self.shell = Shell(store, options=options, clock=clock)
 
     @property

@@ -34,6 +34,15 @@ SqliteSynchronous = Literal["FULL", "NORMAL"]
 DEFAULT_DATABASE_URL = "sqlite:///regista.db"
 
 
+LIMITS = {
+    "max_multi_instance": "REGISTA_MAX_MULTI_INSTANCE",
+    "feel_budget": "REGISTA_FEEL_BUDGET",
+    "max_variable_bytes": "REGISTA_MAX_VARIABLE_BYTES",
+    "max_history_events": "REGISTA_MAX_HISTORY_EVENTS",
+}
+"""The configurable limits: setting name -> environment variable."""
+
+
 class SettingsError(ValueError):
     """A setting has a value Regista cannot use; the message names the variable."""
 
@@ -60,6 +69,15 @@ class Settings:
     explicitly). A schema newer than this Regista is always refused."""
     history_ttl: dt.timedelta | None = None
     """How long ended instances (and their history) are kept; None: for ever."""
+    max_multi_instance: int = 10_000
+    """Inner instances one multi-instance activity may run (`REGISTA_MAX_MULTI_INSTANCE`)."""
+    feel_budget: int = 100_000
+    """Evaluation steps (loop iterations, calls) of one FEEL expression
+    (`REGISTA_FEEL_BUDGET`)."""
+    max_variable_bytes: int = 4_000_000
+    """Size of one instance's variables as JSON (`REGISTA_MAX_VARIABLE_BYTES`)."""
+    max_history_events: int = 100_000
+    """History events one command may write (`REGISTA_MAX_HISTORY_EVENTS`)."""
 
     @classmethod
     def from_env(cls, env: Mapping[str, str] | None = None, /, **overrides: Any) -> Settings:
@@ -80,6 +98,9 @@ class Settings:
         ):
             if raw := source.get(var):
                 values[name] = _int(raw, var)
+        for name, var in LIMITS.items():
+            if raw := source.get(var):
+                values[name] = _positive(raw, var)
         if raw := source.get("REGISTA_DB_CONNECT_TIMEOUT"):
             values["connect_timeout_s"] = _float(raw, "REGISTA_DB_CONNECT_TIMEOUT")
         if raw := source.get("REGISTA_DB_AUTO_MIGRATE"):
@@ -154,6 +175,13 @@ def _int(raw: str, var: str) -> int:
         return int(raw)
     except ValueError:
         raise SettingsError(f"{var} must be a whole number, not {raw!r}") from None
+
+
+def _positive(raw: str, var: str) -> int:
+    value = _int(raw, var)
+    if value <= 0:
+        raise SettingsError(f"{var} must be a positive whole number, not {raw!r}")
+    return value
 
 
 def _float(raw: str, var: str) -> float:

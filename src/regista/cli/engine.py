@@ -9,7 +9,7 @@ import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
-from regista.cli.options import database_option, retired_trusted_option, settings_for
+from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
@@ -47,6 +47,7 @@ from regista.store import StoreError, open_store
 )
 @click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
 @retired_trusted_option
+@limit_options
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -67,6 +68,7 @@ def engine_command(
     history_ttl: str | None,
     node_id: str | None,
     log_level: str,
+    **limits: int | None,
 ) -> None:
     """Run an engine node until SIGTERM or Ctrl-C.
 
@@ -80,7 +82,7 @@ def engine_command(
     )
     secrets = load_secrets(secrets_file)
     workers = node_workers(worker_specs, secrets)
-    settings = settings_for(database_url)
+    settings = settings_for(database_url, **limits)
     settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
     try:
         ttl = parse_ttl(history_ttl, "--history-ttl") if history_ttl else settings.history_ttl
@@ -94,7 +96,9 @@ def engine_command(
         store,
         workers,
         node_id=node_id,
-        options=RuntimeOptions(retry_backoff=dt.timedelta(seconds=retry_backoff)),
+        options=RuntimeOptions.from_settings(
+            settings, retry_backoff=dt.timedelta(seconds=retry_backoff)
+        ),
         executor=ExecutorOptions(
             concurrency=concurrency, lease=lease, timeout=job_timeout, poll_interval=poll_interval
         ),

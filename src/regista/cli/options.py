@@ -11,9 +11,16 @@ import click
 
 from regista.cli.errors import RequestFailed, store_errors
 from regista.client import Client
-from regista.settings import Settings, SettingsError
+from regista.settings import LIMITS, Settings, SettingsError
 
-__all__ = ["URL_HELP", "client_for", "database_option", "retired_trusted_option", "settings_for"]
+__all__ = [
+    "URL_HELP",
+    "client_for",
+    "database_option",
+    "limit_options",
+    "retired_trusted_option",
+    "settings_for",
+]
 
 URL_HELP = "Database URL (default: $REGISTA_DATABASE_URL, else sqlite:///regista.db)."
 
@@ -23,6 +30,21 @@ F = TypeVar("F", bound=Callable[..., Any])
 def database_option(fn: F) -> F:
     """The `--database-url` option."""
     return click.option("--database-url", default=None, help=URL_HELP)(fn)
+
+
+def limit_options(fn: F) -> F:
+    """`--max-multi-instance`, `--feel-budget`, `--max-variable-bytes` and
+    `--max-history-events`: the limits of `Settings` (default: their REGISTA_* variable),
+    passed on as keyword arguments of the same names."""
+    for name, var in reversed(LIMITS.items()):
+        fn = click.option(
+            "--" + name.replace("_", "-"),
+            name,
+            type=click.IntRange(min=1),
+            default=None,
+            help=f"Limit {name} (default: ${var}, else {getattr(Settings(), name):,}).",
+        )(fn)
+    return fn
 
 
 def _refuse_trusted(ctx: click.Context, param: click.Parameter, value: bool) -> bool:

@@ -13,7 +13,7 @@ import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
-from regista.cli.options import database_option, retired_trusted_option, settings_for
+from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.definitions import Resource
 from regista.runtime.errors import RequestError
@@ -129,6 +129,7 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
 )
 @secrets_option
 @retired_trusted_option
+@limit_options
 @click.option(
     "--cors-origin",
     "cors_origins",
@@ -152,6 +153,7 @@ def server_command(
     secrets_file: str | None,
     cors_origins: tuple[str, ...],
     log_level: str,
+    **limits: int | None,
 ) -> None:
     """Run the REST API (Camunda 8 v2 shape under /v2) and an engine node until SIGTERM.
 
@@ -181,7 +183,7 @@ def server_command(
         )
     secrets = load_secrets(secrets_file)
     workers = node_workers(worker_specs, secrets)
-    settings = settings_for(database_url)
+    settings = settings_for(database_url, **limits)
     options = ServerOptions(
         auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
     )

@@ -64,7 +64,9 @@ class Context:
     expressions (the model's deployment was trusted), with the restricted builtins unless
     `full_builtins`, `expression_language` is the language of scripts that name none,
     `max_steps` stops a loop without wait states with an incident once a step has
-    activated that many elements, and `backoff` says how long a job whose attempt `n`
+    activated that many elements, `max_multi_instance` refuses (with an incident) a
+    multi-instance activity of more inner instances, `feel_budget` is how many evaluation
+    steps one FEEL expression may take, and `backoff` says how long a job whose attempt `n`
     failed waits before it runs again (the shell's retry policy).
     """
 
@@ -76,6 +78,8 @@ class Context:
     full_builtins: bool = False
     expression_language: str = "feel"
     max_steps: int = 10_000
+    max_multi_instance: int = 10_000
+    feel_budget: int = 100_000
     backoff: Callable[[int], dt.timedelta] = field(default=lambda attempt: dt.timedelta(0))
 
     @cached_property

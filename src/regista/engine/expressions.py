@@ -18,8 +18,8 @@ from regista import feel
 from regista.engine.context import Context
 from regista.engine.errors import ExpressionError
 from regista.engine.pybuiltins import FULL, RESTRICTED
-from regista.feel.errors import FeelSyntaxError
-from regista.feel.scope import Scope
+from regista.feel.errors import FeelBudgetExceeded, FeelSyntaxError
+from regista.feel.scope import Budget, Scope
 from regista.feel.values import to_feel, to_python
 from regista.model.bpmn import Expression
 
@@ -93,12 +93,24 @@ def python_code(text: str, mode: str) -> CodeType:
 
 def _feel_scope(chain: Sequence[Mapping[str, Any]], ctx: Context, warnings: list[str]) -> Scope:
     builtins = ctx.feel_builtins
+    budget = Budget(ctx.feel_budget)  # per expression
     scope: Scope | None = None
     for variables in chain:
-        scope = Scope(variables, scope, warnings, builtins)
+        scope = Scope(variables, scope, warnings, builtins, budget)
     if scope is None:
-        scope = Scope({}, None, warnings, builtins)
+        scope = Scope({}, None, warnings, builtins, budget)
     return scope
+
+
+def _run_feel(compiled: feel.Expression, scope: Scope) -> Any:
+    try:
+        return compiled.evaluate(scope)
+    except FeelBudgetExceeded as exc:
+        raise ExpressionError(
+            f"the FEEL expression {compiled.source!r} took more than {exc.limit} evaluation "
+            "steps, over the limit feel_budget (raise it with REGISTA_FEEL_BUDGET or "
+            "`--feel-budget`, or make the expression loop less)"
+        ) from None
 
 
 def _python_vars(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
@@ -152,7 +164,9 @@ def evaluate_chain(
         if compiled is None:
             names = tuple(n for variables in chain for n in variables if " " in n)
             compiled = feel_expression(expr.text, names)
-        return compiled.evaluate(_feel_scope(chain, ctx, warnings if warnings is not None else []))
+        return _run_feel(
+            compiled, _feel_scope(chain, ctx, warnings if warnings is not None else [])
+        )
     if language == "literal":
         return expr.text
     if language == "python":
@@ -211,7 +225,7 @@ def run_script(
         compiled = _FEEL.get(text) or feel_expression(
             text, tuple(n for variables in chain for n in variables if " " in n)
         )
-        return compiled.evaluate(_feel_scope(chain, ctx, [])), {}
+        return _run_feel(compiled, _feel_scope(chain, ctx, [])), {}
     if language == "python":
         _require_trust(ctx, "the script")
         code = python_code(text, "exec")

@@ -80,6 +80,13 @@ def activate_body(run: Run, body: ElementInstance, node: Activity) -> None:
         raise Failure(
             f"the multi-instance activity {node.id} needs an input collection or a loop cardinality"
         )
+    limit = run.ctx.max_multi_instance
+    if count > limit:
+        raise Failure(
+            f"the multi-instance activity {node.id} would run {count} times, over the limit of "
+            f"{limit} (max_multi_instance; raise it with REGISTA_MAX_MULTI_INSTANCE or "
+            "`--max-multi-instance`, or split the collection)"
+        )
     body = run.state.mut(body.id)
     body.data = {"loop": "multi", "n": count, "active": 0, "done": 0, "next": 0}
     if items is not None:

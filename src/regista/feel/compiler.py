@@ -14,6 +14,7 @@ from typing import Any
 
 from regista.feel import ast, temporal
 from regista.feel import types as ft
+from regista.feel.errors import FeelBudgetExceeded
 from regista.feel.paths import path_of
 from regista.feel.scope import MISSING, Scope
 from regista.feel.values import (
@@ -400,6 +401,8 @@ class Compiler:
             if abs(b - a) > 10_000_000:
                 s.warn("a for range is larger than 10,000,000 items")
                 return None
+            if s.budget is not None:
+                s.budget.spend(abs(b - a) + 1)  # before the list is made
             step = 1 if b >= a else -1
             return [Decimal(i) for i in range(a, b + step, step)]
         if is_date(start) and is_date(end):
@@ -407,6 +410,8 @@ class Compiler:
             if abs(last - first) > 10_000_000:
                 s.warn("a for range is larger than 10,000,000 items")
                 return None
+            if s.budget is not None:
+                s.budget.spend(abs(last - first) + 1)
             step = 1 if last >= first else -1
             return [date_from_ordinal(n) for n in range(first, last + step, step)]
         s.warn(f"cannot iterate from {kind(start)} to {kind(end)}")
@@ -425,7 +430,11 @@ class Compiler:
             if dom is None:
                 return None
             parts: list[Iterator[dict[str, Any]]] = []
+            # the bindings of nested iterations are made here, before the loop runs
+            budget = s.budget if i + 1 < len(its) else None
             for x in dom:
+                if budget is not None:
+                    budget.spend()
                 sub = expand(i + 1, {**bound, name: x})
                 if sub is None:
                     return None
@@ -445,7 +454,10 @@ class Compiler:
             if bindings is None:
                 return None
             out: list[Any] = []
+            budget = s.budget
             for b in bindings:
+                if budget is not None:
+                    budget.spend()
                 if with_partial:
                     # Each iteration sees a snapshot: `partial` must not grow afterwards.
                     out.append(body(s.child({**b, "partial": list(out)})))
@@ -464,7 +476,10 @@ class Compiler:
             bindings = self._bindings(its, s)
             if bindings is None:
                 return None
+            budget = s.budget
             for b in bindings:
+                if budget is not None:
+                    budget.spend()
                 r = cond(s.child(b))
                 if every and r is not True:
                     return False
@@ -540,7 +555,10 @@ class Compiler:
                 return index(items, cond(s), s)
             out: list[Any] = []
             first = True
+            budget = s.budget
             for x in items:
+                if budget is not None:
+                    budget.spend()
                 scope_vars = dict(x) if isinstance(x, dict) else {}
                 scope_vars.setdefault("item", x)
                 r = cond(s.child(scope_vars))
@@ -585,6 +603,8 @@ class Compiler:
                 s.warn(f"{label}: {e}")
             except RecursionError:
                 s.warn(f"{label}: recursion too deep")
+            except FeelBudgetExceeded:
+                raise  # stops the whole evaluation
             except Exception as e:  # a built-in must never crash an evaluation
                 s.warn(f"{label}: {type(e).__name__}: {e}")
             return None
@@ -676,6 +696,8 @@ class Compiler:
                 return FeelFunction("external function", [names], not_supported)
 
             def impl(*args: Any) -> Any:
+                if s.budget is not None:
+                    s.budget.spend()
                 for name, t, a in zip(names, declared, args, strict=True):
                     if t is not None and a is not None and not t.is_instance(a):
                         raise FeelEvalError(f"argument {name!r} is a {kind(a)}, expected {t}")

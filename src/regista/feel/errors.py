@@ -24,3 +24,13 @@ class FeelSyntaxError(ValueError):
 
 class FeelEvalError(Exception):
     """An invalid operation during evaluation; the evaluator turns it into null + warning."""
+
+
+class FeelBudgetExceeded(Exception):
+    """An evaluation took more steps (loop iterations, function calls) than its budget
+    (`Budget`): the whole evaluation stops, it does not become null. Not a `FeelEvalError`,
+    so that no handler of invalid operations swallows it."""
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        super().__init__(f"the evaluation took more than {limit} steps")

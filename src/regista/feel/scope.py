@@ -12,6 +12,7 @@ from functools import cache
 from typing import Any
 
 from regista.feel.builtins import builtins as all_builtins
+from regista.feel.errors import FeelBudgetExceeded
 from regista.feel.values import FeelFunction, to_feel
 
 
@@ -31,10 +32,28 @@ def default_builtins() -> Mapping[str, FeelFunction]:
     return all_builtins()
 
 
+class Budget:
+    """How many more evaluation steps one evaluation may take: each item of an `a..b`
+    iteration domain, each iteration of `for`, `some`/`every` and a filter, and each call of
+    a function defined in FEEL is a step; shared by every scope of it. Spending past zero raises
+    `FeelBudgetExceeded`, so a runaway `for` cannot hold a caller (and its locks) for long."""
+
+    __slots__ = ("left", "limit")
+
+    def __init__(self, limit: int) -> None:
+        self.limit = limit
+        self.left = limit
+
+    def spend(self, steps: int = 1) -> None:
+        self.left -= steps
+        if self.left < 0:
+            raise FeelBudgetExceeded(self.limit)
+
+
 class Scope:
     """Variables visible at one place of an evaluation, with a parent scope."""
 
-    __slots__ = ("builtins", "parent", "vars", "warnings")
+    __slots__ = ("budget", "builtins", "parent", "vars", "warnings")
 
     def __init__(
         self,
@@ -42,6 +61,7 @@ class Scope:
         parent: Scope | None = None,
         warnings: list[str] | None = None,
         builtins: Mapping[str, FeelFunction] | None = None,
+        budget: Budget | None = None,
     ) -> None:
         self.vars: Mapping[str, Any] = variables if variables is not None else {}
         self.parent: Scope | None = parent
@@ -51,6 +71,9 @@ class Scope:
         if builtins is None:
             builtins = parent.builtins if parent is not None else default_builtins()
         self.builtins: Mapping[str, FeelFunction] = builtins
+        if budget is None and parent is not None:
+            budget = parent.budget
+        self.budget: Budget | None = budget
 
     @staticmethod
     def of(
@@ -72,7 +95,7 @@ class Scope:
         return Scope({}, None, [], all_builtins(clock))
 
     def child(self, variables: Mapping[str, Any]) -> Scope:
-        return Scope(variables, self, self.warnings, self.builtins)
+        return Scope(variables, self, self.warnings, self.builtins, self.budget)
 
     def lookup(self, name: str) -> Any:
         """The value bound to `name`, or MISSING."""

@@ -392,6 +392,8 @@ class StoredModels:
             full_builtins=model.trust == "full",
             expression_language=self.expression_language,
             max_steps=options.max_steps,
+            max_multi_instance=options.max_multi_instance,
+            feel_budget=options.feel_budget,
             backoff=options.backoff,
         )
 

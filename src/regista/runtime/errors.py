@@ -11,6 +11,7 @@ __all__ = [
     "DuplicateMessage",
     "DutiesConflict",
     "InvalidVariables",
+    "LimitExceeded",
     "NotFoundError",
     "RequestError",
     "TaskConflict",
@@ -54,3 +55,12 @@ class InvalidVariables(RequestError):
     def __init__(self, message: str, problems: Sequence[FieldProblem]) -> None:
         super().__init__(message)
         self.problems = tuple(problems)
+
+
+class LimitExceeded(RequestError):
+    """A request would take an instance past a configured limit (variable payload size,
+    history events of one command); nothing of it is applied. `setting` names the limit."""
+
+    def __init__(self, message: str, setting: str) -> None:
+        super().__init__(message)
+        self.setting = setting

@@ -19,6 +19,7 @@ in a cycle, and a crash between the two transactions loses nothing.
 from __future__ import annotations
 
 import datetime as dt
+import json
 import logging
 from collections import deque
 from collections.abc import Callable, Mapping, Sequence
@@ -66,7 +67,7 @@ from regista.engine.state import ENDED
 from regista.runtime import outbox
 from regista.runtime.clock import utc
 from regista.runtime.definitions import Model, StoredModels
-from regista.runtime.errors import RequestError
+from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
@@ -324,11 +325,13 @@ class UnitOfWork:
             state = loaded.state
             if loaded.new is not None:
                 new = loaded.new
+                document = state.to_json()
+                self._check_size(loaded.id, document)
                 row = NewInstance(
                     id=loaded.id,
                     definition_id=loaded.model.definition_id,
                     process_id=state.process_id,
-                    state=state.to_json(),
+                    state=document,
                     status=state.status,
                     business_key=new.business_key,
                     parent_instance_id=new.parent[0] if new.parent else None,
@@ -345,9 +348,11 @@ class UnitOfWork:
                 tx.add_history(loaded.id, loaded.events)
                 loaded.events = []
             if loaded.dirty:
+                document = state.to_json()
+                self._check_size(loaded.id, document)
                 update = InstanceUpdate(
                     id=loaded.id,
-                    state=state.to_json(),
+                    state=document,
                     status=state.status,
                     expected_version=loaded.version,
                     ended_at=loaded.ended_at,
@@ -356,10 +361,35 @@ class UnitOfWork:
                 loaded.version = tx.update_instance(update, now=self.now)
                 loaded.dirty = False
 
+    def _check_size(self, instance_id: str, document: Mapping[str, Any]) -> None:
+        """Refuse (`LimitExceeded`) a state whose variables are larger than the limit."""
+        limit = self.options.max_variable_bytes
+        size = 0
+        for scope in document["instances"]:
+            variables = scope.get("variables")
+            if variables:
+                size += len(json.dumps(variables, separators=(",", ":"), ensure_ascii=False))
+        if size > limit:
+            raise LimitExceeded(
+                f"instance {instance_id}: its variables would take {size} bytes as JSON, over "
+                f"the limit max_variable_bytes of {limit} (raise it with "
+                "REGISTA_MAX_VARIABLE_BYTES or `--max-variable-bytes`, or keep large data "
+                "outside the instance and pass a reference); nothing was applied",
+                "max_variable_bytes",
+            )
+
     # -- effects ----------------------------------------------------------------------------
 
     def _carry_out(self, loaded: Loaded, command: Command, effects: list[Effect]) -> None:
         self._command = type(command).__name__
+        limit = self.options.max_history_events
+        if len(effects) > limit and sum(type(e) is History for e in effects) > limit:
+            raise LimitExceeded(
+                f"instance {loaded.id}: the command {self._command} would write more than "
+                f"{limit} history events, over the limit max_history_events (raise it with "
+                "REGISTA_MAX_HISTORY_EVENTS or `--max-history-events`); nothing was applied",
+                "max_history_events",
+            )
         for effect in effects:
             _HANDLERS[type(effect)](self, loaded, command, effect)
 
