@@ -151,7 +151,7 @@ def test_run_with_a_decision_and_trusted_python() -> None:
         "--with",
         str(MODELS / "discount.dmn"),
         "--var",
-        "customerType=gold",
+        "customerType:=gold",
         "--var",
         "orderTotal=100",
     )

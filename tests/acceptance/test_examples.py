@@ -35,7 +35,7 @@ def test_the_order_example_runs_to_the_end_with_an_approval() -> None:
         "--var",
         "orderTotal=2000",
         "--var",
-        "customerType=regular",
+        "customerType:=regular",
         "--var",
         "orderId=A-7",
         "--json",

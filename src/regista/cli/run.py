@@ -6,8 +6,10 @@ signal the process waits for, and a receive task without a message (triggered), 
 for the same way; timers fire by moving a simulated
 clock to their due time. When standard input is not a terminal, each form reads either one
 JSON object line or `name=value` lines up to an empty line; at the end of the input the run
-stops where it waits. Values are read as JSON when they parse (`1200`, `true`, `"x"`,
-`[1, 2]`), else as text. Prompts go to standard error, the result to standard output.
+stops where it waits and exits with 3. Values are JSON (`1200`, `true`, `"x"`, `[1, 2]`);
+text is written `name:=text` (at a prompt: `:=text`), and anything else is refused, so a
+typo never becomes a string silently. A prompt asks again when the answer is not JSON or
+does not fit the task's form. Prompts go to standard error, the result to standard output.
 """
 
 from __future__ import annotations
@@ -41,21 +43,37 @@ def _fail(message: str) -> NoReturn:
     sys.exit(2)
 
 
+TEXT_HINT = "write text as name:=text (or as JSON, name='\"text\"')"
+
+
+class NotJson(ValueError):
+    """A value that is not JSON (and not marked as text with `:=`)."""
+
+
 def parse_value(text: str) -> Any:
-    """A value typed by the user: JSON when it parses, else the text itself."""
+    """A value typed by the user: JSON, or the text after a leading `:=`."""
+    if text.startswith(":="):
+        return text[2:]
     try:
         return json.loads(text, parse_float=Decimal)
-    except json.JSONDecodeError:
-        return text
+    except json.JSONDecodeError as exc:
+        raise NotJson(f"{text!r} is not JSON ({exc.msg})") from None
 
 
 def parse_assignment(text: str, where: str) -> tuple[str, Any]:
-    """`name=value` split into the name and the parsed value."""
+    """`name=JSON` or `name:=text` split into the name and the value."""
     name, sep, value = text.partition("=")
+    if name.endswith(":"):
+        name, value = name[:-1], ":=" + value  # name:=text
     name = name.strip()
     if not sep or not name:
-        raise click.BadParameter(f"{text!r} is not name=value", param_hint=where)
-    return name, parse_value(value.strip())
+        raise click.BadParameter(
+            f"{text!r} is not name=value (JSON) or name:=text", param_hint=where
+        )
+    try:
+        return name, parse_value(value if value.startswith(":=") else value.strip())
+    except NotJson as exc:
+        raise click.BadParameter(f"{name}: {exc}; {TEXT_HINT}", param_hint=where) from None
 
 
 def form_fields(element: FlowNode | None) -> list[str]:
@@ -71,6 +89,14 @@ def form_fields(element: FlowNode | None) -> list[str]:
     return fields
 
 
+_SKIPPED: Any = object()
+
+
+def _interactive() -> bool:
+    """Whether a person answers at a terminal (prompts), rather than piped input."""
+    return sys.stdin.isatty()
+
+
 class _Input:
     """Answers to forms: prompts on a terminal, JSON or `name=value` lines otherwise."""
 
@@ -79,11 +105,18 @@ class _Input:
         self.lines: Iterator[str] = iter(sys.stdin)
         self.exhausted = False
 
-    def form(self, title: str, fields: Sequence[str]) -> dict[str, Any] | None:
-        """The values for one form, or None when no more input comes."""
+    def form(
+        self, title: str, fields: Sequence[str], problems: Sequence[str] = ()
+    ) -> dict[str, Any] | None:
+        """The values for one form, or None when no more input comes. `problems` are what
+        was wrong with the previous answer (the form is being asked again)."""
         if self.exhausted:
             return None
+        if problems and not self.interactive:
+            _fail("the input does not fit the form: " + "; ".join(problems))
         click.echo(title, err=True)
+        for problem in problems:
+            click.echo(f"  ! {problem}", err=True)
         try:
             return self._prompted(fields) if self.interactive else self._read()
         except (click.Abort, EOFError):
@@ -95,18 +128,42 @@ class _Input:
         values: dict[str, Any] = {}
         if fields:
             for field in fields:
-                raw = click.prompt(f"  {field}", default="", show_default=False, err=True)
-                if raw.strip():
-                    values[field] = parse_value(raw.strip())
+                value = self._field(field)
+                if value is not _SKIPPED:
+                    values[field] = value
             return values
         click.echo("  enter name=value lines, an empty line to finish", err=True)
         while True:
             raw = click.prompt("  ", default="", show_default=False, err=True, prompt_suffix="")
             if not raw.strip():
                 return values
-            name, value = parse_assignment(raw, "input")
+            try:
+                name, value = parse_assignment(raw, "input")
+            except click.BadParameter as exc:
+                click.echo(f"  ! {exc.message}", err=True)
+                continue
             values[name] = value
         return values
+
+    def _field(self, field: str) -> Any:
+        """One field's value, asked again until it is JSON (or `:=text`)."""
+        while True:
+            raw = click.prompt(f"  {field}", default="", show_default=False, err=True).strip()
+            if not raw:
+                return _SKIPPED
+            repeated = re.match(rf"{re.escape(field)}\s*[:=]\s*(.*)\Z", raw)
+            if repeated and not raw.startswith(":="):
+                click.echo(
+                    f"  ! type only the value of {field}, e.g. {repeated.group(1) or 'true'}",
+                    err=True,
+                )
+                continue
+            try:
+                return parse_value(raw)
+            except NotJson as exc:
+                click.echo(
+                    f'  ! {exc}: type JSON (true, 12.5, "text") or :=text for text', err=True
+                )
 
     def _read(self) -> dict[str, Any] | None:
         values: dict[str, Any] = {}
@@ -141,23 +198,32 @@ class _Session:
         self.root = instance_id
         self.input = source
 
-    def drive(self) -> None:
+    def drive(self) -> bool:
+        """Feed the instance until it ends (True) or waits for input that did not come."""
         while self.rt.instance(self.root).status not in ENDED:
             if not self._next():
-                return
+                return self.rt.instance(self.root).status in ENDED
+        return True
 
     def _next(self) -> bool:
+        from regista.runtime.errors import InvalidVariables
+
         rt = self.rt
         members = set(rt.tree(self.root))
         for task in rt.tasks(self.root):
             element = rt.element(task.instance_id, task.element_id)
             label = task.name or (element.name if element is not None else None)
             title = f"user task {task.element_id}" + (f" ({label})" if label else "")
-            values = self.input.form(title, form_fields(element))
-            if values is None:
-                return False
-            rt.complete_task(task.id, variables=values)
-            return True
+            problems: list[str] = []
+            while True:
+                values = self.input.form(title, form_fields(element), problems)
+                if values is None:
+                    return False
+                try:
+                    rt.complete_task(task.id, variables=values)
+                    return True
+                except InvalidVariables as exc:  # asked again, saying what did not fit
+                    problems = [f"{p.name}: {p.reason}" for p in exc.problems]
         for sub in rt.subscriptions(self.root):
             key = f" with key {sub.correlation_key}" if sub.correlation_key else ""
             title = f"{sub.kind} {sub.name}{key} awaited at {sub.element_id}: its variables"
@@ -315,7 +381,16 @@ def run_command(
     process = _choose_process(runtime, deployed, model, process_id)
     try:
         instance_id = runtime.start(process, variables)
-        _Session(runtime, instance_id, _Input(sys.stdin.isatty())).drive()
+        source = _Input(_interactive())
+        finished = _Session(runtime, instance_id, source).drive()
     except RequestError as exc:
         _fail(str(exc))
-    sys.exit(_report(runtime, instance_id, as_json))
+    code = _report(runtime, instance_id, as_json)
+    if code == 0 and not finished and source.exhausted:
+        click.echo(
+            "regista run: the input ended while the instance still waits (exit code 3); give "
+            "the answers on standard input or run it at a terminal",
+            err=True,
+        )
+        code = 3
+    sys.exit(code)
