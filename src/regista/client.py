@@ -289,9 +289,10 @@ class Client:
         """Set variables of an instance (its root scope by default)."""
         self.shell.set_variables(instance_id, variables, scope_id=scope_id, actor=actor)
 
-    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> None:
-        """Resolve an incident: what failed runs again (a failed job gets its retries)."""
-        self.shell.resolve_incident(incident_id, actor=actor)
+    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> bool:
+        """Resolve an incident: what failed runs again (a failed job gets its retries).
+        False when it was resolved already (nothing done)."""
+        return self.shell.resolve_incident(incident_id, actor=actor)
 
     def prune_history(self, older_than: dt.timedelta, *, batch: int = 100) -> Pruned:
         """Remove the instances that ended longer ago than `older_than`, with their

@@ -6,6 +6,7 @@ import json
 
 import click
 
+from regista.cli.errors import RequestFailed
 from regista.cli.options import client_for, database_option
 
 
@@ -61,7 +62,13 @@ def incidents(
 def resolve(ctx: click.Context, incident_ids: tuple[str, ...], database_url: str | None) -> None:
     """Resolve incidents: what failed runs again (a failed job gets its retries back)."""
     url = database_url or ctx.obj.get("database_url")
+    already: list[str] = []
     with client_for(url) as client:
         for incident_id in incident_ids:
-            client.resolve_incident(incident_id, actor="cli")
-            click.echo(f"{incident_id}: resolved")
+            if client.resolve_incident(incident_id, actor="cli"):
+                click.echo(f"{incident_id}: resolved")
+            else:
+                click.echo(f"{incident_id}: was already resolved (nothing done)")
+                already.append(incident_id)
+    if already:
+        raise RequestFailed(f"{len(already)} incident(s) were already resolved")

@@ -8,6 +8,7 @@ from typing import Any
 import click
 
 from regista.cli.decide import to_json
+from regista.cli.errors import RequestFailed
 from regista.cli.options import client_for, database_option
 from regista.cli.start import read_variables
 from regista.runtime.views import TaskInfo
@@ -100,7 +101,9 @@ def complete(
     url = database_url or ctx.obj.get("database_url")
     with client_for(url) as client:
         done = client.complete_task(task_id, variables, by=user or "cli")
-    click.echo(f"{task_id}: completed" if done else f"{task_id}: was already completed")
+    if not done:
+        raise RequestFailed(f"{task_id}: was already completed (nothing done)")
+    click.echo(f"{task_id}: completed")
 
 
 @tasks.command("assign")

@@ -515,22 +515,23 @@ class Shell:
 
         self.transact(work, actor=actor)
 
-    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> None:
-        """Resolve an incident: what failed runs again (a failed job is created again)."""
+    def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> bool:
+        """Resolve an incident: what failed runs again (a failed job is created again).
+        False when it was resolved already (nothing done)."""
 
-        def work(uow: UnitOfWork) -> None:
+        def work(uow: UnitOfWork) -> bool:
             incident = uow.tx.get_incident(incident_id)
             if incident is None:
                 raise NotFoundError(f"there is no incident {incident_id!r}")
             if incident.resolved_at is not None:
-                return
+                return False
             try:
                 loaded = uow.load(incident.instance_id)
             except (NotFound, CorruptState):
                 loaded = None
             if loaded is not None and any(i.id == incident_id for i in loaded.state.incidents):
                 uow.apply(loaded, ResolveIncident(incident_id))
-                return
+                return True
             # an incident of the runtime (an outbox job out of attempts, a corrupt state)
             uow.tx.resolve_incident(incident_id, now=uow.now)
             job = uow.tx.get_job(incident.job_id) if incident.job_id is not None else None
@@ -547,8 +548,9 @@ class Shell:
                     element_instance_id=incident.element_instance_id,
                     data={"incident_id": incident_id},
                 )
+            return True
 
-        self.transact(work, actor=actor)
+        return self.transact(work, actor=actor)
 
     @staticmethod
     def _load_if_any(uow: UnitOfWork, instance_id: str) -> Loaded | None:

@@ -123,7 +123,7 @@ def test_tasks_are_listed_filtered_assigned_and_completed(db: Database) -> None:
     completed = [e for e in client.history(approval) if e.kind == "user_task_completed"]
     assert completed[0].actor == "ann"
     twice = runner.invoke(tasks, ["complete", task_id, *url])
-    assert twice.exit_code == 0 and "already completed" in twice.output
+    assert twice.exit_code == 1 and "was already completed (nothing done)" in twice.output
     missing = runner.invoke(tasks, ["complete", "nope", *url])
     assert missing.exit_code == 1 and "no user task 'nope'" in missing.output
     assert "Traceback" not in missing.output

@@ -203,3 +203,18 @@ def test_a_node_option_cannot_make_a_model_trusted(world: World) -> None:
         result = world.cli(*command, "--trusted")
         assert result.exit_code == 2
         assert "trust is recorded with each deployment" in result.output
+
+
+def test_repeating_a_completion_or_a_resolution_says_so_and_fails(world: World) -> None:
+    _deploy(world, trusted=False)
+    task_instance = world.client.start("after_task", {"price": 21})
+    (task,) = world.client.tasks(instance_id=task_instance)
+    assert world.cli("tasks", "complete", task.id).exit_code == 0
+    again = world.cli("tasks", "complete", task.id)
+    assert again.exit_code == 1
+    assert "was already completed (nothing done)" in again.output
+    (incident,) = world.client.incidents(instance_id=task_instance)
+    assert world.cli("incidents", "resolve", incident.id).exit_code == 0
+    twice = world.cli("incidents", "resolve", incident.id)
+    assert twice.exit_code == 1
+    assert f"{incident.id}: was already resolved (nothing done)" in twice.output

@@ -331,7 +331,9 @@ class SqliteStore(SqlStore):
         if self._node_id == node_id:
             self.heartbeat_node(node_id, now=now)
             return
-        lock_path = Path(f"{self.path}.node-lock")
+        # the real path: a second node reaching the same file through a symlink (or another
+        # relative path) must meet the same lock
+        lock_path = Path(f"{os.path.realpath(self.path)}.node-lock")
         handle = open(lock_path, "a+", encoding="utf-8")  # noqa: SIM115 - held while serving
         try:
             if fcntl is not None:
