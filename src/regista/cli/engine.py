@@ -3,12 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-import logging
 
 import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
+from regista.cli.logs import setup_logging
 from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.executor import ExecutorOptions
@@ -76,10 +76,7 @@ def engine_command(
     node stops claiming work, lets running jobs finish (up to --grace seconds) and hands
     back the leases of the rest.
     """
-    logging.basicConfig(
-        level=getattr(logging, log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(log_level)
     secrets = load_secrets(secrets_file)
     workers = node_workers(worker_specs, secrets)
     settings = settings_for(database_url, **limits)

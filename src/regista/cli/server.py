@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import ipaddress
-import logging
 import os
 import signal
 from pathlib import Path
@@ -13,6 +12,7 @@ import click
 
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
+from regista.cli.logs import setup_logging
 from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.runtime.definitions import Resource
@@ -171,10 +171,7 @@ def server_command(
     from regista.client import Client
     from regista.runtime.node import Node
 
-    logging.basicConfig(
-        level=getattr(logging, log_level.upper()),
-        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-    )
+    setup_logging(log_level)
     if auth == "none" and not is_loopback(host):
         raise click.BadParameter(
             f"--auth none lets anyone in as administrator, so the server only listens on "

@@ -176,6 +176,15 @@ class Shell:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _committed(self, uow: UnitOfWork) -> None:
+        for incident in uow.incidents:
+            # an operator's log shows every incident once, where and why, without a query
+            log.warning(
+                "incident %s in instance %s at %s: %s",
+                incident.id,
+                incident.instance_id,
+                incident.element_id or "-",
+                incident.message,
+            )
         if uow.taken and uow.taker is not None:
             uow.taker.taken(uow.taken)
         if uow.jobs_ready:

@@ -190,6 +190,8 @@ class UnitOfWork:
         self.taker = taker
         self.taken: list[Job] = []
         """Jobs created leased to `taker`, handed to it after commit."""
+        self.incidents: list[NewIncident] = []
+        """Incidents raised, logged by the shell once committed."""
         self._queue: deque[Callable[[], None]] = deque()
         self._command = "StartInstance"
 
@@ -715,6 +717,7 @@ class UnitOfWork:
             job_id=effect.job_id,
         )
         self.tx.insert_incident(incident, now=self.now)
+        self.incidents.append(incident)
 
     def _resolve_incident(self, _l: Loaded, _c: Command, effect: ResolveIncidentEffect) -> None:
         self.tx.resolve_incident(effect.incident_id, now=self.now)
