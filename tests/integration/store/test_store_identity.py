@@ -176,3 +176,38 @@ def test_identity_survives_reopening(backend: Backend) -> None:
     with reopened.transaction(write=False) as tx:
         assert tx.get_user("ann") == user("ann", "admin")
         assert [g.roles for g in tx.groups_of("ann")] == [("operator",)]
+
+
+def test_settings_are_kept_replaced_removed_and_undone(store: Store) -> None:
+    with store.transaction() as tx:
+        assert tx.get_setting("trusted_deploy_key_sha256") is None
+        tx.put_setting("trusted_deploy_key_sha256", "aa", now=T0)
+        tx.put_setting("trusted_deploy_key_sha256", "bb", now=at(1))  # replaced
+    with store.transaction(write=False) as tx:
+        assert tx.get_setting("trusted_deploy_key_sha256") == "bb"
+    with pytest.raises(RuntimeError), store.transaction() as tx:
+        assert tx.delete_setting("trusted_deploy_key_sha256")
+        raise RuntimeError("rolled back")
+    with store.transaction() as tx:
+        assert tx.get_setting("trusted_deploy_key_sha256") == "bb"
+        assert tx.delete_setting("trusted_deploy_key_sha256")
+        assert not tx.delete_setting("trusted_deploy_key_sha256")
+        assert tx.get_setting("trusted_deploy_key_sha256") is None
+
+
+def test_a_definition_records_its_trust_and_deployer(store: Store) -> None:
+    with store.transaction() as tx:
+        first, created = tx.deploy_definition("p", "<x/>", now=T0, deployed_by="ann")
+        assert created and first.trust == "untrusted" and not first.trusted
+        same, created = tx.deploy_definition("p", "<x/>", now=at(1))
+        assert not created and same.id == first.id
+        trusted, created = tx.deploy_definition(
+            "p", "<x/>", now=at(2), trust="trusted", deployed_by="bob"
+        )
+        assert created and trusted.version == 2 and trusted.trusted
+    with store.transaction(write=False) as tx:
+        rows = tx.list_definitions("p")
+    assert [(d.version, d.trust, d.deployed_by) for d in rows] == [
+        (1, "untrusted", "ann"),
+        (2, "trusted", "bob"),
+    ]
