@@ -326,7 +326,12 @@ def _choose_process(
     help="Another .bpmn or .dmn file the model needs (called processes, decisions).",
 )
 @click.option("--json", "as_json", is_flag=True, help="Print the result as one JSON object.")
-@click.option("--trusted", is_flag=True, help="Allow Python scripts and expressions.")
+@click.option(
+    "--trusted",
+    is_flag=True,
+    help="Treat the models as deployed trusted: their Python runs (restricted builtins).",
+)
+@click.option("--full-builtins", is_flag=True, help="With --trusted: every Python builtin.")
 @click.option(
     "--expression-language",
     type=click.Choice(["feel", "python"]),
@@ -343,6 +348,7 @@ def run_command(
     extra: Sequence[str],
     as_json: bool,
     trusted: bool,
+    full_builtins: bool,
     expression_language: str,
 ) -> None:
     """Run a process of MODEL in memory and print the path taken and the final variables.
@@ -368,6 +374,7 @@ def run_command(
         FakeClock(dt.datetime.now(dt.UTC).replace(microsecond=0)),
         workers=workers,
         trusted=trusted,
+        full_builtins=trusted and full_builtins,
         expression_language=expression_language,
         missing_worker="incident",
     )
