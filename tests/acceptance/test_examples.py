@@ -37,7 +37,7 @@ def test_the_order_example_runs_to_the_end_with_an_approval() -> None:
         "--var",
         "customerType:=regular",
         "--var",
-        "orderId=A-7",
+        "orderId:=A-7",
         "--json",
         stdin='{"approved": true}\n',
     )
