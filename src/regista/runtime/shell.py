@@ -45,6 +45,7 @@ from regista.runtime.definitions import (
 )
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
+from regista.runtime.incident_log import log_incidents
 from regista.runtime.keys import correlation_key
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
@@ -176,15 +177,7 @@ class Shell:
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _committed(self, uow: UnitOfWork) -> None:
-        for incident in uow.incidents:
-            # an operator's log shows every incident once, where and why, without a query
-            log.warning(
-                "incident %s in instance %s at %s: %s",
-                incident.id,
-                incident.instance_id,
-                incident.element_id or "-",
-                incident.message,
-            )
+        log_incidents(uow.incidents)
         if uow.taken and uow.taker is not None:
             uow.taker.taken(uow.taken)
         if uow.jobs_ready:
@@ -207,10 +200,9 @@ class Shell:
         trust_key: str | None = None,
         authorized: bool = False,
     ) -> list[Deployed]:
-        """Deploy BPMN and DMN sources (see `StoredModels.deploy`), recorded with `trust`
-        and `actor` as the deployer. A trusted deployment needs the database's trusted-deploy
-        key (`trust_key`, `runtime/trust.py`) unless the caller checked the right itself
-        (`authorized`: the server's admin role, a local run)."""
+        """Deploy BPMN and DMN sources (`StoredModels.deploy`) with `trust`, `actor` as the
+        deployer; trusted needs the database's key (`trust_key`, `runtime/trust.py`) unless
+        the caller checked the right (`authorized`: the server's admin role, a local run)."""
         items = list(sources)
 
         def work(uow: UnitOfWork) -> list[Deployed]:
