@@ -25,7 +25,6 @@ from regista.engine import (
     FailJob,
     FireTimer,
     Modify,
-    ResolveIncident,
     SetVariables,
     ThrowError,
     TriggerElement,
@@ -49,6 +48,7 @@ from regista.runtime.incident_log import log_incidents
 from regista.runtime.keys import correlation_key
 from regista.runtime.messages import Correlation
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.resolution import resolve_incident
 from regista.runtime.trust import check_trust_key
 from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
@@ -517,41 +517,8 @@ class Shell:
         self.transact(work, actor=actor)
 
     def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> bool:
-        """Resolve an incident: what failed runs again (a failed job is created again).
-        False when it was resolved already (nothing done)."""
-
-        def work(uow: UnitOfWork) -> bool:
-            incident = uow.tx.get_incident(incident_id)
-            if incident is None:
-                raise NotFoundError(f"there is no incident {incident_id!r}")
-            if incident.resolved_at is not None:
-                return False
-            try:
-                loaded = uow.load(incident.instance_id)
-            except (NotFound, CorruptState):
-                loaded = None
-            if loaded is not None and any(i.id == incident_id for i in loaded.state.incidents):
-                uow.apply(loaded, ResolveIncident(incident_id))
-                return True
-            # an incident of the runtime (an outbox job out of attempts, a corrupt state)
-            uow.tx.resolve_incident(incident_id, now=uow.now)
-            job = uow.tx.get_job(incident.job_id) if incident.job_id is not None else None
-            if job is not None:
-                retries = outbox.RETRIES if outbox.is_internal(job.type) else 3
-                if uow.tx.retry_job(job.id, retries=retries, due_at=uow.now):
-                    uow.jobs_ready = True
-            if loaded is not None:
-                uow.record(
-                    loaded,
-                    "incident_resolved",
-                    command="ResolveIncident",
-                    element_id=incident.element_id,
-                    element_instance_id=incident.element_instance_id,
-                    data={"incident_id": incident_id},
-                )
-            return True
-
-        return self.transact(work, actor=actor)
+        """Resolve an incident (`runtime/resolution.py`); False when it was resolved already."""
+        return self.transact(lambda uow: resolve_incident(uow, incident_id), actor=actor)
 
     @staticmethod
     def _load_if_any(uow: UnitOfWork, instance_id: str) -> Loaded | None:
