@@ -12,6 +12,7 @@ from typing import Any
 
 from regista.bpmn.expressions import JuelError, read_value
 from regista.bpmn.extensions import Extensions, read_extensions
+from regista.bpmn.io_specification import output_mappings
 from regista.bpmn.namespaces import BPMN, q
 from regista.bpmn.reader import Element, Reader, child, children, line_of, local_name
 from regista.model.bpmn import (
@@ -166,7 +167,7 @@ def _begin(reader: Reader, el: Element, parent: str) -> tuple[dict[str, Any], Ex
     fields.update(
         parent=parent,
         inputs=tuple(ext.inputs),
-        outputs=tuple(ext.outputs),
+        outputs=output_mappings(el, tuple(ext.outputs)),
         async_before=_true(reader.camunda(el, "asyncBefore"), False)
         or _true(reader.camunda(el, "async"), False),
         async_after=_true(reader.camunda(el, "asyncAfter"), False),

@@ -271,9 +271,42 @@ class _Checker:
                     "value each instance contributes",
                 )
 
+    def check_multiple(self, process: Process, node: Event) -> None:
+        """An event with several definitions (BPMN's multiple / parallel multiple event)
+        may only combine definitions that can wait or be thrown together."""
+        combinable = (
+            MessageEventDefinition,
+            SignalEventDefinition,
+            TimerEventDefinition,
+            ConditionalEventDefinition,
+            EscalationEventDefinition,
+        )
+        for definition in node.event_definitions:
+            if not isinstance(definition, combinable):
+                kind = type(definition).__name__.removesuffix("EventDefinition").lower()
+                self.report(
+                    node,
+                    f"a {kind} event definition cannot be combined with other definitions in "
+                    "one event; keep only message, signal, timer, conditional and escalation "
+                    "definitions together, or split the event",
+                )
+        timers = sum(isinstance(d, TimerEventDefinition) for d in node.event_definitions)
+        if timers > 1 and isinstance(node, StartEvent):
+            self.report(
+                node,
+                "a start event may have one timer definition; give each timer its own start event",
+            )
+        if node.parallel_multiple and isinstance(node, StartEvent) and node.parent == process.id:
+            self.report(
+                node,
+                "a parallel multiple start event (an instance that needs all of its events "
+                "before it starts) is not supported; start with one of the events and wait for "
+                "the others with a parallel gateway and intermediate catch events",
+            )
+
     def check_event(self, process: Process, node: Event) -> None:
-        if node.parallel_multiple or len(node.event_definitions) > 1:
-            self.report(node, "events with several event definitions are not supported")
+        if len(node.event_definitions) > 1:
+            self.check_multiple(process, node)
         for definition in node.event_definitions:
             if isinstance(definition, MessageEventDefinition):
                 required = not isinstance(node, EndEvent | IntermediateThrowEvent)
