@@ -60,7 +60,9 @@ from regista.model.bpmn import (
 
 __all__ = ["Problem", "validate"]
 
-_SCRIPT_FORMATS = {"feel", "python"}
+#: Script formats Regista runs; a script without one is in the deployment's expression
+#: language.
+_SCRIPT_FORMATS = {"feel", "python", "py", "python3"}
 
 
 def validate(definitions: Definitions) -> list[Problem]:
@@ -232,7 +234,9 @@ class _Checker:
         if isinstance(node, ScriptTask) and node.job is None:
             if node.script is None or not node.script.strip():
                 self.report(node, "the script task has no script; write one (FEEL or Python)")
-            elif (node.script_format or "") not in _SCRIPT_FORMATS:
+            elif (node.script_format or self.defs.expression_language).strip().lower() not in (
+                _SCRIPT_FORMATS
+            ):
                 self.report(
                     node,
                     f"scripts in '{node.script_format or 'no format'}' are not supported; "
