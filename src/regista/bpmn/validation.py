@@ -12,7 +12,7 @@ from collections.abc import Iterator, Mapping
 from typing import Literal
 
 from regista.bpmn.duties import four_eyes
-from regista.bpmn.juel import JuelError, translate
+from regista.feel.juel import JuelError, translate
 from regista.model.bpmn import (
     RUNNABLE_LANGUAGES,
     Activity,
