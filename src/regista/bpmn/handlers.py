@@ -401,8 +401,18 @@ def _business_rule_task(reader: Reader, el: Element, parent: str) -> FlowNode:
         version=zeebe.get("versionTag")
         or reader.camunda(el, "decisionRefVersion")
         or reader.camunda(el, "decisionRefVersionTag"),
-        map_decision_result=reader.camunda(el, "mapDecisionResult"),
+        map_decision_result=reader.camunda(el, "mapDecisionResult")
+        or _c7_default_mapping(reader, el, "calledDecision" in ext.zeebe),
     )
+
+
+def _c7_default_mapping(reader: Reader, el: Element, zeebe: bool) -> str | None:
+    """Camunda 7 maps a decision's result to its `resultVariable` as `resultList` unless
+    the task says otherwise; Camunda 8 (and a task without a result variable) keeps the
+    decision's value as it is."""
+    if zeebe or reader.camunda(el, "decisionRef") is None:
+        return None
+    return "resultList" if reader.camunda(el, "resultVariable") else None
 
 
 @handles("callActivity")
