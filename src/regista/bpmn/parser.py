@@ -21,6 +21,7 @@ from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.extensions import Extensions, read_extensions
 from regista.bpmn.handlers import documentation, read_scope
 from regista.bpmn.io_specification import data_names
+from regista.bpmn.message_flows import carry_messages
 from regista.bpmn.namespaces import BPMN, BPMNDI, CAMUNDA, LEGACY, MODELER, q
 from regista.bpmn.reader import Element, Reader, children, line_of, local_name, namespace_of
 from regista.model.bpmn import (
@@ -253,6 +254,7 @@ def _definitions(reader: Reader, root: Element, data: bytes) -> Definitions:
                 ),
             )
     _implicit_errors(reader, processes, errors)
+    carry_messages(processes, collaborations, messages)
     return Definitions(
         id=root.get("id") or "Definitions",
         name=root.get("name"),
