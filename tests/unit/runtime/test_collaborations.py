@@ -4,11 +4,13 @@ on neither (the flow then carries a message of its own)."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from regista.bpmn import parse
 from regista.model.bpmn import MessageEventDefinition, ReceiveTask
-from regista.testing import FakeClock, LocalRuntime, NotFoundError
+from regista.testing import FakeClock, LocalRuntime, NotFoundError, run_scenario
 
 MODEL = """<?xml version="1.0" encoding="UTF-8"?>
 <definitions xmlns="http://www.omg.org/spec/BPMN/20100524/MODEL" targetNamespace="t">
@@ -65,3 +67,38 @@ def test_an_unknown_collaboration_is_refused() -> None:
     rt.deploy(MODEL)
     with pytest.raises(NotFoundError, match="no collaboration 'market'"):
         rt.start_collaboration("market")
+
+
+def collaboration_scenario(tmp_path: Path, process: str | None, steps: str) -> Path:
+    (tmp_path / "trade.bpmn").write_text(MODEL, encoding="utf-8")
+    path = tmp_path / "trade.yaml"
+    path.write_text(
+        "model: trade.bpmn\n"
+        + (f"process: {process}\n" if process else "")
+        + "start: {variables: {item: book}}\nsteps:\n"
+        + steps,
+        encoding="utf-8",
+    )
+    return path
+
+
+@pytest.mark.parametrize("process", ["trade", None])
+def test_a_scenario_starts_the_collaboration_and_drives_every_pool(
+    tmp_path: Path, process: str | None
+) -> None:
+    steps = (
+        "  - expect: {state: active, waiting_at: [unpack], passed: [take_order, confirm]}\n"
+        "  - complete: unpack\n"
+        "  - expect: {state: completed, passed: [order, confirmed, unpack], "
+        "variables: {item: book}}\n"
+    )
+    result = run_scenario(collaboration_scenario(tmp_path, process, steps))
+    assert result.passed, result.reason
+
+
+def test_a_scenario_of_a_collaboration_fails_when_a_pool_is_not_done(tmp_path: Path) -> None:
+    steps = "  - expect: {state: completed}\n"
+    result = run_scenario(collaboration_scenario(tmp_path, "trade", steps))
+    assert not result.passed
+    assert "state is active, expected completed" in result.reason
+    assert "waiting at unpack" in result.reason
