@@ -129,6 +129,38 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     # Camunda 7's REST API (api/engine_rest), the same roles as the /v2 twin of each
     ("GET", "/engine-rest/version"): ANYONE_SIGNED_IN,
     ("GET", "/engine-rest/engine"): ANYONE_SIGNED_IN,
+    # external tasks, as /v2/jobs
+    ("POST", "/engine-rest/external-task/fetchAndLock"): WORKER,
+    ("POST", "/engine-rest/external-task/{id}/complete"): WORKER,
+    ("POST", "/engine-rest/external-task/{id}/failure"): WORKER,
+    ("POST", "/engine-rest/external-task/{id}/bpmnError"): WORKER,
+    ("POST", "/engine-rest/external-task/{id}/extendLock"): WORKER,
+    ("POST", "/engine-rest/external-task/{id}/unlock"): WORKER,
+    ("PUT", "/engine-rest/external-task/{id}/retries"): WORKER,
+    ("GET", "/engine-rest/external-task"): WORKER,
+    ("POST", "/engine-rest/external-task"): WORKER,
+    ("GET", "/engine-rest/external-task/count"): WORKER,
+    ("POST", "/engine-rest/external-task/count"): WORKER,
+    ("GET", "/engine-rest/external-task/{id}"): WORKER,
+    # tasks, as /v2/user-tasks
+    ("GET", "/engine-rest/task"): TASKLIST,
+    ("POST", "/engine-rest/task"): TASKLIST,
+    ("GET", "/engine-rest/task/count"): TASKLIST,
+    ("POST", "/engine-rest/task/count"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/claim"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/unclaim"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/assignee"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/delegate"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/complete"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/submit-form"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}/form"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}/deployed-form"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}/form-variables"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}/variables"): TASKLIST,
+    ("POST", "/engine-rest/task/{id}/variables"): TASKLIST,
+    ("GET", "/engine-rest/task/{id}/variables/{name}"): TASKLIST,
+    ("PUT", "/engine-rest/task/{id}/variables/{name}"): TASKLIST,
 }
 # Camunda 7 serves its default engine under two prefixes, and so does Regista
 for (_method, _path), _roles in ENGINE_REST.items():
