@@ -37,6 +37,7 @@ from regista.feel.values import to_python
 from regista.runtime import outbox
 from regista.runtime.batching import GroupCommit
 from regista.runtime.errors import RequestError
+from regista.runtime.resolution import resolve_incident
 from regista.runtime.shell import Shell, feel_variables
 from regista.runtime.unit_of_work import UnitOfWork, locked_event
 from regista.runtime.workers import WorkResult
@@ -324,6 +325,28 @@ class ExternalJobs:
             if retries is not None and not outbox.is_internal(job.type):
                 loaded = uow.load(job.instance_id)
                 uow.apply(loaded, SetJobRetries(job_id, retries), strict=False)
+            return None
+
+        return self.shell.transact(work, actor=actor)
+
+    def set_retries(self, job_id: str, retries: int, *, actor: str | None = None) -> Refusal | None:
+        """Camunda 7's retries of an external task: set them on an open task; a task that
+        failed behind an incident and gets retries has its incident resolved, and the
+        task is created again (a new id) for a worker to fetch, as Camunda 7's retries
+        resolve the incident. None when applied."""
+
+        def work(uow: UnitOfWork) -> Refusal | None:
+            job = uow.tx.get_job(job_id)
+            refusal = _finished(job_id, job, failed_ok=True)
+            if refusal is not None or job is None:
+                return refusal
+            loaded = uow.load(job.instance_id)
+            stuck = next((i for i in loaded.state.incidents if i.job_id == job_id), None)
+            if job.status == "failed" and retries > 0 and stuck is not None:
+                resolve_incident(uow, stuck.id)
+                return None
+            uow.tx.update_job(job_id, retries=retries)
+            uow.apply(loaded, SetJobRetries(job_id, retries), strict=False)
             return None
 
         return self.shell.transact(work, actor=actor)

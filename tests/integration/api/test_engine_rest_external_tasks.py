@@ -218,9 +218,20 @@ def test_failure_retries_then_raises_an_incident(database_url: str) -> None:
         assert info.status == "incident" and [i.message for i in info.incidents] == ["gone"]
         listed = api.http.get(BASE, params={"noRetriesLeft": "true"}).json()
         assert [t["id"] for t in listed] == [key] and listed[0]["retries"] == 0
+        # retries for the task behind the incident resolve it: the task is fetched again
         assert api.http.put(f"{BASE}/{key}/retries", json={"retries": 2}).status_code == 204
-        got = api.http.get(f"{BASE}/{key}").json()
-        assert got["retries"] == 2
+        assert api.client.instance(instance).status == "active"
+        (revived,) = fetch(api.http)
+        assert revived["processInstanceId"] == instance and revived["activityId"] == "charge"
+        done = api.http.post(f"{BASE}/{revived['id']}/complete", json={"workerId": "w1"})
+        assert done.status_code == 204
+        (ship,) = fetch(api.http, topicName="ship")
+        # retries of an open task are just set
+        assert api.http.put(f"{BASE}/{ship['id']}/retries", json={"retries": 5}).status_code == 204
+        with api.client.store.transaction(write=False) as tx:
+            row = tx.get_job(ship["id"])
+        assert row is not None and row.retries == 5
+        assert api.http.put(f"{BASE}/404/retries", json={"retries": 1}).status_code == 404
 
 
 def test_a_bpmn_error_is_caught_by_the_boundary_event(database_url: str) -> None:

@@ -12,7 +12,8 @@ task another worker holds, is answered 400 `BadUserRequestException` naming the 
 Differences from Camunda 7 kept on purpose: `retries` is null until the first failure (as
 Camunda 7) and then the retries left; `priority` is 0 (Regista's jobs have none, so
 `usePriority` changes nothing); tasks are handed out oldest first; `errorDetails` of a
-failure is not kept (the `errorMessage` is).
+failure is not kept (the `errorMessage` is); retries given to a task that failed behind an
+incident resolve the incident and create the task again, under a new id.
 """
 
 from __future__ import annotations
@@ -355,7 +356,7 @@ def unlock(id: str, who: Worker, jobs: Jobs) -> Response:
 
 @_report(router.put, "/{id}/retries", "Set the retries of an external task")
 def set_retries(id: str, body: RetriesRequest, who: Worker, jobs: Jobs) -> Response:
-    return _refused(jobs.update(id, retries=body.retries, actor=who.username))
+    return _refused(jobs.set_retries(id, body.retries, actor=who.username))
 
 
 # -- queries ---------------------------------------------------------------------------------
