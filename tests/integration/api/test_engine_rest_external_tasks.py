@@ -209,6 +209,7 @@ def test_failure_retries_then_raises_an_incident(database_url: str) -> None:
         assert failed.status_code == 204, failed.text
         (again,) = fetch(api.http)
         assert again["id"] == key and again["retries"] == 1 and again["errorMessage"] == "down"
+        assert again["errorDetails"] is None
         last = api.http.post(
             f"{BASE}/{key}/failure",
             json={"workerId": "w1", "errorMessage": "gone", "errorDetails": "trace", "retries": 0},
@@ -216,6 +217,9 @@ def test_failure_retries_then_raises_an_incident(database_url: str) -> None:
         assert last.status_code == 204
         info = api.client.instance(instance)
         assert info.status == "incident" and [i.message for i in info.incidents] == ["gone"]
+        details = api.http.get(f"{BASE}/{key}/errorDetails")
+        assert details.status_code == 200 and details.text == "trace"
+        assert api.http.get(f"{BASE}/nothing/errorDetails").status_code == 404
         listed = api.http.get(BASE, params={"noRetriesLeft": "true"}).json()
         assert [t["id"] for t in listed] == [key] and listed[0]["retries"] == 0
         # retries for the task behind the incident resolve it: the task is fetched again

@@ -142,6 +142,7 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/engine-rest/external-task/count"): WORKER,
     ("POST", "/engine-rest/external-task/count"): WORKER,
     ("GET", "/engine-rest/external-task/{id}"): WORKER,
+    ("GET", "/engine-rest/external-task/{id}/errorDetails"): WORKER,
     # tasks, as /v2/user-tasks
     ("GET", "/engine-rest/task"): TASKLIST,
     ("POST", "/engine-rest/task"): TASKLIST,

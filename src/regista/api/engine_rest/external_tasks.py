@@ -11,9 +11,9 @@ task another worker holds, is answered 400 `BadUserRequestException` naming the 
 
 Differences from Camunda 7 kept on purpose: `retries` is null until the first failure (as
 Camunda 7) and then the retries left; `priority` is 0 (Regista's jobs have none, so
-`usePriority` changes nothing); tasks are handed out oldest first; `errorDetails` of a
-failure is not kept (the `errorMessage` is); retries given to a task that failed behind an
-incident resolve the incident and create the task again, under a new id.
+`usePriority` changes nothing); tasks are handed out oldest first; retries given to a
+task that failed behind an incident resolve the incident and create the task again, under
+a new id.
 """
 
 from __future__ import annotations
@@ -25,7 +25,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, PlainTextResponse
 from pydantic import BaseModel, Field, ValidationError
 from starlette.concurrency import run_in_threadpool
 
@@ -112,7 +112,7 @@ def _locked_json(found: Activated, extensions: Mapping[str, str]) -> dict[str, A
         "activityId": job.element_id,
         "activityInstanceId": job.element_instance_id,
         "errorMessage": job.error,
-        "errorDetails": None,
+        "errorDetails": job.error_details,
         "executionId": job.element_instance_id,
         "id": job.id,
         "lockExpirationTime": c7_date(job.lease_until),
@@ -328,6 +328,7 @@ def failure(id: str, body: FailureRequest, who: Worker, jobs: Jobs) -> Response:
         message=body.errorMessage or "",
         retries=body.retries,
         backoff=dt.timedelta(milliseconds=body.retryTimeout),
+        details=body.errorDetails,
     )
     return _refused(jobs.report(id, result, actor=who.username, holder=body.workerId))
 
@@ -540,11 +541,28 @@ def query_count(request: Request, who: Worker, body: dict[str, Any] | None = Non
     return Count(count=_search(request, _read_query(body or {}), 0, None, count=True)[1])
 
 
+def _open_job(tx: Transaction, task_id: str) -> Job:
+    job = tx.get_job(task_id)
+    if job is None or job.status not in _OPEN or outbox.is_internal(job.type):
+        raise ApiError(404, f"there is no external task {task_id!r} (it never existed or ended)")
+    return job
+
+
 @router.get("/{id}", summary="Get an external task", responses={404: _MISSING})
 def get_task(id: str, request: Request, who: Worker) -> dict[str, Any]:
     shell = services(request).client.shell
     with shell.store.transaction(write=False) as tx:
-        job = tx.get_job(id)
-        if job is None or job.status not in _OPEN or outbox.is_internal(job.type):
-            raise ApiError(404, f"there is no external task {id!r} (it never existed or ended)")
+        job = _open_job(tx, id)
         return _task_json(job, tx.get_instance(job.instance_id), shell.now())
+
+
+@router.get(
+    "/{id}/errorDetails",
+    response_class=PlainTextResponse,
+    summary="The details of an external task's last failure (empty when none)",
+    responses={404: _MISSING},
+)
+def error_details(id: str, request: Request, who: Worker) -> PlainTextResponse:
+    with services(request).client.store.transaction(write=False) as tx:
+        job = _open_job(tx, id)
+    return PlainTextResponse(job.error_details or "")
