@@ -33,6 +33,7 @@ from regista.api.problems import ApiError
 from regista.api.tasklist import check_see, may_act
 from regista.api.v2.common import json_value
 from regista.forms import FormError
+from regista.runtime import user_tasks
 from regista.runtime.definitions import Model
 from regista.runtime.errors import DutiesConflict, InvalidVariables, NotFoundError, TaskConflict
 from regista.runtime.shell import Shell
@@ -450,11 +451,16 @@ def variable(id: str, name: str, request: Request, principal: Caller) -> dict[st
 
 
 def _set(request: Request, principal: Principal, task_id: str, values: dict[str, Any]) -> None:
-    shell = _shell(request)
-    with shell.store.transaction(write=False) as tx:
-        task = _open_task(tx, task_id, principal)
-    may_act(principal, task, "complete")  # who may complete it may fill it in
-    shell.set_variables(task.instance_id, values, actor=principal.username)
+    # who may complete the task may fill it in; checked on the task as the unit of work
+    # finds it
+    guard = _guard(principal, "complete")
+    try:
+        _shell(request).transact(
+            lambda uow: user_tasks.set_variables(uow, task_id, values, guard=guard),
+            actor=principal.username,
+        )
+    except TaskConflict as exc:
+        raise ApiError(404, f"there is no open task {task_id!r}: {exc}") from exc
 
 
 @router.put(
