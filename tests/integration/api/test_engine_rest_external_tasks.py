@@ -291,6 +291,21 @@ def test_list_count_and_get(database_url: str) -> None:
         assert sorted_.status_code == 200 and len(sorted_.json()) == 2
 
 
+def test_a_list_filtered_in_memory_past_its_cap_is_refused_not_cut(
+    database_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(module, "_FILTER_CAP", 1)
+    with served(database_url) as api:
+        start(api, amount=1)
+        start(api, amount=2)
+        page = api.http.get(BASE, params={"maxResults": 5})
+        assert len(page.json()) == 2  # paged by the store: no cap
+        unpaged = api.http.get(BASE)
+        assert unpaged.status_code == 400 and "maxResults" in unpaged.json()["message"]
+        refused = api.http.get(BASE, params={"locked": "true", "maxResults": 5})
+        assert refused.status_code == 400 and "narrow it" in refused.json()["message"]
+
+
 def test_bad_bodies_are_400_naming_the_field(database_url: str) -> None:
     with served(database_url) as api:
         no_worker = api.http.post(f"{BASE}/fetchAndLock", json={"maxTasks": 1, "topics": []})

@@ -14,6 +14,7 @@ import pytest
 
 from regista.api import ServerOptions, create_app
 from regista.api.context import Principal
+from regista.api.engine_rest import task_filters
 from regista.client import Client
 from regista.runtime.definitions import Resource
 from serving import serve
@@ -271,3 +272,15 @@ def test_task_variables_get_and_put(tasks: Tasks) -> None:
     assert refused.status_code == 403
     deletions = t.call("ann", "POST", f"/task/{prepare}/variables", {"deletions": ["note"]})
     assert deletions.status_code == 400
+
+
+def test_a_query_past_its_cap_is_refused_not_cut(
+    tasks: Tasks, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(task_filters, "CAP", 1)
+    t = tasks
+    assert len(t.keys("olga", maxResults=5)) == 2  # paged by the store
+    unpaged = t.call("olga", "GET", "/task")
+    assert unpaged.status_code == 400 and "maxResults" in unpaged.json()["message"]
+    filtered = t.call("olga", "GET", "/task", nameLike="%", maxResults=5)
+    assert filtered.status_code == 400 and "in-memory" in filtered.json()["message"]

@@ -46,7 +46,9 @@ router = APIRouter(prefix="/external-task", tags=["Camunda 7: external_tasks"])
 #: How often an idle long poll looks again without a bell (retries after a back-off and
 #: expired locks ring none).
 _LOOK_AGAIN = 1.0
-#: The most tasks a list filtered by lock state reads before paging in memory.
+#: The most tasks an unpaged list answers, and a list filtered by lock state (or worker)
+#: reads before paging in memory; a query matching more is refused with a 400, never
+#: answered in part.
 _FILTER_CAP = 10_000
 #: The statuses of a job that is an open external task (failed: behind an incident).
 _OPEN = ("ready", "claimed", "failed")
@@ -239,6 +241,8 @@ def _properties(jobs: ExternalJobs, found: list[Activated]) -> dict[str, Mapping
 async def fetch_and_lock(
     body: FetchRequest, request: Request, who: Worker, jobs: Jobs
 ) -> list[dict[str, Any]]:
+    if body.maxTasks == 0 or not body.topics:
+        return []  # nothing can be handed out: no reason to wait
     options = services(request).options
     wait = min((body.asyncResponseTimeout or 0) / 1000, options.max_long_poll)
     loop = asyncio.get_running_loop()
@@ -429,7 +433,7 @@ def _job_query(query: ExternalTaskQuery, *, offset: int, limit: int | None) -> J
         element_instance_id=query.executionId,
         descending=query.sortOrder == "desc",
         offset=offset,
-        limit=_FILTER_CAP if limit is None else limit,
+        limit=_FILTER_CAP + 1 if limit is None else limit,
     )
 
 
@@ -448,6 +452,15 @@ def _by_lock(query: ExternalTaskQuery, now: dt.datetime) -> Callable[[Job], bool
         return locked is None or (holder is not None) == locked
 
     return keep
+
+
+def _too_many(what: str, cap: int) -> ApiError:
+    """The refusal of an unpaged list longer than `cap` (never answered in part)."""
+    return ApiError(
+        400,
+        f"the query matches more than {cap} {what}; page it with firstResult and maxResults "
+        "or narrow it (topicName, processInstanceId, activityId)",
+    )
 
 
 def _instances(tx: Transaction, jobs: list[Job]) -> dict[str, Instance | None]:
@@ -472,11 +485,16 @@ def _search(
             if count:
                 return [], tx.count_jobs(store_query, cap=2**31 - 1)
             rows = tx.page_jobs(store_query) if most != 0 else []
+            if most is None and len(rows) > _FILTER_CAP:
+                raise _too_many("external tasks", _FILTER_CAP)
         else:
             store_query = _job_query(query, offset=0, limit=None)
             if store_query is None:
                 return [], 0
-            matching = [job for job in tx.page_jobs(store_query) if keep(job)]
+            rows = tx.page_jobs(store_query)
+            if len(rows) > _FILTER_CAP:
+                raise _too_many("external tasks", _FILTER_CAP)
+            matching = [job for job in rows if keep(job)]
             if count:
                 return [], len(matching)
             end = None if most is None else first + most

@@ -5,9 +5,10 @@ What the store indexes (open tasks the caller may see, by instance, element, ass
 candidate group, priority, with one sort) is paged in the database. Any other filter
 (names and `…Like` patterns, dates, process definition or business key, candidate users,
 assigned/unassigned, several sort keys) is applied in memory over the caller's matching
-open tasks, read up to `CAP`; a query whose matches pass that is refused with a 400 asking
-to narrow it, never answered with a partial list. A filter Regista does not know is a 400
-too: ignoring it would answer tasks the caller did not ask for.
+open tasks, read up to `CAP`; a query whose matches pass that (or an unpaged one that
+would answer more) is refused with a 400 asking to narrow it, never answered in part. A
+filter Regista does not know is a 400 too: ignoring it would answer tasks the caller did
+not ask for.
 """
 
 from __future__ import annotations
@@ -375,22 +376,29 @@ def search_tasks(
         if sorts:
             sort = _STORE_SORTS[sorts[0].sortBy]
             query = replace(query, sort=sort, descending=sorts[0].sortOrder == "desc")
-        limit = CAP if most is None else most
-        return tx.search_user_tasks(replace(query, offset=first, limit=limit))
+        limit = CAP + 1 if most is None else most
+        page, total = tx.search_user_tasks(replace(query, offset=first, limit=limit))
+        if most is None and len(page) > CAP:
+            raise _too_many("; page it with firstResult and maxResults")
+        return page, total
     found, total = tx.search_user_tasks(replace(plan.store, limit=CAP + 1))
     if total > CAP:
-        raise ApiError(
-            400,
-            f"the task query matches more than {CAP} tasks before its in-memory filters; "
-            "narrow it with processInstanceId, taskDefinitionKey, assignee, candidateGroup "
-            "or priority",
-        )
+        raise _too_many(" before its in-memory filters")
     if plan.keep is not None:
         found = [t for t in found if plan.keep(t)]
     for key in reversed(sorts):  # stable sorts: the first key decides last
         _ordered(found, key)
     end = None if most is None else first + most
     return found[first:end], len(found)
+
+
+def _too_many(where: str) -> ApiError:
+    """The refusal of a query that would be answered in part."""
+    return ApiError(
+        400,
+        f"the task query matches more than {CAP} tasks{where}; narrow it with "
+        "processInstanceId, taskDefinitionKey, assignee, candidateGroup or priority",
+    )
 
 
 def _ordered(tasks: list[UserTask], key: Sorting) -> None:
