@@ -11,7 +11,9 @@ task another worker holds, is answered 400 `BadUserRequestException` naming the 
 
 Differences from Camunda 7 kept on purpose: `retries` is null until the first failure (as
 Camunda 7) and then the retries left; `priority` is 0 (Regista's jobs have none, so
-`usePriority` changes nothing); tasks are handed out oldest first; retries given to a
+`usePriority` changes nothing); tasks are handed out oldest first (`sorting` is not
+read); a topic's `localVariables` answers the variables visible from the task as without
+it (the task's own scope is not told apart); retries given to a
 task that failed behind an incident resolve the incident and create the task again, under
 a new id.
 """
