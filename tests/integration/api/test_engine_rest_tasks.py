@@ -217,6 +217,9 @@ def test_completion_checks_the_form_and_refuses_a_second_completion(tasks: Tasks
     assert "already completed by 'ann'" in again.json()["message"]
     assert again.json()["completedBy"] == "ann" and again.json()["completedAt"]
     assert t.call("ann", "GET", f"/task/{prepare}").status_code == 404
+    late_claim = t.call("olga", "POST", f"/task/{prepare}/claim", {"userId": "dave"})
+    assert late_claim.status_code == 400 and late_claim.json()["completedBy"] == "ann"
+    assert late_claim.json()["type"] == "BadUserRequestException"
     approve = t.key("approve")
     form = t.call("ann", "GET", f"/task/{approve}/form").json()
     assert form["camundaFormRef"]["key"] == "approval-form"

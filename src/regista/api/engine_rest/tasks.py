@@ -242,7 +242,8 @@ def _assign(
             guard=_guard(principal, act, assignee, override=override),
         )
     except TaskConflict as exc:
-        return _conflict(exc, refused)
+        # a task someone holds is "already claimed"; one that ended is a plain refusal
+        return _conflict(exc, refused if exc.task.status == "open" else "BadUserRequestException")
     return Response(status_code=204)
 
 
