@@ -34,6 +34,9 @@ MODEL = """<?xml version="1.0" encoding="UTF-8"?>
     <bpmn:serviceTask id="charge" camunda:type="external" camunda:topic="charge">
       <bpmn:extensionElements>
         <camunda:properties><camunda:property name="currency" value="EUR" /></camunda:properties>
+        <camunda:inputOutput>
+          <camunda:inputParameter name="fee">${amount / 10}</camunda:inputParameter>
+        </camunda:inputOutput>
       </bpmn:extensionElements>
     </bpmn:serviceTask>
     <bpmn:sequenceFlow id="f2" sourceRef="charge" targetRef="ship" />
@@ -103,6 +106,19 @@ def test_fetch_and_lock_answers_locked_tasks_with_typed_variables(database_url: 
         # ship: a zeebe:taskDefinition type no in-process worker handles is external too
         (ship,) = fetch(api.http, topicName="ship")
         assert ship["activityId"] == "ship" and ship["variables"]["charged"]["value"] is True
+
+
+def test_local_variables_are_those_of_the_task_scope(database_url: str) -> None:
+    with served(database_url) as api:
+        start(api, amount=30)
+        (task,) = fetch(api.http, localVariables=True)
+        assert task["variables"] == {"fee": {"type": "Integer", "value": 3, "valueInfo": {}}}
+        start(api, amount=50)
+        (other,) = fetch(api.http)
+        assert set(other["variables"]) == {"amount", "fee"}
+        start(api, amount=70)
+        (named,) = fetch(api.http, localVariables=True, variables=["amount"])
+        assert named["variables"] == {}
 
 
 def test_topic_filters_choose_the_instances(database_url: str) -> None:

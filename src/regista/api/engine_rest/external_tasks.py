@@ -12,10 +12,8 @@ task another worker holds, is answered 400 `BadUserRequestException` naming the 
 Differences from Camunda 7 kept on purpose: `retries` is null until the first failure (as
 Camunda 7) and then the retries left; `priority` is 0 (Regista's jobs have none, so
 `usePriority` changes nothing); tasks are handed out oldest first (`sorting` is not
-read); a topic's `localVariables` answers the variables visible from the task as without
-it (the task's own scope is not told apart); retries given to a
-task that failed behind an incident resolve the incident and create the task again, under
-a new id.
+read); retries given to a task that failed behind an incident resolve the incident and
+create the task again, under a new id.
 """
 
 from __future__ import annotations
@@ -24,6 +22,7 @@ import asyncio
 import contextlib
 import datetime as dt
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
@@ -35,7 +34,9 @@ from regista.api.context import services
 from regista.api.engine_rest.common import Count, Worker, c7_date
 from regista.api.engine_rest.variables import read_variables, typed_variables
 from regista.api.problems import ApiError
+from regista.api.v2.common import json_value
 from regista.api.v2.jobs import LONGEST_MS, Jobs
+from regista.engine.state import InstanceState
 from regista.runtime import outbox
 from regista.runtime.jobs import Activated, ExternalJobs, Refusal, holder_of
 from regista.runtime.workers import WorkResult
@@ -220,8 +221,28 @@ def _fetch(jobs: ExternalJobs, body: FetchRequest) -> list[dict[str, Any]]:
                 accept=accept,
                 fetch=topic.variables,
             )
+        if topic.localVariables:
+            found = _local(jobs, found, topic.variables)
         properties = _properties(jobs, found) if topic.includeExtensionProperties else {}
         out.extend(_locked_json(f, properties.get(f.job.id, {})) for f in found)
+    return out
+
+
+def _local(jobs: ExternalJobs, found: list[Activated], names: list[str] | None) -> list[Activated]:
+    """The fetched tasks with only the variables of their own scope (Camunda 7's
+    `localVariables`: the task's input mappings), as the instance holds them now."""
+    out: list[Activated] = []
+    with jobs.shell.store.transaction(write=False) as tx:
+        for task in found:
+            row = tx.get_instance(task.job.instance_id)
+            values: dict[str, Any] = {}
+            if row is not None:
+                state = InstanceState.from_json(row.state)
+                scope = state.instances.get(task.job.element_instance_id)
+                values = json_value(dict(scope.variables or {})) if scope is not None else {}
+            if names is not None:
+                values = {k: v for k, v in values.items() if k in names}
+            out.append(replace(task, variables=values))
     return out
 
 
