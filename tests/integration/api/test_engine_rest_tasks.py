@@ -212,7 +212,7 @@ def test_completion_checks_the_form_and_refuses_a_second_completion(tasks: Tasks
     )
     assert done.status_code == 200, done.text
     assert done.json()["papers"] == {"type": "Integer", "value": 3, "valueInfo": {}}
-    again = t.call("dave", "POST", f"/task/{prepare}/complete", {})
+    again = t.call("dave", "POST", f"/task/{prepare}/complete")  # no body at all
     assert again.status_code == 400 and again.json()["type"] == "BadUserRequestException"
     assert "already completed by 'ann'" in again.json()["message"]
     assert again.json()["completedBy"] == "ann" and again.json()["completedAt"]

@@ -362,8 +362,10 @@ _COMPLETE_RESPONSES: dict[int | str, dict[str, Any]] = {
     responses=_COMPLETE_RESPONSES,
     response_model=None,
 )
-def complete(id: str, body: CompleteRequest, request: Request, principal: Caller) -> Any:
-    return _complete(request, principal, id, body)
+def complete(
+    id: str, request: Request, principal: Caller, body: CompleteRequest | None = None
+) -> Any:
+    return _complete(request, principal, id, body or CompleteRequest())
 
 
 @router.post(
@@ -373,8 +375,10 @@ def complete(id: str, body: CompleteRequest, request: Request, principal: Caller
     responses=_COMPLETE_RESPONSES,
     response_model=None,
 )
-def submit_form(id: str, body: CompleteRequest, request: Request, principal: Caller) -> Any:
-    return _complete(request, principal, id, body)
+def submit_form(
+    id: str, request: Request, principal: Caller, body: CompleteRequest | None = None
+) -> Any:
+    return _complete(request, principal, id, body or CompleteRequest())
 
 
 # -- forms and variables ---------------------------------------------------------------------
