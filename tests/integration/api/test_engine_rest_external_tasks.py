@@ -297,6 +297,14 @@ def test_list_count_and_get(database_url: str) -> None:
         posted = api.http.post(BASE, json={"topicName": "charge", "notLocked": True}).json()
         assert len(posted) == 1 and posted[0]["id"] != locked["id"]
         assert api.http.post(f"{BASE}/count", json={"topicName": "x"}).json() == {"count": 0}
+        assert api.http.get(f"{BASE}/topic-names").json() == ["charge"]
+        assert api.http.get(f"{BASE}/topic-names", params={"withLockedTasks": "true"}).json() == [
+            "charge"
+        ]
+        (done,) = fetch(api.http)
+        assert api.http.post(f"{BASE}/{done['id']}/complete", json={"workerId": "w1"}).is_success
+        names = api.http.get(f"{BASE}/topic-names", params={"withUnlockedTasks": "true"})
+        assert names.json() == ["ship"]
         got = api.http.get(f"{BASE}/{locked['id']}")
         assert got.status_code == 200 and got.json()["workerId"] == "w1"
         assert api.http.get(f"{BASE}/no-such").status_code == 404

@@ -187,6 +187,13 @@ def test_claim_unclaim_assignee_and_delegate(tasks: Tasks) -> None:
     assert taken.status_code == 400 and taken.json()["type"] == "TaskAlreadyClaimedException"
     assert "'ann'" in taken.json()["message"]
     assert t.call("ann", "GET", f"/task/{prepare}").json()["assignee"] == "ann"
+    links = t.call("ann", "GET", f"/task/{prepare}/identity-links").json()
+    assert links == [
+        {"userId": "ann", "groupId": None, "type": "assignee"},
+        {"userId": None, "groupId": "sales", "type": "candidate"},
+    ]
+    candidates = t.call("ann", "GET", f"/task/{prepare}/identity-links", type="candidate")
+    assert [link["groupId"] for link in candidates.json()] == ["sales"]
     assert t.call("dave", "POST", f"/task/{prepare}/unclaim").status_code == 403
     delegated = t.call("ann", "POST", f"/task/{prepare}/delegate", {"userId": "dave"})
     assert delegated.status_code == 204

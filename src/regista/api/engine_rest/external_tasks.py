@@ -569,6 +569,23 @@ def count_tasks(request: Request, who: Worker) -> Count:
     return Count(count=_search(request, _read_query(_params(request)), 0, None, count=True)[1])
 
 
+@router.get("/topic-names", summary="The topics of open external tasks")
+def topic_names(
+    request: Request,
+    who: Worker,
+    withLockedTasks: bool = False,
+    withUnlockedTasks: bool = False,
+    withRetriesLeft: bool = False,
+) -> list[str]:
+    query = ExternalTaskQuery(withRetriesLeft=withRetriesLeft or None)
+    if withLockedTasks and not withUnlockedTasks:
+        query.locked = True
+    if withUnlockedTasks and not withLockedTasks:
+        query.notLocked = True
+    found, _ = _search(request, query, 0, None, count=False)
+    return sorted({task["topicName"] for task in found})
+
+
 @router.post("", summary="List external tasks (query in the body)")
 def query_tasks(
     request: Request, who: Worker, body: dict[str, Any] | None = None

@@ -208,6 +208,24 @@ def get_task(id: str, request: Request, principal: Caller) -> dict[str, Any]:
         return _Describer(shell, tx)(_open_task(tx, id, principal))
 
 
+@router.get(
+    "/{id}/identity-links",
+    summary="Who a task is assigned and offered to",
+    responses={404: _MISSING},
+)
+def identity_links(
+    id: str, request: Request, principal: Caller, type: str | None = None
+) -> list[dict[str, Any]]:
+    with _shell(request).store.transaction(write=False) as tx:
+        task = _open_task(tx, id, principal)
+    links = (
+        [{"userId": task.assignee, "groupId": None, "type": "assignee"}] if task.assignee else []
+    )
+    links += [{"userId": u, "groupId": None, "type": "candidate"} for u in task.candidate_users]
+    links += [{"userId": None, "groupId": g, "type": "candidate"} for g in task.candidate_groups]
+    return [link for link in links if type is None or link["type"] == type]
+
+
 # -- assignment ------------------------------------------------------------------------------
 
 
