@@ -16,12 +16,19 @@ failed with no retries left waits for its incident (409).
 
 Reports go through a group commit (`regista.runtime.batching`): concurrent completions
 share one transaction, each applied and settled before the next.
+
+Camunda 7's external tasks (`/engine-rest/external-task`) name the worker instead of a
+token: a report, a lock extension or a failure given a `holder` applies only while that
+worker holds an unexpired lease on the job (else a `lock` refusal naming the holder).
+Unlocking ends the lease at once, so the next fetch takes the job. A fetch that filters
+by instance (business key, process, variables) claims job by job after reading each
+instance (`activate_matching`), instead of the type-wide claim of `activate`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Literal
 
@@ -30,12 +37,16 @@ from regista.feel.values import to_python
 from regista.runtime import outbox
 from regista.runtime.batching import GroupCommit
 from regista.runtime.errors import RequestError
+from regista.runtime.resolution import resolve_incident
 from regista.runtime.shell import Shell, feel_variables
 from regista.runtime.unit_of_work import UnitOfWork, locked_event
 from regista.runtime.workers import WorkResult
-from regista.store import CorruptState, Instance, Job, NotFound, Outcome, Transaction
+from regista.store import CorruptState, Instance, Job, JobQuery, NotFound, Outcome, Transaction
 
-__all__ = ["Activated", "ExternalJobs", "Refusal", "lease_token"]
+__all__ = ["SCAN", "Activated", "ExternalJobs", "Refusal", "holder_of", "lease_token"]
+
+#: How many claimable jobs of a type a filtered fetch (`activate_matching`) looks at.
+SCAN = 1000
 
 
 @dataclass(frozen=True, slots=True)
@@ -55,10 +66,11 @@ class Activated:
 @dataclass(frozen=True, slots=True)
 class Refusal:
     """Why a report or an update was not applied: the job is `missing` (never existed,
-    completed or cancelled) or in a `conflict`ing state (a later activation holds it, it
-    failed behind an incident, it is not activated)."""
+    completed or cancelled), in a `conflict`ing state (a later activation holds it, it
+    failed behind an incident, it is not activated), or not held by the worker that
+    names itself (`lock`: its lease ran out, another worker holds it, it is not locked)."""
 
-    kind: Literal["missing", "conflict"]
+    kind: Literal["missing", "conflict", "lock"]
     detail: str
 
 
@@ -68,6 +80,36 @@ class _Report:
     result: WorkResult
     token: str | None
     actor: str | None
+    holder: str | None = None
+    local: Mapping[str, Any] | None = None
+
+
+def holder_of(job: Job, now: dt.datetime) -> str | None:
+    """The worker that holds `job` at `now`: None when it is not claimed or its lease ran
+    out (Camunda 7 shows such a task unlocked)."""
+    if job.status != "claimed" or job.lease_until is None or job.lease_until <= now:
+        return None
+    return job.lease_owner
+
+
+def _not_held(job: Job, worker: str, now: dt.datetime, what: str) -> Refusal | None:
+    """Why `worker` may not `what` the job, unless it holds its lease now."""
+    holder = holder_of(job, now)
+    if holder == worker:
+        return None
+    if holder is None:
+        held = (
+            f"it is not locked (the lock of {job.lease_owner!r} ended at {_when(job.lease_until)})"
+            if job.status == "claimed"
+            else "it is not locked by any worker"
+        )
+    else:
+        held = f"it is locked by worker {holder!r} until {_when(job.lease_until)}"
+    return Refusal(
+        "lock",
+        f"the external task {job.id} cannot be {what} by worker {worker!r}: {held}; "
+        "fetch and lock it first",
+    )
 
 
 def lease_token(job: Job) -> str:
@@ -180,10 +222,14 @@ class ExternalJobs:
         *,
         token: str | None = None,
         actor: str | None = None,
+        holder: str | None = None,
+        local: Mapping[str, Any] | None = None,
     ) -> Refusal | None:
         """Complete, fail or throw an error for the job `job_id` (see the module docstring);
-        None when applied, else why not. Concurrent reports share transactions."""
-        return self.commits.submit(_Report(job_id, result, token, actor))
+        None when applied, else why not. With `holder`, only while that worker holds the
+        job's lease; `local` variables are set on the task's own scope first. Concurrent
+        reports share transactions."""
+        return self.commits.submit(_Report(job_id, result, token, actor, holder, local))
 
     def _report_one(self, report: _Report) -> Refusal | None:
         return self.shell.transact(lambda uow: self._apply(uow, report), actor=report.actor)
@@ -208,6 +254,11 @@ class ExternalJobs:
             return refusal
         if outbox.is_internal(job.type):
             return Refusal("conflict", f"the job {job_id} is the engine's own work")
+        if report.holder is not None:
+            what = {"completed": "completed", "failed": "failed", "error": "reported"}
+            refusal = _not_held(job, report.holder, uow.now, what[result.kind])
+            if refusal is not None:
+                return refusal
         if report.token is not None:
             attempt = _token_attempt(report.token, job_id)
             if attempt is None:
@@ -233,9 +284,12 @@ class ExternalJobs:
             if not outbox.is_internal(job.type):
                 loaded = uow.load(job.instance_id)
                 loaded.events.append(locked_event(job, worker, "CompleteJob", uow.now))
-        if result.kind == "failed" and result.variables:
+        local = dict(report.local or {})
+        if result.kind == "failed":
+            local.update(result.variables)
+        if local:
             loaded = uow.load(job.instance_id)
-            scope = SetVariables(feel_variables(result.variables), job.element_instance_id)
+            scope = SetVariables(feel_variables(local), job.element_instance_id)
             uow.apply(loaded, scope, strict=False)
         outcome = self.shell._report(uow, job, result)
         if outcome is Outcome.APPLIED:
@@ -274,6 +328,138 @@ class ExternalJobs:
             return None
 
         return self.shell.transact(work, actor=actor)
+
+    def set_retries(self, job_id: str, retries: int, *, actor: str | None = None) -> Refusal | None:
+        """Camunda 7's retries of an external task: set them on an open task; a task that
+        failed behind an incident and gets retries has its incident resolved, and the
+        task is created again (a new id) for a worker to fetch, as Camunda 7's retries
+        resolve the incident. None when applied."""
+
+        def work(uow: UnitOfWork) -> Refusal | None:
+            job = uow.tx.get_job(job_id)
+            refusal = _finished(job_id, job, failed_ok=True)
+            if refusal is not None or job is None:
+                return refusal
+            loaded = uow.load(job.instance_id)
+            stuck = next((i for i in loaded.state.incidents if i.job_id == job_id), None)
+            if job.status == "failed" and retries > 0 and stuck is not None:
+                resolve_incident(uow, stuck.id)
+                return None
+            uow.tx.update_job(job_id, retries=retries)
+            uow.apply(loaded, SetJobRetries(job_id, retries), strict=False)
+            return None
+
+        return self.shell.transact(work, actor=actor)
+
+    # -- Camunda 7 locks --------------------------------------------------------------------
+
+    def extend_lock(
+        self, job_id: str, worker: str, duration: dt.timedelta, *, actor: str | None = None
+    ) -> Refusal | None:
+        """Make the lease `worker` holds on the job end `duration` from now; None when
+        applied."""
+
+        def work(uow: UnitOfWork) -> Refusal | None:
+            job = uow.tx.get_job(job_id)
+            refusal = _finished(job_id, job)
+            if refusal is not None or job is None:
+                return refusal
+            refusal = _not_held(job, worker, uow.now, "extended")
+            if refusal is not None:
+                return refusal
+            uow.tx.update_job(job_id, lease_until=uow.now + duration)
+            return None
+
+        return self.shell.transact(work, actor=actor)
+
+    def unlock(self, job_id: str, *, actor: str | None = None) -> Refusal | None:
+        """End the job's lease now, whoever holds it, so that the next fetch takes it;
+        None when applied (also when it was not locked)."""
+
+        def work(uow: UnitOfWork) -> Refusal | None:
+            job = uow.tx.get_job(job_id)
+            refusal = _finished(job_id, job, failed_ok=True)
+            if refusal is not None or job is None:
+                return refusal
+            if holder_of(job, uow.now) is not None:
+                uow.tx.update_job(job_id, lease_until=uow.now)
+            return None
+
+        return self.shell.transact(work, actor=actor)
+
+    def activate_matching(
+        self,
+        job_type: str,
+        worker: str,
+        *,
+        limit: int,
+        lease: dt.timedelta,
+        accept: Callable[[Instance, Mapping[str, Any]], bool],
+        fetch: Sequence[str] | None = None,
+    ) -> list[Activated]:
+        """`activate`, taking only the jobs whose instance (and variables) `accept` likes:
+        of the first `SCAN` claimable jobs of the type, oldest first, each instance is
+        read, locked and its jobs claimed one by one in one transaction."""
+        if outbox.is_internal(job_type):
+            raise RequestError(
+                f"jobs of type {job_type!r} are the engine's own work; workers cannot take them"
+            )
+        shell = self.shell
+        seconds = max(lease.total_seconds(), 0.001)
+
+        def work(uow: UnitOfWork) -> list[tuple[Job, Instance, int]]:
+            tx, now = uow.tx, uow.now
+            query = JobQuery(type=job_type, statuses=("ready", "claimed"), limit=SCAN)
+            open_jobs = [
+                job
+                for job in tx.page_jobs(query)
+                if (job.status == "ready" and job.due_at <= now)
+                or (job.status == "claimed" and holder_of(job, now) is None)
+            ]
+            taken: list[tuple[Job, Instance, int]] = []
+            for instance_id in sorted({job.instance_id for job in open_jobs}):
+                if len(taken) >= limit:
+                    break
+                events = []
+                for job in (j for j in open_jobs if j.instance_id == instance_id):
+                    if len(taken) >= limit:
+                        break
+                    values = to_python(decode_value(job.variables))
+                    row = tx.get_instance(instance_id)
+                    if row is None or not accept(row, values if isinstance(values, dict) else {}):
+                        continue
+                    row = tx.lock_instance(instance_id)
+                    got = tx.claim_job(job.id, worker, lease_seconds=seconds, now=now)
+                    if got is None:
+                        continue
+                    version = shell.models.get(tx, row.definition_id).version
+                    taken.append((got, row, version))
+                    events.append(locked_event(got, worker, "ActivateJobs", now))
+                if events:
+                    tx.add_history(instance_id, events)
+            return taken
+
+        wanted = None if fetch is None else set(fetch)
+        out: list[Activated] = []
+        for job, row, version in shell.transact(work, actor=worker):
+            variables = to_python(decode_value(job.variables))
+            if not isinstance(variables, dict):
+                variables = {}
+            if wanted is not None:
+                variables = {k: v for k, v in variables.items() if k in wanted}
+            out.append(
+                Activated(
+                    job=job,
+                    worker=worker,
+                    token=lease_token(job),
+                    process_id=row.process_id,
+                    definition_id=row.definition_id,
+                    version=version,
+                    business_key=row.business_key,
+                    variables=variables,
+                )
+            )
+        return out
 
 
 def _finished(job_id: str, job: Job | None, *, failed_ok: bool = False) -> Refusal | None:

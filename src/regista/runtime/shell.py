@@ -588,7 +588,9 @@ class Shell:
         if outcome.kind == "failed":
             # the attempt is recorded failed; the engine says what that means (a retry
             # after a backoff: `RetryJob`, else an incident)
-            result = tx.fail_job(job.id, job.attempt, error=outcome.message, now=uow.now)
+            result = tx.fail_job(
+                job.id, job.attempt, error=outcome.message, now=uow.now, details=outcome.details
+            )
             loaded = self._load_if_any(uow, job.instance_id)
             if result is Outcome.APPLIED and loaded is not None:
                 failed = FailJob(

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from regista.bpmn.duties import four_eyes
-from regista.engine import CompleteUserTask
+from regista.engine import CompleteUserTask, SetVariables
 from regista.engine.codec import decode_value
 from regista.feel.values import to_feel, to_python
 from regista.forms import validate_form
@@ -39,6 +39,7 @@ __all__ = [
     "complete",
     "describe",
     "plain_variables",
+    "set_variables",
     "update",
 ]
 
@@ -215,6 +216,16 @@ def complete(
     values = {str(k): to_feel(v) for k, v in variables.items()}
     uow.apply(loaded, CompleteUserTask(task_id, values))
     return True
+
+
+def set_variables(
+    uow: UnitOfWork, task_id: str, variables: Mapping[str, Any], *, guard: Guard | None = None
+) -> None:
+    """Set `variables` (plain JSON values) on the instance of the open task `task_id`, as
+    one who works the task fills it in (Camunda 7's task variables)."""
+    loaded, _task = _open(uow, task_id, guard)
+    values = {str(k): to_feel(v) for k, v in variables.items()}
+    uow.apply(loaded, SetVariables(values))
 
 
 def _check_form(

@@ -113,6 +113,8 @@ class WorkResult:
     message: str = ""
     retries: int | None = None
     backoff: dt.timedelta | None = None
+    details: str | None = None
+    """Of a failure: what the worker says beside the message (a stack trace)."""
 
 
 def perform(handler: Handler, job: ActivatedJob) -> WorkResult:

@@ -228,9 +228,12 @@ class Transaction(IdentityTransaction, Protocol):
         """
         ...
 
-    def fail_job(self, job_id: str, attempt: int, *, error: str, now: datetime) -> Outcome:
+    def fail_job(
+        self, job_id: str, attempt: int, *, error: str, now: datetime, details: str | None = None
+    ) -> Outcome:
         """Record a failed attempt: a claimed job at `attempt` becomes `failed` (claimable
-        no more, no retries left, its lease released) with `error`.
+        no more, no retries left, its lease released) with `error` and the worker's
+        `details` (such as a stack trace).
 
         APPLIED: step the engine with FailJob, which says whether the job is retried
         (`retry_job`) or stays failed behind an incident. DUPLICATE / STALE / MISSING: do

@@ -95,6 +95,8 @@ class Job:
     error: str | None
     created_at: datetime
     completed_at: datetime | None
+    error_details: str | None = None
+    """What the worker said beside `error` (Camunda 7's `errorDetails`)."""
 
 
 @dataclass(frozen=True, slots=True)

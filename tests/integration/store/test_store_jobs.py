@@ -115,10 +115,13 @@ def test_failure_with_retries_backs_off_then_runs_out(store: Store) -> None:
     assert store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(10)) == []
     (again,) = store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(11))
     assert (again.attempt, again.retries, again.error) == (2, 2, "HTTP 503")
+    assert again.error_details is None
     with store.transaction() as tx:
-        assert tx.fail_job(job_id, again.attempt, error="HTTP 500", now=at(12)) is Outcome.APPLIED
+        outcome = tx.fail_job(job_id, again.attempt, error="HTTP 500", now=at(12), details="trace")
+        assert outcome is Outcome.APPLIED
         failed = tx.get_job(job_id)
         assert failed is not None and (failed.status, failed.retries) == ("failed", 0)
+        assert (failed.error, failed.error_details) == ("HTTP 500", "trace")
     assert store.claim_jobs(["payment"], "w", limit=1, lease_seconds=30, now=at(99)) == []
     with store.transaction() as tx:  # resolving the incident retries the job
         assert tx.retry_job(job_id, retries=1, due_at=at(100)) is True

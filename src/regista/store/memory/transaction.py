@@ -360,12 +360,20 @@ class MemoryTransaction(MemoryIdentity, Transaction):
             )
         return outcome
 
-    def fail_job(self, job_id: str, attempt: int, *, error: str, now: datetime) -> Outcome:
+    def fail_job(
+        self, job_id: str, attempt: int, *, error: str, now: datetime, details: str | None = None
+    ) -> Outcome:
         self._j.check(write=True)
         job, outcome = self._report(job_id, attempt, ("ready", "failed"))
         if job is not None and outcome is Outcome.APPLIED:
             failed = replace(
-                job, status="failed", retries=0, error=error, lease_owner=None, lease_until=None
+                job,
+                status="failed",
+                retries=0,
+                error=error,
+                error_details=details,
+                lease_owner=None,
+                lease_until=None,
             )
             self._j.set(self._t.jobs, job_id, failed)
         return outcome

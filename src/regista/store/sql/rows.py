@@ -87,6 +87,7 @@ class RowMapper:
             error=r["error"],
             created_at=self.c.ts_out(r["created_at"]),
             completed_at=self.c.ts_opt(r["completed_at"]),
+            error_details=r["error_details"],
         )
 
     def timer(self, r: Row) -> Timer:

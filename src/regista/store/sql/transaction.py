@@ -362,8 +362,12 @@ class SqlTransaction(SqlIdentity, Transaction):
             return Outcome.APPLIED
         return self._report_outcome(job_id, attempt, ("completed",))
 
-    def fail_job(self, job_id: str, attempt: int, *, error: str, now: datetime) -> Outcome:
-        row = self._s.one("job_fail", write=True, id=job_id, attempt=attempt, error=error)
+    def fail_job(
+        self, job_id: str, attempt: int, *, error: str, now: datetime, details: str | None = None
+    ) -> Outcome:
+        row = self._s.one(
+            "job_fail", write=True, id=job_id, attempt=attempt, error=error, details=details
+        )
         if row is not None:
             return Outcome.APPLIED
         return self._report_outcome(job_id, attempt, ("ready", "failed"))

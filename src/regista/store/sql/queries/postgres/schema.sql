@@ -71,7 +71,8 @@ CREATE TABLE jobs (
     headers              jsonb NOT NULL,
     error                text,
     created_at           timestamptz NOT NULL,
-    completed_at         timestamptz
+    completed_at         timestamptz,
+    error_details        text
 );
 CREATE INDEX jobs_ready ON jobs (type, due_at) WHERE status = 'ready';
 CREATE INDEX jobs_leased ON jobs (type, lease_until) WHERE status = 'claimed';

@@ -179,7 +179,8 @@ RETURNING id;
 
 -- name: job_fail
 UPDATE jobs
-SET status = 'failed', retries = 0, error = :error, lease_owner = NULL, lease_until = NULL
+SET status = 'failed', retries = 0, error = :error, error_details = :details,
+    lease_owner = NULL, lease_until = NULL
 WHERE id = :id AND attempt = :attempt AND status = 'claimed'
 RETURNING id;
 

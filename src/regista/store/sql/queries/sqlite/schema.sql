@@ -71,7 +71,8 @@ CREATE TABLE jobs (
     headers              TEXT NOT NULL,
     error                TEXT,
     created_at           TEXT NOT NULL,
-    completed_at         TEXT
+    completed_at         TEXT,
+    error_details        TEXT
 );
 CREATE INDEX jobs_ready ON jobs (type, due_at) WHERE status = 'ready';
 CREATE INDEX jobs_leased ON jobs (type, lease_until) WHERE status = 'claimed';
