@@ -250,14 +250,14 @@ class StoredModels:
         ids: IdSource,
         trust: str = "untrusted",
         deployed_by: str | None = None,
-        name: str | None = None,
+        deployment_name: str | None = None,
         source_name: str | None = None,
     ) -> list[Deployed]:
         """Store every process and DMN model of `sources` (all checked first: one problem
         refuses the whole deployment with a `DeploymentError`), each version recorded with
-        its `trust` and who deployed it, all as one deployment (`name` and `source_name`
-        are Camunda 7's deployment name and source). Whether the caller may deploy trusted
-        is checked before (`runtime/trust.py`)."""
+        its `trust` and who deployed it, all as one deployment (`deployment_name` and
+        `source_name` are Camunda 7's deployment name and source). Whether the caller may
+        deploy trusted is checked before (`runtime/trust.py`)."""
         if trust not in TRUST_LEVELS:
             raise ValueError(f"trust must be one of {', '.join(TRUST_LEVELS)}, not {trust!r}")
         read = _read(sources)
@@ -342,7 +342,7 @@ class StoredModels:
                 self._schedule_start_timers(tx, self._model(definition), now, ids)
         deployment = Deployment(
             id=ids(),
-            name=name,
+            name=deployment_name,
             source=source_name,
             deployed_at=now,
             deployed_by=deployed_by,

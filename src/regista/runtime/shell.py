@@ -218,7 +218,7 @@ class Shell:
                 ids=self.ids,
                 trust=trust,
                 deployed_by=actor,
-                name=name,
+                deployment_name=name,
                 source_name=source_name,
             )
             uow.next_timer = uow.now  # start timers may have been scheduled
