@@ -210,17 +210,17 @@ async def create(request: Request, principal: Deployer) -> Any:
             "deployment/create takes multipart/form-data: a part for each file, named by "
             "its file name, beside deployment-name and deployment-source",
         )
-    form = await request.form()
     resources: list[Resource] = []
-    for part, value in form.multi_items():
-        if isinstance(value, UploadFile):
-            resources.append(Resource(value.filename or part, await value.read()))
-        elif part not in _FIELDS:
-            resources.append(Resource(part, value.encode("utf-8")))
-    filtering = _flag(form.get("enable-duplicate-filtering"), "enable-duplicate-filtering")
-    changed_only = _flag(form.get("deploy-changed-only"), "deploy-changed-only")
-    name = form.get("deployment-name")
-    source = form.get("deployment-source")
+    async with request.form() as form:  # closes the uploaded files' temporary files
+        for part, value in form.multi_items():
+            if isinstance(value, UploadFile):
+                resources.append(Resource(value.filename or part, await value.read()))
+            elif part not in _FIELDS:
+                resources.append(Resource(part, value.encode("utf-8")))
+        filtering = _flag(form.get("enable-duplicate-filtering"), "enable-duplicate-filtering")
+        changed_only = _flag(form.get("deploy-changed-only"), "deploy-changed-only")
+        name = form.get("deployment-name")
+        source = form.get("deployment-source")
     if not resources:
         raise ApiError(
             400,
