@@ -15,7 +15,7 @@ __all__ = ["Deployment", "DeploymentTransaction"]
 @dataclass(frozen=True, slots=True)
 class Deployment:
     """One deploy call: `definitions` are (definition id, created) pairs, created False for
-    a version that was deployed before unchanged and is kept."""
+    a version that was deployed before unchanged and is kept (read back ordered by id)."""
 
     id: str
     name: str | None

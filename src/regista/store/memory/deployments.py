@@ -25,7 +25,13 @@ class MemoryDeployments(DeploymentTransaction):
         if deployment.id in table:
             raise DuplicateKey(f"a deployment {deployment.id!r} exists already")
         self.journal.set(
-            table, deployment.id, replace(deployment, deployed_at=utc(deployment.deployed_at))
+            table,
+            deployment.id,
+            replace(
+                deployment,
+                deployed_at=utc(deployment.deployed_at),
+                definitions=tuple(sorted(deployment.definitions)),
+            ),
         )
 
     def get_deployment(self, deployment_id: str) -> Deployment | None:
