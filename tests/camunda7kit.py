@@ -4,7 +4,7 @@ deployment the Modeler's "Deploy" button sends, for the `/engine-rest` suites.""
 
 from __future__ import annotations
 
-__all__ = ["PAYMENT", "INVOICE", "modeler_deployment"]
+__all__ = ["INVOICE", "PAYMENT", "modeler_deployment"]
 
 _HEAD = (
     '<?xml version="1.0" encoding="UTF-8"?>\n'
@@ -18,7 +18,8 @@ _HEAD = (
 
 PAYMENT = (
     _HEAD
-    + """  <bpmn:process id="payment" name="Payment" isExecutable="true" camunda:historyTimeToLive="180">
+    + """  <bpmn:process id="payment" name="Payment" isExecutable="true"
+    camunda:historyTimeToLive="180">
     <bpmn:startEvent id="start" />
     <bpmn:sequenceFlow id="f1" sourceRef="start" targetRef="wait" />
     <bpmn:intermediateCatchEvent id="wait" name="Payment received">
@@ -35,7 +36,8 @@ PAYMENT = (
 
 INVOICE = (
     _HEAD
-    + """  <bpmn:process id="invoice" name="Invoice" isExecutable="true" camunda:historyTimeToLive="180">
+    + """  <bpmn:process id="invoice" name="Invoice" isExecutable="true"
+    camunda:historyTimeToLive="180">
     <bpmn:startEvent id="arrived">
       <bpmn:messageEventDefinition id="arrived-def" messageRef="Message_invoice" />
     </bpmn:startEvent>
