@@ -15,12 +15,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from regista.engine import RUNNING, InstanceState
 from regista.feel.values import to_python
 from regista.runtime import messages
 from regista.runtime.errors import RequestError
 from regista.runtime.keys import lock_correlation
 from regista.runtime.shell import Shell, feel_variables
-from regista.runtime.unit_of_work import Loaded, UnitOfWork
+from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import CorruptState, NotFound, Subscription
 
 __all__ = ["Correlated", "MismatchingCorrelation", "Selection", "correlate_selected"]
@@ -73,40 +74,62 @@ def _equal(found: Mapping[str, Any], wanted: Mapping[str, Any]) -> bool:
     return True
 
 
-def _matches(uow: UnitOfWork, sub: Subscription, selection: Selection) -> Loaded | None:
-    """The instance of `sub` when it still waits there and matches `selection`."""
-    if selection.instance_id is not None and sub.instance_id != selection.instance_id:
-        return None
-    if selection.business_key is not None:
-        row = uow.tx.get_instance(sub.instance_id)
-        if row is None or row.business_key != selection.business_key:
-            return None
-    try:
-        loaded = uow.load(sub.instance_id)
-    except (NotFound, CorruptState):
-        return None
-    state = loaded.state
+def _candidates(uow: UnitOfWork, selection: Selection) -> list[Subscription]:
+    """The open message subscriptions of the name the selection can reach, oldest first:
+    read through the instance when an instance id or business key names it (indexed),
+    else all of the name."""
+    tx = uow.tx
+    if selection.instance_id is not None:
+        found = tx.subscriptions_of_instance(selection.instance_id)
+    elif selection.business_key is not None:
+        found = [
+            sub
+            for row in tx.list_instances(business_key=selection.business_key, limit=2**31 - 1)
+            if row.status in RUNNING
+            for sub in tx.subscriptions_of_instance(row.id)
+        ]
+    else:
+        return tx.message_subscriptions(selection.name)
+    chosen = [s for s in found if s.kind == "message" and s.name == selection.name]
+    return sorted(chosen, key=lambda s: (s.created_at, s.id))
+
+
+def _holds(state: InstanceState, sub: Subscription, selection: Selection) -> bool:
+    """Whether the instance still waits at `sub` and its variables match `selection`."""
     if sub.id not in state.waits:
-        return None  # left behind: its wait is gone
+        return False  # left behind: its wait is gone
     if selection.correlation_keys and not _equal(state.variables(), selection.correlation_keys):
-        return None
+        return False
     if selection.local_correlation_keys:
         scope = state.instances.get(sub.element_instance_id)
         local = (scope.variables if scope is not None else None) or {}
         if not _equal(local, selection.local_correlation_keys):
-            return None
-    return loaded
+            return False
+    return True
+
+
+def _matches(uow: UnitOfWork, sub: Subscription, selection: Selection) -> bool:
+    """Whether `sub` matches `selection`: checked on the row as read, then again once its
+    instance is locked, so that only the instances a message reaches are locked."""
+    row = uow.tx.get_instance(sub.instance_id)
+    if row is None:
+        return False
+    if selection.business_key is not None and row.business_key != selection.business_key:
+        return False
+    try:
+        if not _holds(InstanceState.from_json(row.state), sub, selection):
+            return False
+        loaded = uow.load(sub.instance_id)
+    except (NotFound, CorruptState, KeyError, TypeError, ValueError, AttributeError):
+        return False  # a corrupt state matches nothing (its incident says so)
+    return _holds(loaded.state, sub, selection)
 
 
 def _correlate(
     uow: UnitOfWork, selection: Selection, variables: Mapping[str, Any]
 ) -> list[Correlated]:
     lock_correlation(uow.tx, selection.name, None)  # exclusive: no subscriber slips by
-    chosen = [
-        sub
-        for sub in uow.tx.message_subscriptions(selection.name)
-        if _matches(uow, sub, selection) is not None
-    ]
+    chosen = [sub for sub in _candidates(uow, selection) if _matches(uow, sub, selection)]
     if len(chosen) > 1 and not selection.all:
         raise MismatchingCorrelation(
             f"cannot correlate the {selection.describe()} to a single execution: "
@@ -116,6 +139,8 @@ def _correlate(
     if chosen:
         reached: list[Correlated] = []
         for sub in chosen:
+            if sub.id not in uow.load(sub.instance_id).state.waits:
+                continue  # an earlier delivery to its instance closed this wait
             messages.deliver(uow, sub.id, variables)
             reached.append(Correlated(sub.instance_id, started=False))
         return reached
