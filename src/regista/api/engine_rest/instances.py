@@ -107,7 +107,11 @@ def _conditions(raw: str | None) -> list[VariableCondition]:
                 extra={"invalidParams": [{"name": "variables", "reason": "not a condition"}]},
             )
         name, operator, text = match.groups()
-        found.append(VariableCondition(name=name, operator=operator, value=_scalar(text)))  # type: ignore[arg-type]
+        found.append(
+            VariableCondition.model_validate(
+                {"name": name, "operator": operator, "value": _scalar(text)}
+            )
+        )
     return found
 
 
@@ -215,20 +219,30 @@ def _fields(query: InstanceQuery) -> dict[str, Any]:
     return {name: getattr(query, name) for name in query.__slots__}
 
 
-def _keeps(row: Instance, query: InstanceQueryDto) -> bool:
+def _keeper(query: InstanceQueryDto) -> Callable[[Instance], bool]:
+    """Whether a candidate row meets every filter of `query`."""
     key_like = None if query.businessKeyLike is None else like(query.businessKeyLike)
-    return (
-        (query.businessKey is None or row.business_key == query.businessKey)
-        and (key_like is None or key_like.fullmatch(row.business_key or "") is not None)
-        and (query.processDefinitionId is None or row.definition_id == query.processDefinitionId)
-        and (query.processDefinitionKey is None or row.process_id == query.processDefinitionKey)
-        and (query.processDefinitionKeyIn is None or row.process_id in query.processDefinitionKeyIn)
-        and (
-            query.processDefinitionKeyNotIn is None
-            or row.process_id not in query.processDefinitionKeyNotIn
+
+    def keeps(row: Instance) -> bool:
+        return (
+            (query.businessKey is None or row.business_key == query.businessKey)
+            and (key_like is None or key_like.fullmatch(row.business_key or "") is not None)
+            and (
+                query.processDefinitionId is None or row.definition_id == query.processDefinitionId
+            )
+            and (query.processDefinitionKey is None or row.process_id == query.processDefinitionKey)
+            and (
+                query.processDefinitionKeyIn is None
+                or row.process_id in query.processDefinitionKeyIn
+            )
+            and (
+                query.processDefinitionKeyNotIn is None
+                or row.process_id not in query.processDefinitionKeyNotIn
+            )
+            and (not query.variables or _variables_match(row, query))
         )
-        and (not query.variables or _variables_match(row, query))
-    )
+
+    return keeps
 
 
 _SORT: dict[str, Callable[[Instance], Any]] = {
@@ -275,7 +289,8 @@ def _select(
                 )
             )
             return rows, total
-        found = [row for row in _candidates(tx, query) if _keeps(row, query)]
+        keeps = _keeper(query)
+        found = [row for row in _candidates(tx, query) if keeps(row)]
     for sorting in reversed(query.sorting):
         found.sort(key=_SORT[sorting.sortBy], reverse=sorting.sortOrder == "desc")
     return (page(found, paging) if paging is not None else []), len(found)
@@ -324,7 +339,9 @@ def _from_params(
         variables=_conditions(variables),
         variableNamesIgnoreCase=bool(variableNamesIgnoreCase),
         variableValuesIgnoreCase=bool(variableValuesIgnoreCase),
-        sorting=[Sorting(sortBy=sortBy, sortOrder=sortOrder or "asc")] if sortBy else [],  # type: ignore[arg-type]
+        sorting=[Sorting.model_validate({"sortBy": sortBy, "sortOrder": sortOrder or "asc"})]
+        if sortBy
+        else [],
     )
 
 
