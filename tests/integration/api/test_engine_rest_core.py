@@ -98,7 +98,7 @@ def test_the_modelers_deployment_and_the_definitions_it_made(http: httpx.Client)
     definitions = http.get("/process-definition", params={"key": "payment"}).json()
     assert [d["version"] for d in definitions] == [1, 2]
     latest = http.get("/process-definition", params={"latestVersion": "true"}).json()
-    assert [d["version"] for d in latest] == [2]
+    assert [(d["key"], d["version"]) for d in latest] == [("payment", 2)]
     assert http.get("/process-definition/count", params={"keyLike": "pay%"}).json() == {"count": 2}
     by_version = http.get("/process-definition", params={"sortBy": "version", "sortOrder": "desc"})
     assert [d["version"] for d in by_version.json()] == [2, 1]
@@ -107,6 +107,16 @@ def test_the_modelers_deployment_and_the_definitions_it_made(http: httpx.Client)
     xml = http.get(f"/process-definition/{definition_id}/xml").json()
     assert xml == {"id": definition_id, "bpmn20Xml": PAYMENT.decode()}
     assert http.get("/process-definition/key/payment/xml").json()["id"] == second["id"]
+    assert http.get(f"/process-definition/{definition_id}/startForm").json()["key"] is None
+    formed = PAYMENT.replace(
+        b'<bpmn:startEvent id="start" />',
+        b'<bpmn:startEvent id="start" camunda:formKey="embedded:app:start.html" />',
+    ).replace(b'"payment"', b'"formed"')
+    deploy(http, "formed", ("formed.bpmn", formed))
+    assert http.get("/process-definition/key/formed/startForm").json() == {
+        "key": "embedded:app:start.html",
+        "contextPath": None,
+    }
 
     # what is wrong is a 4xx naming it
     message = error(

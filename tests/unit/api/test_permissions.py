@@ -142,6 +142,8 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/engine-rest/process-definition/key/{key}/xml"): READER,
     ("GET", "/engine-rest/process-definition/{id}"): READER,
     ("GET", "/engine-rest/process-definition/{id}/xml"): READER,
+    ("GET", "/engine-rest/process-definition/key/{key}/startForm"): READER,
+    ("GET", "/engine-rest/process-definition/{id}/startForm"): READER,
     ("POST", "/engine-rest/process-definition/key/{key}/start"): OPERATOR,
     ("POST", "/engine-rest/process-definition/{id}/start"): OPERATOR,
     ("GET", "/engine-rest/decision-definition"): READER,

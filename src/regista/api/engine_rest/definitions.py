@@ -27,6 +27,7 @@ from regista.api.engine_rest.shapes import (
 from regista.api.engine_rest.variables import read_variables, typed_variables
 from regista.api.problems import ApiError
 from regista.api.v2.common import client_of
+from regista.model.bpmn import StartEvent
 from regista.runtime.definitions import is_process
 from regista.store import Definition
 
@@ -288,3 +289,38 @@ def start(
     request: Request, id: str, principal: Operator, body: StartProcessInstance | None = None
 ) -> dict[str, Any]:
     return _start(request, _by_id(request, id), body, principal.username)
+
+
+# -- start form -----------------------------------------------------------------------------
+
+
+class StartForm(BaseModel):
+    key: str | None
+    contextPath: str | None = None
+
+
+def _start_form(request: Request, row: Definition) -> StartForm:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        process = client.shell.models.get(tx, row.id).definitions.processes.get(row.process_id)
+    starts = [] if process is None else [process.elements.get(i) for i in process.start_events]
+    keys = [node.form_key for node in starts if isinstance(node, StartEvent) and node.form_key]
+    return StartForm(key=keys[0] if keys else None)
+
+
+@router.get(
+    "/process-definition/key/{key}/startForm",
+    response_model=StartForm,
+    summary="The form key of the latest version's start event (None: no form)",
+)
+def start_form_by_key(request: Request, key: str, principal: Reader) -> StartForm:
+    return _start_form(request, _by_key(request, key))
+
+
+@router.get(
+    "/process-definition/{id}/startForm",
+    response_model=StartForm,
+    summary="The form key of a process definition's start event (None: no form)",
+)
+def start_form(request: Request, id: str, principal: Reader) -> StartForm:
+    return _start_form(request, _by_id(request, id))
