@@ -89,6 +89,10 @@ def test_the_modelers_deployment_and_the_definitions_it_made(http: httpx.Client)
     paged = http.get("/deployment", params={"firstResult": 1, "maxResults": 1}).json()
     assert [d["id"] for d in paged] == [again["id"]]
     assert http.get(f"/deployment/{first['id']}").json()["deploymentTime"]
+    named = http.get(f"/engine/default/deployment/{first['id']}").json()
+    assert named["links"][0]["href"].endswith(
+        f"/engine-rest/engine/default/deployment/{first['id']}"
+    )
     resources = http.get(f"/deployment/{first['id']}/resources").json()
     assert sorted(r["name"] for r in resources) == ["discount.dmn", "payment.bpmn"]
     bpmn_resource = next(r for r in resources if r["name"] == "payment.bpmn")
