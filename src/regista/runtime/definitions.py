@@ -180,7 +180,20 @@ def _read(sources: Iterable[Source]) -> list[_Source]:
                     )
                 )
                 continue
-            out.append(_Source(_kind(source.name, text), text, source.name))
+            text = text.removeprefix("\ufeff")  # a byte order mark some editors write
+            kind = _kind(source.name, text)
+            if kind != "form" and not text.lstrip().startswith("<"):
+                # an upload's content, never a path to read
+                problems.append(
+                    Problem(
+                        severity="error",
+                        message="not a BPMN or DMN model (XML) nor a Camunda Form (JSON); "
+                        "deploy .bpmn, .dmn and .form files",
+                        file=source.name,
+                    )
+                )
+                continue
+            out.append(_Source(kind, text, source.name))
             continue
         if isinstance(source, bytes):
             text = source.decode("utf-8")

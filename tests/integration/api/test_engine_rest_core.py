@@ -130,6 +130,12 @@ def test_the_modelers_deployment_and_the_definitions_it_made(http: httpx.Client)
     )
     assert "nowhere" in message or "f2" in message
     assert http.get("/deployment", params={"name": "bad"}).json() == []
+    notes = http.post("/deployment/create", files={"notes.txt": ("notes.txt", b"remember")})
+    assert "notes.txt" in error(notes, 400, "ParseException")
+    marked = http.post(
+        "/deployment/create", files={"bom.bpmn": ("bom.bpmn", b"\xef\xbb\xbf" + PAYMENT)}
+    )
+    assert marked.status_code == 200, marked.text
     error(http.post("/deployment/create", data={"deployment-name": "empty"}), 400)
     error(http.post("/deployment/create", json={"x": 1}), 400)
     error(http.get("/deployment/nope"), 404)
