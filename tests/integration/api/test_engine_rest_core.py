@@ -128,7 +128,10 @@ def test_the_modelers_deployment_and_the_definitions_it_made(http: httpx.Client)
         400,
         "ParseException",
     )
-    assert "nowhere" in message or "f2" in message
+    assert "bad.bpmn" in message and "[f2]" in message and "'nowhere'" in message
+    details = http.post("/deployment/create", files={"bad.bpmn": ("bad.bpmn", BAD)}).json()
+    [problem] = details["details"]["bad.bpmn"]["errors"]
+    assert problem["mainElementId"] == "f2" and problem["line"] > 0
     assert http.get("/deployment", params={"name": "bad"}).json() == []
     notes = http.post("/deployment/create", files={"notes.txt": ("notes.txt", b"remember")})
     assert "notes.txt" in error(notes, 400, "ParseException")
