@@ -87,6 +87,7 @@ def test_the_modelers_deploy_and_start_against_a_real_server(tmp_path: Path, aut
                 http, "broken.bpmn", PAYMENT.replace(b"</bpmn:process>", b""), "x"
             )
             assert broken.status_code == 400 and broken.json()["type"] == "ParseException"
+            assert broken.json()["message"].startswith("ENGINE-09005 Could not parse BPMN process.")
 
             # the Modeler's "Start": by id, then (an older Modeler) by key
             started = http.post(

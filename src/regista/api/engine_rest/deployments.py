@@ -143,7 +143,17 @@ def _parse_fault(exc: DeploymentError) -> JSONResponse:
                 "elementIds": [problem.element_id] if problem.element_id else [],
             }
         )
-    return fault(400, "ParseException", str(exc), {"details": details})
+    errors = [p for p in exc.problems if p.severity == "error"]
+    lines = [
+        f"* {p.message} | resource {p.file or '?'} | line {p.line or 0}"
+        + (f" | element {p.element_id}" if p.element_id else "")
+        for p in errors
+    ]
+    bpmn = any(not (p.file or "").endswith((".dmn", ".form")) for p in errors)
+    # the Modeler tells a model's problems by Camunda 7's code at the start of the message
+    head = "ENGINE-09005 Could not parse BPMN process." if bpmn else "Could not deploy."
+    message = f"{head} Errors: \n" + "\n".join(lines)
+    return fault(400, "ParseException", message, {"details": details})
 
 
 def _created(
