@@ -5,8 +5,10 @@ reaches by business key, process instance id and variable values (`correlationKe
 Every open subscription of the message name is a candidate (oldest first); those whose
 instance does not match the selection are passed over. When none matches and no process
 instance id was given, the processes with a message start event of that name start (with
-the business key). Without `all`, exactly one execution or start event may match; more,
-or none, refuses the message (`MismatchingCorrelation`), as Camunda 7 does.
+the business key). Without `all`, exactly one execution or start event may match (a
+waiting execution goes first); more, or none, refuses the message
+(`MismatchingCorrelation`). With `all`, every matching execution takes it and every such
+process starts, in one go, as Camunda 7's `correlateAll` does.
 """
 
 from __future__ import annotations
@@ -136,14 +138,14 @@ def _correlate(
             f"{len(chosen)} executions match; narrow the selection (businessKey, "
             "processInstanceId, correlationKeys) or set all=true"
         )
-    if chosen:
-        reached: list[Correlated] = []
-        for sub in chosen:
-            if sub.id not in uow.load(sub.instance_id).state.waits:
-                continue  # an earlier delivery to its instance closed this wait
-            messages.deliver(uow, sub.id, variables)
-            reached.append(Correlated(sub.instance_id, started=False))
-        return reached
+    reached: list[Correlated] = []
+    for sub in chosen:
+        if sub.id not in uow.load(sub.instance_id).state.waits:
+            continue  # an earlier delivery to its instance closed this wait
+        messages.deliver(uow, sub.id, variables)
+        reached.append(Correlated(sub.instance_id, started=False))
+    if chosen and not selection.all:
+        return reached  # a waiting execution goes before a start event
     starts = (
         []
         if selection.instance_id is not None
@@ -155,7 +157,7 @@ def _correlate(
             f"cannot correlate the {selection.describe()} to a single start event: the "
             f"processes {names} start with it; set all=true to start each"
         )
-    started: list[Correlated] = []
+    started: list[Correlated] = reached
     for model, start_event_id in starts:
         loaded = uow.start(
             model,

@@ -64,3 +64,17 @@ def test_all_reaches_every_match_and_start_events_start(client: Client) -> None:
     assert all(s.started for s in started) and len(started) == 2
     assert {client.instance(s.instance_id).process_id for s in started} == {"one", "two"}
     assert {client.instance(s.instance_id).business_key for s in started} == {"k"}
+
+
+def test_all_reaches_the_waiting_executions_and_starts_processes_in_one_go(
+    client: Client,
+) -> None:
+    client.deploy(ProcessBuilder("greeter").start("s").catch("c", message="hello").end("e"))
+    waiting_one = client.start("greeter")
+    [first] = correlate_selected(client.shell, Selection("hello"))
+    assert first.instance_id == waiting_one and not first.started  # a waiting one goes first
+    waiting_two = client.start("greeter")
+    reached = correlate_selected(client.shell, Selection("hello", all=True))
+    assert [r.started for r in reached] == [False, True, True]
+    assert reached[0].instance_id == waiting_two
+    assert status(client, waiting_two) == "completed"

@@ -3,7 +3,8 @@
 A message reaches the executions chosen by business key, process instance id and variable
 values, or starts the processes with a message start event of its name
 (`regista.runtime.correlation`); it is never kept for later. None matching — or more than
-one without `all` — is a 400, as Camunda 7 answers. `processVariablesLocal` are set with
+one without `all` — is a 400, as Camunda 7 answers; with `all` it reaches every matching
+execution and starts every such process. `processVariablesLocal` are set with
 the message's variables (Regista passes a message's variables to the instance).
 
 A signal reaches every execution waiting for it and starts the processes with a signal
