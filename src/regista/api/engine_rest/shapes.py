@@ -26,7 +26,6 @@ __all__ = [
     "Link",
     "ProcessDefinitionDto",
     "ProcessInstanceDto",
-    "base_of",
     "definition_dto",
     "deployment_of",
     "fault",
@@ -57,7 +56,7 @@ class Link(BaseModel):
     rel: str
 
 
-def base_of(request: Request) -> str:
+def _base_of(request: Request) -> str:
     """The URL of the engine the request came through (`…/engine-rest` or
     `…/engine-rest/engine/default`), for `links`."""
     path = request.url.path
@@ -69,7 +68,7 @@ def base_of(request: Request) -> str:
 
 
 def link(request: Request, path: str, rel: str = "self", method: str = "GET") -> Link:
-    return Link(method=method, href=base_of(request) + path, rel=rel)
+    return Link(method=method, href=_base_of(request) + path, rel=rel)
 
 
 class ProcessDefinitionDto(BaseModel):
