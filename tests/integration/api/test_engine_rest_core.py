@@ -416,6 +416,12 @@ def test_failed_jobs_and_their_incidents_resolve_as_in_camunda_7(http: httpx.Cli
     assert incident["incidentType"] == "failedJob" and incident["configuration"] == job["id"]
     assert incident["activityId"] == "charge"
     assert http.get(f"/incident/{incident['id']}").json()["incidentMessage"]
+    assert http.get("/incident/count", params={"activityId": "charge"}).json() == {"count": 1}
+    assert http.get("/incident", params={"activityId": "other"}).json() == []
+    assert [j["id"] for j in http.get("/job", params={"withException": "true"}).json()] == [
+        job["id"]
+    ]
+    assert http.get("/job", params={"jobId": job["id"]}).json()[0]["retries"] == 0
     assert "retries" in error(http.delete(f"/incident/{incident['id']}"), 400)
 
     assert http.put(f"/job/{job['id']}/retries", json={"retries": 2}).status_code == 204
