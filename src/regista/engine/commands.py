@@ -194,10 +194,12 @@ class SetJobRetries:
 
 @dataclass(frozen=True, slots=True)
 class SetVariables:
-    """Set variables on a scope (the instance by default); conditional events re-check."""
+    """Set variables on a scope (the instance by default), then remove the `deletions`
+    from it (Camunda 7's variable modification); conditional events re-check."""
 
     variables: Mapping[str, Any]
     scope_id: str | None = None
+    deletions: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True, slots=True)

@@ -22,6 +22,7 @@ __all__ = [
     "apply_inputs",
     "apply_outputs",
     "chain",
+    "delete_local",
     "merge",
     "propagate",
     "receive",
@@ -72,6 +73,27 @@ def set_local(run: Run, ei_id: str, name: str, value: Any) -> None:
             ei.element_id,
             ei_id,
             {"name": name, "old": old, "new": value, "scope": ei_id},
+        )
+    )
+
+
+def delete_local(run: Run, ei_id: str, name: str) -> None:
+    """Remove `name` from the element instance `ei_id` itself, recording the change; a
+    name it does not hold is no change."""
+    state = run.state
+    ei = state.instances[ei_id]
+    if not ei.variables or name not in ei.variables:
+        return
+    if ei.epoch is not state.epoch:
+        ei = state.mut(ei_id)
+    assert ei.variables is not None
+    old = ei.variables.pop(name)
+    if state.conditions:
+        run.changes.append((ei_id, name, "delete"))
+    run.vars_changed = True
+    run.effects.append(
+        History(
+            "variable_deleted", ei.element_id, ei_id, {"name": name, "old": old, "scope": ei_id}
         )
     )
 

@@ -21,7 +21,7 @@ import os
 import threading
 import time
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -39,7 +39,7 @@ from regista.runtime.forms import FORM_PREFIX, form_id_of, looks_like_form
 from regista.runtime.ids import IdSource
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.sources import DeploymentError, read_sources
-from regista.store import Definition, NewTimer, Transaction
+from regista.store import Definition, Deployment, NewTimer, Transaction
 
 __all__ = [
     "DMN_PREFIX",
@@ -97,6 +97,8 @@ class Deployed:
     created: bool
     resource_name: str | None
     trust: str = "untrusted"
+    deployment_id: str | None = None
+    """The deployment (deploy call) that named it; a kept version belongs to each."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -178,7 +180,20 @@ def _read(sources: Iterable[Source]) -> list[_Source]:
                     )
                 )
                 continue
-            out.append(_Source(_kind(source.name, text), text, source.name))
+            text = text.removeprefix("\ufeff")  # a byte order mark some editors write
+            kind = _kind(source.name, text)
+            if kind != "form" and not text.lstrip().startswith("<"):
+                # an upload's content, never a path to read
+                problems.append(
+                    Problem(
+                        severity="error",
+                        message="not a BPMN or DMN model (XML) nor a Camunda Form (JSON); "
+                        "deploy .bpmn, .dmn and .form files",
+                        file=source.name,
+                    )
+                )
+                continue
+            out.append(_Source(kind, text, source.name))
             continue
         if isinstance(source, bytes):
             text = source.decode("utf-8")
@@ -248,11 +263,14 @@ class StoredModels:
         ids: IdSource,
         trust: str = "untrusted",
         deployed_by: str | None = None,
+        deployment_name: str | None = None,
+        source_name: str | None = None,
     ) -> list[Deployed]:
         """Store every process and DMN model of `sources` (all checked first: one problem
         refuses the whole deployment with a `DeploymentError`), each version recorded with
-        its `trust` and who deployed it. Whether the caller may deploy trusted is checked
-        before (`runtime/trust.py`)."""
+        its `trust` and who deployed it, all as one deployment (`deployment_name` and
+        `source_name` are Camunda 7's deployment name and source). Whether the caller may
+        deploy trusted is checked before (`runtime/trust.py`)."""
         if trust not in TRUST_LEVELS:
             raise ValueError(f"trust must be one of {', '.join(TRUST_LEVELS)}, not {trust!r}")
         read = _read(sources)
@@ -335,7 +353,16 @@ class StoredModels:
                         if trigger.kind == "timer":
                             tx.cancel_timer(start_timer_id(previous.id, trigger.start_event_id))
                 self._schedule_start_timers(tx, self._model(definition), now, ids)
-        return deployed
+        deployment = Deployment(
+            id=ids(),
+            name=deployment_name,
+            source=source_name,
+            deployed_at=now,
+            deployed_by=deployed_by,
+            definitions=tuple({d.definition_id: d.created for d in deployed}.items()),
+        )
+        tx.insert_deployment(deployment)
+        return [replace(d, deployment_id=deployment.id) for d in deployed]
 
     def _schedule_start_timers(
         self, tx: Transaction, model: Model, now: dt.datetime, ids: IdSource

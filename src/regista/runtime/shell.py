@@ -199,17 +199,27 @@ class Shell:
         trust: str = "untrusted",
         trust_key: str | None = None,
         authorized: bool = False,
+        name: str | None = None,
+        source_name: str | None = None,
     ) -> list[Deployed]:
         """Deploy BPMN and DMN sources (`StoredModels.deploy`) with `trust`, `actor` as the
         deployer; trusted needs the database's key (`trust_key`, `runtime/trust.py`) unless
-        the caller checked the right (`authorized`: the server's admin role, a local run)."""
+        the caller checked the right (`authorized`: the server's admin role, a local run);
+        `name` and `source_name` name the deployment (Camunda 7's)."""
         items = list(sources)
 
         def work(uow: UnitOfWork) -> list[Deployed]:
             if trust != "untrusted" and not authorized:
                 check_trust_key(uow.tx, trust_key)
             deployed = self.models.deploy(
-                uow.tx, items, now=uow.now, ids=self.ids, trust=trust, deployed_by=actor
+                uow.tx,
+                items,
+                now=uow.now,
+                ids=self.ids,
+                trust=trust,
+                deployed_by=actor,
+                deployment_name=name,
+                source_name=source_name,
             )
             uow.next_timer = uow.now  # start timers may have been scheduled
             return deployed
@@ -507,12 +517,15 @@ class Shell:
         *,
         scope_id: str | None = None,
         actor: str | None = None,
+        deletions: Sequence[str] = (),
     ) -> None:
-        """Set variables of an instance (its root scope by default)."""
+        """Set variables of an instance (its root scope by default), then remove the
+        `deletions` from that scope."""
         values = feel_variables(variables)
+        command = SetVariables(values, scope_id, tuple(deletions))
 
         def work(uow: UnitOfWork) -> None:
-            uow.apply(self._load(uow, instance_id), SetVariables(values, scope_id))
+            uow.apply(self._load(uow, instance_id), command)
 
         self.transact(work, actor=actor)
 

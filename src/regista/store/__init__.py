@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
     DuplicateKey,
@@ -62,6 +63,7 @@ __all__ = [
     "BufferedMessage",
     "CorruptState",
     "Definition",
+    "Deployment",
     "DuplicateKey",
     "HistoryEvent",
     "Incident",

@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
     IncidentQuery,
@@ -78,10 +79,11 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(IdentityTransaction, Protocol):
+class Transaction(IdentityTransaction, DeploymentTransaction, Protocol):
     """One unit of work; everything done through it commits or rolls back together.
 
-    The identity operations (users, groups, API keys) are declared in `store/identity.py`.
+    The identity operations (users, groups, API keys) are declared in `store/identity.py`,
+    the deployment operations in `store/deployments.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -217,3 +217,12 @@ def test_a_failure_while_entering_the_process_is_an_incident_that_resolves() -> 
     h.resolve()
     assert h.active == ["work"]
     assert len(h.timers) == 1
+
+
+def test_set_variables_can_remove_variables_and_records_it(roundtrip: bool) -> None:
+    defs = ProcessBuilder("p").start().user_task("t").end().build()
+    h = Harness(defs, roundtrip=roundtrip).start(variables={"a": 1, "b": 2})
+    effects = h.apply(SetVariables({"c": 3}, deletions=("a", "missing")))
+    assert h.variables == {"b": 2, "c": 3}
+    deleted = [e for e in effects if isinstance(e, History) and e.kind == "variable_deleted"]
+    assert [e.data["name"] for e in deleted] == ["a"]

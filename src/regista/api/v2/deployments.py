@@ -135,6 +135,6 @@ def deploy(
     with client.store.transaction(write=False) as tx:
         rows = {d.definition_id: tx.get_definition(d.definition_id) for d in deployed}
     return DeploymentResult(
-        deploymentKey=client.shell.ids(),
+        deploymentKey=deployed[0].deployment_id or client.shell.ids(),
         deployments=[_entry(d, rows[d.definition_id]) for d in deployed],
     )

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
 from regista.store.identity import ApiKey, Group, User
 from regista.store.records import (
@@ -68,6 +69,7 @@ class Tables:
     """(name, correlation key or "", messageId) -> (message key, expires at)."""
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
     identity: IdentityTables = field(default_factory=IdentityTables)
+    deployments: dict[str, Deployment] = field(default_factory=dict)
 
 
 class Journal:

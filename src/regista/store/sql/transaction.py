@@ -48,6 +48,7 @@ from regista.store.records import (
 )
 from regista.store.sql import search
 from regista.store.sql.base import key_in
+from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
@@ -81,7 +82,7 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, Transaction):
+class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:

@@ -231,3 +231,21 @@ CREATE TABLE settings (
     value       text NOT NULL,
     updated_at  timestamptz NOT NULL
 );
+
+-- deployments: one per deploy call, with the definition versions it holds (new or kept)
+CREATE TABLE deployments (
+    id           text PRIMARY KEY,
+    name         text,
+    source       text,
+    deployed_at  timestamptz NOT NULL,
+    deployed_by  text
+);
+CREATE INDEX deployments_time ON deployments (deployed_at, id);
+
+CREATE TABLE deployment_definitions (
+    deployment_id  text NOT NULL,
+    definition_id  text NOT NULL,
+    created        boolean NOT NULL,
+    PRIMARY KEY (deployment_id, definition_id)
+);
+CREATE INDEX deployment_definitions_definition ON deployment_definitions (definition_id);

@@ -235,3 +235,21 @@ CREATE TABLE settings (
     value       TEXT NOT NULL,
     updated_at  TEXT NOT NULL
 );
+
+-- deployments: one per deploy call, with the definition versions it holds (new or kept)
+CREATE TABLE deployments (
+    id           TEXT PRIMARY KEY,
+    name         TEXT,
+    source       TEXT,
+    deployed_at  TEXT NOT NULL,
+    deployed_by  TEXT
+);
+CREATE INDEX deployments_time ON deployments (deployed_at, id);
+
+CREATE TABLE deployment_definitions (
+    deployment_id  TEXT NOT NULL,
+    definition_id  TEXT NOT NULL,
+    created        INTEGER NOT NULL,
+    PRIMARY KEY (deployment_id, definition_id)
+);
+CREATE INDEX deployment_definitions_definition ON deployment_definitions (definition_id);
