@@ -61,10 +61,14 @@ def test_refuses_a_schema_newer_than_it_knows(sql_backend: SqlBackend) -> None:
     p = sql_backend.p
     sql_backend.execute(
         f"INSERT INTO schema_version (version, name, applied_at) VALUES ({p}, {p}, {p})",
-        [7, "from_the_future", "2031-01-01T00:00:00Z" if sql_backend.name == "sqlite" else T0],
+        [
+            known + 1,
+            "from_the_future",
+            "2031-01-01T00:00:00Z" if sql_backend.name == "sqlite" else T0,
+        ],
     )
     message = (
-        f"database schema version 7 is newer than this Regista (knows up to {known}); "
+        f"database schema version {known + 1} is newer than this Regista (knows up to {known}); "
         "upgrade Regista"
     )
     for mode in ("migrate", "check"):
