@@ -4,7 +4,9 @@ sanctions screening service, the escalation desk and the core banking system.
 Every outcome is a function of the job's variables, so a run is repeatable given the inputs
 (the traffic generator draws them from a seeded random source). The screening service is
 unavailable for one applicant in ten — those whose `applicantId` ends in 7 — and fails
-with no retries left, so each such application stops in an incident an operator retries.
+with no retries left, so each such application stops in an incident. The operator's fix:
+screen the applicant by hand, record the result as the variable `manualScreening` (true
+for a hit) and retry the incident.
 """
 
 from __future__ import annotations
@@ -40,12 +42,17 @@ def check_documents(job: ActivatedJob) -> dict[str, Any]:
 @worker("kyc-sanctions")
 def screen_sanctions(job: ActivatedJob) -> dict[str, Any]:
     """Screen the applicant's name; the service is unavailable for one applicant in ten
-    (an incident, since retrying at once would not help)."""
+    (an incident, since retrying at once would not help) unless an operator recorded a
+    manual screening (`manualScreening`)."""
     applicant = str(job.variables.get("applicantId", ""))
+    manual = job.variables.get("manualScreening")
+    if isinstance(manual, bool):
+        return {"sanctionsHit": manual, "screenedBy": "manual"}
     if is_screening_unavailable(applicant):
         raise JobFailure(
             f"sanctions screening service unavailable for applicant {applicant} "
-            "(HTTP 503); retry the incident once the service is back",
+            "(HTTP 503); screen by hand, set the variable manualScreening (true for a hit) "
+            "and retry the incident",
             retries=0,
         )
     name = str(job.variables.get("applicantName", ""))
