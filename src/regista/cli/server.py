@@ -217,6 +217,8 @@ def server_command(
             client.close()
             raise
         authenticator = StoredAuthenticator(directory)
+    else:
+        demo_mode.login(None)
     node = None if no_engine else Node(client.shell, workers)
     app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
