@@ -102,7 +102,11 @@ class Traffic:
 
     def _run(self) -> None:
         while not self._stopping.is_set():
-            self.tick()
+            try:
+                self.tick()
+            except Exception as exc:  # a demo keeps going whatever one tick met
+                self.counts.errors += 1
+                log.error("demo traffic: %s: %s", type(exc).__name__, exc)
             self._stopping.wait(self.interval)
 
     def tick(self) -> None:

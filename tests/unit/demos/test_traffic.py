@@ -7,7 +7,7 @@ from __future__ import annotations
 import pytest
 
 from regista.client import Client
-from regista.demos.catalog import DEMOS, demo_resources, demo_workers
+from regista.demos.catalog import DEMOS, Demo, demo_resources, demo_workers
 from regista.demos.traffic import Traffic, TrafficError
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node
@@ -72,4 +72,24 @@ def test_a_rate_that_is_not_positive_is_refused(rate: float) -> None:
     client, _ = demo_client()
     with pytest.raises(TrafficError, match="more than 0"):
         Traffic(client, rate=rate)
+    client.close()
+
+
+def test_requests_refused_are_counted_and_the_traffic_goes_on() -> None:
+    client = Client(MemoryStore(), clock=FakeClock())  # nothing deployed: starts are refused
+    traffic = Traffic(client)
+    for _ in range(3):
+        traffic.tick()
+    assert traffic.counts.errors == 3
+    assert not traffic.counts.started
+    client.close()
+
+
+def test_the_thread_survives_a_tick_that_breaks() -> None:
+    client, _ = demo_client()
+    unknown = Demo("nowhere", "No such demo", "no-such-process", "no.such.module")
+    traffic = Traffic(client, rate=6000, demos=(unknown,))  # no inputs for it: KeyError
+    traffic.start()
+    wait_until(lambda: traffic.counts.errors >= 3, what="three broken ticks")
+    traffic.stop()
     client.close()
