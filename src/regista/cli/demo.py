@@ -31,9 +31,9 @@ def demo_options(fn: F) -> F:
     fn = click.option(
         "--demo-seed",
         type=int,
-        default=0,
-        show_default=True,
-        help="Seed of the demo traffic: the same seed starts the same instances.",
+        default=None,
+        help="Seed of the demo traffic: the same seed starts the same instances "
+        "(default: a new one each start, printed).",
     )(fn)
     fn = click.option(
         "--demo-rate",
@@ -55,10 +55,11 @@ class DemoMode:
     """What `--demo` adds to a server, step by step; every step does nothing when the
     demo is off, so the server calls each unconditionally."""
 
-    def __init__(self, enabled: bool, *, rate: float = 6.0, seed: int = 0) -> None:
+    def __init__(self, enabled: bool, *, rate: float = 6.0, seed: int | None = None) -> None:
         self.enabled = enabled
         self.rate = rate
-        self.seed = seed
+        # a new seed each start unless given: a restart on the same database draws new keys
+        self.seed = secrets.randbelow(1_000_000) if seed is None else seed
         self.traffic: Traffic | None = None
 
     def check(self, *, engine: bool) -> None:

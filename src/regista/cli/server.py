@@ -157,7 +157,7 @@ def server_command(
     log_level: str,
     demo: bool,
     demo_rate: float,
-    demo_seed: int,
+    demo_seed: int | None,
     **limits: int | None,
 ) -> None:
     """Run the REST API (Camunda 8 v2 shape under /v2) and an engine node until SIGTERM.

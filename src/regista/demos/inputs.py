@@ -45,7 +45,7 @@ class Start:
     later: tuple[Later, ...] = ()
 
 
-def _banking(rng: random.Random, n: int) -> Start:
+def _banking(rng: random.Random, serial: str) -> Start:
     applicant = f"A-{rng.randrange(100_000, 1_000_000)}"
     name = (
         rng.choice(sorted(SANCTIONED))
@@ -64,8 +64,8 @@ def _banking(rng: random.Random, n: int) -> Start:
     return Start(applicant, variables)
 
 
-def _fashion(rng: random.Random, n: int) -> Start:
-    order = f"FSH-{n:06d}"
+def _fashion(rng: random.Random, serial: str) -> Start:
+    order = f"FSH-{serial}"
     items = rng.sample(ITEMS, rng.randint(1, 4))
     variables = {
         "orderId": order,
@@ -83,8 +83,8 @@ def _fashion(rng: random.Random, n: int) -> Start:
     return Start(order, variables, tuple(later))
 
 
-def _manufacturing(rng: random.Random, n: int) -> Start:
-    nc = f"NC-{n:06d}"
+def _manufacturing(rng: random.Random, serial: str) -> Start:
+    nc = f"NC-{serial}"
     variables = {
         "ncId": nc,
         "partNumber": f"GB-{rng.randrange(100, 999)}",
@@ -97,8 +97,8 @@ def _manufacturing(rng: random.Random, n: int) -> Start:
     return Start(nc, variables, later)
 
 
-def _utilities(rng: random.Random, n: int) -> Start:
-    switch = f"SW-{n:06d}"
+def _utilities(rng: random.Random, serial: str) -> Start:
+    switch = f"SW-{serial}"
     valid = rng.random() < 0.95
     digits = "".join(str(rng.randrange(10)) for _ in range(31))
     variables = {
@@ -116,8 +116,9 @@ def _utilities(rng: random.Random, n: int) -> Start:
     return Start(switch, variables, later)
 
 
-#: How to draw the start of each demo's process (by process id), given the n-th start.
-STARTS: dict[str, Callable[[random.Random, int], Start]] = {
+#: How to draw the start of each demo's process (by process id), given the start's serial
+#: (unique in the run: the run's tag and the start's number), which its keys carry.
+STARTS: dict[str, Callable[[random.Random, str], Start]] = {
     "kyc-onboarding": _banking,
     "order-to-return": _fashion,
     "non-conformance": _manufacturing,

@@ -5,8 +5,10 @@ as customers, employees and partner systems would.
 Everything it draws comes from random sources seeded by `seed`: the starts from one (the
 same seed starts the same instances in the same order), the people's answers from
 another. `rate` is the number of instances started per minute; each start is one tick,
-and a message scheduled `after` n ticks is published n ticks later (kept for `MESSAGE_TTL`
-when nobody waits for it yet). It works through the `Client`, as any application would.
+and a message scheduled `after` n ticks is published n ticks later (kept for
+`MESSAGE_TTL_SECONDS` when nobody waits for it yet). Business keys carry a tag drawn from
+the seed, so a run with another seed on the same database starts other keys. It works
+through the `Client`, as any application would.
 """
 
 from __future__ import annotations
@@ -75,6 +77,8 @@ class Traffic:
         self.counts = TrafficCounts()
         self._starts = random.Random(seed)
         self._people = random.Random(seed + 1)
+        # keys carry this tag, so runs with other seeds on one database never share a key
+        self.tag = _base36(self._starts.randrange(36**4)).rjust(4, "0")
         self._ticks = 0
         self._pending: list[_Pending] = []
         self._stopping = threading.Event()
@@ -122,7 +126,7 @@ class Traffic:
 
     def _start_next(self) -> None:
         demo = self.demos[(self._ticks - 1) % len(self.demos)]
-        drawn = STARTS[demo.process_id](self._starts, self._ticks)
+        drawn = STARTS[demo.process_id](self._starts, f"{self.tag}-{self._ticks:06d}")
         self.client.start(
             demo.process_id, drawn.variables, business_key=drawn.key, actor="demo-traffic"
         )
@@ -152,6 +156,15 @@ class Traffic:
             answer = ANSWERS[task.element_id](people)
             if self.client.complete_task(task.id, answer, by="demo"):
                 self.counts.completed_tasks += 1
+
+
+def _base36(number: int) -> str:
+    digits = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+    text = ""
+    while number:
+        number, digit = divmod(number, 36)
+        text = digits[digit] + text
+    return text
 
 
 def _ttl() -> dt.timedelta:
