@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regista.cli.demo import DemoMode, demo_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.logs import setup_logging
@@ -136,6 +137,7 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
     multiple=True,
     help="An origin browsers may call the API from; repeatable (default: this machine).",
 )
+@demo_options
 @click.option(
     "--log-level",
     type=click.Choice(["debug", "info", "warning", "error"]),
@@ -153,6 +155,9 @@ def server_command(
     secrets_file: str | None,
     cors_origins: tuple[str, ...],
     log_level: str,
+    demo: bool,
+    demo_rate: float,
+    demo_seed: int | None,
     **limits: int | None,
 ) -> None:
     """Run the REST API (Camunda 8 v2 shape under /v2) and an engine node until SIGTERM.
@@ -162,6 +167,7 @@ def server_command(
     regista server --auth none              # a laptop: no login, localhost only
     regista server --deploy examples --worker examples/order/workers.py
     regista server --no-engine --host 0.0.0.0 --database-url postgresql://...
+    regista server --demo                   # four sector demos, kept busy by traffic
     """
     import uvicorn
 
@@ -180,6 +186,10 @@ def server_command(
         )
     secrets = load_secrets(secrets_file)
     workers = node_workers(worker_specs, secrets)
+    # --demo (regista.cli.demo): each step below does nothing without it
+    demo_mode = DemoMode(demo, rate=demo_rate, seed=demo_seed)
+    demo_mode.check(engine=not no_engine)
+    workers = demo_mode.workers(workers)
     settings = settings_for(database_url, **limits)
     options = ServerOptions(
         auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
@@ -189,6 +199,7 @@ def server_command(
     except (StoreError, SettingsError) as exc:
         raise failure(exc) from None
     try:
+        demo_mode.deploy(client)
         deploy_at_start(client, deploy_paths)
     except (DeploymentError, StoreError) as exc:
         client.close()
@@ -197,6 +208,7 @@ def server_command(
     authenticator = None
     if auth != "none":
         try:
+            demo_mode.login(directory)  # before first_admin: it may create the demo user
             first_admin(directory)
         except (StoreError, RequestError) as exc:
             client.close()
@@ -205,6 +217,8 @@ def server_command(
             client.close()
             raise
         authenticator = StoredAuthenticator(directory)
+    else:
+        demo_mode.login(None)
     node = None if no_engine else Node(client.shell, workers)
     app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
@@ -221,12 +235,14 @@ def server_command(
             node.start()
         if inbound is not None:
             inbound.start()
+        demo_mode.start(client)
         serving = "API only" if node is None else "API and engine"
         click.echo(f"regista server on http://{host}:{port} ({serving}, auth {auth})", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     except StoreError as exc:
         raise failure(exc) from None
     finally:
+        demo_mode.stop()
         if inbound is not None:
             inbound.stop()
         if node is not None:

@@ -1,0 +1,1 @@
+"""Banking demo: customer onboarding with KYC checks, a DMN risk score and approvals."""

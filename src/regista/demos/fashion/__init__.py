@@ -1,0 +1,1 @@
+"""Fashion & luxury demo: order to return, with payment by message and refund by compensation."""

@@ -1,0 +1,1 @@
+"""Manufacturing demo: non-conformance handling with triage, supplier notice and CAPA."""

@@ -1,0 +1,1 @@
+"""Utilities demo: supplier switching with a field-service appointment."""
