@@ -35,7 +35,7 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     sql, params = source_sql(db.dialect, scope)
     query = f"""{sql}, counts AS (
     SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
-           SUM(CASE WHEN ended IS NOT NULL THEN 1 ELSE 0 END) AS completed,
+           SUM(CASE WHEN ended IS NOT NULL THEN 1 ELSE 0 END) AS ended,
            COUNT(DISTINCT case_id) AS cases
     FROM steps GROUP BY activity
 ), per_case AS (
@@ -61,7 +61,7 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     SELECT activity, AVG(v) AS waiting_mean, {percentile_sql("v", prefix="waiting_")}
     FROM waiting GROUP BY activity
 )
-SELECT c.activity, c.element_type, c.count, c.completed, c.cases, r.repeats, r.rework_cases,
+SELECT c.activity, c.element_type, c.count, c.ended, c.cases, r.repeats, r.rework_cases,
        s.service_mean, {", ".join(f"s.service_p{p}" for p in PERCENTILES)},
        w.waiting_mean, {", ".join(f"w.waiting_p{p}" for p in PERCENTILES)}
 FROM counts c JOIN rework r ON r.activity = c.activity
@@ -76,7 +76,7 @@ ORDER BY c.count DESC, c.activity"""
             "name": names.get(row["activity"], row["activity"]),
             "type": row["element_type"],
         }
-        for key in ("count", "completed", "cases", "repeats", "rework_cases"):
+        for key in ("count", "ended", "cases", "repeats", "rework_cases"):
             out[key] = int(row[key] or 0)
         for kind in ("service", "waiting"):
             out[f"{kind}_mean"] = seconds(row[f"{kind}_mean"])
@@ -88,7 +88,7 @@ ORDER BY c.count DESC, c.activity"""
         "name",
         "type",
         "count",
-        "completed",
+        "ended",
         "cases",
         "repeats",
         "rework_cases",
