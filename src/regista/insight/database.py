@@ -87,6 +87,7 @@ class EventDatabase:
     def __init__(self, conn: Any, dialect: SqlDialect) -> None:
         self._conn = conn
         self.dialect = dialect
+        self._cursors = 0
 
     def _sql(self, sql: str) -> str:
         if self.dialect.name == "postgres":
@@ -113,7 +114,10 @@ class EventDatabase:
         """The rows of a query, fetched `batch` at a time."""
         try:
             if self.dialect.name == "postgres":
-                with self._conn.transaction(), self._conn.cursor(name="insight") as cur:
+                # a server-side cursor, named afresh: a read may start inside another
+                self._cursors += 1
+                name = f"insight_{self._cursors}"
+                with self._conn.transaction(), self._conn.cursor(name=name) as cur:
                     cur.itersize = batch
                     cur.execute(self._sql(sql), dict(params or {}))
                     names = [d.name for d in cur.description or ()]

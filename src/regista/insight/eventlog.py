@@ -69,9 +69,9 @@ def traces(
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
     query = f"""{sql} SELECT s.case_id, s.step_id, s.activity, s.element_type, s.scheduled,
-        s.started, s.ended, s.lifecycle, s.resource, s.announced, c.definition_id,
-        c.process_id, c.version, c.business_key, c.status, c.case_start
-    FROM steps s JOIN cases c ON c.case_id = s.case_id ORDER BY s.case_id, s.ord"""
+        s.started, s.ended, s.lifecycle, s.resource, s.announced, s.definition_id,
+        s.process_id, s.version, s.business_key, s.status, s.case_start
+    FROM steps s ORDER BY s.case_id, s.ord"""
     models = ModelCache(db)
     rows: list[dict[str, Any]] = []
     for row in db.stream(query, params):

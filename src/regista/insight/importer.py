@@ -82,42 +82,55 @@ def _lifecycle(text: str | None) -> str:
     return (text or "").strip().lower() or "complete"
 
 
+_XES_NS = "{http://www.xes-standard.org/}"
+
+
+def _local(tag: object) -> str:
+    text = str(tag)
+    return text[text.index("}") + 1 :] if text.startswith("{") else text
+
+
 def read_xes(path: Path) -> Iterator[RawEvent]:
     """The events of an XES file, trace by trace (one trace in memory at a time)."""
     where = str(path)
-    case_id: str | None = None
     pending: list[tuple[int, dict[str, str]]] = []
+    # only the ends of events and traces come to Python: the attributes are read from
+    # the element that holds them, which is then cleared
+    wanted = ("event", "trace", f"{_XES_NS}event", f"{_XES_NS}trace")
     try:
-        for action, element in etree.iterparse(
-            str(path), events=("start", "end"), remove_comments=True, huge_tree=True
+        for _, element in etree.iterparse(
+            str(path), events=("end",), tag=wanted, remove_comments=True, huge_tree=True
         ):
-            tag = etree.QName(element).localname
-            if action == "start":
-                if tag == "trace":
-                    case_id, pending = None, []
-                continue
             parent = element.getparent()
-            parent_tag = etree.QName(parent).localname if parent is not None else ""
-            if parent_tag == "trace" and tag == "string" and element.get("key") == "concept:name":
-                case_id = element.get("value")
-            elif tag == "event" and parent_tag == "trace":
+            if _local(element.tag) == "event":
+                if parent is None or _local(parent.tag) != "trace":
+                    continue  # an event outside any trace belongs to no case
                 attrs = {
                     str(child.get("key")): str(child.get("value"))
                     for child in element
-                    if isinstance(child.tag, str) and child.get("key") is not None
+                    if child.get("key") is not None
                 }
                 pending.append((element.sourceline or 0, attrs))
                 element.clear()
-            elif tag == "trace":
-                line = element.sourceline
-                if not case_id:
-                    raise LogFormatError(where, line, "concept:name", "the trace has no name")
-                for event_line, attrs in pending:
-                    yield _xes_event(where, event_line, case_id, attrs)
-                element.clear()
-                while element.getprevious() is not None:
-                    del element.getparent()[0]
-                pending = []
+                continue
+            case_id = next(
+                (
+                    child.get("value")
+                    for child in element
+                    if _local(child.tag) == "string" and child.get("key") == "concept:name"
+                ),
+                None,
+            )
+            if not case_id:
+                raise LogFormatError(
+                    where, element.sourceline, "concept:name", "the trace has no name"
+                )
+            for event_line, attrs in pending:
+                yield _xes_event(where, event_line, case_id, attrs)
+            pending = []
+            element.clear()
+            while element.getprevious() is not None and parent is not None:
+                del parent[0]
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise LogFormatError(where, line, None, f"not well-formed XML: {exc.msg}") from None

@@ -23,18 +23,25 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
     cases and the mean and longest duration of those that ended."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    # a case's duration here is the span of its steps (first arrival to last end, None
+    # while one runs): joining `cases` would cost SQLite a nested loop
+    span = "CASE WHEN COUNT(ended) {w} = COUNT(*) {w} THEN MAX(ended) {w} - MIN(scheduled) {w} END"
     if db.dialect.name == "sqlite":
-        # SQLite's aggregates take no ORDER BY; the window function's frame does
-        paths = f"""SELECT DISTINCT case_id, group_concat(activity, '{SEPARATOR}') OVER (
-            PARTITION BY case_id ORDER BY ord
-            ROWS BETWEEN UNBOUNDED PRECEDING AND UNBOUNDED FOLLOWING) AS path FROM steps"""
+        # SQLite's aggregates take no ORDER BY; a running window aggregate does, and its
+        # value at the last step of a case is the whole path
+        window = "OVER (PARTITION BY case_id)"
+        paths = f"""SELECT case_id, path, span FROM (
+            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER (
+                       PARTITION BY case_id ORDER BY ord) AS path,
+                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ord DESC) AS back,
+                   {span.format(w=window)} AS span
+            FROM steps) AS running WHERE back = 1"""
     else:
-        paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path
-            FROM steps GROUP BY case_id"""
+        paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
+            {span.format(w="")} AS span FROM steps GROUP BY case_id"""
     query = f"""{sql}, paths AS ({paths}), v AS (
-    SELECT p.path, COUNT(*) AS cases, AVG(c.case_end - c.case_start) AS mean_duration,
-           MAX(c.case_end - c.case_start) AS max_duration
-    FROM paths p JOIN cases c ON c.case_id = p.case_id GROUP BY p.path
+    SELECT path, COUNT(*) AS cases, AVG(span) AS mean_duration, MAX(span) AS max_duration
+    FROM paths GROUP BY path
 )
 SELECT path, cases, mean_duration, max_duration, (SELECT COUNT(*) FROM paths) AS total,
        (SELECT COUNT(*) FROM v) AS distinct_paths

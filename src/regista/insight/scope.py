@@ -9,8 +9,10 @@
 `ord` (its place in the case), `scheduled` (the token arrived), `started` (work began: a
 worker locked the job or a person claimed the task; else `scheduled`), `ended` (NULL while
 it runs), `lifecycle` ('complete', or 'ate_abort' when terminated), `resource` (who
-completed it) and `announced` (1 when `scheduled` is a recorded event). Waiting time is
-`started - scheduled`, service time `ended - started`.
+completed it) and `announced` (1 when `scheduled` is a recorded event), and the columns of
+its case (`definition_id` ... `case_start`), so that no query has to join the two (SQLite
+would join two derived tables by nested loops). Waiting time is `started - scheduled`,
+service time `ended - started`.
 
 From the history these come from `instances`, `definitions` and the element events of
 `history`. From an imported log, the n-th `start` of an activity in a case pairs with its
@@ -131,7 +133,10 @@ def _history_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
            MAX(CASE WHEN h.kind IN ('element_completed', 'element_terminated')
                     THEN h.actor END) AS resource,
            MAX(CASE WHEN h.kind = 'element_activated'
-                    THEN {d.json_text("h.data", "type")} END) AS element_type
+                    THEN {d.json_text("h.data", "type")} END) AS element_type,
+           MAX(c.definition_id) AS definition_id, MAX(c.process_id) AS process_id,
+           MAX(c.version) AS version, MAX(c.business_key) AS business_key,
+           MAX(c.status) AS status, MAX(c.case_start) AS case_start
     FROM history h JOIN cases c ON c.case_id = h.instance_id
     WHERE h.kind IN ({_ELEMENT_KINDS}) AND h.element_instance_id IS NOT NULL
     GROUP BY h.instance_id, h.element_instance_id
@@ -139,7 +144,8 @@ def _history_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
     SELECT case_id, step_id, activity, element_type, ord,
            {d.epoch("scheduled_ts")} AS scheduled,
            {d.epoch("COALESCE(started_ts, scheduled_ts)")} AS started,
-           {d.epoch("ended_ts")} AS ended, lifecycle, resource, 1 AS announced
+           {d.epoch("ended_ts")} AS ended, lifecycle, resource, 1 AS announced,
+           definition_id, process_id, version, business_key, status, case_start
     FROM step_rows WHERE ord IS NOT NULL
 )"""
     return sql, params
@@ -155,6 +161,8 @@ def _log_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
         having.append("MIN(ts) < :until")
         params["until"] = scope.until.timestamp()
     filters = ("HAVING " + " AND ".join(having)) if having else ""
+    # only a time window needs the join: every case of the log is in scope otherwise
+    case_join = "JOIN cases c ON c.case_id = e.case_id" if having else ""
     sql = f"""WITH cases AS (
     SELECT case_id, CAST(NULL AS TEXT) AS definition_id, CAST(:log AS TEXT) AS process_id,
            CAST(NULL AS INTEGER) AS version, CAST(NULL AS TEXT) AS business_key,
@@ -165,23 +173,25 @@ def _log_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
     SELECT e.case_id, e.seq, e.activity, e.ts, e.lifecycle, e.resource,
            ROW_NUMBER() OVER (PARTITION BY e.case_id, e.activity, e.lifecycle
                               ORDER BY e.ts, e.seq) AS k
-    FROM event_log_events e JOIN cases c ON c.case_id = e.case_id
+    FROM event_log_events e {case_join}
     WHERE e.log_name = :log AND e.lifecycle IN ('schedule', 'start', 'complete')
 ), paired AS (
-    SELECT f.case_id, f.seq AS step_seq, f.activity, sc.ts AS scheduled_at,
-           COALESCE(s.ts, f.ts) AS started, f.ts AS ended,
-           COALESCE(f.resource, s.resource) AS resource,
-           COALESCE(sc.seq, s.seq, f.seq) AS first_seq
-    FROM ev f
-    LEFT JOIN ev s ON s.case_id = f.case_id AND s.activity = f.activity
-         AND s.lifecycle = 'start' AND s.k = f.k
-    LEFT JOIN ev sc ON sc.case_id = f.case_id AND sc.activity = f.activity
-         AND sc.lifecycle = 'schedule' AND sc.k = f.k
-    WHERE f.lifecycle = 'complete'
+    SELECT case_id, activity,
+           MIN(CASE WHEN lifecycle = 'schedule' THEN ts END) AS scheduled_at,
+           COALESCE(MIN(CASE WHEN lifecycle = 'start' THEN ts END),
+                    MIN(CASE WHEN lifecycle = 'complete' THEN ts END)) AS started,
+           MIN(CASE WHEN lifecycle = 'complete' THEN ts END) AS ended,
+           MIN(CASE WHEN lifecycle = 'complete' THEN seq END) AS step_seq,
+           COALESCE(MAX(CASE WHEN lifecycle = 'complete' THEN resource END),
+                    MAX(CASE WHEN lifecycle = 'start' THEN resource END)) AS resource,
+           MIN(seq) AS first_seq
+    FROM ev GROUP BY case_id, activity, k
+    HAVING MIN(CASE WHEN lifecycle = 'complete' THEN ts END) IS NOT NULL
 ), ordered AS (
     SELECT p.*,
            ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY started, first_seq) AS ord,
-           LAG(ended) OVER (PARTITION BY case_id ORDER BY started, first_seq) AS prev_end
+           LAG(ended) OVER (PARTITION BY case_id ORDER BY started, first_seq) AS prev_end,
+           MIN(COALESCE(scheduled_at, started)) OVER (PARTITION BY case_id) AS case_start
     FROM paired p
 ), steps AS (
     SELECT case_id, CAST(step_seq AS TEXT) AS step_id, activity,
@@ -190,7 +200,10 @@ def _log_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
                     CASE WHEN prev_end IS NOT NULL AND prev_end <= started THEN prev_end END,
                     started) AS scheduled,
            started, ended, 'complete' AS lifecycle, resource,
-           CASE WHEN scheduled_at IS NULL THEN 0 ELSE 1 END AS announced
+           CASE WHEN scheduled_at IS NULL THEN 0 ELSE 1 END AS announced,
+           CAST(NULL AS TEXT) AS definition_id, CAST(:log AS TEXT) AS process_id,
+           CAST(NULL AS INTEGER) AS version, CAST(NULL AS TEXT) AS business_key,
+           'completed' AS status, case_start
     FROM ordered
 )"""
     return sql, params
