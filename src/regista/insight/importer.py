@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import BinaryIO
 
 from lxml import etree
 
@@ -93,44 +94,12 @@ def _local(tag: object) -> str:
 def read_xes(path: Path) -> Iterator[RawEvent]:
     """The events of an XES file, trace by trace (one trace in memory at a time)."""
     where = str(path)
-    pending: list[tuple[int, dict[str, str]]] = []
     # only the ends of events and traces come to Python: the attributes are read from
     # the element that holds them, which is then cleared
     wanted = ("event", "trace", f"{_XES_NS}event", f"{_XES_NS}trace")
     try:
-        for _, element in etree.iterparse(
-            str(path), events=("end",), tag=wanted, remove_comments=True, huge_tree=True
-        ):
-            parent = element.getparent()
-            if _local(element.tag) == "event":
-                if parent is None or _local(parent.tag) != "trace":
-                    continue  # an event outside any trace belongs to no case
-                attrs = {
-                    str(child.get("key")): str(child.get("value"))
-                    for child in element
-                    if child.get("key") is not None
-                }
-                pending.append((element.sourceline or 0, attrs))
-                element.clear()
-                continue
-            case_id = next(
-                (
-                    child.get("value")
-                    for child in element
-                    if _local(child.tag) == "string" and child.get("key") == "concept:name"
-                ),
-                None,
-            )
-            if not case_id:
-                raise LogFormatError(
-                    where, element.sourceline, "concept:name", "the trace has no name"
-                )
-            for event_line, attrs in pending:
-                yield _xes_event(where, event_line, case_id, attrs)
-            pending = []
-            element.clear()
-            while element.getprevious() is not None and parent is not None:
-                del parent[0]
+        with path.open("rb") as handle:
+            yield from _xes_events(where, handle, wanted)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
         raise LogFormatError(where, line, None, f"not well-formed XML: {exc.msg}") from None
@@ -138,25 +107,64 @@ def read_xes(path: Path) -> Iterator[RawEvent]:
         raise InsightError(f"cannot read {where}: {exc}") from None
 
 
-def _xes_event(where: str, line: int, case_id: str, attrs: dict[str, str]) -> RawEvent:
-    activity = attrs.get("concept:name")
+def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterator[RawEvent]:
+    pending: list[tuple[int, dict[str, tuple[str, int | None]]]] = []
+    for _, element in etree.iterparse(
+        handle, events=("end",), tag=wanted, remove_comments=True, huge_tree=True
+    ):
+        parent = element.getparent()
+        if _local(element.tag) == "event":
+            if parent is None or _local(parent.tag) != "trace":
+                continue  # an event outside any trace belongs to no case
+            attrs = {
+                str(child.get("key")): (str(child.get("value")), child.sourceline)
+                for child in element
+                if child.get("key") is not None
+            }
+            pending.append((element.sourceline or 0, attrs))
+            element.clear()
+            continue
+        case_id = next(
+            (
+                child.get("value")
+                for child in element
+                if _local(child.tag) == "string" and child.get("key") == "concept:name"
+            ),
+            None,
+        )
+        if not case_id:
+            raise LogFormatError(where, element.sourceline, "concept:name", "the trace has no name")
+        for event_line, attrs in pending:
+            yield _xes_event(where, event_line, case_id, attrs)
+        pending = []
+        element.clear()
+        while element.getprevious() is not None and parent is not None:
+            del parent[0]
+
+
+def _xes_event(
+    where: str, line: int, case_id: str, attrs: dict[str, tuple[str, int | None]]
+) -> RawEvent:
+    activity = attrs.get("concept:name", ("", None))[0]
     if not activity:
         raise LogFormatError(where, line, "concept:name", "the event has no activity name")
-    stamp = attrs.get("time:timestamp")
-    if stamp is None:
+    if "time:timestamp" not in attrs:
         raise LogFormatError(where, line, "time:timestamp", "the event has no timestamp")
+    stamp, stamp_line = attrs["time:timestamp"]
     try:
         ts = parse_time(stamp)
     except ValueError:
         raise LogFormatError(
-            where, line, "time:timestamp", f"{stamp!r} is not an xs:dateTime"
+            where, stamp_line or line, "time:timestamp", f"{stamp!r} is not an xs:dateTime"
         ) from None
+    lifecycle = attrs.get("lifecycle:transition")
+    resource = attrs.get("org:resource")
     return RawEvent(
         case_id,
         activity,
         ts,
-        _lifecycle(attrs.get("lifecycle:transition")),
-        attrs.get("org:resource"),
+        _lifecycle(lifecycle[0] if lifecycle else None),
+        resource[0] if resource else None,
     )
 
 
