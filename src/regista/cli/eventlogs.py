@@ -41,6 +41,11 @@ def eventlog() -> None:
     help="The file to write (replaced only once the export is complete).",
 )
 @click.option("--log", default=None, help="Export an imported event log instead.")
+@click.option(
+    "--variables",
+    is_flag=True,
+    help="Add each instance's variables (last values) to its trace (XES, OCEL; not CSV).",
+)
 def export_log(
     database_url: str | None,
     definition: str | None,
@@ -50,6 +55,7 @@ def export_log(
     fmt: str,
     out: Path,
     log: str | None,
+    variables: bool,
 ) -> None:
     """Write the element events of the history as an event log, streaming (one case in
     memory at a time), with a progress bar on a terminal."""
@@ -69,7 +75,10 @@ def export_log(
             ):
                 name = log or definition or "regista history"
                 written = write_log(
-                    traces(db, scope, progress=bar.update), handle, fmt=fmt, name=name
+                    traces(db, scope, progress=bar.update, variables=variables),
+                    handle,
+                    fmt=fmt,
+                    name=name,
                 )
             os.replace(partial, out)
         except InsightError as exc:

@@ -70,6 +70,11 @@ class SqlDialect:
             )
         return f"string_agg({value}, '{separator}' ORDER BY {order})"
 
+    def by_code_point(self, column: str) -> str:
+        """An ORDER BY term sorting text as Python compares strings (by code point), so
+        that two streams ordered by it can be merged in Python."""
+        return column if self.name == "sqlite" else f'{column} COLLATE "C"'
+
     def timestamp(self, value: datetime) -> Any:
         """A parameter compared with a stored timestamp column."""
         if self.name == "sqlite":
@@ -114,10 +119,11 @@ class EventDatabase:
         """The rows of a query, fetched `batch` at a time."""
         try:
             if self.dialect.name == "postgres":
-                # a server-side cursor, named afresh: a read may start inside another
+                # a server-side cursor, named afresh and held outside any transaction, so
+                # that two streams can be read in turn (an export merges two)
                 self._cursors += 1
                 name = f"insight_{self._cursors}"
-                with self._conn.transaction(), self._conn.cursor(name=name) as cur:
+                with self._conn.cursor(name=name, withhold=True) as cur:
                     cur.itersize = batch
                     cur.execute(self._sql(sql), dict(params or {}))
                     names = [d.name for d in cur.description or ()]

@@ -9,11 +9,14 @@ once it ended; a step that began and ended at once gives its `complete` only.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any
 
+from regista.engine.codec import decode_value
+from regista.feel.values import to_python
 from regista.insight.database import EventDatabase
 from regista.insight.models import ModelCache
 from regista.insight.scope import Scope, resolve, source_sql
@@ -47,6 +50,8 @@ class Trace:
     status: str | None
     started: datetime | None
     events: list[LogEvent]
+    variables: dict[str, Any] = field(default_factory=dict)
+    """The last value of each variable of the instance's own scope (exported on request)."""
 
 
 def _time(value: Any) -> datetime:
@@ -62,29 +67,72 @@ def count_steps(db: EventDatabase, scope: Scope) -> int:
 
 
 def traces(
-    db: EventDatabase, scope: Scope, *, progress: Callable[[int], None] | None = None
+    db: EventDatabase,
+    scope: Scope,
+    *,
+    progress: Callable[[int], None] | None = None,
+    variables: bool = False,
 ) -> Iterator[Trace]:
     """The traces of the scope, ordered by case id; `progress` hears the number of steps
-    of each trace as it is read."""
+    of each trace as it is read. With `variables`, each trace carries the last value of
+    every variable of its instance (a second stream over the history, merged by case)."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    order = db.dialect.by_code_point("s.case_id")
     query = f"""{sql} SELECT s.case_id, s.step_id, s.activity, s.element_type, s.scheduled,
         s.started, s.ended, s.lifecycle, s.resource, s.announced, s.definition_id,
         s.process_id, s.version, s.business_key, s.status, s.case_start
-    FROM steps s ORDER BY s.case_id, s.ord"""
+    FROM steps s ORDER BY {order}, s.ord"""
     models = ModelCache(db)
+    values = _variables(db, scope) if variables and not scope.imported else None
+    pending: tuple[str, dict[str, Any]] | None = None
+
+    def finish(rows: list[dict[str, Any]]) -> Trace:
+        nonlocal pending
+        trace = _trace(rows, models)
+        if progress is not None:
+            progress(len(rows))
+        if values is None:
+            return trace
+        # both streams are sorted by case id by code point, as Python compares strings
+        while pending is None or pending[0] < trace.case_id:
+            pending = next(values, None)
+            if pending is None:
+                return trace
+        if pending[0] == trace.case_id:
+            return replace(trace, variables=pending[1])
+        return trace
+
     rows: list[dict[str, Any]] = []
     for row in db.stream(query, params):
         if rows and rows[0]["case_id"] != row["case_id"]:
-            yield _trace(rows, models)
-            if progress is not None:
-                progress(len(rows))
+            yield finish(rows)
             rows = []
         rows.append(row)
     if rows:
-        yield _trace(rows, models)
-        if progress is not None:
-            progress(len(rows))
+        yield finish(rows)
+
+
+def _variables(db: EventDatabase, scope: Scope) -> Iterator[tuple[str, dict[str, Any]]]:
+    """(instance id, {name: last value}) of the instance scopes, ordered like `traces`."""
+    sql, params = source_sql(db.dialect, scope)
+    order = db.dialect.by_code_point("h.instance_id")
+    query = f"""{sql} SELECT h.instance_id AS case_id, h.data FROM history h
+    JOIN cases c ON c.case_id = h.instance_id
+    WHERE h.kind = 'variable_set' ORDER BY {order}, h.seq"""
+    case_id: str | None = None
+    found: dict[str, Any] = {}
+    for row in db.stream(query, params):
+        if case_id is not None and row["case_id"] != case_id:
+            yield case_id, found
+            found = {}
+        case_id = str(row["case_id"])
+        data = row["data"] if isinstance(row["data"], dict) else json.loads(row["data"])
+        if data.get("scope") not in (None, case_id) or "name" not in data:
+            continue  # a variable of a subprocess or multi-instance scope
+        found[str(data["name"])] = to_python(decode_value(data.get("new")))
+    if case_id is not None:
+        yield case_id, found
 
 
 def _trace(rows: list[dict[str, Any]], models: ModelCache) -> Trace:

@@ -10,6 +10,7 @@ import shutil
 import tempfile
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 from typing import Any, TextIO
 from xml.sax.saxutils import quoteattr
 
@@ -49,6 +50,22 @@ def _attr(tag: str, key: str, value: Any) -> str:
     return f"<{tag} key={quoteattr(key)} value={quoteattr(str(value))}/>"
 
 
+def xes_typed(value: Any) -> tuple[str, str]:
+    """An XES attribute type and value text for a variable's value (JSON for lists and
+    contexts)."""
+    if isinstance(value, bool):
+        return "boolean", "true" if value else "false"
+    if isinstance(value, int):
+        return "int", str(value)
+    if isinstance(value, float | Decimal):
+        return "float", str(value)
+    if isinstance(value, datetime):
+        return "date", iso(value)
+    if isinstance(value, str):
+        return "string", value
+    return "string", json.dumps(value, default=str, sort_keys=True)
+
+
 def write_xes(traces: Iterable[Trace], out: TextIO, *, name: str) -> int:
     """Write an XES log; returns the number of events written."""
     out.write('<?xml version="1.0" encoding="UTF-8"?>\n')
@@ -83,6 +100,9 @@ def write_xes(traces: Iterable[Trace], out: TextIO, *, name: str) -> int:
                 out.write("    " + _attr("string", key, value) + "\n")
         if trace.version is not None:
             out.write("    " + _attr("int", "processVersion", trace.version) + "\n")
+        for key, value in sorted(trace.variables.items()):
+            if key not in _TRACE_KEYS:
+                out.write("    " + _attr(*_swap(key, xes_typed(value))) + "\n")
         for event in trace.events:
             out.write("    <event>\n      ")
             out.write(_attr("string", "concept:name", event.activity) + "\n      ")
@@ -100,8 +120,17 @@ def write_xes(traces: Iterable[Trace], out: TextIO, *, name: str) -> int:
     return count
 
 
+_TRACE_KEYS = {"concept:name", "processId", "definitionId", "businessKey", "status"}
+_TRACE_KEYS |= {"processVersion"}
+
+
+def _swap(key: str, typed: tuple[str, str]) -> tuple[str, str, str]:
+    return typed[0], key, typed[1]
+
+
 def write_csv(traces: Iterable[Trace], out: TextIO) -> int:
-    """Write one row per event under a header (`CSV_COLUMNS`); returns the rows written."""
+    """Write one row per event under a header (`CSV_COLUMNS`); returns the rows written.
+    Variables, one set per case, have no place in rows of events and are not written."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     count = 0
@@ -144,6 +173,14 @@ def write_ocel(traces: Iterable[Trace], out: TextIO) -> int:
                     ("processVersion", trace.version),
                 )
                 if v is not None
+            ]
+            attributes += [
+                {
+                    "name": key,
+                    "time": iso(trace.started) if trace.started else None,
+                    "value": xes_typed(value)[1],
+                }
+                for key, value in sorted(trace.variables.items())
             ]
             obj = {"id": trace.case_id, "type": object_type, "attributes": attributes}
             objects.write(("," if objects.tell() else "") + json.dumps(obj))

@@ -212,3 +212,20 @@ def test_a_failed_import_leaves_nothing_behind(place: Place, tmp_path: Path) -> 
         with pytest.raises(InsightError, match="an event log named 'broken' exists"):
             import_log(db, path, now=NOW)
         assert import_log(db, path, now=NOW, replace=True).events == 12_000
+
+
+def test_variables_only_when_asked(claims: tuple[Place, History], tmp_path: Path) -> None:
+    place, history = claims
+    with place.open() as db:
+        plain = {t.case_id: t.variables for t in traces(db, Scope())}
+        rich = {t.case_id: t.variables for t in traces(db, Scope(), variables=True)}
+        path = tmp_path / "vars.xes"
+        with path.open("w", encoding="utf-8") as out:
+            write_log(traces(db, Scope(), variables=True), out, fmt="xes", name="v")
+    assert all(v == {} for v in plain.values())
+    assert rich[history.ids["i1"]] == {"valid": True}
+    assert rich[history.ids["i4"]] == {"mode": "error"}
+    validate_xes(path)
+    text = path.read_text("utf-8")
+    assert text.count('<boolean key="valid" value="true"/>') == 2
+    assert '<string key="mode" value="down"/>' in text
