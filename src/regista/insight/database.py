@@ -206,9 +206,16 @@ def open_database(settings: Settings) -> EventDatabase:
 
         conn = sqlite3.connect(path_from_url(url), isolation_level=None)
         conn.execute(f"PRAGMA busy_timeout = {settings.sqlite_busy_timeout_ms}")
+        # an analysis sorts and groups hundreds of thousands of rows: in memory, not on disk
+        conn.execute("PRAGMA temp_store = MEMORY")
+        conn.execute("PRAGMA cache_size = -65536")
         return EventDatabase(conn, SqlDialect("sqlite"))
     try:
         pg = psycopg.connect(url, autocommit=True, connect_timeout=5)
+        # sorts of an analysis fit in memory; JIT compiling costs more than it saves on
+        # queries that run once
+        pg.execute("SET work_mem = '64MB'")
+        pg.execute("SET jit = off")
     except psycopg.Error as exc:
         raise InsightError(f"cannot connect to PostgreSQL: {exc}") from exc
     return EventDatabase(pg, SqlDialect("postgres"))
