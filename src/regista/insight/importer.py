@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from lxml import etree
 
@@ -107,21 +107,22 @@ def read_xes(path: Path) -> Iterator[RawEvent]:
         raise InsightError(f"cannot read {where}: {exc}") from None
 
 
+_EVENT_TAGS = frozenset(("event", f"{_XES_NS}event"))
+_TRACE_TAGS = frozenset(("trace", f"{_XES_NS}trace"))
+
+
 def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterator[RawEvent]:
-    pending: list[tuple[int, dict[str, tuple[str, int | None]]]] = []
+    # each event is read (and checked) when it ends; its case is known once its trace
+    # ends (the trace's name may follow its events), so a trace's events wait until then
+    pending: list[tuple[str, float, str, str | None]] = []
     for _, element in etree.iterparse(
         handle, events=("end",), tag=wanted, remove_comments=True, huge_tree=True
     ):
         parent = element.getparent()
-        if _local(element.tag) == "event":
-            if parent is None or _local(parent.tag) != "trace":
+        if element.tag in _EVENT_TAGS:
+            if parent is None or parent.tag not in _TRACE_TAGS:
                 continue  # an event outside any trace belongs to no case
-            attrs = {
-                str(child.get("key")): (str(child.get("value")), child.sourceline)
-                for child in element
-                if child.get("key") is not None
-            }
-            pending.append((element.sourceline or 0, attrs))
+            pending.append(_xes_event(where, element))
             element.clear()
             continue
         case_id = next(
@@ -134,38 +135,43 @@ def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterat
         )
         if not case_id:
             raise LogFormatError(where, element.sourceline, "concept:name", "the trace has no name")
-        for event_line, attrs in pending:
-            yield _xes_event(where, event_line, case_id, attrs)
+        for activity, ts, lifecycle, resource in pending:
+            yield RawEvent(case_id, activity, ts, lifecycle, resource)
         pending = []
         element.clear()
         while element.getprevious() is not None and parent is not None:
             del parent[0]
 
 
-def _xes_event(
-    where: str, line: int, case_id: str, attrs: dict[str, tuple[str, int | None]]
-) -> RawEvent:
-    activity = attrs.get("concept:name", ("", None))[0]
+def _xes_event(where: str, element: Any) -> tuple[str, float, str, str | None]:
+    """(activity, time, lifecycle, resource) of an XES event element."""
+    attrs: dict[str, str] = {}
+    for child in element:
+        got = child.attrib
+        key = got.get("key")
+        if key is not None:
+            attrs[key] = got.get("value", "")
+    activity = attrs.get("concept:name")
     if not activity:
-        raise LogFormatError(where, line, "concept:name", "the event has no activity name")
-    if "time:timestamp" not in attrs:
-        raise LogFormatError(where, line, "time:timestamp", "the event has no timestamp")
-    stamp, stamp_line = attrs["time:timestamp"]
+        raise LogFormatError(
+            where, element.sourceline, "concept:name", "the event has no activity name"
+        )
+    stamp = attrs.get("time:timestamp")
+    if stamp is None:
+        raise LogFormatError(
+            where, element.sourceline, "time:timestamp", "the event has no timestamp"
+        )
     try:
         ts = parse_time(stamp)
     except ValueError:
+        line = next(
+            (c.sourceline for c in element if c.get("key") == "time:timestamp"),
+            element.sourceline,
+        )
         raise LogFormatError(
-            where, stamp_line or line, "time:timestamp", f"{stamp!r} is not an xs:dateTime"
+            where, line, "time:timestamp", f"{stamp!r} is not an xs:dateTime"
         ) from None
-    lifecycle = attrs.get("lifecycle:transition")
-    resource = attrs.get("org:resource")
-    return RawEvent(
-        case_id,
-        activity,
-        ts,
-        _lifecycle(lifecycle[0] if lifecycle else None),
-        resource[0] if resource else None,
-    )
+    return activity, ts, _lifecycle(attrs.get("lifecycle:transition")), attrs.get("org:resource")
 
 
 def _columns(path: str, header: list[str], mapping: CsvMapping) -> dict[str, int | None]:
