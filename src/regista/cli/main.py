@@ -9,9 +9,11 @@ from regista.cli.database import db
 from regista.cli.decide import decide
 from regista.cli.deploy import deploy_command
 from regista.cli.engine import engine_command
+from regista.cli.eventlogs import eventlog
 from regista.cli.export import export_command
 from regista.cli.identity import apikey, group, user
 from regista.cli.incidents import incidents
+from regista.cli.insight import insight
 from regista.cli.instances import instances
 from regista.cli.messages import correlate_command, signal_command
 from regista.cli.run import run_command
@@ -52,6 +54,8 @@ main.add_command(user)
 main.add_command(group)
 main.add_command(apikey)
 main.add_command(worker_command)
+main.add_command(insight)
+main.add_command(eventlog)
 
 
 if __name__ == "__main__":

@@ -621,7 +621,8 @@ class Shell:
             command="CompleteJob" if outcome.kind == "completed" else "ThrowError",
             element_id=job.element_id,
             element_instance_id=job.element_instance_id,
-            data={"job_id": job.id, "type": job.type, "attempt": job.attempt},
+            data={"job_id": job.id, "type": job.type, "attempt": job.attempt}
+            | ({} if outcome.kind == "completed" else {"error_code": outcome.code}),
         )
         values = feel_variables(outcome.variables)
         if outcome.kind == "completed":

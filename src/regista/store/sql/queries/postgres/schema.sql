@@ -249,3 +249,25 @@ CREATE TABLE deployment_definitions (
     PRIMARY KEY (deployment_id, definition_id)
 );
 CREATE INDEX deployment_definitions_definition ON deployment_definitions (definition_id);
+
+-- event logs imported from other systems (regista log import); ts in epoch seconds
+CREATE TABLE event_logs (
+    name         text PRIMARY KEY,
+    source       text NOT NULL,
+    format       text NOT NULL,
+    events       bigint NOT NULL,
+    cases        bigint NOT NULL,
+    imported_at  timestamptz NOT NULL
+);
+
+CREATE TABLE event_log_events (
+    log_name   text NOT NULL,
+    seq        bigint NOT NULL,
+    case_id    text NOT NULL,
+    activity   text NOT NULL,
+    ts         double precision NOT NULL,
+    lifecycle  text NOT NULL,
+    resource   text,
+    PRIMARY KEY (log_name, seq)
+);
+CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);

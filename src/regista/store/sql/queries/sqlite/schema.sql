@@ -253,3 +253,25 @@ CREATE TABLE deployment_definitions (
     PRIMARY KEY (deployment_id, definition_id)
 );
 CREATE INDEX deployment_definitions_definition ON deployment_definitions (definition_id);
+
+-- event logs imported from other systems (regista log import); ts in epoch seconds
+CREATE TABLE event_logs (
+    name         TEXT PRIMARY KEY,
+    source       TEXT NOT NULL,
+    format       TEXT NOT NULL,
+    events       INTEGER NOT NULL,
+    cases        INTEGER NOT NULL,
+    imported_at  TEXT NOT NULL
+);
+
+CREATE TABLE event_log_events (
+    log_name   TEXT NOT NULL,
+    seq        INTEGER NOT NULL,
+    case_id    TEXT NOT NULL,
+    activity   TEXT NOT NULL,
+    ts         REAL NOT NULL,
+    lifecycle  TEXT NOT NULL,
+    resource   TEXT,
+    PRIMARY KEY (log_name, seq)
+);
+CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);

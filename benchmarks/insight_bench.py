@@ -1,0 +1,297 @@
+"""Process-intelligence analyses over a large history, and the import of a large XES log.
+
+Run: `python benchmarks/insight_bench.py [--db sqlite|postgres|both] [--events N]
+[--import-events N] [--json]`. The issue's goals: `--events 1000000` (each analysis under
+2 s) and `--import-events 250000` (the import under 10 s); the defaults are smaller.
+
+The history is synthetic: a claims model is deployed through the client (so that the
+definition and its BPMN are real), then instances and their history rows are written in
+bulk with the shape the engine writes (element activated/completed with their type and flow,
+job locked, task claimed, BPMN errors) — the hash chain is not computed, the analyses do
+not read it. Paths: register -> check (reworked by fix -> check in 30% of the rounds) ->
+decide -> approve (a person) or reject -> end, at random times over 90 days.
+
+PostgreSQL: `--database-url` names a database, else a temporary one is created on
+$REGISTA_TEST_POSTGRES_URL's server (default postgresql://postgres@127.0.0.1:5432/test) and
+dropped at the end. Figures, not assertions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import random
+import sqlite3
+import tempfile
+import time
+import uuid
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import psycopg
+
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
+from regista.insight import (
+    EventDatabase,
+    Report,
+    Scope,
+    bottlenecks,
+    bpmn_errors,
+    deviations,
+    directly_follows,
+    durations,
+    elements,
+    import_log,
+    incidents,
+    open_database,
+    throughput,
+    variants,
+)
+from regista.settings import Settings
+from regista.store.sql.sqlite import path_from_url
+
+PG_ADMIN_URL = os.environ.get(
+    "REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test"
+)
+
+ANALYSES: dict[str, Callable[[EventDatabase, Scope], Report]] = {
+    "elements": elements,
+    "bottlenecks": bottlenecks,
+    "throughput": throughput,
+    "durations": durations,
+    "variants": variants,
+    "dfg": directly_follows,
+    "deviations": deviations,
+    "incidents": incidents,
+    "errors": bpmn_errors,
+}
+
+
+def claims() -> ProcessBuilder:
+    return (
+        ProcessBuilder("claims")
+        .start("register", name="Register")
+        .service_task("check", name="Check", type="check")
+        .exclusive_gateway("decide")
+        .condition("=ok")
+        .user_task("approve", name="Approve")
+        .end("approved")
+        .move_to("decide")
+        .default()
+        .end("rejected")
+    )
+
+
+Row = tuple[Any, ...]
+
+
+def history_rows(count_events: int, seed: int = 11) -> Iterator[tuple[Row, list[Row]]]:
+    """(instance row, its history rows) until about `count_events` history rows."""
+    rnd = random.Random(seed)
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    made = 0
+    n = 0
+    while made < count_events:
+        n += 1
+        iid = f"i{n:08d}"
+        at = base + timedelta(seconds=rnd.randrange(90 * 86400))
+        start = at
+        rows: list[Row] = []
+
+        def event(
+            rows: list[Row],
+            at: datetime,
+            iid: str,
+            kind: str,
+            element: str,
+            eid: str,
+            data: dict[str, Any],
+            actor: str | None = None,
+        ) -> None:
+            rows.append((iid, len(rows) + 1, at, kind, element, eid, actor, json.dumps(data)))
+
+        event(rows, at, iid, "instance_started", "claims", iid, {"start_event": None})
+        path = [("register", "startEvent", "f0"), ("check", "serviceTask", "f1")]
+        while rnd.random() < 0.3:
+            path.append(("check", "serviceTask", "f1"))
+        path.append(("decide", "exclusiveGateway", "f2"))
+        if rnd.random() < 0.7:
+            path += [("approve", "userTask", "f3"), ("approved", "endEvent", "f4")]
+        else:
+            path.append(("rejected", "endEvent", "f5"))
+        for ei, (element, kind, flow) in enumerate(path, start=1):
+            eid = f"{iid}-{ei}"
+            event(rows, at, iid, "element_activated", element, eid, {"type": kind, "flow": flow})
+            if kind == "serviceTask":
+                at += timedelta(seconds=rnd.randrange(1, 600))
+                event(rows, at, iid, "job_locked", element, eid, {"type": "check"}, "node-1")
+                at += timedelta(seconds=rnd.randrange(1, 60))
+            elif kind == "userTask":
+                at += timedelta(seconds=rnd.randrange(60, 86400))
+                claimer = f"user{rnd.randrange(20)}"
+                event(rows, at, iid, "user_task_claimed", element, eid, {}, claimer)
+                at += timedelta(seconds=rnd.randrange(60, 7200))
+            event(rows, at, iid, "element_completed", element, eid, {"type": kind, "flows": []})
+        event(rows, at, iid, "instance_ended", "claims", iid, {"status": "completed"})
+        made += len(rows)
+        yield (iid, start, at), rows
+
+
+def fill(settings: Settings, events: int) -> int:
+    """Deploy the model and write the synthetic history; returns the rows written."""
+    with Client(settings) as client:
+        (deployed,) = client.deploy(claims())
+    definition = deployed.definition_id
+    url = settings.database_url
+    written = 0
+    if url.startswith("sqlite:"):
+        conn = sqlite3.connect(path_from_url(url), isolation_level=None)
+        conn.execute("BEGIN")
+
+        def ts(value: datetime) -> str:
+            return value.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+        for (iid, start, end), rows in history_rows(events):
+            conn.execute(
+                "INSERT INTO instances (id, definition_id, process_id, status, state, version, "
+                "started_at, ended_at, updated_at) VALUES (?, ?, 'claims', 'completed', '{}', 1,"
+                " ?, ?, ?)",
+                (iid, definition, ts(start), ts(end), ts(end)),
+            )
+            conn.executemany(
+                "INSERT INTO history (instance_id, seq, ts, kind, element_id, "
+                "element_instance_id, actor, data, hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'x')",
+                [(r[0], r[1], ts(r[2]), *r[3:]) for r in rows],
+            )
+            written += len(rows)
+        conn.execute("COMMIT")
+        conn.close()
+        return written
+    with psycopg.connect(url, autocommit=True) as pg, pg.transaction(), pg.cursor() as cur:
+        instances: list[Row] = []
+        with cur.copy(
+            "COPY history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,"
+            " data, hash) FROM STDIN"
+        ) as copy:
+            for (iid, start, end), rows in history_rows(events):
+                instances.append((iid, definition, "claims", "completed", "{}", 1, start, end, end))
+                for row in rows:
+                    copy.write_row((*row, "x"))
+                written += len(rows)
+        with cur.copy(
+            "COPY instances (id, definition_id, process_id, status, state, version, started_at,"
+            " ended_at, updated_at) FROM STDIN"
+        ) as copy:
+            for instance in instances:
+                copy.write_row(instance)
+        cur.execute("ANALYZE")
+    return written
+
+
+def write_xes(path: Path, events: int, seed: int = 5) -> int:
+    """A generated XES log of about `events` events (start and complete per step)."""
+    rnd = random.Random(seed)
+    base = datetime(2024, 1, 1, tzinfo=UTC)
+    written = 0
+    with path.open("w", encoding="utf-8") as out:
+        out.write('<?xml version="1.0" encoding="UTF-8"?>\n<log xes.version="1849-2016">\n')
+        n = 0
+        while written < events:
+            n += 1
+            out.write(f'<trace><string key="concept:name" value="case-{n}"/>\n')
+            at = base + timedelta(seconds=rnd.randrange(90 * 86400))
+            for activity in ("register", "check", "decide", "approve", "archive"):
+                for transition in ("start", "complete"):
+                    at += timedelta(seconds=rnd.randrange(1, 3600))
+                    out.write(
+                        f'<event><string key="concept:name" value="{activity}"/>'
+                        f'<date key="time:timestamp" value="{at.isoformat()}"/>'
+                        f'<string key="lifecycle:transition" value="{transition}"/>'
+                        f'<string key="org:resource" value="user{rnd.randrange(9)}"/></event>\n'
+                    )
+                    written += 1
+            out.write("</trace>\n")
+        out.write("</log>\n")
+    return written
+
+
+def database_url(kind: str, tmp: Path, base: str | None) -> str:
+    if kind == "sqlite":
+        return f"sqlite:///{tmp / uuid.uuid4().hex[:8]}.db"
+    assert base is not None
+    schema = f"b_{uuid.uuid4().hex[:8]}"
+    with psycopg.connect(base, autocommit=True) as conn:
+        conn.execute(f'CREATE SCHEMA "{schema}"')
+    return f"{base}?options=-csearch_path%3D{schema}"
+
+
+def bench(
+    kind: str, events: int, import_events: int, tmp: Path, base: str | None
+) -> dict[str, Any]:
+    settings = Settings.from_env({}, database_url=database_url(kind, tmp, base))
+    began = time.perf_counter()
+    written = fill(settings, events)
+    figures: dict[str, Any] = {
+        "db": kind,
+        "history_events": written,
+        "fill_s": round(time.perf_counter() - began, 2),
+        "analyses_s": {},
+    }
+    with open_database(settings) as db:
+        scope = Scope(definition="claims")
+        for name, analysis in ANALYSES.items():
+            began = time.perf_counter()
+            analysis(db, scope)
+            figures["analyses_s"][name] = round(time.perf_counter() - began, 3)
+        xes = tmp / f"import-{kind}.xes"
+        figures["import_events"] = write_xes(xes, import_events)
+        began = time.perf_counter()
+        import_log(db, xes, now=datetime.now(UTC))
+        figures["import_s"] = round(time.perf_counter() - began, 2)
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
+    parser.add_argument("--events", type=int, default=100_000, help="History events.")
+    parser.add_argument("--import-events", type=int, default=50_000, help="XES events.")
+    parser.add_argument("--database-url", default=None, help="PostgreSQL database to use.")
+    parser.add_argument("--json", action="store_true", help="Print JSON.")
+    args = parser.parse_args()
+    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    results = []
+    created: str | None = None
+    base = args.database_url
+    with tempfile.TemporaryDirectory(prefix="regista-insight-bench-") as tmp:
+        try:
+            if "postgres" in kinds and base is None:
+                created = f"regista_bench_{uuid.uuid4().hex[:8]}"
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                    admin.execute(f'CREATE DATABASE "{created}"')
+                base = PG_ADMIN_URL.rpartition("/")[0] + "/" + created
+            for kind in kinds:
+                results.append(bench(kind, args.events, args.import_events, Path(tmp), base))
+        finally:
+            if created is not None:
+                with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+                    admin.execute(f'DROP DATABASE IF EXISTS "{created}" WITH (FORCE)')
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    for figures in results:
+        print(
+            f"{figures['db']}: {figures['history_events']:,} history events "
+            f"(written in {figures['fill_s']} s)"
+        )
+        for name, seconds in figures["analyses_s"].items():
+            print(f"  {name:<12} {seconds:8.3f} s")
+        print(f"  import of a {figures['import_events']:,}-event XES: {figures['import_s']} s")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""Charts of a histogram (the `durations` report): bars of text for the terminal and a
+small SVG written by hand for reports."""
+
+from __future__ import annotations
+
+from xml.sax.saxutils import escape
+
+from regista.insight.report import Report
+
+__all__ = ["duration_label", "histogram_svg", "histogram_text"]
+
+
+def duration_label(value: float | None) -> str:
+    """Seconds as a short human duration (`90` -> `1.5m`)."""
+    if value is None:
+        return "-"
+    for size, unit in ((86400, "d"), (3600, "h"), (60, "m")):
+        if abs(value) >= size:
+            return f"{value / size:.1f}{unit}"
+    return f"{value:.1f}s"
+
+
+def histogram_text(report: Report, *, width: int = 40) -> str:
+    """One line per bin: its range, a bar scaled to the largest bin, its count."""
+    if not report.rows:
+        return "no case has ended in this scope"
+    top = max(int(r["count"]) for r in report.rows) or 1
+    lines = []
+    for row in report.rows:
+        count = int(row["count"])
+        bar = "█" * round(width * count / top)
+        label = f"{duration_label(row['from'])} – {duration_label(row['to'])}"
+        lines.append(f"{label:>18} │{bar:<{width}} {count}")
+    return "\n".join(lines)
+
+
+def histogram_svg(report: Report, *, title: str | None = None) -> str:
+    """A bar chart of the bins as a standalone SVG document."""
+    bars = report.rows
+    width, height, margin = 640, 320, 48
+    plot_w, plot_h = width - 2 * margin, height - 2 * margin
+    top = max((int(r["count"]) for r in bars), default=0) or 1
+    step = plot_w / max(len(bars), 1)
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
+        f'<rect width="{width}" height="{height}" fill="white"/>',
+        f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="14">'
+        f"{escape(title or report.title)}</text>",
+        f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
+        f'y2="{height - margin}" stroke="black"/>',
+    ]
+    for index, row in enumerate(bars):
+        count = int(row["count"])
+        bar_h = plot_h * count / top
+        x = margin + index * step
+        y = height - margin - bar_h
+        parts.append(
+            f'<rect x="{x + 1:.1f}" y="{y:.1f}" width="{max(step - 2, 1):.1f}" '
+            f'height="{bar_h:.1f}" fill="#4477aa"><title>'
+            f"{escape(duration_label(row['from']))} – {escape(duration_label(row['to']))}: "
+            f"{count}</title></rect>"
+        )
+        parts.append(
+            f'<text x="{x + step / 2:.1f}" y="{y - 4:.1f}" text-anchor="middle">{count}</text>'
+        )
+        parts.append(
+            f'<text x="{x + step / 2:.1f}" y="{height - margin + 14}" text-anchor="middle">'
+            f"{escape(duration_label(row['from']))}</text>"
+        )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"

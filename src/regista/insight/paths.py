@@ -1,0 +1,190 @@
+"""The paths cases took: variants, the directly-follows graph, and deviations from the
+deployed model (flows never taken, elements never reached)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from regista.insight.analyses import element_names
+from regista.insight.database import EventDatabase
+from regista.insight.errors import InsightError
+from regista.insight.models import ModelCache
+from regista.insight.report import Report, seconds
+from regista.insight.scope import Scope, resolve, source_sql
+
+__all__ = ["SEPARATOR", "deviations", "directly_follows", "variants"]
+
+SEPARATOR = "\x1f"
+"""Joins the activities of a path in SQL (the ASCII unit separator: never in an id)."""
+
+
+def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
+    """The distinct sequences of activities, most frequent first, with their share of the
+    cases and the mean and longest duration of those that ended."""
+    resolve(db, scope)
+    sql, params = source_sql(db.dialect, scope)
+    # a case's duration here is the span of its steps (first arrival to last end, None
+    # while one runs): joining `cases` would cost SQLite a nested loop
+    span = "CASE WHEN COUNT(ended) {w} = COUNT(*) {w} THEN MAX(ended) {w} - MIN(scheduled) {w} END"
+    if db.dialect.name == "sqlite":
+        # SQLite's aggregates take no ORDER BY; a running window aggregate does, and its
+        # value at the last step of a case is the whole path
+        window = "OVER (PARTITION BY case_id)"
+        paths = f"""SELECT case_id, path, span FROM (
+            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER (
+                       PARTITION BY case_id ORDER BY ord) AS path,
+                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ord DESC) AS back,
+                   {span.format(w=window)} AS span
+            FROM steps) AS running WHERE back = 1"""
+    else:
+        paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
+            {span.format(w="")} AS span FROM steps GROUP BY case_id"""
+    query = f"""{sql}, paths AS ({paths}), v AS (
+    SELECT path, COUNT(*) AS cases, AVG(span) AS mean_duration, MAX(span) AS max_duration
+    FROM paths GROUP BY path
+)
+SELECT path, cases, mean_duration, max_duration, (SELECT COUNT(*) FROM paths) AS total,
+       (SELECT COUNT(*) FROM v) AS distinct_paths
+FROM v ORDER BY cases DESC, path LIMIT :limit"""
+    names = element_names(db, scope)
+    rows = []
+    total = distinct = 0
+    for rank, row in enumerate(db.all(query, {**params, "limit": limit}), start=1):
+        total, distinct = int(row["total"]), int(row["distinct_paths"])
+        steps = str(row["path"]).split(SEPARATOR)
+        rows.append(
+            {
+                "variant": rank,
+                "cases": int(row["cases"]),
+                "share": round(int(row["cases"]) / total, 4) if total else 0.0,
+                "mean_duration": seconds(row["mean_duration"]),
+                "max_duration": seconds(row["max_duration"]),
+                "length": len(steps),
+                "path": [names.get(s, s) for s in steps],
+                "activities": steps,
+            }
+        )
+    return Report(
+        "variants",
+        "Variants: the distinct paths of the cases",
+        ("variant", "cases", "share", "mean_duration", "max_duration", "length", "path"),
+        rows,
+        extra={"cases": total, "distinct": distinct},
+    )
+
+
+def directly_follows(db: EventDatabase, scope: Scope) -> Report:
+    """The process map of what happened: how often each activity was directly followed by
+    another in a case (None: the case started or ended there) and the time between the
+    end of one and the start of the next."""
+    resolve(db, scope)
+    sql, params = source_sql(db.dialect, scope)
+    query = f"""{sql}, seq AS (
+    SELECT activity, ended, LEAD(activity) OVER w AS next_activity,
+           LEAD(started) OVER w AS next_started, LAG(activity) OVER w AS prev_activity
+    FROM steps WINDOW w AS (PARTITION BY case_id ORDER BY ord)
+)
+SELECT activity AS source, next_activity AS target, COUNT(*) AS count,
+       AVG(next_started - ended) AS mean_gap, MIN(next_started - ended) AS min_gap,
+       MAX(next_started - ended) AS max_gap
+FROM seq GROUP BY activity, next_activity
+UNION ALL
+SELECT NULL AS source, activity AS target, COUNT(*) AS count, NULL AS mean_gap,
+       NULL AS min_gap, NULL AS max_gap
+FROM seq WHERE prev_activity IS NULL GROUP BY activity"""
+    names = element_names(db, scope)
+    rows: list[dict[str, Any]] = []
+    for row in db.all(query, params):
+        source, target = row["source"], row["target"]
+        rows.append(
+            {
+                "source": source,
+                "target": target,
+                "source_name": None if source is None else names.get(source, source),
+                "target_name": None if target is None else names.get(target, target),
+                "count": int(row["count"]),
+                "mean_gap": seconds(row["mean_gap"]),
+                "min_gap": seconds(row["min_gap"]),
+                "max_gap": seconds(row["max_gap"]),
+            }
+        )
+    rows.sort(key=lambda r: (-r["count"], r["source"] or "", r["target"] or ""))
+    return Report(
+        "dfg",
+        "Directly-follows graph (gap = next start - this end, seconds)",
+        ("source", "target", "count", "mean_gap", "min_gap", "max_gap"),
+        rows,
+        notes=["a source of null is the start of a case, a target of null its end"],
+    )
+
+
+def deviations(db: EventDatabase, scope: Scope) -> Report:
+    """Per deployed version in scope: the sequence flows no case took and the elements no
+    case reached, against the version's own model."""
+    if scope.imported:
+        raise InsightError(
+            "deviations compare the history with its deployed model; an imported log has "
+            "no model (discover one first)"
+        )
+    resolve(db, scope)
+    sql, params = source_sql(db.dialect, scope)
+    d = db.dialect
+    taken = db.all(
+        f"""{sql} SELECT c.definition_id, {d.json_text("h.data", "flow")} AS flow,
+        COUNT(*) AS count
+        FROM history h JOIN cases c ON c.case_id = h.instance_id
+        WHERE h.kind = 'element_activated' GROUP BY 1, 2""",
+        params,
+    )
+    reached = db.all(
+        f"""{sql} SELECT c.definition_id, s.activity, COUNT(*) AS count, COUNT(DISTINCT
+        s.case_id) AS cases FROM steps s JOIN cases c ON c.case_id = s.case_id GROUP BY 1, 2""",
+        params,
+    )
+    flows: dict[str, set[str]] = {}
+    for row in taken:
+        if row["flow"] is not None:
+            flows.setdefault(str(row["definition_id"]), set()).add(str(row["flow"]))
+    nodes: dict[str, set[str]] = {}
+    cases: dict[str, int] = {}
+    for row in reached:
+        nodes.setdefault(str(row["definition_id"]), set()).add(str(row["activity"]))
+    for row in db.all(f"{sql} SELECT definition_id, COUNT(*) AS n FROM cases GROUP BY 1", params):
+        cases[str(row["definition_id"])] = int(row["n"])
+    models = ModelCache(db)
+    rows: list[dict[str, Any]] = []
+    notes = []
+    for definition_id in sorted(cases):
+        model = models.get(definition_id)
+        if model is None or model.process is None:
+            notes.append(f"definition {definition_id}: its model could not be read")
+            continue
+        where = {"process_id": model.process_id, "version": model.version}
+        for flow_id, flow in model.process.flows.items():
+            if flow_id not in flows.get(definition_id, set()):
+                rows.append(
+                    {
+                        **where,
+                        "kind": "flow never taken",
+                        "id": flow_id,
+                        "name": flow.name or f"{flow.source} -> {flow.target}",
+                    }
+                )
+        for element_id, node in model.process.elements.items():
+            if element_id not in nodes.get(definition_id, set()):
+                rows.append(
+                    {
+                        **where,
+                        "kind": "element never reached",
+                        "id": element_id,
+                        "name": node.name or element_id,
+                    }
+                )
+        notes.append(f"{model.process_id} version {model.version}: {cases[definition_id]} case(s)")
+    return Report(
+        "deviations",
+        "Deviations from the model: flows never taken, elements never reached",
+        ("process_id", "version", "kind", "id", "name"),
+        rows,
+        notes=notes,
+    )
