@@ -15,7 +15,12 @@ from regista.connectors.http import HTTP_JSON
 from regista.connectors.webhooks import WEBHOOK
 from regista.model.bpmn import Definitions, Problem
 
-__all__ = ["check"]
+__all__ = ["CONNECTOR_TYPES", "check", "unknown_job_types"]
+
+#: The job types of the connectors Regista ships (outbound).
+CONNECTOR_TYPES = frozenset({HTTP_JSON, EMAIL, AI_CHAT, RABBITMQ, MQTT, NATS, REDIS_STREAM})
+# Job types in these namespaces name connectors, not the user's workers.
+_CONNECTOR_PREFIXES = ("io.camunda:", "io.regista:")
 
 _REQUIRED: Mapping[str, tuple[str, ...]] = {
     HTTP_JSON: ("url",),
@@ -66,6 +71,53 @@ def check(definitions: Definitions) -> list[Problem]:
         for node in process.elements.values():
             found.extend(_outbound(node))
             found.extend(_inbound(node))
+    return found
+
+
+def unknown_job_types(
+    definitions: Definitions, workers: Iterable[str] | None = None
+) -> list[Problem]:
+    """A warning for each fixed job type that nothing will do: a connector type Regista
+    does not ship, or (when the `workers` are known, e.g. `regista validate --worker`) a
+    type neither a connector nor one of those workers handles. A job type computed by FEEL
+    is known only when the job is created, so it is not checked."""
+    known = None if workers is None else frozenset(workers)
+    found: list[Problem] = []
+    for process in definitions.processes.values():
+        if not process.is_executable:
+            continue
+        for node in process.elements.values():
+            job = getattr(node, "job", None)
+            if job is None or job.type.language != "literal":
+                continue
+            job_type = job.type.text.strip()
+            if job_type in CONNECTOR_TYPES:
+                continue
+            if job_type.startswith(_CONNECTOR_PREFIXES) and (
+                known is None or job_type not in known
+            ):
+                message = (
+                    f"no connector has the job type '{job_type}'; Regista's connectors are "
+                    f"{', '.join(sorted(CONNECTOR_TYPES))} (or register a worker of that type)"
+                )
+            elif known is not None and job_type not in known:
+                handled = ", ".join(sorted(known)) or "none"
+                message = (
+                    f"no worker or connector handles the job type '{job_type}' (the worker "
+                    f"modules handle: {handled}); its jobs would wait until a worker of that "
+                    "type polls: correct the type or add a worker for it"
+                )
+            else:
+                continue
+            found.append(
+                Problem(
+                    severity="warning",
+                    message=message,
+                    element_id=getattr(node, "id", None),
+                    line=getattr(node, "line", None),
+                    file=definitions.file,
+                )
+            )
     return found
 
 
