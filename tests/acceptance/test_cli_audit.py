@@ -253,3 +253,44 @@ def test_an_ed25519_anchor_is_verified_with_the_public_key(db: Db, tmp_path: Pat
     assert ok.returncode == 0, ok.stderr
     db.execute("DELETE FROM history WHERE instance_id = ?", (db.instances[1],))
     assert verify(db, "--anchor", str(out), "--ed25519-key", str(public_pem)).returncode == 1
+
+
+def test_an_anchor_posted_to_a_url_arrives_whole_and_verifies(
+    hmac_key: Path, tmp_path: Path
+) -> None:
+    import http.server
+    import threading
+
+    received: list[bytes] = []
+
+    class Notary(http.server.BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            length = int(self.headers["content-length"])
+            received.append(self.rfile.read(length))
+            self.send_response(201 if self.path == "/anchors" else 404)
+            self.send_header("content-length", "0")
+            self.end_headers()
+
+        def log_message(self, format: str, *args: object) -> None:
+            pass
+
+    db = _populated("sqlite", f"sqlite:///{tmp_path / 'posted.db'}")
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Notary)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        base = f"http://127.0.0.1:{server.server_address[1]}"
+        key = ["--key-file", str(hmac_key)]
+        posted = regista(
+            "audit", "anchor", "--database-url", db.url, *key, "--url", f"{base}/anchors"
+        )
+        assert posted.returncode == 0, posted.stderr
+        refused = regista("audit", "anchor", "--database-url", db.url, *key, "--url", f"{base}/x")
+        assert refused.returncode == 1 and "answered 404" in refused.stderr
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join()
+    kept = tmp_path / "kept.json"
+    kept.write_bytes(received[0])
+    assert verify(db, "--anchor", str(kept), *key).returncode == 0
