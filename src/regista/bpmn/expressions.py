@@ -9,8 +9,8 @@ the deployer (FEEL unless told otherwise).
 
 from __future__ import annotations
 
-from regista.bpmn.juel import JuelError, is_juel, translate
 from regista.bpmn.namespaces import FEEL_URIS
+from regista.feel.juel import JuelError, is_juel, translate
 from regista.model.bpmn import Expression
 
 __all__ = [

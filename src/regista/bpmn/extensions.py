@@ -10,9 +10,9 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from regista.bpmn.expressions import JuelError, read_juel
-from regista.bpmn.juel import is_juel
 from regista.bpmn.namespaces import ACTIVITI, BPMN, CAMUNDA, LEGACY, ZEEBE, q
 from regista.bpmn.reader import Element, Reader, children, local_name, namespace_of
+from regista.feel.juel import is_juel
 from regista.model.bpmn import Expression, IoParameter
 
 __all__ = ["Extensions", "read_extensions"]

@@ -7,11 +7,13 @@ supported by registering one more handler with `@handles("tagName")`.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
-from regista.bpmn.expressions import JuelError, read_value
+from regista.bpmn.expressions import JuelError, read_formal, read_value
 from regista.bpmn.extensions import Extensions, read_extensions
+from regista.bpmn.io_specification import output_mappings
 from regista.bpmn.namespaces import BPMN, q
 from regista.bpmn.reader import Element, Reader, child, children, line_of, local_name
 from regista.model.bpmn import (
@@ -166,7 +168,7 @@ def _begin(reader: Reader, el: Element, parent: str) -> tuple[dict[str, Any], Ex
     fields.update(
         parent=parent,
         inputs=tuple(ext.inputs),
-        outputs=tuple(ext.outputs),
+        outputs=output_mappings(el, tuple(ext.outputs)),
         async_before=_true(reader.camunda(el, "asyncBefore"), False)
         or _true(reader.camunda(el, "async"), False),
         async_after=_true(reader.camunda(el, "asyncAfter"), False),
@@ -243,18 +245,43 @@ def _reference(reader: Reader, text: str | None, el: Element, what: str) -> Expr
     return value
 
 
+def _text(el: Element | None) -> str | None:
+    text = (el.text or "").strip() if el is not None else ""
+    return text or None
+
+
+def _item_name(el: Element | None) -> str | None:
+    """The variable name of a multi-instance data item (`name`, else `id`)."""
+    if el is None:
+        return None
+    return (el.get("name") or el.get("id") or "").strip() or None
+
+
 def _loop(reader: Reader, el: Element) -> MultiInstance | StandardLoop | None:
     multi = child(el, "multiInstanceLoopCharacteristics")
     if multi is not None:
         zeebe = read_extensions(reader, multi).zeebe.get("loopCharacteristics", {})
         collection = zeebe.get("inputCollection", reader.camunda(multi, "collection"))
+        # BPMN's own data references (SpiffWorkflow): the collection variable and the
+        # item's name, for input and output.
+        data_in = _text(child(multi, "loopDataInputRef"))
+        data_out = _text(child(multi, "loopDataOutputRef"))
+        item_in = _item_name(child(multi, "inputDataItem"))
+        item_out = _item_name(child(multi, "outputDataItem"))
+        input_collection = _reference(reader, collection, multi, "input collection")
+        if input_collection is None and data_in:
+            input_collection = Expression.feel(data_in)
+        output_element = _reference(reader, zeebe.get("outputElement"), multi, "output element")
+        if output_element is None and item_out:
+            output_element = Expression.feel(item_out)
         return MultiInstance(
             is_sequential=reader.flag(multi, "isSequential", False),
             loop_cardinality=reader.formal(child(multi, "loopCardinality"), "loop cardinality"),
-            input_collection=_reference(reader, collection, multi, "input collection"),
-            input_element=zeebe.get("inputElement", reader.camunda(multi, "elementVariable")),
-            output_collection=zeebe.get("outputCollection"),
-            output_element=_reference(reader, zeebe.get("outputElement"), multi, "output element"),
+            input_collection=input_collection,
+            input_element=zeebe.get("inputElement", reader.camunda(multi, "elementVariable"))
+            or item_in,
+            output_collection=zeebe.get("outputCollection") or data_out,
+            output_element=output_element,
             completion_condition=reader.formal(
                 child(multi, "completionCondition"), "completion condition"
             ),
@@ -374,8 +401,18 @@ def _business_rule_task(reader: Reader, el: Element, parent: str) -> FlowNode:
         version=zeebe.get("versionTag")
         or reader.camunda(el, "decisionRefVersion")
         or reader.camunda(el, "decisionRefVersionTag"),
-        map_decision_result=reader.camunda(el, "mapDecisionResult"),
+        map_decision_result=reader.camunda(el, "mapDecisionResult")
+        or _c7_default_mapping(reader, el, "calledDecision" in ext.zeebe),
     )
+
+
+def _c7_default_mapping(reader: Reader, el: Element, zeebe: bool) -> str | None:
+    """Camunda 7 maps a decision's result to its `resultVariable` as `resultList` unless
+    the task says otherwise; Camunda 8 (and a task without a result variable) keeps the
+    decision's value as it is."""
+    if zeebe or reader.camunda(el, "decisionRef") is None:
+        return None
+    return "resultList" if reader.camunda(el, "resultVariable") else None
 
 
 @handles("callActivity")
@@ -512,13 +549,22 @@ def _message_definition(reader: Reader, el: Element) -> EventDefinition:
     return MessageEventDefinition(id=el.get("id"), message_ref=reader.ref(el, "messageRef"))
 
 
+#: An ISO 8601 date, duration or repeating interval written as it is (not an expression).
+_TIME_LITERAL = re.compile(r"^(R\d*/)?[0-9P][0-9A-Za-z:.,+\-/]*$")
+
+
 @_defines("timerEventDefinition")
 def _timer_definition(reader: Reader, el: Element) -> EventDefinition:
     def value(tag: str) -> Expression | None:
         found = child(el, tag)
         if found is None or not (found.text or "").strip():
             return None
-        return reader.value((found.text or "").strip(), found, f"timer {tag}")
+        text = (found.text or "").strip()
+        if reader.expression_language == "python" and not _TIME_LITERAL.match(text):
+            # A deployment in Python (SpiffWorkflow models): the timer is a Python
+            # expression such as "PT1S" (quoted) or f"PT{delay}S".
+            return read_formal(text, found.get("language"), "python")
+        return reader.value(text, found, f"timer {tag}")
 
     return TimerEventDefinition(
         id=el.get("id"),

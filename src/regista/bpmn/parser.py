@@ -20,6 +20,8 @@ from regista.bpmn.diagram import read_diagram
 from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.extensions import Extensions, read_extensions
 from regista.bpmn.handlers import documentation, read_scope
+from regista.bpmn.io_specification import data_names
+from regista.bpmn.message_flows import carry_messages
 from regista.bpmn.namespaces import BPMN, BPMNDI, CAMUNDA, LEGACY, MODELER, q
 from regista.bpmn.reader import Element, Reader, children, line_of, local_name, namespace_of
 from regista.model.bpmn import (
@@ -252,6 +254,7 @@ def _definitions(reader: Reader, root: Element, data: bytes) -> Definitions:
                 ),
             )
     _implicit_errors(reader, processes, errors)
+    carry_messages(processes, collaborations, messages)
     return Definitions(
         id=root.get("id") or "Definitions",
         name=root.get("name"),
@@ -344,6 +347,9 @@ def _process(reader: Reader, el: Element) -> Process:
         el, "versionTag"
     )
     fields["forms"] = FrozenDict(ext.forms)
+    declared = data_names(el)
+    if declared is not None:
+        fields["data_inputs"], fields["data_outputs"] = declared
     reader.reset_scope()
     read_scope(reader, el, fields["id"])
     lanes: list[Lane] = []

@@ -14,7 +14,7 @@ from typing import Literal
 from regista import feel
 from regista.bpmn.deadlocks import deadlocks
 from regista.bpmn.duties import four_eyes
-from regista.bpmn.juel import JuelError, translate
+from regista.feel.juel import JuelError, translate
 from regista.model.bpmn import (
     RUNNABLE_LANGUAGES,
     Activity,
@@ -66,7 +66,9 @@ from regista.model.bpmn import (
 
 __all__ = ["Problem", "validate"]
 
-_SCRIPT_FORMATS = {"feel", "python"}
+#: Script formats Regista runs; a script without one is in the deployment's expression
+#: language.
+_SCRIPT_FORMATS = {"feel", "python", "py", "python3"}
 
 
 def validate(definitions: Definitions) -> list[Problem]:
@@ -243,7 +245,9 @@ class _Checker:
         if isinstance(node, ScriptTask) and node.job is None:
             if node.script is None or not node.script.strip():
                 self.report(node, "the script task has no script; write one (FEEL or Python)")
-            elif (node.script_format or "") not in _SCRIPT_FORMATS:
+            elif (node.script_format or self.defs.expression_language).strip().lower() not in (
+                _SCRIPT_FORMATS
+            ):
                 self.report(
                     node,
                     f"scripts in '{node.script_format or 'no format'}' are not supported; "
@@ -284,9 +288,42 @@ class _Checker:
                     "value each instance contributes",
                 )
 
+    def check_multiple(self, process: Process, node: Event) -> None:
+        """An event with several definitions (BPMN's multiple / parallel multiple event)
+        may only combine definitions that can wait or be thrown together."""
+        combinable = (
+            MessageEventDefinition,
+            SignalEventDefinition,
+            TimerEventDefinition,
+            ConditionalEventDefinition,
+            EscalationEventDefinition,
+        )
+        for definition in node.event_definitions:
+            if not isinstance(definition, combinable):
+                kind = type(definition).__name__.removesuffix("EventDefinition").lower()
+                self.report(
+                    node,
+                    f"a {kind} event definition cannot be combined with other definitions in "
+                    "one event; keep only message, signal, timer, conditional and escalation "
+                    "definitions together, or split the event",
+                )
+        timers = sum(isinstance(d, TimerEventDefinition) for d in node.event_definitions)
+        if timers > 1 and isinstance(node, StartEvent):
+            self.report(
+                node,
+                "a start event may have one timer definition; give each timer its own start event",
+            )
+        if node.parallel_multiple and isinstance(node, StartEvent) and node.parent == process.id:
+            self.report(
+                node,
+                "a parallel multiple start event (an instance that needs all of its events "
+                "before it starts) is not supported; start with one of the events and wait for "
+                "the others with a parallel gateway and intermediate catch events",
+            )
+
     def check_event(self, process: Process, node: Event) -> None:
-        if node.parallel_multiple or len(node.event_definitions) > 1:
-            self.report(node, "events with several event definitions are not supported")
+        if len(node.event_definitions) > 1:
+            self.check_multiple(process, node)
         for definition in node.event_definitions:
             if isinstance(definition, MessageEventDefinition):
                 required = not isinstance(node, EndEvent | IntermediateThrowEvent)

@@ -9,12 +9,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 from lxml import etree
 
 from regista.dmn.errors import DmnError
+from regista.feel.juel import JuelError, is_juel, translate
 from regista.model import dmn as m
 
 DMN_NAMESPACES = {
@@ -102,6 +104,8 @@ class _Reader:
     def __init__(self, file: str | None) -> None:
         self.file = file
         self.ns = ""
+        #: The document's default expression language (lower case; "" for FEEL).
+        self.language = ""
 
     # -- helpers
 
@@ -177,6 +181,7 @@ class _Reader:
         services: list[m.DecisionService] = []
         items: list[m.ItemDefinition] = []
         imports: list[m.Import] = []
+        self.language = (root.get("expressionLanguage") or "").strip().lower()
         for el in root:
             tag = self.local(el)
             if tag == "decision":
@@ -321,6 +326,25 @@ class _Reader:
             expression_language=el.get("expressionLanguage"),
         )
 
+    def camunda7_literal(self, el: _Element, what: str) -> m.LiteralExpression:
+        """A literal expression that Camunda 7 may have written in JUEL: the language says
+        so (on the element or the document), or the text is `${...}`. It is translated to
+        FEEL, or refused naming the element when it uses more than simple JUEL."""
+        literal = self.literal(el)
+        language = (literal.expression_language or self.language).strip().lower()
+        text = literal.text.strip()
+        if "juel" not in language and not is_juel(text):
+            return literal
+        try:
+            feel_text = translate(text if is_juel(text) else "${" + text + "}")
+        except JuelError as exc:
+            raise self.error(
+                f"the {what} {text!r} is JUEL (Camunda 7) that cannot be translated to FEEL "
+                f"({exc}); rewrite it in FEEL",
+                el,
+            ) from None
+        return replace(literal, text=feel_text, expression_language=None)
+
     def cell(self, el: _Element | None) -> m.Cell | None:
         if el is None:
             return None
@@ -336,7 +360,7 @@ class _Reader:
                 m.InputClause(
                     i.get("id") or "",
                     i.get("label"),
-                    self.literal(expr_el),
+                    self.camunda7_literal(expr_el, "input expression"),
                     self.cell(self.child(i, "inputValues")),
                 )
             )
@@ -473,7 +497,7 @@ class _Reader:
 
 
 _EXPRESSIONS: dict[str, Callable[[_Reader, _Element], m.Expression]] = {
-    "literalExpression": _Reader.literal,
+    "literalExpression": lambda reader, el: reader.camunda7_literal(el, "literal expression"),
     "decisionTable": _Reader.decision_table,
     "context": _Reader.context,
     "relation": _Reader.relation,

@@ -35,15 +35,20 @@ __all__ = [
 ]
 
 Record = list[Any]  # [activity id, handler id or None, nested records, (local variables)]
-Entry = list[Any]  # [handler id, local variables or None]: one handler to run
+Entry = list[Any]  # [handler id, local variables or None, (records for an event subprocess)]
 
 
 def record(run: Run, ei: ElementInstance, node: Any) -> None:
     """`ei` completed: remember it in its flow scope if it can be compensated, with a
     snapshot of its local variables (a multi-instance body hands up one record per
     completed instance instead of one for itself)."""
+    if ei.data and ei.data.get("compensating"):
+        return  # a compensation event subprocess that ran: what it left is not redone
     nested: list[Record] = list((ei.data or {}).get("compensations") or [])
     handler = run.info.compensation.get(node.id) if ei.role != "body" else None
+    if handler is None and ei.role != "body" and node.id in run.info.compensation_esp:
+        # Its compensation event subprocess decides how it is compensated.
+        handler = run.info.compensation_esp[node.id][0]
     if (handler is None and not nested) or ei.parent is None:
         return
     scope = run.state.mut(ei.parent)
@@ -56,18 +61,23 @@ def record(run: Run, ei: ElementInstance, node: Any) -> None:
     data["compensations"] = [*data.get("compensations", []), entry]
 
 
-def _expand(records: list[Record], outer: dict[str, Any] | None = None) -> list[Entry]:
+def _expand(
+    records: list[Record], esps: frozenset[str], outer: dict[str, Any] | None = None
+) -> list[Entry]:
     """The handlers to run for `records`, newest first, each with the local variables of
     the instance it compensates (and of the subprocesses around it): a subprocess without
-    its own handler compensates what completed inside it."""
+    its own handler compensates what completed inside it, unless it has a compensation
+    event subprocess (one of `esps`), which gets those records to compensate itself."""
     handlers: list[Entry] = []
     for rec in reversed(records):
         handler, nested = rec[1], rec[2]
         local = {**(outer or {}), **rec[3]} if len(rec) > 3 and rec[3] else outer
-        if handler:
+        if handler in esps:
+            handlers.append([handler, local, nested])
+        elif handler:
             handlers.append([handler, local])
         else:
-            handlers.extend(_expand(nested, local))
+            handlers.extend(_expand(nested, esps, local))
     return handlers
 
 
@@ -99,7 +109,12 @@ def _target_scope(run: Run, ei: ElementInstance) -> str:
     assert scope_id is not None
     scope = run.state.instances[scope_id]
     node = run.elements.get(scope.element_id)
-    if isinstance(node, SubProcess) and node.triggered_by_event and scope.parent is not None:
+    if (
+        isinstance(node, SubProcess)
+        and node.triggered_by_event
+        and scope.parent is not None
+        and not (scope.data or {}).get("compensating")
+    ):
         return scope.parent
     return scope_id
 
@@ -112,7 +127,8 @@ def _collect(run: Run, scope_id: str, activity_ref: str | None) -> list[Entry]:
         data = run.state.mut(scope_id).data
         assert data is not None
         data["compensations"] = kept
-    return _expand(taken)
+    esps = frozenset(esp for esp, _start in run.info.compensation_esp.values())
+    return _expand(taken, esps)
 
 
 def start_handler(run: Run, scope_id: str, entry: Entry | str, thrower_id: str | None) -> None:
@@ -134,7 +150,20 @@ def _start(run: Run, scope_id: str, entry: Entry | str, thrower_id: str | None) 
     node = run.elements.get(handler)
     if node is None:
         raise Failure(f"the compensation handler {handler} does not exist")
-    data = {"handler_of": thrower_id} if thrower_id else None
+    data: dict[str, Any] | None = {"handler_of": thrower_id} if thrower_id else None
+    if isinstance(node, SubProcess) and node.triggered_by_event and not isinstance(entry, str):
+        # A compensation event subprocess runs where the subprocess it compensates ran,
+        # seeing its variables; a compensation thrown inside it compensates what completed
+        # in that subprocess.
+        start = next(s for e, s in run.info.compensation_esp.values() if e == handler)
+        nested = entry[2] if len(entry) > 2 else []
+        data = {
+            **(data or {}),
+            "start": start,
+            "trigger": {},
+            "compensating": True,
+            "compensations": list(nested),
+        }
     run.activate(scope_id, node, None, data=data, local=local)
 
 

@@ -122,7 +122,11 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
             "parent": list(command.parent) if command.parent else None,
         },
     )
-    for name, value in command.variables.items():
+    variables = command.variables
+    if command.parent is not None and process.data_inputs is not None:
+        # A called process that declares its data inputs sees only those.
+        variables = {k: v for k, v in variables.items() if k in process.data_inputs}
+    for name, value in variables.items():
         set_local(run, instance_id, str(name), to_feel(value))
     try:
         # An instantiating receive task (or an event after an instantiating gateway) was

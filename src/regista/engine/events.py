@@ -33,6 +33,7 @@ from regista.model.bpmn import (
     EscalationEventDefinition,
     Event,
     EventBasedGateway,
+    EventDefinition,
     FlowNode,
     IntermediateCatchEvent,
     IntermediateThrowEvent,
@@ -67,6 +68,10 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
         return
     if owner.status != Status.ACTIVE and not isinstance(node, BoundaryEvent | StartEvent):
         return  # an element stopped by an incident catches nothing until it is resolved
+    if isinstance(node, Event) and node.parallel_multiple and len(node.event_definitions) > 1:
+        variables = _gathered(run, wait, owner, node, variables)
+        if variables is None:
+            return  # a parallel multiple event waits until each of its events happened
     interrupting = _interrupting(node)
     keep = False
     if not interrupting:
@@ -94,6 +99,28 @@ def fire(run: Run, wait: Wait, variables: dict[str, Any] | None) -> None:
         run.state.mut(owner.id).wait = None
         receive(run, owner, node, variables)
         run.complete(run.state.instances[owner.id])
+
+
+def _gathered(
+    run: Run, wait: Wait, owner: ElementInstance, node: Event, variables: dict[str, Any] | None
+) -> dict[str, Any] | None:
+    """One event of the parallel multiple `node` happened: close its wait and keep what it
+    brought; None while others are still awaited, else everything they brought."""
+    run.close_wait(wait.id, cancel=False)
+    key = f"parallel:{node.id}"
+    data = run.state.mut(owner.id).data
+    gathered = dict((data or {}).get(key) or {})
+    gathered.update(variables or {})
+    pending = any(
+        (w := run.state.waits.get(other)) is not None and w.element_id == node.id
+        for other in owner.waits or ()
+    )
+    if pending:
+        run.state.mut(owner.id).data = {**(data or {}), key: gathered}
+        return None
+    if data and key in data:
+        run.state.mut(owner.id).data = {k: v for k, v in data.items() if k != key}
+    return gathered
 
 
 # --- behaviours ------------------------------------------------------------------------------
@@ -130,7 +157,7 @@ def _catch(run: Run, ei: ElementInstance, node: IntermediateCatchEvent) -> None:
     if definition is None or isinstance(definition, LinkEventDefinition):
         run.complete(ei)
         return
-    if isinstance(definition, ConditionalEventDefinition):
+    if isinstance(definition, ConditionalEventDefinition) and len(node.event_definitions) == 1:
         if definition.condition is None or run.condition(definition.condition, ei.id):
             run.complete(ei)
             return
@@ -145,9 +172,16 @@ def _catch(run: Run, ei: ElementInstance, node: IntermediateCatchEvent) -> None:
 
 
 def _throw_common(run: Run, ei: ElementInstance, node: Event) -> bool:
-    """Throw a message, signal, escalation or compensation; False when the element
-    instance does not go on by itself (it waits, or was ended by a catch)."""
-    definition = node.definition
+    """Throw a message, signal, escalation or compensation — each of them, in order, for a
+    multiple event; False when the element instance does not go on by itself (it waits, or
+    was ended by a catch)."""
+    for definition in node.event_definitions:
+        if not _throw_one(run, ei, node, definition) or ei.id not in run.state.instances:
+            return False
+    return True
+
+
+def _throw_one(run: Run, ei: ElementInstance, node: Event, definition: EventDefinition) -> bool:
     if isinstance(definition, MessageEventDefinition):
         if node.job is not None:
             create_job(run, ei, node)

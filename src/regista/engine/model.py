@@ -56,6 +56,9 @@ class ProcessInfo:
         self.event_starts: dict[str, tuple[str, ...]] = {}
         self.links: dict[tuple[str, str], str] = {}
         self.compensation: dict[str, str] = {}
+        #: Scopes holding a compensation event subprocess: scope id -> (event subprocess
+        #: id, its compensation start event id).
+        self.compensation_esp: dict[str, tuple[str, str]] = {}
         #: Activities with loop characteristics, and those with boundary events.
         self.looping = frozenset(
             k for k, v in elements.items() if isinstance(v, Activity) and v.loop is not None
@@ -125,6 +128,10 @@ class ProcessInfo:
             sub = elements[sub_id]
             if isinstance(sub, SubProcess):
                 found.extend(sub.start_events)
+                for start_id in sub.start_events:
+                    definitions = _definitions(elements[start_id])
+                    if any(isinstance(d, CompensateEventDefinition) for d in definitions):
+                        self.compensation_esp.setdefault(scope_id, (sub_id, start_id))
         self.event_starts[scope_id] = tuple(found)
 
     def reach(self, join_id: str) -> frozenset[str]:

@@ -594,12 +594,17 @@ class Runner:
         self.history("instance_ended", state.process_id, state.id, {"status": status})
         self.effects.append(InstanceEnded(status))
         if state.parent is not None and notify:
+            variables = dict(root.variables or {})
+            outputs = self.process.data_outputs
+            if outputs is not None:
+                # A process that declares its data outputs gives back only those.
+                variables = {k: v for k, v in variables.items() if k in outputs}
             self.effects.append(
                 NotifyParent(
                     state.parent[0],
                     state.parent[1],
                     "terminated" if status == Status.CANCELLED else "completed",
-                    dict(root.variables or {}),
+                    variables,
                 )
             )
 

@@ -22,6 +22,7 @@ from regista.model.bpmn import (
     ConditionalEventDefinition,
     Definitions,
     EventBasedGateway,
+    EventDefinition,
     Expression,
     IntermediateCatchEvent,
     MessageEventDefinition,
@@ -72,31 +73,32 @@ def start_triggers(definitions: Definitions) -> list[StartTrigger]:
             node = process.elements.get(start_id)
             if not isinstance(node, StartEvent):
                 continue
-            definition = node.definition
-            if isinstance(definition, MessageEventDefinition):
-                message = definitions.messages.get(definition.message_ref or "")
-                name = _name(message.name) if message is not None else None
-                found.append(
-                    StartTrigger(process.id, start_id, "message", name or definition.message_ref)
-                )
-            elif isinstance(definition, SignalEventDefinition):
-                signal = definitions.signals.get(definition.signal_ref or "")
-                name = _name(signal.name) if signal is not None else None
-                found.append(
-                    StartTrigger(process.id, start_id, "signal", name or definition.signal_ref)
-                )
-            elif isinstance(definition, TimerEventDefinition):
-                found.append(StartTrigger(process.id, start_id, "timer", timer=definition))
-            elif isinstance(definition, ConditionalEventDefinition):
-                found.append(
-                    StartTrigger(
-                        process.id, start_id, "conditional", condition=definition.condition
-                    )
-                )
-            else:
+            if not node.event_definitions:
                 found.append(StartTrigger(process.id, start_id, "none"))
+            # A multiple start event starts an instance on any of its events.
+            for definition in node.event_definitions:
+                trigger = _start_trigger(definitions, process.id, start_id, definition)
+                if trigger is not None:
+                    found.append(trigger)
         found.extend(_instantiating(definitions, process))
     return found
+
+
+def _start_trigger(
+    definitions: Definitions, process_id: str, start_id: str, definition: EventDefinition
+) -> StartTrigger | None:
+    """The trigger of one event definition of a top-level start event."""
+    if isinstance(definition, MessageEventDefinition):
+        return _message_trigger(definitions, process_id, start_id, definition.message_ref)
+    if isinstance(definition, SignalEventDefinition):
+        signal = definitions.signals.get(definition.signal_ref or "")
+        name = _name(signal.name) if signal is not None else None
+        return StartTrigger(process_id, start_id, "signal", name or definition.signal_ref)
+    if isinstance(definition, TimerEventDefinition):
+        return StartTrigger(process_id, start_id, "timer", timer=definition)
+    if isinstance(definition, ConditionalEventDefinition):
+        return StartTrigger(process_id, start_id, "conditional", condition=definition.condition)
+    return None
 
 
 def _message_trigger(

@@ -20,6 +20,7 @@ from regista.engine.timers import TimerError, plan
 from regista.model.bpmn import (
     ConditionalEventDefinition,
     Event,
+    EventDefinition,
     FlowNode,
     Message,
     MessageEventDefinition,
@@ -28,7 +29,15 @@ from regista.model.bpmn import (
     TimerEventDefinition,
 )
 
-__all__ = ["arm", "check_conditions", "message_name", "message_of", "schedule", "subscribe"]
+__all__ = [
+    "arm",
+    "check_conditions",
+    "conditional",
+    "message_name",
+    "message_of",
+    "schedule",
+    "subscribe",
+]
 
 
 def message_of(run: Run, message_ref: str | None, element_id: str) -> Message:
@@ -97,13 +106,21 @@ def schedule(
 def arm(run: Run, owner: ElementInstance, node: FlowNode, context_id: str) -> str | None:
     """Open what `node` (a catch event, boundary event, event subprocess start or a
     receive task after an event-based gateway) waits for, owned by `owner`; the kind of
-    wait, or None for an event that is only thrown to (error, escalation, ...)."""
+    wait, or None for an event that is only thrown to (error, escalation, ...). An event
+    with several definitions (BPMN's multiple and parallel multiple events) waits for each:
+    the first to happen triggers it, or the last for a parallel multiple one."""
     if isinstance(node, ReceiveTask):
         subscribe(run, owner, "message", node.message_ref, node, context_id)
         return "message"
-    definition = (
-        node.event_definitions[0] if isinstance(node, Event) and node.event_definitions else None
-    )
+    if not isinstance(node, Event):
+        return None
+    kinds = [_arm_one(run, owner, node, d, context_id) for d in node.event_definitions]
+    return next((kind for kind in kinds if kind is not None), None)
+
+
+def _arm_one(
+    run: Run, owner: ElementInstance, node: Event, definition: EventDefinition, context_id: str
+) -> str | None:
     if isinstance(definition, MessageEventDefinition):
         subscribe(run, owner, "message", definition.message_ref, node, context_id)
         return "message"
@@ -123,6 +140,15 @@ def arm(run: Run, owner: ElementInstance, node: FlowNode, context_id: str) -> st
     return None
 
 
+def conditional(node: FlowNode | None) -> ConditionalEventDefinition | None:
+    """The conditional event definition of `node`, if it has one."""
+    if isinstance(node, Event):
+        for definition in node.event_definitions:
+            if isinstance(definition, ConditionalEventDefinition):
+                return definition
+    return None
+
+
 def check_conditions(run: Run) -> None:
     """Variables changed: fire the conditional events whose condition became true.
 
@@ -138,9 +164,8 @@ def check_conditions(run: Run) -> None:
         wait = state.waits.get(wait_id)
         if wait is None:
             continue
-        node = run.elements.get(wait.element_id)
-        definition = node.event_definitions[0] if isinstance(node, Event) else None
-        if not isinstance(definition, ConditionalEventDefinition) or definition.condition is None:
+        definition = conditional(run.elements.get(wait.element_id))
+        if definition is None or definition.condition is None:
             continue
         owner = state.instances.get(wait.owner)
         if owner is None:

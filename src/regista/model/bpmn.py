@@ -608,6 +608,10 @@ class Process(BaseElement):
     start_events: tuple[str, ...] = ()
     event_subprocesses: tuple[str, ...] = ()
     forms: FrozenDict[str, str] = field(default_factory=frozendict)
+    #: The names its ioSpecification declares (None without one): a called instance starts
+    #: with only the inputs and gives back only the outputs.
+    data_inputs: tuple[str, ...] | None = None
+    data_outputs: tuple[str, ...] | None = None
 
 
 # --- root elements -----------------------------------------------------------------------

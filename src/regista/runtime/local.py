@@ -31,6 +31,7 @@ from regista.engine import RUNNING, Activate, InstanceState
 from regista.model.bpmn import FlowNode
 from regista.runtime import outbox
 from regista.runtime.clock import FakeClock, after, parse_instant, utc
+from regista.runtime.collaborations import find_collaboration, pools_to_start
 from regista.runtime.definitions import Deployed, Source, flatten_sources
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.node import Node
@@ -170,6 +171,36 @@ class LocalRuntime:
         )
         self.run_until_idle()
         return instance_id
+
+    def start_collaboration(
+        self,
+        collaboration_id: str,
+        variables: Mapping[str, Any] | None = None,
+        *,
+        business_key: str | None = None,
+    ) -> list[str]:
+        """Start a collaboration: an instance of each executable pool with a none start
+        event (see `regista.runtime.collaborations`), all with `variables`; their ids."""
+        with self.store.transaction(write=False) as tx:
+            models = [m.definitions for m in self.shell.models.latest_models(tx)]
+        found = find_collaboration(models, collaboration_id)
+        if found is None:
+            raise NotFoundError(f"no collaboration {collaboration_id!r} is deployed")
+        pools = pools_to_start(*found)
+        if not pools:
+            raise RequestError(
+                f"the collaboration {collaboration_id!r} has no executable pool with a none "
+                "start event to start; start its processes by their messages instead"
+            )
+        ids = [self.shell.start(p, variables, business_key=business_key) for p in pools]
+        self.run_until_idle()
+        return ids
+
+    def collaboration_ids(self) -> list[str]:
+        """The ids of the deployed collaborations."""
+        with self.store.transaction(write=False) as tx:
+            models = [m.definitions for m in self.shell.models.latest_models(tx)]
+        return list(dict.fromkeys(c.id for d in models for c in d.collaborations))
 
     def evaluate_conditions(
         self,

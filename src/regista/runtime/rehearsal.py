@@ -72,6 +72,9 @@ class _Run:
         self.sc = scenario
         self.rt = runtime
         self.root = ""
+        #: The instances the scenario drives: the one it started, or one per pool of a
+        #: collaboration it started (the first is `root`).
+        self.roots: list[str] = []
         self.referenced = {
             s.target
             for s in scenario.steps
@@ -110,6 +113,19 @@ class _Run:
         except DeploymentError as exc:
             raise _Failure(f"the model cannot be deployed: {exc}", None) from exc
         process = self.sc.process
+        collaborations = self.rt.collaboration_ids()
+        if process is None and self.sc.start_message is None and len(collaborations) == 1:
+            process = collaborations[0]
+        if process is not None and process in collaborations:
+            try:
+                self.roots = self.rt.start_collaboration(
+                    process, self.sc.start_variables, business_key=self.sc.business_key
+                )
+            except RequestError as exc:
+                raise _Failure(f"start: {exc}", None) from exc
+            self.root = self.roots[0]
+            self.auto_complete(self.sc.steps[0] if self.sc.steps else None)
+            return
         if process is None and self.sc.start_message is None:
             ids = self.rt.process_ids
             if len(ids) != 1:
@@ -135,7 +151,32 @@ class _Run:
                 self.root = reached[0]
         except RequestError as exc:
             raise _Failure(f"start: {exc}", None) from exc
+        self.roots = [self.root]
         self.auto_complete(self.sc.steps[0] if self.sc.steps else None)
+
+    def root_for(self, element_id: str) -> str:
+        """The driven instance in whose tree something waits at `element_id` (the first
+        one when none does, for the runtime to say so)."""
+        for root in self.roots[1:]:
+            try:
+                self.rt.waiting_at(root, element_id)
+            except RequestError:
+                continue
+            return root
+        return self.root
+
+    def tree(self) -> list[str]:
+        """Every instance the scenario drives, with the instances they called."""
+        return [member for root in self.roots for member in self.rt.tree(root)]
+
+    def status(self) -> str:
+        """The state of what the scenario drives: all its instances' when they agree, else
+        an incident or an active instance wins."""
+        statuses = [str(self.rt.instance(root).status) for root in self.roots]
+        for status in ("incident", "active"):
+            if len(set(statuses)) > 1 and status in statuses:
+                return status
+        return statuses[0]
 
     def apply(self, step: Step) -> None:
         rt = self.rt
@@ -148,13 +189,14 @@ class _Run:
                         f"step {step.index} (expect): " + "; ".join(problems), step.index
                     )
             elif step.action == "complete":
-                rt.complete_task(self.root, step.target, step.variables)
+                rt.complete_task(self.root_for(step.target), step.target, step.variables)
             elif step.action == "trigger":
-                rt.trigger(self.root, step.target, step.variables)
+                rt.trigger(self.root_for(step.target), step.target, step.variables)
             elif step.action == "throw_error":
-                rt.throw_error(self.root, step.target, step.code, step.message, step.variables)
+                root = self.root_for(step.target)
+                rt.throw_error(root, step.target, step.code, step.message, step.variables)
             elif step.action == "fail":
-                rt.fail(self.root, step.target, step.message, step.retries)
+                rt.fail(self.root_for(step.target), step.target, step.message, step.retries)
             elif step.action == "correlate":
                 rt.correlate(step.target, step.key, step.variables)
             elif step.action == "signal":
@@ -182,20 +224,23 @@ class _Run:
         )
 
     def complete_one(self, hold: set[str]) -> bool:
+        return any(self.complete_one_in(root, hold) for root in self.roots)
+
+    def complete_one_in(self, root: str, hold: set[str]) -> bool:
         rt = self.rt
         skip = self.referenced | hold
         if "service" in self.sc.auto_complete:
-            for job in rt.jobs(self.root):
+            for job in rt.jobs(root):
                 if job.element_id not in skip:
                     rt.complete_job(job.id)
                     return True
         if "user" in self.sc.auto_complete:
-            for task in rt.tasks(self.root):
+            for task in rt.tasks(root):
                 if task.element_id not in skip:
                     rt.complete_task(task.id)
                     return True
         if "receive" in self.sc.auto_complete:
-            for sub in rt.subscriptions(self.root):
+            for sub in rt.subscriptions(root):
                 element = rt.element(sub.instance_id, sub.element_id)
                 if (
                     sub.kind == "message"
@@ -205,7 +250,7 @@ class _Run:
                 ):
                     rt.complete_task(sub.instance_id, sub.element_id)
                     return True
-            for member in rt.tree(self.root):
+            for member in rt.tree(root):
                 for ei in rt.state(member).instances.values():
                     if ei.wait == "trigger" and ei.element_id not in skip:
                         rt.trigger(member, ei.element_id)
@@ -215,10 +260,10 @@ class _Run:
     # -- expectations ---------------------------------------------------------------------
 
     def situation(self) -> str:
-        tree = self.rt.tree(self.root)
+        tree = self.tree()
         active = [e for i in tree for e in self.rt.instance(i).active]
         incidents = [x for i in tree for x in self.rt.instance(i).incidents]
-        text = f"state {self.rt.instance(self.root).status}"
+        text = f"state {self.status()}"
         text += "; waiting at " + (", ".join(active) if active else "nothing")
         if incidents:
             text += "; incidents: " + "; ".join(f"{x.element_id}: {x.message}" for x in incidents)
@@ -231,7 +276,7 @@ class _Run:
         for its handlers, and every subprocess around one of these; never a boundary
         event (it holds no token)."""
         found: set[str] = set()
-        for member in self.rt.tree(self.root):
+        for member in self.tree():
             live = {ei.id: ei for ei in self.rt.state(member).element_instances()}
             for ei in live.values():
                 if ei.wait is None and ei.status != Status.INCIDENT:
@@ -244,11 +289,15 @@ class _Run:
 
     def check(self, expect: Expectation) -> list[str]:
         rt = self.rt
-        view = rt.instance(self.root)
-        tree = rt.tree(self.root)
+        tree = self.tree()
+        variables: dict[str, Any] = {}
+        for root in self.roots:
+            for name, value in rt.instance(root).variables.items():
+                variables.setdefault(name, value)
         problems: list[str] = []
-        if expect.state is not None and view.status != expect.state:
-            problems.append(f"state is {view.status}, expected {expect.state} ({self.situation()})")
+        status = self.status()
+        if expect.state is not None and status != expect.state:
+            problems.append(f"state is {status}, expected {expect.state} ({self.situation()})")
         if expect.active is not None:
             actual: list[str] = []
             calls: set[str] = set()
@@ -275,7 +324,7 @@ class _Run:
             missing = [e for e in expect.waiting_at if e not in waiting]
             if missing:
                 problems.append(f"nothing waits at {', '.join(missing)} ({self.situation()})")
-        passed = rt.passed_in_tree(self.root)
+        passed = [e for root in self.roots for e in rt.passed_in_tree(root)]
         if expect.passed is not None:
             problems.extend(_order_problems(expect.passed, passed))
         if expect.not_passed is not None:
@@ -284,11 +333,11 @@ class _Run:
                 problems.append(f"passed {', '.join(wrongly)}, expected not to")
         if expect.variables is not None:
             for name, wanted_value in expect.variables.items():
-                if name not in view.variables:
+                if name not in variables:
                     problems.append(f"no variable '{name}' (expected {_show(wanted_value)})")
-                elif not _same(wanted_value, view.variables[name]):
+                elif not _same(wanted_value, variables[name]):
                     problems.append(
-                        f"variable '{name}' is {_show(view.variables[name])}, "
+                        f"variable '{name}' is {_show(variables[name])}, "
                         f"expected {_show(wanted_value)}"
                     )
         if expect.incidents is not None:

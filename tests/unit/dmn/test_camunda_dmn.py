@@ -12,6 +12,7 @@ import pytest
 from regista import dmn
 
 NS13 = "https://www.omg.org/spec/DMN/20191111/MODEL/"
+NS11 = "http://www.omg.org/spec/DMN/20151101/dmn.xsd"
 
 
 def table(
@@ -174,3 +175,49 @@ def test_the_namespaces_older_modelers_wrote_are_read(namespace: str) -> None:
 def test_a_namespace_that_is_not_dmn_is_still_refused() -> None:
     with pytest.raises(dmn.DmnError, match="not a DMN model"):
         dmn.loads(definitions(SEASON, namespace="http://www.omg.org/spec/DMN/19990101/dmn.xsd"))
+
+
+def juel_table(expression: str, language: str | None = "juel") -> str:
+    """A Camunda 7 table whose one input expression is written in `language`."""
+    lang = f' expressionLanguage="{language}"' if language else ""
+    return (
+        '<decision id="fee" name="Fee"><decisionTable id="fee-t" hitPolicy="FIRST">'
+        f'<input id="fee-in"><inputExpression id="fee-ie"{lang}><text>{escape(expression)}'
+        '</text></inputExpression></input><output id="fee-out" name="fee"/>'
+        '<rule id="fee-r1"><inputEntry><text>&gt; 100</text></inputEntry>'
+        "<outputEntry><text>5</text></outputEntry></rule>"
+        '<rule id="fee-r2"><inputEntry><text>-</text></inputEntry>'
+        "<outputEntry><text>0</text></outputEntry></rule>"
+        "</decisionTable></decision>"
+    )
+
+
+@pytest.mark.parametrize(
+    ("expression", "language"),
+    [
+        ("${amount * 2}", "juel"),
+        ("amount * 2", "juel"),
+        ("${amount * 2}", None),
+        ("amount * 2", "JUEL"),
+    ],
+)
+def test_a_camunda_7_input_expression_in_juel_is_translated(
+    expression: str, language: str | None
+) -> None:
+    xml = definitions(juel_table(expression, language), namespace=NS11)
+    assert decide(xml, "fee", {"amount": 60}) == 5
+    assert decide(xml, "fee", {"amount": 40}) == 0
+
+
+def test_a_document_whose_default_language_is_juel_has_its_inputs_translated() -> None:
+    xml = definitions(juel_table("amount * 2", None), namespace=NS11).replace(
+        'id="d"', 'id="d" expressionLanguage="juel"'
+    )
+    assert decide(xml, "fee", {"amount": 60}) == 5
+
+
+def test_juel_that_cannot_be_translated_is_refused_naming_the_input() -> None:
+    xml = definitions(juel_table('execution.getVariable("amount")'), namespace=NS11)
+    with pytest.raises(dmn.DmnError, match=r"input expression .* is JUEL") as caught:
+        dmn.loads(xml)
+    assert caught.value.element_id == "fee-ie"

@@ -298,3 +298,17 @@ def test_camunda_7_decision_result_mappings(roundtrip: bool) -> None:
     assert run("grade", "singleResult", 10).variables["out"] == {"level": "low", "limit": 1000}
     assert run("grade", "resultList", 5000).variables["out"] == [{"level": "high", "limit": None}]
     assert run("grade", "singleEntry", 10).status == "incident"
+
+
+def test_camunda_7_maps_a_decision_result_as_a_result_list_by_default(roundtrip: bool) -> None:
+    """Camunda 7's default `mapDecisionResult` is resultList: a list with one map of
+    output name -> value per matched rule, even for a single output."""
+    from regista import dmn
+    from regista.bpmn import parse
+
+    models = dmn.load(RULES)
+    xml = _rule_task("grade", "x").replace(' camunda:mapDecisionResult="x"', "")
+    harness = Harness(parse(xml), roundtrip=roundtrip, decisions=models)
+    assert harness.start(variables={"amount": 10}).variables["out"] == [
+        {"level": "low", "limit": 1000}
+    ]

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from regista.bpmn.expressions import read_formal, read_value
-from regista.bpmn.juel import JuelError, is_juel, translate
 from regista.feel import evaluate
+from regista.feel.juel import JuelError, is_juel, translate
 from regista.model.bpmn import Expression
 
 
