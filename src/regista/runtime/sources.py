@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from regista.bpmn import BpmnParseError, ProcessBuilder, parse, validate
+from regista.bpmn.connector_checks import check as connector_problems
 from regista.dmn import DmnError
 from regista.dmn.checks import check as check_dmn
 from regista.dmn.parser import parse_bytes as parse_dmn_bytes
@@ -158,6 +159,11 @@ def read_sources(
         problems.extend(
             p if p.file or not definitions.file else _replace_file(p, definitions.file)
             for p in validate(definitions)
+        )
+        # the connector configuration too, as `regista validate` checks it
+        problems.extend(
+            p if p.file or not definitions.file else _replace_file(p, definitions.file)
+            for p in connector_problems(definitions)
         )
     for decisions in dmn:
         problems.extend(check_dmn(decisions))
