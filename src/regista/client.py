@@ -381,8 +381,8 @@ class Client:
             return tx.list_definitions(process_id)
 
     def verify_audit(self, instance_id: str | None = None) -> BrokenLink | None:
-        """Check the history hash chains (of one instance, or all): None when every chain
-        verifies, else the first broken link."""
+        """Check the history hash chains and their recorded heads (of one instance, or all):
+        None when every chain verifies, else the first broken link."""
         return self.store.verify_chain(instance_id)
 
     def audit_history(
