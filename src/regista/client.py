@@ -38,7 +38,15 @@ from regista.runtime.views import (
     task_info,
 )
 from regista.settings import Settings
-from regista.store import BrokenLink, Definition, HistoryEvent, Pruned, Store, open_store
+from regista.store import (
+    BrokenLink,
+    Definition,
+    HistoryEvent,
+    HistoryHead,
+    Pruned,
+    Store,
+    open_store,
+)
 
 __all__ = [
     "Activate",
@@ -373,9 +381,24 @@ class Client:
             return tx.list_definitions(process_id)
 
     def verify_audit(self, instance_id: str | None = None) -> BrokenLink | None:
-        """Check the history hash chains (of one instance, or all): None when every chain
-        verifies, else the first broken link."""
+        """Check the history hash chains and their recorded heads (of one instance, or all):
+        None when every chain verifies, else the first broken link."""
         return self.store.verify_chain(instance_id)
+
+    def audit_history(
+        self,
+        instance_id: str | None = None,
+        anchor: Mapping[str, HistoryHead] | None = None,
+        *,
+        limit: int = 100,
+    ) -> list[BrokenLink]:
+        """Every problem of the audit trail (up to `limit`): altered events, gaps, deleted
+        tails or instances, and with `anchor` (a checkpoint's heads) any change since."""
+        return self.store.audit_history(instance_id, anchor, limit=limit)
+
+    def history_heads(self) -> list[HistoryHead]:
+        """The head of every instance's history chain: what an anchor records."""
+        return self.store.history_heads()
 
     def wait(
         self,

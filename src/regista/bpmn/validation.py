@@ -11,6 +11,8 @@ import dataclasses
 from collections.abc import Iterator, Mapping
 from typing import Literal
 
+from regista import feel
+from regista.bpmn.deadlocks import deadlocks
 from regista.bpmn.duties import four_eyes
 from regista.feel.juel import JuelError, translate
 from regista.model.bpmn import (
@@ -27,7 +29,9 @@ from regista.model.bpmn import (
     ConditionalEventDefinition,
     Definitions,
     EndEvent,
+    Error,
     ErrorEventDefinition,
+    Escalation,
     EscalationEventDefinition,
     Event,
     EventBasedGateway,
@@ -40,6 +44,7 @@ from regista.model.bpmn import (
     IntermediateThrowEvent,
     IoParameter,
     LinkEventDefinition,
+    Message,
     MessageEventDefinition,
     MultiInstance,
     ParallelGateway,
@@ -49,6 +54,7 @@ from regista.model.bpmn import (
     ScriptTask,
     SendTask,
     ServiceTask,
+    Signal,
     SignalEventDefinition,
     StartEvent,
     SubProcess,
@@ -107,6 +113,7 @@ class _Checker:
             self.check_process(process)
         self.lenient = False
         self.check_collaborations()
+        self.check_root_expressions()
 
     # -- process ----------------------------------------------------------------------------
 
@@ -122,6 +129,10 @@ class _Checker:
             self.check_expressions(flow)
         self.check_links(process)
         self.check_reachable(process)
+        for problem in deadlocks(process, self.defs.file):
+            self.report(
+                process.elements.get(problem.element_id or ""), problem.message, problem.severity
+            )
 
     def check_flow(self, process: Process, flow_id: str) -> None:
         flow = process.flows[flow_id]
@@ -242,6 +253,8 @@ class _Checker:
                     f"scripts in '{node.script_format or 'no format'}' are not supported; "
                     'write the script in FEEL (scriptFormat="feel") or Python',
                 )
+            elif node.script_format == "feel":
+                self.check_feel(node, "script", node.script)
         if isinstance(node, BusinessRuleTask) and node.job is None and node.decision_id is None:
             self.report(node, "the business rule task names no decision; set its decision id")
         if isinstance(node, CallActivity) and node.called_element is None:
@@ -523,6 +536,9 @@ class _Checker:
 
     def check_expressions(self, element: BaseElement) -> None:
         for what, expression in _expressions(element):
+            if expression.language == "feel":
+                self.check_feel(element, what, expression.text)
+                continue
             if expression.language in RUNNABLE_LANGUAGES:
                 continue
             if expression.language == "juel":
@@ -542,6 +558,38 @@ class _Checker:
                     f"the {what} {expression.text!r} is written in {expression.language}, "
                     "which Regista cannot run; rewrite it in FEEL",
                 )
+
+    def check_feel(self, element: BaseElement, what: str, text: str) -> None:
+        """Compile one FEEL text of the model, so a syntax error is found before it runs."""
+        if not text.strip():
+            return
+        if (message := feel_error(text)) is not None:
+            self.report(element, f"the {what} '={text}' is not valid FEEL: {message}")
+
+    def check_root_expressions(self) -> None:
+        """The FEEL of messages, signals, errors and escalations (names, codes, keys)."""
+        roots: list[Message | Signal | Error | Escalation] = [
+            *self.defs.messages.values(),
+            *self.defs.signals.values(),
+            *self.defs.errors.values(),
+            *self.defs.escalations.values(),
+        ]
+        for root in roots:
+            for what, expression in _expressions(root):
+                if expression.language != "feel" or not expression.text.strip():
+                    continue
+                if (message := feel_error(expression.text)) is not None:
+                    kind = type(root).__name__.lower()
+                    self.problems.append(
+                        Problem(
+                            severity="error",
+                            message=f"the {kind}'s {what} '={expression.text}' is not valid "
+                            f"FEEL: {message}",
+                            element_id=root.id,
+                            line=root.line,
+                            file=self.defs.file,
+                        )
+                    )
 
     # -- collaborations -------------------------------------------------------------------
 
@@ -564,6 +612,17 @@ class _Checker:
                     self.report(flow, f"the message '{flow.message_ref}' is not defined")
 
 
+def feel_error(text: str) -> str | None:
+    """Why `text` is not a FEEL expression (with the line and column in it and how to fix
+    it), or None when it compiles."""
+    try:
+        feel.compile(text)
+    except feel.FeelSyntaxError as exc:
+        where = f"column {exc.column}" if exc.line == 1 else f"line {exc.line}, column {exc.column}"
+        return f"{exc.message} at {where}; correct the expression there"
+    return None
+
+
 def _expressions(obj: object, what: str = "expression") -> Iterator[tuple[str, Expression]]:
     """Every expression inside a model element, with a name for the field holding it."""
     if isinstance(obj, Expression):
@@ -578,7 +637,8 @@ def _expressions(obj: object, what: str = "expression") -> Iterator[tuple[str, E
                 dataclasses.is_dataclass(value) and not isinstance(value, type)
             ):
                 if isinstance(obj, IoParameter):
-                    label = f"mapping of '{obj.target}'"
+                    # `what` is the field holding the mapping: "inputs" or "outputs"
+                    label = f"{what.rstrip('s')} mapping of '{obj.target}'"
                 else:
                     label = f.name.replace("_", " ")
                 yield from _expressions(value, label)

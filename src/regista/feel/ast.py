@@ -217,3 +217,8 @@ def _children(node: Node) -> list[Node]:
 
 
 ZERO = Decimal(0)
+
+
+def children(node: Node) -> list[Node]:
+    """The direct sub-nodes of `node` (operands, arguments, entries)."""
+    return _children(node)

@@ -90,16 +90,62 @@ class Token:
     column: int
 
 
+class _BadEscape(ValueError):
+    """An escape in a string literal that names no character (a lone surrogate, a code
+    point past U+10FFFF); `offset` is its position within the literal's body."""
+
+    def __init__(self, message: str, offset: int) -> None:
+        super().__init__(message)
+        self.message = message
+        self.offset = offset
+
+
 def _unescape(body: str) -> str:
     def repl(m: re.Match[str]) -> str:
         esc = m.group(1)
         if esc[0] in "uU" and len(esc) > 1:
-            return chr(int(esc[1:], 16))
+            code = int(esc[1:], 16)
+            if code > 0x10FFFF:
+                raise _BadEscape(
+                    f"escape \\{esc} is past the last Unicode code point U+10FFFF", m.start()
+                )
+            return chr(code)
         return _SIMPLE_ESCAPES.get(esc, "\\" + esc)
 
     text = _ESCAPE.sub(repl, body)
     # Surrogate pairs written as two \u escapes form one code point.
-    return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    try:
+        return text.encode("utf-16", "surrogatepass").decode("utf-16")
+    except UnicodeDecodeError:
+        lone = next(
+            (m for m in _ESCAPE.finditer(body) if _is_lone_surrogate(body, m)),
+            None,
+        )
+        raise _BadEscape(
+            "a lone surrogate (U+D800..U+DFFF) is not a character: write the character "
+            "itself, or a high surrogate escape followed by a low one (\\ud83d\\ude00)",
+            0 if lone is None else lone.start(),
+        ) from None
+
+
+def _is_lone_surrogate(body: str, m: re.Match[str]) -> bool:
+    """Whether the escape `m` yields a surrogate not paired with its neighbour escape."""
+    esc = m.group(1)
+    if esc[0] not in "uU" or len(esc) == 1:
+        return False
+    code = int(esc[1:], 16)
+    if not 0xD800 <= code <= 0xDFFF:
+        return False
+    if code <= 0xDBFF:
+        nxt = _ESCAPE.match(body, m.end())
+        if nxt is not None and nxt.group(1)[0] == "u" and len(nxt.group(1)) == 5:
+            return not 0xDC00 <= int(nxt.group(1)[1:], 16) <= 0xDFFF
+        return True
+    start = m.start()
+    prev = _ESCAPE.match(body, start - 6) if start >= 6 else None
+    if prev is not None and prev.end() == start and len(prev.group(1)) == 5:
+        return not 0xD800 <= int(prev.group(1)[1:], 16) <= 0xDBFF
+    return True
 
 
 def special_names(names: Iterable[str]) -> tuple[str, ...]:
@@ -212,7 +258,15 @@ def tokenize(text: str, names: NameTable) -> Iterator[Token]:
             m = _STRING.match(text, pos)
             if not m:
                 raise FeelSyntaxError("unterminated string literal", text, line, col)
-            tok = Token("STRING", _unescape(m.group(0)[1:-1]), pos, line, col)
+            try:
+                value = _unescape(m.group(0)[1:-1])
+            except _BadEscape as bad:
+                # The literal's body starts one character after the opening quote.
+                at = pos + 1 + bad.offset
+                at_line = text.count("\n", 0, at) + 1
+                at_col = at - (text.rfind("\n", 0, at) + 1) + 1
+                raise FeelSyntaxError(bad.message, text, at_line, at_col) from None
+            tok = Token("STRING", value, pos, line, col)
             pos = m.end()
         elif ch.isdecimal() or (
             ch == "."

@@ -1,7 +1,8 @@
 """The sources of a deployment read and validated: BPMN and DMN files, directories, XML
 text or bytes, parsed models, or process builders.
 
-Every BPMN definition is checked by `regista.bpmn.validate`; an error in any source
+Every BPMN definition is checked by `regista.bpmn.validate` and every DMN model by
+`regista.dmn.checks.check`; an error in any source
 refuses the whole deployment with a `DeploymentError` that lists every problem of every
 source, each with its file, line and element id.
 """
@@ -14,7 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from regista.bpmn import BpmnParseError, ProcessBuilder, parse, validate
+from regista.bpmn.connector_checks import check as connector_problems
 from regista.dmn import DmnError
+from regista.dmn.checks import check as check_dmn
 from regista.dmn.parser import parse_bytes as parse_dmn_bytes
 from regista.dmn.parser import parse_file as parse_dmn_file
 from regista.model import dmn as dmn_model
@@ -157,6 +160,13 @@ def read_sources(
             p if p.file or not definitions.file else _replace_file(p, definitions.file)
             for p in validate(definitions)
         )
+        # the connector configuration too, as `regista validate` checks it
+        problems.extend(
+            p if p.file or not definitions.file else _replace_file(p, definitions.file)
+            for p in connector_problems(definitions)
+        )
+    for decisions in dmn:
+        problems.extend(check_dmn(decisions))
     if any(p.severity == "error" for p in problems):
         raise DeploymentError(problems)
     return bpmn, dmn, problems

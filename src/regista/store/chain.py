@@ -8,12 +8,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
 from regista.store.jsontext import json_encoder
-from regista.store.records import BrokenLink, HistoryEvent
+from regista.store.records import BrokenLink, HistoryEvent, HistoryHead
 
 # json's own string encoder (C), as json.dumps(ensure_ascii=False) uses it
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
@@ -161,3 +161,109 @@ def check_chain(events: Iterable[HistoryEvent]) -> BrokenLink | None:
             )
         prev = event
     return None
+
+
+def check_head(
+    instance_id: str, events: list[HistoryEvent], head: HistoryHead | None
+) -> BrokenLink | None:
+    """Whether the chain of one instance (verified, ordered by seq) ends where its recorded
+    head says: a missing tail, all events gone, or events added outside Regista."""
+    last = events[-1] if events else None
+    if head is None:
+        if last is None:
+            return None
+        return BrokenLink(
+            instance_id,
+            last.seq,
+            last.id,
+            f"the chain has {last.seq} events but no recorded head (the head row was "
+            "deleted, or the database was not upgraded with `regista db upgrade`)",
+        )
+    if last is None:
+        return BrokenLink(
+            instance_id,
+            head.seq,
+            None,
+            f"all {head.seq} events of the instance were deleted (its head records them)",
+        )
+    if last.seq < head.seq:
+        gone = f"#{last.seq + 1}" if head.seq == last.seq + 1 else f"#{last.seq + 1}-#{head.seq}"
+        return BrokenLink(
+            instance_id,
+            last.seq + 1,
+            None,
+            f"event {gone} deleted: the head records {head.seq} events, the chain has {last.seq}",
+        )
+    # A chain longer than its head was appended to after the head was read (heads are read
+    # first); the event the head names must still be the one recorded.
+    at = events[head.seq - 1]
+    if at.seq != head.seq or at.hash != head.hash:
+        return BrokenLink(
+            instance_id,
+            head.seq,
+            at.id,
+            f"event #{head.seq}'s hash differs from the recorded head (the chain was rewritten)",
+        )
+    return None
+
+
+def check_anchored(
+    instance_id: str, events: list[HistoryEvent], anchored: HistoryHead
+) -> BrokenLink | None:
+    """Whether the chain of one instance (verified) still holds, unchanged, the events an
+    anchor recorded: the event at the anchored seq must carry the anchored hash, which
+    (being chained) covers every event before it."""
+    if not events:
+        return BrokenLink(
+            instance_id,
+            anchored.seq,
+            None,
+            f"the instance's {anchored.seq} anchored events are gone (the instance was "
+            "deleted, or pruned by retention after the anchor)",
+        )
+    if events[-1].seq < anchored.seq:
+        return BrokenLink(
+            instance_id,
+            events[-1].seq + 1,
+            None,
+            f"events #{events[-1].seq + 1}-#{anchored.seq} were deleted since the anchor "
+            f"(it records {anchored.seq} events, the chain has {events[-1].seq})",
+        )
+    at = events[anchored.seq - 1]
+    if at.seq != anchored.seq or at.hash != anchored.hash:
+        return BrokenLink(
+            instance_id,
+            anchored.seq,
+            at.id,
+            f"the chain was rewritten: event #{anchored.seq} no longer has the hash the "
+            "anchor recorded",
+        )
+    return None
+
+
+def audit_chains(
+    chains: Iterable[tuple[str, list[HistoryEvent]]],
+    heads: Mapping[str, HistoryHead],
+    anchor: Mapping[str, HistoryHead] | None = None,
+) -> Iterator[BrokenLink]:
+    """Every problem of the history: `chains` are the events of each instance (each list
+    ordered by seq, instances in any order), `heads` the recorded chain heads and `anchor`
+    the heads of a signed checkpoint. Finds altered events, gaps, missing tails, instances
+    whose events are all gone, and (with an anchor) anything changed since the anchor."""
+    seen: set[str] = set()
+    for instance_id, events in chains:
+        seen.add(instance_id)
+        broken = check_chain(events) or check_head(instance_id, events, heads.get(instance_id))
+        if broken is not None:
+            yield broken
+            continue
+        anchored = None if anchor is None else anchor.get(instance_id)
+        if anchored is not None and (found := check_anchored(instance_id, events, anchored)):
+            yield found
+    for instance_id in sorted(heads.keys() - seen):
+        if broken := check_head(instance_id, [], heads[instance_id]):
+            yield broken
+    if anchor is not None:
+        for instance_id in sorted(anchor.keys() - seen - heads.keys()):
+            if found := check_anchored(instance_id, [], anchor[instance_id]):
+                yield found

@@ -54,6 +54,7 @@ from regista.store.records import (
     BufferedMessage,
     Definition,
     HistoryEvent,
+    HistoryHead,
     Incident,
     Instance,
     InstanceKeys,
@@ -493,7 +494,24 @@ class Store(Protocol):
         ...
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
-        """Check the history hash chains (one instance or all); the first broken link."""
+        """Check the history hash chains (one instance or all) and their recorded heads;
+        the first broken link."""
+        ...
+
+    def audit_history(
+        self,
+        instance_id: str | None = None,
+        anchor: Mapping[str, HistoryHead] | None = None,
+        *,
+        limit: int = 100,
+    ) -> list[BrokenLink]:
+        """Up to `limit` problems of the audit trail (one instance or all): altered events,
+        gaps, deleted tails, instances whose events were all deleted, and with `anchor`
+        (the chain heads of a checkpoint, by instance) anything changed since then."""
+        ...
+
+    def history_heads(self) -> list[HistoryHead]:
+        """The recorded head of every instance's history chain, by instance id."""
         ...
 
     def register_node(self, node_id: str, *, now: datetime) -> None:

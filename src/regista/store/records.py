@@ -213,6 +213,16 @@ class HistoryEvent:
 
 
 @dataclass(frozen=True, slots=True)
+class HistoryHead:
+    """The head of one instance's history chain: how many events it has (`seq` of the
+    last) and the hash of the last. Kept beside the history, so a missing tail is found."""
+
+    instance_id: str
+    seq: int
+    hash: str
+
+
+@dataclass(frozen=True, slots=True)
 class BrokenLink:
     """The first place where a history chain does not verify."""
 

@@ -227,6 +227,7 @@ def test_redis_streams(rt: LocalRuntime) -> None:
 
 
 def test_a_missing_setting_names_the_field(rt: LocalRuntime) -> None:
-    rt.deploy(publisher(MQTT, {"message.topic": "t"}))
+    # computed as null (a missing mapping is refused at deployment already)
+    rt.deploy(publisher(MQTT, {"message.topic": "t", "connection.url": "=noSuchUrl"}))
     (incident,) = rt.instance(rt.start("publish")).incidents
     assert "connection.url: is missing" in incident.message

@@ -235,7 +235,8 @@ def test_a_job_error_from_the_error_expression_sets_retries_and_back_off(
 @pytest.mark.parametrize(
     ("inputs", "says"),
     [
-        ({"method": "GET"}, "url: is missing"),
+        # a url computed as null: a missing mapping is refused at deployment already
+        ({"method": "GET", "url": "=noSuchUrl"}, "url: is missing"),
         ({"url": '="ftp://example.org/x"'}, "url: must be an http:// or https:// URL"),
         (
             {"url": '="http://127.0.0.1:9/x"', "authentication": '={type: "kerberos"}'},

@@ -34,6 +34,7 @@ TABLES = (
     "buffered_messages",
     "incidents",
     "history",
+    "history_heads",
     "message_ids",
     "settings",
 )

@@ -168,6 +168,7 @@ class PostgresBackend(SqlBackend):
         "buffered_messages",
         "incidents",
         "history",
+        "history_heads",
         "users",
         "user_groups",
         "group_members",

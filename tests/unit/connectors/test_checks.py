@@ -73,3 +73,37 @@ def test_regista_validate_reports_them(tmp_path: Path) -> None:
     )
     assert done.returncode == 1
     assert "error [rest]: the connector io.camunda:http-json:1 needs the input 'url'" in done.stdout
+
+
+def test_the_checks_know_the_connectors_own_job_types() -> None:
+    # The checks live with the model (so deploying refuses their errors); their job types
+    # must stay the connectors' own.
+    from regista.bpmn import connector_checks
+    from regista.connectors import AI_CHAT, MQTT, NATS, RABBITMQ, REDIS_STREAM
+    from regista.connectors.webhooks import WEBHOOK
+
+    assert {
+        HTTP_JSON,
+        EMAIL,
+        AI_CHAT,
+        RABBITMQ,
+        MQTT,
+        NATS,
+        REDIS_STREAM,
+    } == connector_checks.CONNECTOR_TYPES
+    assert connector_checks.WEBHOOK == WEBHOOK
+
+
+def test_deploying_refuses_a_connector_error_with_validates_message() -> None:
+    import pytest
+
+    from regista.client import Client
+    from regista.runtime.sources import DeploymentError
+    from regista.store.memory import MemoryStore
+
+    model = ProcessBuilder("p").start("s").service_task("rest", type=HTTP_JSON).end("e")
+    expected = [p.message for p in check(model.build()) if p.severity == "error"]
+    assert expected
+    with Client(MemoryStore()) as client, pytest.raises(DeploymentError) as refused:
+        client.deploy(model)
+    assert [p.message for p in refused.value.problems if p.element_id == "rest"] == expected

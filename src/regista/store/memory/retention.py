@@ -62,6 +62,7 @@ def prune(journal: Journal, before: datetime, limit: int) -> Pruned:
         events = journal.delete(t.history, instance_id)
         history += len(events or [])
         journal.delete(t.states, instance_id)
+        journal.delete(t.history_heads, instance_id)
         journal.delete(t.instances, instance_id)
     return Pruned(
         instances=len(ids),

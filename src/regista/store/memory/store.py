@@ -12,17 +12,18 @@ import itertools
 import os
 import socket
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import replace
 from datetime import datetime, timedelta
+from itertools import islice
 
-from regista.store.chain import check_chain
+from regista.store.chain import audit_chains
 from regista.store.errors import NodeLockError, StoreBusy, StoreError
 from regista.store.interface import Transaction
 from regista.store.memory.tables import Tables
 from regista.store.memory.transaction import MemoryTransaction
-from regista.store.records import BrokenLink, Job, Node, Timer
+from regista.store.records import BrokenLink, HistoryHead, Job, Node, Timer
 from regista.store.values import utc
 
 
@@ -199,16 +200,34 @@ class MemoryStore:
             return min(len(expired), limit)
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
+        found = self.audit_history(instance_id, limit=1)
+        return found[0] if found else None
+
+    def audit_history(
+        self,
+        instance_id: str | None = None,
+        anchor: Mapping[str, HistoryHead] | None = None,
+        *,
+        limit: int = 100,
+    ) -> list[BrokenLink]:
         with self._memory_transaction(write=False):
-            chains = (
-                [self._tables.history.get(instance_id, [])]
-                if instance_id is not None
-                else [self._tables.history[k] for k in sorted(self._tables.history)]
-            )
-            for chain in chains:
-                if broken := check_chain(chain):
-                    return broken
-            return None
+            history = self._tables.history
+            heads = self._tables.history_heads
+            if instance_id is not None:
+                chains = (
+                    [(instance_id, list(history[instance_id]))] if history.get(instance_id) else []
+                )
+                heads = {k: v for k, v in heads.items() if k == instance_id}
+                if anchor is not None:
+                    anchor = {k: v for k, v in anchor.items() if k == instance_id}
+            else:
+                chains = [(k, list(history[k])) for k in sorted(history) if history[k]]
+            return list(islice(audit_chains(chains, dict(heads), anchor), limit))
+
+    def history_heads(self) -> list[HistoryHead]:
+        with self._memory_transaction(write=False):
+            heads = self._tables.history_heads
+            return [heads[k] for k in sorted(heads)]
 
     def register_node(self, node_id: str, *, now: datetime) -> None:
         with self._memory_transaction(write=True) as tx:

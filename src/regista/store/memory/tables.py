@@ -16,6 +16,7 @@ from regista.store.records import (
     BufferedMessage,
     Definition,
     HistoryEvent,
+    HistoryHead,
     Incident,
     Instance,
     Job,
@@ -64,6 +65,8 @@ class Tables:
     messages: dict[str, BufferedMessage] = field(default_factory=dict)
     incidents: dict[str, Incident] = field(default_factory=dict)
     history: dict[str, list[HistoryEvent]] = field(default_factory=dict)
+    history_heads: dict[str, HistoryHead] = field(default_factory=dict)
+    """The head of each instance's chain, moved with every append (what `verify` compares)."""
     nodes: dict[str, Node] = field(default_factory=dict)
     message_ids: dict[tuple[str, str, str], tuple[str, datetime]] = field(default_factory=dict)
     """(name, correlation key or "", messageId) -> (message key, expires at)."""

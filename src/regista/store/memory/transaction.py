@@ -38,6 +38,7 @@ from regista.store.records import (
     BufferedMessage,
     Definition,
     HistoryEvent,
+    HistoryHead,
     Incident,
     Instance,
     InstanceKeys,
@@ -779,6 +780,9 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, Transaction):
             )
             prev = digest
         self._j.set(self._t.history, instance_id, [*chain, *built])
+        self._j.set(
+            self._t.history_heads, instance_id, HistoryHead(instance_id, seq, built[-1].hash)
+        )
         self._j.set(self._t.counters, "history_id", next_id)
         return built
 

@@ -3,13 +3,13 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager
 from datetime import datetime, timedelta
 
-from regista.store.chain import check_chain
+from regista.store.chain import audit_chains
 from regista.store.interface import Transaction
-from regista.store.records import BrokenLink, HistoryEvent, Job, Node, Timer
+from regista.store.records import BrokenLink, HistoryEvent, HistoryHead, Job, Node, Timer
 from regista.store.sql.transaction import SqlTransaction
 from regista.store.values import aware
 
@@ -124,9 +124,46 @@ class SqlStore(ABC):
             return len(s.all("message_purge", write=True, now=s.codec.ts(aware(now)), limit=limit))
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
+        found = self.audit_history(instance_id, limit=1)
+        return found[0] if found else None
+
+    def audit_history(
+        self,
+        instance_id: str | None = None,
+        anchor: Mapping[str, HistoryHead] | None = None,
+        *,
+        limit: int = 100,
+    ) -> list[BrokenLink]:
         if instance_id is not None:
-            with self._sql_transaction(write=False) as tx:
-                return check_chain(tx.history(instance_id))
+            broken = self._audit_one(instance_id, anchor)
+            return [] if broken is None else [broken]
+        # Heads first, then the events: an append in between only makes a chain longer
+        # than its head, which the check allows; what looks broken is checked once more
+        # on its own, so an instance pruned meanwhile is no finding.
+        heads = {h.instance_id: h for h in self.history_heads()}
+        found: list[BrokenLink] = []
+        for candidate in audit_chains(self._chains(), heads, anchor):
+            confirmed = self._audit_one(candidate.instance_id, anchor)
+            if confirmed is not None:
+                found.append(confirmed)
+                if len(found) >= limit:
+                    break
+        return found
+
+    def _audit_one(
+        self, instance_id: str, anchor: Mapping[str, HistoryHead] | None
+    ) -> BrokenLink | None:
+        with self._sql_transaction(write=False) as tx:
+            head = tx.history_head(instance_id)
+            events = tx.history(instance_id)
+        heads = {} if head is None else {instance_id: head}
+        anchored = None
+        if anchor is not None:
+            anchored = {instance_id: anchor[instance_id]} if instance_id in anchor else {}
+        return next(audit_chains([(instance_id, events)] if events else [], heads, anchored), None)
+
+    def _chains(self) -> Iterator[tuple[str, list[HistoryEvent]]]:
+        """The events of every instance, one instance at a time, read page by page."""
         after: tuple[str, int] = ("", 0)
         current: list[HistoryEvent] = []
         while True:
@@ -134,13 +171,25 @@ class SqlStore(ABC):
                 page = tx.history_page(after, 1000)
             for event in page:
                 if current and current[0].instance_id != event.instance_id:
-                    if broken := check_chain(current):
-                        return broken
+                    yield current[0].instance_id, current
                     current = []
                 current.append(event)
             if len(page) < 1000:
-                return check_chain(current)
+                if current:
+                    yield current[0].instance_id, current
+                return
             after = (page[-1].instance_id, page[-1].seq)
+
+    def history_heads(self) -> list[HistoryHead]:
+        heads: list[HistoryHead] = []
+        after = ""
+        while True:
+            with self._sql_transaction(write=False) as tx:
+                page = tx.history_heads_page(after, 5000)
+            heads.extend(page)
+            if len(page) < 5000:
+                return heads
+            after = page[-1].instance_id
 
     def heartbeat_node(self, node_id: str, *, now: datetime) -> None:
         with self._tx() as tx:

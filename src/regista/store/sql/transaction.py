@@ -35,6 +35,7 @@ from regista.store.records import (
     BufferedMessage,
     Definition,
     HistoryEvent,
+    HistoryHead,
     Incident,
     Instance,
     InstanceKeys,
@@ -711,11 +712,24 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
                 "lock the instance (tx.lock_instance) before appending"
             ) from exc
         self._heads[instance_id] = (links[-1].seq, links[-1].hash)
+        # the recorded head moves with the chain, in the same transaction
+        self._s.write(
+            "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
+        )
         return ids
 
     def history(self, instance_id: str) -> list[HistoryEvent]:
         rows = self._s.all("history_of_instance", instance_id=instance_id)
         return [self._rows.history_event(r) for r in rows]
+
+    def history_head(self, instance_id: str) -> HistoryHead | None:
+        """The recorded head of one instance's chain (None: no history recorded)."""
+        row = self._s.one("history_head_get", instance_id=instance_id)
+        return None if row is None else _head(row)
+
+    def history_heads_page(self, after: str, limit: int) -> list[HistoryHead]:
+        """Recorded chain heads of the instances after `after`, by instance id."""
+        return [_head(r) for r in self._s.all("history_heads_page", after=after, limit=limit)]
 
     def history_page(self, after: tuple[str, int], limit: int) -> list[HistoryEvent]:
         """Events of every instance after `after` (instance id, seq), in that order."""
@@ -734,8 +748,14 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
             return Pruned()
         param = self._c.text_list(ids)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
+        # whole instances go, so their chain heads go with them
+        self._s.change("delete_history_heads", ids=param)
         return Pruned(**counts)
 
     def count_prunable(self, *, ended_before: datetime) -> int:
         row = self._s.one("count_prunable", before=self._c.ts(aware(ended_before)))
         return 0 if row is None else int(row["n"])
+
+
+def _head(row: Any) -> HistoryHead:
+    return HistoryHead(str(row["instance_id"]), int(row["seq"]), str(row["hash"]))

@@ -173,6 +173,13 @@ CREATE TABLE history (
     UNIQUE (instance_id, seq)
 );
 
+-- The head of each instance's history chain, kept by the code that appends the history.
+CREATE TABLE history_heads (
+    instance_id  text PRIMARY KEY,
+    seq          integer NOT NULL,
+    hash         text NOT NULL
+);
+
 CREATE TABLE users (
     username       text PRIMARY KEY,
     name           text,

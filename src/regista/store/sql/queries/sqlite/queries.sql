@@ -329,6 +329,20 @@ WHERE resolved_at IS NULL
 ORDER BY created_at, id
 LIMIT :limit;
 
+-- name: history_head_set
+-- the head of the instance's chain after an append, in the same transaction
+INSERT INTO history_heads (instance_id, seq, hash) VALUES (:instance_id, :seq, :hash)
+ON CONFLICT (instance_id) DO UPDATE SET seq = excluded.seq, hash = excluded.hash;
+
+-- name: history_head_get
+SELECT instance_id, seq, hash FROM history_heads WHERE instance_id = :instance_id;
+
+-- name: history_heads_page
+SELECT instance_id, seq, hash FROM history_heads
+WHERE instance_id > :after
+ORDER BY instance_id
+LIMIT :limit;
+
 -- name: history_last
 SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
 

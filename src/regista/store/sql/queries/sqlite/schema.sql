@@ -173,6 +173,13 @@ CREATE TABLE history (
     UNIQUE (instance_id, seq)
 );
 
+-- The head of each instance's history chain, kept by the code that appends the history.
+CREATE TABLE history_heads (
+    instance_id  TEXT PRIMARY KEY,
+    seq          INTEGER NOT NULL,
+    hash         TEXT NOT NULL
+);
+
 CREATE TABLE users (
     username       TEXT PRIMARY KEY,
     name           TEXT,
