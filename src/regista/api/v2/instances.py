@@ -35,6 +35,8 @@ from regista.api.v2.search import (
 from regista.client import Activate, Client
 from regista.engine import ENDED
 from regista.runtime.definitions import is_process
+from regista.runtime.shell import feel_variables
+from regista.runtime.starts import StartRequest
 from regista.store import Instance, InstanceQuery, Transaction
 
 __all__ = ["router"]
@@ -177,20 +179,20 @@ def create(
         assert body.processDefinitionId is not None
         process_id = body.processDefinitionId
         version = None if body.processDefinitionVersion < 0 else body.processDefinitionVersion
-    instance_id = client.shell.start(
+    wanted = StartRequest(
         process_id,
-        body.variables,
-        version=version,
+        feel_variables(body.variables),
         business_key=body.businessKey,
+        version=version,
         start_event_id=start_event,
-        actor=principal.username,
     )
-    with client.store.transaction(write=False) as tx:
-        described = describe(client, tx, instance_row(tx, instance_id))
+    # the start answers with its definition version: no second transaction to read it back
+    started = client.shell.start_instance(wanted, actor=principal.username)
+    instance_id = started.instance_id
     created = CreatedProcessInstance(
-        processDefinitionId=described.processDefinitionId,
-        processDefinitionVersion=described.processDefinitionVersion,
-        processDefinitionKey=described.processDefinitionKey,
+        processDefinitionId=started.process_id,
+        processDefinitionVersion=started.version,
+        processDefinitionKey=started.definition_id,
         processInstanceKey=instance_id,
     )
     if body.awaitCompletion:
