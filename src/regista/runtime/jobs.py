@@ -181,6 +181,19 @@ class ExternalJobs:
         report = _Report(job_id, result, token, actor)
         return self.shell.shared.run(lambda uow: self._apply(uow, report), actor=actor)
 
+    async def report_async(
+        self,
+        job_id: str,
+        result: WorkResult,
+        *,
+        token: str | None = None,
+        actor: str | None = None,
+    ) -> Refusal | None:
+        """`report` for the API's event loop: it waits for its group commit without a
+        thread of its own."""
+        report = _Report(job_id, result, token, actor)
+        return await self.shell.shared.run_async(lambda uow: self._apply(uow, report), actor=actor)
+
     def _apply(self, uow: UnitOfWork, report: _Report) -> Refusal | None:
         tx = uow.tx
         job_id, result = report.job_id, report.result

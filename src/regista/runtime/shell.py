@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import random
 import threading
@@ -252,15 +253,26 @@ class Shell:
     ) -> starts.Started:
         """`start`, answering with the definition version the instance runs."""
 
-        def work(uow: UnitOfWork) -> starts.Started:
-            return starts.start(uow, request)
-
+        work = functools.partial(starts.start, request=request)
         try:
             return self.shared.run(work, actor=actor)
         except DuplicateKey:  # a concurrent start with the same key won: it is found now
             if request.idempotency_key is None:
                 raise
-            return self.transact(work, actor=actor)
+            return self.shared.run(work, actor=actor)
+
+    async def start_instance_async(
+        self, request: starts.StartRequest, *, actor: str | None = None
+    ) -> starts.Started:
+        """`start_instance` for the API's event loop: it waits for its group commit
+        without a thread of its own."""
+        work = functools.partial(starts.start, request=request)
+        try:
+            return await self.shared.run_async(work, actor=actor)
+        except DuplicateKey:
+            if request.idempotency_key is None:
+                raise
+            return await self.shared.run_async(work, actor=actor)
 
     def evaluate_conditions(
         self,
