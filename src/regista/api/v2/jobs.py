@@ -279,7 +279,9 @@ async def complete_job(
     summary="Fail a job (retried after retryBackOff while retries are left)",
     responses={404: _MISSING, 409: _CONFLICT},
 )
-async def fail_job(jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None = None) -> Response:
+async def fail_job(
+    jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None = None
+) -> Response:
     body = body or JobFailRequest()
     result = WorkResult(
         "failed",
