@@ -67,11 +67,12 @@ def test_starts_and_completions_over_http_share_a_transaction(database_url: str)
         holder.start()
         entered.wait(30)
 
-        requests: list[tuple[str, dict[str, Any]]] = [
+        starts: list[tuple[str, dict[str, Any]]] = [
             ("/v2/process-instances", {"processDefinitionId": "payment", "variables": {"n": 1}}),
             ("/v2/process-instances", {"processDefinitionId": "no-such-process"}),
             ("/v2/process-instances", {"processDefinitionId": "payment", "variables": {"n": 2}}),
-        ] + [
+        ]
+        requests = starts + [
             (f"/v2/jobs/{job['jobKey']}/completion", {"variables": {"paid": True}})
             for job in activated
         ]

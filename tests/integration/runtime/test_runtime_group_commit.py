@@ -10,6 +10,7 @@ Transactions are counted by wrapping the store's `transaction` (committed writes
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -98,6 +99,10 @@ def approval() -> ProcessBuilder:
     return ProcessBuilder("approval").start("s").user_task("approve").end("e")
 
 
+def start(client: Client, n: int) -> str:
+    return client.shell.start("order", {"n": n}, actor=f"u{n}")
+
+
 def count(db: Database, table: str) -> int:
     return int(db.execute(f"SELECT count(*) FROM {table}")[0][0])
 
@@ -116,9 +121,7 @@ def client(db: Database) -> Iterator[Client]:
 def test_concurrent_starts_share_one_transaction(db: Database, client: Client) -> None:
     commits = Commits(client.store)
     held = Held(client)
-    ids = held.queue(
-        [lambda n=n: client.shell.start("order", {"n": n}, actor=f"u{n}") for n in range(6)]
-    )
+    ids = held.queue([functools.partial(start, client, n) for n in range(6)])
     assert all(isinstance(i, str) for i in ids) and len(set(ids)) == 6
     assert commits.count == 2  # the held one, then all six together
     assert client.shell.shared.commits.batches == 1
@@ -189,7 +192,7 @@ def test_user_task_completions_share_a_transaction(db: Database, client: Client)
     held = Held(client)
     answers = held.queue(
         [
-            lambda t=t, n=n: client.shell.complete_user_task(t, {"ok": n}, by=f"u{n}")
+            functools.partial(client.shell.complete_user_task, t, {"ok": n}, by=f"u{n}")
             for n, t in enumerate(tasks)
         ]
     )
