@@ -38,7 +38,7 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Protocol
@@ -206,12 +206,12 @@ def worker_process(
             with counter.get_lock():
                 counter.value += 1
 
-        pending: list[Any] = []
+        pending: set[Future[None]] = set()
         while counter.value < stop_at:
-            pending = [f for f in pending if not f.done()]
+            pending = {f for f in pending if not f.done()}
             room = threads * 2 - len(pending)
-            if room <= 0:
-                time.sleep(0.001)
+            if room <= 0:  # wait for a completion, without spinning on a core the server needs
+                wait(pending, return_when=FIRST_COMPLETED)
                 continue
             began = time.perf_counter()
             status, answer = http.post(
@@ -228,7 +228,7 @@ def worker_process(
                 raise RuntimeError(f"activation answered {status}")
             activations.append(time.perf_counter() - began)
             for job in answer["jobs"]:
-                pending.append(pool.submit(complete, job["jobKey"]))
+                pending.add(pool.submit(complete, job["jobKey"]))
         for future in pending:
             future.result()
     http.close()
