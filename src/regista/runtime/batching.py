@@ -15,6 +15,7 @@ of its own: the request threads take turns leading.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -153,7 +154,11 @@ class GroupCommit(Generic[T, R]):
     def _take(self, own: _Slot[T, R] | None) -> list[_Slot[T, R]] | None:
         """The next batch for a leader, or None when it stops leading (under the lock)."""
         if own is None or own.done:
-            successor = next((s for s in self._queue if s.lock is not None and not s.woken), None)
+            # a thread that waits (not one about to lead already, nor one told already)
+            successor = next(
+                (s for s in self._queue if s.lock is not None and not s.woken and not s.leads),
+                None,
+            )
             if own is not None and successor is not None:
                 successor.leads = True  # the lead passes on: the count stays
                 self._tell(successor)
@@ -185,7 +190,8 @@ class GroupCommit(Generic[T, R]):
             return
         future = slot.future
         if future is not None and slot.done:
-            future.get_loop().call_soon_threadsafe(_resolve, future, slot)
+            with contextlib.suppress(RuntimeError):  # its loop closed: nobody waits any more
+                future.get_loop().call_soon_threadsafe(_resolve, future, slot)
 
     def _run(self, slots: list[_Slot[T, R]]) -> None:
         """Fill in the result or the error of each slot."""

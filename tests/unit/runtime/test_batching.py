@@ -171,3 +171,42 @@ def test_many_threads_each_get_their_own_answer_once(leaders: int) -> None:
     assert all(answers[n] == n * 2 for n in answers)
     assert set(runs.values()) == {1}  # every item ran exactly once
     assert commits._leading == 0 and commits._queue == []
+
+
+def test_threads_and_coroutines_together_each_get_their_own_answer() -> None:
+    runs: Counter[int] = Counter()
+    lock = threading.Lock()
+
+    def batch(items: Sequence[int]) -> list[int]:
+        with lock:
+            runs.update(items)
+        return [i + 1 for i in items]
+
+    def one(item: int) -> int:
+        with lock:
+            runs[item] += 1
+        return item + 1
+
+    commits: GroupCommit[int, int] = GroupCommit(batch, one, most=4, leaders=3)
+    answers: dict[int, int] = {}
+
+    def client(base: int) -> None:
+        for n in range(base, base + 30):
+            answers[n] = commits.submit(n)
+
+    async def coroutines() -> None:
+        async def one_client(base: int) -> None:
+            for n in range(base, base + 30):
+                answers[n] = await commits.submit_async(n)
+
+        await asyncio.gather(*(one_client(100_000 + k * 1000) for k in range(6)))
+
+    threads = [threading.Thread(target=client, args=(k * 1000,)) for k in range(6)]
+    for thread in threads:
+        thread.start()
+    asyncio.run(coroutines())
+    for thread in threads:
+        thread.join(60)
+    assert len(answers) == 360 and all(answers[n] == n + 1 for n in answers)
+    assert set(runs.values()) == {1}
+    assert commits._leading == 0 and commits._queue == []
