@@ -5,11 +5,11 @@ A request thread hands its item to `GroupCommit.submit` and waits. When no batch
 way it leads one: it takes every item queued (up to `most`) and runs them with `batch`, in
 one transaction, while later arrivals queue for the next batch; its followers are woken
 with their results. A batch is all or nothing. When it fails because of one item (`batch`
-raises `ItemFailed` naming it), that item runs again alone, in a transaction of its own,
-and the others run again together without it, so one caller's mistake costs the others
-one more transaction, not their results. A batch that fails otherwise (at its commit, say)
-runs again one item at a time (`one`), so only the failing item gets the error. No thread
-of its own: the request threads take turns leading.
+raises `ItemFailed` naming it), the others run again together without it, and then it runs
+again alone, in a transaction of its own, for its own answer; so one caller's mistake costs
+the others one more transaction, not their results. A batch that fails otherwise (at its
+commit, say) runs again one item at a time (`one`), so only the failing item gets the
+error. No thread of its own: the request threads take turns leading.
 """
 
 from __future__ import annotations
@@ -194,8 +194,10 @@ class GroupCommit(Generic[T, R]):
                 future.get_loop().call_soon_threadsafe(_resolve, future, slot)
 
     def _run(self, slots: list[_Slot[T, R]]) -> None:
-        """Fill in the result or the error of each slot."""
+        """Fill in the result or the error of each slot. A culprit runs alone after the
+        others (first come, first served: of two completing one task, the earlier wins)."""
         slots = list(slots)  # the caller's list keeps the culprits: they are done too
+        culprits: list[_Slot[T, R]] = []
         while len(slots) > 1:
             self._count(tried=1)
             try:
@@ -203,17 +205,16 @@ class GroupCommit(Generic[T, R]):
             except ItemFailed as failed:
                 if not 0 <= failed.index < len(slots):
                     break
-                culprit = slots.pop(failed.index)
-                self._alone(culprit)  # its own answer, from a transaction of its own
+                culprits.append(slots.pop(failed.index))
                 continue  # the others together again
             except Exception:  # not one item's fault: each goes alone, the culprit errs
                 break
             self._count(batched=1)
             for slot, result in zip(slots, results, strict=True):
                 slot.result = result
-            return
-        for slot in slots:
-            self._alone(slot)
+            slots = []
+        for slot in [*slots, *culprits]:
+            self._alone(slot)  # its own answer, from a transaction of its own
 
     def _alone(self, slot: _Slot[T, R]) -> None:
         self._count(tried=1)

@@ -23,7 +23,7 @@ from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime import messages, starts
 from regista.runtime.batching import SharedWork
-from regista.runtime.errors import NotFoundError, RequestError
+from regista.runtime.errors import NotFoundError, RequestError, TaskConflict
 from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import Store, Transaction
 from testkit import wait_until
@@ -201,3 +201,23 @@ def test_user_task_completions_share_a_transaction(db: Database, client: Client)
     for n, instance_id in enumerate(ids):
         info = client.instance(instance_id)
         assert info.status == "completed" and info.variables == {"ok": n}
+
+
+def test_of_two_completions_of_one_task_in_a_batch_the_first_wins(
+    db: Database, client: Client
+) -> None:
+    instance_id = client.start("approval")
+    (task,) = client.tasks(instance_id=instance_id)
+    held = Held(client)
+    answers = held.queue(
+        [
+            functools.partial(
+                client.shell.complete_user_task, task.id, {"by": n}, by=f"u{n}", strict=True
+            )
+            for n in (1, 2)
+        ]
+    )
+    assert answers[0] is True
+    assert isinstance(answers[1], TaskConflict)  # completed by u1, and it says so
+    assert "u1" in str(answers[1])
+    assert client.instance(instance_id).variables == {"by": 1}
