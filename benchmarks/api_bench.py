@@ -1,7 +1,14 @@
 """The REST API's job throughput: jobs completed per second by external worker processes
 through `POST /v2/jobs/activation` and `/completion` over HTTP, with latencies.
 
-Run: `python benchmarks/api_bench.py [--db sqlite|postgres|both] [--jobs N] [--json]`.
+Run: `python benchmarks/api_bench.py [--db sqlite|postgres|both] [--jobs N] [--starts N]
+[--client stdlib|httpx] [--json]`.
+
+Clients: `stdlib` (the default) sends each thread's requests over a keep-alive connection of
+its own with `http.client`, the lightest HTTP client in Python, so that on a small machine
+the figures are the server's more than the client's; `httpx` uses one `httpx.Client` per
+process, as `regista.worker` does. The server runs as `regista server` does by default
+(uvicorn with httptools and uvloop when installed, which they are with regista).
 
 Starts: 1 and 16 concurrent clients (threads of this process) start `--starts` instances
 of `start -> service task "bench" -> end` with `POST /v2/process-instances` on a real
@@ -20,6 +27,7 @@ postgresql://postgres@127.0.0.1:5432/test), dropped at the end. Figures, not ass
 from __future__ import annotations
 
 import argparse
+import http.client
 import json
 import multiprocessing
 import os
@@ -30,10 +38,11 @@ import threading
 import time
 import uuid
 from collections.abc import Iterator
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 import httpx
 import psycopg
@@ -114,35 +123,100 @@ def server(url: str) -> Iterator[str]:
         process.wait(timeout=60)
 
 
+class Poster(Protocol):
+    """Sends a JSON POST and gives the status and the decoded body (None when empty)."""
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]: ...
+
+    def close(self) -> None: ...
+
+
+class StdlibPoster:
+    """A keep-alive `http.client` connection per thread (see the module docstring)."""
+
+    def __init__(self, base: str) -> None:
+        parts = urlsplit(base)
+        self._host, self._port = parts.hostname or "127.0.0.1", parts.port or 80
+        self._local = threading.local()
+        self._all: list[http.client.HTTPConnection] = []
+        self._lock = threading.Lock()
+
+    def _connection(self) -> http.client.HTTPConnection:
+        conn: http.client.HTTPConnection | None = getattr(self._local, "conn", None)
+        if conn is None:
+            conn = http.client.HTTPConnection(self._host, self._port, timeout=60)
+            self._local.conn = conn
+            with self._lock:
+                self._all.append(conn)
+        return conn
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        conn = self._connection()
+        conn.request(
+            "POST",
+            path,
+            body=json.dumps(body).encode(),
+            headers={"Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        payload = response.read()
+        return response.status, json.loads(payload) if payload else None
+
+    def close(self) -> None:
+        with self._lock:
+            for conn in self._all:
+                conn.close()
+
+
+class HttpxPoster:
+    """One `httpx.Client` shared by the threads of a process."""
+
+    def __init__(self, base: str) -> None:
+        self._http = httpx.Client(base_url=base, timeout=60)
+
+    def post(self, path: str, body: dict[str, Any]) -> tuple[int, Any]:
+        response = self._http.post(path, json=body)
+        return response.status_code, response.json() if response.content else None
+
+    def close(self) -> None:
+        self._http.close()
+
+
+def poster(kind: str, base: str) -> Poster:
+    return StdlibPoster(base) if kind == "stdlib" else HttpxPoster(base)
+
+
 def worker_process(
-    base: str, threads: int, batch: int, stop_at: int, counter: Any, out: Any
+    base: str, client: str, threads: int, batch: int, stop_at: int, counter: Any, out: Any
 ) -> None:
     """One worker process: activate, complete concurrently; send latencies when done."""
     completions: list[float] = []
     activations: list[float] = []
     lock = threading.Lock()
-    with httpx.Client(base_url=base, timeout=60) as http, ThreadPoolExecutor(threads) as pool:
+    http = poster(client, base)
+    with ThreadPoolExecutor(threads) as pool:
 
         def complete(key: str) -> None:
             began = time.perf_counter()
-            response = http.post(f"/v2/jobs/{key}/completion", json={"variables": {"ok": 1}})
-            response.raise_for_status()
+            status, _ = http.post(f"/v2/jobs/{key}/completion", {"variables": {"ok": 1}})
+            if status != 204:
+                raise RuntimeError(f"completion answered {status}")
             with lock:
                 completions.append(time.perf_counter() - began)
             with counter.get_lock():
                 counter.value += 1
 
-        pending: list[Any] = []
+        pending: set[Future[None]] = set()
         while counter.value < stop_at:
-            pending = [f for f in pending if not f.done()]
+            pending = {f for f in pending if not f.done()}
             room = threads * 2 - len(pending)
-            if room <= 0:
-                time.sleep(0.001)
+            if room <= 0:  # wait for a completion, without spinning on a core the server needs
+                wait(pending, return_when=FIRST_COMPLETED)
                 continue
             began = time.perf_counter()
-            response = http.post(
+            status, answer = http.post(
                 "/v2/jobs/activation",
-                json={
+                {
                     "type": "bench",
                     "worker": f"bench-{os.getpid()}",
                     "timeout": 60_000,
@@ -150,11 +224,14 @@ def worker_process(
                     "requestTimeout": 200,
                 },
             )
+            if status != 200:
+                raise RuntimeError(f"activation answered {status}")
             activations.append(time.perf_counter() - began)
-            for job in response.json()["jobs"]:
-                pending.append(pool.submit(complete, job["jobKey"]))
+            for job in answer["jobs"]:
+                pending.add(pool.submit(complete, job["jobKey"]))
         for future in pending:
             future.result()
+    http.close()
     out.put({"completions": completions, "activations": activations})
 
 
@@ -165,18 +242,20 @@ def percentile(values: list[float], q: float) -> float:
     return ordered[min(int(q * len(ordered)), len(ordered) - 1)]
 
 
-def run_jobs(kind: str, jobs: int, processes: int, threads: int) -> dict[str, Any]:
+def run_jobs(kind: str, jobs: int, processes: int, threads: int, client: str) -> dict[str, Any]:
     with database(kind) as url:
-        with Client(url) as client:
-            client.deploy(bench_process())
+        with Client(url) as regista:
+            regista.deploy(bench_process())
             for _ in range(jobs):
-                client.start("bench")
+                regista.start("bench")
         with server(url) as base:
             context = multiprocessing.get_context("spawn")
             counter = context.Value("i", 0)
             out = context.Queue()
             workers = [
-                context.Process(target=worker_process, args=(base, threads, 32, jobs, counter, out))
+                context.Process(
+                    target=worker_process, args=(base, client, threads, 32, jobs, counter, out)
+                )
                 for _ in range(processes)
             ]
             began = time.perf_counter()
@@ -190,6 +269,7 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int) -> dict[str, An
     activations = [v for r in results for v in r["activations"]]
     return {
         "db": kind,
+        "client": client,
         "workers": processes,
         "threads_per_worker": threads,
         "jobs": len(completions),
@@ -201,18 +281,21 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int) -> dict[str, An
     }
 
 
-def run_starts(kind: str, starts: int, clients: int) -> dict[str, Any]:
+def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, Any]:
     latencies: list[float] = []
     lock = threading.Lock()
     with database(kind) as url:
-        with Client(url) as client:
-            client.deploy(bench_process())
-        with server(url) as base, httpx.Client(base_url=base, timeout=60) as http:
+        with Client(url) as regista:
+            regista.deploy(bench_process())
+        with server(url) as base:
+            http = poster(client, base)
             body = {"processDefinitionId": "bench", "variables": {"n": 1}}
 
             def start(_: int) -> None:
                 began = time.perf_counter()
-                http.post("/v2/process-instances", json=body).raise_for_status()
+                status, _ = http.post("/v2/process-instances", body)
+                if status != 200:
+                    raise RuntimeError(f"the start answered {status}")
                 with lock:
                     latencies.append(time.perf_counter() - began)
 
@@ -220,8 +303,10 @@ def run_starts(kind: str, starts: int, clients: int) -> dict[str, Any]:
             with ThreadPoolExecutor(clients) as pool:
                 list(pool.map(start, range(starts)))
             elapsed = time.perf_counter() - began
+            http.close()
     return {
         "db": kind,
+        "client": client,
         "clients": clients,
         "starts": len(latencies),
         "starts_per_s": round(len(latencies) / elapsed, 1),
@@ -236,12 +321,17 @@ def main() -> None:
     parser.add_argument("--jobs", type=int, default=3000)
     parser.add_argument("--starts", type=int, default=2000)
     parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--client", choices=["stdlib", "httpx"], default="stdlib")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    starts = [run_starts(kind, args.starts, clients) for kind in kinds for clients in (1, 16)]
+    starts = [
+        run_starts(kind, args.starts, clients, args.client) for kind in kinds for clients in (1, 16)
+    ]
     figures = [
-        run_jobs(kind, args.jobs, processes, args.threads) for kind in kinds for processes in (1, 4)
+        run_jobs(kind, args.jobs, processes, args.threads, args.client)
+        for kind in kinds
+        for processes in (1, 4)
     ]
     if args.json:
         print(json.dumps({"starts": starts, "jobs": figures}, indent=2))

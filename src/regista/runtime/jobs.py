@@ -14,8 +14,9 @@ activation, and completes or throws an error for a job that is ready but not act
 Camunda accepts. A job already completed or cancelled is gone (Camunda answers 404), a job
 failed with no retries left waits for its incident (409).
 
-Reports go through a group commit (`regista.runtime.batching`): concurrent completions
-share one transaction, each applied and settled before the next.
+Reports go through the shell's group commit (`Shell.shared`, `regista.runtime.batching`):
+concurrent completions share one transaction with each other and with other requests
+(starts, messages), each applied and settled before the next.
 
 Camunda 7's external tasks (`/engine-rest/external-task`) name the worker instead of a
 token: a report, a lock extension or a failure given a `holder` applies only while that
@@ -35,7 +36,6 @@ from typing import Any, Literal
 from regista.engine import SetJobRetries, SetVariables, decode_value
 from regista.feel.values import to_python
 from regista.runtime import outbox
-from regista.runtime.batching import GroupCommit
 from regista.runtime.errors import RequestError
 from regista.runtime.resolution import resolve_incident
 from regista.runtime.shell import Shell, feel_variables
@@ -131,13 +131,8 @@ def _when(moment: dt.datetime | None) -> str:
 class ExternalJobs:
     """Activation, reports and updates of jobs by key, over one shell (thread-safe)."""
 
-    def __init__(self, shell: Shell, *, leaders: int | None = None, most: int = 64) -> None:
+    def __init__(self, shell: Shell) -> None:
         self.shell = shell
-        if leaders is None:
-            leaders = 1 if shell.store.dialect != "postgres" else 4
-        self.commits: GroupCommit[_Report, Refusal | None] = GroupCommit(
-            self._report_many, self._report_one, most=most, leaders=leaders
-        )
 
     # -- activation -------------------------------------------------------------------------
 
@@ -229,21 +224,21 @@ class ExternalJobs:
         None when applied, else why not. With `holder`, only while that worker holds the
         job's lease; `local` variables are set on the task's own scope first. Concurrent
         reports share transactions."""
-        return self.commits.submit(_Report(job_id, result, token, actor, holder, local))
+        report = _Report(job_id, result, token, actor, holder, local)
+        return self.shell.shared.run(lambda uow: self._apply(uow, report), actor=actor)
 
-    def _report_one(self, report: _Report) -> Refusal | None:
-        return self.shell.transact(lambda uow: self._apply(uow, report), actor=report.actor)
-
-    def _report_many(self, reports: Sequence[_Report]) -> list[Refusal | None]:
-        def work(uow: UnitOfWork) -> list[Refusal | None]:
-            out: list[Refusal | None] = []
-            for report in reports:
-                uow.actor = report.actor  # each report's history names its own caller
-                out.append(self._apply(uow, report))
-                uow.settle()  # as if in a transaction of its own, before the next
-            return out
-
-        return self.shell.transact(work, actor=reports[0].actor)
+    async def report_async(
+        self,
+        job_id: str,
+        result: WorkResult,
+        *,
+        token: str | None = None,
+        actor: str | None = None,
+    ) -> Refusal | None:
+        """`report` for the API's event loop: it waits for its group commit without a
+        thread of its own."""
+        report = _Report(job_id, result, token, actor)
+        return await self.shell.shared.run_async(lambda uow: self._apply(uow, report), actor=actor)
 
     def _apply(self, uow: UnitOfWork, report: _Report) -> Refusal | None:
         tx = uow.tx

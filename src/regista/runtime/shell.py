@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import functools
 import logging
 import random
 import threading
@@ -32,11 +33,11 @@ from regista.engine import (
 from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
-from regista.runtime import delivery, messages, outbox, user_tasks
+from regista.runtime import delivery, messages, outbox, starts, user_tasks
+from regista.runtime.batching import SharedWork
 from regista.runtime.clock import utc
 from regista.runtime.definitions import (
     Deployed,
-    Model,
     Source,
     StoredModels,
     cycle_text,
@@ -117,6 +118,9 @@ class Shell:
         )
         # SQLite has one writer: queueing writers here beats SQLite's sleeping busy handler
         self._write_lock = threading.Lock() if store.dialect == "sqlite" else None
+        # requests share transactions (group commit): one writer at a time on SQLite, a
+        # few on PostgreSQL, where batches of different connections commit side by side
+        self.shared = SharedWork(self.transact, leaders=4 if store.dialect == "postgres" else 1)
 
     def now(self) -> dt.datetime:
         return utc(self.clock())
@@ -242,64 +246,43 @@ class Shell:
         a second start with the same key returns the first instance instead. It starts at
         `start_event_id`, or the message start event of `message`, or the none start
         event; a process that has only conditional start events starts at the first whose
-        condition holds for `variables`."""
-        values = feel_variables(variables)
-
-        def work(uow: UnitOfWork) -> str:
-            if idempotency_key is not None:
-                existing = uow.tx.find_instance_by_idempotency_key(idempotency_key)
-                if existing is not None:
-                    return existing.id
-            # the latest version as last seen here, checked by the insert (no read first);
-            # a stale guess fails the transaction and the retry reads the latest
-            model = self.models.guess_latest(process_id) if version is None else None
-            guessed = model is not None
-            if model is None:
-                model = self.models.latest(uow.tx, process_id, version)
-            loaded = uow.start(
-                model,
-                values,
-                business_key=business_key,
-                start_event_id=start_event_id or self._start_event(uow, model, values, message),
-                idempotency_key=idempotency_key,
-                latest=guessed,
-            )
-            return loaded.id
-
-        try:
-            return self.transact(work, actor=actor)
-        except DuplicateKey as exc:  # a concurrent start with the same key won
-            if idempotency_key is None:
-                raise
-            if exc.existing_id is not None:
-                return exc.existing_id
-            return self.transact(work, actor=actor)
-
-    @staticmethod
-    def _start_event(
-        uow: UnitOfWork, model: Model, variables: Mapping[str, Any], message: str | None
-    ) -> str | None:
-        """The start event a start goes through when none is named (None: the none start
-        event)."""
-        if message is not None:
-            for trigger in model.triggers:
-                if trigger.kind == "message" and trigger.name == message:
-                    return trigger.start_event_id
-            raise RequestError(
-                f"'{model.process_id}' has no message start event for the message {message!r}"
-            )
-        kinds = {trigger.kind for trigger in model.triggers}
-        if "none" in kinds or "conditional" not in kinds:
-            return None
-        found = conditional_starts(
-            model.definitions, variables, uow.context(model), model.process_id
+        condition holds for `variables`. Concurrent starts share transactions."""
+        request = starts.StartRequest(
+            process_id,
+            feel_variables(variables),
+            business_key=business_key,
+            version=version,
+            idempotency_key=idempotency_key,
+            start_event_id=start_event_id,
+            message=message,
         )
-        if not found:
-            raise RequestError(
-                f"'{model.process_id}' starts only by its conditional start events, and none "
-                "of their conditions holds for the given variables"
-            )
-        return found[0].start_event_id
+        return self.start_instance(request, actor=actor).instance_id
+
+    def start_instance(
+        self, request: starts.StartRequest, *, actor: str | None = None
+    ) -> starts.Started:
+        """`start`, answering with the definition version the instance runs."""
+
+        work = functools.partial(starts.start, request=request)
+        try:
+            return self.shared.run(work, actor=actor)
+        except DuplicateKey:  # a concurrent start with the same key won: it is found now
+            if request.idempotency_key is None:
+                raise
+            return self.shared.run(work, actor=actor)
+
+    async def start_instance_async(
+        self, request: starts.StartRequest, *, actor: str | None = None
+    ) -> starts.Started:
+        """`start_instance` for the API's event loop: it waits for its group commit
+        without a thread of its own."""
+        work = functools.partial(starts.start, request=request)
+        try:
+            return await self.shared.run_async(work, actor=actor)
+        except DuplicateKey:
+            if request.idempotency_key is None:
+                raise
+            return await self.shared.run_async(work, actor=actor)
 
     def evaluate_conditions(
         self,
@@ -349,7 +332,7 @@ class Shell:
         completed (harmless), or with `strict` a `TaskConflict` naming who and when."""
         feel_variables(variables)  # refuses what is not a mapping
         values = dict(variables or {})
-        return self.transact(
+        return self.shared.run(
             lambda uow: user_tasks.complete(
                 uow, task_id, values, by=by, action=action, guard=guard, strict=strict
             ),
@@ -405,7 +388,7 @@ class Shell:
         """Publish a message (see `regista.runtime.messages`)."""
         values = feel_variables(variables)
         text_key = correlation_key(key)
-        return self.transact(
+        return self.shared.run(
             lambda uow: messages.publish(
                 uow,
                 name,

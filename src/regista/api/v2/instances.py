@@ -14,6 +14,7 @@ from typing import Any, Literal
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import services
 from regista.api.problems import ApiError
@@ -35,7 +36,9 @@ from regista.api.v2.search import (
 from regista.client import Activate, Client
 from regista.engine import ENDED
 from regista.runtime.definitions import is_process
-from regista.store import Instance, InstanceQuery, Transaction
+from regista.runtime.shell import feel_variables
+from regista.runtime.starts import StartRequest
+from regista.store import Definition, Instance, InstanceQuery, Transaction
 
 __all__ = ["router"]
 
@@ -145,9 +148,7 @@ def _param(name: str, reason: str) -> dict[str, Any]:
     summary="Create a process instance",
     responses={504: {"description": "awaitCompletion: the instance did not end in time"}},
 )
-def create(
-    request: Request, body: CreateProcessInstance, principal: Operator
-) -> CreatedProcessInstance:
+async def create(request: Request, body: CreateProcessInstance, principal: Operator) -> Response:
     client = client_of(request)
     if (body.processDefinitionId is None) == (body.processDefinitionKey is None):
         raise ApiError(
@@ -168,8 +169,7 @@ def create(
             )
         start_event = body.startInstructions[0].elementId
     if body.processDefinitionKey is not None:
-        with client.store.transaction(write=False) as tx:
-            row = tx.get_definition(body.processDefinitionKey)
+        row = await run_in_threadpool(_definition, client, body.processDefinitionKey)
         if row is None or not is_process(row.process_id):
             raise no_such("process definition", body.processDefinitionKey)
         process_id, version = row.process_id, row.version
@@ -177,27 +177,36 @@ def create(
         assert body.processDefinitionId is not None
         process_id = body.processDefinitionId
         version = None if body.processDefinitionVersion < 0 else body.processDefinitionVersion
-    instance_id = client.shell.start(
+    wanted = StartRequest(
         process_id,
-        body.variables,
-        version=version,
+        feel_variables(body.variables),
         business_key=body.businessKey,
+        version=version,
         start_event_id=start_event,
-        actor=principal.username,
     )
-    with client.store.transaction(write=False) as tx:
-        described = describe(client, tx, instance_row(tx, instance_id))
+    # a coroutine waits for its group commit without a thread of its own, and the start
+    # answers with its definition version: no second transaction to read it back
+    started = await client.shell.start_instance_async(wanted, actor=principal.username)
+    instance_id = started.instance_id
     created = CreatedProcessInstance(
-        processDefinitionId=described.processDefinitionId,
-        processDefinitionVersion=described.processDefinitionVersion,
-        processDefinitionKey=described.processDefinitionKey,
+        processDefinitionId=started.process_id,
+        processDefinitionVersion=started.version,
+        processDefinitionKey=started.definition_id,
         processInstanceKey=instance_id,
     )
     if body.awaitCompletion:
         limit = services(request).options.max_long_poll
         timeout = min(body.requestTimeout / 1000 if body.requestTimeout else limit, limit)
-        created.variables = _await(client, instance_id, timeout, body.fetchVariables)
-    return created
+        created.variables = await run_in_threadpool(
+            _await, client, instance_id, timeout, body.fetchVariables
+        )
+    # the model is built here already: encoded once, not validated again by FastAPI
+    return Response(created.model_dump_json(), media_type="application/json")
+
+
+def _definition(client: Client, key: str) -> Definition | None:
+    with client.store.transaction(write=False) as tx:
+        return tx.get_definition(key)
 
 
 def _await(

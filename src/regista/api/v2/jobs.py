@@ -61,9 +61,10 @@ _MISSING = {"description": "The job was not found (it never existed, completed o
 _CONFLICT = {"description": "The job is in the wrong state (another activation holds it, ...)"}
 
 
-def external_jobs(request: Request) -> ExternalJobs:
+async def external_jobs(request: Request) -> ExternalJobs:
     """The application's `ExternalJobs` (made at first use; on PostgreSQL without an engine
-    node, with a listener of other nodes' commits)."""
+    node, with a listener of other nodes' commits). A coroutine, so that FastAPI does not
+    send every job request through a thread for it."""
     state = request.app.state
     found: ExternalJobs | None = getattr(state, "external_jobs", None)
     if found is not None:
@@ -261,12 +262,14 @@ def _refused(refusal: Refusal | None) -> Response:
     summary="Complete a job",
     responses={404: _MISSING, 409: _CONFLICT},
 )
-def complete_job(
+async def complete_job(
     jobKey: str, who: Worker, jobs: Jobs, body: JobCompletionRequest | None = None
 ) -> Response:
     body = body or JobCompletionRequest()
     result = WorkResult("completed", body.variables or {})
-    return _refused(jobs.report(jobKey, result, token=body.jobLeaseToken, actor=who.username))
+    return _refused(
+        await jobs.report_async(jobKey, result, token=body.jobLeaseToken, actor=who.username)
+    )
 
 
 @router.post(
@@ -276,7 +279,9 @@ def complete_job(
     summary="Fail a job (retried after retryBackOff while retries are left)",
     responses={404: _MISSING, 409: _CONFLICT},
 )
-def fail_job(jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None = None) -> Response:
+async def fail_job(
+    jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None = None
+) -> Response:
     body = body or JobFailRequest()
     result = WorkResult(
         "failed",
@@ -285,7 +290,9 @@ def fail_job(jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None =
         retries=body.retries,
         backoff=dt.timedelta(milliseconds=body.retryBackOff),
     )
-    return _refused(jobs.report(jobKey, result, token=body.jobLeaseToken, actor=who.username))
+    return _refused(
+        await jobs.report_async(jobKey, result, token=body.jobLeaseToken, actor=who.username)
+    )
 
 
 @router.post(
@@ -295,11 +302,13 @@ def fail_job(jobKey: str, who: Worker, jobs: Jobs, body: JobFailRequest | None =
     summary="Throw a BPMN error for a job",
     responses={404: _MISSING, 409: _CONFLICT},
 )
-def throw_job_error(jobKey: str, body: JobErrorRequest, who: Worker, jobs: Jobs) -> Response:
+async def throw_job_error(jobKey: str, body: JobErrorRequest, who: Worker, jobs: Jobs) -> Response:
     result = WorkResult(
         "error", body.variables or {}, code=body.errorCode, message=body.errorMessage or ""
     )
-    return _refused(jobs.report(jobKey, result, token=body.jobLeaseToken, actor=who.username))
+    return _refused(
+        await jobs.report_async(jobKey, result, token=body.jobLeaseToken, actor=who.username)
+    )
 
 
 # -- updates --------------------------------------------------------------------------------
