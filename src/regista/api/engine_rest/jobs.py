@@ -18,7 +18,7 @@ from regista.api.engine_rest.common import Count, Page, Worker, c7_date, page
 from regista.api.engine_rest.incidents import open_incidents
 from regista.api.problems import ApiError
 from regista.api.v2.common import client_of
-from regista.api.v2.jobs import external_jobs
+from regista.api.v2.jobs import jobs_of
 from regista.store import IncidentQuery, Instance, Job, JobQuery, Transaction
 
 __all__ = ["router"]
@@ -227,7 +227,7 @@ def set_retries(request: Request, id: str, body: Retries, principal: Worker) -> 
     if incident is not None and body.retries > 0:
         client.shell.resolve_incident(incident.id, actor=principal.username)
         target = _successor(request, job)
-    refusal = external_jobs(request).update(target, retries=body.retries, actor=principal.username)
+    refusal = jobs_of(request).update(target, retries=body.retries, actor=principal.username)
     if refusal is not None and not (target != id and refusal.kind == "missing"):
         # (a job made anew may already have run and finished: nothing left to set)
         raise ApiError(404 if refusal.kind == "missing" else 409, refusal.detail)

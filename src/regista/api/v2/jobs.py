@@ -62,9 +62,14 @@ _CONFLICT = {"description": "The job is in the wrong state (another activation h
 
 
 async def external_jobs(request: Request) -> ExternalJobs:
+    """`jobs_of` as a dependency: a coroutine, so that FastAPI does not send every job
+    request through a thread for it."""
+    return jobs_of(request)
+
+
+def jobs_of(request: Request) -> ExternalJobs:
     """The application's `ExternalJobs` (made at first use; on PostgreSQL without an engine
-    node, with a listener of other nodes' commits). A coroutine, so that FastAPI does not
-    send every job request through a thread for it."""
+    node, with a listener of other nodes' commits)."""
     state = request.app.state
     found: ExternalJobs | None = getattr(state, "external_jobs", None)
     if found is not None:
