@@ -1,6 +1,8 @@
 """The official Camunda 8 Python SDK (`camunda-orchestration-sdk`) against a real `regista
 server`: a client process deploys a model, starts instances and runs the SDK's job
-worker, which activates jobs with a lease and completes them or throws a BPMN error."""
+worker, which activates jobs with a lease and completes them or throws a BPMN error —
+authenticated with HTTP Basic, or configured for OAuth against the server's own token
+endpoint (`CAMUNDA_OAUTH_URL=<server>/oauth/token`, client credentials of an API key)."""
 
 from __future__ import annotations
 
@@ -10,6 +12,8 @@ import subprocess
 import sys
 from pathlib import Path
 
+import httpx
+import pytest
 from test_worker_cli import payment, server
 
 from regista.bpmn import to_xml
@@ -19,17 +23,40 @@ from testkit import wait_until
 SDK_WORKER = Path(__file__).parent / "clients" / "camunda_sdk_worker.py"
 
 
-def test_the_sdk_deploys_starts_and_its_job_worker_completes_jobs(tmp_path: Path) -> None:
+def _oauth_client(url: str) -> dict[str, str]:
+    """The SDK's OAuth settings for a new API key of the administrator (made over the API)."""
+    made = httpx.post(
+        f"{url}/v2/api-keys", json={"username": "admin", "name": "sdk"}, auth=("admin", "pw")
+    )
+    made.raise_for_status()
+    prefix = made.json()["prefix"]
+    return {
+        "CAMUNDA_AUTH_STRATEGY": "OAUTH",
+        "CAMUNDA_OAUTH_URL": f"{url}/oauth/token",
+        "CAMUNDA_CLIENT_ID": prefix,
+        "CAMUNDA_CLIENT_SECRET": made.json()["key"][len(prefix) + 1 :],
+        "CAMUNDA_TOKEN_AUDIENCE": "zeebe-api",
+        "CAMUNDA_TOKEN_DISK_CACHE_DISABLE": "true",
+    }
+
+
+@pytest.mark.parametrize("auth", ["BASIC", "OAUTH"])
+def test_the_sdk_deploys_starts_and_its_job_worker_completes_jobs(
+    tmp_path: Path, auth: str
+) -> None:
     database = f"sqlite:///{tmp_path / 'regista.db'}"
     model = tmp_path / "payment.bpmn"
     model.write_bytes(to_xml(payment().build()))
     with server(database) as url, Client(database) as client:
-        env = {
-            **os.environ,
-            "CAMUNDA_REST_ADDRESS": url,
+        basic = {
             "CAMUNDA_AUTH_STRATEGY": "BASIC",
             "CAMUNDA_BASIC_AUTH_USERNAME": "admin",
             "CAMUNDA_BASIC_AUTH_PASSWORD": "pw",
+        }
+        env = {
+            **os.environ,
+            "CAMUNDA_REST_ADDRESS": url,
+            **(basic if auth == "BASIC" else _oauth_client(url)),
         }
         worker = subprocess.Popen(
             [sys.executable, str(SDK_WORKER), str(model), "10", "20", "-1"],

@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import engine_rest, health, inbound
+from regista.api import engine_rest, health, inbound, oauth
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -62,7 +62,8 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
                 version=app.version,
                 description=app.description,
                 routes=app.routes,
-            )
+            ),
+            own={oauth.PREFIX: (oauth.OAUTH_ERROR_SCHEMA, (400, 401))},
         )
     return app.openapi_schema
 
@@ -103,6 +104,7 @@ def create_app(
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(oauth.router)
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
         app.include_router(identity.router)

@@ -36,10 +36,12 @@ PUBLIC = {
     "/docs",
     "/docs/oauth2-redirect",
     "/inbound/{context:path}",
+    "/oauth/token",
 }
 """Paths that need no credentials (orchestrators, the Modeler's connection check, the docs;
 inbound webhooks, which third parties call and which check the signature, credentials or
-API key their model declares)."""
+API key their model declares; the OAuth token endpoint, which checks the client credentials
+it is sent)."""
 
 ADMIN_ONLY: tuple[str, ...] = ("admin",)
 MODELER: tuple[str, ...] = ("modeler",)
