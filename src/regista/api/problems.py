@@ -365,8 +365,8 @@ def document_problems(
                             "example": _EXAMPLES[status],
                         }
                     }
-                for prefix, replacement, statuses in overrides:
-                    if path.startswith(prefix + "/") and status in statuses:
+                for prefix, replacement, answered in overrides:
+                    if path.startswith(prefix + "/") and status in answered:
                         content = dict(replacement)
                 declared["content"] = content
     return document

@@ -188,6 +188,11 @@ class Shell:
             self.signals.timers.set()
             if self._notifier is not None:
                 self._notifier.notify("timers")
+        ended = [loaded.id for loaded in uow.instances.values() if loaded.ended_at is not None]
+        if ended:  # wakes starts that await the end (here, and on other nodes)
+            self.signals.endings.ended(ended)
+            if self._notifier is not None:
+                self._notifier.notify("ended")
 
     # -- requests ---------------------------------------------------------------------------
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 
 import psycopg
 
-__all__ = ["CHANNEL", "Bell", "Listener", "Notifier", "Signals"]
+__all__ = ["CHANNEL", "Bell", "Endings", "Listener", "Notifier", "Signals"]
 
 log = logging.getLogger("regista.runtime")
 
@@ -65,13 +65,64 @@ class Bell(threading.Event):
         return forget
 
 
+class Endings:
+    """Who waits for which instance to end (a start with `awaitCompletion`): the shell
+    tells it the instances a commit ended, which wakes exactly their waiters; a note from
+    another node (`NOTIFY regista, 'ended'`) wakes every waiter to look again."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, set[threading.Event]] = {}
+        self._guard = threading.Lock()
+
+    def watch(self, instance_id: str) -> tuple[threading.Event, Callable[[], None]]:
+        """An event set when `instance_id` may have ended, and the function that stops the
+        watch (call it when done waiting)."""
+        event = threading.Event()
+        with self._guard:
+            self._waiting.setdefault(instance_id, set()).add(event)
+
+        def forget() -> None:
+            with self._guard:
+                events = self._waiting.get(instance_id)
+                if events is not None:
+                    events.discard(event)
+                    if not events:
+                        del self._waiting[instance_id]
+
+        return event, forget
+
+    @property
+    def waiting(self) -> int:
+        """How many instances are waited for now (for tests)."""
+        with self._guard:
+            return len(self._waiting)
+
+    def ended(self, instance_ids: Iterable[str]) -> None:
+        """These instances ended (a commit of this process)."""
+        with self._guard:
+            if not self._waiting:
+                return
+            events = [e for i in instance_ids for e in self._waiting.get(i, ())]
+        for event in events:
+            event.set()
+
+    def ring_all(self) -> None:
+        """Some instance ended elsewhere: every waiter looks again."""
+        with self._guard:
+            events = [e for waiting in self._waiting.values() for e in waiting]
+        for event in events:
+            event.set()
+
+
 class Signals:
     """In-process wake-ups: `jobs` when jobs were created, `timers` when a timer was
-    scheduled (the scheduler re-reads when the next one is due)."""
+    scheduled (the scheduler re-reads when the next one is due), `endings` when instances
+    ended."""
 
     def __init__(self) -> None:
         self.jobs = Bell()
         self.timers = threading.Event()
+        self.endings = Endings()
 
     def wake_all(self) -> None:
         self.jobs.set()
