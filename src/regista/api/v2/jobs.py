@@ -315,6 +315,11 @@ class JobChangeset(BaseModel):
 class JobUpdateRequest(BaseModel):
     changeset: JobChangeset
     operationReference: int | None = None
+    jobLeaseToken: str | None = Field(
+        default=None,
+        description="The token of the activation: the update applies only while that "
+        "activation holds the job (409 otherwise), as a completion's does",
+    )
 
 
 @router.patch(
@@ -328,7 +333,13 @@ def update_job(jobKey: str, body: JobUpdateRequest, who: Worker, jobs: Jobs) -> 
     change = body.changeset
     timeout = dt.timedelta(milliseconds=change.timeout) if change.timeout is not None else None
     return _refused(
-        jobs.update(jobKey, retries=change.retries, timeout=timeout, actor=who.username)
+        jobs.update(
+            jobKey,
+            retries=change.retries,
+            timeout=timeout,
+            token=body.jobLeaseToken,
+            actor=who.username,
+        )
     )
 
 
