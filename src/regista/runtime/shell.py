@@ -730,6 +730,7 @@ class Shell:
                 element_id=job.element_id,
                 element_instance_id=job.element_instance_id,
                 job_id=job.id,
+                error_type="JOB_NO_RETRIES",
             )
             uow.tx.insert_incident(incident, now=uow.now)
 

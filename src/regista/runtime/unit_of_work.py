@@ -36,6 +36,7 @@ from regista.engine import (
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     CloseSubscription,
     Command,
     CommandRejected,
@@ -655,9 +656,8 @@ class UnitOfWork:
                 parent=(parent.id, effect.element_instance_id),
                 idempotency_key=child_key(effect.element_instance_id),
             )
-        except RequestError as exc:
-            failed = ChildFailed(effect.element_instance_id, "", str(exc), {})
-            self.apply(parent, failed, strict=False)
+        except RequestError as exc:  # an incident (CALLED_ELEMENT_ERROR), not a BPMN error
+            self.apply(parent, ChildStartFailed(effect.element_instance_id, str(exc)), strict=False)
 
     def _cancel_child(self, loaded: Loaded, _c: Command, effect: CancelChild) -> None:
         here = next(
@@ -715,6 +715,7 @@ class UnitOfWork:
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
             job_id=effect.job_id,
+            error_type=effect.error_type,
         )
         self.tx.insert_incident(incident, now=self.now)
         self.incidents.append(incident)

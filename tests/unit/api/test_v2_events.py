@@ -14,6 +14,7 @@ import pytest
 from apikit import api, as_role, bpmn, files, gateway, order, review
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
+from regista.runtime.node import Node
 from regista.store.memory import MemoryStore
 
 
@@ -104,6 +105,7 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
     assert found["page"]["totalItems"] == 1
     incident = found["items"][0]
     assert incident["state"] == "ACTIVE" and incident["elementId"] == "choose"
+    assert incident["errorType"] == "CONDITION_ERROR"
     assert incident["processDefinitionId"] == "gateway" and incident["incidentKey"].isdigit()
     got = http.get(f"/v2/incidents/{incident['incidentKey']}").json()
     assert got == incident
@@ -123,6 +125,37 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
     assert http.post("/v2/incidents/42/resolution").status_code == 404
     bad = http.post("/v2/incidents/search", json={"filter": {"state": "ON_FIRE"}})
     assert bad.status_code == 400
+
+
+def test_incidents_are_typed_as_camunda_names_them(http: httpx.Client, client: Client) -> None:
+    client.deploy(ProcessBuilder("caller").start().call_activity("call", process_id="nope").end())
+    client.deploy(ProcessBuilder("paying").start().service_task("pay", type="pay").end())
+    calling = start(http, "caller")
+    failing, erring = start(http, "paying"), start(http, "paying")
+    jobs = http.post(
+        "/v2/jobs/activation",
+        json={"type": "pay", "timeout": 60_000, "maxJobsToActivate": 2, "requestTimeout": -1},
+    ).json()["jobs"]
+    by_instance = {j["processInstanceKey"]: j["jobKey"] for j in jobs}
+    http.post(f"/v2/jobs/{by_instance[failing]}/failure", json={"retries": 0}).raise_for_status()
+    http.post(f"/v2/jobs/{by_instance[erring]}/error", json={"errorCode": "NOBODY"})
+    wanted = {
+        calling: "CALLED_ELEMENT_ERROR",
+        failing: "JOB_NO_RETRIES",
+        erring: "UNHANDLED_ERROR_EVENT",
+    }
+
+    def types() -> dict[str, str]:
+        found = http.post("/v2/incidents/search", json={}).json()["items"]
+        return {
+            i["processInstanceKey"]: i["errorType"]
+            for i in found
+            if i["processInstanceKey"] in wanted
+        }
+
+    Node(client.shell).run_until_idle()  # whatever the outbox holds is carried out
+    assert types() == wanted
+    assert {i.error_type for i in client.incidents()} >= set(wanted.values())
 
 
 def test_audit_trail_elements_and_variables_of_an_instance(

@@ -36,7 +36,11 @@ class IncidentItem(BaseModel):
     processInstanceKey: str
     processDefinitionId: str | None = None
     processDefinitionKey: str | None = None
-    errorType: str
+    errorType: str = Field(
+        description="As Camunda 8 names it: JOB_NO_RETRIES, UNHANDLED_ERROR_EVENT, "
+        "IO_MAPPING_ERROR, CONDITION_ERROR, EXTRACT_VALUE_ERROR, CALLED_ELEMENT_ERROR, "
+        "CALLED_DECISION_ERROR, DECISION_EVALUATION_ERROR or UNKNOWN"
+    )
     errorMessage: str
     elementId: str | None = None
     elementInstanceKey: str | None = None
@@ -53,7 +57,7 @@ def _item(tx: Transaction, incident: Incident) -> IncidentItem:
         processInstanceKey=incident.instance_id,
         processDefinitionId=row.process_id if row else None,
         processDefinitionKey=row.definition_id if row else None,
-        errorType="JOB_NO_RETRIES" if incident.job_id else "UNKNOWN",
+        errorType=incident.error_type,
         errorMessage=incident.message,
         elementId=incident.element_id,
         elementInstanceKey=incident.element_instance_id,
