@@ -33,6 +33,7 @@ from regista.api.v2 import (
     instances,
     jobs,
     messages,
+    requirements,
     roles,
     user_tasks,
     users,
@@ -108,7 +109,15 @@ def create_app(
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
         app.include_router(identity.router)
-    for resource in (deployments, definitions, instances, history, incidents, messages):
+    for resource in (
+        deployments,
+        definitions,
+        requirements,
+        instances,
+        history,
+        incidents,
+        messages,
+    ):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)

@@ -91,6 +91,9 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,
+    ("POST", "/v2/decision-requirements/search"): READER,
+    ("GET", "/v2/decision-requirements/{decisionRequirementsKey}"): READER,
+    ("GET", "/v2/decision-requirements/{decisionRequirementsKey}/xml"): READER,
     # process instances, their history, incidents
     ("POST", "/v2/process-instances"): OPERATOR,
     ("POST", "/v2/process-instances/search"): READER,

@@ -156,7 +156,19 @@ def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
     assert json.loads(body["output"]) == 0.15 and body["decisionDefinitionKey"] == key
     evaluated = body["evaluatedDecisions"][0]
     assert evaluated["decisionDefinitionId"] == "discount"
-    assert evaluated["matchedRules"][0]["ruleId"] == "r-gold"
+    assert evaluated["matchedRules"] == [
+        {
+            "ruleId": "r-gold",
+            "ruleIndex": 1,
+            "evaluatedOutputs": [
+                {"outputId": "out-discount", "outputName": "discount", "outputValue": "0.15"}
+            ],
+        }
+    ]
+    assert evaluated["evaluatedInputs"] == [
+        {"inputId": "in-customer", "inputName": "Customer type", "inputValue": '"gold"'},
+        {"inputId": "in-total", "inputName": "Order total", "inputValue": "null"},
+    ]
     by_key = http.post(
         "/v2/decision-definitions/evaluation",
         json={"decisionDefinitionKey": key, "variables": {"customerType": "x", "orderTotal": 5}},
@@ -166,6 +178,41 @@ def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
     assert neither.status_code == 400
     missing = http.post("/v2/decision-definitions/evaluation", json={"decisionDefinitionId": "x"})
     assert missing.status_code == 404
+
+
+def test_decision_requirements_search_get_and_xml(http: httpx.Client) -> None:
+    deployed = http.post("/v2/deployments", files=files(("discount.dmn", DMN))).json()
+    drg = next(
+        d["decisionRequirements"] for d in deployed["deployments"] if "decisionRequirements" in d
+    )
+    found = http.post("/v2/decision-requirements/search", json={}).json()
+    assert found["page"]["totalItems"] == 1
+    (item,) = found["items"]
+    assert item == {
+        "decisionRequirementsKey": drg["decisionRequirementsKey"],
+        "decisionRequirementsId": "discount-definitions",
+        "decisionRequirementsName": "Discount",
+        "version": 1,
+        "resourceName": "discount.dmn",
+        "tenantId": "<default>",
+    }
+    decision = http.post("/v2/decision-definitions/search", json={}).json()["items"][0]
+    assert decision["decisionRequirementsKey"] == item["decisionRequirementsKey"]
+    key = item["decisionRequirementsKey"]
+    assert http.get(f"/v2/decision-requirements/{key}").json() == item
+    xml = http.get(f"/v2/decision-requirements/{key}/xml")
+    assert xml.headers["content-type"].startswith("text/xml") and xml.content == DMN
+    by_name = {"filter": {"decisionRequirementsName": "Discount"}}
+    assert len(http.post("/v2/decision-requirements/search", json=by_name).json()["items"]) == 1
+    other = {"filter": {"decisionRequirementsId": "nope"}}
+    assert http.post("/v2/decision-requirements/search", json=other).json()["items"] == []
+    assert http.get("/v2/decision-requirements/12345").status_code == 404
+    assert (
+        http.get(f"/v2/decision-requirements/{decision['decisionDefinitionKey']}").status_code
+        == 404
+    )
+    bad_sort = {"sort": [{"field": "colour"}]}
+    assert http.post("/v2/decision-requirements/search", json=bad_sort).status_code == 400
 
 
 def test_deploying_needs_the_modeler_role(client: Client) -> None:

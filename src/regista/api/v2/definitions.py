@@ -26,6 +26,7 @@ from regista.api.v2.search import (
     sort_items,
 )
 from regista.client import Client
+from regista.dmn import RuleMatch
 from regista.runtime.decisions import (
     DECISION_PREFIX,
     DeployedDecision,
@@ -258,6 +259,27 @@ class EvaluateDecision(Model):
     tenantId: str | None = None
 
 
+def _json(value: Any) -> str:
+    """A FEEL value as the JSON text Camunda answers for inputs and outputs."""
+    return json.dumps(json_value(value))
+
+
+def _rules(match: RuleMatch) -> list[dict[str, Any]]:
+    """The rules of a decision table that fired, each with the outputs it gave."""
+    outputs = match.outputs or ((),) * len(match.rules)
+    return [
+        {
+            "ruleId": rule_id,
+            "ruleIndex": index,
+            "evaluatedOutputs": [
+                {"outputId": o.id, "outputName": o.name, "outputValue": _json(o.value)}
+                for o in given
+            ],
+        }
+        for index, rule_id, given in zip(match.rules, match.rule_ids, outputs, strict=False)
+    ]
+
+
 @router.post(
     "/decision-definitions/evaluation",
     summary="Evaluate a decision",
@@ -283,10 +305,12 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         versions = {d.id: tx.latest_definition(DECISION_PREFIX + d.id) for d in model.decisions}
     by_name = {d.name: d for d in model.decisions}
     matches: dict[str, list[dict[str, Any]]] = {}
+    inputs: dict[str, list[dict[str, Any]]] = {}
     for match in result.matches:
-        matches.setdefault(match.decision_id, []).extend(
-            {"ruleId": rule_id, "ruleIndex": index, "evaluatedOutputs": []}
-            for index, rule_id in zip(match.rules, match.rule_ids, strict=False)
+        matches.setdefault(match.decision_id, []).extend(_rules(match))
+        inputs.setdefault(match.decision_id, []).extend(
+            {"inputId": i.id, "inputName": i.name, "inputValue": _json(i.value)}
+            for i in match.inputs
         )
     evaluated = []
     for name, value in result.results.items():
@@ -301,9 +325,9 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
                 "decisionDefinitionType": decision.kind
                 if element is not None and element.id == decision.decision_id
                 else None,
-                "output": json.dumps(json_value(value)),
+                "output": _json(value),
                 "matchedRules": matches.get(element.id if element is not None else name, []),
-                "evaluatedInputs": [],
+                "evaluatedInputs": inputs.get(element.id if element is not None else name, []),
                 "tenantId": TENANT,
             }
         )
@@ -314,7 +338,7 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         "decisionDefinitionVersion": decision.version,
         "decisionRequirementsId": decision.requirements_id,
         "decisionRequirementsKey": decision.requirements_key,
-        "output": json.dumps(json_value(result.value)),
+        "output": _json(result.value),
         "failedDecisionDefinitionId": None,
         "failureMessage": None,
         "tenantId": TENANT,
