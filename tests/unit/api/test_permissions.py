@@ -88,6 +88,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/process-definitions/search"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
+    ("GET", "/v2/process-definitions/{processDefinitionKey}/form"): READER,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from apikit import DMN, FORM, api, as_role, bpmn, files, order, quick, review
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.forms import deployed_form
 from regista.store.memory import MemoryStore
@@ -138,6 +139,39 @@ def test_process_definitions_search_get_and_xml(http: httpx.Client) -> None:
     assert bad_sort.status_code == 400 and bad_sort.json()["invalidParams"][0]["name"] == (
         "sort[0].field"
     )
+
+
+def test_the_start_form_of_a_process_definition(http: httpx.Client) -> None:
+    with_form = ProcessBuilder("request").start("s", form_id="review-form").user_task("t").end()
+    deployed = http.post(
+        "/v2/deployments",
+        files=files(
+            ("request.bpmn", bpmn(with_form)),
+            ("review.form", FORM),
+            ("order.bpmn", bpmn(order())),
+        ),
+    ).json()
+    keys = {
+        d["processDefinition"]["processDefinitionId"]: d["processDefinition"][
+            "processDefinitionKey"
+        ]
+        for d in deployed["deployments"]
+        if "processDefinition" in d
+    }
+    form_key = next(d["form"]["formKey"] for d in deployed["deployments"] if "form" in d)
+    assert http.get(f"/v2/process-definitions/{keys['request']}").json()["hasStartForm"] is True
+    assert http.get(f"/v2/process-definitions/{keys['order']}").json()["hasStartForm"] is False
+    form = http.get(f"/v2/process-definitions/{keys['request']}/form")
+    assert form.status_code == 200, form.text
+    assert form.json() == {
+        "formKey": form_key,
+        "formId": "review-form",
+        "schema": json.loads(FORM),
+        "version": 1,
+        "tenantId": "<default>",
+    }
+    assert http.get(f"/v2/process-definitions/{keys['order']}/form").status_code == 204
+    assert http.get("/v2/process-definitions/999/form").status_code == 404
 
 
 def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:

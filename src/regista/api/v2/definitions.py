@@ -25,8 +25,10 @@ from regista.api.v2.search import (
     page_of,
     sort_items,
 )
+from regista.api.v2.user_task_models import FormResult
 from regista.client import Client
 from regista.dmn import RuleMatch
+from regista.forms import FormError
 from regista.runtime.decisions import (
     DECISION_PREFIX,
     DeployedDecision,
@@ -36,6 +38,7 @@ from regista.runtime.decisions import (
 )
 from regista.runtime.definitions import is_process
 from regista.runtime.errors import NotFoundError
+from regista.runtime.task_forms import start_form, start_form_named
 from regista.store import Definition
 
 __all__ = ["router"]
@@ -76,7 +79,8 @@ class ProcessDefinitionSearch(Model):
 def _process_definition(client: Client, row: Definition) -> ProcessDefinition:
     name: str | None = None
     with client.store.transaction(write=False) as tx:
-        process = client.shell.models.get(tx, row.id).definitions.processes.get(row.process_id)
+        model = client.shell.models.get(tx, row.id)
+    process = model.definitions.processes.get(row.process_id)
     if process is not None:
         name = process.name
     return ProcessDefinition(
@@ -85,6 +89,7 @@ def _process_definition(client: Client, row: Definition) -> ProcessDefinition:
         name=name,
         version=row.version,
         resourceName=row.resource_name,
+        hasStartForm=start_form_named(model),
     )
 
 
@@ -161,6 +166,31 @@ def get_process_definition_xml(
 ) -> Response:
     row = _process_row(client_of(request), processDefinitionKey)
     return Response(row.source, media_type="text/xml")
+
+
+@router.get(
+    "/process-definitions/{processDefinitionKey}/form",
+    response_model=FormResult,
+    response_model_by_alias=True,
+    summary="The start form of a process definition (204 when it has none)",
+    responses={204: {"description": "The process has no start form Regista can read"}},
+)
+def get_start_form(request: Request, processDefinitionKey: str, principal: Reader) -> Any:
+    client = client_of(request)
+    row = _process_row(client, processDefinitionKey)
+    with client.store.transaction(write=False) as tx:
+        model = client.shell.models.get(tx, row.id)
+        try:
+            found = start_form(tx, model)
+        except FormError as exc:
+            raise ApiError(
+                409, f"the start form cannot be read ({exc}); fix the form and deploy it"
+            ) from exc
+    if found is None:
+        return Response(status_code=204)
+    return FormResult(
+        formKey=found.key, formId=found.form_id, schema=found.schema, version=found.version
+    )
 
 
 # -- decision definitions -------------------------------------------------------------------
