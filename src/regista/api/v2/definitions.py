@@ -36,7 +36,7 @@ from regista.runtime.decisions import (
     evaluate_decision,
     find_decision,
 )
-from regista.runtime.definitions import is_process
+from regista.runtime.definitions import DMN_PREFIX, is_process
 from regista.runtime.errors import NotFoundError
 from regista.runtime.task_forms import start_form, start_form_named
 from regista.store import Definition
@@ -58,6 +58,7 @@ class ProcessDefinition(BaseModel):
     resourceName: str | None
     tenantId: str = TENANT
     hasStartForm: bool = False
+    state: str = Field(default="ACTIVE", description="Regista keeps every version ACTIVE")
 
 
 class ProcessDefinitionFilter(Model):
@@ -204,6 +205,7 @@ class DecisionDefinition(BaseModel):
     decisionRequirementsKey: str
     decisionRequirementsId: str
     decisionRequirementsName: str
+    decisionRequirementsVersion: int | None = None
     tenantId: str = TENANT
 
 
@@ -223,7 +225,8 @@ class DecisionDefinitionSearch(Model):
     page: Page | None = None
 
 
-def _decision(d: DeployedDecision) -> DecisionDefinition:
+def _decision(d: DeployedDecision, versions: dict[str, int]) -> DecisionDefinition:
+    """A decision as Camunda describes it; `versions` are those of the DMN models."""
     return DecisionDefinition(
         decisionDefinitionKey=d.key,
         decisionDefinitionId=d.decision_id,
@@ -232,6 +235,7 @@ def _decision(d: DeployedDecision) -> DecisionDefinition:
         decisionRequirementsKey=d.requirements_key,
         decisionRequirementsId=d.requirements_id,
         decisionRequirementsName=d.requirements_name,
+        decisionRequirementsVersion=versions.get(d.requirements_key),
     )
 
 
@@ -249,9 +253,11 @@ def search_decision_definitions(
     check_sort(body.sort, _DECISION_SORT)
     f = body.filter
     with client_of(request).store.transaction(write=False) as tx:
-        rows = [r for r in tx.list_definitions() if r.process_id.startswith(DECISION_PREFIX)]
+        every = tx.list_definitions()
+    rows = [r for r in every if r.process_id.startswith(DECISION_PREFIX)]
+    versions = {r.id: r.version for r in every if r.process_id.startswith(DMN_PREFIX)}
     items = [
-        _decision(d)
+        _decision(d, versions)
         for d in map(decision_of, rows)
         if (f.decisionDefinitionKey is None or d.key == f.decisionDefinitionKey)
         and (f.decisionDefinitionId is None or d.decision_id == f.decisionDefinitionId)
@@ -279,7 +285,9 @@ def get_decision_definition(
             row = find_decision(tx, key=decisionDefinitionKey, decision_id=None)
         except NotFoundError:
             raise no_such("decision definition", decisionDefinitionKey) from None
-    return _decision(decision_of(row))
+        decision = decision_of(row)
+        drg = tx.get_definition(decision.requirements_key)
+    return _decision(decision, {drg.id: drg.version} if drg is not None else {})
 
 
 class EvaluateDecision(Model):

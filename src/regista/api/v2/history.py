@@ -17,7 +17,7 @@ from fastapi import APIRouter, Request
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value
+from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value, root_key
 from regista.api.v2.filters import one_of
 from regista.api.v2.instances import instance_row
 from regista.api.v2.search import (
@@ -122,6 +122,7 @@ class ElementInstance(BaseModel):
     startDate: str | None = None
     endDate: str | None = None
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 class ElementInstanceFilter(Model):
@@ -197,6 +198,7 @@ def search_elements(
         row = instance_row(tx, key)
         events = tx.history(key)
         names = client.shell.models.get(tx, row.definition_id).definitions
+        root = root_key(tx, row)
     try:
         state: InstanceState | None = InstanceState.from_json(row.state)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -214,6 +216,7 @@ def search_elements(
             processDefinitionId=row.process_id,
             processDefinitionKey=row.definition_id,
             elementName=_name(process, item["elementId"]),
+            rootProcessInstanceKey=root,
             **item,
         )
         for item in _elements(events, state)
@@ -243,6 +246,7 @@ class Variable(BaseModel):
     scopeKey: str
     isTruncated: bool = False
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 class VariableFilter(Model):
@@ -278,6 +282,7 @@ def search_variables(
     key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
     with client_of(request).store.transaction(write=False) as tx:
         row = instance_row(tx, key)
+        root = root_key(tx, row)
     try:
         state = InstanceState.from_json(row.state)
     except (KeyError, TypeError, ValueError, AttributeError):
@@ -294,6 +299,7 @@ def search_variables(
                 value=json.dumps(json_value(value)),
                 processInstanceKey=key,
                 scopeKey=element.id,
+                rootProcessInstanceKey=root,
             )
             if (
                 (scope_filter is None or item.scopeKey == scope_filter)

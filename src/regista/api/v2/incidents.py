@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such
+from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such, root_key
 from regista.api.v2.filters import one_of
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -48,6 +48,7 @@ class IncidentItem(BaseModel):
     creationTime: str | None
     state: Literal["ACTIVE", "RESOLVED"]
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 def _item(tx: Transaction, incident: Incident) -> IncidentItem:
@@ -64,6 +65,7 @@ def _item(tx: Transaction, incident: Incident) -> IncidentItem:
         jobKey=incident.job_id,
         creationTime=iso(incident.created_at),
         state="RESOLVED" if incident.resolved_at else "ACTIVE",
+        rootProcessInstanceKey=root_key(tx, row),
     )
 
 

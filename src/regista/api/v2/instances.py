@@ -17,7 +17,15 @@ from pydantic import BaseModel, Field
 
 from regista.api.context import services
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Operator, Reader, client_of, json_value, no_such
+from regista.api.v2.common import (
+    TENANT,
+    Operator,
+    Reader,
+    client_of,
+    json_value,
+    no_such,
+    root_key,
+)
 from regista.api.v2.filters import one_of, time_range, values
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -74,6 +82,11 @@ class ProcessInstance(BaseModel):
     hasIncident: bool
     tenantId: str = TENANT
     businessKey: str | None = None
+    # present though empty when unknown: the Camunda 8 SDKs require them
+    rootProcessInstanceKey: str | None = None
+    businessId: str | None = None
+    suspendedDate: str | None = None
+    tags: list[str] = Field(default_factory=list)
 
 
 def describe(client: Client, tx: Transaction, row: Instance) -> ProcessInstance:
@@ -93,6 +106,8 @@ def describe(client: Client, tx: Transaction, row: Instance) -> ProcessInstance:
         state=state_of(row.status),  # type: ignore[arg-type]
         hasIncident=row.status == "incident",
         businessKey=row.business_key,
+        rootProcessInstanceKey=root_key(tx, row),
+        businessId=row.business_key,
     )
 
 

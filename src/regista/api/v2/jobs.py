@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, client_of, iso
+from regista.api.v2.common import TENANT, client_of, iso, root_key
 from regista.api.v2.filters import one_of, values
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -424,6 +424,12 @@ class JobSearchItem(BaseModel):
     elementId: str
     elementInstanceKey: str
     tenantId: str = TENANT
+    # present though empty when unknown: the Camunda 8 SDKs require them
+    creationTime: str | None = None
+    lastUpdateTime: str | None = None
+    priority: int = 0
+    rootProcessInstanceKey: str | None = None
+    businessId: str | None = None
 
 
 def _bad_filter(field: str, reason: str) -> ApiError:
@@ -517,7 +523,7 @@ def _job_query(body: JobSearchQuery, page: Page) -> tuple[JobQuery, bool]:
     return query, possible
 
 
-def _job_item(job: Job, instance: Instance | None) -> JobSearchItem:
+def _job_item(job: Job, instance: Instance | None, root: str | None = None) -> JobSearchItem:
     return JobSearchItem(
         jobKey=job.id,
         type=job.type,
@@ -534,16 +540,21 @@ def _job_item(job: Job, instance: Instance | None) -> JobSearchItem:
         processInstanceKey=job.instance_id,
         elementId=job.element_id,
         elementInstanceKey=job.element_instance_id,
+        creationTime=iso(job.created_at),
+        lastUpdateTime=iso(job.completed_at or job.created_at),
+        rootProcessInstanceKey=root,
+        businessId=instance.business_key if instance else None,
     )
 
 
 def _items(tx: Transaction, jobs: list[Job]) -> list[JobSearchItem]:
-    instances: dict[str, Instance | None] = {}
+    instances: dict[str, tuple[Instance | None, str | None]] = {}
     out = []
     for job in jobs:
         if job.instance_id not in instances:
-            instances[job.instance_id] = tx.get_instance(job.instance_id)
-        out.append(_job_item(job, instances[job.instance_id]))
+            instance = tx.get_instance(job.instance_id)
+            instances[job.instance_id] = (instance, root_key(tx, instance))
+        out.append(_job_item(job, *instances[job.instance_id]))
     return out
 
 
