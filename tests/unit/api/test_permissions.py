@@ -49,6 +49,7 @@ OPERATOR: tuple[str, ...] = ("operator",)
 READER: tuple[str, ...] = ("operator", "modeler")
 MESSENGER: tuple[str, ...] = ("operator", "worker")
 TASKLIST: tuple[str, ...] = ("user", "operator")
+FORMS: tuple[str, ...] = ("user", "operator", "modeler")
 WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -89,6 +90,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/form"): READER,
+    ("GET", "/v2/forms/{formKey}"): FORMS,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,

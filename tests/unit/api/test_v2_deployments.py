@@ -171,6 +171,10 @@ def test_the_start_form_of_a_process_definition(http: httpx.Client) -> None:
         "tenantId": "<default>",
     }
     assert http.get(f"/v2/process-definitions/{keys['order']}/form").status_code == 204
+    by_key = http.get(f"/v2/forms/{form_key}")
+    assert by_key.status_code == 200 and by_key.json() == form.json()
+    assert http.get(f"/v2/forms/{keys['order']}").status_code == 404, "a process is no form"
+    assert http.get("/v2/forms/999").status_code == 404
     assert http.get("/v2/process-definitions/999/form").status_code == 404
 
 
