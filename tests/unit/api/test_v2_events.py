@@ -200,6 +200,34 @@ def test_audit_trail_elements_and_variables_of_an_instance(
     ).json()
     assert [v["name"] for v in one["items"]] == ["amount"] and one["page"]["totalItems"] == 1
 
+    def names(**given: object) -> list[str]:
+        body = {"filter": {"processInstanceKey": key, **given}}
+        answer = http.post("/v2/variables/search", json=body)
+        assert answer.status_code == 200, answer.text
+        return sorted(v["name"] for v in answer.json()["items"])
+
+    assert names(value="1.5") == ["amount"]
+    assert names(value={"$in": ['["a"]', "7"]}) == ["tags"]
+    assert names(value='[ "a" ]') == ["tags"], "compared as JSON, not as text"
+    assert names(value="true") == [] and names(value="2") == []
+    assert names(name={"$in": ["amount", "tags", "nope"]}) == ["amount", "tags"]
+    assert names(isTruncated=True) == []
+    bad = http.post(
+        "/v2/variables/search",
+        json={"filter": {"processInstanceKey": key, "value": {"$like": "a*"}}},
+    )
+    assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.value"
+
+    def elements(**given: object) -> list[str]:
+        body = {"filter": {"processInstanceKey": key, **given}}
+        answer = http.post("/v2/element-instances/search", json=body)
+        assert answer.status_code == 200, answer.text
+        return sorted(e["elementId"] for e in answer.json()["items"])
+
+    assert elements(type={"$in": ["USER_TASK", "START_EVENT"]}) == ["check", "s"]
+    assert elements(state={"$in": ["COMPLETED"]}) == ["s"]
+    assert elements(hasIncident=False) == ["check", "s"] and elements(hasIncident=True) == []
+
 
 def test_who_may_call_what(client: Client) -> None:
     with api(client, roles=True) as http:

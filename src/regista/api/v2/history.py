@@ -18,7 +18,7 @@ from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
 from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value, root_key
-from regista.api.v2.filters import one_of
+from regista.api.v2.filters import one_of, values
 from regista.api.v2.instances import instance_row
 from regista.api.v2.search import (
     Model,
@@ -128,9 +128,13 @@ class ElementInstance(BaseModel):
 class ElementInstanceFilter(Model):
     processInstanceKey: Any = None
     elementInstanceKey: Any = None
-    elementId: Any = None
-    state: Any = None
-    type: Any = None
+    elementId: Any = Field(default=None, description="A value, or $eq / $in")
+    elementName: Any = None
+    state: Any = Field(default=None, description="ACTIVE, COMPLETED, TERMINATED; or $eq / $in")
+    type: Any = Field(default=None, description="e.g. USER_TASK; or $eq / $in")
+    hasIncident: bool | None = None
+    incidentKey: Any = None
+    tenantId: Any = None
 
 
 class ElementInstanceSearch(Model):
@@ -205,11 +209,13 @@ def search_elements(
         state = None
     process = names.processes.get(row.process_id)
     wanted = {
-        "elementInstanceKey": one_of(f.elementInstanceKey, "elementInstanceKey"),
-        "elementId": one_of(f.elementId, "elementId"),
-        "state": one_of(f.state, "state"),
-        "type": one_of(f.type, "type"),
+        "elementInstanceKey": values(f.elementInstanceKey, "elementInstanceKey"),
+        "elementId": values(f.elementId, "elementId"),
+        "state": values(f.state, "state"),
+        "type": values(f.type, "type"),
+        "incidentKey": values(f.incidentKey, "incidentKey"),
     }
+    named = values(f.elementName, "elementName")
     items = [
         ElementInstance(
             processInstanceKey=key,
@@ -220,8 +226,11 @@ def search_elements(
             **item,
         )
         for item in _elements(events, state)
-        if all(v is None or item.get(k) == v for k, v in wanted.items())
+        if all(v is None or item.get(k) in v for k, v in wanted.items())
+        and (f.hasIncident is None or bool(item.get("hasIncident")) == f.hasIncident)
     ]
+    if named is not None:
+        items = [i for i in items if i.elementName in named]
     items = sort_items(items, body.sort, "elementInstanceKey")
     chosen, info = page_of(items, body.page, lambda i: [i.elementInstanceKey])
     return SearchResult[ElementInstance](items=chosen, page=info)
@@ -252,14 +261,46 @@ class Variable(BaseModel):
 class VariableFilter(Model):
     processInstanceKey: Any = None
     scopeKey: Any = None
-    name: Any = None
+    name: Any = Field(default=None, description="A name, or $eq / $in")
+    value: Any = Field(
+        default=None, description="The value as JSON text (e.g. '\"A-7\"' or '42'), or $eq / $in"
+    )
     variableKey: Any = None
+    isTruncated: bool | None = None
+    tenantId: Any = None
 
 
 class VariableSearch(Model):
     filter: VariableFilter = Field(default_factory=VariableFilter)
     sort: list[SortField] = Field(default_factory=list)
     page: Page | None = None
+
+
+def _same_json(text: str, wanted: list[str]) -> bool:
+    """Whether a value's JSON text is one of `wanted`, compared as JSON values (`1` and
+    `1.0`, or objects spaced or ordered differently, are the same); a wanted text that is
+    not JSON is compared as a string value."""
+    value = json.loads(text)
+    for given in wanted:
+        try:
+            other = json.loads(given)
+        except ValueError:
+            other = given
+        if _equal(value, other):
+            return True
+    return False
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and bool(a == b)
 
 
 def variable_key(scope: str, name: str) -> str:
@@ -287,9 +328,10 @@ def search_variables(
         state = InstanceState.from_json(row.state)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ApiError(409, f"the state of the instance {key} cannot be read") from None
-    scope_filter = one_of(f.scopeKey, "scopeKey")
-    name_filter = one_of(f.name, "name")
-    key_filter = one_of(f.variableKey, "variableKey")
+    scope_filter = values(f.scopeKey, "scopeKey")
+    name_filter = values(f.name, "name")
+    value_filter = values(f.value, "value")
+    key_filter = values(f.variableKey, "variableKey")
     items: list[Variable] = []
     for element in state.element_instances():
         for name, value in (element.variables or {}).items():
@@ -302,9 +344,11 @@ def search_variables(
                 rootProcessInstanceKey=root,
             )
             if (
-                (scope_filter is None or item.scopeKey == scope_filter)
-                and (name_filter is None or name == name_filter)
-                and (key_filter is None or item.variableKey == key_filter)
+                (scope_filter is None or item.scopeKey in scope_filter)
+                and (name_filter is None or name in name_filter)
+                and (key_filter is None or item.variableKey in key_filter)
+                and (value_filter is None or _same_json(item.value, value_filter))
+                and f.isTruncated is not True  # Regista answers values whole
             ):
                 items.append(item)
     items.sort(key=lambda v: (v.scopeKey != key, v.scopeKey, v.name))
