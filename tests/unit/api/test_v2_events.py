@@ -218,15 +218,16 @@ def test_audit_trail_elements_and_variables_of_an_instance(
     )
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.value"
 
-    def elements(**given: object) -> list[str]:
+    def element_ids(**given: object) -> list[str]:
         body = {"filter": {"processInstanceKey": key, **given}}
         answer = http.post("/v2/element-instances/search", json=body)
         assert answer.status_code == 200, answer.text
         return sorted(e["elementId"] for e in answer.json()["items"])
 
-    assert elements(type={"$in": ["USER_TASK", "START_EVENT"]}) == ["check", "s"]
-    assert elements(state={"$in": ["COMPLETED"]}) == ["s"]
-    assert elements(hasIncident=False) == ["check", "s"] and elements(hasIncident=True) == []
+    assert element_ids(type={"$in": ["USER_TASK", "START_EVENT"]}) == ["check", "s"]
+    assert element_ids(state={"$in": ["COMPLETED"]}) == ["s"]
+    assert element_ids(hasIncident=False) == ["check", "s"]
+    assert element_ids(hasIncident=True) == []
 
 
 def test_who_may_call_what(client: Client) -> None:
