@@ -45,7 +45,7 @@ from regista.engine.modification import modify
 from regista.engine.runner import Runner
 from regista.engine.state import ENDED, ElementInstance, InstanceState, Status, Wait
 from regista.engine.subprocesses import enter_scope
-from regista.engine.variables import delete_local, receive, set_local
+from regista.engine.variables import delete_local, propagate, receive, set_local
 from regista.feel.values import to_feel
 from regista.model.bpmn import Activity, Process
 
@@ -396,7 +396,10 @@ def _set_variables(run: Runner, command: SetVariables) -> None:
     if scope_id not in run.state.instances:
         raise CommandRejected(f"the instance {run.state.id} has no scope {scope_id!r}")
     for name, value in command.variables.items():
-        set_local(run, scope_id, str(name), to_feel(value))
+        if command.local:
+            set_local(run, scope_id, str(name), to_feel(value))
+        else:
+            propagate(run, scope_id, str(name), to_feel(value))
     for name in command.deletions:
         delete_local(run, scope_id, name)
 

@@ -188,11 +188,7 @@ class Shell:
             self.signals.timers.set()
             if self._notifier is not None:
                 self._notifier.notify("timers")
-        ended = [loaded.id for loaded in uow.instances.values() if loaded.ended_at is not None]
-        if ended:  # wakes starts that await the end (here, and on other nodes)
-            self.signals.endings.ended(ended)
-            if self._notifier is not None:
-                self._notifier.notify("ended")
+        self.signals.endings.ended(uow.ended(), self._notifier)  # awaiting starts wake
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -523,11 +519,12 @@ class Shell:
         scope_id: str | None = None,
         actor: str | None = None,
         deletions: Sequence[str] = (),
+        local: bool = True,
     ) -> None:
-        """Set variables of an instance (its root scope by default), then remove the
-        `deletions` from that scope."""
+        """Set variables of an instance (its root scope by default; not `local`: each where
+        it is defined, looking up from the scope), then remove `deletions` from that scope."""
         values = feel_variables(variables)
-        command = SetVariables(values, scope_id, tuple(deletions))
+        command = SetVariables(values, scope_id, tuple(deletions), local)
 
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load(uow, instance_id), command)

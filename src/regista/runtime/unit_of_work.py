@@ -315,6 +315,10 @@ class UnitOfWork:
         while self._queue:
             self._queue.popleft()()
 
+    def ended(self) -> list[str]:
+        """The instances this unit of work ended."""
+        return [loaded.id for loaded in self.instances.values() if loaded.ended_at is not None]
+
     def finish(self) -> None:
         """Carry out what is queued, then write every instance and its history.
 

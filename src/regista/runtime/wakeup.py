@@ -13,7 +13,7 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Sequence
 
 import psycopg
 
@@ -97,8 +97,13 @@ class Endings:
         with self._guard:
             return len(self._waiting)
 
-    def ended(self, instance_ids: Iterable[str]) -> None:
-        """These instances ended (a commit of this process)."""
+    def ended(self, instance_ids: Sequence[str], notifier: Notifier | None = None) -> None:
+        """These instances ended (a commit of this process): their waiters here wake, and
+        other nodes sharing PostgreSQL are told (`notifier`)."""
+        if not instance_ids:
+            return
+        if notifier is not None:
+            notifier.notify("ended")
         with self._guard:
             if not self._waiting:
                 return

@@ -115,7 +115,8 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
         "/v2/process-instances/search", json={"filter": {"hasIncident": True}}
     ).json()
     assert [i["processInstanceKey"] for i in with_incident["items"]] == [key]
-    client.set_variables(key, {"x": 5})
+    fixed = http.put(f"/v2/element-instances/{key}/variables", json={"variables": {"x": 5}})
+    assert fixed.status_code == 204, fixed.text
     resolved = http.post(f"/v2/incidents/{incident['incidentKey']}/resolution")
     assert resolved.status_code == 204
     assert client.instance(key).status == "completed"
@@ -156,6 +157,38 @@ def test_incidents_are_typed_as_camunda_names_them(http: httpx.Client, client: C
     Node(client.shell).run_until_idle()  # whatever the outbox holds is carried out
     assert types() == wanted
     assert {i.error_type for i in client.incidents()} >= set(wanted.values())
+
+
+def test_variables_are_set_on_an_element_instance_locally_or_where_defined(
+    http: httpx.Client, client: Client
+) -> None:
+    client.deploy(ProcessBuilder("drafting").start().user_task("t").input("draft", "=1").end())
+    key = start(http, "drafting", {"total": 0})
+    (task,) = client.tasks(instance_id=key)
+    scope = http.get(f"/v2/user-tasks/{task.id}").json()["elementInstanceKey"]
+
+    def put(element: str, variables: dict[str, Any], local: bool) -> int:
+        body = {"variables": variables, "local": local}
+        return http.put(f"/v2/element-instances/{element}/variables", json=body).status_code
+
+    assert put(scope, {"note": "local"}, True) == 204
+    assert put(scope, {"draft": 2, "total": 7, "fresh": True}, False) == 204
+    found = http.post("/v2/variables/search", json={"filter": {"processInstanceKey": key}})
+    by_scope = {(v["scopeKey"], v["name"]): json.loads(v["value"]) for v in found.json()["items"]}
+    assert by_scope == {
+        (scope, "draft"): 2,  # defined on the task: changed there
+        (scope, "note"): "local",
+        (key, "total"): 7,  # defined on the instance: changed there
+        (key, "fresh"): True,  # defined nowhere: on the instance
+    }
+    assert put("12345", {"a": 1}, False) == 404
+    bad = http.put(f"/v2/element-instances/{key}/variables", json={"variables": [1]})
+    assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "variables"
+    client.complete_task(task.id)
+    ended = http.put(f"/v2/element-instances/{key}/variables", json={"variables": {"a": 1}})
+    assert ended.status_code == 400 and "ended" in ended.json()["detail"]
+    changed = [(e.data["name"], e.actor) for e in client.history(key) if e.kind == "variable_set"]
+    assert ("note", "anonymous") in changed and ("fresh", "anonymous") in changed, "audited"
 
 
 def test_audit_trail_elements_and_variables_of_an_instance(

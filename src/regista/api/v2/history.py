@@ -13,11 +13,11 @@ import json
 import re
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value, root_key
+from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, json_value, root_key
 from regista.api.v2.filters import one_of, values
 from regista.api.v2.instances import instance_row
 from regista.api.v2.search import (
@@ -30,7 +30,8 @@ from regista.api.v2.search import (
     sort_items,
 )
 from regista.engine import InstanceState
-from regista.store import HistoryEvent
+from regista.store import HistoryEvent, JobQuery, Transaction
+from regista.store.tasklist import UserTaskQuery
 
 __all__ = ["router"]
 
@@ -234,6 +235,59 @@ def search_elements(
     items = sort_items(items, body.sort, "elementInstanceKey")
     chosen, info = page_of(items, body.page, lambda i: [i.elementInstanceKey])
     return SearchResult[ElementInstance](items=chosen, page=info)
+
+
+class SetVariablesRequest(Model):
+    variables: dict[str, Any] = Field(description="The variables to set, by name")
+    local: bool = Field(
+        default=False,
+        description="true: set each on this element instance's own scope; false: where it is "
+        "defined, looking up from this scope, else on the process instance",
+    )
+    operationReference: int | None = None
+
+
+def _owner(tx: Transaction, key: str) -> str | None:
+    """The process instance that an element instance key belongs to: the instance itself,
+    or the instance of the element's job or user task (an element waiting on one)."""
+    if tx.get_instance(key) is not None:
+        return key
+    jobs = tx.page_jobs(JobQuery(element_instance_id=key, limit=1))
+    if jobs:
+        return jobs[0].instance_id
+    tasks, _ = tx.search_user_tasks(UserTaskQuery(element_instance_id=key, limit=1))
+    return tasks[0].instance_id if tasks else None
+
+
+@router.put(
+    "/element-instances/{elementInstanceKey}/variables",
+    status_code=204,
+    response_class=Response,
+    summary="Set variables of an element instance (or of a process instance, by its key)",
+    description="The element instance is a process instance, or an element waiting on a job "
+    "or a user task. The instance must still run.",
+)
+def set_variables(
+    request: Request, elementInstanceKey: str, body: SetVariablesRequest, principal: Operator
+) -> Response:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_id = _owner(tx, elementInstanceKey)
+    if instance_id is None:
+        raise ApiError(
+            404,
+            f"there is no element instance {elementInstanceKey!r} whose variables can be set: "
+            "give a process instance key, or the element instance key of a task waiting on a "
+            "job or a user task",
+        )
+    client.shell.set_variables(
+        instance_id,
+        body.variables,
+        scope_id=None if instance_id == elementInstanceKey else elementInstanceKey,
+        local=body.local,
+        actor=principal.username,
+    )
+    return Response(status_code=204)
 
 
 def _name(process: Any, element_id: str) -> str | None:
