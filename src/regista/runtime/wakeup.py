@@ -196,6 +196,8 @@ class Listener:
         self._on_notify = on_notify
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="regista-listen", daemon=True)
+        self.listening = threading.Event()
+        """Set once the first `LISTEN` is in place (for tests: notes sent after it arrive)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -205,6 +207,7 @@ class Listener:
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
                             self._on_notify(note.payload)

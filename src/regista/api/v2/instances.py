@@ -27,6 +27,7 @@ from regista.api.v2.common import (
     root_key,
 )
 from regista.api.v2.filters import one_of, time_range, values
+from regista.api.v2.jobs import external_jobs
 from regista.api.v2.search import (
     COUNT_CAP,
     Key,
@@ -232,6 +233,7 @@ def create(
         processInstanceKey=instance_id,
     )
     if body.awaitCompletion:
+        external_jobs(request)  # an API-only node on PostgreSQL hears other nodes' ends
         limit = services(request).options.max_long_poll
         timeout = min(body.requestTimeout / 1000 if body.requestTimeout else limit, limit)
         created.variables = _await(client, instance_id, timeout, body.fetchVariables)

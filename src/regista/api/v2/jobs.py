@@ -39,6 +39,7 @@ from regista.api.v2.search import (
     encode_cursor,
 )
 from regista.runtime.jobs import Activated, ExternalJobs, Refusal
+from regista.runtime.shell import Shell
 from regista.runtime.wakeup import Listener
 from regista.runtime.workers import WorkResult
 from regista.store import Instance, Job, JobQuery, Transaction
@@ -63,7 +64,7 @@ _CONFLICT = {"description": "The job is in the wrong state (another activation h
 
 def external_jobs(request: Request) -> ExternalJobs:
     """The application's `ExternalJobs` (made at first use; on PostgreSQL without an engine
-    node, with a listener of other nodes' commits)."""
+    node, with a listener of other nodes' commits: jobs made, instances ended)."""
     state = request.app.state
     found: ExternalJobs | None = getattr(state, "external_jobs", None)
     if found is not None:
@@ -76,11 +77,19 @@ def external_jobs(request: Request) -> ExternalJobs:
             found = ExternalJobs(shell)
             url = getattr(shell.store, "url", None)
             if svc.node is None and shell.store.dialect == "postgres" and url is not None:
-                listener = Listener(url, lambda payload: shell.signals.jobs.set())
+                listener = Listener(url, lambda payload: _heard(shell, payload))
                 listener.start()
                 state.jobs_listener = listener
             state.external_jobs = found
     return found
+
+
+def _heard(shell: Shell, payload: str) -> None:
+    """Another node committed: instances ended (awaiting starts look again) or jobs."""
+    if payload == "ended":
+        shell.signals.endings.ring_all()
+    else:
+        shell.signals.jobs.set()
 
 
 def close_jobs(state: Any) -> None:
