@@ -91,9 +91,24 @@ def _plain(name: str, value: Any) -> Any:
     return value
 
 
+def _states(wanted: Any) -> list[str]:
+    """The store's statuses of Camunda's task states (`state` or `{"$in": [...]}`)."""
+    if not isinstance(wanted, list) or not wanted:
+        raise _bad("filter.state", '$in takes a list of states, e.g. ["CREATED", "COMPLETED"]')
+    found: list[str] = []
+    for value in wanted:
+        if value not in STATES and value not in PASSING_STATES:
+            raise _bad("filter.state", f"must be one of {', '.join(STATES)}")
+        found.append(STATES.get(value, "none"))  # a passing state: no task stays in it
+    return found
+
+
 def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
     given: dict[str, Any] = {}
     for name, value in body.filter.items():
+        if name == "state" and isinstance(value, Mapping) and set(value) == {"$in"}:
+            given["states"] = _states(value["$in"])
+            continue
         value = _plain(name, value)
         if value is None:
             continue
@@ -102,9 +117,7 @@ def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
                 raise _bad(f"filter.{name}", "must be a text")
             given[TEXT_FILTERS[name]] = str(value)
         elif name == "state":
-            if value not in STATES and value not in PASSING_STATES:
-                raise _bad("filter.state", f"must be one of {', '.join(STATES)}")
-            given["states"] = [STATES.get(value, "none")]  # a passing state: none stays in it
+            given["states"] = _states([value])
         elif name == "priority":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _bad("filter.priority", "must be an integer")
