@@ -13,8 +13,11 @@ from collections.abc import Iterator
 import httpx
 import pytest
 
+from regista.api import ServerOptions, create_app
 from regista.api.tokens import AccessTokens
+from regista.client import Client
 from regista.store.memory import MemoryStore
+from serving import serve
 
 from .identitykit import Served, basic, bearer, identity_app
 
@@ -156,3 +159,16 @@ def test_tokens_expire_and_every_server_of_the_database_accepts_them() -> None:
     assert here.verify(token) is None, "expired"
     other_database = AccessTokens(MemoryStore(), now=lambda: now[0])
     assert other_database.verify(here.issue("ann", None)) is None
+
+
+def test_without_authentication_any_client_gets_a_token() -> None:
+    """`--auth none` lets every request in as an administrator; an OAuth client still needs a
+    token to send, so it gets one for whatever credentials it has."""
+    with Client(MemoryStore()) as client:
+        app = create_app(client, ServerOptions(auth="none"))
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+            answer = _token(http, client_id="laptop", client_secret="anything")
+            assert answer.status_code == 200, answer.text
+            token = answer.json()["access_token"]
+            assert http.get("/v2/authentication/me", headers=bearer(token)).status_code == 200
+            assert _token(http).status_code == 401, "a client must still say who it is"
