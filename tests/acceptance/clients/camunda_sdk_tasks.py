@@ -23,6 +23,7 @@ from camunda_orchestration_sdk import CamundaAsyncClient
 from camunda_orchestration_sdk.models.decision_definition_search_query import (
     DecisionDefinitionSearchQuery,
 )
+from camunda_orchestration_sdk.models.decision_evaluation_by_id import DecisionEvaluationByID
 from camunda_orchestration_sdk.models.decision_requirements_search_query import (
     DecisionRequirementsSearchQuery,
 )
@@ -126,6 +127,14 @@ async def reads(client: CamundaAsyncClient, key: str, task_key: str) -> None:
     task = await client.get_user_task(UserTaskKey(task_key))
     incident = found["incidents"].items[0]
     print(f"got {task.state} {incident.error_type}", flush=True)
+    topology = await client.get_topology()
+    decided = await client.evaluate_decision(
+        data=DecisionEvaluationByID.from_dict(
+            {"decisionDefinitionId": "discount", "variables": {"customerType": "gold"}}
+        )
+    )
+    rules = decided.evaluated_decisions[0].matched_rules
+    print(f"topology {topology.gateway_version} decided {decided.output} {rules[0].rule_id}")
 
 
 if __name__ == "__main__":

@@ -199,10 +199,17 @@ def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
             "ruleId": "r-gold",
             "ruleIndex": 1,
             "evaluatedOutputs": [
-                {"outputId": "out-discount", "outputName": "discount", "outputValue": "0.15"}
+                {
+                    "outputId": "out-discount",
+                    "outputName": "discount",
+                    "outputValue": "0.15",
+                    "ruleId": "r-gold",
+                    "ruleIndex": 1,
+                }
             ],
         }
     ]
+    assert evaluated["decisionEvaluationInstanceKey"] == body["decisionEvaluationKey"] + "-1"
     assert evaluated["evaluatedInputs"] == [
         {"inputId": "in-customer", "inputName": "Customer type", "inputValue": '"gold"'},
         {"inputId": "in-total", "inputName": "Order total", "inputValue": "null"},

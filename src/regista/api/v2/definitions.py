@@ -310,7 +310,13 @@ def _rules(match: RuleMatch) -> list[dict[str, Any]]:
             "ruleId": rule_id,
             "ruleIndex": index,
             "evaluatedOutputs": [
-                {"outputId": o.id, "outputName": o.name, "outputValue": _json(o.value)}
+                {
+                    "outputId": o.id,
+                    "outputName": o.name,
+                    "outputValue": _json(o.value),
+                    "ruleId": rule_id,
+                    "ruleIndex": index,
+                }
                 for o in given
             ],
         }
@@ -350,7 +356,8 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
             {"inputId": i.id, "inputName": i.name, "inputValue": _json(i.value)}
             for i in match.inputs
         )
-    evaluated = []
+    evaluation = client.shell.ids()  # each decision's evaluation is "<this>-<n>", as Camunda's
+    evaluated: list[dict[str, Any]] = []
     for name, value in result.results.items():
         element = by_name.get(name)
         version_row = versions.get(element.id) if element is not None else None
@@ -367,6 +374,7 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
                 "matchedRules": matches.get(element.id if element is not None else name, []),
                 "evaluatedInputs": inputs.get(element.id if element is not None else name, []),
                 "tenantId": TENANT,
+                "decisionEvaluationInstanceKey": f"{evaluation}-{len(evaluated) + 1}",
             }
         )
     return {
@@ -380,8 +388,8 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         "failedDecisionDefinitionId": None,
         "failureMessage": None,
         "tenantId": TENANT,
-        "decisionEvaluationKey": client.shell.ids(),
-        "decisionInstanceKey": None,
+        "decisionEvaluationKey": evaluation,
+        "decisionInstanceKey": evaluation,  # the older name of the same key
         "evaluatedDecisions": evaluated,
         "warnings": list(result.warnings),
     }
