@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 
 import pytest
-from jobfixtures import pg_schema_url
 from jobkit import served
 
 from regista.api.v2 import instances
@@ -15,14 +14,19 @@ from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from testkit import wait_until
 
+# the suite's fixtures (`database_url`): this test needs its PostgreSQL case only
+pytest_plugins = ["jobfixtures"]
+
 OPERATOR = {"Authorization": "Bearer operator"}
 
 
 def test_an_api_only_server_hears_another_node_end_the_instance(
-    pg_database: str, monkeypatch: pytest.MonkeyPatch
+    database_url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    if not database_url.startswith("postgresql"):
+        pytest.skip("SQLite serves one node: no other node ends instances")
     monkeypatch.setattr(instances, "_LOOK_AGAIN", 3600.0)
-    url = pg_schema_url(pg_database)
+    url = database_url
     with served(url) as api, Client(url) as other:
         other.deploy(ProcessBuilder("approval").start().user_task("approve").end())
         endings = api.client.shell.signals.endings
