@@ -323,3 +323,20 @@ def test_public_endpoints_answer_without_credentials(served: Served) -> None:
         if path in PUBLIC:
             status = _call(served.http, method, path, {})
             assert status not in (401, 403), f"{method} {path}: {status}"
+
+
+def test_the_document_asks_for_credentials_everywhere_but_on_public_paths(
+    served: Served,
+) -> None:
+    document = served.app.openapi()
+    assert set(document["components"]["securitySchemes"]) == {"basic", "bearer", "oauth"}
+    flows = document["components"]["securitySchemes"]["oauth"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "/oauth/token"
+    public = {
+        path
+        for path, item in document["paths"].items()
+        if any(op.get("security") == [] for op in item.values() if isinstance(op, dict))
+    }
+    # the route "/inbound/{context:path}" is written "/inbound/{context}" in the document
+    expected = {p.replace(":path", "") for p in PUBLIC} & set(document["paths"])
+    assert public == expected, "the document's public operations are the app's"
