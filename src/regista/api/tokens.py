@@ -80,12 +80,15 @@ class AccessTokens:
 
     def _load(self, *, create: bool) -> bytes | None:
         """The signing secret as the database has it (made there first when `create`)."""
-        with self.store.transaction(write=create) as tx:
+        with self.store.transaction(write=False) as tx:
             stored = tx.get_setting(SIGNING_SETTING)
-            if stored is None and create:
-                stored = secrets.token_hex(32)
-                tx.put_setting(SIGNING_SETTING, stored, now=self._now())
-        if create:  # two servers may have raced to make it: the one committed last stands
+        if stored is None and create:  # once per database: a write only then
+            with self.store.transaction() as tx:
+                stored = tx.get_setting(SIGNING_SETTING)
+                if stored is None:
+                    stored = secrets.token_hex(32)
+                    tx.put_setting(SIGNING_SETTING, stored, now=self._now())
+            # two servers may have raced to make it: the one committed last stands
             with self.store.transaction(write=False) as tx:
                 stored = tx.get_setting(SIGNING_SETTING) or stored
         secret = bytes.fromhex(stored) if stored else None
