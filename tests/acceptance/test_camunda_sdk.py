@@ -142,8 +142,9 @@ def test_the_sdk_finds_and_completes_a_user_task_and_correlates_a_message(
             "requirements": "1",
             "tasks": "1",
         }, lines
-        assert lines[-2] == "got COMPLETED CONDITION_ERROR", lines
-        assert lines[-1] == "topology 8.8.0 decided 0.15 r-gold", lines
+        assert lines[-3] == "got COMPLETED CONDITION_ERROR", lines
+        assert lines[-2] == "topology 8.8.0 decided 0.15 r-gold", lines
+        assert lines[-1] == "sent True True TERMINATED", lines
         info = client.instance(key)
         assert info.status == "completed"
         assert info.variables["approved"] is True and info.variables["paidBy"] == "sdk"

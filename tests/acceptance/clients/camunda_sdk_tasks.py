@@ -35,6 +35,9 @@ from camunda_orchestration_sdk.models.job_search_query import JobSearchQuery
 from camunda_orchestration_sdk.models.message_correlation_request import (
     MessageCorrelationRequest,
 )
+from camunda_orchestration_sdk.models.message_publication_request import (
+    MessagePublicationRequest,
+)
 from camunda_orchestration_sdk.models.process_creation_by_id import ProcessCreationById
 from camunda_orchestration_sdk.models.process_definition_search_query import (
     ProcessDefinitionSearchQuery,
@@ -45,6 +48,7 @@ from camunda_orchestration_sdk.models.process_instance_creation_instruction_base
 from camunda_orchestration_sdk.models.process_instance_search_query import (
     ProcessInstanceSearchQuery,
 )
+from camunda_orchestration_sdk.models.signal_broadcast_request import SignalBroadcastRequest
 from camunda_orchestration_sdk.models.user_task_completion_request import (
     UserTaskCompletionRequest,
 )
@@ -135,6 +139,23 @@ async def reads(client: CamundaAsyncClient, key: str, task_key: str) -> None:
     )
     rules = decided.evaluated_decisions[0].matched_rules
     print(f"topology {topology.gateway_version} decided {decided.output} {rules[0].rule_id}")
+    decision = found["decisions"].items[0]
+    await client.get_decision_definition(decision.decision_definition_key)
+    await client.get_decision_requirements(decision.decision_requirements_key)
+    await client.get_incident(incident.incident_key)
+    published = await client.publish_message(
+        data=MessagePublicationRequest.from_dict(
+            {"name": "nobody-waits", "correlationKey": "k", "timeToLive": 1000}
+        )
+    )
+    signalled = await client.broadcast_signal(
+        data=SignalBroadcastRequest.from_dict({"signalName": "nobody-listens"})
+    )
+    waiting = next(i for i in found["instances"].items if i.process_definition_id == "waiting")
+    # (without a body the SDK fails to serialise its "unset" one)
+    await client.cancel_process_instance(waiting.process_instance_key, data=None)
+    cancelled = await client.get_process_instance(waiting.process_instance_key)
+    print(f"sent {bool(published.message_key)} {bool(signalled.signal_key)} {cancelled.state}")
 
 
 if __name__ == "__main__":
