@@ -107,6 +107,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/process-instances/{processInstanceKey}/audit"): READER,
     ("POST", "/v2/process-instances/{processInstanceKey}/audit/verification"): READER,
     ("POST", "/v2/element-instances/search"): READER,
+    ("GET", "/v2/element-instances/{elementInstanceKey}"): READER,
     ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
     ("POST", "/v2/incidents/search"): READER,

@@ -182,6 +182,13 @@ def test_variables_are_set_on_an_element_instance_locally_or_where_defined(
         (key, "fresh"): True,  # defined nowhere: on the instance
     }
     assert put("12345", {"a": 1}, False) == 404
+    element = http.get(f"/v2/element-instances/{scope}")
+    assert element.status_code == 200, element.text
+    assert (element.json()["elementId"], element.json()["state"]) == ("t", "ACTIVE")
+    assert element.json()["processInstanceKey"] == key
+    assert http.get("/v2/element-instances/12345").status_code == 404
+    # the elements of a process, not the process instance itself (as the search lists them)
+    assert http.get(f"/v2/element-instances/{key}").status_code == 404
     bad = http.put(f"/v2/element-instances/{key}/variables", json={"variables": [1]})
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "variables"
     client.complete_task(task.id)

@@ -17,7 +17,16 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, json_value, root_key
+from regista.api.v2.common import (
+    TENANT,
+    Operator,
+    Reader,
+    client_of,
+    iso,
+    json_value,
+    no_such,
+    root_key,
+)
 from regista.api.v2.filters import one_of, values
 from regista.api.v2.instances import instance_row
 from regista.api.v2.search import (
@@ -29,6 +38,7 @@ from regista.api.v2.search import (
     page_of,
     sort_items,
 )
+from regista.client import Client
 from regista.engine import InstanceState
 from regista.store import HistoryEvent, JobQuery, Transaction
 from regista.store.tasklist import UserTaskQuery
@@ -187,6 +197,31 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
     return list(found.values())
 
 
+def _element_instances(client: Client, key: str) -> list[ElementInstance]:
+    """Every element instance of the process instance `key`, from its history."""
+    with client.store.transaction(write=False) as tx:
+        row = instance_row(tx, key)
+        events = tx.history(key)
+        names = client.shell.models.get(tx, row.definition_id).definitions
+        root = root_key(tx, row)
+    try:
+        state: InstanceState | None = InstanceState.from_json(row.state)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        state = None
+    process = names.processes.get(row.process_id)
+    return [
+        ElementInstance(
+            processInstanceKey=key,
+            processDefinitionId=row.process_id,
+            processDefinitionKey=row.definition_id,
+            elementName=_name(process, item["elementId"]),
+            rootProcessInstanceKey=root,
+            **item,
+        )
+        for item in _elements(events, state)
+    ]
+
+
 @router.post(
     "/element-instances/search",
     response_model=SearchResult[ElementInstance],
@@ -198,43 +233,41 @@ def search_elements(
     check_sort(body.sort, ("startDate", "elementInstanceKey", "elementId"))
     f = body.filter
     key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
-    client = client_of(request)
-    with client.store.transaction(write=False) as tx:
-        row = instance_row(tx, key)
-        events = tx.history(key)
-        names = client.shell.models.get(tx, row.definition_id).definitions
-        root = root_key(tx, row)
-    try:
-        state: InstanceState | None = InstanceState.from_json(row.state)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        state = None
-    process = names.processes.get(row.process_id)
     wanted = {
         "elementInstanceKey": values(f.elementInstanceKey, "elementInstanceKey"),
         "elementId": values(f.elementId, "elementId"),
         "state": values(f.state, "state"),
         "type": values(f.type, "type"),
         "incidentKey": values(f.incidentKey, "incidentKey"),
+        "elementName": values(f.elementName, "elementName"),
     }
-    named = values(f.elementName, "elementName")
     items = [
-        ElementInstance(
-            processInstanceKey=key,
-            processDefinitionId=row.process_id,
-            processDefinitionKey=row.definition_id,
-            elementName=_name(process, item["elementId"]),
-            rootProcessInstanceKey=root,
-            **item,
-        )
-        for item in _elements(events, state)
-        if all(v is None or item.get(k) in v for k, v in wanted.items())
-        and (f.hasIncident is None or bool(item.get("hasIncident")) == f.hasIncident)
+        item
+        for item in _element_instances(client_of(request), key)
+        if all(v is None or getattr(item, k) in v for k, v in wanted.items())
+        and (f.hasIncident is None or item.hasIncident == f.hasIncident)
     ]
-    if named is not None:
-        items = [i for i in items if i.elementName in named]
     items = sort_items(items, body.sort, "elementInstanceKey")
     chosen, info = page_of(items, body.page, lambda i: [i.elementInstanceKey])
     return SearchResult[ElementInstance](items=chosen, page=info)
+
+
+@router.get(
+    "/element-instances/{elementInstanceKey}",
+    response_model=ElementInstance,
+    summary="Get an element instance",
+    description="An element of a process instance that waits on a job or a user task, or "
+    "did (while its job or task is kept); the search lists every element of an instance.",
+)
+def get_element(request: Request, elementInstanceKey: str, principal: Reader) -> ElementInstance:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_id = _owner(tx, elementInstanceKey)
+    found = [] if instance_id is None else _element_instances(client, instance_id)
+    for item in found:
+        if item.elementInstanceKey == elementInstanceKey:
+            return item
+    raise no_such("element instance", elementInstanceKey)
 
 
 class SetVariablesRequest(Model):
