@@ -523,8 +523,7 @@ class Shell:
     ) -> None:
         """Set variables of an instance (its root scope by default; not `local`: each where
         it is defined, looking up from the scope), then remove `deletions` from that scope."""
-        values = feel_variables(variables)
-        command = SetVariables(values, scope_id, tuple(deletions), local)
+        command = SetVariables(feel_variables(variables), scope_id, tuple(deletions), local)
 
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load(uow, instance_id), command)
