@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import engine_rest, health, inbound
+from regista.api import engine_rest, health, inbound, oauth
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -27,12 +27,14 @@ from regista.api.v2 import (
     cluster,
     definitions,
     deployments,
+    forms,
     groups,
     history,
     incidents,
     instances,
     jobs,
     messages,
+    requirements,
     roles,
     user_tasks,
     users,
@@ -53,15 +55,53 @@ external-task workers and the Modeler use (typed variables, `{type, message}` er
 """
 
 
+#: How callers authenticate (the document's `securitySchemes`): HTTP Basic (a user), a bearer
+#: API key, or an access token of the OAuth token endpoint (client credentials).
+SECURITY_SCHEMES: dict[str, Any] = {
+    "basic": {"type": "http", "scheme": "basic", "description": "A user's name and password"},
+    "bearer": {
+        "type": "http",
+        "scheme": "bearer",
+        "description": "An API key (rgk_...) or an access token of POST /oauth/token",
+    },
+    "oauth": {
+        "type": "oauth2",
+        "description": "Client credentials: an API key (client id rgk_<id>) or a user",
+        "flows": {"clientCredentials": {"tokenUrl": oauth.PREFIX + "/token", "scopes": {}}},
+    },
+}
+
+#: Operations anyone may call: orchestrators' probes, the Modeler's connection check, the
+#: token endpoint (it checks the credentials it is sent) and inbound webhooks (their models'
+#: own verification). `tests/unit/api/test_permissions.py` holds the app to this list.
+PUBLIC_PATHS = ("/health", "/ready", "/v2/topology", oauth.PREFIX + "/token", "/inbound/")
+
+
+def _secured(document: dict[str, Any]) -> dict[str, Any]:
+    """`document` with the security schemes, required everywhere but on public paths."""
+    document.setdefault("components", {})["securitySchemes"] = SECURITY_SCHEMES
+    document["security"] = [{"basic": []}, {"bearer": []}, {"oauth": []}]
+    for path, item in document.get("paths", {}).items():
+        if path in PUBLIC_PATHS or path.startswith("/inbound/"):
+            for operation in item.values():
+                if isinstance(operation, dict):
+                    operation["security"] = []
+    return document
+
+
 def _openapi(app: FastAPI) -> dict[str, Any]:
-    """The OpenAPI document, generated once, declaring the problems the API answers."""
+    """The OpenAPI document, generated once, declaring the problems the API answers and
+    how callers authenticate."""
     if app.openapi_schema is None:
-        app.openapi_schema = document_problems(
-            get_openapi(
-                title=app.title,
-                version=app.version,
-                description=app.description,
-                routes=app.routes,
+        app.openapi_schema = _secured(
+            document_problems(
+                get_openapi(
+                    title=app.title,
+                    version=app.version,
+                    description=app.description,
+                    routes=app.routes,
+                ),
+                own={oauth.PREFIX: (oauth.OAUTH_ERROR_SCHEMA, (400, 401))},
             )
         )
     return app.openapi_schema
@@ -103,10 +143,20 @@ def create_app(
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(oauth.router)
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
         app.include_router(identity.router)
-    for resource in (deployments, definitions, instances, history, incidents, messages):
+    for resource in (
+        deployments,
+        definitions,
+        requirements,
+        forms,
+        instances,
+        history,
+        incidents,
+        messages,
+    ):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)

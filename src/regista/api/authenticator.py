@@ -1,5 +1,6 @@
 """The authenticator of `regista server` in basic mode: HTTP Basic (username and password)
-and `Authorization: Bearer <API key>`, checked against the users and keys of the store.
+and `Authorization: Bearer <API key>` or `Bearer <access token>` (what `POST /oauth/token`
+issued, `api/tokens.py`), checked against the users and keys of the store.
 
 Verified credentials are cached for a few seconds (argon2 is deliberately slow, and a worker
 calling a thousand times a second must not pay it on every request), keyed by a SHA-256 of
@@ -18,13 +19,14 @@ from collections.abc import Callable
 
 from regista.api.context import Principal
 from regista.api.identity import Directory, basic_credentials, bearer_token
+from regista.api.tokens import AccessTokens, looks_like_token
 
 __all__ = ["StoredAuthenticator"]
 
 
 class StoredAuthenticator:
-    """Users and API keys of the store (see the module docstring); `ttl` seconds of cache,
-    `max_entries` callers at most (the oldest go first)."""
+    """Users, API keys and access tokens of the store (see the module docstring); `ttl`
+    seconds of cache, `max_entries` callers at most (the oldest go first)."""
 
     def __init__(
         self,
@@ -33,8 +35,10 @@ class StoredAuthenticator:
         ttl: float = 5.0,
         max_entries: int = 10_000,
         clock: Callable[[], float] = time.monotonic,
+        tokens: AccessTokens | None = None,
     ) -> None:
         self.directory = directory
+        self.tokens = tokens or AccessTokens(directory.store, now=directory.now)
         self._ttl = ttl
         self._max = max_entries
         self._clock = clock
@@ -61,6 +65,11 @@ class StoredAuthenticator:
 
     def _verify(self, authorization: str) -> Principal | None:
         token = bearer_token(authorization)
+        if token is not None and looks_like_token(token):
+            claims = self.tokens.verify(token)
+            if claims is None:
+                return None
+            return self.directory.token_principal(claims.username, claims.key_id)
         if token is not None:
             return self.directory.check_api_key(token)
         given = basic_credentials(authorization)

@@ -468,6 +468,46 @@ class Directory:
             return held
         return replace(held, roles=frozenset(r for r in key.roles if held.has(r)))
 
+    def token_principal(self, username: str, key_id: str | None) -> Principal | None:
+        """The caller an access token issued to `username` (through the API key `key_id`,
+        if any) stands for now: None when the user was disabled or removed, or the key
+        revoked, since the token was issued."""
+        with self.store.transaction(write=False) as tx:
+            owner = tx.get_user(username)
+            if owner is None or not owner.enabled:
+                return None
+            key = tx.get_api_key(key_id) if key_id is not None else None
+            if key_id is not None and (
+                key is None or key.revoked_at is not None or key.username != username
+            ):
+                return None
+            held = self._principal(tx.groups_of(username), owner)
+        if key is None or key.roles is None:
+            return held
+        return replace(held, roles=frozenset(r for r in key.roles if held.has(r)))
+
+    def client_credentials(
+        self, client_id: str, secret: str
+    ) -> tuple[Principal, str | None] | None:
+        """The caller an OAuth client stands for, with the id of the API key it used: an
+        API key (`client_id` its `rgk_<id>` prefix or bare id, `secret` its secret or its
+        whole text) or a user (`client_id` the username, `secret` the password); None when
+        neither matches."""
+        bare = client_id[len(KEY_PREFIX) :] if client_id.startswith(KEY_PREFIX) else client_id
+        texts = [secret] if split_key(secret) is not None else []
+        texts.append(f"{KEY_PREFIX}{bare}_{secret}")
+        for text in texts:
+            parts = split_key(text)
+            if parts is None or parts[0] != bare:
+                continue
+            found = self.check_api_key(text)
+            if found is not None:
+                return found, parts[0]
+        if client_id.startswith(KEY_PREFIX):
+            return None
+        user = self.check_password(client_id, secret)
+        return None if user is None else (user, None)
+
     def principal(self, username: str) -> Principal:
         """A user as a caller: their roles and their groups' roles, and their group ids."""
         with self.store.transaction(write=False) as tx:

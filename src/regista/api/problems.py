@@ -216,16 +216,79 @@ def install_problem_handlers(app: FastAPI) -> None:
 
 # What any operation may answer besides its success, as Camunda documents its own: a bad
 # request (the validation errors FastAPI would call 422 are 400 here), no or refused
-# credentials, a missing or conflicting resource, the server's fault, a database that does
-# not answer.
+# credentials, a missing or conflicting resource, a body over the limit, the server's fault,
+# a database that does not answer.
 _ERRORS = {
     400: "The request is invalid; `invalidParams` names the offending fields",
     401: "No valid credentials",
     403: "The caller's roles do not allow this",
     404: "A resource the request names does not exist",
     409: "The request conflicts with the resource's state",
+    413: "The request body is larger than the server accepts",
     500: "The server failed on the request (see its log)",
     503: "The database does not answer; try again",
+}
+
+#: An example of each problem, shown in the document (and the interactive docs).
+_EXAMPLES: dict[int, dict[str, Any]] = {
+    400: {
+        "type": "about:blank",
+        "title": "Bad Request",
+        "status": 400,
+        "detail": "processDefinitionId: give either processDefinitionId or processDefinitionKey",
+        "instance": "/v2/process-instances",
+        "invalidParams": [{"name": "processDefinitionId", "reason": "one of the two is needed"}],
+    },
+    401: {
+        "type": "about:blank",
+        "title": "Unauthorized",
+        "status": 401,
+        "detail": "authentication is required: send HTTP Basic credentials or "
+        "'Authorization: Bearer <API key>'",
+        "instance": "/v2/process-instances/search",
+    },
+    403: {
+        "type": "about:blank",
+        "title": "Forbidden",
+        "status": 403,
+        "detail": "the user 'ann' may not do this: it needs the role operator (or admin)",
+        "instance": "/v2/process-instances",
+    },
+    404: {
+        "type": "about:blank",
+        "title": "Not Found",
+        "status": 404,
+        "detail": "there is no process instance 2251799813685249",
+        "instance": "/v2/process-instances/2251799813685249",
+    },
+    409: {
+        "type": "about:blank",
+        "title": "Conflict",
+        "status": 409,
+        "detail": "the job 2251799813685250 is held by another activation now",
+        "instance": "/v2/jobs/2251799813685250/completion",
+    },
+    413: {
+        "type": "about:blank",
+        "title": "Content Too Large",
+        "status": 413,
+        "detail": "the request body is larger than 16777216 bytes",
+        "instance": "/v2/deployments",
+    },
+    500: {
+        "type": "about:blank",
+        "title": "Internal Server Error",
+        "status": 500,
+        "detail": "the server failed on this request (KeyError); see its log",
+        "instance": "/v2/process-instances",
+    },
+    503: {
+        "type": "about:blank",
+        "title": "Service Unavailable",
+        "status": 503,
+        "detail": "the database does not answer",
+        "instance": "/v2/process-instances",
+    },
 }
 
 PROBLEM_SCHEMA: dict[str, Any] = {
@@ -263,19 +326,28 @@ ENGINE_REST_ERROR_SCHEMA: dict[str, Any] = {
 }
 
 
-def document_problems(document: dict[str, Any]) -> dict[str, Any]:
+def document_problems(
+    document: dict[str, Any],
+    *,
+    own: Mapping[str, tuple[dict[str, Any], Sequence[int]]] | None = None,
+) -> dict[str, Any]:
     """`document` (an OpenAPI document FastAPI generated) with the errors the API really
     answers: FastAPI's 422 dropped, and every operation's error statuses declared as
-    `application/problem+json` problem details (keeping an endpoint's own description)."""
+    `application/problem+json` problem details with an example (keeping an endpoint's own
+    description). `own` maps a path prefix to the schema of the errors its operations
+    answer instead (as `application/json`) and the statuses that have it."""
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     schemas["ProblemDetail"] = PROBLEM_SCHEMA
     schemas["EngineRestError"] = ENGINE_REST_ERROR_SCHEMA
     schemas.pop("HTTPValidationError", None)
     schemas.pop("ValidationError", None)
-    problems = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDetail"}}}
+    overrides: list[tuple[str, dict[str, Any], frozenset[int]]] = []
+    for prefix, (schema, statuses) in (own or {}).items():
+        schemas[schema["title"]] = schema
+        ref = {"$ref": f"#/components/schemas/{schema['title']}"}
+        overrides.append((prefix, {"application/json": {"schema": ref}}, frozenset(statuses)))
     engine_rest = {"application/json": {"schema": {"$ref": "#/components/schemas/EngineRestError"}}}
     for path, item in document.get("paths", {}).items():
-        content = engine_rest if path.startswith(ENGINE_REST + "/") else problems
         for method, operation in item.items():
             if method not in ("get", "put", "post", "delete", "patch", "head", "options"):
                 continue
@@ -283,7 +355,20 @@ def document_problems(document: dict[str, Any]) -> dict[str, Any]:
             responses.pop("422", None)
             for status, description in _ERRORS.items():
                 declared = responses.setdefault(str(status), {"description": description})
-                declared["content"] = dict(content)
+                content: dict[str, Any]
+                if path.startswith(ENGINE_REST + "/"):
+                    content = dict(engine_rest)
+                else:
+                    content = {
+                        MEDIA_TYPE: {
+                            "schema": {"$ref": "#/components/schemas/ProblemDetail"},
+                            "example": _EXAMPLES[status],
+                        }
+                    }
+                for prefix, replacement, answered in overrides:
+                    if path.startswith(prefix + "/") and status in answered:
+                        content = dict(replacement)
+                declared["content"] = content
     return document
 
 

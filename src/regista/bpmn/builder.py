@@ -220,9 +220,11 @@ class ProcessBuilder(Catalog):
         name: str | None = None,
         interrupting: bool = True,
         form_key: str | None = None,
+        form_id: str | None = None,
         **trigger: Any,
     ) -> ProcessBuilder:
-        """A start event (a new chain: no flow leads into it). `trigger` takes `message=`,
+        """A start event (a new chain: no flow leads into it), with a start form when
+        `form_id` (a linked Camunda Form) or `form_key`. `trigger` takes `message=`,
         `correlation_key=`, `duration=`/`date=`/`cycle=`, `signal=`, `condition=`,
         `error=`, `escalation=`, `compensate=` (the last three in event subprocesses)."""
         self._current = None
@@ -234,6 +236,7 @@ class ProcessBuilder(Catalog):
             event_definitions=self.event_definitions(**trigger),
             is_interrupting=interrupting,
             form_key=form_key,
+            form_id=form_id,
         )
 
     def end(

@@ -263,7 +263,9 @@ def apikey_create(
     with directory_for(database_url) as directory:
         made = directory.create_api_key(username, roles=roles or None, name=name)
     click.echo(
-        f"API key {made.key.id} of {username!r}; keep it now, it is not shown again:", err=True
+        f"API key {made.key.id} of {username!r}; keep it now, it is not shown again "
+        f"(OAuth clients: client id {made.key.prefix}, client secret the whole key):",
+        err=True,
     )
     click.echo(made.text)
 

@@ -39,6 +39,7 @@ def incidents(
                         "instance_id": i.instance_id,
                         "element_id": i.element_id,
                         "job_id": i.job_id,
+                        "error_type": i.error_type,
                         "message": i.message,
                         "created_at": i.created_at.isoformat(),
                     }
@@ -52,7 +53,8 @@ def incidents(
         click.echo("no open incidents")
         return
     for i in found:
-        click.echo(f"{i.id}  instance {i.instance_id} at {i.element_id or '-'}: {i.message}")
+        where = f"instance {i.instance_id} at {i.element_id or '-'}"
+        click.echo(f"{i.id}  {where} [{i.error_type}]: {i.message}")
 
 
 @incidents.command("resolve")

@@ -20,13 +20,14 @@ from pathlib import Path
 from regista.dmn.errors import DmnError
 from regista.dmn.evaluator import DecisionModels
 from regista.dmn.parser import parse_bytes, parse_file
-from regista.dmn.results import DecisionResult, RuleMatch
+from regista.dmn.results import DecisionResult, Evaluated, RuleMatch
 from regista.model.dmn import Definitions
 
 __all__ = [
     "DecisionModels",
     "DecisionResult",
     "DmnError",
+    "Evaluated",
     "RuleMatch",
     "load",
     "loads",

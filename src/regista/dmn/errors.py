@@ -32,3 +32,7 @@ class DmnError(Exception):
         if self.element_id is not None:
             where = f"{where} (element {self.element_id!r})" if where else repr(self.element_id)
         return f"{where}: {self.message}" if where else self.message
+
+
+class UnknownDecision(DmnError):
+    """A request names a decision (or decision service) no loaded model has."""

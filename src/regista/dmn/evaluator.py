@@ -22,7 +22,7 @@ from regista.dmn.drg import (
     check_cycles,
     component_names,
 )
-from regista.dmn.errors import DmnError
+from regista.dmn.errors import DmnError, UnknownDecision
 from regista.dmn.results import DecisionResult, RuleMatch, Run
 from regista.dmn.typing import check, coerce
 from regista.feel.builtins import builtins
@@ -320,7 +320,7 @@ class DecisionModels:
                 )
             }
         )
-        raise DmnError(
+        raise UnknownDecision(
             f"no {what} named {name!r}; available: "
             + (", ".join(repr(a) for a in available) or "none")
         )

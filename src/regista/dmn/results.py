@@ -9,16 +9,30 @@ from typing import Any
 
 
 @dataclass(frozen=True)
+class Evaluated:
+    """One input or output of a decision table as an evaluation saw it: the clause's id,
+    its name (an input's label or expression, an output's name) and the value."""
+
+    id: str
+    name: str
+    value: Any
+
+
+@dataclass(frozen=True)
 class RuleMatch:
     """The rules of one decision table that produced its result (1-based indexes).
 
     `decision_id`/`decision_name` name the DRG element (decision or business knowledge
-    model) whose logic holds the table."""
+    model) whose logic holds the table; `inputs` are the table's input values, `outputs`
+    the output values of each rule in `rules` (as Camunda reports an evaluation)."""
 
     decision_id: str
     decision_name: str
     rules: tuple[int, ...]
     rule_ids: tuple[str, ...]
+    # what the rules saw and gave: detail, not identity (two matches of the same rules equal)
+    inputs: tuple[Evaluated, ...] = field(default=(), compare=False)
+    outputs: tuple[tuple[Evaluated, ...], ...] = field(default=(), compare=False)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from typing import Any
 
 from regista import feel
 from regista.dmn.env import Env, Eval
-from regista.dmn.results import RuleMatch, Run
+from regista.dmn.results import Evaluated, RuleMatch, Run
 from regista.dmn.typing import check
 from regista.feel import types as ft
 from regista.feel.scope import Scope
@@ -168,6 +168,7 @@ class CompiledTable:
         self.policy = table.hit_policy
         self.aggregation = table.aggregation
         self.rule_ids = tuple(r.id for r in table.rules)
+        self.input_names = tuple((c.id, c.label or c.expression.text.strip()) for c in table.inputs)
         self.all = (1 << len(table.rules)) - 1
         self.inputs: list[feel.Expression] = []
         self.input_values: list[tuple[feel.UnaryTests, str] | None] = []
@@ -269,8 +270,10 @@ class CompiledTable:
 
     def __call__(self, s: Scope, r: Run) -> Any:
         candidates = self.all
+        given: list[Any] = []
         for k, (inp, col) in enumerate(zip(self.inputs, self.columns, strict=True)):
             x = inp.evaluate(s)
+            given.append(x)
             allowed = self.input_values[k]
             if allowed is not None and allowed[0].test(x, s) is not True:
                 s.warn(
@@ -286,7 +289,7 @@ class CompiledTable:
             low = candidates & -candidates
             matched.append(low.bit_length() - 1)
             candidates ^= low
-        return self._hit(matched, s, r)
+        return self._hit(matched, s, r, given)
 
     def _row(self, i: int, s: Scope) -> Any:
         cells = self.cells[i]
@@ -301,13 +304,30 @@ class CompiledTable:
             return (self.outputs[0].priority(row, s),)
         return tuple(o.priority(row.get(o.name), s) for o in self.outputs)
 
-    def _record(self, r: Run, rules: Sequence[int]) -> None:
+    def _record(
+        self, r: Run, rules: Sequence[int], given: Sequence[Any], rows: Sequence[Any] = ()
+    ) -> None:
+        """Note the rules that produced the result, with the inputs and each rule's row."""
+        clauses = self.table.outputs
+        outputs = tuple(
+            (Evaluated(clauses[0].id, self.outputs[0].name, row),)
+            if self.single
+            else tuple(
+                Evaluated(c.id, o.name, row.get(o.name) if isinstance(row, dict) else None)
+                for c, o in zip(clauses, self.outputs, strict=True)
+            )
+            for row in rows
+        )
         r.matches.append(
             RuleMatch(
                 self.env.owner_id,
                 self.env.owner_name,
                 tuple(i + 1 for i in rules),
                 tuple(self.rule_ids[i] for i in rules),
+                tuple(
+                    Evaluated(i, n, x) for (i, n), x in zip(self.input_names, given, strict=True)
+                ),
+                outputs,
             )
         )
 
@@ -319,29 +339,32 @@ class CompiledTable:
             return None
         return {o.name: v for o, v in zip(self.outputs, values, strict=True)}
 
-    def _hit(self, matched: list[int], s: Scope, r: Run) -> Any:
+    def _hit(self, matched: list[int], s: Scope, r: Run, given: Sequence[Any]) -> Any:
         policy = self.policy
         multi = policy in (m.HitPolicy.COLLECT, m.HitPolicy.RULE_ORDER, m.HitPolicy.OUTPUT_ORDER)
         if not matched:
-            self._record(r, ())
+            self._record(r, (), given)
             if multi and not self.has_default:
                 return self._aggregate([], s)
             return self._default(s)
         if policy is m.HitPolicy.FIRST:
-            self._record(r, matched[:1])
-            return self._row(matched[0], s)
+            row = self._row(matched[0], s)
+            self._record(r, matched[:1], given, [row])
+            return row
         if policy is m.HitPolicy.UNIQUE:
-            self._record(r, matched)
             if len(matched) > 1:
+                self._record(r, matched, given)
                 s.warn(
                     f"{self.owner}: hit policy UNIQUE but rules "
                     f"{', '.join(str(i + 1) for i in matched)} match; the table gives null"
                 )
                 return None
-            return self._row(matched[0], s)
+            row = self._row(matched[0], s)
+            self._record(r, matched, given, [row])
+            return row
         rows = [self._row(i, s) for i in matched]
         if policy is m.HitPolicy.ANY:
-            self._record(r, matched)
+            self._record(r, matched, given, rows)
             if any(equal(rows[0], x) is not True for x in rows[1:]):
                 s.warn(
                     f"{self.owner}: hit policy ANY but rules "
@@ -353,9 +376,9 @@ class CompiledTable:
         if policy is m.HitPolicy.PRIORITY:
             keys = [self._priority(x, s) for x in rows]
             best = min(range(len(rows)), key=lambda j: keys[j])
-            self._record(r, [matched[best]])
+            self._record(r, [matched[best]], given, [rows[best]])
             return rows[best]
-        self._record(r, matched)
+        self._record(r, matched, given, rows)
         if policy is m.HitPolicy.OUTPUT_ORDER:
             keys = [self._priority(x, s) for x in rows]
             rows = [rows[j] for j in sorted(range(len(rows)), key=lambda j: keys[j])]

@@ -16,6 +16,7 @@ from decimal import Decimal
 from typing import Any
 
 from regista.dmn import DmnError
+from regista.dmn.errors import UnknownDecision
 from regista.engine.effects import CreateJob, CreateUserTask, PublishMessage, StartChild
 from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import run_script
@@ -260,23 +261,33 @@ def _script(run: Run, ei: ElementInstance, node: ScriptTask) -> None:
     run.complete(ei)
 
 
+def _decision_error(exc: DmnError) -> str:
+    """Camunda's incident type for a decision that failed: missing, or failing."""
+    return (
+        "CALLED_DECISION_ERROR" if isinstance(exc, UnknownDecision) else "DECISION_EVALUATION_ERROR"
+    )
+
+
 def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> None:
     if node.job is not None:
         create_job(run, ei, node)
         return
     decision = run.text(node.decision_id, ei.id, "decision id")
     if not decision:
-        raise Failure(f"the business rule task {node.id} names no decision")
+        raise Failure(
+            f"the business rule task {node.id} names no decision", "CALLED_DECISION_ERROR"
+        )
     models = run.ctx.decisions
     if models is None:
         raise Failure(
             f"the business rule task {node.id} needs the decision {decision!r}, but no DMN "
-            "models are deployed with this process"
+            "models are deployed with this process",
+            "CALLED_DECISION_ERROR",
         )
     try:
         result = models.decide(decision, visible(run, ei.id), free_variables=True)
     except DmnError as exc:
-        raise Failure(f"the decision {decision!r} failed: {exc}") from exc
+        raise Failure(f"the decision {decision!r} failed: {exc}", _decision_error(exc)) from exc
     value = result.value
     if node.map_decision_result:
         value = _map_result(value, node.map_decision_result, _outputs(models, decision), node.id)
@@ -347,7 +358,9 @@ def _single_value(result: dict[str, Any], mapping: str, element_id: str) -> Any:
 def _call(run: Run, ei: ElementInstance, node: CallActivity) -> None:
     process_id = run.text(node.called_element, ei.id, "called element")
     if not process_id:
-        raise Failure(f"the call activity {node.id} names no process to call")
+        raise Failure(
+            f"the call activity {node.id} names no process to call", "CALLED_ELEMENT_ERROR"
+        )
     if node.propagate_all_parent_variables:
         variables = visible(run, ei.id)
     else:

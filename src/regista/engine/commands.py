@@ -195,11 +195,14 @@ class SetJobRetries:
 @dataclass(frozen=True, slots=True)
 class SetVariables:
     """Set variables on a scope (the instance by default), then remove the `deletions`
-    from it (Camunda 7's variable modification); conditional events re-check."""
+    from it (Camunda 7's variable modification); conditional events re-check. Not `local`:
+    each goes where it is defined, looking up from the scope, else on the instance
+    (Camunda 8's `local: false`)."""
 
     variables: Mapping[str, Any]
     scope_id: str | None = None
     deletions: tuple[str, ...] = ()
+    local: bool = True
 
 
 @dataclass(frozen=True, slots=True)

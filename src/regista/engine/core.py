@@ -45,7 +45,7 @@ from regista.engine.modification import modify
 from regista.engine.runner import Runner
 from regista.engine.state import ENDED, ElementInstance, InstanceState, Status, Wait
 from regista.engine.subprocesses import enter_scope
-from regista.engine.variables import delete_local, receive, set_local
+from regista.engine.variables import delete_local, propagate, receive, set_local
 from regista.feel.values import to_feel
 from regista.model.bpmn import Activity, Process
 
@@ -134,7 +134,7 @@ def _start(command: StartInstance, ctx: Context) -> tuple[InstanceState, list[Ef
         enter_scope(run, root, process.id, start_id, {} if start_id in instantiates else None)
     except Failure as failure:
         root.data = {"start": start_id}
-        run.incident(instance_id, str(failure), "activate")
+        run.incident(instance_id, str(failure), "activate", None, failure.error_type or "UNKNOWN")
     run.run()
     return state, run.effects
 
@@ -214,7 +214,7 @@ def _fail_job(run: Runner, command: FailJob) -> None:
         run.effects.append(RetryJob(wait.id, left, due))
         return
     message = command.message or "the job failed with no retries left"
-    run.incident(owner.id, message, "job", wait.id)
+    run.incident(owner.id, message, "job", wait.id, "JOB_NO_RETRIES")
 
 
 def _set_job_retries(run: Runner, command: SetJobRetries) -> None:
@@ -307,6 +307,8 @@ def _child_start_failed(run: Runner, command: ChildStartFailed) -> None:
         ei.id,
         f"{message}; deploy the called process, then resolve the incident to start it again",
         "activate",
+        None,
+        "CALLED_ELEMENT_ERROR",
     )
 
 
@@ -359,19 +361,20 @@ def _resolve(run: Runner, command: ResolveIncident) -> None:
         try:
             enter_scope(run, ei, state.process_id, start_id, payload)
         except Failure as failure:
-            run.incident(ei_id, str(failure), "activate")
+            run.incident(ei_id, str(failure), "activate", None, failure.error_type or "UNKNOWN")
     elif incident.phase == "job" and ei.data and "async" in ei.data:
         activities.async_job(run, ei, node, str(ei.data["async"]))
     elif incident.phase == "job":
         try:
             activities.create_job(run, ei, node)
         except Failure as failure:
-            run.incident(ei_id, str(failure), "job")
+            run.incident(ei_id, str(failure), "job", None, failure.error_type or "UNKNOWN")
     elif ei.role == "body" and isinstance(node, Activity):
         try:
             multi_instance.activate_body(run, ei, node)
         except Failure as failure:
-            run.incident(ei_id, str(failure), "activate")
+            kind_ = failure.error_type or "EXTRACT_VALUE_ERROR"
+            run.incident(ei_id, str(failure), "activate", None, kind_)
     else:
         run.run_element(ei, node)
 
@@ -393,7 +396,10 @@ def _set_variables(run: Runner, command: SetVariables) -> None:
     if scope_id not in run.state.instances:
         raise CommandRejected(f"the instance {run.state.id} has no scope {scope_id!r}")
     for name, value in command.variables.items():
-        set_local(run, scope_id, str(name), to_feel(value))
+        if command.local:
+            set_local(run, scope_id, str(name), to_feel(value))
+        else:
+            propagate(run, scope_id, str(name), to_feel(value))
     for name in command.deletions:
         delete_local(run, scope_id, name)
 

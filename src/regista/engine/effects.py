@@ -191,6 +191,7 @@ class RaiseIncident:
     element_instance_id: str | None
     message: str
     job_id: str | None = None
+    error_type: str = "UNKNOWN"
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,7 +43,8 @@ def _exclusive(run: Run, ei: ElementInstance, node: ExclusiveGateway) -> None:
         return
     raise Failure(
         f"no condition is true at the exclusive gateway {node.id} and it has no default "
-        "flow; add a default flow or fix the conditions"
+        "flow; add a default flow or fix the conditions",
+        "CONDITION_ERROR",
     )
 
 
@@ -61,7 +62,8 @@ def _inclusive(run: Run, ei: ElementInstance, node: InclusiveGateway) -> None:
     if not taken and node.outgoing:
         raise Failure(
             f"no condition is true at the inclusive gateway {node.id} and it has no default "
-            "flow; add a default flow or fix the conditions"
+            "flow; add a default flow or fix the conditions",
+            "CONDITION_ERROR",
         )
     run.complete(ei, taken)
 

@@ -163,7 +163,8 @@ def inner_completed(run: Run, inner: ElementInstance, node: Activity) -> None:
             _multi_next(run, inner, node, loop)
     except Failure as failure:
         if inner.id in run.state.instances:
-            run.incident(inner.id, str(failure), "complete")
+            kind_ = failure.error_type or "EXTRACT_VALUE_ERROR"
+            run.incident(inner.id, str(failure), "complete", None, kind_)
 
 
 def _done(run: Run, inner: ElementInstance, node: Activity) -> None:

@@ -146,6 +146,8 @@ def throw_error(
             f"unhandled BPMN error {code!r}{detail}; add an error boundary event or error "
             "event subprocess that catches it",
             phase,
+            None,
+            "UNHANDLED_ERROR_EVENT",
         )
         return
     where, node = found

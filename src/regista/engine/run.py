@@ -149,8 +149,16 @@ class Run(Protocol):
     def replace_wait(self, wait: Wait) -> None:
         """Store a changed version of a wait (same id)."""
 
-    def incident(self, ei_id: str, message: str, phase: str, job_id: str | None = None) -> Incident:
-        """Stop `ei_id` with an incident; `phase` says what a resolution retries."""
+    def incident(
+        self,
+        ei_id: str,
+        message: str,
+        phase: str,
+        job_id: str | None = None,
+        error_type: str = "UNKNOWN",
+    ) -> Incident:
+        """Stop `ei_id` with an incident of `error_type`; `phase` says what a resolution
+        retries."""
 
 
 #: What a kind of flow node does when a token activates it.

@@ -104,18 +104,23 @@ class Runner:
         try:
             return evaluate_chain(expr, scopes, self.ctx)
         except ExpressionError as exc:
-            raise Failure(str(exc)) from exc
+            raise Failure(str(exc), "EXTRACT_VALUE_ERROR") from exc
 
     def condition(
         self, expr: Expression, ei_id: str, extra: Mapping[str, Any] | None = None
     ) -> bool:
         """Evaluate a condition: null counts as false, a non-boolean is a `Failure`."""
-        value = self.evaluate(expr, ei_id, extra)
+        try:
+            value = self.evaluate(expr, ei_id, extra)
+        except Failure as failure:
+            raise failure.typed("CONDITION_ERROR") from failure.__cause__
         if value is True:
             return True
         if value is False or value is None:
             return False
-        raise Failure(f"the condition {expr.text!r} gave a {kind(value)}, not a boolean")
+        raise Failure(
+            f"the condition {expr.text!r} gave a {kind(value)}, not a boolean", "CONDITION_ERROR"
+        )
 
     def text(self, expr: Expression | None, ei_id: str, what: str) -> str | None:
         """Evaluate an expression that must give a string (a name, a key, a type)."""
@@ -123,7 +128,7 @@ class Runner:
             return None
         value = self.evaluate(expr, ei_id)
         if value is None:
-            raise Failure(f"the {what} {expr.text!r} evaluated to null")
+            raise Failure(f"the {what} {expr.text!r} evaluated to null", "EXTRACT_VALUE_ERROR")
         if isinstance(value, str):
             return value
         return to_string(value)
@@ -204,7 +209,9 @@ class Runner:
                     try:
                         compensation.start_handler(self, item[1], item[2], item[3])
                     except Failure as failure:
-                        self.incident(item[3], str(failure), "activate")
+                        self.incident(
+                            item[3], str(failure), "activate", None, failure.error_type or "UNKNOWN"
+                        )
             if self.deferred:
                 gateways.check_inclusive(self)
                 if queue:
@@ -383,7 +390,8 @@ class Runner:
                 multi_instance.activate_body(self, ei, cast(Activity, node))
             except Failure as failure:
                 if ei.id in self.state.instances:
-                    self.incident(ei.id, str(failure), "activate")
+                    kind_ = failure.error_type or "EXTRACT_VALUE_ERROR"
+                    self.incident(ei.id, str(failure), "activate", None, kind_)
         elif node_id in self.info.async_before:
             activities.async_job(self, ei, node, "before")
         else:
@@ -394,7 +402,10 @@ class Runner:
         """Apply the input mappings and the element's behaviour (again, on a retry)."""
         try:
             if node.inputs:
-                apply_inputs(self, ei, node.inputs)
+                try:
+                    apply_inputs(self, ei, node.inputs)
+                except Failure as failure:
+                    raise failure.typed("IO_MAPPING_ERROR") from failure.__cause__
             behaviour = BEHAVIOURS.get(type(node))
             if behaviour is None:
                 raise Failure(f"{node.id} is a {type(node).__name__}, which Regista cannot run")
@@ -405,7 +416,8 @@ class Runner:
                     boundaries.open_boundaries(self, host, cast(Activity, node))
         except Failure as failure:
             if ei.id in self.state.instances:
-                self.incident(ei.id, str(failure), "activate")
+                kind_ = failure.error_type or "UNKNOWN"
+                self.incident(ei.id, str(failure), "activate", None, kind_)
 
     def complete(
         self, ei: ElementInstance, flows: tuple[str, ...] | list[str] | None = None
@@ -418,7 +430,7 @@ class Runner:
                 try:
                     apply_outputs(self, ei, node.outputs)
                 except Failure as failure:
-                    self.incident(ei.id, str(failure), "complete")
+                    self.incident(ei.id, str(failure), "complete", None, "IO_MAPPING_ERROR")
                     return
             if node.async_after:
                 self._continue_after(ei, node, flows)
@@ -476,7 +488,8 @@ class Runner:
                 try:
                     flows = self.outgoing(ei, node)
                 except Failure as failure:
-                    self.incident(ei.id, str(failure), "complete")
+                    kind_ = failure.error_type or "CONDITION_ERROR"
+                    self.incident(ei.id, str(failure), "complete", None, kind_)
                     return
         if ei.children is not None or node_id in self.info.compensation:
             compensation.record(self, ei, node)
@@ -513,7 +526,7 @@ class Runner:
         if not taken and default is not None:
             taken.append(default)
         if not taken and outgoing:
-            raise Failure(f"no condition of the flows leaving {node.id} is true")
+            raise Failure(f"no condition of the flows leaving {node.id} is true", "CONDITION_ERROR")
         return tuple(taken)
 
     def remove(self, ei: ElementInstance) -> None:
@@ -668,11 +681,19 @@ class Runner:
 
     # -- incidents --------------------------------------------------------------------------
 
-    def incident(self, ei_id: str, message: str, phase: str, job_id: str | None = None) -> Incident:
-        """Stop `ei_id` with an incident; `phase` says what a resolution retries."""
+    def incident(
+        self,
+        ei_id: str,
+        message: str,
+        phase: str,
+        job_id: str | None = None,
+        error_type: str = "UNKNOWN",
+    ) -> Incident:
+        """Stop `ei_id` with an incident of `error_type`; `phase` says what a resolution
+        retries."""
         ei = self.state.mut(ei_id)
         ei.status = Status.INCIDENT
-        incident = Incident(self.new_id(), ei.element_id, ei_id, message, job_id, phase)
+        incident = Incident(self.new_id(), ei.element_id, ei_id, message, job_id, phase, error_type)
         self._record_incident(incident)
         return incident
 
@@ -688,13 +709,19 @@ class Runner:
                 incident.element_instance_id,
                 incident.message,
                 incident.job_id,
+                incident.error_type,
             )
         )
         self.history(
             "incident_raised",
             incident.element_id,
             incident.element_instance_id,
-            {"incident_id": incident.id, "message": incident.message, "job_id": incident.job_id},
+            {
+                "incident_id": incident.id,
+                "message": incident.message,
+                "job_id": incident.job_id,
+                "error_type": incident.error_type,
+            },
         )
 
     def drop_incidents(self, ei_id: str) -> None:

@@ -73,6 +73,8 @@ class Incident:
     message: str
     job_id: str | None = None
     phase: str = "activate"
+    error_type: str = "UNKNOWN"
+    """Its type as Camunda 8 names it (`engine.errors.INCIDENT_TYPES`)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -399,4 +401,5 @@ def _incident_json(incident: Incident) -> dict[str, Any]:
         "message": incident.message,
         "job_id": incident.job_id,
         "phase": incident.phase,
+        "error_type": incident.error_type,
     }

@@ -255,15 +255,9 @@ class ExternalJobs:
             if refusal is not None:
                 return refusal
         if report.token is not None:
-            attempt = _token_attempt(report.token, job_id)
-            if attempt is None:
-                return Refusal(
-                    "conflict",
-                    f"the lease token does not belong to job {job_id}; send the "
-                    "jobLeaseToken of its activation",
-                )
-            if job.status != "claimed" or attempt != job.attempt:
-                return Refusal("conflict", _superseded(job, attempt))
+            refusal = _fence(job, report.token)
+            if refusal is not None:
+                return refusal
         if job.status == "ready":
             if result.kind == "failed":
                 return Refusal(
@@ -300,16 +294,22 @@ class ExternalJobs:
         *,
         retries: int | None = None,
         timeout: dt.timedelta | None = None,
+        token: str | None = None,
         actor: str | None = None,
     ) -> Refusal | None:
         """Change an unfinished job's retries and, when it is activated, its deadline (now +
-        `timeout`); None when applied."""
+        `timeout`); None when applied. With the lease `token` of an activation, fenced like
+        a report: refused unless that activation still holds the job."""
 
         def work(uow: UnitOfWork) -> Refusal | None:
             job = uow.tx.get_job(job_id)
             refusal = _finished(job_id, job, failed_ok=True)
             if refusal is not None or job is None:
                 return refusal
+            if token is not None:
+                refusal = _fence(job, token)
+                if refusal is not None:
+                    return refusal
             if timeout is not None and job.status != "claimed":
                 return Refusal(
                     "conflict",
@@ -455,6 +455,20 @@ class ExternalJobs:
                 )
             )
         return out
+
+
+def _fence(job: Job, token: str) -> Refusal | None:
+    """Why the activation of `token` may not act on `job` any more, if it may not."""
+    attempt = _token_attempt(token, job.id)
+    if attempt is None:
+        return Refusal(
+            "conflict",
+            f"the lease token does not belong to job {job.id}; send the jobLeaseToken of "
+            "its activation",
+        )
+    if job.status != "claimed" or attempt != job.attempt:
+        return Refusal("conflict", _superseded(job, attempt))
+    return None
 
 
 def _finished(job_id: str, job: Job | None, *, failed_ok: bool = False) -> Refusal | None:

@@ -146,6 +146,8 @@ class Node:
     def _notified(self, payload: str) -> None:
         if payload == "timers":
             self.shell.signals.timers.set()
+        elif payload == "ended":
+            self.shell.signals.endings.ring_all()
         else:
             self.shell.signals.jobs.set()
 

@@ -192,6 +192,7 @@ class Shell:
             self.signals.timers.set()
             if self._notifier is not None:
                 self._notifier.notify("timers")
+        self.signals.endings.ended(uow.ended(), self._notifier)  # awaiting starts wake
 
     # -- requests ---------------------------------------------------------------------------
 
@@ -501,11 +502,11 @@ class Shell:
         scope_id: str | None = None,
         actor: str | None = None,
         deletions: Sequence[str] = (),
+        local: bool = True,
     ) -> None:
-        """Set variables of an instance (its root scope by default), then remove the
-        `deletions` from that scope."""
-        values = feel_variables(variables)
-        command = SetVariables(values, scope_id, tuple(deletions))
+        """Set variables of an instance (its root scope by default; not `local`: each where
+        it is defined, looking up from the scope), then remove `deletions` from that scope."""
+        command = SetVariables(feel_variables(variables), scope_id, tuple(deletions), local)
 
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load(uow, instance_id), command)
@@ -708,6 +709,7 @@ class Shell:
                 element_id=job.element_id,
                 element_instance_id=job.element_instance_id,
                 job_id=job.id,
+                error_type="JOB_NO_RETRIES",
             )
             uow.tx.insert_incident(incident, now=uow.now)
 

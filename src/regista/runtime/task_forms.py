@@ -12,12 +12,13 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from regista.forms import FormError
+from regista.model.bpmn import StartEvent
 from regista.model.bpmn import UserTask as UserTaskNode
 from regista.runtime.definitions import Model
 from regista.runtime.forms import deployed_form
 from regista.store import Transaction, UserTask
 
-__all__ = ["EMBEDDED_PREFIX", "TaskForm", "task_form"]
+__all__ = ["EMBEDDED_PREFIX", "TaskForm", "start_form", "start_form_named", "task_form"]
 
 EMBEDDED_PREFIX = "camunda-forms:bpmn:"
 
@@ -47,12 +48,40 @@ def task_form(tx: Transaction, model: Model, task: UserTask) -> TaskForm | None:
     node = node_of(model, task)
     if node is None:
         return None
-    if node.form_id:
-        deployed = deployed_form(tx, node.form_id)
+    return _form(tx, model, node.form_id, node.form_key)
+
+
+def _start_event(model: Model) -> StartEvent | None:
+    """The process's (top-level) start event that names a form, if any."""
+    process = model.definitions.processes.get(model.process_id)
+    if process is None:
+        return None
+    for element in process.elements.values():
+        if isinstance(element, StartEvent) and (element.form_id or element.form_key):
+            return element
+    return None
+
+
+def start_form_named(model: Model) -> bool:
+    """Whether the process's start event names a form (`hasStartForm`)."""
+    return _start_event(model) is not None
+
+
+def start_form(tx: Transaction, model: Model) -> TaskForm | None:
+    """The form of the process's start event, as `task_form` finds a task's."""
+    event = _start_event(model)
+    return None if event is None else _form(tx, model, event.form_id, event.form_key)
+
+
+def _form(
+    tx: Transaction, model: Model, form_id: str | None, form_key: str | None
+) -> TaskForm | None:
+    if form_id:
+        deployed = deployed_form(tx, form_id)
         if deployed is None:
             return None
-        return TaskForm("linked", node.form_id, deployed.schema, deployed.key, deployed.version)
-    key = node.form_key or ""
+        return TaskForm("linked", form_id, deployed.schema, deployed.key, deployed.version)
+    key = form_key or ""
     if key.startswith(EMBEDDED_PREFIX):
         form_id = key[len(EMBEDDED_PREFIX) :]
         process = model.definitions.processes[model.process_id]

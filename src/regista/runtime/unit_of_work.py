@@ -36,6 +36,7 @@ from regista.engine import (
     ChildCompleted,
     ChildEscalated,
     ChildFailed,
+    ChildStartFailed,
     CloseSubscription,
     Command,
     CommandRejected,
@@ -313,6 +314,10 @@ class UnitOfWork:
         if it had had a transaction of its own — before the next one is applied."""
         while self._queue:
             self._queue.popleft()()
+
+    def ended(self) -> list[str]:
+        """The instances this unit of work ended."""
+        return [loaded.id for loaded in self.instances.values() if loaded.ended_at is not None]
 
     def finish(self) -> None:
         """Carry out what is queued, then write every instance and its history.
@@ -655,9 +660,8 @@ class UnitOfWork:
                 parent=(parent.id, effect.element_instance_id),
                 idempotency_key=child_key(effect.element_instance_id),
             )
-        except RequestError as exc:
-            failed = ChildFailed(effect.element_instance_id, "", str(exc), {})
-            self.apply(parent, failed, strict=False)
+        except RequestError as exc:  # an incident (CALLED_ELEMENT_ERROR), not a BPMN error
+            self.apply(parent, ChildStartFailed(effect.element_instance_id, str(exc)), strict=False)
 
     def _cancel_child(self, loaded: Loaded, _c: Command, effect: CancelChild) -> None:
         here = next(
@@ -715,6 +719,7 @@ class UnitOfWork:
             element_id=effect.element_id,
             element_instance_id=effect.element_instance_id,
             job_id=effect.job_id,
+            error_type=effect.error_type,
         )
         self.tx.insert_incident(incident, now=self.now)
         self.incidents.append(incident)

@@ -34,6 +34,8 @@ class IncidentInfo:
     message: str
     created_at: dt.datetime
     resolved_at: dt.datetime | None
+    error_type: str = "UNKNOWN"
+    """Its type as Camunda 8 names it (JOB_NO_RETRIES, UNHANDLED_ERROR_EVENT, ...)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,7 @@ def incident_info(incident: Incident) -> IncidentInfo:
         message=incident.message,
         created_at=incident.created_at,
         resolved_at=incident.resolved_at,
+        error_type=incident.error_type,
     )
 
 

@@ -13,11 +13,11 @@ from __future__ import annotations
 import itertools
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import psycopg
 
-__all__ = ["CHANNEL", "Bell", "Listener", "Notifier", "Signals"]
+__all__ = ["CHANNEL", "Bell", "Endings", "Listener", "Notifier", "Signals"]
 
 log = logging.getLogger("regista.runtime")
 
@@ -65,13 +65,69 @@ class Bell(threading.Event):
         return forget
 
 
+class Endings:
+    """Who waits for which instance to end (a start with `awaitCompletion`): the shell
+    tells it the instances a commit ended, which wakes exactly their waiters; a note from
+    another node (`NOTIFY regista, 'ended'`) wakes every waiter to look again."""
+
+    def __init__(self) -> None:
+        self._waiting: dict[str, set[threading.Event]] = {}
+        self._guard = threading.Lock()
+
+    def watch(self, instance_id: str) -> tuple[threading.Event, Callable[[], None]]:
+        """An event set when `instance_id` may have ended, and the function that stops the
+        watch (call it when done waiting)."""
+        event = threading.Event()
+        with self._guard:
+            self._waiting.setdefault(instance_id, set()).add(event)
+
+        def forget() -> None:
+            with self._guard:
+                events = self._waiting.get(instance_id)
+                if events is not None:
+                    events.discard(event)
+                    if not events:
+                        del self._waiting[instance_id]
+
+        return event, forget
+
+    @property
+    def waiting(self) -> int:
+        """How many instances are waited for now (for tests)."""
+        with self._guard:
+            return len(self._waiting)
+
+    def ended(self, instance_ids: Sequence[str], notifier: Notifier | None = None) -> None:
+        """These instances ended (a commit of this process): their waiters here wake, and
+        other nodes sharing PostgreSQL are told (`notifier`)."""
+        if not instance_ids:
+            return
+        if notifier is not None:
+            notifier.notify("ended")
+        with self._guard:
+            if not self._waiting:
+                return
+            events = [e for i in instance_ids for e in self._waiting.get(i, ())]
+        for event in events:
+            event.set()
+
+    def ring_all(self) -> None:
+        """Some instance ended elsewhere: every waiter looks again."""
+        with self._guard:
+            events = [e for waiting in self._waiting.values() for e in waiting]
+        for event in events:
+            event.set()
+
+
 class Signals:
     """In-process wake-ups: `jobs` when jobs were created, `timers` when a timer was
-    scheduled (the scheduler re-reads when the next one is due)."""
+    scheduled (the scheduler re-reads when the next one is due), `endings` when instances
+    ended."""
 
     def __init__(self) -> None:
         self.jobs = Bell()
         self.timers = threading.Event()
+        self.endings = Endings()
 
     def wake_all(self) -> None:
         self.jobs.set()
@@ -140,6 +196,8 @@ class Listener:
         self._on_notify = on_notify
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="regista-listen", daemon=True)
+        self.listening = threading.Event()
+        """Set once the first `LISTEN` is in place (for tests: notes sent after it arrive)."""
 
     def start(self) -> None:
         self._thread.start()
@@ -149,6 +207,7 @@ class Listener:
             try:
                 with psycopg.connect(self._url, autocommit=True, connect_timeout=5) as conn:
                     conn.execute(f"LISTEN {CHANNEL}")
+                    self.listening.set()
                     while not self._stop.is_set():
                         for note in conn.notifies(timeout=0.5):
                             self._on_notify(note.payload)

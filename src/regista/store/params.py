@@ -163,6 +163,8 @@ class NewIncident:
     element_id: str | None = None
     element_instance_id: str | None = None
     job_id: str | None = None
+    error_type: str = "UNKNOWN"
+    """What kind of problem, as Camunda 8 names it (JOB_NO_RETRIES, ...)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -177,6 +177,8 @@ class Incident:
     message: str
     created_at: datetime
     resolved_at: datetime | None
+    error_type: str = "UNKNOWN"
+    """What kind of problem, as Camunda 8 names it (JOB_NO_RETRIES, ...)."""
 
 
 @dataclass(frozen=True, slots=True)

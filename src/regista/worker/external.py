@@ -323,10 +323,10 @@ class ExternalWorker:
                 due = [r for r in self._running.values() if now - r.renewed >= interval]
             for running in due:
                 try:
-                    response = self._http.patch(
-                        f"/v2/jobs/{running.key}",
-                        json={"changeset": {"timeout": int(self.lease * 1000)}},
-                    )
+                    body: dict[str, Any] = {"changeset": {"timeout": int(self.lease * 1000)}}
+                    if running.token:  # fenced: never extends another activation's lease
+                        body["jobLeaseToken"] = running.token
+                    response = self._http.patch(f"/v2/jobs/{running.key}", json=body)
                 except httpx.HTTPError as exc:
                     log.warning("job %s: could not extend the lease: %s", running.key, exc)
                     continue

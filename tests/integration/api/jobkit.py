@@ -8,6 +8,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 
 import httpx
+from fastapi import FastAPI
 
 from apikit import Roles
 from regista.api import ServerOptions, create_app
@@ -28,6 +29,7 @@ class Served:
     client: Client
     http: httpx.Client
     url: str
+    app: FastAPI
 
 
 @contextmanager
@@ -40,7 +42,7 @@ def served(database_url: str, *, node: bool = False) -> Iterator[Served]:
         if engine is not None:
             engine.start()
         with serve(app) as url, httpx.Client(base_url=url, headers=WORKER, timeout=60) as http:
-            yield Served(client, http, url)
+            yield Served(client, http, url, app)
     finally:
         close_jobs(app.state)
         if engine is not None:

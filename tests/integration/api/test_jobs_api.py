@@ -117,6 +117,28 @@ def test_a_worker_whose_lease_ran_out_is_refused(database_url: str) -> None:
         )
         assert late.status_code == 409, late.text
         assert "fast" in late.json()["detail"] and "ran out" in late.json()["detail"]
+        # extending the lease is fenced the same way: the slow worker cannot stretch the
+        # fast one's lease, nor change its retries
+        stretch = api.http.patch(
+            f"/v2/jobs/{first['jobKey']}",
+            json={"changeset": {"timeout": 3_600_000}, "jobLeaseToken": first["jobLeaseToken"]},
+        )
+        assert stretch.status_code == 409 and "fast" in stretch.json()["detail"]
+        foreign = api.http.patch(
+            f"/v2/jobs/{first['jobKey']}",
+            json={"changeset": {"retries": 9}, "jobLeaseToken": "1.1"},
+        )
+        assert foreign.status_code == 409 and "does not belong" in foreign.json()["detail"]
+        with api.client.store.transaction(write=False) as tx:
+            held = tx.get_job(first["jobKey"])
+        assert held is not None and held.retries == second["retries"], "nothing applied"
+        assert held.lease_until is not None
+        assert held.lease_until.timestamp() * 1000 < second["deadline"] + 1_000
+        extended = api.http.patch(
+            f"/v2/jobs/{second['jobKey']}",
+            json={"changeset": {"timeout": 120_000}, "jobLeaseToken": second["jobLeaseToken"]},
+        )
+        assert extended.status_code == 204, extended.text
         done = api.http.post(
             f"/v2/jobs/{second['jobKey']}/completion",
             json={"variables": {"by": "fast"}, "jobLeaseToken": second["jobLeaseToken"]},

@@ -80,6 +80,21 @@ def test_signal_reaches_every_waiting_instance(db: Database) -> None:
     client.close()
 
 
+def test_incidents_are_listed_with_their_type(db: Database) -> None:
+    client = Client(db.open_store())
+    client.deploy(ProcessBuilder("gate").start().exclusive_gateway("g").condition("=x > 1").end())
+    key = client.start("gate", {"x": 0})
+    runner = CliRunner()
+    url = ["--database-url", db.url]
+    listed = runner.invoke(main, ["incidents", *url, "--json"])
+    assert listed.exit_code == 0, listed.output
+    (found,) = json.loads(listed.output)
+    assert (found["instance_id"], found["error_type"]) == (key, "CONDITION_ERROR")
+    text = runner.invoke(main, ["incidents", *url])
+    assert f"instance {key} at g [CONDITION_ERROR]: " in text.output
+    client.close()
+
+
 def test_tasks_are_listed_filtered_assigned_and_completed(db: Database) -> None:
     client = Client(db.open_store())
     client.deploy(

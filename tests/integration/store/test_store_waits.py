@@ -267,6 +267,7 @@ def test_incidents(store: Store) -> None:
                 element_id="charge",
                 element_instance_id="ei-1",
                 job_id="j-1",
+                error_type="JOB_NO_RETRIES",
             ),
             now=T0,
         )
@@ -281,4 +282,7 @@ def test_incidents(store: Store) -> None:
         incident = tx.get_incident("inc-1")
         assert incident is not None and incident.resolved_at == at(2)
         assert incident.job_id == "j-1"
+        assert incident.error_type == "JOB_NO_RETRIES"
+        other = tx.get_incident("inc-2")
+        assert other is not None and other.error_type == "UNKNOWN", "the default type"
         assert [i.id for i in tx.list_open_incidents()] == ["inc-2"]

@@ -36,10 +36,12 @@ PUBLIC = {
     "/docs",
     "/docs/oauth2-redirect",
     "/inbound/{context:path}",
+    "/oauth/token",
 }
 """Paths that need no credentials (orchestrators, the Modeler's connection check, the docs;
 inbound webhooks, which third parties call and which check the signature, credentials or
-API key their model declares)."""
+API key their model declares; the OAuth token endpoint, which checks the client credentials
+it is sent)."""
 
 ADMIN_ONLY: tuple[str, ...] = ("admin",)
 MODELER: tuple[str, ...] = ("modeler",)
@@ -47,6 +49,7 @@ OPERATOR: tuple[str, ...] = ("operator",)
 READER: tuple[str, ...] = ("operator", "modeler")
 MESSENGER: tuple[str, ...] = ("operator", "worker")
 TASKLIST: tuple[str, ...] = ("user", "operator")
+FORMS: tuple[str, ...] = ("user", "operator", "modeler")
 WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
@@ -86,9 +89,14 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/process-definitions/search"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
+    ("GET", "/v2/process-definitions/{processDefinitionKey}/form"): READER,
+    ("GET", "/v2/forms/{formKey}"): FORMS,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,
+    ("POST", "/v2/decision-requirements/search"): READER,
+    ("GET", "/v2/decision-requirements/{decisionRequirementsKey}"): READER,
+    ("GET", "/v2/decision-requirements/{decisionRequirementsKey}/xml"): READER,
     # process instances, their history, incidents
     ("POST", "/v2/process-instances"): OPERATOR,
     ("POST", "/v2/process-instances/search"): READER,
@@ -99,6 +107,8 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/process-instances/{processInstanceKey}/audit"): READER,
     ("POST", "/v2/process-instances/{processInstanceKey}/audit/verification"): READER,
     ("POST", "/v2/element-instances/search"): READER,
+    ("GET", "/v2/element-instances/{elementInstanceKey}"): READER,
+    ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
@@ -314,3 +324,20 @@ def test_public_endpoints_answer_without_credentials(served: Served) -> None:
         if path in PUBLIC:
             status = _call(served.http, method, path, {})
             assert status not in (401, 403), f"{method} {path}: {status}"
+
+
+def test_the_document_asks_for_credentials_everywhere_but_on_public_paths(
+    served: Served,
+) -> None:
+    document = served.app.openapi()
+    assert set(document["components"]["securitySchemes"]) == {"basic", "bearer", "oauth"}
+    flows = document["components"]["securitySchemes"]["oauth"]["flows"]
+    assert flows["clientCredentials"]["tokenUrl"] == "/oauth/token"
+    public = {
+        path
+        for path, item in document["paths"].items()
+        if any(op.get("security") == [] for op in item.values() if isinstance(op, dict))
+    }
+    # the route "/inbound/{context:path}" is written "/inbound/{context}" in the document
+    expected = {p.replace(":path", "") for p in PUBLIC} & set(document["paths"])
+    assert public == expected, "the document's public operations are the app's"

@@ -146,6 +146,11 @@ def test_each_caller_sees_the_tasks_offered_to_them(tasklist: Tasklist) -> None:
     assert t.search("olga", {"filter": {"assignee": "carl", "state": "CREATED"}}) == ["mine"]
     assert t.search("olga", {"filter": {"state": {"$eq": "COMPLETED"}}}) == ["anyone"]
     assert t.search("olga", {"filter": {"state": "COMPLETING"}}) == []
+    both = {"filter": {"state": {"$in": ["CREATED", "COMPLETED"]}}}
+    assert sorted(t.search("olga", both)) == sorted(t.search("olga"))
+    assert t.search("olga", {"filter": {"state": {"$in": ["COMPLETED"]}}}) == ["anyone"]
+    bad = t.call("olga", "POST", "/v2/user-tasks/search", {"filter": {"state": {"$in": "x"}}})
+    assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.state"
     assert t.search("olga", {"filter": {"candidateGroup": "sales", "priority": 70}}) == ["prepare"]
 
 

@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from apikit import DMN, FORM, api, as_role, bpmn, files, order, quick, review
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.forms import deployed_form
 from regista.store.memory import MemoryStore
@@ -140,6 +141,43 @@ def test_process_definitions_search_get_and_xml(http: httpx.Client) -> None:
     )
 
 
+def test_the_start_form_of_a_process_definition(http: httpx.Client) -> None:
+    with_form = ProcessBuilder("request").start("s", form_id="review-form").user_task("t").end()
+    deployed = http.post(
+        "/v2/deployments",
+        files=files(
+            ("request.bpmn", bpmn(with_form)),
+            ("review.form", FORM),
+            ("order.bpmn", bpmn(order())),
+        ),
+    ).json()
+    keys = {
+        d["processDefinition"]["processDefinitionId"]: d["processDefinition"][
+            "processDefinitionKey"
+        ]
+        for d in deployed["deployments"]
+        if "processDefinition" in d
+    }
+    form_key = next(d["form"]["formKey"] for d in deployed["deployments"] if "form" in d)
+    assert http.get(f"/v2/process-definitions/{keys['request']}").json()["hasStartForm"] is True
+    assert http.get(f"/v2/process-definitions/{keys['order']}").json()["hasStartForm"] is False
+    form = http.get(f"/v2/process-definitions/{keys['request']}/form")
+    assert form.status_code == 200, form.text
+    assert form.json() == {
+        "formKey": form_key,
+        "formId": "review-form",
+        "schema": json.loads(FORM),
+        "version": 1,
+        "tenantId": "<default>",
+    }
+    assert http.get(f"/v2/process-definitions/{keys['order']}/form").status_code == 204
+    by_key = http.get(f"/v2/forms/{form_key}")
+    assert by_key.status_code == 200 and by_key.json() == form.json()
+    assert http.get(f"/v2/forms/{keys['order']}").status_code == 404, "a process is no form"
+    assert http.get("/v2/forms/999").status_code == 404
+    assert http.get("/v2/process-definitions/999/form").status_code == 404
+
+
 def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
     http.post("/v2/deployments", files=files(("discount.dmn", DMN)))
     found = http.post("/v2/decision-definitions/search", json={}).json()["items"]
@@ -156,7 +194,26 @@ def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
     assert json.loads(body["output"]) == 0.15 and body["decisionDefinitionKey"] == key
     evaluated = body["evaluatedDecisions"][0]
     assert evaluated["decisionDefinitionId"] == "discount"
-    assert evaluated["matchedRules"][0]["ruleId"] == "r-gold"
+    assert evaluated["matchedRules"] == [
+        {
+            "ruleId": "r-gold",
+            "ruleIndex": 1,
+            "evaluatedOutputs": [
+                {
+                    "outputId": "out-discount",
+                    "outputName": "discount",
+                    "outputValue": "0.15",
+                    "ruleId": "r-gold",
+                    "ruleIndex": 1,
+                }
+            ],
+        }
+    ]
+    assert evaluated["decisionEvaluationInstanceKey"] == body["decisionEvaluationKey"] + "-1"
+    assert evaluated["evaluatedInputs"] == [
+        {"inputId": "in-customer", "inputName": "Customer type", "inputValue": '"gold"'},
+        {"inputId": "in-total", "inputName": "Order total", "inputValue": "null"},
+    ]
     by_key = http.post(
         "/v2/decision-definitions/evaluation",
         json={"decisionDefinitionKey": key, "variables": {"customerType": "x", "orderTotal": 5}},
@@ -166,6 +223,41 @@ def test_decisions_search_get_and_evaluate(http: httpx.Client) -> None:
     assert neither.status_code == 400
     missing = http.post("/v2/decision-definitions/evaluation", json={"decisionDefinitionId": "x"})
     assert missing.status_code == 404
+
+
+def test_decision_requirements_search_get_and_xml(http: httpx.Client) -> None:
+    deployed = http.post("/v2/deployments", files=files(("discount.dmn", DMN))).json()
+    drg = next(
+        d["decisionRequirements"] for d in deployed["deployments"] if "decisionRequirements" in d
+    )
+    found = http.post("/v2/decision-requirements/search", json={}).json()
+    assert found["page"]["totalItems"] == 1
+    (item,) = found["items"]
+    assert item == {
+        "decisionRequirementsKey": drg["decisionRequirementsKey"],
+        "decisionRequirementsId": "discount-definitions",
+        "decisionRequirementsName": "Discount",
+        "version": 1,
+        "resourceName": "discount.dmn",
+        "tenantId": "<default>",
+    }
+    decision = http.post("/v2/decision-definitions/search", json={}).json()["items"][0]
+    assert decision["decisionRequirementsKey"] == item["decisionRequirementsKey"]
+    key = item["decisionRequirementsKey"]
+    assert http.get(f"/v2/decision-requirements/{key}").json() == item
+    xml = http.get(f"/v2/decision-requirements/{key}/xml")
+    assert xml.headers["content-type"].startswith("text/xml") and xml.content == DMN
+    by_name = {"filter": {"decisionRequirementsName": "Discount"}}
+    assert len(http.post("/v2/decision-requirements/search", json=by_name).json()["items"]) == 1
+    other = {"filter": {"decisionRequirementsId": "nope"}}
+    assert http.post("/v2/decision-requirements/search", json=other).json()["items"] == []
+    assert http.get("/v2/decision-requirements/12345").status_code == 404
+    assert (
+        http.get(f"/v2/decision-requirements/{decision['decisionDefinitionKey']}").status_code
+        == 404
+    )
+    bad_sort = {"sort": [{"field": "colour"}]}
+    assert http.post("/v2/decision-requirements/search", json=bad_sort).status_code == 400
 
 
 def test_deploying_needs_the_modeler_role(client: Client) -> None:

@@ -14,6 +14,7 @@ import pytest
 from apikit import api, as_role, bpmn, files, gateway, order, review
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
+from regista.runtime.node import Node
 from regista.store.memory import MemoryStore
 
 
@@ -104,6 +105,7 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
     assert found["page"]["totalItems"] == 1
     incident = found["items"][0]
     assert incident["state"] == "ACTIVE" and incident["elementId"] == "choose"
+    assert incident["errorType"] == "CONDITION_ERROR"
     assert incident["processDefinitionId"] == "gateway" and incident["incidentKey"].isdigit()
     got = http.get(f"/v2/incidents/{incident['incidentKey']}").json()
     assert got == incident
@@ -113,7 +115,8 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
         "/v2/process-instances/search", json={"filter": {"hasIncident": True}}
     ).json()
     assert [i["processInstanceKey"] for i in with_incident["items"]] == [key]
-    client.set_variables(key, {"x": 5})
+    fixed = http.put(f"/v2/element-instances/{key}/variables", json={"variables": {"x": 5}})
+    assert fixed.status_code == 204, fixed.text
     resolved = http.post(f"/v2/incidents/{incident['incidentKey']}/resolution")
     assert resolved.status_code == 204
     assert client.instance(key).status == "completed"
@@ -123,6 +126,76 @@ def test_incidents_search_get_and_resolution(http: httpx.Client, client: Client)
     assert http.post("/v2/incidents/42/resolution").status_code == 404
     bad = http.post("/v2/incidents/search", json={"filter": {"state": "ON_FIRE"}})
     assert bad.status_code == 400
+
+
+def test_incidents_are_typed_as_camunda_names_them(http: httpx.Client, client: Client) -> None:
+    client.deploy(ProcessBuilder("caller").start().call_activity("call", process_id="nope").end())
+    client.deploy(ProcessBuilder("paying").start().service_task("pay", type="pay").end())
+    calling = start(http, "caller")
+    failing, erring = start(http, "paying"), start(http, "paying")
+    jobs = http.post(
+        "/v2/jobs/activation",
+        json={"type": "pay", "timeout": 60_000, "maxJobsToActivate": 2, "requestTimeout": -1},
+    ).json()["jobs"]
+    by_instance = {j["processInstanceKey"]: j["jobKey"] for j in jobs}
+    http.post(f"/v2/jobs/{by_instance[failing]}/failure", json={"retries": 0}).raise_for_status()
+    http.post(f"/v2/jobs/{by_instance[erring]}/error", json={"errorCode": "NOBODY"})
+    wanted = {
+        calling: "CALLED_ELEMENT_ERROR",
+        failing: "JOB_NO_RETRIES",
+        erring: "UNHANDLED_ERROR_EVENT",
+    }
+
+    def types() -> dict[str, str]:
+        found = http.post("/v2/incidents/search", json={}).json()["items"]
+        return {
+            i["processInstanceKey"]: i["errorType"]
+            for i in found
+            if i["processInstanceKey"] in wanted
+        }
+
+    Node(client.shell).run_until_idle()  # whatever the outbox holds is carried out
+    assert types() == wanted
+    assert {i.error_type for i in client.incidents()} >= set(wanted.values())
+
+
+def test_variables_are_set_on_an_element_instance_locally_or_where_defined(
+    http: httpx.Client, client: Client
+) -> None:
+    client.deploy(ProcessBuilder("drafting").start().user_task("t").input("draft", "=1").end())
+    key = start(http, "drafting", {"total": 0})
+    (task,) = client.tasks(instance_id=key)
+    scope = http.get(f"/v2/user-tasks/{task.id}").json()["elementInstanceKey"]
+
+    def put(element: str, variables: dict[str, Any], local: bool) -> int:
+        body = {"variables": variables, "local": local}
+        return http.put(f"/v2/element-instances/{element}/variables", json=body).status_code
+
+    assert put(scope, {"note": "local"}, True) == 204
+    assert put(scope, {"draft": 2, "total": 7, "fresh": True}, False) == 204
+    found = http.post("/v2/variables/search", json={"filter": {"processInstanceKey": key}})
+    by_scope = {(v["scopeKey"], v["name"]): json.loads(v["value"]) for v in found.json()["items"]}
+    assert by_scope == {
+        (scope, "draft"): 2,  # defined on the task: changed there
+        (scope, "note"): "local",
+        (key, "total"): 7,  # defined on the instance: changed there
+        (key, "fresh"): True,  # defined nowhere: on the instance
+    }
+    assert put("12345", {"a": 1}, False) == 404
+    element = http.get(f"/v2/element-instances/{scope}")
+    assert element.status_code == 200, element.text
+    assert (element.json()["elementId"], element.json()["state"]) == ("t", "ACTIVE")
+    assert element.json()["processInstanceKey"] == key
+    assert http.get("/v2/element-instances/12345").status_code == 404
+    # the elements of a process, not the process instance itself (as the search lists them)
+    assert http.get(f"/v2/element-instances/{key}").status_code == 404
+    bad = http.put(f"/v2/element-instances/{key}/variables", json={"variables": [1]})
+    assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "variables"
+    client.complete_task(task.id)
+    ended = http.put(f"/v2/element-instances/{key}/variables", json={"variables": {"a": 1}})
+    assert ended.status_code == 400 and "ended" in ended.json()["detail"]
+    changed = [(e.data["name"], e.actor) for e in client.history(key) if e.kind == "variable_set"]
+    assert ("note", "anonymous") in changed and ("fresh", "anonymous") in changed, "audited"
 
 
 def test_audit_trail_elements_and_variables_of_an_instance(
@@ -166,6 +239,35 @@ def test_audit_trail_elements_and_variables_of_an_instance(
         "/v2/variables/search", json={"filter": {"processInstanceKey": key, "name": "amount"}}
     ).json()
     assert [v["name"] for v in one["items"]] == ["amount"] and one["page"]["totalItems"] == 1
+
+    def names(**given: object) -> list[str]:
+        body = {"filter": {"processInstanceKey": key, **given}}
+        answer = http.post("/v2/variables/search", json=body)
+        assert answer.status_code == 200, answer.text
+        return sorted(v["name"] for v in answer.json()["items"])
+
+    assert names(value="1.5") == ["amount"]
+    assert names(value={"$in": ['["a"]', "7"]}) == ["tags"]
+    assert names(value='[ "a" ]') == ["tags"], "compared as JSON, not as text"
+    assert names(value="true") == [] and names(value="2") == []
+    assert names(name={"$in": ["amount", "tags", "nope"]}) == ["amount", "tags"]
+    assert names(isTruncated=True) == []
+    bad = http.post(
+        "/v2/variables/search",
+        json={"filter": {"processInstanceKey": key, "value": {"$like": "a*"}}},
+    )
+    assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.value"
+
+    def element_ids(**given: object) -> list[str]:
+        body = {"filter": {"processInstanceKey": key, **given}}
+        answer = http.post("/v2/element-instances/search", json=body)
+        assert answer.status_code == 200, answer.text
+        return sorted(e["elementId"] for e in answer.json()["items"])
+
+    assert element_ids(type={"$in": ["USER_TASK", "START_EVENT"]}) == ["check", "s"]
+    assert element_ids(state={"$in": ["COMPLETED"]}) == ["s"]
+    assert element_ids(hasIncident=False) == ["check", "s"]
+    assert element_ids(hasIncident=True) == []
 
 
 def test_who_may_call_what(client: Client) -> None:

@@ -4,6 +4,7 @@ bad input answered with a problem naming what is wrong."""
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from typing import Any
 
@@ -11,9 +12,11 @@ import httpx
 import pytest
 
 from apikit import api, bpmn, files, order, quick, review
+from regista.api.v2 import instances
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.store.memory import MemoryStore
+from testkit import wait_until
 
 
 @pytest.fixture
@@ -130,6 +133,39 @@ def test_await_completion_answers_variables_or_times_out(http: httpx.Client) -> 
     )
     assert negative.status_code == 400
     assert negative.json()["invalidParams"][0]["name"] == "requestTimeout"
+
+
+def test_await_completion_is_woken_by_the_end_not_by_polling(
+    http: httpx.Client, client: Client, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The waiting start looks again only when the commit that ends its instance wakes it:
+    with the fallback look pushed out to an hour, it still answers once a person completes
+    the task (and the watch is gone afterwards)."""
+    monkeypatch.setattr(instances, "_LOOK_AGAIN", 3600.0)
+    client.deploy(ProcessBuilder("approval").start("s").user_task("approve").end("e"))
+    endings = client.shell.signals.endings
+
+    def complete_when_awaited() -> None:
+        wait_until(lambda: endings.waiting == 1, 30, what="the start to await the end")
+        wait_until(lambda: client.tasks(), 30, what="the task")
+        client.complete_task(client.tasks()[0].id, {"approved": True}, by="ann")
+
+    person = threading.Thread(target=complete_when_awaited)
+    person.start()
+    try:
+        done = start(
+            http,
+            {
+                "processDefinitionId": "approval",
+                "awaitCompletion": True,
+                "requestTimeout": 60_000,
+                "fetchVariables": ["approved"],
+            },
+        )
+    finally:
+        person.join()
+    assert done["variables"] == {"approved": True}
+    assert endings.waiting == 0
 
 
 def test_search_filters_sorts_and_pages(http: httpx.Client) -> None:

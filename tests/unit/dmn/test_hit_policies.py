@@ -358,3 +358,25 @@ def test_empty_table_rules_gives_null() -> None:
     models = table_model([])
     r = decide(models, x=1)
     assert r.value is None
+
+
+def test_a_match_records_the_inputs_and_each_rules_outputs() -> None:
+    """What Camunda reports of an evaluation: the inputs the table saw, and the outputs of
+    every rule that produced the result (not of the rules that lost)."""
+    rules = [([">= 1"], ['"a"', "1"]), ([">= 2"], ['"b"', "2"]), (["> 9"], ['"c"', "3"])]
+    collect = decide(table_model(rules, outputs=("o", "n"), hit_policy="COLLECT"), x=5)
+    (match,) = collect.matches
+    assert match.inputs == (dmn.Evaluated("i0", "x", Decimal(5)),)
+    assert [[(o.id, o.name, o.value) for o in row] for row in match.outputs] == [
+        [("o0", "o", "a"), ("o1", "n", Decimal(1))],
+        [("o0", "o", "b"), ("o1", "n", Decimal(2))],
+    ]
+    priority = table_model(
+        [([">= 1"], ['"low"']), ([">= 2"], ['"high"'])],
+        hit_policy="PRIORITY",
+        output_values=['"high","low"'],
+    )
+    (best,) = decide(priority, x=5).matches
+    assert best.rules == (2,) and [o.value for o in best.outputs[0]] == ["high"]
+    (none,) = decide(table_model(AGES), x=None).matches
+    assert none.rules == () and none.outputs == () and none.inputs[0].value is None

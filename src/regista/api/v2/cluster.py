@@ -22,10 +22,12 @@ class Partition(BaseModel):
     partitionId: int
     role: str = "leader"
     health: str = "healthy"
+    state: str = "active"
 
 
 class Broker(BaseModel):
     nodeId: int
+    brokerId: int = Field(default=0, description="The same as nodeId (its newer name)")
     host: str
     port: int
     partitions: list[Partition]

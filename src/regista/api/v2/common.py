@@ -14,6 +14,7 @@ from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
 from regista.client import Client
 from regista.feel.values import to_python, to_string
+from regista.store import Instance, Transaction
 
 __all__ = [
     "TENANT",
@@ -25,6 +26,7 @@ __all__ = [
     "iso",
     "json_value",
     "no_such",
+    "root_key",
 ]
 
 #: Regista has one tenant; Camunda calls the default one "<default>".
@@ -47,6 +49,21 @@ def iso(value: dt.datetime | None) -> str | None:
     if value is None:
         return None
     return value.astimezone(dt.UTC).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
+def root_key(tx: Transaction, instance: Instance | None) -> str | None:
+    """The key of the root instance of `instance`'s call hierarchy (its own when it was
+    not called), as Camunda's `rootProcessInstanceKey`."""
+    if instance is None:
+        return None
+    seen = {instance.id}
+    while instance.parent_instance_id and instance.parent_instance_id not in seen:
+        parent = tx.get_instance(instance.parent_instance_id)
+        if parent is None:
+            break
+        seen.add(parent.id)
+        instance = parent
+    return instance.id
 
 
 def no_such(what: str, key: str) -> ApiError:

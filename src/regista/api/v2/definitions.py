@@ -25,7 +25,10 @@ from regista.api.v2.search import (
     page_of,
     sort_items,
 )
+from regista.api.v2.user_task_models import FormResult
 from regista.client import Client
+from regista.dmn import RuleMatch
+from regista.forms import FormError
 from regista.runtime.decisions import (
     DECISION_PREFIX,
     DeployedDecision,
@@ -33,8 +36,9 @@ from regista.runtime.decisions import (
     evaluate_decision,
     find_decision,
 )
-from regista.runtime.definitions import is_process
+from regista.runtime.definitions import DMN_PREFIX, is_process
 from regista.runtime.errors import NotFoundError
+from regista.runtime.task_forms import start_form, start_form_named
 from regista.store import Definition
 
 __all__ = ["router"]
@@ -54,6 +58,7 @@ class ProcessDefinition(BaseModel):
     resourceName: str | None
     tenantId: str = TENANT
     hasStartForm: bool = False
+    state: str = Field(default="ACTIVE", description="Regista keeps every version ACTIVE")
 
 
 class ProcessDefinitionFilter(Model):
@@ -75,7 +80,8 @@ class ProcessDefinitionSearch(Model):
 def _process_definition(client: Client, row: Definition) -> ProcessDefinition:
     name: str | None = None
     with client.store.transaction(write=False) as tx:
-        process = client.shell.models.get(tx, row.id).definitions.processes.get(row.process_id)
+        model = client.shell.models.get(tx, row.id)
+    process = model.definitions.processes.get(row.process_id)
     if process is not None:
         name = process.name
     return ProcessDefinition(
@@ -84,6 +90,7 @@ def _process_definition(client: Client, row: Definition) -> ProcessDefinition:
         name=name,
         version=row.version,
         resourceName=row.resource_name,
+        hasStartForm=start_form_named(model),
     )
 
 
@@ -162,6 +169,31 @@ def get_process_definition_xml(
     return Response(row.source, media_type="text/xml")
 
 
+@router.get(
+    "/process-definitions/{processDefinitionKey}/form",
+    response_model=FormResult,
+    response_model_by_alias=True,
+    summary="The start form of a process definition (204 when it has none)",
+    responses={204: {"description": "The process has no start form Regista can read"}},
+)
+def get_start_form(request: Request, processDefinitionKey: str, principal: Reader) -> Any:
+    client = client_of(request)
+    row = _process_row(client, processDefinitionKey)
+    with client.store.transaction(write=False) as tx:
+        model = client.shell.models.get(tx, row.id)
+        try:
+            found = start_form(tx, model)
+        except FormError as exc:
+            raise ApiError(
+                409, f"the start form cannot be read ({exc}); fix the form and deploy it"
+            ) from exc
+    if found is None:
+        return Response(status_code=204)
+    return FormResult(
+        formKey=found.key, formId=found.form_id, schema=found.schema, version=found.version
+    )
+
+
 # -- decision definitions -------------------------------------------------------------------
 
 
@@ -173,6 +205,7 @@ class DecisionDefinition(BaseModel):
     decisionRequirementsKey: str
     decisionRequirementsId: str
     decisionRequirementsName: str
+    decisionRequirementsVersion: int | None = None
     tenantId: str = TENANT
 
 
@@ -192,7 +225,8 @@ class DecisionDefinitionSearch(Model):
     page: Page | None = None
 
 
-def _decision(d: DeployedDecision) -> DecisionDefinition:
+def _decision(d: DeployedDecision, versions: dict[str, int]) -> DecisionDefinition:
+    """A decision as Camunda describes it; `versions` are those of the DMN models."""
     return DecisionDefinition(
         decisionDefinitionKey=d.key,
         decisionDefinitionId=d.decision_id,
@@ -201,6 +235,7 @@ def _decision(d: DeployedDecision) -> DecisionDefinition:
         decisionRequirementsKey=d.requirements_key,
         decisionRequirementsId=d.requirements_id,
         decisionRequirementsName=d.requirements_name,
+        decisionRequirementsVersion=versions.get(d.requirements_key),
     )
 
 
@@ -218,9 +253,11 @@ def search_decision_definitions(
     check_sort(body.sort, _DECISION_SORT)
     f = body.filter
     with client_of(request).store.transaction(write=False) as tx:
-        rows = [r for r in tx.list_definitions() if r.process_id.startswith(DECISION_PREFIX)]
+        every = tx.list_definitions()
+    rows = [r for r in every if r.process_id.startswith(DECISION_PREFIX)]
+    versions = {r.id: r.version for r in every if r.process_id.startswith(DMN_PREFIX)}
     items = [
-        _decision(d)
+        _decision(d, versions)
         for d in map(decision_of, rows)
         if (f.decisionDefinitionKey is None or d.key == f.decisionDefinitionKey)
         and (f.decisionDefinitionId is None or d.decision_id == f.decisionDefinitionId)
@@ -248,7 +285,9 @@ def get_decision_definition(
             row = find_decision(tx, key=decisionDefinitionKey, decision_id=None)
         except NotFoundError:
             raise no_such("decision definition", decisionDefinitionKey) from None
-    return _decision(decision_of(row))
+        decision = decision_of(row)
+        drg = tx.get_definition(decision.requirements_key)
+    return _decision(decision, {drg.id: drg.version} if drg is not None else {})
 
 
 class EvaluateDecision(Model):
@@ -256,6 +295,33 @@ class EvaluateDecision(Model):
     decisionDefinitionId: str | None = None
     variables: dict[str, Any] = Field(default_factory=dict)
     tenantId: str | None = None
+
+
+def _json(value: Any) -> str:
+    """A FEEL value as the JSON text Camunda answers for inputs and outputs."""
+    return json.dumps(json_value(value))
+
+
+def _rules(match: RuleMatch) -> list[dict[str, Any]]:
+    """The rules of a decision table that fired, each with the outputs it gave."""
+    outputs = match.outputs or ((),) * len(match.rules)
+    return [
+        {
+            "ruleId": rule_id,
+            "ruleIndex": index,
+            "evaluatedOutputs": [
+                {
+                    "outputId": o.id,
+                    "outputName": o.name,
+                    "outputValue": _json(o.value),
+                    "ruleId": rule_id,
+                    "ruleIndex": index,
+                }
+                for o in given
+            ],
+        }
+        for index, rule_id, given in zip(match.rules, match.rule_ids, outputs, strict=False)
+    ]
 
 
 @router.post(
@@ -283,12 +349,15 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         versions = {d.id: tx.latest_definition(DECISION_PREFIX + d.id) for d in model.decisions}
     by_name = {d.name: d for d in model.decisions}
     matches: dict[str, list[dict[str, Any]]] = {}
+    inputs: dict[str, list[dict[str, Any]]] = {}
     for match in result.matches:
-        matches.setdefault(match.decision_id, []).extend(
-            {"ruleId": rule_id, "ruleIndex": index, "evaluatedOutputs": []}
-            for index, rule_id in zip(match.rules, match.rule_ids, strict=False)
+        matches.setdefault(match.decision_id, []).extend(_rules(match))
+        inputs.setdefault(match.decision_id, []).extend(
+            {"inputId": i.id, "inputName": i.name, "inputValue": _json(i.value)}
+            for i in match.inputs
         )
-    evaluated = []
+    evaluation = client.shell.ids()  # each decision's evaluation is "<this>-<n>", as Camunda's
+    evaluated: list[dict[str, Any]] = []
     for name, value in result.results.items():
         element = by_name.get(name)
         version_row = versions.get(element.id) if element is not None else None
@@ -301,10 +370,11 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
                 "decisionDefinitionType": decision.kind
                 if element is not None and element.id == decision.decision_id
                 else None,
-                "output": json.dumps(json_value(value)),
+                "output": _json(value),
                 "matchedRules": matches.get(element.id if element is not None else name, []),
-                "evaluatedInputs": [],
+                "evaluatedInputs": inputs.get(element.id if element is not None else name, []),
                 "tenantId": TENANT,
+                "decisionEvaluationInstanceKey": f"{evaluation}-{len(evaluated) + 1}",
             }
         )
     return {
@@ -314,12 +384,12 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         "decisionDefinitionVersion": decision.version,
         "decisionRequirementsId": decision.requirements_id,
         "decisionRequirementsKey": decision.requirements_key,
-        "output": json.dumps(json_value(result.value)),
+        "output": _json(result.value),
         "failedDecisionDefinitionId": None,
         "failureMessage": None,
         "tenantId": TENANT,
-        "decisionEvaluationKey": client.shell.ids(),
-        "decisionInstanceKey": None,
+        "decisionEvaluationKey": evaluation,
+        "decisionInstanceKey": evaluation,  # the older name of the same key
         "evaluatedDecisions": evaluated,
         "warnings": list(result.warnings),
     }

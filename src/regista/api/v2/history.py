@@ -13,12 +13,21 @@ import json
 import re
 from typing import Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Reader, client_of, iso, json_value
-from regista.api.v2.filters import one_of
+from regista.api.v2.common import (
+    TENANT,
+    Operator,
+    Reader,
+    client_of,
+    iso,
+    json_value,
+    no_such,
+    root_key,
+)
+from regista.api.v2.filters import one_of, values
 from regista.api.v2.instances import instance_row
 from regista.api.v2.search import (
     Model,
@@ -29,8 +38,10 @@ from regista.api.v2.search import (
     page_of,
     sort_items,
 )
+from regista.client import Client
 from regista.engine import InstanceState
-from regista.store import HistoryEvent
+from regista.store import HistoryEvent, JobQuery, Transaction
+from regista.store.tasklist import UserTaskQuery
 
 __all__ = ["router"]
 
@@ -122,14 +133,19 @@ class ElementInstance(BaseModel):
     startDate: str | None = None
     endDate: str | None = None
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 class ElementInstanceFilter(Model):
     processInstanceKey: Any = None
     elementInstanceKey: Any = None
-    elementId: Any = None
-    state: Any = None
-    type: Any = None
+    elementId: Any = Field(default=None, description="A value, or $eq / $in")
+    elementName: Any = None
+    state: Any = Field(default=None, description="ACTIVE, COMPLETED, TERMINATED; or $eq / $in")
+    type: Any = Field(default=None, description="e.g. USER_TASK; or $eq / $in")
+    hasIncident: bool | None = None
+    incidentKey: Any = None
+    tenantId: Any = None
 
 
 class ElementInstanceSearch(Model):
@@ -181,6 +197,31 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
     return list(found.values())
 
 
+def _element_instances(client: Client, key: str) -> list[ElementInstance]:
+    """Every element instance of the process instance `key`, from its history."""
+    with client.store.transaction(write=False) as tx:
+        row = instance_row(tx, key)
+        events = tx.history(key)
+        names = client.shell.models.get(tx, row.definition_id).definitions
+        root = root_key(tx, row)
+    try:
+        state: InstanceState | None = InstanceState.from_json(row.state)
+    except (KeyError, TypeError, ValueError, AttributeError):
+        state = None
+    process = names.processes.get(row.process_id)
+    return [
+        ElementInstance(
+            processInstanceKey=key,
+            processDefinitionId=row.process_id,
+            processDefinitionKey=row.definition_id,
+            elementName=_name(process, item["elementId"]),
+            rootProcessInstanceKey=root,
+            **item,
+        )
+        for item in _elements(events, state)
+    ]
+
+
 @router.post(
     "/element-instances/search",
     response_model=SearchResult[ElementInstance],
@@ -192,36 +233,94 @@ def search_elements(
     check_sort(body.sort, ("startDate", "elementInstanceKey", "elementId"))
     f = body.filter
     key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
-    client = client_of(request)
-    with client.store.transaction(write=False) as tx:
-        row = instance_row(tx, key)
-        events = tx.history(key)
-        names = client.shell.models.get(tx, row.definition_id).definitions
-    try:
-        state: InstanceState | None = InstanceState.from_json(row.state)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        state = None
-    process = names.processes.get(row.process_id)
     wanted = {
-        "elementInstanceKey": one_of(f.elementInstanceKey, "elementInstanceKey"),
-        "elementId": one_of(f.elementId, "elementId"),
-        "state": one_of(f.state, "state"),
-        "type": one_of(f.type, "type"),
+        "elementInstanceKey": values(f.elementInstanceKey, "elementInstanceKey"),
+        "elementId": values(f.elementId, "elementId"),
+        "state": values(f.state, "state"),
+        "type": values(f.type, "type"),
+        "incidentKey": values(f.incidentKey, "incidentKey"),
+        "elementName": values(f.elementName, "elementName"),
     }
     items = [
-        ElementInstance(
-            processInstanceKey=key,
-            processDefinitionId=row.process_id,
-            processDefinitionKey=row.definition_id,
-            elementName=_name(process, item["elementId"]),
-            **item,
-        )
-        for item in _elements(events, state)
-        if all(v is None or item.get(k) == v for k, v in wanted.items())
+        item
+        for item in _element_instances(client_of(request), key)
+        if all(v is None or getattr(item, k) in v for k, v in wanted.items())
+        and (f.hasIncident is None or item.hasIncident == f.hasIncident)
     ]
     items = sort_items(items, body.sort, "elementInstanceKey")
     chosen, info = page_of(items, body.page, lambda i: [i.elementInstanceKey])
     return SearchResult[ElementInstance](items=chosen, page=info)
+
+
+@router.get(
+    "/element-instances/{elementInstanceKey}",
+    response_model=ElementInstance,
+    summary="Get an element instance",
+    description="An element of a process instance that waits on a job or a user task, or "
+    "did (while its job or task is kept); the search lists every element of an instance.",
+)
+def get_element(request: Request, elementInstanceKey: str, principal: Reader) -> ElementInstance:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_id = _owner(tx, elementInstanceKey)
+    found = [] if instance_id is None else _element_instances(client, instance_id)
+    for item in found:
+        if item.elementInstanceKey == elementInstanceKey:
+            return item
+    raise no_such("element instance", elementInstanceKey)
+
+
+class SetVariablesRequest(Model):
+    variables: dict[str, Any] = Field(description="The variables to set, by name")
+    local: bool = Field(
+        default=False,
+        description="true: set each on this element instance's own scope; false: where it is "
+        "defined, looking up from this scope, else on the process instance",
+    )
+    operationReference: int | None = None
+
+
+def _owner(tx: Transaction, key: str) -> str | None:
+    """The process instance that an element instance key belongs to: the instance itself,
+    or the instance of the element's job or user task (an element waiting on one)."""
+    if tx.get_instance(key) is not None:
+        return key
+    jobs = tx.page_jobs(JobQuery(element_instance_id=key, limit=1))
+    if jobs:
+        return jobs[0].instance_id
+    tasks, _ = tx.search_user_tasks(UserTaskQuery(element_instance_id=key, limit=1))
+    return tasks[0].instance_id if tasks else None
+
+
+@router.put(
+    "/element-instances/{elementInstanceKey}/variables",
+    status_code=204,
+    response_class=Response,
+    summary="Set variables of an element instance (or of a process instance, by its key)",
+    description="The element instance is a process instance, or an element waiting on a job "
+    "or a user task. The instance must still run.",
+)
+def set_variables(
+    request: Request, elementInstanceKey: str, body: SetVariablesRequest, principal: Operator
+) -> Response:
+    client = client_of(request)
+    with client.store.transaction(write=False) as tx:
+        instance_id = _owner(tx, elementInstanceKey)
+    if instance_id is None:
+        raise ApiError(
+            404,
+            f"there is no element instance {elementInstanceKey!r} whose variables can be set: "
+            "give a process instance key, or the element instance key of a task waiting on a "
+            "job or a user task",
+        )
+    client.shell.set_variables(
+        instance_id,
+        body.variables,
+        scope_id=None if instance_id == elementInstanceKey else elementInstanceKey,
+        local=body.local,
+        actor=principal.username,
+    )
+    return Response(status_code=204)
 
 
 def _name(process: Any, element_id: str) -> str | None:
@@ -243,19 +342,52 @@ class Variable(BaseModel):
     scopeKey: str
     isTruncated: bool = False
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 class VariableFilter(Model):
     processInstanceKey: Any = None
     scopeKey: Any = None
-    name: Any = None
+    name: Any = Field(default=None, description="A name, or $eq / $in")
+    value: Any = Field(
+        default=None, description="The value as JSON text (e.g. '\"A-7\"' or '42'), or $eq / $in"
+    )
     variableKey: Any = None
+    isTruncated: bool | None = None
+    tenantId: Any = None
 
 
 class VariableSearch(Model):
     filter: VariableFilter = Field(default_factory=VariableFilter)
     sort: list[SortField] = Field(default_factory=list)
     page: Page | None = None
+
+
+def _same_json(text: str, wanted: list[str]) -> bool:
+    """Whether a value's JSON text is one of `wanted`, compared as JSON values (`1` and
+    `1.0`, or objects spaced or ordered differently, are the same); a wanted text that is
+    not JSON is compared as a string value."""
+    value = json.loads(text)
+    for given in wanted:
+        try:
+            other = json.loads(given)
+        except ValueError:
+            other = given
+        if _equal(value, other):
+            return True
+    return False
+
+
+def _equal(a: Any, b: Any) -> bool:
+    if isinstance(a, bool) or isinstance(b, bool):
+        return a is b
+    if isinstance(a, int | float) and isinstance(b, int | float):
+        return a == b
+    if isinstance(a, list) and isinstance(b, list):
+        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
+    if isinstance(a, dict) and isinstance(b, dict):
+        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
+    return type(a) is type(b) and bool(a == b)
 
 
 def variable_key(scope: str, name: str) -> str:
@@ -278,13 +410,15 @@ def search_variables(
     key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
     with client_of(request).store.transaction(write=False) as tx:
         row = instance_row(tx, key)
+        root = root_key(tx, row)
     try:
         state = InstanceState.from_json(row.state)
     except (KeyError, TypeError, ValueError, AttributeError):
         raise ApiError(409, f"the state of the instance {key} cannot be read") from None
-    scope_filter = one_of(f.scopeKey, "scopeKey")
-    name_filter = one_of(f.name, "name")
-    key_filter = one_of(f.variableKey, "variableKey")
+    scope_filter = values(f.scopeKey, "scopeKey")
+    name_filter = values(f.name, "name")
+    value_filter = values(f.value, "value")
+    key_filter = values(f.variableKey, "variableKey")
     items: list[Variable] = []
     for element in state.element_instances():
         for name, value in (element.variables or {}).items():
@@ -294,11 +428,14 @@ def search_variables(
                 value=json.dumps(json_value(value)),
                 processInstanceKey=key,
                 scopeKey=element.id,
+                rootProcessInstanceKey=root,
             )
             if (
-                (scope_filter is None or item.scopeKey == scope_filter)
-                and (name_filter is None or name == name_filter)
-                and (key_filter is None or item.variableKey == key_filter)
+                (scope_filter is None or item.scopeKey in scope_filter)
+                and (name_filter is None or name in name_filter)
+                and (key_filter is None or item.variableKey in key_filter)
+                and (value_filter is None or _same_json(item.value, value_filter))
+                and f.isTruncated is not True  # Regista answers values whole
             ):
                 items.append(item)
     items.sort(key=lambda v: (v.scopeKey != key, v.scopeKey, v.name))

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such
+from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such, root_key
 from regista.api.v2.filters import one_of
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -36,7 +36,11 @@ class IncidentItem(BaseModel):
     processInstanceKey: str
     processDefinitionId: str | None = None
     processDefinitionKey: str | None = None
-    errorType: str
+    errorType: str = Field(
+        description="As Camunda 8 names it: JOB_NO_RETRIES, UNHANDLED_ERROR_EVENT, "
+        "IO_MAPPING_ERROR, CONDITION_ERROR, EXTRACT_VALUE_ERROR, CALLED_ELEMENT_ERROR, "
+        "CALLED_DECISION_ERROR, DECISION_EVALUATION_ERROR or UNKNOWN"
+    )
     errorMessage: str
     elementId: str | None = None
     elementInstanceKey: str | None = None
@@ -44,6 +48,7 @@ class IncidentItem(BaseModel):
     creationTime: str | None
     state: Literal["ACTIVE", "RESOLVED"]
     tenantId: str = TENANT
+    rootProcessInstanceKey: str | None = None
 
 
 def _item(tx: Transaction, incident: Incident) -> IncidentItem:
@@ -53,13 +58,14 @@ def _item(tx: Transaction, incident: Incident) -> IncidentItem:
         processInstanceKey=incident.instance_id,
         processDefinitionId=row.process_id if row else None,
         processDefinitionKey=row.definition_id if row else None,
-        errorType="JOB_NO_RETRIES" if incident.job_id else "UNKNOWN",
+        errorType=incident.error_type,
         errorMessage=incident.message,
         elementId=incident.element_id,
         elementInstanceKey=incident.element_instance_id,
         jobKey=incident.job_id,
         creationTime=iso(incident.created_at),
         state="RESOLVED" if incident.resolved_at else "ACTIVE",
+        rootProcessInstanceKey=root_key(tx, row),
     )
 
 

@@ -18,8 +18,17 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import services
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Operator, Reader, client_of, json_value, no_such
+from regista.api.v2.common import (
+    TENANT,
+    Operator,
+    Reader,
+    client_of,
+    json_value,
+    no_such,
+    root_key,
+)
 from regista.api.v2.filters import one_of, time_range, values
+from regista.api.v2.jobs import external_jobs
 from regista.api.v2.search import (
     COUNT_CAP,
     Key,
@@ -43,6 +52,10 @@ from regista.store import Definition, Instance, InstanceQuery, Transaction
 __all__ = ["router"]
 
 router = APIRouter(prefix="/v2", tags=["Process instances"])
+
+#: How long an awaiting start waits at most between looks at its instance, should the
+#: wake-up of its end be lost (another node without a listener).
+_LOOK_AGAIN = 1.0
 
 STATES: dict[str, tuple[str, ...]] = {
     "ACTIVE": ("active", "incident"),
@@ -73,6 +86,11 @@ class ProcessInstance(BaseModel):
     hasIncident: bool
     tenantId: str = TENANT
     businessKey: str | None = None
+    # present though empty when unknown: the Camunda 8 SDKs require them
+    rootProcessInstanceKey: str | None = None
+    businessId: str | None = None
+    suspendedDate: str | None = None
+    tags: list[str] = Field(default_factory=list)
 
 
 def describe(client: Client, tx: Transaction, row: Instance) -> ProcessInstance:
@@ -92,6 +110,8 @@ def describe(client: Client, tx: Transaction, row: Instance) -> ProcessInstance:
         state=state_of(row.status),  # type: ignore[arg-type]
         hasIncident=row.status == "incident",
         businessKey=row.business_key,
+        rootProcessInstanceKey=root_key(tx, row),
+        businessId=row.business_key,
     )
 
 
@@ -146,7 +166,26 @@ def _param(name: str, reason: str) -> dict[str, Any]:
     "/process-instances",
     response_model=CreatedProcessInstance,
     summary="Create a process instance",
-    responses={504: {"description": "awaitCompletion: the instance did not end in time"}},
+    responses={
+        504: {
+            "description": "awaitCompletion: the instance did not end within requestTimeout "
+            "(or the server's limit); it keeps running",
+            "content": {
+                "application/problem+json": {
+                    "schema": {"$ref": "#/components/schemas/ProblemDetail"},
+                    "example": {
+                        "type": "about:blank",
+                        "title": "Gateway Timeout",
+                        "status": 504,
+                        "detail": "the process instance 2251799813685249 did not end within "
+                        "1000 ms (it waits at: review); it keeps running",
+                        "instance": "/v2/process-instances",
+                        "processInstanceKey": "2251799813685249",
+                    },
+                }
+            },
+        }
+    },
 )
 async def create(request: Request, body: CreateProcessInstance, principal: Operator) -> Response:
     client = client_of(request)
@@ -195,6 +234,7 @@ async def create(request: Request, body: CreateProcessInstance, principal: Opera
         processInstanceKey=instance_id,
     )
     if body.awaitCompletion:
+        external_jobs(request)  # an API-only node on PostgreSQL hears other nodes' ends
         limit = services(request).options.max_long_poll
         timeout = min(body.requestTimeout / 1000 if body.requestTimeout else limit, limit)
         created.variables = await run_in_threadpool(
@@ -212,26 +252,34 @@ def _definition(client: Client, key: str) -> Definition | None:
 def _await(
     client: Client, instance_id: str, timeout: float, names: list[str] | None
 ) -> dict[str, Any]:
-    """The root variables once the instance ended; a 504 when it did not in `timeout`."""
+    """The root variables once the instance ended; a 504 when it did not in `timeout`.
+    The wait is a wake-up, not a poll: the shell tells `signals.endings` which instances a
+    commit ended (and another node's commit arrives as a PostgreSQL notification); a look
+    every `_LOOK_AGAIN` seconds is the guarantee when a note is lost."""
     deadline = time.monotonic() + timeout
-    pause = 0.005
-    while True:
-        info = client.instance(instance_id)
-        if info.status in ENDED:
-            wanted = info.variables if not names else {n: info.variables.get(n) for n in names}
-            return {k: json_value(v) for k, v in wanted.items() if not names or k in info.variables}
-        left = deadline - time.monotonic()
-        if left <= 0:
-            raise ApiError(
-                504,
-                f"the process instance {instance_id} did not end within "
-                f"{timeout * 1000:.0f} ms (it waits at: {', '.join(info.active) or 'nothing'});"
-                " it keeps running",
-                title="Gateway Timeout",
-                extra={"processInstanceKey": instance_id},
-            )
-        time.sleep(min(pause, left))
-        pause = min(pause * 2, 0.1)
+    woken, forget = client.shell.signals.endings.watch(instance_id)
+    try:
+        while True:
+            woken.clear()  # before the read: an end committed after it still wakes
+            info = client.instance(instance_id)
+            if info.status in ENDED:
+                wanted = info.variables if not names else {n: info.variables.get(n) for n in names}
+                return {
+                    k: json_value(v) for k, v in wanted.items() if not names or k in info.variables
+                }
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise ApiError(
+                    504,
+                    f"the process instance {instance_id} did not end within "
+                    f"{timeout * 1000:.0f} ms (it waits at: {', '.join(info.active) or 'nothing'})"
+                    "; it keeps running",
+                    title="Gateway Timeout",
+                    extra={"processInstanceKey": instance_id},
+                )
+            woken.wait(min(left, _LOOK_AGAIN))
+    finally:
+        forget()
 
 
 # -- search and get -------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, client_of, iso
+from regista.api.v2.common import TENANT, client_of, iso, root_key
 from regista.api.v2.filters import one_of, values
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -39,6 +39,7 @@ from regista.api.v2.search import (
     encode_cursor,
 )
 from regista.runtime.jobs import Activated, ExternalJobs, Refusal
+from regista.runtime.shell import Shell
 from regista.runtime.wakeup import Listener
 from regista.runtime.workers import WorkResult
 from regista.store import Instance, Job, JobQuery, Transaction
@@ -69,7 +70,7 @@ async def external_jobs(request: Request) -> ExternalJobs:
 
 def jobs_of(request: Request) -> ExternalJobs:
     """The application's `ExternalJobs` (made at first use; on PostgreSQL without an engine
-    node, with a listener of other nodes' commits)."""
+    node, with a listener of other nodes' commits: jobs made, instances ended)."""
     state = request.app.state
     found: ExternalJobs | None = getattr(state, "external_jobs", None)
     if found is not None:
@@ -82,11 +83,19 @@ def jobs_of(request: Request) -> ExternalJobs:
             found = ExternalJobs(shell)
             url = getattr(shell.store, "url", None)
             if svc.node is None and shell.store.dialect == "postgres" and url is not None:
-                listener = Listener(url, lambda payload: shell.signals.jobs.set())
+                listener = Listener(url, lambda payload: _heard(shell, payload))
                 listener.start()
                 state.jobs_listener = listener
             state.external_jobs = found
     return found
+
+
+def _heard(shell: Shell, payload: str) -> None:
+    """Another node committed: instances ended (awaiting starts look again) or jobs."""
+    if payload == "ended":
+        shell.signals.endings.ring_all()
+    else:
+        shell.signals.jobs.set()
 
 
 def close_jobs(state: Any) -> None:
@@ -329,6 +338,11 @@ class JobChangeset(BaseModel):
 class JobUpdateRequest(BaseModel):
     changeset: JobChangeset
     operationReference: int | None = None
+    jobLeaseToken: str | None = Field(
+        default=None,
+        description="The token of the activation: the update applies only while that "
+        "activation holds the job (409 otherwise), as a completion's does",
+    )
 
 
 @router.patch(
@@ -342,7 +356,13 @@ def update_job(jobKey: str, body: JobUpdateRequest, who: Worker, jobs: Jobs) -> 
     change = body.changeset
     timeout = dt.timedelta(milliseconds=change.timeout) if change.timeout is not None else None
     return _refused(
-        jobs.update(jobKey, retries=change.retries, timeout=timeout, actor=who.username)
+        jobs.update(
+            jobKey,
+            retries=change.retries,
+            timeout=timeout,
+            token=body.jobLeaseToken,
+            actor=who.username,
+        )
     )
 
 
@@ -427,6 +447,12 @@ class JobSearchItem(BaseModel):
     elementId: str
     elementInstanceKey: str
     tenantId: str = TENANT
+    # present though empty when unknown: the Camunda 8 SDKs require them
+    creationTime: str | None = None
+    lastUpdateTime: str | None = None
+    priority: int = 0
+    rootProcessInstanceKey: str | None = None
+    businessId: str | None = None
 
 
 def _bad_filter(field: str, reason: str) -> ApiError:
@@ -520,7 +546,7 @@ def _job_query(body: JobSearchQuery, page: Page) -> tuple[JobQuery, bool]:
     return query, possible
 
 
-def _job_item(job: Job, instance: Instance | None) -> JobSearchItem:
+def _job_item(job: Job, instance: Instance | None, root: str | None = None) -> JobSearchItem:
     return JobSearchItem(
         jobKey=job.id,
         type=job.type,
@@ -537,16 +563,21 @@ def _job_item(job: Job, instance: Instance | None) -> JobSearchItem:
         processInstanceKey=job.instance_id,
         elementId=job.element_id,
         elementInstanceKey=job.element_instance_id,
+        creationTime=iso(job.created_at),
+        lastUpdateTime=iso(job.completed_at or job.created_at),
+        rootProcessInstanceKey=root,
+        businessId=instance.business_key if instance else None,
     )
 
 
 def _items(tx: Transaction, jobs: list[Job]) -> list[JobSearchItem]:
-    instances: dict[str, Instance | None] = {}
+    instances: dict[str, tuple[Instance | None, str | None]] = {}
     out = []
     for job in jobs:
         if job.instance_id not in instances:
-            instances[job.instance_id] = tx.get_instance(job.instance_id)
-        out.append(_job_item(job, instances[job.instance_id]))
+            instance = tx.get_instance(job.instance_id)
+            instances[job.instance_id] = (instance, root_key(tx, instance))
+        out.append(_job_item(job, *instances[job.instance_id]))
     return out
 
 

@@ -25,6 +25,7 @@ __all__ = [
     "PageInfo",
     "SearchResult",
     "SortField",
+    "cursor_bytes",
     "decode_cursor",
     "encode_cursor",
     "page_of",
@@ -83,14 +84,23 @@ class SearchResult(BaseModel, Generic[T]):
 
 
 def encode_cursor(values: Sequence[Any]) -> str:
+    """A page cursor holding `values`: standard base64 with padding, the pattern Camunda's
+    API declares for cursors (the Camunda 8 SDKs check it)."""
     raw = json.dumps(list(values), separators=(",", ":")).encode("utf-8")
-    return base64.urlsafe_b64encode(raw).decode("ascii").rstrip("=")
+    return base64.b64encode(raw).decode("ascii")
+
+
+def cursor_bytes(text: str) -> bytes:
+    """What a cursor holds; cursors made before they were standard base64 (URL-safe,
+    unpadded) are read too. Raises `binascii.Error` or `ValueError` when it is none."""
+    plain = text.replace("-", "+").replace("_", "/")
+    return base64.b64decode(plain + "=" * (-len(plain) % 4), validate=True)
 
 
 def decode_cursor(text: str, field: str) -> list[Any]:
     """The values of a cursor; a 400 naming `field` when it is not one of ours."""
     try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        raw = cursor_bytes(text)
         values = json.loads(raw)
     except (binascii.Error, ValueError):
         values = None

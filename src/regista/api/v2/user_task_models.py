@@ -3,7 +3,7 @@ shown. Unknown request fields are ignored."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, NamedTuple
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -16,6 +16,7 @@ __all__ = [
     "PageInfo",
     "SearchPage",
     "SortField",
+    "TaskContext",
     "UpdateRequest",
     "UserTaskResult",
     "UserTaskSearchRequest",
@@ -81,6 +82,11 @@ class UserTaskResult(BaseModel):
     externalFormReference: str | None = None
     customHeaders: dict[str, str] = Field(default_factory=dict)
     tenantId: str = "<default>"
+    # present though empty when unknown: the Camunda 8 SDKs require them
+    processName: str | None = None
+    rootProcessInstanceKey: str | None = None
+    businessId: str | None = None
+    tags: list[str] = Field(default_factory=list)
     completedBy: str | None = Field(default=None, description="Regista: who completed it")
 
 
@@ -143,9 +149,21 @@ class FormResult(BaseModel):
     tenantId: str = "<default>"
 
 
-def result_of(task: UserTask, definition: tuple[str, str, int] | None = None) -> UserTaskResult:
-    """How the API shows `task`; `definition` is its process id, definition key, version."""
-    process_id, key, version = definition or (None, None, None)
+class TaskContext(NamedTuple):
+    """What a task shows of its instance: the process id, definition key and version, the
+    process's name, the root instance of its call hierarchy and the business key."""
+
+    process_id: str
+    definition_key: str
+    version: int
+    process_name: str | None = None
+    root_key: str | None = None
+    business_id: str | None = None
+
+
+def result_of(task: UserTask, context: TaskContext | None = None) -> UserTaskResult:
+    """How the API shows `task` (with what `context` tells of its instance)."""
+    process_id, key, version = context[:3] if context else (None, None, None)
     external = task.form_key if task.form_key and "://" in task.form_key else None
     return UserTaskResult(
         userTaskKey=task.id,
@@ -167,5 +185,8 @@ def result_of(task: UserTask, definition: tuple[str, str, int] | None = None) ->
         priority=task.priority,
         formKey=task.form_key,
         externalFormReference=external,
+        processName=context.process_name if context else None,
+        rootProcessInstanceKey=context.root_key if context else None,
+        businessId=context.business_id if context else None,
         completedBy=task.completed_by,
     )

@@ -11,7 +11,6 @@ were not applied.
 
 from __future__ import annotations
 
-import base64
 import binascii
 import datetime as dt
 import json
@@ -23,12 +22,14 @@ from fastapi import APIRouter, Depends, Request, Response
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
 from regista.api.tasklist import check_see, may_act, viewer_of
-from regista.api.v2.common import iso
+from regista.api.v2.common import iso, root_key
+from regista.api.v2.search import cursor_bytes, encode_cursor
 from regista.api.v2.user_task_models import (
     AssignmentRequest,
     CompletionRequest,
     FormResult,
     PageInfo,
+    TaskContext,
     UpdateRequest,
     UserTaskResult,
     UserTaskSearchRequest,
@@ -40,6 +41,7 @@ from regista.api.v2.user_task_models import (
 )
 from regista.forms import FormError
 from regista.runtime.errors import DutiesConflict, InvalidVariables, NotFoundError, TaskConflict
+from regista.runtime.shell import Shell
 from regista.runtime.task_forms import task_form
 from regista.runtime.user_tasks import TaskUpdate, plain_variables
 from regista.store import Transaction, UserTask
@@ -89,9 +91,24 @@ def _plain(name: str, value: Any) -> Any:
     return value
 
 
+def _states(wanted: Any) -> list[str]:
+    """The store's statuses of Camunda's task states (`state` or `{"$in": [...]}`)."""
+    if not isinstance(wanted, list) or not wanted:
+        raise _bad("filter.state", '$in takes a list of states, e.g. ["CREATED", "COMPLETED"]')
+    found: list[str] = []
+    for value in wanted:
+        if value not in STATES and value not in PASSING_STATES:
+            raise _bad("filter.state", f"must be one of {', '.join(STATES)}")
+        found.append(STATES.get(value, "none"))  # a passing state: no task stays in it
+    return found
+
+
 def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
     given: dict[str, Any] = {}
     for name, value in body.filter.items():
+        if name == "state" and isinstance(value, Mapping) and set(value) == {"$in"}:
+            given["states"] = _states(value["$in"])
+            continue
         value = _plain(name, value)
         if value is None:
             continue
@@ -100,9 +117,7 @@ def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
                 raise _bad(f"filter.{name}", "must be a text")
             given[TEXT_FILTERS[name]] = str(value)
         elif name == "state":
-            if value not in STATES and value not in PASSING_STATES:
-                raise _bad("filter.state", f"must be one of {', '.join(STATES)}")
-            given["states"] = [STATES.get(value, "none")]  # a passing state: none stays in it
+            given["states"] = _states([value])
         elif name == "priority":
             if not isinstance(value, int) or isinstance(value, bool):
                 raise _bad("filter.priority", "must be an integer")
@@ -127,12 +142,12 @@ def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
 
 
 def _cursor(task_id: str) -> str:
-    return base64.urlsafe_b64encode(json.dumps([task_id]).encode()).decode().rstrip("=")
+    return encode_cursor([task_id])
 
 
 def _cursor_id(text: str, name: str) -> str:
     try:
-        values = json.loads(base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)))
+        values = json.loads(cursor_bytes(text))
     except (binascii.Error, ValueError):
         values = None
     if not (isinstance(values, list) and len(values) == 1 and isinstance(values[0], str)):
@@ -140,14 +155,26 @@ def _cursor_id(text: str, name: str) -> str:
     return values[0]
 
 
-def _definitions(tx: Transaction) -> Callable[[str], tuple[str, str, int] | None]:
-    cache: dict[str, tuple[str, str, int] | None] = {}
+def _definitions(shell: Shell, tx: Transaction) -> Callable[[str], TaskContext | None]:
+    """What tasks show of their instances, each instance read once."""
+    cache: dict[str, TaskContext | None] = {}
 
-    def of(instance_id: str) -> tuple[str, str, int] | None:
+    def of(instance_id: str) -> TaskContext | None:
         if instance_id not in cache:
             instance = tx.get_instance(instance_id)
             row = tx.get_definition(instance.definition_id) if instance else None
-            cache[instance_id] = (row.process_id, row.id, row.version) if row else None
+            if instance is None or row is None:
+                cache[instance_id] = None
+            else:
+                process = shell.models.get(tx, row.id).definitions.processes.get(row.process_id)
+                cache[instance_id] = TaskContext(
+                    row.process_id,
+                    row.id,
+                    row.version,
+                    process.name if process is not None else None,
+                    root_key(tx, instance),
+                    instance.business_key,
+                )
         return cache[instance_id]
 
     return of
@@ -156,9 +183,10 @@ def _definitions(tx: Transaction) -> Callable[[str], tuple[str, str, int] | None
 @router.post("/search", response_model=UserTaskSearchResult, summary="Search user tasks")
 def search(body: UserTaskSearchRequest, request: Request, principal: Caller) -> Any:
     query = _query(body, principal)
-    with services(request).client.store.transaction(write=False) as tx:
+    shell = services(request).client.shell
+    with shell.store.transaction(write=False) as tx:
         found, total = tx.search_user_tasks(query)
-        definition = _definitions(tx)
+        definition = _definitions(shell, tx)
         if body.page.before is not None:
             found.reverse()
         items = [result_of(t, definition(t.instance_id)) for t in found]
@@ -180,9 +208,10 @@ def _task(tx: Transaction, key: str, principal: Principal) -> UserTask:
 
 @router.get("/{userTaskKey}", response_model=UserTaskResult, summary="Get a user task")
 def get(userTaskKey: str, request: Request, principal: Caller) -> Any:
-    with services(request).client.store.transaction(write=False) as tx:
+    shell = services(request).client.shell
+    with shell.store.transaction(write=False) as tx:
         task = _task(tx, userTaskKey, principal)
-        return result_of(task, _definitions(tx)(task.instance_id))
+        return result_of(task, _definitions(shell, tx)(task.instance_id))
 
 
 @router.get(

@@ -659,6 +659,7 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, Transaction):
             message=new.message,
             created_at=utc(now),
             resolved_at=None,
+            error_type=new.error_type,
         )
         self._j.set(self._t.incidents, new.id, incident)
 

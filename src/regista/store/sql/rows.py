@@ -158,6 +158,7 @@ class RowMapper:
             message=r["message"],
             created_at=self.c.ts_out(r["created_at"]),
             resolved_at=self.c.ts_opt(r["resolved_at"]),
+            error_type=r["error_type"],
         )
 
     def history_event(self, r: Row) -> HistoryEvent:

@@ -613,6 +613,7 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
             element_instance_id=new.element_instance_id,
             job_id=new.job_id,
             message=new.message,
+            error_type=new.error_type,
             now=self._c.ts(aware(now)),
         )
 

@@ -151,7 +151,8 @@ CREATE TABLE incidents (
     job_id               text,
     message              text NOT NULL,
     created_at           timestamptz NOT NULL,
-    resolved_at          timestamptz
+    resolved_at          timestamptz,
+    error_type           text NOT NULL DEFAULT 'UNKNOWN'
 );
 CREATE INDEX incidents_instance ON incidents (instance_id);
 CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;

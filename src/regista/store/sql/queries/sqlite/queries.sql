@@ -313,8 +313,9 @@ RETURNING id;
 
 -- name: incident_insert
 INSERT INTO incidents (id, instance_id, element_id, element_instance_id, job_id, message,
-    created_at)
-VALUES (:id, :instance_id, :element_id, :element_instance_id, :job_id, :message, :now);
+    created_at, error_type)
+VALUES (:id, :instance_id, :element_id, :element_instance_id, :job_id, :message, :now,
+    :error_type);
 
 -- name: incident_get
 SELECT * FROM incidents WHERE id = :id;

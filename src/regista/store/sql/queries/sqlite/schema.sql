@@ -151,7 +151,8 @@ CREATE TABLE incidents (
     job_id               TEXT,
     message              TEXT NOT NULL,
     created_at           TEXT NOT NULL,
-    resolved_at          TEXT
+    resolved_at          TEXT,
+    error_type           TEXT NOT NULL DEFAULT 'UNKNOWN'
 );
 CREATE INDEX incidents_instance ON incidents (instance_id);
 CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;
