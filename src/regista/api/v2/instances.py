@@ -28,7 +28,7 @@ from regista.api.v2.common import (
     root_key,
 )
 from regista.api.v2.filters import one_of, time_range, values
-from regista.api.v2.jobs import external_jobs
+from regista.api.v2.jobs import jobs_of
 from regista.api.v2.search import (
     COUNT_CAP,
     Key,
@@ -234,7 +234,7 @@ async def create(request: Request, body: CreateProcessInstance, principal: Opera
         processInstanceKey=instance_id,
     )
     if body.awaitCompletion:
-        external_jobs(request)  # an API-only node on PostgreSQL hears other nodes' ends
+        jobs_of(request)  # an API-only node on PostgreSQL hears other nodes' ends
         limit = services(request).options.max_long_poll
         timeout = min(body.requestTimeout / 1000 if body.requestTimeout else limit, limit)
         created.variables = await run_in_threadpool(
