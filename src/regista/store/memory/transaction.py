@@ -21,6 +21,7 @@ from regista.store.memory import retention, search, tasklist
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
+from regista.store.memory.timers import MemoryTimers
 from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
@@ -31,7 +32,6 @@ from regista.store.params import (
     NewJob,
     NewMessage,
     NewSubscription,
-    NewTimer,
     NewUserTask,
 )
 from regista.store.records import (
@@ -47,7 +47,6 @@ from regista.store.records import (
     Outcome,
     Pruned,
     Subscription,
-    Timer,
     UserTask,
 )
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
@@ -61,7 +60,7 @@ def _accepts(keys: Keys, key: str | None) -> bool:
     return keys is None or (key or None) in {k or None for k in keys}
 
 
-class MemoryTransaction(MemoryIdentity, MemoryDeployments, Transaction):
+class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transaction):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 
     def __init__(self, tables: Tables, *, write: bool) -> None:
@@ -419,40 +418,6 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, Transaction):
             ),
         )
         return True
-
-    # -- timers -----------------------------------------------------------------------------
-
-    def insert_timer(self, new: NewTimer, *, now: datetime) -> None:
-        self._j.check(write=True)
-        if new.id in self._t.timers:
-            raise DuplicateKey(f"a row with the same key already exists (timer {new.id!r})")
-        timer = Timer(
-            id=new.id,
-            instance_id=new.instance_id,
-            element_id=new.element_id,
-            element_instance_id=new.element_instance_id,
-            due_at=utc(new.due_at),
-            repeat=new.repeat,
-            lease_owner=None,
-            lease_until=None,
-            created_at=utc(now),
-        )
-        self._j.set(self._t.timers, new.id, timer)
-
-    def get_timer(self, timer_id: str) -> Timer | None:
-        self._j.check()
-        return self._t.timers.get(timer_id)
-
-    def timers_of_instance(self, instance_id: str) -> list[Timer]:
-        self._j.check()
-        found = [t for t in self._t.timers.values() if t.instance_id == instance_id]
-        return sorted(found, key=lambda t: (t.due_at, t.id))
-
-    def take_timer(self, timer_id: str) -> Timer | None:
-        return self._j.delete(self._t.timers, timer_id)
-
-    def cancel_timer(self, timer_id: str) -> bool:
-        return self._j.delete(self._t.timers, timer_id) is not None
 
     # -- user tasks -------------------------------------------------------------------------
 
