@@ -1,4 +1,4 @@
--- Regista schema 10 (SQLite): an incident's type, as Camunda 8 names them
+-- Regista schema 9 (SQLite): an incident's type, as Camunda 8 names them
 -- (JOB_NO_RETRIES, UNHANDLED_ERROR_EVENT, IO_MAPPING_ERROR, CONDITION_ERROR,
 -- EXTRACT_VALUE_ERROR, CALLED_ELEMENT_ERROR, CALLED_DECISION_ERROR, ...). Incidents raised
 -- before it was recorded are typed from what they hold: a job's is JOB_NO_RETRIES.

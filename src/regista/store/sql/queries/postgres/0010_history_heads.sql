@@ -1,4 +1,4 @@
--- Regista schema 9 (PostgreSQL): the head of each instance's history chain (the seq and
+-- Regista schema 10 (PostgreSQL): the head of each instance's history chain (the seq and
 -- hash of its last event), written in the same transaction that appends the history, so
 -- that `regista audit verify` notices a deleted tail or an instance whose events were all
 -- deleted. Existing chains get their heads here, from the history as it is now.
