@@ -1,15 +1,15 @@
-"""Broker consumers for inbound connectors: each takes messages one at a time and hands
-each to `handle`, acknowledging it only when `handle` returns — so a message whose
-publication was not committed (a crash, a database that does not answer) is delivered
-again, and one whose publication was committed but not acknowledged is recognised by its
-message id (see `inbound.py`).
+"""Broker consumers for inbound connectors: each hands every message to `handle` (a RabbitMQ
+consumer the messages that arrived together at once, so that their publications share a
+group commit; the others one at a time), acknowledging it only when `handle` returns — so a
+message whose publication was not committed (a crash, a database that does not answer) is
+delivered again, and one whose publication was committed but not acknowledged is recognised
+by its message id (see `inbound.py`).
 
 RabbitMQ (`inbound.authentication.*`, `inbound.routing.*`, `inbound.queueName`), Redis
 streams (`inbound.connection.url`, `inbound.stream`, `inbound.group`; entries left pending
-by a consumer that stopped are claimed after `inbound.claimAfter`, PT60S), NATS
-JetStream (`inbound.connection.url`, `inbound.stream`, `inbound.subject`,
-`inbound.durable`) and MQTT (`inbound.connection.url`, `inbound.topic`, QoS 1, a
-persistent session per declaration).
+by a consumer that stopped are claimed after `inbound.claimAfter`, PT60S), NATS JetStream
+(`inbound.connection.url`, `inbound.stream`, `inbound.subject`, `inbound.durable`) and MQTT
+(`inbound.connection.url`, `inbound.topic`, QoS 1, a persistent session per declaration).
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ import importlib
 import json
 import threading
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from types import ModuleType
 from typing import Any
@@ -29,6 +30,7 @@ from regista.connectors.outcome import ConnectorError, parse_backoff
 __all__ = ["KINDS", "Consumer", "InboundMessage", "consumer_for"]
 
 _POLL = 1.0  # seconds a consumer waits for a message before it looks at its stop flag
+_WINDOW = 64  # messages a RabbitMQ consumer takes ahead and handles together
 
 
 @dataclass(frozen=True, slots=True)
@@ -103,37 +105,74 @@ def _rabbitmq(props: Mapping[str, str], consumer_name: str) -> Consumer:
 
     def run(stop: threading.Event, handle: Handle) -> None:
         connection = pika.BlockingConnection(pika.URLParameters(url))
+        arrived: list[tuple[Any, Any, bytes]] = []
         try:
             channel = connection.channel()
-            # a window of unacknowledged messages saves a round trip per message; each is
-            # still acknowledged on its own, after its publication committed
-            channel.basic_qos(prefetch_count=32)
-            for method, properties, body in channel.consume(
-                queue, auto_ack=False, inactivity_timeout=_POLL, consumer_tag=consumer_name
-            ):
-                if stop.is_set():
-                    break
-                if method is None:
-                    continue
-                headers = {
-                    "contentType": properties.content_type,
-                    "correlationId": properties.correlation_id,
-                    "messageId": properties.message_id,
-                    "headers": dict(properties.headers or {}),
-                    "routingKey": method.routing_key,
-                }
-                try:
-                    handle(InboundMessage(body, headers, properties.message_id, queue))
-                except Exception:
-                    channel.basic_nack(method.delivery_tag, requeue=True)
-                    raise
-                channel.basic_ack(method.delivery_tag)
-            channel.cancel()
+            # a window of unacknowledged messages: the ones that arrived together are
+            # handled together (their publications share a group commit), then each is
+            # acknowledged, only after its own publication committed
+            channel.basic_qos(prefetch_count=_WINDOW)
+            channel.basic_consume(
+                queue,
+                lambda _ch, method, properties, body: arrived.append((method, properties, body)),
+                auto_ack=False,
+                consumer_tag=consumer_name,
+            )
+            with ThreadPoolExecutor(_WINDOW, thread_name_prefix=consumer_name) as pool:
+                while not stop.is_set():
+                    connection.process_data_events(time_limit=_POLL)
+                    if not arrived:
+                        continue
+                    connection.process_data_events(time_limit=0)  # whatever else is here
+                    batch = arrived[:]
+                    arrived.clear()
+                    messages = [_rabbit_message(m, p, b, queue) for m, p, b in batch]
+                    failure = _handle_all(pool, handle, messages)
+                    for (method, _p, _b), error in zip(batch, failure, strict=True):
+                        if error is None:
+                            channel.basic_ack(method.delivery_tag)
+                        else:
+                            channel.basic_nack(method.delivery_tag, requeue=True)
+                    first = next((e for e in failure if e is not None), None)
+                    if first is not None:
+                        raise first
+            channel.basic_cancel(consumer_name)
         finally:
             if connection.is_open:
                 connection.close()
 
     return run
+
+
+def _rabbit_message(method: Any, properties: Any, body: bytes, queue: str) -> InboundMessage:
+    headers = {
+        "contentType": properties.content_type,
+        "correlationId": properties.correlation_id,
+        "messageId": properties.message_id,
+        "headers": dict(properties.headers or {}),
+        "routingKey": method.routing_key,
+    }
+    return InboundMessage(body, headers, properties.message_id, queue)
+
+
+def _handle_all(
+    pool: ThreadPoolExecutor, handle: Handle, messages: list[InboundMessage]
+) -> list[Exception | None]:
+    """Hand each message to `handle` at once (so their publications join one group
+    commit); what each raised, in order (None when it was handled)."""
+    futures = None if len(messages) == 1 else [pool.submit(handle, m) for m in messages]
+    outcome: list[Exception | None] = []
+    for index, message in enumerate(messages):
+        try:
+            if futures is None:
+                handle(message)
+            else:
+                futures[index].result()
+        except Exception as exc:
+            outcome.append(exc)
+        else:
+            outcome.append(None)
+    return outcome
 
 
 def _redis(props: Mapping[str, str], consumer_name: str) -> Consumer:

@@ -59,6 +59,7 @@ class InboundConnectors:
         self.restart_after = restart_after
         self.dedupe = dedupe
         self.published = 0
+        self._count = threading.Lock()  # consumers handle messages from several threads
         self._running: dict[tuple[object, ...], _Running] = {}
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -171,7 +172,8 @@ class InboundConnectors:
         except DuplicateMessage:
             log.info("inbound message %s was published before; acknowledged", delivery.message_id)
             return
-        self.published += 1
+        with self._count:
+            self.published += 1
         if not done.instance_ids and done.buffered_id is None:
             log.warning(
                 "inbound message %r (key %r): no instance waits for it and it has no time to live",
