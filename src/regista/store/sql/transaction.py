@@ -484,31 +484,7 @@ class SqlTransaction(SqlIdentity, Transaction):
         return [self._rows.user_task(r) for r in rows]
 
     def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
-        viewer = query.viewer
-        filters = {
-            "states": self._c.json(list(query.states), "states"),
-            "task_id": query.task_id,
-            "instance_id": query.instance_id,
-            "element_id": query.element_id,
-            "element_instance_id": query.element_instance_id,
-            "assignee": query.assignee,
-            "candidate_user": query.candidate_user,
-            "candidate_group": query.candidate_group,
-            "priority": query.priority,
-            "viewer": viewer.user if viewer else None,
-            "groups": self._c.json(list(viewer.groups) if viewer else [], "groups"),
-        }
-        rows = self._s.all(
-            "user_task_search",
-            **filters,
-            sort=query.sort,
-            descending=int(query.descending),
-            after=query.after,
-            offset=query.offset,
-            limit=query.limit,
-        )
-        counted = self._s.one("user_task_count", **filters)
-        return [self._rows.user_task(r) for r in rows], int(counted["n"]) if counted else 0
+        return search.search_user_tasks(self._s, query)
 
     def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
         row = self._s.one(
