@@ -89,6 +89,9 @@ class _Select:
                 )
                 self.params[name] = value
                 branches.append(self.text(head, cond))
+            if len(branches) > 1:
+                shape = self.s.sql("branch").replace("{order}", order or "")
+                branches = [shape.replace("{branch}", branch) for branch in branches]
         sql = "\nUNION ALL\n".join(branches)
         if order is not None:
             sql += "\nORDER BY " + order
@@ -109,18 +112,22 @@ def _direction(descending: bool) -> str:
 # -- instances ----------------------------------------------------------------------------
 
 
-def _instances(s: SqlSession, q: InstanceQuery) -> _Select:
-    """The instance filters but the statuses and the cursor."""
+def _instances(s: SqlSession, q: InstanceQuery, *, page: bool = False) -> _Select:
+    """The instance filters but the statuses and the cursor. In a `page`, a time range
+    other than the order's is checked on the rows the order's index walk meets."""
     c = s.codec
     sel = _Select(s)
     sel.when(q.instance_id, "instance_id_is", "instance_id")
     sel.when(q.definition_id, "instance_definition_is", "definition_id")
     sel.when(q.process_id, "instance_process_is", "process_id")
     sel.when(q.parent_instance_id, "instance_parent_is", "parent_instance_id")
-    sel.when(c.ts(q.started_from), "instance_started_from", "started_from")
-    sel.when(c.ts(q.started_to), "instance_started_to", "started_to")
-    sel.when(c.ts(q.ended_from), "instance_ended_from", "ended_from")
-    sel.when(c.ts(q.ended_to), "instance_ended_to", "ended_to")
+    for column in ("started", "ended"):
+        walked = page and (column != "started" or q.order != "started")
+        suffix = "_residual" if walked else ""
+        sel.when(
+            c.ts(getattr(q, f"{column}_from")), f"instance_{column}_from{suffix}", f"{column}_from"
+        )
+        sel.when(c.ts(getattr(q, f"{column}_to")), f"instance_{column}_to{suffix}", f"{column}_to")
     return sel
 
 
@@ -128,8 +135,19 @@ def _distinct(values: Sequence[str]) -> list[str]:
     return sorted(set(values))
 
 
+def _lead(q: InstanceQuery) -> str | None:
+    """The equality filter whose index a page walks (the most selective one given)."""
+    if q.definition_id is not None:
+        return "definition"
+    if q.parent_instance_id is not None:
+        return "parent"
+    if q.process_id is not None:
+        return "process"
+    return None
+
+
 def page_instances(s: SqlSession, q: InstanceQuery) -> list[Instance]:
-    sel = _instances(s, q)
+    sel = _instances(s, q, page=True)
     direction = _direction(q.descending)
     if q.after_id is not None:
         sel.add(
@@ -145,9 +163,12 @@ def page_instances(s: SqlSession, q: InstanceQuery) -> list[Instance]:
         rows = sel.page("instance_page", head, None)
     else:
         arms: tuple[str, str, Sequence[str]] | None = None
+        lead = _lead(q)
+        if lead is not None:
+            head = s.sql(f"instance_rows_{lead}_{q.order}")
         if q.statuses is not None:
             arms = ("instance_status_is", "status", _distinct(q.statuses))
-        elif q.definition_id or q.process_id or q.parent_instance_id:
+        elif lead is not None:
             # the (x, status, ...) indexes serve x alone through one branch per status
             arms = ("instance_status_is", "status", _INSTANCE_STATUSES)
         order = s.sql(f"instance_order_{q.order}_{direction}")
@@ -276,8 +297,13 @@ def search_user_tasks(s: SqlSession, q: UserTaskQuery) -> tuple[list[UserTask], 
         sel.params["after"] = q.after
     sel.params.update(limit=q.limit, offset=q.offset)
     head = s.sql("user_task_rows").replace("SORT_KEY", key)
-    order = s.sql(f"user_task_order_{direction}")
-    rows = sel.page("user_task_search", head, order, ("user_task_status_is", "status", states))
+    if q.task_id is not None:  # at most one row
+        sel.add("user_task_status_in", states=s.codec.text_list(states))
+        rows = sel.page("user_task_search", head, None)
+    else:
+        order = s.sql(f"user_task_order_{direction}")
+        arms = ("user_task_status_is", "status", states)
+        rows = sel.page("user_task_search", head, order, arms)
     return [s.rows.user_task(r) for r in rows], total
 
 

@@ -12,7 +12,34 @@ LIMIT :limit OFFSET :offset
 -- name: count_cap
 LIMIT :cap
 
+-- One branch of a merged list: PostgreSQL merges branches that are ordered each
+-- (Merge Append of index scans) and stops at the page's end.
+
+-- name: branch
+({branch} ORDER BY {order})
+
 -- name: instance_rows
+SELECT * FROM instances
+
+-- The rows of a list led by one of these filters, on the index that serves it and the
+-- order.
+
+-- name: instance_rows_definition_started
+SELECT * FROM instances
+
+-- name: instance_rows_definition_key
+SELECT * FROM instances
+
+-- name: instance_rows_process_started
+SELECT * FROM instances
+
+-- name: instance_rows_process_key
+SELECT * FROM instances
+
+-- name: instance_rows_parent_started
+SELECT * FROM instances
+
+-- name: instance_rows_parent_key
 SELECT * FROM instances
 
 -- name: instance_count_rows
@@ -46,6 +73,21 @@ started_at <= :started_to
 ended_at >= :ended_from
 
 -- name: instance_ended_to
+ended_at <= :ended_to
+
+-- The same, for a page in another order than the one the range is on: a condition
+-- checked on the rows the order's index walk meets.
+
+-- name: instance_started_from_residual
+started_at >= :started_from
+
+-- name: instance_started_to_residual
+started_at <= :started_to
+
+-- name: instance_ended_from_residual
+ended_at >= :ended_from
+
+-- name: instance_ended_to_residual
 ended_at <= :ended_to
 
 -- name: instance_after_started_asc
@@ -141,10 +183,12 @@ status = ANY(:statuses)
 instance_id = :instance_id
 
 -- name: job_process_is
-instance_id IN (SELECT id FROM instances WHERE process_id = :process_id)
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.process_id = :process_id)
 
 -- name: job_definition_is
-instance_id IN (SELECT id FROM instances WHERE definition_id = :definition_id)
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.definition_id = :definition_id)
 
 -- name: job_element_is
 element_id = :element_id
@@ -208,8 +252,10 @@ candidate_users ? CAST(:candidate_user AS text)
 -- name: user_task_offered_to_group
 candidate_groups ? CAST(:candidate_group AS text)
 
+-- (checked on the rows walked, `+ 0` keeping it from making the priority a constant of
+-- each branch, after which the branches of a priority order no longer merge)
 -- name: user_task_priority_is
-priority = :priority
+priority + 0 = :priority
 
 -- name: user_task_visible
 (assignee = :viewer

@@ -12,8 +12,35 @@ LIMIT :limit OFFSET :offset
 -- name: count_cap
 LIMIT :cap
 
+-- One branch of a merged list: SQLite merges plain branches in the compound's order,
+-- walking each branch's index lazily.
+
+-- name: branch
+{branch}
+
 -- name: instance_rows
 SELECT * FROM instances
+
+-- The rows of a list led by one of these filters, on the index that serves it and the
+-- order (named: without statistics SQLite may take a status-led index instead).
+
+-- name: instance_rows_definition_started
+SELECT * FROM instances INDEXED BY instances_definition_started
+
+-- name: instance_rows_definition_key
+SELECT * FROM instances INDEXED BY instances_definition_key
+
+-- name: instance_rows_process_started
+SELECT * FROM instances INDEXED BY instances_process_started
+
+-- name: instance_rows_process_key
+SELECT * FROM instances INDEXED BY instances_process_order_key
+
+-- name: instance_rows_parent_started
+SELECT * FROM instances INDEXED BY instances_parent_started
+
+-- name: instance_rows_parent_key
+SELECT * FROM instances INDEXED BY instances_parent_key
 
 -- name: instance_count_rows
 SELECT 1 FROM instances
@@ -47,6 +74,22 @@ ended_at >= :ended_from
 
 -- name: instance_ended_to
 ended_at <= :ended_to
+
+-- The same, for a page in another order than the one the range is on: a condition
+-- checked on the rows the order's index walk meets (the unary + keeps SQLite from
+-- taking the range's index and sorting).
+
+-- name: instance_started_from_residual
++started_at >= :started_from
+
+-- name: instance_started_to_residual
++started_at <= :started_to
+
+-- name: instance_ended_from_residual
++ended_at >= :ended_from
+
+-- name: instance_ended_to_residual
++ended_at <= :ended_to
 
 -- name: instance_after_started_asc
 (started_at, id) > (:after_started, :after_id)
@@ -141,10 +184,12 @@ status IN (SELECT value FROM json_each(:statuses))
 instance_id = :instance_id
 
 -- name: job_process_is
-instance_id IN (SELECT id FROM instances WHERE process_id = :process_id)
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.process_id = :process_id)
 
 -- name: job_definition_is
-instance_id IN (SELECT id FROM instances WHERE definition_id = :definition_id)
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.definition_id = :definition_id)
 
 -- name: job_element_is
 element_id = :element_id
@@ -208,8 +253,10 @@ EXISTS (SELECT 1 FROM json_each(candidate_users) WHERE value = :candidate_user)
 -- name: user_task_offered_to_group
 EXISTS (SELECT 1 FROM json_each(candidate_groups) WHERE value = :candidate_group)
 
+-- (checked on the rows walked: SQLite given both `priority = ?` and the priority cursor
+-- would lose the index's order on id)
 -- name: user_task_priority_is
-priority = :priority
++priority = :priority
 
 -- name: user_task_visible
 (assignee = :viewer
