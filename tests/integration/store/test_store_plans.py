@@ -309,12 +309,18 @@ def test_user_task_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.Mon
     _check(sql_store, monkeypatch, cases)
 
 
-def test_history_reads_walk_an_index(sql_store: Store) -> None:
-    with sql_store.transaction(write=False) as tx:
+def test_history_and_retention_walk_an_index(sql_store: Store) -> None:
+    with sql_store.transaction() as tx:
         s = cast(SqlTransaction, tx).session
+        stamp = s.codec.ts(T0)
         for name, params, served in (
             ("history_of_instance", {"instance_id": "1"}, ["instance_id"]),
             ("history_page", {"after_instance": "1", "after_seq": 3, "limit": 50}, []),
+            (
+                "prunable",  # retention walks the end time, never sorting what may go
+                {"before": stamp, "after_ended": stamp, "after_id": "", "limit": 100},
+                [],
+            ),
         ):
             problems = _problems(s, s.sql(name), params, served, _prepare(s))
             assert not problems, f"{name}: {problems}"

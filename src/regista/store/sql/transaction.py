@@ -7,7 +7,7 @@ and pipelined on PostgreSQL, at once on SQLite) is the session's business.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from regista.store.errors import (
@@ -66,6 +66,10 @@ _RENAMES = (
     "subscription_rename",
     "incident_rename",
 )
+
+#: Before any end time: where a prune run starts its walk of the end-time index.
+_EPOCH = datetime(1, 1, 2, tzinfo=UTC)
+
 _PRUNED_TABLES = (
     "history",
     "jobs",
@@ -695,17 +699,27 @@ class SqlTransaction(SqlIdentity, Transaction):
 
     # -- retention --------------------------------------------------------------------------
 
-    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
+    def prune(
+        self, *, ended_before: datetime, limit: int, after: tuple[datetime, str] | None = None
+    ) -> Pruned:
         if limit <= 0:
             return Pruned()
-        before = self._c.ts(aware(ended_before))
-        rows = self._s.all("prunable", write=True, before=before, limit=limit)
+        since, after_id = after if after is not None else (_EPOCH, "")
+        rows = self._s.all(
+            "prunable",
+            write=True,
+            before=self._c.ts(aware(ended_before)),
+            after_ended=self._c.ts(aware(since)),
+            after_id=after_id,
+            limit=limit,
+        )
         ids = [str(r["id"]) for r in rows]
         if not ids:
             return Pruned()
         param = self._c.text_list(ids)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
-        return Pruned(**counts)
+        last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
+        return Pruned(**counts, last=last)
 
     def count_prunable(self, *, ended_before: datetime) -> int:
         row = self._s.one("count_prunable", before=self._c.ts(aware(ended_before)))
