@@ -227,7 +227,7 @@ def prune_rate(
     pruned = prune(
         client.store,
         ended_before=ended_before,
-        batch=100,
+        batch=20,  # as the node's first batch; later ones are sized to the budget
         guard=timed,
         should_stop=stop,
         pace=Pace(batch_ms=25.0),

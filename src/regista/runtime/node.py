@@ -65,7 +65,7 @@ class NodeOptions:
     listen: bool = True
     history_ttl: timedelta | None = None
     prune_interval: float = 60.0
-    prune_batch: int = 100
+    prune_batch: int = 20
     prune_pause: float = 0.01
     prune_max_batches: int = 1000
     prune_batch_ms: float = 25.0
