@@ -30,9 +30,11 @@ __all__ = [
     "count_incidents",
     "count_instances",
     "count_jobs",
+    "list_instances",
     "page_incidents",
     "page_instances",
     "page_jobs",
+    "page_user_tasks",
     "search_user_tasks",
 ]
 
@@ -176,6 +178,36 @@ def page_instances(s: SqlSession, q: InstanceQuery) -> list[Instance]:
     return [s.rows.instance(r) for r in rows]
 
 
+def list_instances(
+    s: SqlSession,
+    *,
+    status: str | None,
+    process_id: str | None,
+    business_key: str | None,
+    parent_instance_id: str | None,
+    limit: int,
+) -> list[Instance]:
+    """Instances oldest first (the runtime's and the Client's list); by business key, the
+    few of that key."""
+    if business_key is None:
+        statuses = None if status is None else [status]
+        query = InstanceQuery(
+            process_id=process_id,
+            parent_instance_id=parent_instance_id,
+            statuses=statuses,
+            limit=limit,
+        )
+        return page_instances(s, query)
+    sel = _Select(s)
+    sel.add("instance_business_key_is", business_key=business_key)
+    sel.when(status, "instance_status_is", "status")
+    sel.when(process_id, "instance_process_is", "process_id")
+    sel.when(parent_instance_id, "instance_parent_is", "parent_instance_id")
+    sel.params.update(limit=limit, offset=0)
+    order = s.sql("instance_order_started_asc")
+    return [s.rows.instance(r) for r in sel.page("instance_list", s.sql("instance_rows"), order)]
+
+
 def count_instances(s: SqlSession, q: InstanceQuery, cap: int) -> int:
     sel = _instances(s, q)
     if q.statuses is not None:
@@ -288,8 +320,13 @@ def _user_tasks(s: SqlSession, q: UserTaskQuery) -> _Select:
 def search_user_tasks(s: SqlSession, q: UserTaskQuery) -> tuple[list[UserTask], int]:
     """A page of user tasks in the order asked, and how many match in all."""
     states = _distinct(q.states) if q.states else list(_TASK_STATUSES)
+    return page_user_tasks(s, q), _count_user_tasks(s, q, states)
+
+
+def page_user_tasks(s: SqlSession, q: UserTaskQuery) -> list[UserTask]:
+    """A page of user tasks in the order asked."""
+    states = _distinct(q.states) if q.states else list(_TASK_STATUSES)
     sel = _user_tasks(s, q)
-    total = _count_user_tasks(s, q, states)
     key = s.sql(f"user_task_sort_{q.sort}")
     direction = _direction(q.descending)
     if q.after is not None:
@@ -304,7 +341,7 @@ def search_user_tasks(s: SqlSession, q: UserTaskQuery) -> tuple[list[UserTask], 
         order = s.sql(f"user_task_order_{direction}")
         arms = ("user_task_status_is", "status", states)
         rows = sel.page("user_task_search", head, order, arms)
-    return [s.rows.user_task(r) for r in rows], total
+    return [s.rows.user_task(r) for r in rows]
 
 
 def _count_user_tasks(s: SqlSession, q: UserTaskQuery, states: list[str]) -> int:

@@ -268,15 +268,14 @@ class SqlTransaction(SqlIdentity, Transaction):
         parent_instance_id: str | None = None,
         limit: int = 100,
     ) -> list[Instance]:
-        rows = self._s.all(
-            "instance_list",
+        return search.list_instances(
+            self._s,
             status=status,
             process_id=process_id,
             business_key=business_key,
             parent_instance_id=parent_instance_id,
             limit=limit,
         )
-        return [self._rows.instance(r) for r in rows]
 
     def page_instances(self, query: InstanceQuery) -> list[Instance]:
         return search.page_instances(self._s, query)
@@ -477,15 +476,15 @@ class SqlTransaction(SqlIdentity, Transaction):
         instance_id: str | None = None,
         limit: int = 100,
     ) -> list[UserTask]:
-        rows = self._s.all(
-            "user_task_list_open",
+        query = UserTaskQuery(
+            states=("open",),
             assignee=assignee,
             candidate_user=candidate_user,
             candidate_group=candidate_group,
             instance_id=instance_id,
             limit=limit,
         )
-        return [self._rows.user_task(r) for r in rows]
+        return search.page_user_tasks(self._s, query)
 
     def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
         return search.search_user_tasks(self._s, query)
@@ -602,8 +601,8 @@ class SqlTransaction(SqlIdentity, Transaction):
     def list_open_incidents(
         self, *, instance_id: str | None = None, limit: int = 100
     ) -> list[Incident]:
-        rows = self._s.all("incident_list_open", instance_id=instance_id, limit=limit)
-        return [self._rows.incident(r) for r in rows]
+        query = IncidentQuery(instance_id=instance_id, resolved=False, limit=limit)
+        return search.page_incidents(self._s, query)
 
     def page_incidents(self, query: IncidentQuery) -> list[Incident]:
         return search.page_incidents(self._s, query)

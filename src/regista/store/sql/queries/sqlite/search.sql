@@ -57,6 +57,9 @@ definition_id = :definition_id
 -- name: instance_parent_is
 parent_instance_id = :parent_instance_id
 
+-- name: instance_business_key_is
+business_key = :business_key
+
 -- name: instance_status_is
 status = :status
 
