@@ -9,8 +9,9 @@ Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instan
 - store round trips (exchanges of the SQL session), this process's CPU milliseconds and the
   database's bytes per script instance, and bytes per service-task instance;
 - list-50 latency (newest completed instances of a definition, and newest of all; the
-  page alone and with the API's count capped at 10,000) and the prune rate (batches sized to 25 ms, with the
-  longest batch) at each of `--sizes` finished instances (see `durable_scale.py`);
+  page alone and with the API's count capped at 10,000) and the prune rate (batches sized
+  to 25 ms, with the longest batch) at each of `--sizes` finished instances (see
+  `durable_scale.py`);
 
 - instances/s of `start -> 3 script tasks -> end`, each instance one transaction (no wait
   state), started one after the other by a client;
