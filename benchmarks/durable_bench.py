@@ -1,7 +1,17 @@
 """Durable runtime throughput and latency on SQLite or PostgreSQL.
 
-Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instances N]`.
-Prints:
+Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instances N]
+[--sizes 0,100000,1000000] [--only all|rates|sizes]`. Prints:
+
+- the database's own single-row commit rate in the same run (SQLite with the same
+  synchronous setting; PostgreSQL: one client's single-row inserts), and the engine's
+  instances/s as a percentage of it;
+- store round trips (exchanges of the SQL session), this process's CPU milliseconds and the
+  database's bytes per script instance, and bytes per service-task instance;
+- list-50 latency (newest completed instances of a definition, and newest of all; the
+  page alone and with the API's count capped at 10,000) and the prune rate (batches sized
+  to 25 ms, with the longest batch) at each of `--sizes` finished instances (see
+  `durable_scale.py`);
 
 - instances/s of `start -> 3 script tasks -> end`, each instance one transaction (no wait
   state), started one after the other by a client;
@@ -41,6 +51,7 @@ from typing import Any
 
 import psycopg
 
+import durable_scale as scale
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.executor import ExecutorOptions
@@ -151,18 +162,30 @@ def wait_all(client: Client, process_id: str, timeout: float = 600) -> None:
         conn.close()
 
 
-def script_rate(dbs: Databases, n: int) -> float:
+def script_rate(dbs: Databases, n: int) -> dict[str, float | None]:
+    """Instances/s of the script process, with the store's round trips, this process's CPU
+    milliseconds and the database's bytes per instance."""
     with client_of(dbs, dbs.fresh()) as client:
         client.deploy(scripts())
         for i in range(20):  # warm up: parse, caches, connections
             client.start("scripts", {"x": i})
-        started = time.perf_counter()
-        for i in range(n):
-            client.start("scripts", {"x": i})
-        return n / (time.perf_counter() - started)
+        with scale.counted_exchanges() as exchanges:
+            started, cpu = time.perf_counter(), time.process_time()
+            for i in range(n):
+                client.start("scripts", {"x": i})
+            elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
+        return {
+            "script_instances_per_s": n / elapsed,
+            # SQLite runs in this process: a statement is a call, not a round trip
+            "script_round_trips_per_instance": (
+                exchanges[0] / n if dbs.kind == "postgres" else None
+            ),
+            "script_cpu_ms_per_instance": cpu * 1000 / n,
+            "script_db_bytes_per_instance": scale.database_bytes(client.store) / (n + 20),
+        }
 
 
-def service_rate(dbs: Databases, n: int) -> float:
+def service_rate(dbs: Databases, n: int) -> dict[str, float]:
     with client_of(dbs, dbs.fresh()) as client:
         client.deploy(services())
         for _ in range(n):
@@ -179,7 +202,50 @@ def service_rate(dbs: Databases, n: int) -> float:
         finally:
             elapsed = time.perf_counter() - started
             node.stop(grace=5)
-        return n / elapsed
+        return {
+            "service_instances_per_s": n / elapsed,
+            "service_db_bytes_per_instance": scale.database_bytes(client.store) / n,
+        }
+
+
+def raw_commit_rate(dbs: Databases, n: int) -> float:
+    """The database's own single-row commit rate, measured beside the engine's figures."""
+    url = dbs.fresh()
+    if dbs.kind == "sqlite":
+        return scale.sqlite_commit_rate(url.removeprefix("sqlite:///"), dbs.synchronous, n)
+    return scale.postgres_commit_rate(url, n)
+
+
+def at_size(dbs: Databases, sizes: list[int]) -> dict[str, Any]:
+    """List-50 latency and prune rate once the database holds each of `sizes` finished
+    three-service-task instances (copies of one the engine ran)."""
+    figures: dict[str, Any] = {}
+    base = dt.datetime(2020, 1, 1, tzinfo=dt.UTC)
+    with client_of(dbs, dbs.fresh()) as client:
+        client.deploy(services())
+        template = client.start("services")
+        Node(client.shell, workers()).run_until_idle()
+        definition_id = client.instance(template).definition_id
+        held, tag = 0, 0
+        for size in sorted(sizes):
+            built = 0.0
+            if size > held:
+                built = scale.add_finished(
+                    client.store, template, size - held, tag=str(tag), base=base
+                )
+                tag += 1
+                held = size
+            latency = scale.list_latency(client, definition_id)
+            for name, ms in latency.items():
+                figures[f"list50_{name}_ms_at_{size}"] = ms
+            figures[f"build_s_at_{size}"] = built
+            if size:
+                pruned = scale.prune_rate(client, base + dt.timedelta(days=3650))
+                held -= int(pruned["pruned"])
+                figures[f"prune_per_s_at_{size}"] = pruned["per_s"]
+                figures[f"prune_batch_max_ms_at_{size}"] = pruned["batch_max_ms"]
+                figures[f"prune_batch_p99_ms_at_{size}"] = pruned["batch_p99_ms"]
+    return figures
 
 
 def cpu_times() -> tuple[int, int]:
@@ -309,6 +375,17 @@ def main() -> None:
     parser.add_argument("--instances", type=int, default=2000, help="instances per figure")
     parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
+    parser.add_argument(
+        "--sizes",
+        default="0,100000,1000000",
+        help="finished instances the list and prune figures are taken at (comma-separated)",
+    )
+    parser.add_argument(
+        "--only",
+        choices=["all", "rates", "sizes"],
+        default="all",
+        help="rates: the engine's figures only; sizes: the large-database figures only",
+    )
     args = parser.parse_args()
     dbs = Databases(args.db, args.database_url, args.sqlite_synchronous)
     n = args.instances
@@ -316,8 +393,16 @@ def main() -> None:
     if args.db == "sqlite":
         figures["sqlite_synchronous"] = args.sqlite_synchronous
     try:
-        figures["script_instances_per_s"] = script_rate(dbs, n)
-        figures["service_instances_per_s"] = service_rate(dbs, n)
+        if args.only in ("all", "sizes"):
+            figures.update(at_size(dbs, [int(s) for s in args.sizes.split(",") if s.strip()]))
+        if args.only == "sizes":
+            return report(figures, args.json)
+        raw = raw_commit_rate(dbs, n)
+        figures["raw_single_row_commits_per_s"] = raw
+        figures.update(script_rate(dbs, n))
+        figures.update(service_rate(dbs, n))
+        figures["script_percent_of_raw_commits"] = 100 * figures["script_instances_per_s"] / raw
+        figures["service_percent_of_raw_commits"] = 100 * figures["service_instances_per_s"] / raw
         if args.db == "postgres":
             one, busy_one = process_rate(dbs, n, 1)
             two, busy_two = process_rate(dbs, n, 2)
@@ -336,13 +421,17 @@ def main() -> None:
         figures.update(timer_lateness(dbs, 200))
     finally:
         dbs.close()
-    if args.json:
+    report(figures, args.json)
+
+
+def report(figures: dict[str, Any], as_json: bool) -> None:
+    if as_json:
         print(
             json.dumps({k: round(v, 3) if isinstance(v, float) else v for k, v in figures.items()})
         )
         return
     for key, value in figures.items():
-        shown = f"{value:,.1f}" if isinstance(value, float) else str(value)
+        shown = f"{value:,.2f}" if isinstance(value, float) else str(value)
         print(f"{key:40} {shown}")
 
 

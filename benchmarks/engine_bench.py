@@ -7,7 +7,11 @@ Run: `python benchmarks/engine_bench.py [--json] [--seconds S]`. Prints:
 - milliseconds per instance of a parallel fan-out/join of N = 10, 50, 100, 500 branches
   of tasks (one step), and of service tasks whose N jobs are completed one by one (N + 1
   steps, each through a copy of the state);
-- milliseconds per instance of a chain of 100 tasks.
+- milliseconds per instance of a chain of 100 tasks;
+- milliseconds per instance of a fan-out of 500 script tasks, FEEL and Python (each script
+  sets a variable of its own, so the instance holds ever more), and of the three scripts
+  while the instance also holds a list of 10,000 items: a Python script converts only the
+  variables it reads.
 
 Each instance gets a fresh `Context` (as a runtime would per command). Figures, not
 assertions: tests never time anything.
@@ -66,6 +70,34 @@ def fan_out(branches: int, service: bool) -> Definitions:
         else:
             builder.connect_to("join")
     return builder.move_to("join").end("end").build()
+
+
+def fan_out_scripts(branches: int, language: str) -> Definitions:
+    """start -> parallel fork -> N script tasks each setting its own variable -> join -> end:
+    the instance holds N + 1 variables by the last script."""
+    builder = ProcessBuilder("fan").start("start").parallel_gateway("fork")
+    for i in range(branches):
+        builder.move_to("fork")
+        if language == "feel":
+            builder.script_task(f"t{i}", script="x + 1", result_variable=f"r{i}")
+        else:
+            builder.script_task(f"t{i}", script=f"r{i} = x + 1", format="python")
+        if i == 0:
+            builder.parallel_gateway("join")
+        else:
+            builder.connect_to("join")
+    return builder.move_to("join").end("end").build()
+
+
+def run_with(
+    definitions: Definitions, process_id: str, variables: dict[str, Any], trusted: bool
+) -> Callable[[], Any]:
+    def once() -> None:
+        start = StartInstance(process_id, variables)
+        state, _ = step(None, start, _ctx(definitions, trusted))
+        assert state.status == "completed"
+
+    return once
 
 
 def chain(length: int) -> Definitions:
@@ -131,6 +163,12 @@ def measure(seconds: float) -> dict[str, float]:
         per_s = rate(run_jobs(fan_out(n, service=True)), seconds)
         figures[f"fan_out_jobs_{n}_ms"] = 1000 / per_s
     figures["chain_100_ms"] = 1000 / rate(run_start(chain(100), "chain"), seconds)
+    for language in ("feel", "python"):
+        fan = run_with(fan_out_scripts(500, language), "fan", {"x": 1}, language == "python")
+        figures[f"fan_out_500_{language}_scripts_ms"] = 1000 / rate(fan, seconds)
+        held = {"x": 0, "items": list(range(10_000))}
+        three = run_with(three_scripts(language), "scripts", held, language == "python")
+        figures[f"three_{language}_scripts_with_10k_list_ms"] = 1000 / rate(three, seconds)
     return figures
 
 
@@ -151,6 +189,11 @@ def main() -> None:
         key = f"fan_out_jobs_{n}_ms"
         print(f"  with N jobs completed N={n:<4} {figures[key]:10.3f} ms/instance")
     print(f"chain of 100 tasks:             {figures['chain_100_ms']:10.3f} ms/instance")
+    for language in ("feel", "python"):
+        key = f"fan_out_500_{language}_scripts_ms"
+        print(f"fan-out of 500 {language:6} scripts:  {figures[key]:10.3f} ms/instance")
+        key = f"three_{language}_scripts_with_10k_list_ms"
+        print(f"3 {language:6} scripts, 10k list:   {figures[key]:10.3f} ms/instance")
 
 
 if __name__ == "__main__":

@@ -9,7 +9,7 @@ import click
 
 from regista.cli.errors import RequestFailed, store_errors
 from regista.cli.options import database_option, settings_for
-from regista.runtime.retention import count_prunable, cutoff, prune
+from regista.runtime.retention import Pace, count_prunable, cutoff, prune
 from regista.runtime.trust import TRUST_KEY_ENV, configure_trust_key, new_trust_key
 from regista.settings import SettingsError, parse_ttl, redact_url
 from regista.store import open_store
@@ -94,10 +94,28 @@ def status(database_url: str | None) -> None:
     help="Remove instances that ended longer ago than this ISO 8601 duration, e.g. P30D "
     "(default: $REGISTA_HISTORY_TTL).",
 )
-@click.option("--batch", default=100, show_default=True, help="Instances per transaction.")
+@click.option("--batch", default=100, show_default=True, help="Instances in the first transaction.")
+@click.option(
+    "--batch-ms",
+    type=click.FloatRange(min=1),
+    default=25.0,
+    show_default=True,
+    help="Size each further transaction to take about this long.",
+)
+@click.option(
+    "--rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="At most this many instances removed a second (default: no cap).",
+)
 @click.option("--dry-run", is_flag=True, help="Only count what would be removed.")
 def prune_command(
-    database_url: str | None, older_than: str | None, batch: int, dry_run: bool
+    database_url: str | None,
+    older_than: str | None,
+    batch: int,
+    batch_ms: float,
+    rate: float | None,
+    dry_run: bool,
 ) -> None:
     """Remove ended instances with their history, jobs, user tasks and incidents.
 
@@ -130,10 +148,31 @@ def prune_command(
                 return
             # a short pause between batches lets a running SQLite engine write in between
             pause = 0.01 if store.dialect == "sqlite" else 0.0
-            pruned = prune(store, ended_before=before, batch=batch, pause=pause)
+            pace = Pace(batch_ms=batch_ms, rate=rate)
+            pruned = prune(store, ended_before=before, batch=batch, pause=pause, pace=pace)
         finally:
             store.close()
     click.echo(f"removed {pruned} (ended before {before.isoformat(timespec='seconds')})")
+
+
+@db.command("vacuum")
+@database_option
+def vacuum_command(database_url: str | None) -> None:
+    """Rewrite a SQLite database without its free pages, switching it to incremental
+    auto-vacuum (after which retention gives space back as it goes).
+
+    A database file made before schema 11 keeps the space deletes free until this
+    runs once. It holds the database while it copies it: run it with the engine stopped.
+    PostgreSQL needs nothing: its autovacuum reclaims space (see docs/architecture.md).
+    """
+    settings = settings_for(database_url)
+    with store_errors():
+        store = open_store(settings)
+        try:
+            freed = store.compact()
+        finally:
+            store.close()
+    click.echo(f"{redact_url(settings.database_url)}: {freed} byte(s) given back")
 
 
 @db.command("trust-key")

@@ -45,6 +45,21 @@ from regista.store import StoreError, open_store
     help="Remove instances that ended longer ago than this ISO 8601 duration, e.g. P30D "
     "(default: $REGISTA_HISTORY_TTL; off keeps them).",
 )
+@click.option(
+    "--prune-rate",
+    type=click.FloatRange(min=0, min_open=True),
+    default=None,
+    help="At most this many expired instances removed a second (default: as fast as "
+    "batches of about --prune-batch-ms go).",
+)
+@click.option(
+    "--prune-batch-ms",
+    type=click.FloatRange(min=1),
+    default=25.0,
+    show_default=True,
+    help="Size each retention transaction to take about this long (it holds the SQLite "
+    "writer meanwhile).",
+)
 @click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
 @retired_trusted_option
 @limit_options
@@ -66,6 +81,8 @@ def engine_command(
     timer_lease: float,
     grace: float,
     history_ttl: str | None,
+    prune_rate: float | None,
+    prune_batch_ms: float,
     node_id: str | None,
     log_level: str,
     **limits: int | None,
@@ -100,7 +117,12 @@ def engine_command(
             concurrency=concurrency, lease=lease, timeout=job_timeout, poll_interval=poll_interval
         ),
         node=NodeOptions(
-            timer_lease=timer_lease, grace=grace, timer_poll=poll_interval, history_ttl=ttl
+            timer_lease=timer_lease,
+            grace=grace,
+            timer_poll=poll_interval,
+            history_ttl=ttl,
+            prune_rate=prune_rate,
+            prune_batch_ms=prune_batch_ms,
         ),
     )
     kinds = ", ".join(workers.types) or "none"

@@ -2,7 +2,8 @@
 
 FEEL is compiled once per expression text and kept (the model's expressions are few and
 reused by every instance). Variables are FEEL values; a Python expression or script sees
-them as plain Python (`to_python`) and its results come back as FEEL values. `now()` and
+them as plain Python (`to_python`, converted lazily: only the variables it reads) and its
+results come back as FEEL values. `now()` and
 `today()` read the step's `ctx.now`, never the system clock.
 """
 
@@ -113,12 +114,47 @@ def _run_feel(compiled: feel.Expression, scope: Scope) -> Any:
         ) from None
 
 
-def _python_vars(chain: Sequence[Mapping[str, Any]]) -> dict[str, Any]:
-    merged: dict[str, Any] = {}
-    for variables in chain:
-        for name, value in variables.items():
-            merged[name] = to_python(value)
-    return merged
+class _PythonVariables(dict[str, Any]):
+    """The globals a Python script or expression runs with: the process variables of
+    `chain` (FEEL values, innermost last), each converted to Python only when the code
+    first reads it, so that a script pays for the variables it uses and not for every
+    variable of the instance (a dict subclass: CPython looks a name up through
+    `__missing__` when the globals are not a plain dict). `loaded` keeps what was read, as
+    converted, to tell afterwards which variables the code changed."""
+
+    def __init__(self, chain: Sequence[Mapping[str, Any]]) -> None:
+        super().__init__()
+        self._chain = chain
+        self.loaded: dict[str, Any] = {}
+        self._deleted: set[str] = set()
+
+    def _find(self, name: str) -> Any:
+        if name not in self._deleted:
+            for variables in reversed(self._chain):
+                if name in variables:
+                    return variables[name]
+        return _ABSENT
+
+    def __missing__(self, name: str) -> Any:
+        found = self._find(name)
+        if found is _ABSENT:
+            raise KeyError(name)
+        value = self.loaded[name] = to_python(found)
+        self[name] = value
+        return value
+
+    def __contains__(self, name: object) -> bool:
+        if super().__contains__(name):
+            return True
+        return name not in self._deleted and any(name in v for v in self._chain)
+
+    def __delitem__(self, name: str) -> None:
+        # `del x` of a variable the code never read: it is there all the same
+        if super().__contains__(name):
+            super().__delitem__(name)
+        elif name not in self:
+            raise KeyError(name)
+        self._deleted.add(name)
 
 
 def _builtins(ctx: Context) -> dict[str, Any]:
@@ -172,7 +208,7 @@ def evaluate_chain(
     if language == "python":
         _require_trust(ctx, f"the expression {expr.text!r}")
         code = python_code(expr.text, "eval")
-        scope = _python_vars(chain)
+        scope = _PythonVariables(chain)
         scope["__builtins__"] = _builtins(ctx)
         try:
             return to_feel(eval(code, scope))
@@ -229,8 +265,7 @@ def run_script(
     if language == "python":
         _require_trust(ctx, "the script")
         code = python_code(text, "exec")
-        before = _python_vars(chain)
-        scope = dict(before)
+        scope = _PythonVariables(chain)
         scope["__builtins__"] = _builtins(ctx)
         try:
             exec(code, scope)
@@ -239,6 +274,7 @@ def run_script(
                 f"the Python script raised {type(exc).__name__}: {exc}" + _hint(exc, ctx)
             ) from exc
         result = scope.pop(_RESULT, None)
+        before = scope.loaded
         assigned: dict[str, Any] = {}
         for name, value in scope.items():
             if name.startswith("__") or _is_code(value):

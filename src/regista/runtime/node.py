@@ -29,7 +29,7 @@ from types import FrameType, TracebackType
 
 from regista.runtime.executor import ExecutorOptions, JobExecutor
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.retention import cutoff, prune
+from regista.runtime.retention import Pace, cutoff, prune
 from regista.runtime.scheduler import TimerScheduler
 from regista.runtime.shell import Clock, Shell
 from regista.runtime.wakeup import Listener
@@ -48,10 +48,12 @@ class NodeOptions:
     announces itself every `heartbeat` seconds and purges expired messages every
     `purge_interval` seconds; `grace` is how long a stop waits for running jobs.
 
-    With a `history_ttl`, every `prune_interval` seconds the node removes the instances
-    that ended longer ago than that, `prune_batch` per transaction with `prune_pause`
-    seconds between transactions, at most `prune_max_batches` batches a round (a backlog
-    goes on at the next heartbeat)."""
+    With a `history_ttl`, a retention thread removes the instances that ended longer ago
+    than that, continuously: `prune_batch` in the first transaction, then batches sized to
+    take about `prune_batch_ms` milliseconds each (so the SQLite writer is never held
+    long), `prune_pause` seconds apart, at most `prune_rate` instances a second (None: no
+    cap); a round is at most `prune_max_batches` batches (then the cutoff moves on), and
+    once caught up the thread rests `prune_interval` seconds."""
 
     timer_lease: float = 10.0
     timer_batch: int = 100
@@ -62,10 +64,12 @@ class NodeOptions:
     grace: float = 30.0
     listen: bool = True
     history_ttl: timedelta | None = None
-    prune_interval: float = 300.0
-    prune_batch: int = 100
-    prune_pause: float = 0.05
-    prune_max_batches: int = 50
+    prune_interval: float = 60.0
+    prune_batch: int = 20
+    prune_pause: float = 0.01
+    prune_max_batches: int = 1000
+    prune_batch_ms: float = 25.0
+    prune_rate: float | None = None
 
 
 class Node:
@@ -104,6 +108,7 @@ class Node:
         self._listener: Listener | None = None
         self._stop = threading.Event()
         self._house: threading.Thread | None = None
+        self._retention: threading.Thread | None = None
         self._started = False
 
     @property
@@ -141,6 +146,11 @@ class Node:
         self.scheduler.start()
         self._house = threading.Thread(target=self._housekeeping, name="regista-house", daemon=True)
         self._house.start()
+        if self.settings.history_ttl is not None:
+            self._retention = threading.Thread(
+                target=self._keep_pruning, name="regista-retention", daemon=True
+            )
+            self._retention.start()
         log.info("engine node %s started (%s)", self.node_id, self.store.dialect)
 
     def _notified(self, payload: str) -> None:
@@ -151,9 +161,22 @@ class Node:
         else:
             self.shell.signals.jobs.set()
 
+    def _keep_pruning(self) -> None:
+        """Remove expired history as it expires: round after round while there is a
+        backlog, resting `prune_interval` seconds once caught up."""
+        rounds = max(self.settings.prune_max_batches, 1)
+        while not self._stop.is_set():
+            try:
+                pruned = self.prune_history(max_batches=rounds)
+            except StoreError as exc:
+                log.warning("retention: removing expired history: %s", exc)
+                pruned = Pruned()
+            backlog = pruned.instances > 0 and pruned.batches >= rounds
+            if not backlog and self._stop.wait(self.settings.prune_interval):
+                return
+
     def _housekeeping(self) -> None:
-        last_purge = last_prune = time.monotonic()
-        backlog = True  # look for expired history soon after starting
+        last_purge = time.monotonic()
         while not self._stop.wait(self.settings.heartbeat):
             try:
                 self.store.heartbeat_node(self.node_id, now=self.shell.now())
@@ -167,17 +190,6 @@ class Node:
                         self.store.purge_messages(now=self.shell.now())
                 except StoreError as exc:
                     log.warning("housekeeping: purging messages: %s", exc)
-            if self.settings.history_ttl is None:
-                continue
-            if backlog or clock - last_prune >= self.settings.prune_interval:
-                last_prune = clock
-                rounds = max(self.settings.prune_max_batches, 1)
-                try:
-                    pruned = self.prune_history(max_batches=rounds)
-                except StoreError as exc:
-                    log.warning("housekeeping: removing expired history: %s", exc)
-                    continue
-                backlog = pruned.instances >= rounds * max(self.settings.prune_batch, 1)
 
     def prune_history(
         self, ttl: timedelta | None = None, *, max_batches: int | None = None
@@ -195,6 +207,7 @@ class Node:
             pause=self.settings.prune_pause,
             guard=self.shell.writing,
             should_stop=self._stop.is_set,
+            pace=Pace(batch_ms=self.settings.prune_batch_ms, rate=self.settings.prune_rate),
         )
         if pruned.instances:
             log.info("history retention removed %s", pruned)

@@ -5,6 +5,10 @@ Removal runs in small batches, one short transaction each (`Transaction.prune`, 
 which instances may go), so it never holds the database for long: on PostgreSQL an instance
 a unit of work holds is left for the next round; on SQLite each batch is one brief write
 transaction between those of the engine (`guard` takes the shell's write lock around it).
+A run walks the index on the end time once, each batch starting where the previous one
+stopped; a `Pace` sizes the batches to a time budget (25 ms by default in the node, so the
+SQLite writer is never held long) and caps the rate. Space freed goes back to the file
+system after a run (SQLite incremental auto-vacuum).
 
 The history hash chains are per instance, so removing whole instances leaves the chains of
 all the others intact (`Store.verify_chain` still verifies). Removing an instance also frees
@@ -13,15 +17,17 @@ its idempotency key.
 
 from __future__ import annotations
 
+import math
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager, nullcontext
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 
 from regista.store import Pruned, Store
 from regista.store.values import aware
 
-__all__ = ["Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+__all__ = ["Pace", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
 
 
 def cutoff(now: datetime, ttl: timedelta) -> datetime:
@@ -31,13 +37,47 @@ def cutoff(now: datetime, ttl: timedelta) -> datetime:
     return aware(now).astimezone(UTC) - ttl
 
 
-def prune_batch(store: Store, *, ended_before: datetime, limit: int = 100) -> Pruned:
-    """Remove up to `limit` prunable instances that ended before `ended_before`, in one
-    transaction."""
+def prune_batch(
+    store: Store,
+    *,
+    ended_before: datetime,
+    limit: int = 100,
+    after: tuple[datetime, str] | None = None,
+) -> Pruned:
+    """Remove up to `limit` prunable instances that ended before `ended_before` (after the
+    end time and id `after`), in one transaction."""
     if limit <= 0:
         return Pruned()
     with store.transaction() as tx:
-        return tx.prune(ended_before=aware(ended_before), limit=limit)
+        return tx.prune(ended_before=aware(ended_before), limit=limit, after=after)
+
+
+@dataclass(frozen=True, slots=True)
+class Pace:
+    """How a prune run paces itself: each batch is sized so that its transaction takes
+    about `batch_ms` milliseconds (between `smallest` and `largest` instances; None: the
+    run's `batch` every time), and the run removes at most `rate` instances a second
+    (None: as fast as the batches go, with the run's `pause` between them)."""
+
+    batch_ms: float | None = 25.0
+    rate: float | None = None
+    smallest: int = 10
+    largest: int = 5000
+
+    def next_size(self, size: int, took: float) -> int:
+        """The size of the next batch after one of `size` took `took` seconds."""
+        if self.batch_ms is None or took <= 0:
+            return size
+        wanted = size * (self.batch_ms / 1000) / took
+        # halfway (geometrically) towards the size that fits, so one slow batch (a
+        # checkpoint, a busy disk) does not swing the next one too far
+        return max(self.smallest, min(self.largest, round(math.sqrt(size * wanted))))
+
+    def wait(self, removed: int, took: float, pause: float) -> float:
+        """How long to rest after a batch that removed `removed` in `took` seconds."""
+        if self.rate is None or self.rate <= 0:
+            return pause
+        return max(pause, removed / self.rate - took)
 
 
 def prune(
@@ -49,20 +89,37 @@ def prune(
     pause: float = 0.0,
     guard: Callable[[], AbstractContextManager[object]] | None = None,
     should_stop: Callable[[], bool] | None = None,
+    pace: Pace | None = None,
+    reclaim: bool = True,
+    timer: Callable[[], float] = time.perf_counter,
+    sleep: Callable[[float], None] = time.sleep,
 ) -> Pruned:
-    """Remove every prunable instance that ended before `ended_before`, `batch` at a time
-    (at most `max_batches` batches), sleeping `pause` seconds between batches so other
-    writers get in; `guard` wraps each batch (the shell's SQLite write lock), and
-    `should_stop` ends the run between batches."""
+    """Remove every prunable instance that ended before `ended_before`, walking the end
+    time once: `batch` instances in the first transaction, then as many as fit the
+    `pace` (at most `max_batches` batches), resting between batches so that other writers
+    get in; `guard` wraps each batch (the shell's SQLite write lock) and `should_stop`
+    ends the run between batches. With `reclaim`, the space freed goes back to the file
+    system after the run (SQLite, see `Store.reclaim_space`)."""
+    pace = pace or Pace(batch_ms=None)
     total = Pruned()
+    size = max(batch, 1)
+    after: tuple[datetime, str] | None = None
     for _ in _rounds(max_batches):
+        began = timer()
         with guard() if guard is not None else nullcontext():
-            done = prune_batch(store, ended_before=ended_before, limit=batch)
-        total += done
-        if done.instances < batch or (should_stop is not None and should_stop()):
+            done = prune_batch(store, ended_before=ended_before, limit=size, after=after)
+        took = timer() - began
+        total += replace(done, batches=1)
+        if done.instances < size or (should_stop is not None and should_stop()):
             break
-        if pause > 0:
-            time.sleep(pause)
+        after = done.last
+        rest = pace.wait(done.instances, took, pause)
+        size = pace.next_size(size, took)
+        if rest > 0:
+            sleep(rest)
+    if reclaim and total.instances:
+        with guard() if guard is not None else nullcontext():
+            store.reclaim_space()
     return total
 
 

@@ -397,9 +397,14 @@ class Transaction(IdentityTransaction, DeploymentTransaction, Protocol):
 
     # -- retention --------------------------------------------------------------------------
 
-    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
+    def prune(
+        self, *, ended_before: datetime, limit: int, after: tuple[datetime, str] | None = None
+    ) -> Pruned:
         """Remove up to `limit` prunable instances that ended before `ended_before` (oldest
         first), with their history, jobs, timers, user tasks, subscriptions and incidents.
+        With `after` (the `last` of the previous batch of a run), only instances after that
+        end time and id: a run walks the end-time index once, never again over instances
+        it left.
 
         An instance is prunable once it ended, unless work for it is still in flight (an
         unfinished job, such as an outbox job that notifies its parent, or an open
@@ -512,6 +517,20 @@ class Store(Protocol):
 
     def history_heads(self) -> list[HistoryHead]:
         """The recorded head of every instance's history chain, by instance id."""
+        ...
+
+    def reclaim_space(self, *, max_pages: int = 2048) -> int:
+        """Give up to `max_pages` pages that deletes freed back to the file system, in one
+        short write; returns how many. SQLite only, where the file uses incremental
+        auto-vacuum (new files do; `compact` converts an old one); PostgreSQL's autovacuum
+        does this itself, and memory has nothing to give back (0)."""
+        ...
+
+    def compact(self) -> int:
+        """Rewrite the whole database so that it holds no free pages (SQLite `VACUUM`,
+        switching the file to incremental auto-vacuum); returns the bytes given back. It
+        holds the database for as long as the copy takes: for maintenance windows. 0 where
+        there is nothing to do (PostgreSQL, memory)."""
         ...
 
     def register_node(self, node_id: str, *, now: datetime) -> None:

@@ -258,7 +258,9 @@ class InstanceKeys:
 
 @dataclass(frozen=True, slots=True)
 class Pruned:
-    """How many rows a prune removed, by table."""
+    """How many rows a prune removed, by table; `last` is the end time and id of the last
+    instance it removed (where the next batch of the same run picks up). `last` and
+    `batches` are not compared."""
 
     instances: int = 0
     history: int = 0
@@ -267,11 +269,13 @@ class Pruned:
     user_tasks: int = 0
     subscriptions: int = 0
     incidents: int = 0
+    last: tuple[datetime, str] | None = field(default=None, compare=False)
+    batches: int = field(default=0, compare=False)
+    """How many transactions a run took (counted by `runtime.retention.prune`)."""
 
     def __add__(self, other: Pruned) -> Pruned:
-        return Pruned(
-            **{f.name: getattr(self, f.name) + getattr(other, f.name) for f in fields(self)}
-        )
+        counts = {f.name: getattr(self, f.name) + getattr(other, f.name) for f in _COUNTED}
+        return Pruned(**counts, last=other.last or self.last, batches=self.batches + other.batches)
 
     def __str__(self) -> str:
         return (
@@ -279,3 +283,6 @@ class Pruned:
             f"job(s), {self.user_tasks} user task(s), {self.incidents} incident(s), "
             f"{self.timers} timer(s), {self.subscriptions} subscription(s)"
         )
+
+
+_COUNTED = [f for f in fields(Pruned) if f.name not in ("last", "batches")]

@@ -155,9 +155,16 @@ def test_regista_db_prune(db: Database, tmp_path: Path) -> None:
     assert [i.id for i in client.instances()] == [active]
     assert not set(done) & {i.id for i in client.instances()}
     assert client.verify_audit() is None
-    again = runner.invoke(db_command, ["prune", *url, "--older-than", "P30D"])
+    again = runner.invoke(
+        db_command, ["prune", *url, "--older-than", "P30D", "--batch-ms", "5", "--rate", "100"]
+    )
     assert again.output.startswith("removed 0 instance(s)")
+    slow = runner.invoke(db_command, ["prune", *url, "--older-than", "P30D", "--rate", "0"])
+    assert slow.exit_code == 2 and "--rate" in slow.output
     client.close()
+    vacuumed = runner.invoke(db_command, ["vacuum", *url])
+    assert vacuumed.exit_code == 0, vacuumed.output
+    assert "byte(s) given back" in vacuumed.output
 
 
 # -- timer leases -------------------------------------------------------------------------

@@ -5,15 +5,17 @@ with and without keys (the runtime's rule, `matching_keys`, over the store's key
 from __future__ import annotations
 
 import contextlib
+import sqlite3
 import threading
 from collections.abc import Iterator
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 from storekit import T0, Backend, PostgresBackend, at
 
 from regista.runtime.keys import matching_keys
-from regista.runtime.retention import count_prunable, cutoff, prune, prune_batch
+from regista.runtime.retention import Pace, count_prunable, cutoff, prune, prune_batch
 from regista.store import (
     InstanceKeys,
     NewEvent,
@@ -27,6 +29,7 @@ from regista.store import (
     Pruned,
     Store,
 )
+from regista.store.sql.sqlite import SqliteStore
 
 pytest_plugins = ["storefixtures"]
 
@@ -205,8 +208,87 @@ def test_prune_goes_in_batches_of_the_given_size(store: Store) -> None:
         yield
 
     total = prune(store, ended_before=at(50), batch=2, guard=guard)
-    assert total.instances == 4 and len(batches) == 3  # 2 + 2 + 0
+    assert total.instances == 4 and total.batches == 3  # 2 + 2 + 0
+    assert len(batches) == 4  # each batch, and giving the space back, under the guard
     assert prune(store, ended_before=at(50), batch=2, max_batches=1) == Pruned()
+
+
+def test_a_run_walks_on_from_where_its_last_batch_stopped(store: Store) -> None:
+    for i in range(6):
+        add_instance(store, f"w{i}", ended=i, job=None, incident_open=i == 1)
+    first = prune_batch(store, ended_before=at(50), limit=2)
+    assert first.instances == 2 and first.last == (at(2), "w2")  # w1 stays: open incident
+    later = prune_batch(store, ended_before=at(50), limit=10, after=(at(3), "w3"))
+    assert later.instances == 2 and later.last == (at(5), "w5")
+    assert remaining(store, *(f"w{i}" for i in range(6))) == ["w1", "w3"]
+    # batches sized to a time budget still remove everything, and nothing more
+    for i in range(6, 40):
+        add_instance(store, f"w{i}", ended=i, job="completed")
+    add_instance(store, "recent", ended=100, job=None)
+    add_instance(store, "running", ended=None, job=None)
+    ticks = iter(range(1000))
+    total = prune(
+        store,
+        ended_before=at(50),
+        batch=3,
+        pace=Pace(batch_ms=1000, smallest=2, largest=7),
+        timer=lambda: float(next(ticks)) / 1000,  # each batch "takes" a millisecond
+    )
+    assert total.instances == 35 and total.batches == 6  # 3, 7, 7, 7, 7, then 4: the end
+    assert remaining(store, "w1", "recent", "running") == ["w1", "recent", "running"]
+    with store.transaction(write=False) as tx:
+        assert tx.history("w20") == [] and tx.jobs_of_instance("w20") == []
+        assert tx.get_instance("w20") is None
+
+
+def test_a_pace_sizes_batches_to_the_budget_and_caps_the_rate() -> None:
+    pace = Pace(batch_ms=25, rate=1000, smallest=10, largest=5000)
+    assert pace.next_size(100, 0.100) == 50  # four times too slow: halfway (geometric) down
+    assert pace.next_size(100, 0.00625) == 200  # four times too fast: halfway up
+    assert pace.next_size(20, 10.0) == 10 and pace.next_size(4000, 0.0001) == 5000
+    assert pace.wait(500, 0.1, 0.01) == pytest.approx(0.4)  # 500 at 1000/s: half a second
+    assert Pace(batch_ms=None).next_size(100, 1.0) == 100
+    assert Pace(rate=None).wait(500, 0.1, 0.01) == 0.01
+
+
+def test_sqlite_gives_the_space_of_pruned_instances_back(tmp_path: Path) -> None:
+    path = tmp_path / "space.db"
+    store = SqliteStore(path)
+    try:
+        for i in range(60):
+            add_instance(store, f"s{i}", ended=i, job="completed")
+            with store.transaction() as tx:
+                tx.append_history(f"s{i}", [NewEvent("bulk", at(i), data={"x": "y" * 4000})])
+        size = path.stat().st_size
+        prune(store, ended_before=at(1000), batch=100, reclaim=False)
+        assert store.reclaim_space(max_pages=10_000) > 0
+        assert store.reclaim_space() == 0  # nothing left to give back
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA freelist_count").fetchone()[0] == 0
+        assert store.compact() >= 0
+    finally:
+        store.close()
+    with sqlite3.connect(path) as conn:
+        conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    assert path.stat().st_size < size
+
+
+def test_an_old_sqlite_file_switches_to_incremental_vacuum_when_compacted(
+    tmp_path: Path,
+) -> None:
+    path = tmp_path / "old.db"
+    with sqlite3.connect(path) as conn:  # a file made before schema 6: no auto-vacuum
+        conn.execute("CREATE TABLE placeholder (x)")
+    store = SqliteStore(path, schema="ignore")
+    try:
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 0
+        assert store.reclaim_space() == 0  # not incremental: nothing it can do
+        store.compact()
+        with sqlite3.connect(path) as conn:
+            assert conn.execute("PRAGMA auto_vacuum").fetchone()[0] == 2
+    finally:
+        store.close()
 
 
 def test_a_cutoff_is_now_minus_the_time_to_live() -> None:

@@ -107,3 +107,69 @@ def test_a_message_id_is_refused_while_it_lives(store: Store) -> None:
         assert tx.claim_message_id(
             "paid", "k", "m-1", message_key="4", expires_at=at(30), now=at(10)
         )
+
+
+def _mixed(store: Store, n: int) -> list[tuple[str, str, int]]:
+    """Instances of two definitions in every status, started out of key order: (id,
+    status, start second) of those of the first definition."""
+    statuses = ["active", "incident", "completed", "terminated", "cancelled"]
+    mine: list[tuple[str, str, int]] = []
+    with store.transaction() as tx:
+        first, _ = tx.deploy_definition("mixed", "<definitions/>", now=T0)
+        second, _ = tx.deploy_definition("mixed", "<definitions id='2'/>", now=T0)
+        for i in range(n):
+            iid = f"{5000 + i}"
+            status = statuses[(i * 7) % 5]
+            start = (i * 37) % 11  # many instances share a start time: the id breaks the tie
+            definition = first if i % 3 else second
+            tx.insert_instance(
+                NewInstance(
+                    id=iid,
+                    definition_id=definition.id,
+                    process_id="mixed",
+                    state={},
+                    status=status,
+                ),
+                now=at(start),
+            )
+            if definition is first:
+                mine.append((iid, status, start))
+    return mine
+
+
+def test_merged_status_pages_keep_the_order_across_statuses(store: Store) -> None:
+    mine = _mixed(store, 40)
+    with store.transaction(write=False) as tx:
+        definition_id = tx.page_instances(InstanceQuery(instance_id=mine[0][0]))[0].definition_id
+        for statuses in (None, ["active", "incident"], ["terminated", "cancelled", "completed"]):
+            want = [m for m in mine if statuses is None or m[1] in statuses]
+            for order, descending in (("started", True), ("started", False), ("key", True)):
+                if order == "started":
+                    expected = sorted(want, key=lambda m: (m[2], m[0]), reverse=descending)
+                else:
+                    expected = sorted(want, key=lambda m: m[0], reverse=descending)
+                seen: list[str] = []
+                query = InstanceQuery(
+                    definition_id=definition_id,
+                    statuses=statuses,
+                    order=order,  # type: ignore[arg-type]
+                    descending=descending,
+                    limit=4,
+                )
+                while True:
+                    page = tx.page_instances(query)
+                    seen.extend(r.id for r in page)
+                    if len(page) < 4:
+                        break
+                    last = page[-1]
+                    query = InstanceQuery(
+                        definition_id=definition_id,
+                        statuses=statuses,
+                        order=order,  # type: ignore[arg-type]
+                        descending=descending,
+                        limit=4,
+                        after_id=last.id,
+                        after_started=last.started_at,
+                    )
+                assert seen == [m[0] for m in expected], (statuses, order, descending)
+                assert tx.count_instances(query, cap=100) == len(want)

@@ -156,6 +156,11 @@ def test_both_dialects_define_the_same_queries() -> None:
         "pragma_wal",
         "pragma_synchronous",
         "pragma_journal_size_limit",
+        "pragma_auto_vacuum_incremental",  # space given back (PostgreSQL: autovacuum)
+        "pragma_auto_vacuum",
+        "pragma_freelist_count",
+        "pragma_incremental_vacuum",
+        "vacuum",
         "begin_read",
         "begin_write",
         "rollback",

@@ -26,8 +26,14 @@ _O = TypeVar("_O", bound=_Owned)
 _Row = TypeVar("_Row", Job, UserTask, Timer, Subscription, Incident)
 
 
-def prunable(t: Tables, before: datetime, limit: int | None) -> list[str]:
-    """The ids of the instances a prune with this cutoff removes, oldest end first."""
+def prunable(
+    t: Tables,
+    before: datetime,
+    limit: int | None,
+    after: tuple[datetime, str] | None = None,
+) -> list[tuple[datetime, str]]:
+    """The end times and ids of the instances a prune with this cutoff removes (after
+    `after`), oldest end first."""
     busy = {j.instance_id for j in t.jobs.values() if j.status in _UNFINISHED_JOBS}
     busy |= {i.instance_id for i in t.incidents.values() if i.resolved_at is None}
 
@@ -43,18 +49,21 @@ def prunable(t: Tables, before: datetime, limit: int | None) -> list[str]:
         and row.ended_at < before
         and row.id not in busy
         and not recent(row.parent_instance_id)
+        and (after is None or (row.ended_at, row.id) > after)
     )
-    ids = [instance_id for _, instance_id in found]
-    return ids if limit is None else ids[:limit]
+    return found if limit is None else found[:limit]
 
 
-def prune(journal: Journal, before: datetime, limit: int) -> Pruned:
+def prune(
+    journal: Journal, before: datetime, limit: int, after: tuple[datetime, str] | None = None
+) -> Pruned:
     """Remove up to `limit` prunable instances with everything that belongs to them."""
     journal.check(write=True)
     if limit <= 0:
         return Pruned()
     t = journal.tables
-    ids = set(prunable(t, before, limit))
+    found = prunable(t, before, limit, after)
+    ids = {instance_id for _, instance_id in found}
     if not ids:
         return Pruned()
     history = 0
@@ -72,6 +81,7 @@ def prune(journal: Journal, before: datetime, limit: int) -> Pruned:
         user_tasks=_drop(journal, t.user_tasks, ids),
         subscriptions=_drop(journal, t.subscriptions, ids),
         incidents=_drop(journal, t.incidents, ids),
+        last=found[-1],
     )
 
 

@@ -189,6 +189,12 @@ class MemoryStore:
         with self._memory_transaction(write=False):
             return min((t.due_at for t in self._tables.timers.values()), default=None)
 
+    def reclaim_space(self, *, max_pages: int = 2048) -> int:
+        return 0
+
+    def compact(self) -> int:
+        return 0
+
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         now = utc(now)
         with self._memory_transaction(write=True) as tx:

@@ -761,8 +761,11 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transac
 
     # -- retention --------------------------------------------------------------------------
 
-    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
-        return retention.prune(self._j, utc(ended_before), limit)
+    def prune(
+        self, *, ended_before: datetime, limit: int, after: tuple[datetime, str] | None = None
+    ) -> Pruned:
+        mark = None if after is None else (utc(after[0]), after[1])
+        return retention.prune(self._j, utc(ended_before), limit, mark)
 
     def count_prunable(self, *, ended_before: datetime) -> int:
         self._j.check()

@@ -76,6 +76,21 @@ class SqlSession:
             raise self._error(exc) from exc
         return max(int(count), 0)
 
+    def sql(self, name: str) -> str:
+        """The text of a named statement or piece of one, to build a statement from pieces
+        (the lists of `search.py`)."""
+        return self._q[name]
+
+    def query(self, label: str, sql: str, params: Mapping[str, Any]) -> list[Row]:
+        """Run a read built from named pieces (`sql`) and return its rows; `label` names it
+        in errors."""
+        self.check_usable(label, write=False)
+        try:
+            cursor = self._send(sql, params)
+            return cast(list[Row], cursor.fetchall()) if cursor.description else []
+        except self.dialect.driver_error as exc:
+            raise self._error(exc) from exc
+
     def write(self, name: str, /, **params: Any) -> None:
         """A write whose result is not needed (queued where the dialect defers writes)."""
         self._queue(name, params)

@@ -66,6 +66,11 @@ def _to_psycopg(sql: str) -> str:
     return _PARAM.sub(r"%(\1)s", sql.replace("%", "%%"))
 
 
+def placeholder(dialect: str, name: str) -> str:
+    """How a parameter `name` is written in a dialect's statements once read."""
+    return f"%({name})s" if dialect == "postgres" else f":{name}"
+
+
 @cache
 def queries(dialect: SqlDialect) -> dict[str, str]:
     """The named queries of a dialect (read once): those of every `.sql` file of its folder

@@ -203,6 +203,7 @@ class SqliteStore(SqlStore):
         try:
             conn.row_factory = sqlite3.Row
             conn.execute(q["pragma_busy_timeout"].format(ms=int(self._busy_timeout_ms)))
+            conn.execute(q["pragma_auto_vacuum_incremental"])  # before a new file's first page
             mode = conn.execute(q["pragma_wal"]).fetchone()[0]
             if str(mode).lower() != "wal":
                 raise StoreUnavailable(
@@ -375,6 +376,32 @@ class SqliteStore(SqlStore):
                 handle.truncate()
             handle.close()  # closing the descriptor releases the flock
 
+    def reclaim_space(self, *, max_pages: int = 2048) -> int:
+        q = self._sql.queries
+        with self._connection() as conn:
+            try:
+                if int(conn.execute(q["pragma_auto_vacuum"]).fetchone()[0]) != _INCREMENTAL:
+                    return 0
+                free = int(conn.execute(q["pragma_freelist_count"]).fetchone()[0])
+                if free == 0:
+                    return 0
+                # executescript steps the pragma to its end (execute frees one page only)
+                conn.executescript(q["pragma_incremental_vacuum"].format(pages=int(max_pages)))
+                return free - int(conn.execute(q["pragma_freelist_count"]).fetchone()[0])
+            except sqlite3.Error as exc:
+                raise self._sql.translate(exc) from exc
+
+    def compact(self) -> int:
+        q = self._sql.queries
+        before = self.path.stat().st_size if self.path.exists() else 0
+        with self._connection() as conn:
+            try:
+                conn.execute(q["pragma_auto_vacuum_incremental"])
+                conn.execute(q["vacuum"])
+            except sqlite3.Error as exc:
+                raise self._sql.translate(exc) from exc
+        return max(before - self.path.stat().st_size, 0)
+
     def close(self) -> None:
         if self._node_id is not None:
             with contextlib.suppress(StoreError):
@@ -385,6 +412,10 @@ class SqliteStore(SqlStore):
             idle, self._idle = self._idle, []
         for conn in idle:
             conn.close()
+
+
+_INCREMENTAL = 2
+"""`PRAGMA auto_vacuum`'s answer for incremental auto-vacuum."""
 
 
 def _rollback(conn: sqlite3.Connection) -> bool:

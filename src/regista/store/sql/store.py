@@ -123,6 +123,12 @@ class SqlStore(ABC):
             s.change("message_id_purge", now=s.codec.ts(aware(now)))
             return len(s.all("message_purge", write=True, now=s.codec.ts(aware(now)), limit=limit))
 
+    def reclaim_space(self, *, max_pages: int = 2048) -> int:
+        return 0  # PostgreSQL: autovacuum (docs/architecture.md, History and retention)
+
+    def compact(self) -> int:
+        return 0
+
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:
         found = self.audit_history(instance_id, limit=1)
         return found[0] if found else None

@@ -7,7 +7,7 @@ and pipelined on PostgreSQL, at once on SQLite) is the session's business.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any, TypeVar
 
 from regista.store.errors import (
@@ -68,6 +68,10 @@ _RENAMES = (
     "subscription_rename",
     "incident_rename",
 )
+
+#: Before any end time: where a prune run starts its walk of the end-time index.
+_EPOCH = datetime(1, 1, 2, tzinfo=UTC)
+
 _PRUNED_TABLES = (
     "history",
     "jobs",
@@ -266,15 +270,14 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
         parent_instance_id: str | None = None,
         limit: int = 100,
     ) -> list[Instance]:
-        rows = self._s.all(
-            "instance_list",
+        return search.list_instances(
+            self._s,
             status=status,
             process_id=process_id,
             business_key=business_key,
             parent_instance_id=parent_instance_id,
             limit=limit,
         )
-        return [self._rows.instance(r) for r in rows]
 
     def page_instances(self, query: InstanceQuery) -> list[Instance]:
         return search.page_instances(self._s, query)
@@ -479,42 +482,18 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
         instance_id: str | None = None,
         limit: int = 100,
     ) -> list[UserTask]:
-        rows = self._s.all(
-            "user_task_list_open",
+        query = UserTaskQuery(
+            states=("open",),
             assignee=assignee,
             candidate_user=candidate_user,
             candidate_group=candidate_group,
             instance_id=instance_id,
             limit=limit,
         )
-        return [self._rows.user_task(r) for r in rows]
+        return search.page_user_tasks(self._s, query)
 
     def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
-        viewer = query.viewer
-        filters = {
-            "states": self._c.json(list(query.states), "states"),
-            "task_id": query.task_id,
-            "instance_id": query.instance_id,
-            "element_id": query.element_id,
-            "element_instance_id": query.element_instance_id,
-            "assignee": query.assignee,
-            "candidate_user": query.candidate_user,
-            "candidate_group": query.candidate_group,
-            "priority": query.priority,
-            "viewer": viewer.user if viewer else None,
-            "groups": self._c.json(list(viewer.groups) if viewer else [], "groups"),
-        }
-        rows = self._s.all(
-            "user_task_search",
-            **filters,
-            sort=query.sort,
-            descending=int(query.descending),
-            after=query.after,
-            offset=query.offset,
-            limit=query.limit,
-        )
-        counted = self._s.one("user_task_count", **filters)
-        return [self._rows.user_task(r) for r in rows], int(counted["n"]) if counted else 0
+        return search.search_user_tasks(self._s, query)
 
     def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
         row = self._s.one(
@@ -629,8 +608,8 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
     def list_open_incidents(
         self, *, instance_id: str | None = None, limit: int = 100
     ) -> list[Incident]:
-        rows = self._s.all("incident_list_open", instance_id=instance_id, limit=limit)
-        return [self._rows.incident(r) for r in rows]
+        query = IncidentQuery(instance_id=instance_id, resolved=False, limit=limit)
+        return search.page_incidents(self._s, query)
 
     def page_incidents(self, query: IncidentQuery) -> list[Incident]:
         return search.page_incidents(self._s, query)
@@ -739,11 +718,20 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
 
     # -- retention --------------------------------------------------------------------------
 
-    def prune(self, *, ended_before: datetime, limit: int) -> Pruned:
+    def prune(
+        self, *, ended_before: datetime, limit: int, after: tuple[datetime, str] | None = None
+    ) -> Pruned:
         if limit <= 0:
             return Pruned()
-        before = self._c.ts(aware(ended_before))
-        rows = self._s.all("prunable", write=True, before=before, limit=limit)
+        since, after_id = after if after is not None else (_EPOCH, "")
+        rows = self._s.all(
+            "prunable",
+            write=True,
+            before=self._c.ts(aware(ended_before)),
+            after_ended=self._c.ts(aware(since)),
+            after_id=after_id,
+            limit=limit,
+        )
         ids = [str(r["id"]) for r in rows]
         if not ids:
             return Pruned()
@@ -751,7 +739,8 @@ class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
         # whole instances go, so their chain heads go with them
         self._s.change("delete_history_heads", ids=param)
-        return Pruned(**counts)
+        last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
+        return Pruned(**counts, last=last)
 
     def count_prunable(self, *, ended_before: datetime) -> int:
         row = self._s.one("count_prunable", before=self._c.ts(aware(ended_before)))

@@ -140,15 +140,6 @@ WITH updated AS (
 )
 SELECT 1 / count(*) AS checked FROM updated;
 
--- name: instance_list
-SELECT * FROM instances
-WHERE (CAST(:status AS TEXT) IS NULL OR status = :status)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:business_key AS TEXT) IS NULL OR business_key = :business_key)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-ORDER BY started_at, id
-LIMIT :limit;
-
 -- name: job_insert
 -- status 'claimed' with attempt 1 and a lease when the creating node takes the job itself
 INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type, retries, attempt,
@@ -299,17 +290,6 @@ UPDATE user_tasks SET status = 'cancelled', completed_at = :now
 WHERE id = :id AND status = 'open'
 RETURNING id;
 
--- name: user_task_list_open
-SELECT * FROM user_tasks
-WHERE status = 'open'
-  AND (CAST(:assignee AS TEXT) IS NULL OR assignee = :assignee)
-  AND (CAST(:candidate_user AS TEXT) IS NULL OR candidate_users ? CAST(:candidate_user AS TEXT))
-  AND (CAST(:candidate_group AS TEXT) IS NULL
-       OR candidate_groups ? CAST(:candidate_group AS TEXT))
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-ORDER BY created_at, id
-LIMIT :limit;
-
 -- name: subscription_insert
 INSERT INTO subscriptions (id, instance_id, kind, name, correlation_key, element_id,
     element_instance_id, created_at)
@@ -356,13 +336,6 @@ SELECT * FROM incidents WHERE id = :id;
 
 -- name: incident_resolve
 UPDATE incidents SET resolved_at = :now WHERE id = :id AND resolved_at IS NULL RETURNING id;
-
--- name: incident_list_open
-SELECT * FROM incidents
-WHERE resolved_at IS NULL
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-ORDER BY created_at, id
-LIMIT :limit;
 
 -- name: history_head_set
 -- the head of the instance's chain after an append, in the same transaction

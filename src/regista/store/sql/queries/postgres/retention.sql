@@ -6,9 +6,12 @@
 -- unit of work holds is left for the next round, so pruning never waits on the engine.
 
 -- name: prunable
-SELECT i.id FROM instances i
-WHERE i.status IN ('completed', 'terminated', 'cancelled')
-  AND i.ended_at IS NOT NULL AND i.ended_at < :before
+-- walks instances_ended (ended_at, id) from where the run's previous batch stopped
+-- (:after_ended, :after_id): no sort, and no second look at instances a run left
+SELECT i.id, i.ended_at FROM instances i
+WHERE i.ended_at IS NOT NULL AND i.ended_at < :before
+  AND (i.ended_at, i.id) > (:after_ended, :after_id)
+  AND i.status IN ('completed', 'terminated', 'cancelled')
   AND NOT EXISTS (
       SELECT 1 FROM jobs j
       WHERE j.instance_id = i.id AND j.status IN ('ready', 'claimed', 'failed'))

@@ -47,12 +47,18 @@ CREATE TABLE instances (
 );
 CREATE INDEX instances_process_key ON instances (process_id, business_key);
 CREATE INDEX instances_business_key ON instances (business_key) WHERE business_key IS NOT NULL;
-CREATE INDEX instances_status ON instances (status, ended_at);
-CREATE INDEX instances_parent ON instances (parent_instance_id)
-    WHERE parent_instance_id IS NOT NULL;
-CREATE INDEX instances_definition ON instances (definition_id);
 CREATE INDEX instances_started ON instances (started_at, id);
-CREATE INDEX instances_process_started ON instances (process_id, started_at, id);
+CREATE INDEX instances_status_started ON instances (status, started_at, id);
+CREATE INDEX instances_status_key ON instances (status, id);
+CREATE INDEX instances_definition_started ON instances (definition_id, status, started_at, id);
+CREATE INDEX instances_definition_key ON instances (definition_id, status, id);
+CREATE INDEX instances_process_started ON instances (process_id, status, started_at, id);
+CREATE INDEX instances_process_order_key ON instances (process_id, status, id);
+CREATE INDEX instances_parent_started ON instances (parent_instance_id, status, started_at, id)
+    WHERE parent_instance_id IS NOT NULL;
+CREATE INDEX instances_parent_key ON instances (parent_instance_id, status, id)
+    WHERE parent_instance_id IS NOT NULL;
+CREATE INDEX instances_ended ON instances (ended_at, id) WHERE ended_at IS NOT NULL;
 
 CREATE TABLE jobs (
     id                   TEXT PRIMARY KEY,
@@ -76,7 +82,9 @@ CREATE TABLE jobs (
 );
 CREATE INDEX jobs_ready ON jobs (type, due_at) WHERE status = 'ready';
 CREATE INDEX jobs_leased ON jobs (type, lease_until) WHERE status = 'claimed';
-CREATE INDEX jobs_instance ON jobs (instance_id);
+CREATE INDEX jobs_instance ON jobs (instance_id, id);
+CREATE INDEX jobs_type_key ON jobs (type, id);
+CREATE INDEX jobs_status_key ON jobs (status, id);
 
 CREATE TABLE timers (
     id                   TEXT PRIMARY KEY,
@@ -112,8 +120,13 @@ CREATE TABLE user_tasks (
     priority             INTEGER NOT NULL DEFAULT 50
 );
 CREATE INDEX user_tasks_open_assignee ON user_tasks (assignee) WHERE status = 'open';
-CREATE INDEX user_tasks_instance ON user_tasks (instance_id);
-CREATE INDEX user_tasks_created ON user_tasks (created_at, id);
+CREATE INDEX user_tasks_instance ON user_tasks (instance_id, created_at, id);
+CREATE INDEX user_tasks_status_created ON user_tasks (status, created_at, id);
+CREATE INDEX user_tasks_status_priority ON user_tasks (status, priority, id);
+CREATE INDEX user_tasks_status_due ON user_tasks (status, COALESCE(due_at, ''), id);
+CREATE INDEX user_tasks_status_follow_up ON user_tasks (status, COALESCE(follow_up_at, ''), id);
+CREATE INDEX user_tasks_status_completed ON user_tasks (status, COALESCE(completed_at, ''), id);
+CREATE INDEX user_tasks_status_name ON user_tasks (status, COALESCE(name, ''), id);
 
 -- correlation_key '' stands for "no key" so that equality and the index work alike
 CREATE TABLE subscriptions (
@@ -154,9 +167,9 @@ CREATE TABLE incidents (
     resolved_at          TEXT,
     error_type           TEXT NOT NULL DEFAULT 'UNKNOWN'
 );
-CREATE INDEX incidents_instance ON incidents (instance_id);
-CREATE INDEX incidents_open ON incidents (created_at) WHERE resolved_at IS NULL;
 CREATE INDEX incidents_created ON incidents (created_at, id);
+CREATE INDEX incidents_instance ON incidents (instance_id, created_at, id);
+CREATE INDEX incidents_open ON incidents (created_at, id) WHERE resolved_at IS NULL;
 
 CREATE TABLE history (
     id                   INTEGER PRIMARY KEY,

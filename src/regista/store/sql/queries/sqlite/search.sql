@@ -1,173 +1,308 @@
--- Pages of instances and incidents for the API (keyset: the sort key and the id of the
--- last row seen; the filters a search leaves out are NULL). The counts stop at :cap.
+-- The pieces the lists of the API are built from (store/sql/search.py): a list query is
+-- one of the `*_rows` heads, the conditions of the filters a search gives (joined with
+-- AND; a filter left out adds nothing, so the planner sees only what is asked), an order
+-- and a page. A list filtered by statuses is one branch per status, each walking a
+-- status-led index in the page's order, joined with UNION ALL under the same ORDER BY,
+-- which the database merges lazily: no list sorts the rows it reads.
+-- Keyset paging: the sort key and id of the last row seen. Counts stop at :cap.
 
--- name: instance_page_started_asc
+-- name: page_limit
+LIMIT :limit OFFSET :offset
+
+-- name: count_cap
+LIMIT :cap
+
+-- One branch of a merged list: SQLite merges plain branches in the compound's order,
+-- walking each branch's index lazily.
+
+-- name: branch
+{branch}
+
+-- name: instance_rows
 SELECT * FROM instances
-WHERE (CAST(:instance_id AS TEXT) IS NULL OR id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:definition_id AS TEXT) IS NULL OR definition_id = :definition_id)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:started_from AS TEXT) IS NULL OR started_at >= :started_from)
-  AND (CAST(:started_to AS TEXT) IS NULL OR started_at <= :started_to)
-  AND (CAST(:ended_from AS TEXT) IS NULL OR ended_at >= :ended_from)
-  AND (CAST(:ended_to AS TEXT) IS NULL OR ended_at <= :ended_to)
-  AND (CAST(:after_id AS TEXT) IS NULL OR (started_at, id) > (:after_started, :after_id))
-ORDER BY started_at, id
-LIMIT :limit OFFSET :offset;
 
--- name: instance_page_started_desc
-SELECT * FROM instances
-WHERE (CAST(:instance_id AS TEXT) IS NULL OR id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:definition_id AS TEXT) IS NULL OR definition_id = :definition_id)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:started_from AS TEXT) IS NULL OR started_at >= :started_from)
-  AND (CAST(:started_to AS TEXT) IS NULL OR started_at <= :started_to)
-  AND (CAST(:ended_from AS TEXT) IS NULL OR ended_at >= :ended_from)
-  AND (CAST(:ended_to AS TEXT) IS NULL OR ended_at <= :ended_to)
-  AND (CAST(:after_id AS TEXT) IS NULL OR (started_at, id) < (:after_started, :after_id))
-ORDER BY started_at DESC, id DESC
-LIMIT :limit OFFSET :offset;
+-- The rows of a list led by one of these filters, on the index that serves it and the
+-- order (named: without statistics SQLite may take a status-led index instead).
 
--- name: instance_page_key_asc
-SELECT * FROM instances
-WHERE (CAST(:instance_id AS TEXT) IS NULL OR id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:definition_id AS TEXT) IS NULL OR definition_id = :definition_id)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:started_from AS TEXT) IS NULL OR started_at >= :started_from)
-  AND (CAST(:started_to AS TEXT) IS NULL OR started_at <= :started_to)
-  AND (CAST(:ended_from AS TEXT) IS NULL OR ended_at >= :ended_from)
-  AND (CAST(:ended_to AS TEXT) IS NULL OR ended_at <= :ended_to)
-  AND (CAST(:after_id AS TEXT) IS NULL OR id > :after_id)
-ORDER BY id
-LIMIT :limit OFFSET :offset;
+-- name: instance_rows_definition_started
+SELECT * FROM instances INDEXED BY instances_definition_started
 
--- name: instance_page_key_desc
-SELECT * FROM instances
-WHERE (CAST(:instance_id AS TEXT) IS NULL OR id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:definition_id AS TEXT) IS NULL OR definition_id = :definition_id)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:started_from AS TEXT) IS NULL OR started_at >= :started_from)
-  AND (CAST(:started_to AS TEXT) IS NULL OR started_at <= :started_to)
-  AND (CAST(:ended_from AS TEXT) IS NULL OR ended_at >= :ended_from)
-  AND (CAST(:ended_to AS TEXT) IS NULL OR ended_at <= :ended_to)
-  AND (CAST(:after_id AS TEXT) IS NULL OR id < :after_id)
-ORDER BY id DESC
-LIMIT :limit OFFSET :offset;
+-- name: instance_rows_definition_key
+SELECT * FROM instances INDEXED BY instances_definition_key
 
--- name: instance_count
-SELECT count(*) AS n FROM (SELECT 1 FROM instances
-WHERE (CAST(:instance_id AS TEXT) IS NULL OR id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR process_id = :process_id)
-  AND (CAST(:definition_id AS TEXT) IS NULL OR definition_id = :definition_id)
-  AND (CAST(:parent_instance_id AS TEXT) IS NULL OR parent_instance_id = :parent_instance_id)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:started_from AS TEXT) IS NULL OR started_at >= :started_from)
-  AND (CAST(:started_to AS TEXT) IS NULL OR started_at <= :started_to)
-  AND (CAST(:ended_from AS TEXT) IS NULL OR ended_at >= :ended_from)
-  AND (CAST(:ended_to AS TEXT) IS NULL OR ended_at <= :ended_to)
-LIMIT :cap) AS counted;
+-- name: instance_rows_process_started
+SELECT * FROM instances INDEXED BY instances_process_started
 
--- name: incident_page_asc
+-- name: instance_rows_process_key
+SELECT * FROM instances INDEXED BY instances_process_order_key
+
+-- name: instance_rows_parent_started
+SELECT * FROM instances INDEXED BY instances_parent_started
+
+-- name: instance_rows_parent_key
+SELECT * FROM instances INDEXED BY instances_parent_key
+
+-- name: instance_count_rows
+SELECT 1 FROM instances
+
+-- name: instance_id_is
+id = :instance_id
+
+-- name: instance_process_is
+process_id = :process_id
+
+-- name: instance_definition_is
+definition_id = :definition_id
+
+-- name: instance_parent_is
+parent_instance_id = :parent_instance_id
+
+-- name: instance_business_key_is
+business_key = :business_key
+
+-- name: instance_status_is
+status = :status
+
+-- name: instance_status_in
+status IN (SELECT value FROM json_each(:statuses))
+
+-- name: instance_started_from
+started_at >= :started_from
+
+-- name: instance_started_to
+started_at <= :started_to
+
+-- name: instance_ended_from
+ended_at >= :ended_from
+
+-- name: instance_ended_to
+ended_at <= :ended_to
+
+-- The same, for a page in another order than the one the range is on: a condition
+-- checked on the rows the order's index walk meets (the unary + keeps SQLite from
+-- taking the range's index and sorting).
+
+-- name: instance_started_from_residual
++started_at >= :started_from
+
+-- name: instance_started_to_residual
++started_at <= :started_to
+
+-- name: instance_ended_from_residual
++ended_at >= :ended_from
+
+-- name: instance_ended_to_residual
++ended_at <= :ended_to
+
+-- name: instance_after_started_asc
+(started_at, id) > (:after_started, :after_id)
+
+-- name: instance_after_started_desc
+(started_at, id) < (:after_started, :after_id)
+
+-- name: instance_after_key_asc
+id > :after_id
+
+-- name: instance_after_key_desc
+id < :after_id
+
+-- name: instance_order_started_asc
+started_at, id
+
+-- name: instance_order_started_desc
+started_at DESC, id DESC
+
+-- name: instance_order_key_asc
+id
+
+-- name: instance_order_key_desc
+id DESC
+
+-- Incidents, by creation time then id.
+
+-- name: incident_rows
 SELECT * FROM incidents
-WHERE (CAST(:incident_id AS TEXT) IS NULL OR id = :incident_id)
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:job_id AS TEXT) IS NULL OR job_id = :job_id)
-  AND (CAST(:resolved AS INTEGER) IS NULL OR (resolved_at IS NOT NULL) = :resolved)
-  AND (CAST(:after_id AS TEXT) IS NULL OR (created_at, id) > (:after_created, :after_id))
-ORDER BY created_at, id
-LIMIT :limit OFFSET :offset;
 
--- name: incident_page_desc
-SELECT * FROM incidents
-WHERE (CAST(:incident_id AS TEXT) IS NULL OR id = :incident_id)
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:job_id AS TEXT) IS NULL OR job_id = :job_id)
-  AND (CAST(:resolved AS INTEGER) IS NULL OR (resolved_at IS NOT NULL) = :resolved)
-  AND (CAST(:after_id AS TEXT) IS NULL OR (created_at, id) < (:after_created, :after_id))
-ORDER BY created_at DESC, id DESC
-LIMIT :limit OFFSET :offset;
+-- name: incident_count_rows
+SELECT 1 FROM incidents
 
--- name: incident_count
-SELECT count(*) AS n FROM (SELECT 1 FROM incidents
-WHERE (CAST(:incident_id AS TEXT) IS NULL OR id = :incident_id)
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:job_id AS TEXT) IS NULL OR job_id = :job_id)
-  AND (CAST(:resolved AS INTEGER) IS NULL OR (resolved_at IS NOT NULL) = :resolved)
-LIMIT :cap) AS counted;
+-- name: incident_id_is
+id = :incident_id
 
--- Pages of jobs for the API, by key (keyset: the id of the last row seen), never the
--- runtime's own types (:internal, the LIKE pattern of their prefix).
+-- name: incident_instance_is
+instance_id = :instance_id
 
--- name: job_page_asc
+-- name: incident_element_is
+element_id = :element_id
+
+-- name: incident_job_is
+job_id = :job_id
+
+-- name: incident_open
+resolved_at IS NULL
+
+-- name: incident_resolved
+resolved_at IS NOT NULL
+
+-- name: incident_after_asc
+(created_at, id) > (:after_created, :after_id)
+
+-- name: incident_after_desc
+(created_at, id) < (:after_created, :after_id)
+
+-- name: incident_order_asc
+created_at, id
+
+-- name: incident_order_desc
+created_at DESC, id DESC
+
+-- Jobs, by key, never the runtime's own types (:internal, the LIKE pattern of their
+-- prefix); process and definition filter by the job's instance.
+
+-- name: job_rows
 SELECT * FROM jobs
-WHERE type NOT LIKE :internal
-  AND (CAST(:job_id AS TEXT) IS NULL OR id = :job_id)
-  AND (CAST(:type AS TEXT) IS NULL OR type = :type)
-  AND (CAST(:worker AS TEXT) IS NULL OR lease_owner = :worker)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE process_id = :process_id))
-  AND (CAST(:definition_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE definition_id = :definition_id))
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:element_instance_id AS TEXT) IS NULL OR element_instance_id = :element_instance_id)
-  AND (CAST(:retries AS INTEGER) IS NULL OR retries = :retries)
-  AND (CAST(:retried AS INTEGER) IS NULL
-       OR (status = 'ready' AND error IS NOT NULL) = :retried)
-  AND (CAST(:after_id AS TEXT) IS NULL OR id > :after_id)
-ORDER BY id
-LIMIT :limit OFFSET :offset;
 
--- name: job_page_desc
-SELECT * FROM jobs
-WHERE type NOT LIKE :internal
-  AND (CAST(:job_id AS TEXT) IS NULL OR id = :job_id)
-  AND (CAST(:type AS TEXT) IS NULL OR type = :type)
-  AND (CAST(:worker AS TEXT) IS NULL OR lease_owner = :worker)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE process_id = :process_id))
-  AND (CAST(:definition_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE definition_id = :definition_id))
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:element_instance_id AS TEXT) IS NULL OR element_instance_id = :element_instance_id)
-  AND (CAST(:retries AS INTEGER) IS NULL OR retries = :retries)
-  AND (CAST(:retried AS INTEGER) IS NULL
-       OR (status = 'ready' AND error IS NOT NULL) = :retried)
-  AND (CAST(:after_id AS TEXT) IS NULL OR id < :after_id)
-ORDER BY id DESC
-LIMIT :limit OFFSET :offset;
+-- name: job_count_rows
+SELECT 1 FROM jobs
 
--- name: job_count
-SELECT count(*) AS n FROM (SELECT 1 FROM jobs
-WHERE type NOT LIKE :internal
-  AND (CAST(:job_id AS TEXT) IS NULL OR id = :job_id)
-  AND (CAST(:type AS TEXT) IS NULL OR type = :type)
-  AND (CAST(:worker AS TEXT) IS NULL OR lease_owner = :worker)
-  AND (CAST(:statuses AS TEXT) IS NULL OR status IN (SELECT value FROM json_each(:statuses)))
-  AND (CAST(:instance_id AS TEXT) IS NULL OR instance_id = :instance_id)
-  AND (CAST(:process_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE process_id = :process_id))
-  AND (CAST(:definition_id AS TEXT) IS NULL OR instance_id IN (
-      SELECT id FROM instances WHERE definition_id = :definition_id))
-  AND (CAST(:element_id AS TEXT) IS NULL OR element_id = :element_id)
-  AND (CAST(:element_instance_id AS TEXT) IS NULL OR element_instance_id = :element_instance_id)
-  AND (CAST(:retries AS INTEGER) IS NULL OR retries = :retries)
-  AND (CAST(:retried AS INTEGER) IS NULL
-       OR (status = 'ready' AND error IS NOT NULL) = :retried)
-LIMIT :cap) AS counted;
+-- name: job_listed
+type NOT LIKE :internal
+
+-- name: job_id_is
+id = :job_id
+
+-- name: job_type_is
+type = :type
+
+-- name: job_worker_is
+lease_owner = :worker
+
+-- name: job_status_is
+status = :status
+
+-- name: job_status_in
+status IN (SELECT value FROM json_each(:statuses))
+
+-- name: job_instance_is
+instance_id = :instance_id
+
+-- name: job_process_is
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.process_id = :process_id)
+
+-- name: job_definition_is
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = jobs.instance_id AND i.definition_id = :definition_id)
+
+-- name: job_element_is
+element_id = :element_id
+
+-- name: job_element_instance_is
+element_instance_id = :element_instance_id
+
+-- name: job_retries_is
+retries = :retries
+
+-- name: job_retried
+status = 'ready' AND error IS NOT NULL
+
+-- name: job_not_retried
+NOT (status = 'ready' AND error IS NOT NULL)
+
+-- name: job_after_asc
+id > :after_id
+
+-- name: job_after_desc
+id < :after_id
+
+-- name: job_order_asc
+id
+
+-- name: job_order_desc
+id DESC
+
+-- The tasklist, in the order of one of the `user_task_sort_*` keys then id (each served
+-- by an index after the status); :after is the id of the last row of the previous page.
+-- :viewer keeps the tasks the viewer may see: assigned to them, offered to them or to one
+-- of :groups (a JSON array), or offered to nobody at all.
+
+-- name: user_task_count_rows
+SELECT 1 FROM user_tasks
+
+-- name: user_task_status_is
+status = :status
+
+-- name: user_task_status_in
+status IN (SELECT value FROM json_each(:states))
+
+-- name: user_task_id_is
+id = :task_id
+
+-- name: user_task_instance_is
+instance_id = :instance_id
+
+-- name: user_task_element_is
+element_id = :element_id
+
+-- name: user_task_element_instance_is
+element_instance_id = :element_instance_id
+
+-- name: user_task_assignee_is
+assignee = :assignee
+
+-- name: user_task_offered_to_user
+EXISTS (SELECT 1 FROM json_each(candidate_users) WHERE value = :candidate_user)
+
+-- name: user_task_offered_to_group
+EXISTS (SELECT 1 FROM json_each(candidate_groups) WHERE value = :candidate_group)
+
+-- (checked on the rows walked: SQLite given both `priority = ?` and the priority cursor
+-- would lose the index's order on id)
+-- name: user_task_priority_is
++priority = :priority
+
+-- name: user_task_visible
+(assignee = :viewer
+ OR EXISTS (SELECT 1 FROM json_each(candidate_users) WHERE value = :viewer)
+ OR EXISTS (SELECT 1 FROM json_each(candidate_groups) g
+            WHERE g.value IN (SELECT value FROM json_each(:groups)))
+ OR (assignee IS NULL AND json_array_length(candidate_users) = 0
+     AND json_array_length(candidate_groups) = 0))
+
+-- name: user_task_sort_created_at
+created_at
+
+-- name: user_task_sort_priority
+priority
+
+-- name: user_task_sort_due_at
+COALESCE(due_at, '')
+
+-- name: user_task_sort_follow_up_at
+COALESCE(follow_up_at, '')
+
+-- name: user_task_sort_completed_at
+COALESCE(completed_at, '')
+
+-- name: user_task_sort_name
+COALESCE(name, '')
+
+-- SORT_KEY stands for one of the `user_task_sort_*` expressions.
+
+-- name: user_task_rows
+SELECT *, SORT_KEY AS sort_key FROM user_tasks
+
+-- name: user_task_after_asc
+(SORT_KEY, id) > ((SELECT SORT_KEY FROM user_tasks WHERE id = :after), :after)
+
+-- name: user_task_after_desc
+(SORT_KEY, id) < ((SELECT SORT_KEY FROM user_tasks WHERE id = :after), :after)
+
+-- name: user_task_order_asc
+sort_key, id
+
+-- name: user_task_order_desc
+sort_key DESC, id DESC
 
 -- messageId of published messages: claimed while no live message holds it (an expired
 -- one gives way).

@@ -5,6 +5,23 @@
 -- name: pragma_busy_timeout
 PRAGMA busy_timeout = {ms};
 
+-- Space freed by deletes goes back to the file system in steps (incremental_vacuum); this
+-- takes effect on a new database file only: an existing one needs `regista db vacuum`.
+-- name: pragma_auto_vacuum_incremental
+PRAGMA auto_vacuum = INCREMENTAL;
+
+-- name: pragma_auto_vacuum
+PRAGMA auto_vacuum;
+
+-- name: pragma_freelist_count
+PRAGMA freelist_count;
+
+-- name: pragma_incremental_vacuum
+PRAGMA incremental_vacuum({pages});
+
+-- name: vacuum
+VACUUM;
+
 -- name: pragma_wal
 PRAGMA journal_mode = WAL;
 
