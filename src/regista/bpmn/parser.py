@@ -16,6 +16,7 @@ from typing import Any
 from lxml import etree
 
 from regista.bpmn.assembly import assemble_process
+from regista.bpmn.correlation import correlation_keys
 from regista.bpmn.diagram import read_diagram
 from regista.bpmn.errors import BpmnParseError
 from regista.bpmn.extensions import Extensions, read_extensions
@@ -254,6 +255,7 @@ def _definitions(reader: Reader, root: Element, data: bytes) -> Definitions:
                 ),
             )
     _implicit_errors(reader, processes, errors)
+    correlation_keys(reader, root, messages)
     carry_messages(processes, collaborations, messages)
     return Definitions(
         id=root.get("id") or "Definitions",
