@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Protocol
 
 from fastapi import Request
+from starlette.concurrency import run_in_threadpool
 
 from regista.api.options import ServerOptions
 from regista.api.problems import ApiError
@@ -63,6 +64,10 @@ class OpenDoor:
     def authenticate(self, authorization: str | None) -> Principal | None:
         return Principal("anonymous", frozenset(ROLES))
 
+    def cached(self, authorization: str | None) -> Principal | None:
+        """The same caller, at once (nothing to verify)."""
+        return self.authenticate(authorization)
+
 
 @dataclass(slots=True)
 class Services:
@@ -100,6 +105,21 @@ def caller(request: Request) -> Principal:
     return principal
 
 
+def _known_caller(request: Request) -> Principal | None:
+    """The caller when this request or the credentials' cache already knows it."""
+    cached = getattr(request.state, "principal", None)
+    if isinstance(cached, Principal):
+        return cached
+    # An authenticator that keeps no cache (a test's, say) has no `cached`: verify then.
+    lookup = getattr(services(request).authenticator, "cached", None)
+    principal: Principal | None = (
+        lookup(request.headers.get("authorization")) if lookup is not None else None
+    )
+    if principal is not None:
+        request.state.principal = principal
+    return principal
+
+
 class Requirement:
     """The dependency `require` makes: the caller, who must hold one of `roles` (else 403).
     `roles` stays readable so that the permission matrix test can check each endpoint."""
@@ -107,8 +127,12 @@ class Requirement:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
-    def __call__(self, request: Request) -> Principal:
-        principal = caller(request)
+    async def __call__(self, request: Request) -> Principal:
+        # A coroutine: a caller already verified is found without a thread hop; verifying
+        # (argon2, the database) runs in a worker thread.
+        principal = _known_caller(request)
+        if principal is None:
+            principal = await run_in_threadpool(caller, request)
         if not principal.has(*self.roles):
             raise ApiError(
                 403,
