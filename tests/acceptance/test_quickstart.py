@@ -109,4 +109,7 @@ def test_the_quickstart_server_runs_the_order_as_the_readme_says(tmp_path: Path)
     finally:
         output = stop(server)
     assert "deployed: process order version 1" in output, output
+    # a DMN model is listed by its decisions, never by its namespace
+    assert "deployed: decision dish version 1" in output, output
+    assert "dmn:" not in output, output
     assert "Traceback" not in output, output

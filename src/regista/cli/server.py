@@ -95,11 +95,13 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
     resources = [Resource(str(p), p.read_bytes()) for p in files]
     deployed = client.shell.deploy(resources, actor="regista server --deploy")
     for item in deployed:
-        kind, _, name = item.process_id.rpartition(":")
+        # "dmn:<namespace>", "decision:<id>", "form:<id>", or a process id (no colon)
+        prefix, colon, rest = item.process_id.partition(":")
+        kind, name = (prefix, rest) if colon else ("process", prefix)
         if kind == "dmn":
             continue  # the DMN model as a whole; its decisions are listed one by one
         what = "deployed" if item.created else "unchanged"
-        click.echo(f"{what}: {kind or 'process'} {name} version {item.version}", err=True)
+        click.echo(f"{what}: {kind} {name} version {item.version}", err=True)
 
 
 @click.command("server")
