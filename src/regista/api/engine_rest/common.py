@@ -4,13 +4,14 @@ Camunda 7's paging (`firstResult`, `maxResults`), its date format and its count 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Sequence
-from typing import Annotated, TypeVar
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Annotated, Any, TypeVar
 
 from fastapi import Depends, Query
 from pydantic import BaseModel
 
 from regista.api.context import Principal, caller, require
+from regista.api.problems import ApiError
 
 __all__ = [
     "Count",
@@ -22,7 +23,9 @@ __all__ = [
     "SignedIn",
     "Worker",
     "c7_date",
+    "check_sort",
     "page",
+    "sorted_page",
 ]
 
 T = TypeVar("T")
@@ -60,6 +63,31 @@ def _paging(
 
 Page = Annotated[Paging, Depends(_paging)]
 """`firstResult` and `maxResults` of a list endpoint."""
+
+
+def check_sort(sort_by: str | None, known: Iterable[str]) -> None:
+    """A 400 naming the sort keys a list knows when `sort_by` is none of them."""
+    keys = list(known)
+    if sort_by is not None and sort_by not in keys:
+        raise ApiError(
+            400,
+            f"sortBy: {sort_by!r} is not one of {', '.join(keys)}",
+            extra={"invalidParams": [{"name": "sortBy", "reason": "unknown"}]},
+        )
+
+
+def sorted_page(
+    items: list[T],
+    keys: Mapping[str, Callable[[T], Any]],
+    sort_by: str | None,
+    sort_order: str | None,
+    paging: Paging,
+) -> list[T]:
+    """`items` sorted by the key `sort_by` names (checked), then paged."""
+    check_sort(sort_by, keys)
+    if sort_by is not None:
+        items.sort(key=keys[sort_by], reverse=sort_order == "desc")
+    return page(items, paging)
 
 
 def page(items: Sequence[T], paging: Paging) -> list[T]:

@@ -15,7 +15,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
-from regista.api.engine_rest.common import Count, Page, Reader, page
+from regista.api.engine_rest.common import Count, Page, Reader, sorted_page
 from regista.api.engine_rest.deployments import DecisionDefinitionDto, decision_dto
 from regista.api.engine_rest.shapes import deployment_of, like
 from regista.api.engine_rest.variables import read_variables, typed
@@ -115,16 +115,7 @@ def list_decisions(
     sortBy: str | None = None,
     sortOrder: SortOrder = None,
 ) -> list[DecisionDefinitionDto]:
-    if sortBy is not None and sortBy not in _SORT:
-        raise ApiError(
-            400,
-            f"sortBy: {sortBy!r} is not one of {', '.join(_SORT)}",
-            extra={"invalidParams": [{"name": "sortBy", "reason": "unknown"}]},
-        )
-    items = _listed(request, f)
-    if sortBy is not None:
-        items.sort(key=_SORT[sortBy], reverse=sortOrder == "desc")
-    return page(items, paging)
+    return sorted_page(_listed(request, f), _SORT, sortBy, sortOrder, paging)
 
 
 @router.get(

@@ -22,7 +22,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.datastructures import UploadFile
 
-from regista.api.engine_rest.common import Count, Deployer, Page, Reader, c7_date, page
+from regista.api.engine_rest.common import Count, Deployer, Page, Reader, c7_date, check_sort, page
 from regista.api.engine_rest.shapes import (
     Link,
     ProcessDefinitionDto,
@@ -287,12 +287,7 @@ def _matching(
     sortBy: str | None,
     sortOrder: str | None,
 ) -> list[Deployment]:
-    if sortBy is not None and sortBy not in _SORT:
-        raise ApiError(
-            400,
-            f"sortBy: {sortBy!r} is not one of {', '.join(_SORT)}",
-            extra={"invalidParams": [{"name": "sortBy", "reason": "unknown"}]},
-        )
+    check_sort(sortBy, _SORT)
     since, until = _date(after, "after"), _date(before, "before")
     pattern = None if nameLike is None else like(nameLike)
     with client_of(request).store.transaction(write=False) as tx:

@@ -12,7 +12,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request, Response
 from pydantic import BaseModel
 
-from regista.api.engine_rest.common import Count, Operator, Page, Reader, c7_date, page
+from regista.api.engine_rest.common import Count, Operator, Page, Reader, c7_date, sorted_page
 from regista.api.engine_rest.shapes import like
 from regista.api.problems import ApiError
 from regista.api.v2.common import client_of
@@ -161,16 +161,7 @@ def list_incidents(
     sortBy: str | None = None,
     sortOrder: Annotated[Literal["asc", "desc"] | None, Query()] = None,
 ) -> list[IncidentDto]:
-    if sortBy is not None and sortBy not in _SORT:
-        raise ApiError(
-            400,
-            f"sortBy: {sortBy!r} is not one of {', '.join(_SORT)}",
-            extra={"invalidParams": [{"name": "sortBy", "reason": "unknown"}]},
-        )
-    items = _listed(request, f)
-    if sortBy is not None:
-        items.sort(key=_SORT[sortBy], reverse=sortOrder == "desc")
-    return page(items, paging)
+    return sorted_page(_listed(request, f), _SORT, sortBy, sortOrder, paging)
 
 
 @router.get("/incident/count", response_model=Count, summary="Count open incidents")

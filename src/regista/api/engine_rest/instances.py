@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Body, Query, Request, Response
 from pydantic import BaseModel, ConfigDict, Field
 
-from regista.api.engine_rest.common import Count, Operator, Page, Paging, Reader, page
+from regista.api.engine_rest.common import Count, Operator, Page, Paging, Reader, check_sort, page
 from regista.api.engine_rest.shapes import (
     ProcessInstanceDto,
     instance_dto,
@@ -313,12 +313,7 @@ def _from_params(
     sortBy: str | None,
     sortOrder: str | None,
 ) -> InstanceQueryDto:
-    if sortBy is not None and sortBy not in _SORT:
-        raise ApiError(
-            400,
-            f"sortBy: {sortBy!r} is not one of {', '.join(_SORT)}",
-            extra={"invalidParams": [{"name": "sortBy", "reason": "unknown"}]},
-        )
+    check_sort(sortBy, _SORT)
     if sortOrder is not None and sortBy is None:
         raise ApiError(
             400,
