@@ -3,6 +3,7 @@ event log, as a table or `--json`."""
 
 from __future__ import annotations
 
+import functools
 import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -111,10 +112,22 @@ def _analysis(name: str, help_text: str) -> Callable[[F], F]:
     """A subcommand taking the scope options, `--log` and `--json`."""
 
     def wrap(fn: F) -> F:
-        fn = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(fn)
-        fn = click.option("--log", default=None, help="An imported event log instead.")(fn)
-        fn = scope_options(fn)
-        return insight.command(name, help=help_text)(fn)  # type: ignore[return-value]
+        # the command gets the scope options as one `Scope`
+        @functools.wraps(fn)
+        def command(
+            definition: str | None,
+            version: int | None,
+            since: datetime | None,
+            until: datetime | None,
+            log: str | None,
+            **options: Any,
+        ) -> None:
+            fn(scope=Scope(definition, version, since, until, log), **options)
+
+        made: Any = click.option("--json", "as_json", is_flag=True, help="Print JSON.")(command)
+        made = click.option("--log", default=None, help="An imported event log instead.")(made)
+        made = scope_options(made)
+        return insight.command(name, help=help_text)(made)  # type: ignore[return-value]
 
     return wrap
 
@@ -140,29 +153,19 @@ def _run(
 
 @_analysis("elements", "Per element: count, rework, service and waiting time p50/p90/p99.")
 def elements_command(
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(elements, database_url, scope), as_json)
 
 
 @_analysis("bottlenecks", "Elements ranked by the time cases spent in them.")
 def bottlenecks_command(
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(bottlenecks, database_url, scope), as_json)
 
 
@@ -170,15 +173,10 @@ def bottlenecks_command(
 @click.option("--bucket", type=click.Choice(list(BUCKETS)), default="day", show_default=True)
 def throughput_command(
     bucket: str,
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(throughput, database_url, scope, bucket=bucket), as_json)
 
 
@@ -193,15 +191,10 @@ def throughput_command(
 def durations_command(
     bins: int,
     out: Path | None,
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     report = _run(durations, database_url, scope, bins=bins)
     if out is not None:
         out.write_text(histogram_svg(report), encoding="utf-8")
@@ -220,43 +213,28 @@ def durations_command(
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 def variants_command(
     limit: int,
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(variants, database_url, scope, limit=limit), as_json)
 
 
 @_analysis("dfg", "The directly-follows graph: which step follows which, how often, how late.")
 def dfg_command(
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(directly_follows, database_url, scope), as_json)
 
 
 @_analysis("deviations", "Flows never taken and elements never reached, against the model.")
 def deviations_command(
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(deviations, database_url, scope), as_json)
 
 
@@ -264,15 +242,10 @@ def deviations_command(
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 def incidents_command(
     limit: int,
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(incidents, database_url, scope, limit=limit), as_json)
 
 
@@ -280,13 +253,8 @@ def incidents_command(
 @click.option("--limit", type=click.IntRange(1), default=20, show_default=True)
 def errors_command(
     limit: int,
+    scope: Scope,
     database_url: str | None,
-    definition: str | None,
-    version: int | None,
-    since: datetime | None,
-    until: datetime | None,
-    log: str | None,
     as_json: bool,
 ) -> None:
-    scope = Scope(definition, version, since, until, log)
     _show(_run(bpmn_errors, database_url, scope, limit=limit), as_json)
