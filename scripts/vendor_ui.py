@@ -81,6 +81,13 @@ def check(vendor: Path = VENDOR) -> list[str]:
             problems.append(f"{package['name']}: no licence file recorded ('license' key)")
         else:
             expected[license_file["path"]] = license_file["sha256"]
+        for notice in package.get("notices", []):
+            if "path" not in notice:
+                problems.append(
+                    f"{package['name']}: the licence of {notice['name']} is not fetched"
+                )
+            else:
+                expected[notice["path"]] = notice["sha256"]
         for relative, digest in sorted(expected.items()):
             file = root / relative
             if not file.is_file():
@@ -135,35 +142,56 @@ def _members(tarball: bytes) -> dict[str, bytes]:
     return found
 
 
-def fetch(package: dict[str, Any], vendor: Path = VENDOR) -> None:
-    """Download the pinned version of `package`, verify it and write its listed files and
-    licence under `vendor`, recording their sha256 (and the integrity) in `package`."""
-    name, version = package["name"], package["version"]
+def _download(name: str, version: str) -> tuple[str, dict[str, bytes]]:
+    """The registry's integrity of `name@version` and its tarball's files, verified."""
     dist = _metadata(name, version).get("dist") or {}
     if "tarball" not in dist or "integrity" not in dist:
         raise VendorError(f"{name}@{version}: the registry gave no dist.tarball/integrity")
     tarball = _get(dist["tarball"])
     _verify(name, tarball, dist["integrity"])
-    members = _members(tarball)
+    integrity: str = dist["integrity"]
+    return integrity, _members(tarball)
+
+
+def _license(name: str, version: str, members: dict[str, bytes]) -> str:
+    found = [path for path in members if path.lower() in LICENSE_NAMES]
+    if not found:
+        raise VendorError(f"{name}@{version} ships no LICENSE file at its root")
+    return found[0]
+
+
+def fetch(package: dict[str, Any], vendor: Path = VENDOR) -> None:
+    """Download the pinned version of `package`, verify it and write its listed files and
+    licence under `vendor`, recording their sha256 (and the integrity) in `package`. The
+    licences of packages its bundles contain (`notices`: name and version) are written
+    beside it as LICENSE.<name>."""
+    name, version = package["name"], package["version"]
+    integrity, members = _download(name, version)
     missing = [path for path in package["files"] if path not in members]
     if missing:
         raise VendorError(
             f"{name}@{version} has no {', '.join(missing)}; fix the 'files' of this package "
             "in versions.json (list the tarball with `npm pack` and `tar tzf`)"
         )
-    licenses = [path for path in members if path.lower() in LICENSE_NAMES]
-    if not licenses:
-        raise VendorError(f"{name}@{version} ships no LICENSE file at its root")
+    license_path = _license(name, version, members)
+    notices: list[tuple[dict[str, Any], str, bytes]] = []
+    for notice in package.get("notices", []):
+        _, bundled = _download(notice["name"], notice["version"])
+        text = bundled[_license(notice["name"], notice["version"], bundled)]
+        notices.append((notice, "LICENSE." + notice["name"].replace("/", "-"), text))
     root = vendor / package["dir"]
     if root.exists():
         shutil.rmtree(root)  # files dropped from the list must not linger
-    for path in [*package["files"], licenses[0]]:
+    for path in [*package["files"], license_path]:
         file = root / target_path(path)
         file.parent.mkdir(parents=True, exist_ok=True)
         file.write_bytes(members[path])
-    package["integrity"] = dist["integrity"]
+    for notice, path, text in notices:
+        (root / path).write_bytes(text)
+        notice.update(path=path, sha256=_sha256(text))
+    package["integrity"] = integrity
     package["files"] = {path: _sha256(members[path]) for path in package["files"]}
-    package["license"] = {"path": licenses[0], "sha256": _sha256(members[licenses[0]])}
+    package["license"] = {"path": license_path, "sha256": _sha256(members[license_path])}
 
 
 def latest(name: str) -> str:
