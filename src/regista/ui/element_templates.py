@@ -53,6 +53,7 @@ class Field:
     required: bool = False
     description: str | None = None
     when: tuple[str, tuple[str, ...]] | None = None
+    expression: bool = False  # a FEEL expression the connector evaluates itself
 
 
 @dataclass(frozen=True, slots=True)
@@ -448,12 +449,14 @@ INBOUND: tuple[Connector, ...] = (
                 secret=True,
             ),
             _auth("inbound.auth.apiKey", "authentication", _WEBHOOK_AUTH, ("APIKEY",), "API key"),
-            _auth(
+            Field(
                 "inbound.auth.apiKeyLocator",
+                "API key locator",
                 "authentication",
-                _WEBHOOK_AUTH,
-                ("APIKEY",),
-                "API key locator (FEEL over request)",
+                required=True,
+                description="FEEL over request, e.g. =request.headers.apikey",
+                when=(_WEBHOOK_AUTH, ("APIKEY",)),
+                expression=True,
             ),
         ),
     ),
@@ -599,7 +602,10 @@ def _property(field: Field, binding: dict[str, str], flavour: Flavour) -> dict[s
         "camunda:inputParameter",
     ):
         prop["optional"] = True  # an empty optional input is left out of the io mapping
-    if flavour == "camunda8" and prop["type"] in ("String", "Text"):
+    if field.expression:
+        prop["feel"] = "required"
+    elif binding["type"] == "zeebe:input" and prop["type"] in ("String", "Text"):
+        # inputs are evaluated by the engine; inbound properties are read as they are
         prop["feel"] = "optional"
     if field.when is not None:
         other, values = field.when
@@ -614,17 +620,17 @@ def _property(field: Field, binding: dict[str, str], flavour: Flavour) -> dict[s
 def _extra(
     rows: Sequence[tuple[str, str, str, str, str | None]], binding: str, flavour: Flavour
 ) -> list[dict[str, Any]]:
+    """The optional fields every template of a kind shares (result mapping, activation):
+    a Text row is a FEEL expression."""
     made = []
     for name, label, group, kind, hint in rows:
         key = "key" if binding == "zeebe:taskHeader" else "name"
-        prop = _property(
-            Field(name, label, group, "Text" if kind == "Text" else "String", description=hint),
-            {"type": binding, key: name},
-            flavour,
+        text = kind == "Text"
+        field = Field(
+            name, label, group, "Text" if text else "String", description=hint, expression=text
         )
+        prop = _property(field, {"type": binding, key: name}, flavour)
         prop["optional"] = True
-        if kind == "Text":
-            prop["feel"] = "required"
         made.append(prop)
     return made
 
@@ -753,19 +759,17 @@ def _events_camunda8(connector: Connector) -> list[dict[str, Any]]:
             }
         )
         if not start:
-            key = _property(
-                Field(
-                    "correlationKeyExpression",
-                    "Correlation key (message)",
-                    "correlation",
-                    required=True,
-                    description="FEEL over the event, e.g. =request.body.orderId",
-                ),
-                {"type": "zeebe:property", "name": "correlationKeyExpression"},
-                "camunda8",
+            key = Field(
+                "correlationKeyExpression",
+                "Correlation key (message)",
+                "correlation",
+                required=True,
+                description="FEEL over the event, e.g. =request.body.orderId",
+                expression=True,
             )
-            key["feel"] = "required"
-            properties.append(key)
+            properties.append(
+                _property(key, {"type": "zeebe:property", "name": key.name}, "camunda8")
+            )
         properties += _extra(_DELIVERY, "zeebe:property", "camunda8")
         template["properties"] = properties
         made.append(template)
