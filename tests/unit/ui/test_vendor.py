@@ -4,9 +4,13 @@ script's own `check`, without network."""
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import importlib.util
+import io
 import json
 import shutil
+import tarfile
 from pathlib import Path
 from types import ModuleType
 
@@ -66,3 +70,85 @@ def test_check_names_a_versions_json_it_cannot_read(tmp_path: Path) -> None:
 
 def test_the_check_command_exits_zero() -> None:
     assert vendor_ui.main(["--check"]) == 0
+
+
+def _tarball(files: dict[str, bytes]) -> bytes:
+    buffer = io.BytesIO()
+    with tarfile.open(fileobj=buffer, mode="w:gz") as archive:
+        for path, data in files.items():
+            info = tarfile.TarInfo(f"package/{path}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+    return buffer.getvalue()
+
+
+class FakeRegistry:
+    """The two documents the script asks the npm registry for, served from memory."""
+
+    def __init__(self, files: dict[str, bytes], *, integrity: str | None = None) -> None:
+        self.tarball = _tarball(files)
+        digest = base64.b64encode(hashlib.sha512(self.tarball).digest()).decode()
+        self.integrity = integrity or f"sha512-{digest}"
+        self.asked: list[str] = []
+
+    def get(self, url: str) -> bytes:
+        self.asked.append(url)
+        if url.endswith(".tgz"):
+            return self.tarball
+        dist = {"tarball": "https://registry.test/x.tgz", "integrity": self.integrity}
+        return json.dumps({"version": "2.0.0", "dist": dist}).encode()
+
+
+FILES = {
+    "dist/app.min.js": b"window.App = {}",
+    "dist/app.js.map": b"{}",
+    "dist/assets/app.css": b"body {}",
+    "LICENSE": b"MIT Permission is hereby granted",
+}
+
+
+def test_fetch_verifies_extracts_the_listed_files_and_records_them(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = FakeRegistry(FILES)
+    monkeypatch.setattr(vendor_ui, "_get", registry.get)
+    package = {
+        "name": "@scope/app",
+        "version": "2.0.0",
+        "dir": "app",
+        "files": {"dist/app.min.js": "", "dist/assets/app.css": ""},
+    }
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "old.js").write_text("dropped from the list")
+    vendor_ui.fetch(package, tmp_path)
+    assert registry.asked[0] == "https://registry.npmjs.org/@scope%2Fapp/2.0.0"
+    written = sorted(p.relative_to(tmp_path).as_posix() for p in tmp_path.rglob("*.*"))
+    assert written == ["app/app.min.js", "app/assets/app.css"]
+    assert (tmp_path / "app" / "LICENSE").read_bytes() == FILES["LICENSE"]
+    assert package["files"] == {
+        "dist/app.min.js": hashlib.sha256(FILES["dist/app.min.js"]).hexdigest(),
+        "dist/assets/app.css": hashlib.sha256(FILES["dist/assets/app.css"]).hexdigest(),
+    }
+    assert package["integrity"] == registry.integrity
+    vendor_ui.save(tmp_path / "versions.json", {"packages": [package]})
+    assert vendor_ui.check(tmp_path) == []
+
+
+def test_fetch_refuses_a_tarball_that_fails_its_integrity(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    registry = FakeRegistry(FILES, integrity="sha512-" + base64.b64encode(b"0" * 64).decode())
+    monkeypatch.setattr(vendor_ui, "_get", registry.get)
+    package = {"name": "app", "version": "2.0.0", "dir": "app", "files": {"dist/app.min.js": ""}}
+    with pytest.raises(vendor_ui.VendorError, match="does not match its sha512 integrity"):
+        vendor_ui.fetch(package, tmp_path)
+    assert not (tmp_path / "app").exists()
+
+
+def test_fetch_names_a_listed_file_the_tarball_lacks(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(vendor_ui, "_get", FakeRegistry(FILES).get)
+    package = {"name": "app", "version": "2.0.0", "dir": "app", "files": {"dist/gone.js": ""}}
+    with pytest.raises(vendor_ui.VendorError, match=r"app@2.0.0 has no dist/gone.js"):
+        vendor_ui.fetch(package, tmp_path)
