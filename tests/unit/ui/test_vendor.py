@@ -9,6 +9,7 @@ import hashlib
 import importlib.util
 import io
 import json
+import re
 import shutil
 import tarfile
 from pathlib import Path
@@ -152,3 +153,22 @@ def test_fetch_names_a_listed_file_the_tarball_lacks(
     package = {"name": "app", "version": "2.0.0", "dir": "app", "files": {"dist/gone.js": ""}}
     with pytest.raises(vendor_ui.VendorError, match=r"app@2.0.0 has no dist/gone.js"):
         vendor_ui.fetch(package, tmp_path)
+
+
+# The global each bundle defines, as the README tells the pages to use it.
+GLOBALS = {
+    "camunda-bpmn-js/camunda-cloud-modeler.production.min.js": "BpmnModeler",
+    "camunda-bpmn-js/camunda-platform-modeler.production.min.js": "BpmnModeler",
+    "camunda-bpmn-js/camunda-cloud-navigated-viewer.production.min.js": "BpmnNavigatedViewer",
+    "dmn-js/dmn-modeler.production.min.js": "DmnJS",
+    "form-js/form-viewer.umd.js": "FormViewer",
+    "htmx/htmx.min.js": "htmx",
+}
+
+
+@pytest.mark.parametrize("bundle", sorted(GLOBALS))
+def test_each_bundle_defines_the_global_the_readme_names(bundle: str) -> None:
+    name = GLOBALS[bundle]
+    head = (VENDOR / bundle).read_text(encoding="utf-8")[:1000]
+    assert re.search(rf"(\.{name}\s*=|global\.{name}\b|var {name}\s*=)", head), head[:200]
+    assert f"`{name}`" in (VENDOR / "README.md").read_text()
