@@ -178,6 +178,7 @@ def server_command(
     from regista.api.identity import Directory
     from regista.client import Client
     from regista.runtime.node import Node
+    from regista.ui import mount_ui
 
     setup_logging(log_level)
     if auth == "none" and not is_loopback(host):
@@ -223,6 +224,7 @@ def server_command(
         demo_mode.login(None)
     node = None if no_engine else Node(client.shell, workers)
     app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
+    mount_ui(app, client, options)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its
     # leases and the process exits normally.
