@@ -71,7 +71,9 @@ def problems_of(
     try:
         text = content.decode("utf-8").removeprefix("\ufeff")
     except UnicodeDecodeError:
-        raise _refuse(index, name, "the file is not UTF-8 text; send .bpmn, .dmn or .form files")
+        raise _refuse(
+            index, name, "the file is not UTF-8 text; send .bpmn, .dmn or .form files"
+        ) from None
     suffix = Path(name).suffix.lower()
     if suffix == _FORM_SUFFIX or (suffix not in _XML_SUFFIXES and looks_like_form(text)):
         found = form_id_of(text, name)
