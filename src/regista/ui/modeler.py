@@ -83,6 +83,8 @@ class Opened:
     origin: str = "new"
     """`new`, `deployed` or `file` (the browser kept the file in sessionStorage)."""
     process_key: str = ""
+    focus: str = ""
+    """The element to show first: the decision whose table a DMN page opens."""
 
 
 async def _deployed_process(request: Request, key: str) -> Opened:
@@ -119,6 +121,7 @@ async def _deployed_decision(request: Request, key: str) -> Opened:
         title=f"{found.get('name') or found.get('decisionDefinitionId')} "
         f"(version {found.get('version')})",
         origin="deployed",
+        focus=str(found.get("decisionDefinitionId") or ""),
     )
 
 
@@ -276,6 +279,7 @@ async def edit(
         "name": opened.name,
         "origin": opened.origin,
         "processKey": opened.process_key,
+        "focus": opened.focus,
         "templates": f"{PREFIX}/modeler/element-templates/{opened.flavour}.json",
         "mayStart": principal.has("operator"),
     }

@@ -145,7 +145,12 @@
           regista.flash(`Opened with ${warnings.length} warning(s): ${warnings[0].message}`, "error");
         }
         if (config.kind === "bpmn") modeler.get("canvas").zoom("fit-viewport", "auto");
-        if (config.kind === "dmn") hookDmn(modeler.getActiveViewer());
+        if (config.kind === "dmn") {
+          // a decision opened from the list shows its table first
+          const view = config.focus && modeler.getViews().find((v) => v.element && v.element.id === config.focus && v.type !== "drd");
+          if (view) { await modeler.open(view); config.focus = ""; }
+          hookDmn(modeler.getActiveViewer());
+        }
       }
     } catch (error) {
       setState(`This file cannot be opened: ${error.message}`);
