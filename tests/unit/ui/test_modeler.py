@@ -236,8 +236,10 @@ def test_validation_with_the_page_session() -> None:
             "/v2/resources/validation", files=_files(("broken.bpmn", BROKEN)), headers=headers
         )
         problems = answer.json()["problems"]
-        assert {"resource": "broken.bpmn", "elementId": "f1", "line": 5} == {
-            k: problems[0][k] for k in ("resource", "elementId", "line")
+        assert {k: problems[0][k] for k in ("resource", "elementId", "line")} == {
+            "resource": "broken.bpmn",
+            "elementId": "f1",
+            "line": 5,
         }
         not_xml = browser.post(
             "/v2/resources/validation", files=_files(("notes.bpmn", b"hello")), headers=headers
