@@ -153,8 +153,12 @@
         }
       }
     } catch (error) {
-      setState(`This file cannot be opened: ${error.message}`);
-      regista.flash(`The model cannot be opened: ${error.message}`, "error");
+      let reason = error.message;
+      if (/no diagram to display/.test(reason)) {
+        reason += ": the file has no diagram layout (BPMNDiagram); draw it in a modeler that saves one";
+      }
+      setState(`This file cannot be opened: ${reason}`);
+      regista.flash(`The model cannot be opened: ${reason}`, "error");
       return false;
     }
     markClean(state.processKey ? "Deployed; no unsaved changes." : "No unsaved changes.");
