@@ -7,7 +7,7 @@
   const config = JSON.parse(document.getElementById("modeler-config").textContent);
   const SUFFIX = { bpmn: ".bpmn", dmn: ".dmn", form: ".form" };
   const TYPE = { bpmn: "application/xml", dmn: "application/xml", form: "application/json" };
-  const state = { dirty: false, leaving: false, processKey: config.processKey || "", marked: [] };
+  const state = { dirty: false, leaving: false, processKey: config.processKey || "", marked: [], problems: [] };
   let modeler = null;
 
   const $ = (id) => document.getElementById(id);
@@ -122,7 +122,14 @@
     }
     if (config.kind === "dmn") {
       const made = new DmnJS({ container: "#canvas" });
-      made.on("views.changed", () => hookDmn(made.getActiveViewer()));
+      made.on("views.changed", () => {
+        hookDmn(made.getActiveViewer());
+        const view = made.getActiveView();
+        if (view && view.type === "drd") {
+          clearProblems();
+          markOnDiagram(state.problems);
+        }
+      });
       return made;
     }
     const made = new FormEditor.FormEditor({
@@ -136,6 +143,7 @@
   // Put `text` into the modeler; false (with the reason shown) when it cannot be read.
   async function load(text) {
     clearProblems();
+    state.problems = [];
     try {
       if (config.kind === "form") {
         await modeler.importSchema(JSON.parse(text));
@@ -203,8 +211,9 @@
   function diagramViewer() {
     if (config.kind === "bpmn") return modeler;
     if (config.kind === "dmn") {
-      const view = modeler.getActiveView();
-      return view && view.type === "drd" ? modeler.getActiveViewer() : null;
+      // markers live on the DRD: put on again whenever it is shown (views.changed)
+      const active = modeler.getActiveView();
+      return active && active.type === "drd" ? modeler.getActiveViewer() : null;
     }
     return null;
   }
@@ -217,8 +226,8 @@
         try { canvas.removeMarker(id, marker); } catch (error) { /* gone since */ }
       }
       viewer.get("overlays").remove({ type: "regista-problem" });
+      state.marked = [];
     }
-    state.marked = [];
   }
 
   function markOnDiagram(problems) {
@@ -253,15 +262,13 @@
   // Select the element a problem names (opening the DMN view of a decision when needed).
   async function select(id) {
     if (config.kind === "dmn") {
-      const view = modeler.getViews().find((v) => v.element && v.element.id === id);
-      const active = modeler.getActiveView();
-      if (active && active.type !== "drd") {
-        const drd = modeler.getViews().find((v) => v.type === "drd");
-        if (drd) await modeler.open(drd);
-      } else if (!diagramViewer() && view) {
-        await modeler.open(view);
-        return;
-      }
+      // a decision's problem is in its table (or literal expression): open that view;
+      // any other element is shown on the DRD
+      const views = modeler.getViews();
+      const table = views.find((v) => v.type !== "drd" && v.element && v.element.id === id);
+      const target = table || views.find((v) => v.type === "drd");
+      if (target && target !== modeler.getActiveView()) await modeler.open(target);
+      if (table) return;
     }
     if (config.kind === "form") {
       const field = modeler.get("formFieldRegistry").get(id);
@@ -283,6 +290,7 @@
   // Show `problems` ({resource|file, elementId, line, severity, message}) under `heading`.
   function showProblems(problems, heading) {
     clearProblems();
+    state.problems = problems;
     const box = $("problems");
     box.replaceChildren();
     const errors = problems.filter((p) => p.severity === "error").length;
