@@ -17,7 +17,6 @@ import argparse
 import json
 import sqlite3
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -25,11 +24,8 @@ from typing import Any
 
 import httpx
 
-sys.path.insert(0, str(Path(__file__).parent))
-
-from api_bench import server  # noqa: E402
-
-from regista.bpmn import ProcessBuilder, to_xml  # noqa: E402
+from api_bench import server
+from regista.bpmn import ProcessBuilder, to_xml
 
 #: Shares of the instances: completed, waiting at the user task, with an incident.
 SHARES = (0.80, 0.15, 0.05)
