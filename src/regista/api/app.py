@@ -38,6 +38,7 @@ from regista.api.v2 import (
     roles,
     user_tasks,
     users,
+    validation,
 )
 from regista.client import Client
 from regista.connectors import Secrets
@@ -149,6 +150,7 @@ def create_app(
         app.include_router(identity.router)
     for resource in (
         deployments,
+        validation,
         definitions,
         requirements,
         forms,

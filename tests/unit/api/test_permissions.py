@@ -86,6 +86,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/v2/api-keys/{apiKeyId}"): ADMIN_ONLY,
     # deployments and definitions
     ("POST", "/v2/deployments"): MODELER,
+    ("POST", "/v2/resources/validation"): MODELER,
     ("POST", "/v2/process-definitions/search"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
@@ -93,6 +94,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/forms/{formKey}"): FORMS,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
+    ("GET", "/v2/decision-definitions/{decisionDefinitionKey}/xml"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,
     ("POST", "/v2/decision-requirements/search"): READER,
     ("GET", "/v2/decision-requirements/{decisionRequirementsKey}"): READER,

@@ -290,6 +290,28 @@ def get_decision_definition(
     return _decision(decision, {drg.id: drg.version} if drg is not None else {})
 
 
+@router.get(
+    "/decision-definitions/{decisionDefinitionKey}/xml",
+    summary="The DMN XML of a decision definition",
+    description="The XML of the decision requirements the decision belongs to, as Camunda "
+    "8.8 answers it.",
+    response_class=Response,
+    responses={200: {"content": {"text/xml": {}}}},
+)
+def get_decision_definition_xml(
+    request: Request, decisionDefinitionKey: str, principal: Reader
+) -> Response:
+    with client_of(request).store.transaction(write=False) as tx:
+        try:
+            row = find_decision(tx, key=decisionDefinitionKey, decision_id=None)
+        except NotFoundError:
+            raise no_such("decision definition", decisionDefinitionKey) from None
+        drg = tx.get_definition(decision_of(row).requirements_key)
+    if drg is None:
+        raise no_such("decision requirements of the decision", decisionDefinitionKey)
+    return Response(drg.source, media_type="text/xml")
+
+
 class EvaluateDecision(Model):
     decisionDefinitionKey: Key | None = None
     decisionDefinitionId: str | None = None
