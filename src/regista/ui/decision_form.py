@@ -1,5 +1,5 @@
 """The inputs of a decision's evaluation form, found in its DMN model: the input data the
-decision and the decisions it requires read, and the plain names or paths its decision
+decision and the decisions it requires read, and the plain names or paths their decision
 tables test (`season`, `applicant.age`), each typed by its `typeRef`. What a decision computes
 for another (a required decision's result) is not asked for."""
 
@@ -59,8 +59,13 @@ def decision_inputs(model: m.Definitions, decision_id: str) -> list[DecisionInpu
     """The fields of the evaluation form of `decision_id` in `model` (none when it is not
     there: the JSON editor still takes any variables)."""
     decisions = _required(model, decision_id)
-    computed = {d.variable.name or d.name for d in decisions if d.id != decision_id}
-    computed |= {d.name for d in decisions if d.id != decision_id}
+    computed: set[str] = set()
+    for required in decisions[1:]:
+        # a required decision's result is read by its id (Camunda 8), its variable or
+        # name (DMN), or its table's output names (Camunda 7)
+        computed |= {required.id, required.name, required.variable.name}
+        if isinstance(required.expression, m.DecisionTable):
+            computed |= {o.name for o in required.expression.outputs if o.name}
     data = {i.id: i for i in model.input_data}
     fields: dict[str, DecisionInput] = {}
     for decision in decisions:
