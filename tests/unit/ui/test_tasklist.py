@@ -68,7 +68,7 @@ def served() -> object:
         yield found
 
 
-def _links(page: str) -> list[str]:
+def _links(page: str) -> list[tuple[str, str]]:
     return re.findall(r'<a href="/ui/tasks/(\d+)">([^<]*)</a>', page)
 
 
