@@ -148,7 +148,6 @@ async def incidents(
     return ui(request).render(
         request,
         "incidents.html",
-        status=400 if listed.errors else 200,
         principal=principal,
         section="incidents",
         filters=filters,

@@ -116,7 +116,6 @@ async def jobs(
     return ui(request).render(
         request,
         "jobs.html",
-        status=400 if listed.errors else 200,
         principal=principal,
         section="jobs",
         filters=filters,

@@ -27,6 +27,8 @@
     const box = document.getElementById("dmn-views");
     if (!viewer || !box) return;
     const active = viewer.getActiveView();
+    // a table or an expression takes the height it needs; the diagram a fixed canvas
+    container.classList.toggle("fit", !!active && active.type !== "drd");
     box.replaceChildren();
     for (const view of viewer.getViews()) {
       const button = document.createElement("button");
@@ -209,7 +211,9 @@
         table.append(element("caption", rules.length ? rules.length + " matched rule" + (rules.length === 1 ? "" : "s") : "No rule matched"));
         const head = element("tr");
         for (const title of ["Rule", "Rule id", "Outputs"]) head.append(element("th", title, { scope: "col" }));
-        table.append(element("thead")).append(head);
+        const thead = element("thead");
+        thead.append(head);
+        table.append(thead);
         const body = element("tbody");
         for (const rule of rules) {
           const row = element("tr", null, { "data-rule": rule.ruleId });
