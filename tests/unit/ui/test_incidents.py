@@ -58,7 +58,7 @@ def test_the_list_shows_open_incidents_with_their_errors_and_filters() -> None:
 def test_bad_dates_are_shown_beside_their_fields() -> None:
     with ui_app() as served, served.signed_in("olga") as browser:
         page = browser.get("/ui/incidents?created_from=yesterday")
-        assert page.status_code == 400
+        assert page.status_code == 200  # the page, with its message beside the field
         assert re.search(
             r'id="created_from"[^>]*aria-invalid="true" aria-describedby="e-created_from"',
             page.text,
@@ -67,7 +67,7 @@ def test_bad_dates_are_shown_beside_their_fields() -> None:
         reversed_ = browser.get(
             "/ui/incidents?created_from=2026-02-01T00:00&created_to=2026-01-01T00:00"
         )
-        assert reversed_.status_code == 400
+        assert reversed_.status_code == 200
         assert 'id="e-created_to">must not be before' in reversed_.text
         bad_state = browser.get("/ui/incidents?state=ON_FIRE")
         assert bad_state.status_code == 400 and "Traceback" not in bad_state.text
