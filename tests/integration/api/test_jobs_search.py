@@ -185,6 +185,8 @@ def test_pages_forward_and_back(store_url: str) -> None:
         ({"filter": {"retries": "many"}}, "filter.retries"),
         ({"filter": {"retries": {"$like": 1}}}, "filter.retries"),
         ({"filter": {"retries": {"$gte": "one"}}}, "filter.retries"),
+        ({"filter": {"retries": {"$lt": 1.5}}}, "filter.retries"),
+        ({"filter": {"retries": {"$gt": 2**40}}}, "filter.retries"),
         ({"filter": {"retries": 10**20}}, "filter.retries"),
         ({"page": {"from": 10**20}}, "page.from"),
         ({"filter": {"jobKey": {"$in": ["1", "2"]}}}, "filter.jobKey"),

@@ -478,11 +478,11 @@ def _statuses(raw: Any) -> list[str] | None:
 
 
 def _int32(value: Any, field: str) -> int:
-    if isinstance(value, bool):
+    if isinstance(value, bool) or not isinstance(value, int | str):
         raise _bad_filter(field, "must be an integer")
     try:
         number = int(value)
-    except (TypeError, ValueError):
+    except ValueError:
         raise _bad_filter(field, "must be an integer") from None
     if not -(2**31) <= number < 2**31:
         raise _bad_filter(field, "must be a 32-bit integer")
