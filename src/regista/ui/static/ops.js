@@ -69,10 +69,9 @@
   }
 
   // One row's action through the API; the text of its result.
-  async function act(key, row, retries) {
+  async function act(key, job, retries) {
     const api = window.regista.api;
     if (kind === "incidents") {
-      const job = row ? row.dataset.job : "";
       if (job) await api("PATCH", "/v2/jobs/" + encodeURIComponent(job), { changeset: { retries } });
       await api("POST", "/v2/incidents/" + encodeURIComponent(key) + "/resolution");
       return job ? "Retried (" + retries + " " + (retries === 1 ? "retry" : "retries") + ")" : "Resolved";
@@ -108,13 +107,17 @@
     sync();
     let done = 0;
     let failed = 0;
-    for (const key of Array.from(picked)) {
+    // the rows' jobs as they are now: a live refresh may replace the rows meanwhile
+    const work = Array.from(picked).map((key) => {
       const row = document.querySelector('tr[data-key="' + CSS.escape(key) + '"]');
+      return { key, job: row ? row.dataset.job || "" : "" };
+    });
+    for (const { key, job } of work) {
       results.set(key, { ok: true, text: "Working…" });
       sync();
       let result;
       try {
-        result = { ok: true, text: await act(key, row, retries) };
+        result = { ok: true, text: await act(key, job, retries) };
         done += 1;
         picked.delete(key);
       } catch (error) {
