@@ -84,8 +84,16 @@ def async_job(run: Run, ei: ElementInstance, node: Any, when: str) -> None:
     )
 
 
-def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | None = None) -> None:
-    """Create the job of `node` for its workers and wait for it."""
+def create_job(
+    run: Run,
+    ei: ElementInstance,
+    node: Any,
+    job: JobDefinition | None = None,
+    *,
+    retries: int | None = None,
+) -> None:
+    """Create the job of `node` for its workers and wait for it, with the model's retries
+    (or `retries`: those an operator gave the job that failed before it)."""
     job = job or node.job
     assert job is not None
     job_type = run.text(job.type, ei.id, "job type")
@@ -94,8 +102,10 @@ def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | No
             f"{node.id} has an empty job type; set the task definition type "
             "(zeebe:taskDefinition or camunda:topic)"
         )
-    retries = DEFAULT_RETRIES
-    if job.retries is not None:
+    given, retries = retries, DEFAULT_RETRIES
+    if given is not None:
+        retries = given
+    elif job.retries is not None:
         value = run.evaluate(job.retries, ei.id)
         try:
             retries = int(str(value).strip())

@@ -195,12 +195,19 @@ class InstanceQuery:
 class IncidentQuery:
     """Which incidents a page of a search holds, oldest first (or newest with
     `descending`); keyset paging after (`after_created`, `after_id`), or `offset` rows in.
-    `resolved` None: open and resolved ones."""
+    `resolved` None: open and resolved ones. `process_id` and `definition_id` filter by the
+    incident's instance; `created_from`/`created_to` bound the creation time (inclusive)."""
 
     incident_id: str | None = None
     instance_id: str | None = None
     element_id: str | None = None
+    element_instance_id: str | None = None
     job_id: str | None = None
+    error_type: str | None = None
+    process_id: str | None = None
+    definition_id: str | None = None
+    created_from: datetime | None = None
+    created_to: datetime | None = None
     resolved: bool | None = None
     descending: bool = False
     after_id: str | None = None
@@ -215,7 +222,8 @@ class JobQuery:
     paging after `after_id`, or `offset` rows in. Jobs of the runtime's own types
     (`regista:...`) are never listed. `process_id` and `definition_id` filter by the job's
     instance; `retried` None: any, True: jobs that failed and wait for a retry (ready, with
-    an error), False: the others."""
+    an error), False: the others; `retries_from`/`retries_to` bound the retries left
+    (inclusive)."""
 
     job_id: str | None = None
     type: str | None = None
@@ -227,6 +235,8 @@ class JobQuery:
     element_id: str | None = None
     element_instance_id: str | None = None
     retries: int | None = None
+    retries_from: int | None = None
+    retries_to: int | None = None
     retried: bool | None = None
     descending: bool = False
     after_id: str | None = None

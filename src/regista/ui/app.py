@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from regista.api.options import ServerOptions
 from regista.api.tokens import AccessTokens
 from regista.client import Client
-from regista.ui import cockpit, login, missing, modeler, tasklist
+from regista.ui import cockpit, decisions, incidents, jobs, login, missing, modeler, tasklist
 from regista.ui.gateway import Gateway
 from regista.ui.pages import PREFIX, Ui
 
@@ -45,6 +45,9 @@ def mount_ui(
     app.include_router(cockpit.router)
     app.include_router(tasklist.router)
     app.include_router(modeler.router)
+    app.include_router(incidents.router)
+    app.include_router(jobs.router)
+    app.include_router(decisions.router)
     # last: any other path under the UI is a page saying it does not exist
     app.include_router(missing.router)
 

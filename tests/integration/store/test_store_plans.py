@@ -229,6 +229,40 @@ def test_incident_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.Monk
     _check(sql_store, monkeypatch, cases)
 
 
+def test_the_cockpits_incident_filters_walk_an_index(
+    sql_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Process, definition, element instance, error type and creation time (the incident
+    list's filters): checked on the rows of the creation-time walk, or a range of it."""
+    filters: dict[str, dict[str, Any]] = {
+        "process_id": {"process_id": "order"},
+        "definition_id": {"definition_id": "d1"},
+        "element_instance_id": {"element_instance_id": "4"},
+        "error_type": {"error_type": "JOB_NO_RETRIES"},
+        "created_from": {"created_from": T0},
+        "created_to": {"created_to": T0 + timedelta(days=1)},
+        "open": {"resolved": False},
+        "instance_id": {"instance_id": "2"},
+    }
+    cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
+    for chosen in _subsets(list(filters), 2):
+        given: dict[str, Any] = {}
+        for name in chosen:
+            given.update(filters[name])
+        served = ["instance_id"] if "instance_id" in chosen and "open" not in chosen else []
+        for descending, cursor in itertools.product((False, True), (False, True)):
+            after: dict[str, Any] = {"after_id": "5", "after_created": T0} if cursor else {}
+            query = IncidentQuery(**given, descending=descending, limit=50, **after)
+            cases.append(
+                (
+                    f"incidents {chosen} desc={descending} cursor={cursor}",
+                    served,
+                    functools.partial(_incidents_page, query),
+                )
+            )
+    _check(sql_store, monkeypatch, cases)
+
+
 def test_job_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     filters: dict[str, dict[str, Any]] = {
         "job_id": {"job_id": "1"},
@@ -242,6 +276,8 @@ def test_job_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.MonkeyPat
         "element_id": {"element_id": "task"},
         "element_instance_id": {"element_instance_id": "4"},
         "retries": {"retries": 3},
+        "retries_left": {"retries_from": 1},
+        "retries_at_most": {"retries_to": 0},
         "retried": {"retried": True},
         "not_retried": {"retried": False},
     }

@@ -63,12 +63,16 @@ def sorted_instances(rows: list[Instance], q: InstanceQuery) -> list[Instance]:
 
 
 def incident_matches(row: Incident, q: IncidentQuery) -> bool:
-    """Whether an incident passes the filters of `q`."""
+    """Whether an incident passes the filters of `q` that its own row answers (the
+    instance's process and definition are the caller's to check)."""
     return (
         (q.incident_id is None or row.id == q.incident_id)
         and (q.instance_id is None or row.instance_id == q.instance_id)
         and (q.element_id is None or row.element_id == q.element_id)
+        and (q.element_instance_id is None or row.element_instance_id == q.element_instance_id)
         and (q.job_id is None or row.job_id == q.job_id)
+        and (q.error_type is None or row.error_type == q.error_type)
+        and _within(row.created_at, q.created_from, q.created_to)
         and (q.resolved is None or (row.resolved_at is not None) == q.resolved)
     )
 
@@ -102,6 +106,8 @@ def job_matches(row: Job, q: JobQuery) -> bool:
         and (q.element_id is None or row.element_id == q.element_id)
         and (q.element_instance_id is None or row.element_instance_id == q.element_instance_id)
         and (q.retries is None or row.retries == q.retries)
+        and (q.retries_from is None or row.retries >= q.retries_from)
+        and (q.retries_to is None or row.retries <= q.retries_to)
         and (q.retried is None or retried == q.retried)
     )
 

@@ -645,14 +645,26 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transac
         self._j.set(self._t.incidents, incident_id, replace(incident, resolved_at=utc(now)))
         return True
 
+    def _incident_matches(self, incident: Incident, query: IncidentQuery) -> bool:
+        if not search.incident_matches(incident, query):
+            return False
+        if query.process_id is None and query.definition_id is None:
+            return True
+        row = self._t.instances.get(incident.instance_id)
+        return (
+            row is not None
+            and (query.process_id is None or row.process_id == query.process_id)
+            and (query.definition_id is None or row.definition_id == query.definition_id)
+        )
+
     def page_incidents(self, query: IncidentQuery) -> list[Incident]:
         self._j.check()
-        rows = [i for i in self._t.incidents.values() if search.incident_matches(i, query)]
+        rows = [i for i in self._t.incidents.values() if self._incident_matches(i, query)]
         return search.page(search.sorted_incidents(rows, query), query.offset, query.limit)
 
     def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
         self._j.check()
-        found = sum(1 for i in self._t.incidents.values() if search.incident_matches(i, query))
+        found = sum(1 for i in self._t.incidents.values() if self._incident_matches(i, query))
         return min(found, cap)
 
     def _job_matches(self, job: Job, query: JobQuery) -> bool:

@@ -226,6 +226,12 @@ def _incidents(s: SqlSession, q: IncidentQuery) -> _Select:
     sel.when(q.instance_id, "incident_instance_is", "instance_id")
     sel.when(q.element_id, "incident_element_is", "element_id")
     sel.when(q.job_id, "incident_job_is", "job_id")
+    sel.when(q.element_instance_id, "incident_element_instance_is", "element_instance_id")
+    sel.when(q.error_type, "incident_error_type_is", "error_type")
+    sel.when(q.process_id, "incident_process_is", "process_id")
+    sel.when(q.definition_id, "incident_definition_is", "definition_id")
+    sel.when(s.codec.ts(q.created_from), "incident_created_from", "created_from")
+    sel.when(s.codec.ts(q.created_to), "incident_created_to", "created_to")
     if q.resolved is not None:
         sel.add("incident_resolved" if q.resolved else "incident_open")
     return sel
@@ -266,6 +272,8 @@ def _jobs(s: SqlSession, q: JobQuery) -> _Select:
     sel.when(q.element_id, "job_element_is", "element_id")
     sel.when(q.element_instance_id, "job_element_instance_is", "element_instance_id")
     sel.when(q.retries, "job_retries_is", "retries")
+    sel.when(q.retries_from, "job_retries_from", "retries_from")
+    sel.when(q.retries_to, "job_retries_to", "retries_to")
     if q.retried is not None:
         sel.add("job_retried" if q.retried else "job_not_retried")
     return sel

@@ -138,6 +138,26 @@ element_id = :element_id
 -- name: incident_job_is
 job_id = :job_id
 
+-- name: incident_element_instance_is
+element_instance_id = :element_instance_id
+
+-- name: incident_error_type_is
+error_type = :error_type
+
+-- name: incident_process_is
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = incidents.instance_id AND i.process_id = :process_id)
+
+-- name: incident_definition_is
+EXISTS (SELECT 1 FROM instances i
+        WHERE i.id = incidents.instance_id AND i.definition_id = :definition_id)
+
+-- name: incident_created_from
+created_at >= :created_from
+
+-- name: incident_created_to
+created_at <= :created_to
+
 -- name: incident_open
 resolved_at IS NULL
 
@@ -202,6 +222,12 @@ element_instance_id = :element_instance_id
 
 -- name: job_retries_is
 retries = :retries
+
+-- name: job_retries_from
+retries >= :retries_from
+
+-- name: job_retries_to
+retries <= :retries_to
 
 -- name: job_retried
 status = 'ready' AND error IS NOT NULL
