@@ -16,6 +16,7 @@ from regista.cli.incidents import incidents
 from regista.cli.insight import insight
 from regista.cli.instances import instances
 from regista.cli.messages import correlate_command, signal_command
+from regista.cli.mining import discover_command, fitness_command
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
 from regista.cli.server import server_command
@@ -55,6 +56,8 @@ main.add_command(group)
 main.add_command(apikey)
 main.add_command(worker_command)
 main.add_command(insight)
+insight.add_command(discover_command)
+insight.add_command(fitness_command)
 main.add_command(eventlog)
 
 

@@ -132,21 +132,24 @@ def sequence_cut(dfg: Dfg) -> Groups | None:
     def reaches(g: set[str], h: set[str]) -> bool:
         return any(reach[a] & h for a in g)
 
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(groups)):
-            for j in range(i + 1, len(groups)):
-                if not reaches(groups[i], groups[j]) and not reaches(groups[j], groups[i]):
-                    groups[i] |= groups.pop(j)
-                    merged = True
-                    break
-            if merged:
-                break
+    # components that cannot reach each other either way belong together (transitively)
+    unrelated: dict[str, set[str]] = defaultdict(set)
+    keys = [min(g) for g in groups]
+    for i, g in enumerate(groups):
+        for j in range(i + 1, len(groups)):
+            if not reaches(g, groups[j]) and not reaches(groups[j], g):
+                unrelated[keys[i]].add(keys[j])
+                unrelated[keys[j]].add(keys[i])
+    by_key = dict(zip(keys, groups, strict=True))
+    groups = [
+        set().union(*(by_key[k] for k in component))
+        for component in _components(set(keys), unrelated)
+    ]
     if len(groups) < 2:
         return None
     # later groups are reached by more groups
-    groups.sort(key=lambda g: sum(1 for h in groups if h is not g and reaches(h, g)))
+    rank = [sum(1 for h in groups if h is not g and reaches(h, g)) for g in groups]
+    groups = [g for _, g in sorted(zip(rank, groups, strict=True), key=lambda p: p[0])]
     for i, earlier in enumerate(groups):
         for later in groups[i + 1 :]:
             for a in earlier:
