@@ -20,6 +20,7 @@ from regista.cli.mining import discover_command, fitness_command
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
 from regista.cli.server import server_command
+from regista.cli.simulate import simulate_command
 from regista.cli.start import start_command
 from regista.cli.tasks import tasks
 from regista.cli.tck import tck
@@ -59,6 +60,7 @@ main.add_command(insight)
 insight.add_command(discover_command)
 insight.add_command(fitness_command)
 main.add_command(eventlog)
+main.add_command(simulate_command)
 
 
 if __name__ == "__main__":

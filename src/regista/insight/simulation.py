@@ -23,9 +23,12 @@ from collections import defaultdict, deque
 from dataclasses import dataclass
 
 from regista.bpmn.assembly import assemble_process
+from regista.insight.errors import InsightError
 from regista.insight.report import Report
 from regista.insight.simulation_input import SimulationInput
 from regista.model.bpmn import (
+    Activity,
+    CallActivity,
     Definitions,
     ExclusiveGateway,
     Expression,
@@ -35,6 +38,7 @@ from regista.model.bpmn import (
     Process,
     SequenceFlow,
     ServiceTask,
+    SubProcess,
     Task,
 )
 from regista.model.frozen import FrozenDict
@@ -206,10 +210,14 @@ def simulate(
     )
     rnd = random.Random(seed)
     notes = list(given.sources)
+    _check_ids(definitions.processes[process_id], given)
     missing = sorted(
         n.id
         for n in process.elements.values()
-        if isinstance(n, ServiceTask) and n.id not in routes and n.id not in given.durations
+        if isinstance(n, Activity)
+        and not isinstance(n, SubProcess | CallActivity)
+        and n.id not in routes
+        and n.id not in given.durations
     )
     if missing:
         notes.append("no duration known (taken as 0): " + ", ".join(missing))
@@ -333,6 +341,39 @@ def simulate(
         if stuck:
             notes.append(f"{stuck} case(s) still waiting at the end (messages, signals?)")
     return result
+
+
+def _check_ids(process: Process, given: SimulationInput) -> None:
+    """Refuse durations and branches of elements the process does not have."""
+    for element in given.durations:
+        if element not in process.elements:
+            _unknown(process, given, element, "element")
+    for gateway, shares in given.branches.items():
+        if gateway == "*":
+            continue
+        node = process.elements.get(gateway)
+        if not isinstance(node, ExclusiveGateway):
+            _unknown(process, given, gateway, "exclusive gateway")
+        assert node is not None
+        targets = {f: process.flows[f].target for f in node.outgoing}
+        for flow in shares:
+            if flow not in targets and flow not in targets.values():
+                where = given.places.get(f"{gateway}.{flow}", "the input")
+                raise InsightError(
+                    f"{where}, field '{gateway}.{flow}': {flow!r} is neither a flow out of "
+                    f"{gateway!r} nor its target; those are: "
+                    + ", ".join(f"{f} (to {t})" for f, t in targets.items())
+                )
+
+
+def _unknown(process: Process, given: SimulationInput, key: str, what: str) -> None:
+    where = given.places.get(key, "the input")
+    kinds = ExclusiveGateway if what == "exclusive gateway" else FlowNode
+    known = ", ".join(sorted(k for k, n in process.elements.items() if isinstance(n, kinds)))
+    raise InsightError(
+        f"{where}, field {key!r}: process {process.id!r} has no {what} {key!r}; "
+        f"the ids are: {known}"
+    )
 
 
 def _draw(given: SimulationInput, element_id: str, rnd: random.Random) -> float:

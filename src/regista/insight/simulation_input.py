@@ -96,6 +96,8 @@ class SimulationInput:
     capacities: dict[str, int] = field(default_factory=dict)
     sources: list[str] = field(default_factory=list)
     """Where the values came from, for the report's notes."""
+    places: dict[str, str] = field(default_factory=dict)
+    """Element or gateway id -> where the file gives it ("FILE, line N"), for errors."""
 
     def over(self, base: SimulationInput) -> SimulationInput:
         """These values, and `base`'s where these have none."""
@@ -106,6 +108,7 @@ class SimulationInput:
             {**base.branches, **self.branches},
             {**base.capacities, **self.capacities},
             [*base.sources, *self.sources],
+            {**base.places, **self.places},
         )
 
 
@@ -218,6 +221,7 @@ def load_input(path: Path) -> SimulationInput:
     if "arrival" in data:
         found.arrival = _seconds(data["arrival"], data.lines["arrival"], "arrival", problem)
     for element, value in _section(data, "durations", problem).items():
+        found.places[element] = f"{name}, line {data['durations'].lines[element]}"
         found.durations[element] = _duration(
             value, data["durations"].lines[element], element, problem
         )
@@ -231,9 +235,11 @@ def load_input(path: Path) -> SimulationInput:
             if isinstance(share, bool) or not isinstance(share, int | float) or share < 0:
                 problem(at, f"{gateway}.{flow}", "a share is a number, 0 or more")
             parsed[str(flow)] = float(share)
+            found.places[f"{gateway}.{flow}"] = f"{name}, line {at}"
         if sum(parsed.values()) <= 0:
             problem(line, gateway, "the shares add up to 0; give at least one a share")
         found.branches[gateway] = parsed
+        found.places[gateway] = f"{name}, line {line}"
     for resource, capacity in _section(data, "resources", problem).items():
         if isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1:
             problem(
