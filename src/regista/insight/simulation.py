@@ -308,16 +308,21 @@ def simulate(
                 else:
                     started.pop(instance_id)
 
-        while events:
-            when, _, kind, key = heapq.heappop(events)
-            if when > now():
-                target = zero + dt.timedelta(seconds=when)
-                due = rt.store.next_timer_due()
-                rt.advance_to(target)
-                if due is not None and due <= target:
-                    # the model's timers fired on the way: any case may have new work
+        while True:
+            due = rt.store.next_timer_due()
+            due_at = None if due is None else (due - zero).total_seconds()
+            if due is not None and due_at is not None and due_at > now():
+                if not events or due_at <= events[0][0]:
+                    # a timer of the model is next: any case may have new work then
+                    rt.advance_to(due)
                     for waiting in list(started):
                         scan(waiting)
+                    continue
+            if not events:
+                break
+            when, _, kind, key = heapq.heappop(events)
+            if when > now():
+                rt.advance_to(zero + dt.timedelta(seconds=when))
             if kind == "arrive":
                 instance_id = rt.start(process_id)
                 started[instance_id] = now()
