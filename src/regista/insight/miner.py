@@ -136,7 +136,7 @@ def _loop_pieces(trace: tuple[str, ...], groups: Groups) -> list[tuple[int, tupl
 def _fall_through(log: Log, dfg: Dfg, noise: float) -> ProcessTree:
     for label in sorted(dfg.activities):
         if all(t.count(label) == 1 for t in log):
-            rest = Counter()
+            rest: Log = Counter()
             for trace, count in log.items():
                 rest[tuple(a for a in trace if a != label)] += count
             return operator(Operator.AND, [activity(label), _mine(rest, noise)])

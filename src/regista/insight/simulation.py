@@ -311,13 +311,13 @@ def simulate(
         while True:
             due = rt.store.next_timer_due()
             due_at = None if due is None else (due - zero).total_seconds()
-            if due is not None and due_at is not None and due_at > now():
-                if not events or due_at <= events[0][0]:
-                    # a timer of the model is next: any case may have new work then
-                    rt.advance_to(due)
-                    for waiting in list(started):
-                        scan(waiting)
-                    continue
+            timer_next = due_at is not None and (not events or due_at <= events[0][0])
+            if due is not None and due_at is not None and due_at > now() and timer_next:
+                # a timer of the model is next: any case may have new work then
+                rt.advance_to(due)
+                for waiting in list(started):
+                    scan(waiting)
+                continue
             if not events:
                 break
             when, _, kind, key = heapq.heappop(events)

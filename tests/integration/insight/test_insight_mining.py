@@ -12,10 +12,13 @@ import pytest
 from click.testing import CliRunner
 from insightkit import History, Place, generate_log, write_generated_xes
 
-from regista.bpmn import parse, validate
+from regista.bpmn import parse, to_xml, validate
 from regista.cli.main import main
-from regista.insight import InsightError, Scope, import_log
+from regista.insight import CsvMapping, InsightError, Scope, import_log
+from regista.insight.miner import mine
 from regista.insight.mining import discover, event_log, fitness
+from regista.insight.process_tree import Log
+from regista.insight.tree_model import tree_to_definitions
 from regista.runtime.local import LocalRuntime
 
 pytest_plugins = ["insightfixtures"]
@@ -88,12 +91,9 @@ def test_fitness_of_deviating_traces_by_hand(place: Place, tmp_path: Path) -> No
     csv_path.write_text("\n".join(rows) + "\n", encoding="utf-8")
     model = tmp_path / "abc.bpmn"
     with place.open() as db:
-        import_log(db, csv_path, name="dev", now=NOW, mapping=_mapping("case", "activity", "time"))
-        model_log = Counter({("a", "b", "c"): 1})
-        from regista.bpmn import to_xml
-        from regista.insight.miner import mine
-        from regista.insight.tree_model import tree_to_definitions
-
+        mapping = CsvMapping(case="case", activity="activity", timestamp="time")
+        import_log(db, csv_path, name="dev", now=NOW, mapping=mapping)
+        model_log: Log = Counter({("a", "b", "c"): 1})
         model.write_bytes(to_xml(tree_to_definitions(mine(model_log))))
         report = fitness(db, Scope(log="dev"), parse(model).processes["discovered"])
     by_trace = {"".join(r["trace"]): r for r in report.rows}
@@ -109,12 +109,6 @@ def test_fitness_of_deviating_traces_by_hand(place: Place, tmp_path: Path) -> No
     assert (summary["missing"], summary["remaining"]) == (2, 2)
     assert summary["fitness"] == round(1 - 2 / 18, 4)
     assert (summary["fitting_cases"], summary["trace_fitness"]) == (1, round(1 / 3, 4))
-
-
-def _mapping(case: str, activity: str, timestamp: str) -> object:
-    from regista.insight import CsvMapping
-
-    return CsvMapping(case=case, activity=activity, timestamp=timestamp)
 
 
 def test_discover_and_fitness_from_the_command_line(
@@ -168,3 +162,33 @@ def test_discover_and_fitness_from_the_command_line(
 def test_discovery_needs_ended_cases(place: Place) -> None:
     with place.open() as db, pytest.raises(InsightError, match="no ended case in this scope"):
         discover(db, Scope())
+
+
+def test_simulate_a_deployed_definition_from_its_history(
+    claims: tuple[Place, History], tmp_path: Path
+) -> None:
+    place, _ = claims
+    args = ["simulate", "claim", "--database-url", place.url, "--instances", "40", "--json"]
+    code, text = run(*args, "--seed", "3")
+    assert code == 0, text
+    found = json.loads(text)
+    assert found["summary"]["completed"] == 40
+    approve = next(r for r in found["rows"] if r["element"] == "approve")
+    # Approve took 2 h (ann) or 30 min (bob): each simulated one draws one of those
+    assert 1800.0 <= approve["mean_service"] <= 7200.0
+    # two of the three cases that passed the gateway went to Approve
+    assert 10 < approve["count"] < 40
+    assert any(note.startswith("history: 5 case(s)") for note in found["notes"])
+    assert run(*args, "--seed", "3") == (code, text)
+    config = tmp_path / "what-if.yaml"
+    config.write_text("durations:\n  approve: PT10M\nresources:\n  approve: 1\n", encoding="utf-8")
+    code, text = run(*args, "--config", str(config))
+    assert code == 0, text
+    approve = next(r for r in json.loads(text)["rows"] if r["element"] == "approve")
+    assert approve["mean_service"] == 600.0
+    code, text = run("simulate", "nope", "--database-url", place.url)
+    assert code == 1 and "no definition 'nope'; the processes are: claim" in text
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("durations:\n  approve: later\n", encoding="utf-8")
+    code, text = run(*args, "--config", str(bad))
+    assert code == 1 and f"{bad}, line 2, field 'approve'" in text
