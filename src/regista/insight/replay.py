@@ -164,87 +164,159 @@ def _fire(t: Transition, marking: Marking) -> Marking:
     return +after
 
 
-def _key(marking: Marking) -> tuple[tuple[str, int], ...]:
+Key = tuple[tuple[str, int], ...]
+
+
+def _key(marking: Marking) -> Key:
     return tuple(sorted(marking.items()))
 
 
-def _silent_path(
-    net: Net, marking: Marking, goal: Iterable[Transition] | None
-) -> tuple[Marking, int, int, Transition | None] | None:
-    """The nearest marking, by silent transitions, where one of `goal` is enabled (or,
-    for None, where the sink is marked with the fewest other tokens); with the tokens
-    those silent steps consumed and produced."""
-    targets = list(goal) if goal is not None else []
-    silent = [t for t in net.transitions if t.label is None]
-    queue: deque[tuple[Marking, int, int]] = deque([(marking, 0, 0)])
-    seen = {_key(marking)}
-    best: tuple[Marking, int, int] | None = None
-    while queue and len(seen) <= _SEARCH_LIMIT:
-        current, consumed, produced = queue.popleft()
-        if goal is not None:
-            for t in targets:
-                if _enabled(t, current):
-                    return current, consumed, produced, t
-        elif current[_SINK] > 0:
-            if sum(current.values()) == current[_SINK]:
-                return current, consumed, produced, None
-            if best is None:
-                best = (current, consumed, produced)
+Step = tuple[Key, int, int, int]
+"""A marking reached, and the tokens produced, consumed and missing on the way."""
+
+
+class _Replayer:
+    """Replays traces on one net. The silent search only fires the silent transitions
+    that can lead a token to a place the goal needs (the others cannot help, and in
+    parallel branches their interleavings would multiply the markings), and each
+    (marking, activity) step is computed once for all the traces that share it."""
+
+    def __init__(self, net: Net) -> None:
+        self.by_label: dict[str, list[Transition]] = {}
+        silent: list[Transition] = []
+        for t in net.transitions:
+            if t.label is None:
+                silent.append(t)
+            else:
+                self.by_label.setdefault(t.label, []).append(t)
+        feeders: dict[str, list[Transition]] = {}
         for t in silent:
-            if _enabled(t, current):
-                after = _fire(t, current)
-                key = _key(after)
-                if key not in seen:
-                    seen.add(key)
-                    queue.append((after, consumed + len(t.takes), produced + len(t.gives)))
-    if best is not None:
-        return (*best, None)
-    return None
+            for place in t.gives:
+                feeders.setdefault(place, []).append(t)
+        self.feeding: dict[str, frozenset[Transition]] = {}
+        for place in {p for t in net.transitions for p in (*t.takes, *t.gives)}:
+            found: set[Transition] = set()
+            todo = [place]
+            seen = {place}
+            while todo:
+                for t in feeders.get(todo.pop(), ()):
+                    if t not in found:
+                        found.add(t)
+                        for q in t.takes:
+                            if q not in seen:
+                                seen.add(q)
+                                todo.append(q)
+            self.feeding[place] = frozenset(found)
+        self.steps: dict[tuple[Key, str], Step] = {}
+        self.ends: dict[Key, Step] = {}
 
+    def _useful(self, targets: Iterable[Transition]) -> list[Transition]:
+        useful: set[Transition] = set()
+        for t in targets:
+            for place in t.takes:
+                useful |= self.feeding.get(place, frozenset())
+        return sorted(useful, key=lambda t: (t.takes, t.gives))
 
-def _replay_trace(
-    net: Net, by_label: dict[str, list[Transition]], trace: tuple[str, ...]
-) -> TraceFit:
-    marking: Marking = Counter({_SOURCE: 1})
-    produced, consumed, missing = 1, 0, 0
-    for label in trace:
-        candidates = by_label.get(label, [])
-        found = _silent_path(net, marking, candidates) if candidates else None
+    def _search(
+        self, marking: Marking, targets: list[Transition] | None
+    ) -> tuple[Marking, int, int, Transition | None] | None:
+        """The nearest marking, by silent transitions, where one of `targets` is enabled
+        (or, for None, where the sink is marked with the fewest other tokens); with the
+        tokens those silent steps consumed and produced."""
+        silent = self._useful(targets if targets is not None else self._sink_goal())
+        queue: deque[tuple[Marking, int, int]] = deque([(marking, 0, 0)])
+        seen = {_key(marking)}
+        best: tuple[Marking, int, int] | None = None
+        while queue and len(seen) <= _SEARCH_LIMIT:
+            current, consumed, produced = queue.popleft()
+            if targets is not None:
+                for t in targets:
+                    if _enabled(t, current):
+                        return current, consumed, produced, t
+            elif current[_SINK] > 0:
+                if sum(current.values()) == current[_SINK]:
+                    return current, consumed, produced, None
+                if best is None:
+                    best = (current, consumed, produced)
+            for t in silent:
+                if _enabled(t, current):
+                    after = _fire(t, current)
+                    key = _key(after)
+                    if key not in seen:
+                        seen.add(key)
+                        queue.append((after, consumed + len(t.takes), produced + len(t.gives)))
+        if best is not None:
+            return (*best, None)
+        return None
+
+    @staticmethod
+    def _sink_goal() -> list[Transition]:
+        return [Transition(None, (_SINK,), ())]
+
+    def step(self, key: Key, label: str) -> Step:
+        """The marking after `label` from the marking `key`."""
+        cached = self.steps.get((key, label))
+        if cached is not None:
+            return cached
+        marking: Marking = Counter(dict(key))
+        produced = consumed = missing = 0
+        candidates = self.by_label.get(label, [])
+        found = self._search(marking, candidates) if candidates else None
         if found is not None:
-            marking, took, gave, transition = found
-            consumed += took
-            produced += gave
+            marking, consumed, produced, transition = found
             assert transition is not None
         else:
             # not enabled however the silent steps go: the tokens it lacks are missing
             transition = candidates[0] if candidates else Transition(label, ("<unknown>",), ())
             lacking = Counter(transition.takes) - marking
-            missing += sum(lacking.values())
+            missing = sum(lacking.values())
             marking = marking + lacking
         marking = _fire(transition, marking)
-        consumed += len(transition.takes)
-        produced += len(transition.gives)
-    found = _silent_path(net, marking, None)
-    if found is not None:
-        marking, took, gave, _ = found
-        consumed += took
-        produced += gave
-    consumed += 1
-    if marking[_SINK] > 0:
-        marking[_SINK] -= 1
-    else:
-        missing += 1
-    return TraceFit(produced, consumed, missing, sum((+marking).values()))
+        result = (
+            _key(marking),
+            produced + len(transition.gives),
+            consumed + len(transition.takes),
+            missing,
+        )
+        self.steps[(key, label)] = result
+        return result
+
+    def end(self, key: Key) -> Step:
+        """The silent steps to the sink and its token consumed; remaining tokens are the
+        marking left."""
+        cached = self.ends.get(key)
+        if cached is not None:
+            return cached
+        marking: Marking = Counter(dict(key))
+        produced = consumed = missing = 0
+        found = self._search(marking, None)
+        if found is not None:
+            marking, consumed, produced, _ = found
+        consumed += 1
+        if marking[_SINK] > 0:
+            marking[_SINK] -= 1
+        else:
+            missing += 1
+        result = (_key(+marking), produced, consumed, missing)
+        self.ends[key] = result
+        return result
+
+    def trace(self, trace: tuple[str, ...]) -> TraceFit:
+        key: Key = ((_SOURCE, 1),)
+        produced, consumed, missing = 1, 0, 0
+        for label in trace:
+            key, p, c, m = self.step(key, label)
+            produced, consumed, missing = produced + p, consumed + c, missing + m
+        key, p, c, m = self.end(key)
+        remaining = sum(n for _, n in key)
+        return TraceFit(produced + p, consumed + c, missing + m, remaining)
 
 
 def replay(net: Net, log: Counter[tuple[str, ...]]) -> Replayed:
     """Every distinct trace of `log` replayed once on `net`."""
-    by_label: dict[str, list[Transition]] = {}
-    for t in net.transitions:
-        if t.label is not None:
-            by_label.setdefault(t.label, []).append(t)
+    replayer = _Replayer(net)
     results = [
-        (trace, count, _replay_trace(net, by_label, trace))
+        (trace, count, replayer.trace(trace))
         for trace, count in sorted(log.items(), key=lambda item: (-item[1], item[0]))
     ]
     return Replayed(results)
