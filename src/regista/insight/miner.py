@@ -5,9 +5,10 @@ the directly-follows graph (`cuts.py`) tried first on the whole graph and then, 
 `noise` > 0 and none is found, on the graph without its infrequent edges; the log is then
 split by the cut, dropping the events that do not fit it, and each part mined in turn.
 When no cut exists, fall-throughs in the published order: an activity that occurs once
-per trace set in parallel to the rest, a loop back at each point where an end activity is
-followed by a start activity (the strict tau loop), and at last the flower model, where
-anything may follow anything.
+per trace set in parallel to the rest, an activity without which the rest has a cut set in
+parallel to it (activity concurrent), a loop back at each point where an end activity is
+followed by a start activity (strict tau loop) or before each start activity (tau loop),
+and at last the flower model, where anything may follow anything.
 """
 
 from __future__ import annotations
@@ -140,11 +141,39 @@ def _fall_through(log: Log, dfg: Dfg, noise: float) -> ProcessTree:
             for trace, count in log.items():
                 rest[tuple(a for a in trace if a != label)] += count
             return operator(Operator.AND, [activity(label), _mine(rest, noise)])
-    split = _strict_tau_loop(log, dfg)
-    if split is not None:
-        return operator(Operator.LOOP, [_mine(split, noise), tau()])
+    for label in sorted(dfg.activities):
+        # activity concurrent: without it, the rest has a cut
+        rest: Log = Counter()
+        for trace, count in log.items():
+            rest[tuple(a for a in trace if a != label)] += count
+        remaining = Counter({t: n for t, n in rest.items() if t})
+        if remaining and _cut(Dfg.of(remaining)) is not None:
+            alone: Log = Counter()
+            for trace, count in log.items():
+                alone[tuple(a for a in trace if a == label)] += count
+            return operator(Operator.AND, [_mine(alone, noise), _mine(rest, noise)])
+    for split in (_strict_tau_loop(log, dfg), _tau_loop(log, dfg)):
+        if split is not None:
+            return operator(Operator.LOOP, [_mine(split, noise), tau()])
     choices = [activity(a) for a in sorted(dfg.activities)]
     return operator(Operator.LOOP, [tau(), operator(Operator.XOR, choices)])
+
+
+def _tau_loop(log: Log, dfg: Dfg) -> Log | None:
+    """The traces split before every start activity that is not first; None when that
+    splits nothing."""
+    split: Log = Counter()
+    cut = False
+    for trace, count in log.items():
+        piece: list[str] = []
+        for a in trace:
+            if piece and a in dfg.starts:
+                split[tuple(piece)] += count
+                piece = []
+                cut = True
+            piece.append(a)
+        split[tuple(piece)] += count
+    return split if cut else None
 
 
 def _strict_tau_loop(log: Log, dfg: Dfg) -> Log | None:
