@@ -14,6 +14,9 @@ and at last the flower model, where anything may follow anything.
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Callable
+from functools import partial
+from operator import eq, ne
 
 from regista.insight.cuts import Dfg, exclusive_cut, loop_cut, parallel_cut, sequence_cut
 from regista.insight.process_tree import Log, Operator, ProcessTree, activity, operator, tau
@@ -134,23 +137,25 @@ def _loop_pieces(trace: tuple[str, ...], groups: Groups) -> list[tuple[int, tupl
     return [(i, tuple(p)) for i, p in pieces]
 
 
+def _project(log: Log, keep: Callable[[str], bool]) -> Log:
+    """The log with only the events `keep` accepts."""
+    found: Log = Counter()
+    for trace, count in log.items():
+        found[tuple(a for a in trace if keep(a))] += count
+    return found
+
+
 def _fall_through(log: Log, dfg: Dfg, noise: float) -> ProcessTree:
     for label in sorted(dfg.activities):
         if all(t.count(label) == 1 for t in log):
-            rest: Log = Counter()
-            for trace, count in log.items():
-                rest[tuple(a for a in trace if a != label)] += count
+            rest = _project(log, partial(ne, label))
             return operator(Operator.AND, [activity(label), _mine(rest, noise)])
     for label in sorted(dfg.activities):
         # activity concurrent: without it, the rest has a cut
-        rest: Log = Counter()
-        for trace, count in log.items():
-            rest[tuple(a for a in trace if a != label)] += count
+        rest = _project(log, partial(ne, label))
         remaining = Counter({t: n for t, n in rest.items() if t})
         if remaining and _cut(Dfg.of(remaining)) is not None:
-            alone: Log = Counter()
-            for trace, count in log.items():
-                alone[tuple(a for a in trace if a == label)] += count
+            alone = _project(log, partial(eq, label))
             return operator(Operator.AND, [_mine(alone, noise), _mine(rest, noise)])
     for split in (_strict_tau_loop(log, dfg), _tau_loop(log, dfg)):
         if split is not None:
