@@ -54,6 +54,11 @@ def _file_model(path: Path) -> tuple[Definitions, str]:
 @click.option("--version", type=int, default=None, help="A version of the deployed definition.")
 @click.option("--since", callback=parse_when, default=None, help="History from cases started then.")
 @click.option("--until", callback=parse_when, default=None, help="History of cases started before.")
+@click.option(
+    "--trusted",
+    is_flag=True,
+    help="Run a file's Python scripts and expressions (restricted builtins), as `regista run`.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def simulate_command(
     model: str,
@@ -64,6 +69,7 @@ def simulate_command(
     version: int | None,
     since: datetime | None,
     until: datetime | None,
+    trusted: bool,
     as_json: bool,
 ) -> None:
     """Simulate MODEL (a BPMN file, or a deployed process id whose history gives the
@@ -76,6 +82,11 @@ def simulate_command(
         if path.is_file():
             definitions, process_id = _file_model(path)
         else:
+            if trusted:
+                raise RequestFailed(
+                    "--trusted applies to a BPMN file only; a deployed definition is "
+                    "simulated untrusted (its Python does not run)"
+                )
             scope = Scope(model, version, since, until)
             with insight_database(database_url) as db:
                 definitions, process_id = deployed_model(db, scope)
@@ -86,6 +97,7 @@ def simulate_command(
             given,
             instances=instances or given.instances or 1000,
             seed=seed,
+            trusted=trusted,
         )
     except (InsightError, RequestError) as exc:
         raise RequestFailed(str(exc)) from None

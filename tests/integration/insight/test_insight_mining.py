@@ -186,6 +186,8 @@ def test_simulate_a_deployed_definition_from_its_history(
     assert code == 0, text
     approve = next(r for r in json.loads(text)["rows"] if r["element"] == "approve")
     assert approve["mean_service"] == 600.0
+    code, text = run(*args, "--trusted")
+    assert code == 1 and "--trusted applies to a BPMN file only" in text
     code, text = run("simulate", "nope", "--database-url", place.url)
     assert code == 1 and "no definition 'nope'; the processes are: claim" in text
     bad = tmp_path / "bad.yaml"
