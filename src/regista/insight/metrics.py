@@ -16,9 +16,9 @@ import threading
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any, TypeVar, cast
+from wsgiref.simple_server import WSGIServer
 
 from prometheus_client import (
-    CONTENT_TYPE_LATEST,
     CollectorRegistry,
     Counter,
     Histogram,
@@ -35,8 +35,9 @@ __all__ = ["CONTENT_TYPE", "Exporter", "Metrics"]
 
 _M = TypeVar("_M", Counter, Histogram)
 
-CONTENT_TYPE = CONTENT_TYPE_LATEST
-"""The media type of `Metrics.exposition` (Prometheus text format)."""
+CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+"""The media type of `Metrics.exposition`: Prometheus' text format 0.0.4, which every
+version of prometheus-client writes by default and every scraper reads."""
 
 # from a fraction of a second (an in-process worker) to a day (a job an outside system
 # holds): the default buckets stop at 10 s
@@ -61,6 +62,10 @@ class Metrics:
     ) -> None:
         self.registry = registry or CollectorRegistry(auto_describe=True)
         r = self.registry
+        if store is not None:
+            # first: a scrape reads the store before the counters, so that a database
+            # error it meets is in the same answer
+            r.register(_Gauges(store, clock or _now, self))
         self._started = Counter(
             "regista_instances_started", "Process instances started.", ["process"], registry=r
         )
@@ -118,8 +123,6 @@ class Metrics:
         # children by label values: the hot path is a dict lookup and an increment
         self._children: dict[tuple[object, ...], Any] = {}
         self._lock = threading.Lock()
-        if store is not None:
-            r.register(_Gauges(store, clock or _now, self))
 
     def observe(self, shell: Shell) -> Metrics:
         """Make these metrics the observer of `shell` (and so of its node); returns self."""
@@ -133,7 +136,7 @@ class Metrics:
     def serve(self, port: int, host: str = "127.0.0.1") -> Exporter:
         """Answer the metrics over HTTP on `host:port` in a thread (an engine-only node)."""
         server, thread = start_http_server(port, host, registry=self.registry)
-        return Exporter(server.server_port, server.shutdown, thread)
+        return Exporter(server.server_port, server, thread)
 
     # -- the runtime's Observer -------------------------------------------------------------
 
@@ -178,11 +181,12 @@ class Exporter:
     """The HTTP exporter of `Metrics.serve`: the port it listens on, and how to stop it."""
 
     port: int
-    shutdown: Callable[[], None]
+    server: WSGIServer
     thread: threading.Thread
 
     def stop(self) -> None:
-        self.shutdown()
+        self.server.shutdown()
+        self.server.server_close()
         self.thread.join(timeout=5)
 
 
