@@ -12,7 +12,9 @@ from regista.cli.logs import setup_logging
 from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
 from regista.insight.metrics import Metrics
+from regista.insight.tracing import TracingUnavailable, traced
 from regista.runtime.executor import ExecutorOptions
+from regista.runtime.metrics import NoObserver
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions
 from regista.settings import SettingsError, parse_ttl
@@ -69,6 +71,12 @@ from regista.store import StoreError, open_store
     help="Serve Prometheus metrics over HTTP on this port (0: any free port, printed).",
 )
 @click.option(
+    "--trace",
+    is_flag=True,
+    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
+    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+)
+@click.option(
     "--metrics-host",
     default="127.0.0.1",
     show_default=True,
@@ -99,6 +107,7 @@ def engine_command(
     node_id: str | None,
     metrics_port: int | None,
     metrics_host: str,
+    trace: bool,
     log_level: str,
     **limits: int | None,
 ) -> None:
@@ -143,8 +152,15 @@ def engine_command(
     kinds = ", ".join(workers.types) or "none"
     click.echo(f"regista engine {node.node_id}: workers for {kinds}", err=True)
     exporter = None
-    if metrics_port is not None:
-        metrics = Metrics(store, clock=node.shell.now).observe(node.shell)
+    metrics = Metrics(store, clock=node.shell.now) if metrics_port is not None else None
+    try:
+        if metrics is not None or trace:
+            node.shell.observer = traced(metrics or NoObserver(), trace)
+    except TracingUnavailable as exc:
+        node.shell.close()
+        store.close()
+        raise click.UsageError(str(exc)) from None
+    if metrics is not None and metrics_port is not None:  # both, for the type checker
         try:
             exporter = metrics.serve(metrics_port, metrics_host)
         except OSError as exc:

@@ -117,6 +117,12 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
 )
 @click.option("--no-engine", is_flag=True, help="Serve the API only (no job executor, timers).")
 @click.option(
+    "--trace",
+    is_flag=True,
+    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
+    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+)
+@click.option(
     "--metrics-public",
     is_flag=True,
     help="Answer /metrics (Prometheus) without credentials; by default it needs the "
@@ -159,6 +165,7 @@ def server_command(
     auth: str,
     no_engine: bool,
     metrics_public: bool,
+    trace: bool,
     worker_specs: tuple[str, ...],
     deploy_paths: tuple[str, ...],
     secrets_file: str | None,
@@ -185,6 +192,7 @@ def server_command(
     from regista.api.identity import Directory
     from regista.client import Client
     from regista.insight.metrics import Metrics
+    from regista.insight.tracing import TracingUnavailable, traced
     from regista.runtime.node import Node
     from regista.ui import mount_ui
 
@@ -233,7 +241,12 @@ def server_command(
     else:
         demo_mode.login(None)
     node = None if no_engine else Node(client.shell, workers)
-    node_metrics = Metrics(client.store, clock=client.shell.now).observe(client.shell)
+    node_metrics = Metrics(client.store, clock=client.shell.now)
+    try:
+        client.shell.observer = traced(node_metrics, trace)
+    except TracingUnavailable as exc:
+        client.close()
+        raise click.UsageError(str(exc)) from None
     app = create_app(
         client,
         options,

@@ -15,7 +15,7 @@ from typing import Protocol
 
 from regista.runtime.unit_of_work import UnitOfWork
 
-__all__ = ["JOB", "STARTED", "TASK", "TIMER", "NoObserver", "Observer", "report"]
+__all__ = ["JOB", "STARTED", "TASK", "TIMER", "NoObserver", "Observer", "Observers", "report"]
 
 # the kinds of `UnitOfWork.facts`: (kind, label, label, seconds)
 STARTED = "started"
@@ -91,6 +91,45 @@ class NoObserver:
 
     def database_error(self, error: str) -> None:
         return None
+
+
+class Observers:
+    """Several observers (metrics and tracing) told in turn, as one."""
+
+    def __init__(self, *observers: Observer) -> None:
+        self.observers = observers
+
+    def instance_started(self, process_id: str) -> None:
+        for observer in self.observers:
+            observer.instance_started(process_id)
+
+    def instance_ended(self, process_id: str, status: str) -> None:
+        for observer in self.observers:
+            observer.instance_ended(process_id, status)
+
+    def incident_raised(self, process_id: str, error_type: str) -> None:
+        for observer in self.observers:
+            observer.incident_raised(process_id, error_type)
+
+    def job_done(self, job_type: str, outcome: str, seconds: float) -> None:
+        for observer in self.observers:
+            observer.job_done(job_type, outcome, seconds)
+
+    def user_task_done(self, process_id: str, element_id: str, seconds: float) -> None:
+        for observer in self.observers:
+            observer.user_task_done(process_id, element_id, seconds)
+
+    def timer_fired(self, lateness: float) -> None:
+        for observer in self.observers:
+            observer.timer_fired(lateness)
+
+    def command(self, kind: str, seconds: float) -> None:
+        for observer in self.observers:
+            observer.command(kind, seconds)
+
+    def database_error(self, error: str) -> None:
+        for observer in self.observers:
+            observer.database_error(error)
 
 
 def report(observer: Observer, uow: UnitOfWork) -> None:
