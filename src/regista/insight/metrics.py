@@ -251,12 +251,14 @@ def _families() -> tuple[
         ),
         GaugeMetricFamily(
             "regista_jobs_activatable",
-            "Jobs that may be activated now (ready and due), by type: the queue's depth.",
+            "Jobs that may be activated now (ready and due, or whose lease ran out), by type: "
+            "the queue's depth.",
             labels=["type"],
         ),
         GaugeMetricFamily(
             "regista_jobs_lag_seconds",
-            "Age of the oldest job that may be activated now, from its due time, by type.",
+            "How long the oldest job that may be activated now has waited (since its due "
+            "time, or the end of its lease), by type.",
             labels=["type"],
         ),
         GaugeMetricFamily(

@@ -299,7 +299,8 @@ class Gauges:
     """Tokens waiting at an element (on a job, a user task, a timer, a message or signal
     subscription, or stopped by an incident) by (process id, element id)."""
     jobs: Mapping[str, tuple[int, datetime | None]]
-    """Jobs that may be activated now (ready and due) by type: how many, and the due time
-    of the oldest (the queue's lag). The runtime's own outbox types included."""
+    """Jobs that may be activated now (ready and due, or with a lease that ran out) by
+    type: how many, and since when the oldest waits (its due time, or the end of its
+    lease): the queue's lag. The runtime's own outbox types included."""
     incidents: Mapping[tuple[str, str], int]
     """Open incidents by (process id, error type)."""

@@ -146,6 +146,17 @@ def test_claimed_and_completed_jobs_leave_the_queue(store: Store) -> None:
     assert [job.id for job in claimed] == [first]
     assert store.gauges(at(5)).jobs == {"charge": (1, at(1))}
     assert store.gauges(at(5)).tokens == {("order", "pay"): 2}
+    # a lease that ran out (a dead worker) puts the job back in the queue, waiting since then
+    assert store.gauges(at(70)).jobs == {"charge": (2, at(1))}
     with store.transaction() as tx:
         tx.complete_job(first, 1, now=at(6))
     assert store.gauges(at(6)).tokens == {("order", "pay"): 1}
+
+
+def test_a_lapsed_lease_waits_since_its_end(store: Store) -> None:
+    with store.transaction() as tx:
+        instance_id = start(tx, "order")
+        add_job(tx, instance_id, "charge", 0, "pay")
+    store.claim_jobs(["charge"], "w", limit=1, lease_seconds=60, now=at(5))
+    assert store.gauges(at(64)).jobs == {}
+    assert store.gauges(at(65)).jobs == {"charge": (1, at(65))}

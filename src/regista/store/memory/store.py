@@ -105,10 +105,10 @@ class MemoryStore:
                     tokens[key] = tokens.get(key, 0) + 1
             jobs: dict[str, tuple[int, datetime | None]] = {}
             for job in tables.jobs.values():
-                if job.status == "ready" and job.due_at <= now:
+                since = job.due_at if job.status == "ready" else job.lease_until
+                if job.status in ("ready", "claimed") and since is not None and since <= now:
                     count, oldest = jobs.get(job.type, (0, None))
-                    first = job.due_at if oldest is None else min(oldest, job.due_at)
-                    jobs[job.type] = (count + 1, first)
+                    jobs[job.type] = (count + 1, since if oldest is None else min(oldest, since))
             incidents: dict[tuple[str, str], int] = {}
             for x in tables.incidents.values():
                 if x.resolved_at is None:

@@ -27,10 +27,15 @@ FROM (
 JOIN instances AS i ON i.id = w.instance_id
 GROUP BY i.process_id, w.element_id;
 
+-- Jobs a worker may activate now: ready and due, or leased to a worker whose lease ran
+-- out (as `job_claim` takes them); each waits since it was due, or since its lease ended.
 -- name: gauges_jobs
-SELECT type, COUNT(*) AS n, MIN(due_at) AS oldest
-FROM jobs
-WHERE status = 'ready' AND due_at <= :now
+SELECT type, COUNT(*) AS n, MIN(since) AS oldest
+FROM (
+    SELECT type, due_at AS since FROM jobs WHERE status = 'ready' AND due_at <= :now
+    UNION ALL
+    SELECT type, lease_until AS since FROM jobs WHERE status = 'claimed' AND lease_until <= :now
+) AS q
 GROUP BY type;
 
 -- name: gauges_incidents
