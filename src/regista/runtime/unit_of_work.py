@@ -193,6 +193,7 @@ class UnitOfWork:
         """Jobs created leased to `taker`, handed to it after commit."""
         self.incidents: list[NewIncident] = []
         """Incidents raised, logged by the shell once committed."""
+        self.facts: list[tuple[str, str, str, float]] = []  # for an observer: runtime/metrics
         self._queue: deque[Callable[[], None]] = deque()
         self._command = "StartInstance"
 
@@ -250,6 +251,7 @@ class UnitOfWork:
             new=_NewRow(business_key, parent, idempotency_key, latest),
         )
         self.instances[state.id] = loaded
+        self.facts.append(("started", model.process_id, "", 0.0))  # metrics.STARTED
         self._carry_out(loaded, command, effects)
         return loaded
 

@@ -53,6 +53,7 @@ from regista.store.records import (
     BrokenLink,
     BufferedMessage,
     Definition,
+    Gauges,
     HistoryEvent,
     HistoryHead,
     Incident,
@@ -496,6 +497,12 @@ class Store(Protocol):
 
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         """Delete up to `limit` expired buffered messages; returns how many."""
+        ...
+
+    def gauges(self, now: datetime) -> Gauges:
+        """Counts of what runs at `now` (running instances, waiting tokens, activatable
+        jobs, open incidents) for metrics, in one read-only transaction: grouped counts
+        over the rows of running work, never over the history."""
         ...
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:

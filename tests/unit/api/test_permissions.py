@@ -53,6 +53,8 @@ FORMS: tuple[str, ...] = ("user", "operator", "modeler")
 WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    # Prometheus metrics (public only with --metrics-public: tests/unit/api/test_metrics.py)
+    ("GET", "/metrics"): OPERATOR,
     # cluster
     ("GET", "/v2/status"): ANYONE_SIGNED_IN,
     ("GET", "/v2/authentication/me"): ANYONE_SIGNED_IN,
