@@ -195,13 +195,15 @@ class InstanceQuery:
 class IncidentQuery:
     """Which incidents a page of a search holds, oldest first (or newest with
     `descending`); keyset paging after (`after_created`, `after_id`), or `offset` rows in.
-    `resolved` None: open and resolved ones."""
+    `resolved` None: open and resolved ones. `error_types`: one of these types (as Camunda 8
+    names them, `engine.errors.INCIDENT_TYPES`); None: any."""
 
     incident_id: str | None = None
     instance_id: str | None = None
     element_id: str | None = None
     job_id: str | None = None
     resolved: bool | None = None
+    error_types: tuple[str, ...] | None = None
     descending: bool = False
     after_id: str | None = None
     after_created: datetime | None = None

@@ -28,7 +28,7 @@ from regista.api.v2.common import (
     root_key,
 )
 from regista.api.v2.filters import one_of, values
-from regista.api.v2.instances import instance_row
+from regista.api.v2.instances import instance_row, state_of
 from regista.api.v2.search import (
     Model,
     Page,
@@ -209,7 +209,28 @@ def _element_instances(client: Client, key: str) -> list[ElementInstance]:
     except (KeyError, TypeError, ValueError, AttributeError):
         state = None
     process = names.processes.get(row.process_id)
-    return [
+    # the instance itself is an element instance too, of type PROCESS, as in Camunda 8
+    own = [
+        i
+        for i in (state.incidents if state is not None else ())
+        if i.element_instance_id in (None, key)
+    ]
+    itself = ElementInstance(
+        elementInstanceKey=key,
+        processInstanceKey=key,
+        processDefinitionId=row.process_id,
+        processDefinitionKey=row.definition_id,
+        elementId=row.process_id,
+        elementName=getattr(process, "name", None) if process is not None else None,
+        type="PROCESS",
+        state=state_of(row.status),  # type: ignore[arg-type]
+        hasIncident=bool(own),
+        incidentKey=own[0].id if own else None,
+        startDate=iso(row.started_at),
+        endDate=iso(row.ended_at),
+        rootProcessInstanceKey=root,
+    )
+    return [itself] + [
         ElementInstance(
             processInstanceKey=key,
             processDefinitionId=row.process_id,

@@ -11,7 +11,7 @@ from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
 from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such, root_key
-from regista.api.v2.filters import one_of
+from regista.api.v2.filters import one_of, values
 from regista.api.v2.search import (
     COUNT_CAP,
     Model,
@@ -24,6 +24,7 @@ from regista.api.v2.search import (
     decode_cursor,
     encode_cursor,
 )
+from regista.engine.errors import INCIDENT_TYPES
 from regista.store import Incident, IncidentQuery, Transaction
 
 __all__ = ["router"]
@@ -74,6 +75,11 @@ class IncidentFilter(Model):
     processInstanceKey: Any = None
     elementId: Any = None
     jobKey: Any = None
+    errorType: Any = Field(
+        default=None,
+        description="An incident type as Camunda 8 names it, or $eq / $in",
+        examples=["JOB_NO_RETRIES", {"$in": ["IO_MAPPING_ERROR", "CONDITION_ERROR"]}],
+    )
     state: Any = None
     tenantId: Any = None
 
@@ -95,6 +101,22 @@ def _resolved(raw: Any) -> bool | None:
             extra={"invalidParams": [{"name": "filter.state", "reason": "unknown state"}]},
         )
     return state.upper() == "RESOLVED"
+
+
+def error_types(raw: Any, field: str = "errorType") -> tuple[str, ...] | None:
+    """The incident types a filter asks for (None: any); a 400 naming an unknown one."""
+    found = values(raw, field)
+    if found is None:
+        return None
+    for given in found:
+        if given not in INCIDENT_TYPES:
+            raise ApiError(
+                400,
+                f"filter.{field}: {given!r} is not an incident type; use one of "
+                + ", ".join(INCIDENT_TYPES),
+                extra={"invalidParams": [{"name": f"filter.{field}", "reason": "unknown type"}]},
+            )
+    return tuple(found)
 
 
 @router.post(
@@ -120,6 +142,7 @@ def search(request: Request, body: IncidentSearch, principal: Reader) -> SearchR
         instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
         element_id=one_of(f.elementId, "elementId"),
         job_id=one_of(f.jobKey, "jobKey"),
+        error_types=error_types(f.errorType),
         resolved=_resolved(f.state),
         descending=descending != backwards,
         after_id=after_id,

@@ -69,6 +69,7 @@ def incident_matches(row: Incident, q: IncidentQuery) -> bool:
         and (q.instance_id is None or row.instance_id == q.instance_id)
         and (q.element_id is None or row.element_id == q.element_id)
         and (q.job_id is None or row.job_id == q.job_id)
+        and (q.error_types is None or row.error_type in q.error_types)
         and (q.resolved is None or (row.resolved_at is not None) == q.resolved)
     )
 

@@ -226,6 +226,9 @@ def _incidents(s: SqlSession, q: IncidentQuery) -> _Select:
     sel.when(q.instance_id, "incident_instance_is", "instance_id")
     sel.when(q.element_id, "incident_element_is", "element_id")
     sel.when(q.job_id, "incident_job_is", "job_id")
+    if q.error_types is not None:
+        # checked on the rows the walk meets: no index leads with a type of so few values
+        sel.add("incident_type_in", error_types=s.codec.text_list(_distinct(q.error_types)))
     if q.resolved is not None:
         sel.add("incident_resolved" if q.resolved else "incident_open")
     return sel

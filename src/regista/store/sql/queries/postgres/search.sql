@@ -137,6 +137,9 @@ element_id = :element_id
 -- name: incident_job_is
 job_id = :job_id
 
+-- name: incident_type_in
+error_type = ANY(:error_types)
+
 -- name: incident_open
 resolved_at IS NULL
 

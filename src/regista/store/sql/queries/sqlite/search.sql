@@ -138,6 +138,9 @@ element_id = :element_id
 -- name: incident_job_is
 job_id = :job_id
 
+-- name: incident_type_in
+error_type IN (SELECT value FROM json_each(:error_types))
+
 -- name: incident_open
 resolved_at IS NULL
 
