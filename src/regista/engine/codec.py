@@ -17,10 +17,11 @@ from regista.feel.values import (
     Range,
     YearsMonthsDuration,
     kind,
+    to_python,
     to_string,
 )
 
-__all__ = ["decode_value", "encode_value"]
+__all__ = ["decode_value", "encode_value", "plain_value"]
 
 
 def encode_value(value: Any) -> Any:
@@ -98,3 +99,21 @@ def _decode_tagged(tag: str, raw: Any) -> Any:
     if tag == "$t":
         return temporal.parse_time(raw)
     raise ValueError(f"unknown value tag {tag!r}")
+
+
+def plain_value(value: Any) -> Any:
+    """A FEEL or plain Python value as plain JSON, as the API shows variables: numbers as
+    numbers (a decimal that a float cannot hold exactly as text), dates, times and
+    durations as FEEL writes them."""
+    value = to_python(value)
+    if value is None or isinstance(value, bool | str | int | float):
+        return value
+    if isinstance(value, Decimal):
+        if value.is_finite() and Decimal(repr(float(value))) == value:
+            return float(value)
+        return str(value)
+    if isinstance(value, list | tuple):
+        return [plain_value(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): plain_value(v) for k, v in value.items()}
+    return to_string(value)

@@ -58,6 +58,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
     "BrokenLink",
@@ -107,6 +108,9 @@ __all__ = [
     "Timer",
     "Transaction",
     "UserTask",
+    "VariableCondition",
+    "VariableQuery",
+    "VariableValue",
     "VersionConflict",
     "open_store",
 ]

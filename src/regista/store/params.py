@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from regista.store.records import SubscriptionKind
+from regista.store.variables import VariableCondition
 
 __all__ = [
     "IncidentQuery",
@@ -172,7 +173,8 @@ class InstanceQuery:
     """Which instances a page of a search holds: the filters (None: any), the order
     (`started`: start time then id; `key`: id) and where the page starts — after the row
     with `after_id` (and `after_started` for the start time order) for keyset paging, or
-    `offset` rows in."""
+    `offset` rows in. `variables`: conditions the instance's own variables (those of its
+    top scope) must each meet."""
 
     instance_id: str | None = None
     process_id: str | None = None
@@ -183,6 +185,7 @@ class InstanceQuery:
     started_to: datetime | None = None
     ended_from: datetime | None = None
     ended_to: datetime | None = None
+    variables: tuple[VariableCondition, ...] = ()
     order: Literal["started", "key"] = "started"
     descending: bool = False
     after_id: str | None = None

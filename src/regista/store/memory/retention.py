@@ -73,6 +73,7 @@ def prune(
         journal.delete(t.states, instance_id)
         journal.delete(t.history_heads, instance_id)
         journal.delete(t.instances, instance_id)
+    _drop(journal, t.variables, ids)
     return Pruned(
         instances=len(ids),
         history=history,

@@ -26,6 +26,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.values import dumps
+from regista.store.variables import VariableValue
 
 __all__ = ["IdentityTables", "Journal", "Tables", "copy_json"]
 
@@ -73,6 +74,8 @@ class Tables:
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
     identity: IdentityTables = field(default_factory=IdentityTables)
     deployments: dict[str, Deployment] = field(default_factory=dict)
+    variables: dict[str, VariableValue] = field(default_factory=dict)
+    """The current variables by scope and name (`memory/variables.py` `row_key`)."""
 
 
 class Journal:

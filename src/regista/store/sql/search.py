@@ -24,18 +24,22 @@ from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.sqlfiles import placeholder
 from regista.store.tasklist import UserTaskQuery
+from regista.store.variables import VariableCondition, VariableQuery, VariableValue, value_json
 
 __all__ = [
     "claim_message_id",
     "count_incidents",
     "count_instances",
     "count_jobs",
+    "count_variables",
     "list_instances",
     "page_incidents",
     "page_instances",
     "page_jobs",
     "page_user_tasks",
+    "page_variables",
     "search_user_tasks",
+    "variable",
 ]
 
 _INSTANCE_STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
@@ -130,6 +134,10 @@ def _instances(s: SqlSession, q: InstanceQuery, *, page: bool = False) -> _Selec
             c.ts(getattr(q, f"{column}_from")), f"instance_{column}_from{suffix}", f"{column}_from"
         )
         sel.when(c.ts(getattr(q, f"{column}_to")), f"instance_{column}_to{suffix}", f"{column}_to")
+    for i, condition in enumerate(q.variables):
+        # checked on the rows the walk meets, each through the variables' primary key
+        cond = _condition(s, condition, i, sel.params)
+        sel.where.append(s.sql("instance_variable").replace("{cond}", cond))
     return sel
 
 
@@ -358,6 +366,87 @@ def _count_user_tasks(s: SqlSession, q: UserTaskQuery, states: list[str]) -> int
         sel.params,
     )
     return int(rows[0]["n"]) if rows else 0
+
+
+# -- variables ----------------------------------------------------------------------------
+
+
+def variable(r: Row) -> VariableValue:
+    """A variable row as its record."""
+    number = r["value_number"]
+    return VariableValue(
+        instance_id=str(r["instance_id"]),
+        scope_id=str(r["scope_id"]),
+        name=str(r["name"]),
+        key=str(r["variable_key"]),
+        value=str(r["value"]),
+        text=r["value_text"],
+        number=None if number is None else float(number),
+    )
+
+
+def _renamed(s: SqlSession, piece: str, param: str, name: str) -> str:
+    dialect = s.dialect.name
+    return s.sql(piece).replace(placeholder(dialect, param), placeholder(dialect, name))
+
+
+def _condition(s: SqlSession, c: VariableCondition, i: int, params: dict[str, Any]) -> str:
+    """The SQL of a condition on the variable row `v`, its parameters named after `i`."""
+    kind = c.column
+    params[f"cond_{i}"] = value_json(c.value) if kind == "json" else c.value
+    sql = _renamed(s, f"variable_{kind}_{c.operator}", "cond", f"cond_{i}")
+    if c.name is not None:
+        params[f"cond_name_{i}"] = c.name
+        sql = _renamed(s, "variable_named", "cond_name", f"cond_name_{i}") + " AND " + sql
+    return sql
+
+
+def _variables(s: SqlSession, q: VariableQuery, *, merged: str | None = None) -> _Select:
+    """The variable filters but the cursor; a list of names or scopes is an IN condition
+    unless it is the one `merged` into branches."""
+    sel = _Select(s)
+    sel.when(q.instance_id, "variable_instance_is", "instance_id")
+    sel.when(None if q.key is None else int(q.key), "variable_key_is", "key")
+    for field, values, one, many in (
+        ("name", q.names, "variable_name_is", "variable_name_in"),
+        ("scope_id", q.scope_ids, "variable_scope_is", "variable_scope_in"),
+    ):
+        if values is None or merged == field:
+            continue
+        if len(set(values)) == 1:
+            sel.add(one, **{field: values[0]})
+        else:
+            sel.add(many, **{f"{field}s": s.codec.text_list(_distinct(values))})
+    if q.values:
+        parts = [_condition(s, c, i, sel.params) for i, c in enumerate(q.values)]
+        sel.where.append("(" + " OR ".join(parts) + ")")
+    return sel
+
+
+def page_variables(s: SqlSession, q: VariableQuery) -> list[VariableValue]:
+    """A page of variables in key order: a list of several names (or scopes) is one
+    branch per name, each walking the name's index in key order, merged."""
+    if (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids):
+        return []
+    arms: tuple[str, str, Sequence[str]] | None = None
+    if q.names is not None and len(set(q.names)) > 1:
+        arms = ("variable_name_is", "name", _distinct(q.names))
+    elif q.scope_ids is not None and len(set(q.scope_ids)) > 1:
+        arms = ("variable_scope_is", "scope_id", _distinct(q.scope_ids))
+    sel = _variables(s, q, merged=None if arms is None else arms[1])
+    direction = _direction(q.descending)
+    if q.after_key is not None:
+        sel.add(f"variable_after_{direction}", after_key=int(q.after_key))
+    sel.params.update(limit=q.limit, offset=q.offset)
+    order = s.sql(f"variable_order_{direction}")
+    rows = sel.page("variable_page", s.sql("variable_rows"), order, arms)
+    return [variable(r) for r in rows]
+
+
+def count_variables(s: SqlSession, q: VariableQuery, cap: int) -> int:
+    if (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids):
+        return 0
+    return _variables(s, q).count("variable_count", "variable_count_rows", cap)
 
 
 # -- messageId ----------------------------------------------------------------------------

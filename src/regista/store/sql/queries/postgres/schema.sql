@@ -292,3 +292,19 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      text NOT NULL,
+    name          text NOT NULL,
+    instance_id   text NOT NULL,
+    variable_key  bigint NOT NULL,
+    value         text NOT NULL,
+    value_text    text,
+    value_number  double precision,
+    PRIMARY KEY (scope_id, name)
+);
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);

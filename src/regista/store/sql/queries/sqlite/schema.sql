@@ -296,3 +296,19 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    instance_id   TEXT NOT NULL,
+    variable_key  INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    value_text    TEXT,
+    value_number  REAL,
+    PRIMARY KEY (scope_id, name)
+) WITHOUT ROWID;
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);
