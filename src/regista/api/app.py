@@ -38,6 +38,7 @@ from regista.api.v2 import (
     roles,
     user_tasks,
     users,
+    variables,
 )
 from regista.client import Client
 from regista.connectors import Secrets
@@ -154,6 +155,7 @@ def create_app(
         forms,
         instances,
         history,
+        variables,
         incidents,
         messages,
     ):

@@ -110,6 +110,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/element-instances/{elementInstanceKey}"): READER,
     ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
+    ("GET", "/v2/variables/{variableKey}"): READER,
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
     ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,

@@ -260,7 +260,7 @@ def test_audit_trail_elements_and_variables_of_an_instance(
     assert names(isTruncated=True) == []
     bad = http.post(
         "/v2/variables/search",
-        json={"filter": {"processInstanceKey": key, "value": {"$like": "a*"}}},
+        json={"filter": {"processInstanceKey": key, "value": {"$regex": "a*"}}},
     )
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.value"
 
