@@ -169,6 +169,7 @@ class PostgresBackend(SqlBackend):
         "incidents",
         "history",
         "history_heads",
+        "variables",
         "users",
         "user_groups",
         "group_members",

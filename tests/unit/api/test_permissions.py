@@ -217,6 +217,9 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/engine-rest/message"): MESSENGER,
     ("POST", "/engine-rest/signal"): MESSENGER,
     # incidents and jobs (rest7core)
+    ("GET", "/engine-rest/variable-instance"): READER,
+    ("GET", "/engine-rest/variable-instance/count"): READER,
+    ("GET", "/engine-rest/variable-instance/{id}"): READER,
     ("GET", "/engine-rest/incident"): READER,
     ("GET", "/engine-rest/incident/count"): READER,
     ("GET", "/engine-rest/incident/{id}"): READER,

@@ -40,3 +40,11 @@ def test_incidents_by_type(http: httpx.Client, client: Client) -> None:
 
 def test_the_instance_is_an_element_instance(http: httpx.Client, client: Client) -> None:
     searchkit.instance_element(http, client)
+
+
+def test_variables_across_instances(http: httpx.Client, client: Client) -> None:
+    searchkit.variables_across_instances(http, client)
+
+
+def test_instances_by_variables(http: httpx.Client, client: Client) -> None:
+    searchkit.instances_by_variables(http, client)

@@ -390,16 +390,16 @@ v.value_number < :cond
 v.value_number <= :cond
 
 -- name: variable_text_gt
-v.value_text > :cond
+v.value_text > :cond COLLATE "C"
 
 -- name: variable_text_gteq
-v.value_text >= :cond
+v.value_text >= :cond COLLATE "C"
 
 -- name: variable_text_lt
-v.value_text < :cond
+v.value_text < :cond COLLATE "C"
 
 -- name: variable_text_lteq
-v.value_text <= :cond
+v.value_text <= :cond COLLATE "C"
 
 -- name: variable_text_like
 v.value_text LIKE :cond
