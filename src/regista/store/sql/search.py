@@ -423,23 +423,39 @@ def _variables(s: SqlSession, q: VariableQuery, *, merged: str | None = None) ->
     return sel
 
 
+def _variable_lead(q: VariableQuery) -> str:
+    """The index a page of variables walks, in key order: the most selective filter's."""
+    if q.key is not None:
+        return "key"
+    if q.instance_id is not None:
+        return "instance"
+    if q.names is not None:
+        return "name"
+    if q.scope_ids is not None:
+        return "scope"
+    return "key"
+
+
 def page_variables(s: SqlSession, q: VariableQuery) -> list[VariableValue]:
-    """A page of variables in key order: a list of several names (or scopes) is one
-    branch per name, each walking the name's index in key order, merged."""
-    if (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids):
+    """A page of variables in key order, walking the index of the lead filter: a list of
+    several names (or scopes) is one branch per name, each walking the name's index in
+    key order, merged."""
+    if q.names is not None and not q.names or q.scope_ids is not None and not q.scope_ids:
         return []
+    lead = _variable_lead(q)
     arms: tuple[str, str, Sequence[str]] | None = None
-    if q.names is not None and len(set(q.names)) > 1:
-        arms = ("variable_name_is", "name", _distinct(q.names))
-    elif q.scope_ids is not None and len(set(q.scope_ids)) > 1:
-        arms = ("variable_scope_is", "scope_id", _distinct(q.scope_ids))
+    if lead == "name" and len(set(q.names or ())) > 1:
+        arms = ("variable_name_is", "name", _distinct(q.names or ()))
+    elif lead == "scope" and len(set(q.scope_ids or ())) > 1:
+        arms = ("variable_scope_is", "scope_id", _distinct(q.scope_ids or ()))
     sel = _variables(s, q, merged=None if arms is None else arms[1])
     direction = _direction(q.descending)
     if q.after_key is not None:
         sel.add(f"variable_after_{direction}", after_key=int(q.after_key))
     sel.params.update(limit=q.limit, offset=q.offset)
-    order = s.sql(f"variable_order_{direction}")
-    rows = sel.page("variable_page", s.sql("variable_rows"), order, arms)
+    # a key names at most one row: no order to keep
+    order = None if q.key is not None else s.sql(f"variable_order_{direction}")
+    rows = sel.page("variable_page", s.sql(f"variable_rows_{lead}"), order, arms)
     return [variable(r) for r in rows]
 
 

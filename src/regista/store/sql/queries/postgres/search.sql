@@ -326,7 +326,19 @@ DELETE FROM message_ids WHERE expires_at <= :now;
 -- row `v` with :cond: JSON text for equality (texts are canonical), the number column
 -- for numbers, the string's beginning for orderings and `like`.
 
--- name: variable_rows
+-- The rows of a page, on the index of its lead filter (named: without statistics SQLite
+-- may take the primary key and sort).
+
+-- name: variable_rows_key
+SELECT v.* FROM variables v
+
+-- name: variable_rows_instance
+SELECT v.* FROM variables v
+
+-- name: variable_rows_name
+SELECT v.* FROM variables v
+
+-- name: variable_rows_scope
 SELECT v.* FROM variables v
 
 -- name: variable_count_rows
