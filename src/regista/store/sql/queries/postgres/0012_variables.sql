@@ -5,7 +5,8 @@
 -- `value_number` a number, for comparisons. Keys of existing variables are numbered here
 -- (small numbers, below every key the runtime hands out). Values written before this
 -- schema are filled in from the states: decimals and dates as the API shows them, other
--- tagged values (durations, ranges) as stored until the variable next changes.
+-- tagged values (durations, ranges, and numbers inside lists and contexts) as stored
+-- until the variable next changes.
 
 CREATE TABLE variables (
     scope_id      text NOT NULL,

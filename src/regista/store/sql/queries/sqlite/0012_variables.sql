@@ -5,7 +5,8 @@
 -- `value_number` a number, for comparisons. Keys of existing variables are numbered here
 -- (small numbers, below every key the runtime hands out). Values written before this
 -- schema are filled in from the states: decimals and dates as the API shows them, other
--- tagged values (durations, ranges) as stored until the variable next changes.
+-- tagged values (durations, ranges, and numbers inside lists and contexts) as stored
+-- until the variable next changes.
 
 CREATE TABLE variables (
     scope_id      TEXT NOT NULL,
@@ -35,21 +36,26 @@ FROM (
                WHEN v.type = 'text' THEN json_quote(v.value)
                WHEN v.type IN ('integer', 'real') THEN CAST(v.value AS TEXT)
                WHEN v.type IN ('true', 'false', 'null') THEN v.type
-               WHEN json_type(v.value, '$."$n"') = 'text'
-                   THEN json_extract(v.value, '$."$n"')
-               WHEN json_type(v.value, '$."$dt"') = 'text'
-                   THEN json_quote(json_extract(v.value, '$."$dt"'))
-               WHEN json_type(v.value, '$."$d"') = 'text'
-                   THEN json_quote(json_extract(v.value, '$."$d"'))
-               WHEN json_type(v.value, '$."$t"') = 'text'
-                   THEN json_quote(json_extract(v.value, '$."$t"'))
-               ELSE v.value
+               WHEN v.type = 'array' THEN v.value
+               ELSE CASE  -- an object: a tagged value, or a context
+                   WHEN json_type(v.value, '$."$n"') = 'text'
+                       THEN json_extract(v.value, '$."$n"')
+                   WHEN json_type(v.value, '$."$dt"') = 'text'
+                       THEN json_quote(json_extract(v.value, '$."$dt"'))
+                   WHEN json_type(v.value, '$."$d"') = 'text'
+                       THEN json_quote(json_extract(v.value, '$."$d"'))
+                   WHEN json_type(v.value, '$."$t"') = 'text'
+                       THEN json_quote(json_extract(v.value, '$."$t"'))
+                   ELSE v.value
+               END
            END AS value,
            CASE WHEN v.type = 'text' THEN substr(v.value, 1, 256) END AS value_text,
            CASE
                WHEN v.type IN ('integer', 'real') THEN CAST(v.value AS REAL)
-               WHEN json_type(v.value, '$."$n"') = 'text'
-                   THEN CAST(json_extract(v.value, '$."$n"') AS REAL)
+               WHEN v.type = 'object' THEN CASE
+                   WHEN json_type(v.value, '$."$n"') = 'text'
+                       THEN CAST(json_extract(v.value, '$."$n"') AS REAL)
+               END
            END AS value_number
     FROM instances i,
          json_each(i.state, '$.instances') s,
