@@ -72,7 +72,7 @@ from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.variable_rows import variable_changes
+from regista.runtime.variable_rows import write_variables
 from regista.store import (
     CorruptState,
     InstanceUpdate,
@@ -162,8 +162,7 @@ class Loaded:
     ended_at: dt.datetime | None = None
     events: list[NewEvent] = field(default_factory=list)
     stored: Mapping[str, Any] | None = None
-    """The state document as the store holds it (None: not yet written), which the
-    variable rows mirror."""
+    """The state document the store holds (None: none yet); the variable rows mirror it."""
 
 
 class UnitOfWork:
@@ -352,7 +351,7 @@ class UnitOfWork:
                     latest=new.latest,
                 )
                 tx.insert_instance(row, now=self.now)
-                self._write_variables(loaded, document)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.new = None
                 loaded.version = 1
                 loaded.dirty = False
@@ -371,15 +370,8 @@ class UnitOfWork:
                     deferred=True,  # locked by `load`: a conflict would be a bug, not a race
                 )
                 loaded.version = tx.update_instance(update, now=self.now)
-                self._write_variables(loaded, document)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.dirty = False
-
-    def _write_variables(self, loaded: Loaded, document: Mapping[str, Any]) -> None:
-        """Write the variable rows that changed since the document the store held."""
-        changed, removed = variable_changes(loaded.id, loaded.stored, document, self.ids)
-        if changed or removed:
-            self.tx.write_variables(changed, removed)
-        loaded.stored = document
 
     def _check_size(self, instance_id: str, document: Mapping[str, Any]) -> None:
         """Refuse (`LimitExceeded`) a state whose variables are larger than the limit."""

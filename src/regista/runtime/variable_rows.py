@@ -8,9 +8,9 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from regista.engine.codec import decode_value, plain_value
-from regista.store import VariableValue
+from regista.store import Transaction, VariableValue
 
-__all__ = ["scope_variables", "variable_changes"]
+__all__ = ["scope_variables", "variable_changes", "write_variables"]
 
 _MISSING: Any = object()
 
@@ -45,3 +45,18 @@ def variable_changes(
     ]
     removed = [pair for pair in old if pair not in new]
     return changed, removed
+
+
+def write_variables(
+    tx: Transaction,
+    instance_id: str,
+    before: Mapping[str, Any] | None,
+    after: Mapping[str, Any],
+    ids: Callable[[], str],
+) -> Mapping[str, Any]:
+    """Write the variable rows that changed from the state document `before` to `after`
+    (in the transaction that writes `after`); returns `after`, now what the store holds."""
+    changed, removed = variable_changes(instance_id, before, after, ids)
+    if changed or removed:
+        tx.write_variables(changed, removed)
+    return after

@@ -423,6 +423,11 @@ def _variables(s: SqlSession, q: VariableQuery, *, merged: str | None = None) ->
     return sel
 
 
+def _selects_nothing(q: VariableQuery) -> bool:
+    """Whether the query asks for none of an empty list of names or scopes."""
+    return (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids)
+
+
 def _variable_lead(q: VariableQuery) -> str:
     """The index a page of variables walks, in key order: the most selective filter's."""
     if q.key is not None:
@@ -440,7 +445,7 @@ def page_variables(s: SqlSession, q: VariableQuery) -> list[VariableValue]:
     """A page of variables in key order, walking the index of the lead filter: a list of
     several names (or scopes) is one branch per name, each walking the name's index in
     key order, merged."""
-    if q.names is not None and not q.names or q.scope_ids is not None and not q.scope_ids:
+    if _selects_nothing(q):
         return []
     lead = _variable_lead(q)
     arms: tuple[str, str, Sequence[str]] | None = None
