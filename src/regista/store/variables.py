@@ -11,6 +11,7 @@ never behind it. A value is kept as the JSON text the API answers, beside its st
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, Literal, Protocol
@@ -23,6 +24,7 @@ __all__ = [
     "VariableQuery",
     "VariableTransaction",
     "VariableValue",
+    "is_key",
     "value_json",
 ]
 
@@ -33,6 +35,11 @@ TEXT_PREFIX = 256
 Operator = Literal["eq", "neq", "gt", "gteq", "lt", "lteq", "like"]
 #: The comparisons of a value condition, as Camunda 7 names them.
 OPERATORS: tuple[Operator, ...] = ("eq", "neq", "gt", "gteq", "lt", "lteq", "like")
+
+
+def is_key(text: str) -> bool:
+    """Whether `text` can be a variable's key: ASCII digits of a signed 64-bit integer."""
+    return 0 < len(text) <= 19 and text.isascii() and text.isdigit() and int(text) < 2**63
 
 
 def value_json(value: Any) -> str:
@@ -65,6 +72,13 @@ class VariableValue:
         return VariableValue(instance_id, scope_id, name, key, value_json(plain), text, number)
 
 
+def _float(value: Any) -> float:
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf
+
+
 @dataclass(frozen=True, slots=True)
 class VariableCondition:
     """A comparison of a variable's value: `operator` applied to the variable `name` (None:
@@ -87,6 +101,8 @@ class VariableCondition:
             raise ValueError(f"{self.operator} compares strings or numbers, not {self.value!r}")
         if self.operator == "like" and not isinstance(self.value, str):
             raise ValueError("like compares strings")
+        if self.kind == "number" and not math.isfinite(_float(self.value)):
+            raise ValueError(f"{self.value!r} is not a number that can be compared")
 
     @property
     def kind(self) -> Literal["text", "number", "json"]:

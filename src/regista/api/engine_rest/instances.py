@@ -196,7 +196,10 @@ def _pushed(query: InstanceQueryDto) -> tuple[StoreCondition, ...]:
             continue
         if c.operator not in ("eq", "neq", "like") and not (text or _number(c.value)):
             continue
-        found.append(StoreCondition(c.name, c.operator, c.value))
+        try:
+            found.append(StoreCondition(c.name, c.operator, c.value))
+        except ValueError:
+            continue  # a number beyond a double: left to the state check
     return tuple(found)
 
 

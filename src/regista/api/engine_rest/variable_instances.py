@@ -18,6 +18,7 @@ from regista.api.engine_rest.variables import typed
 from regista.api.problems import ApiError
 from regista.api.v2.common import client_of
 from regista.store import Transaction, VariableCondition, VariableQuery, VariableValue
+from regista.store.variables import is_key
 
 __all__ = ["CAP", "router"]
 
@@ -90,7 +91,14 @@ def _query(f: VariableInstanceFilter) -> tuple[VariableQuery, tuple[str, ...] | 
             "variableValues: give one condition; a variable instance has one name and value",
             extra={"invalidParams": [{"name": "variableValues", "reason": "several"}]},
         )
-    values = tuple(VariableCondition(c.name, c.operator, c.value) for c in conditions)
+    try:
+        values = tuple(VariableCondition(c.name, c.operator, c.value) for c in conditions)
+    except ValueError as exc:
+        raise ApiError(
+            400,
+            f"variableValues: {exc}",
+            extra={"invalidParams": [{"name": "variableValues", "reason": str(exc)}]},
+        ) from None
     query = VariableQuery(names=names, scope_ids=scopes, values=values)
     return query, _listed(f.processInstanceIdIn)
 
@@ -189,7 +197,7 @@ def count_variable_instances(request: Request, principal: Reader, f: Filter) -> 
     summary="Get a variable instance",
 )
 def get_variable_instance(request: Request, id: str, principal: Reader) -> VariableInstanceDto:
-    if id.isdigit():
+    if is_key(id):
         with client_of(request).store.transaction(write=False) as tx:
             rows = tx.page_variables(VariableQuery(key=id, limit=1))
             if rows:

@@ -30,6 +30,7 @@ from regista.api.v2.search import (
     sort_items,
 )
 from regista.store import Transaction, VariableQuery, VariableValue
+from regista.store.variables import is_key
 
 __all__ = ["router"]
 
@@ -71,6 +72,17 @@ class VariableSearch(Model):
     page: Page | None = None
 
 
+def _key(raw: Any) -> str | None:
+    key = one_of(raw, "variableKey")
+    if key is not None and not is_key(key):
+        raise ApiError(
+            400,
+            f"filter.variableKey: {key!r} is not a key; keys are digits within int64",
+            extra={"invalidParams": [{"name": "filter.variableKey", "reason": "not a key"}]},
+        )
+    return key
+
+
 def _query(f: VariableFilter) -> VariableQuery:
     names = values(f.name, "name")
     scopes = values(f.scopeKey, "scopeKey")
@@ -78,7 +90,7 @@ def _query(f: VariableFilter) -> VariableQuery:
         names=None if names is None else tuple(names),
         instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
         scope_ids=None if scopes is None else tuple(scopes),
-        key=one_of(f.variableKey, "variableKey"),
+        key=_key(f.variableKey),
         values=() if f.value is None else tuple(value_conditions(None, f.value, "value")),
     )
 
@@ -127,7 +139,7 @@ def search_variables(
     after: str | None = None
     if cursor is not None:
         mark = decode_cursor(cursor, "page.before" if backwards else "page.after")
-        if len(mark) != 1 or not str(mark[0]).isdigit():
+        if len(mark) != 1 or not is_key(str(mark[0])):
             raise ApiError(400, "page: the cursor is not one of a variable search")
         after = str(mark[0])
     descending = bool(body.sort and body.sort[0].descending)
@@ -186,7 +198,7 @@ def _one_instance(
 )
 def get_variable(request: Request, variableKey: str, principal: Reader) -> Variable:
     found: list[VariableValue] = []
-    if variableKey.isdigit():
+    if is_key(variableKey):
         with client_of(request).store.transaction(write=False) as tx:
             found = tx.page_variables(VariableQuery(key=variableKey, limit=1))
             items = _items(tx, found)

@@ -393,7 +393,8 @@ def _renamed(s: SqlSession, piece: str, param: str, name: str) -> str:
 def _condition(s: SqlSession, c: VariableCondition, i: int, params: dict[str, Any]) -> str:
     """The SQL of a condition on the variable row `v`, its parameters named after `i`."""
     kind = c.column
-    params[f"cond_{i}"] = value_json(c.value) if kind == "json" else c.value
+    given = float(c.value) if kind == "number" else c.value
+    params[f"cond_{i}"] = value_json(c.value) if kind == "json" else given
     sql = _renamed(s, f"variable_{kind}_{c.operator}", "cond", f"cond_{i}")
     if c.name is not None:
         params[f"cond_name_{i}"] = c.name
