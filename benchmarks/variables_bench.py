@@ -6,7 +6,9 @@ new schema of `--database-url`, default $REGISTA_TEST_POSTGRES_URL or
 postgresql://postgres@127.0.0.1:5432/test):
 
 - instances/s of `start -> user task` with no variables and with ten (each start writes its
-  state and, with variables, ten variable rows in the same transaction);
+  state and, with variables, ten variable rows in the same transaction), and with ten
+  variables but the rows not written (the store's write replaced by nothing, for this
+  figure only), which tells the rows' cost from that of a larger state;
 - with N instances waiting, the milliseconds of: a page of 50 variables of one name (first
   page and one after a cursor), with the count capped at 10,000; a page of 50 instances whose
   variable meets a condition that few meet and one that half meet, with the count; setting
@@ -31,6 +33,7 @@ from typing import Any
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.store import InstanceQuery, VariableCondition, VariableQuery
+from regista.store.sql.variables import SqlVariables
 
 _PG = os.environ.get("REGISTA_TEST_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/test")
 
@@ -85,6 +88,18 @@ def run(kind: str, url: str | None, n: int) -> dict[str, Any]:
         figures["starts_per_s_no_variables"] = round(
             _starts(_database(kind, url, Path(folder)), n, lambda i: {}), 1
         )
+        kept = SqlVariables.write_variables
+
+        def nothing(self: SqlVariables, changed: Any, removed: Any) -> None:
+            return None
+
+        SqlVariables.write_variables = nothing  # type: ignore[method-assign]
+        try:
+            figures["starts_per_s_ten_variables_no_rows"] = round(
+                _starts(_database(kind, url, Path(folder)), n, _ten), 1
+            )
+        finally:
+            SqlVariables.write_variables = kept  # type: ignore[method-assign]
         filled = _database(kind, url, Path(folder))
         figures["starts_per_s_ten_variables"] = round(_starts(filled, n, _ten), 1)
         with Client(filled) as client:
