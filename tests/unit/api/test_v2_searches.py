@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -48,3 +49,23 @@ def test_variables_across_instances(http: httpx.Client, client: Client) -> None:
 
 def test_instances_by_variables(http: httpx.Client, client: Client) -> None:
     searchkit.instances_by_variables(http, client)
+
+
+def test_the_document_shows_the_new_filters_with_examples(http: httpx.Client) -> None:
+    document = http.get("/openapi.json").json()
+    schemas = document["components"]["schemas"]
+
+    def prop(schema: str, name: str) -> dict[str, Any]:
+        found = next(v for k, v in schemas.items() if k.startswith(schema))
+        described: dict[str, Any] = found["properties"][name]
+        return described
+
+    assert prop("IncidentFilter", "errorType")["examples"][0] == "JOB_NO_RETRIES"
+    assert prop("VariableFilter", "value")["examples"]
+    assert prop("VariableValueFilter", "value")["examples"]
+    assert "VariableValueFilter" in str(prop("ProcessInstanceFilter", "variables"))
+    listed = document["paths"]["/engine-rest/variable-instance"]["get"]["parameters"]
+    assert {p["name"] for p in listed} >= {"variableName", "variableValues", "processInstanceIdIn"}
+    incidents = document["paths"]["/engine-rest/incident"]["get"]["parameters"]
+    (kind,) = [p for p in incidents if p["name"] == "incidentType"]
+    assert "IO_MAPPING_ERROR" in str(kind)
