@@ -10,11 +10,13 @@ from typing import Any
 
 import httpx
 
+from apikit import DMN, files
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.node import Node
 
 __all__ = [
+    "decision_instances",
     "incidents_by_type",
     "instance_element",
     "instances_by_variables",
@@ -274,3 +276,75 @@ def instances_by_variables(http: httpx.Client, client: Client) -> None:
     assert sorted(i["id"] for i in posted.json()) == sorted([b, c])
     http.put(f"/v2/element-instances/{a}/variables", json={"variables": {"amount": 500}})
     assert c7("amount_gt_100") == sorted([a, b, c])  # the change is seen at once
+
+
+def decision_instances(http: httpx.Client, client: Client) -> None:
+    """The decisions a business rule task and `/v2/decision-definitions/evaluation`
+    evaluated are searched (by process instance, decision, key; keyset pages) and got with
+    their inputs and matched rules, as Camunda 8 answers them."""
+    deployed = http.post("/v2/deployments", files=files(("discount.dmn", DMN)))
+    assert deployed.status_code == 200, deployed.text
+    client.deploy(
+        ProcessBuilder("pricing")
+        .start("s")
+        .business_rule_task("decide", decision="discount", result_variable="discount")
+        .user_task("t")
+        .end("e")
+    )
+    gold = start(http, "pricing", {"customerType": "gold", "orderTotal": 10})
+    big = start(http, "pricing", {"customerType": "plain", "orderTotal": 5000})
+    asked = http.post(
+        "/v2/decision-definitions/evaluation",
+        json={
+            "decisionDefinitionId": "discount",
+            "variables": {"customerType": "x", "orderTotal": 1},
+        },
+    )
+    assert asked.status_code == 200, asked.text
+    asked_key = asked.json()["evaluatedDecisions"][0]["decisionEvaluationInstanceKey"]
+
+    def search(body: dict[str, Any]) -> dict[str, Any]:
+        answer = http.post("/v2/decision-instances/search", json=body)
+        assert answer.status_code == 200, answer.text
+        found: dict[str, Any] = answer.json()
+        return found
+
+    every = search({})
+    assert every["page"]["totalItems"] == 3
+    by_instance = {i["processInstanceKey"]: i for i in every["items"]}
+    assert set(by_instance) == {gold, big, None}
+    assert json.loads(by_instance[gold]["result"]) == 0.15
+    assert json.loads(by_instance[big]["result"]) == 0.05
+    one = by_instance[gold]
+    assert one["decisionDefinitionId"] == "discount" and one["state"] == "EVALUATED"
+    assert one["decisionDefinitionType"] == "DECISION_TABLE"
+    assert one["decisionDefinitionKey"] and one["decisionDefinitionVersion"] == 1
+    assert one["elementInstanceKey"] and one["processDefinitionKey"]
+    assert by_instance[None]["decisionEvaluationInstanceKey"] == asked_key
+
+    only = search({"filter": {"processInstanceKey": big}})["items"]
+    assert [i["processInstanceKey"] for i in only] == [big]
+    assert search({"filter": {"decisionDefinitionId": "nothing"}})["items"] == []
+    assert search({"filter": {"state": "FAILED"}})["items"] == []
+    keyed = search({"filter": {"decisionDefinitionKey": one["decisionDefinitionKey"]}})
+    assert keyed["page"]["totalItems"] == 3
+    first = search({"page": {"limit": 2}})
+    rest = search({"page": {"limit": 2, "after": first["page"]["endCursor"]}})
+    keys = [i["decisionEvaluationInstanceKey"] for i in first["items"] + rest["items"]]
+    assert sorted(keys) == sorted(i["decisionEvaluationInstanceKey"] for i in every["items"])
+    newest = search({"sort": [{"field": "decisionEvaluationInstanceKey", "order": "DESC"}]})
+    assert [i["decisionEvaluationInstanceKey"] for i in newest["items"]] == sorted(
+        keys, reverse=True
+    )
+
+    got = http.get(f"/v2/decision-instances/{one['decisionEvaluationInstanceKey']}")
+    assert got.status_code == 200, got.text
+    detail = got.json()
+    assert [r["ruleId"] for r in detail["matchedRules"]] == ["r-gold"]
+    assert {i["inputName"]: json.loads(i["inputValue"]) for i in detail["evaluatedInputs"]} == {
+        "Customer type": "gold",
+        "Order total": 10,
+    }
+    assert http.get("/v2/decision-instances/42").status_code == 404
+    bad = http.post("/v2/decision-instances/search", json={"sort": [{"field": "result"}]})
+    assert bad.status_code == 400

@@ -25,6 +25,7 @@ from regista.api.problems import CatchAll, document_problems, install_problem_ha
 from regista.api.v2 import (
     apikeys,
     cluster,
+    decision_instances,
     definitions,
     deployments,
     forms,
@@ -152,6 +153,7 @@ def create_app(
         deployments,
         definitions,
         requirements,
+        decision_instances,
         forms,
         instances,
         history,

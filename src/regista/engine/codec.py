@@ -12,12 +12,12 @@ from decimal import Decimal
 from typing import Any
 
 from regista.feel import temporal
+from regista.feel.plain import plain_value
 from regista.feel.values import (
     DaysTimeDuration,
     Range,
     YearsMonthsDuration,
     kind,
-    to_python,
     to_string,
 )
 
@@ -99,21 +99,3 @@ def _decode_tagged(tag: str, raw: Any) -> Any:
     if tag == "$t":
         return temporal.parse_time(raw)
     raise ValueError(f"unknown value tag {tag!r}")
-
-
-def plain_value(value: Any) -> Any:
-    """A FEEL or plain Python value as plain JSON, as the API shows variables: numbers as
-    numbers (a decimal that a float cannot hold exactly as text), dates, times and
-    durations as FEEL writes them."""
-    value = to_python(value)
-    if value is None or isinstance(value, bool | str | int | float):
-        return value
-    if isinstance(value, Decimal):
-        if value.is_finite() and Decimal(repr(float(value))) == value:
-            return float(value)
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [plain_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): plain_value(v) for k, v in value.items()}
-    return to_string(value)

@@ -67,6 +67,7 @@ from regista.engine import (
 from regista.engine.state import ENDED
 from regista.runtime import outbox
 from regista.runtime.clock import utc
+from regista.runtime.decision_records import DECISION_EVALUATED, record_decisions
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
@@ -418,6 +419,8 @@ class UnitOfWork:
                 data=data,
             )
         )
+        if effect.kind == DECISION_EVALUATED:  # recorded for /v2/decision-instances
+            record_decisions(self.tx, effect, loaded.id, loaded.model, self.now, self.ids)
 
     def enqueue(self, loaded: Loaded, job_type: str, payload: Mapping[str, Any]) -> None:
         """Write an outbox job of `loaded` (`regista.runtime.outbox`), carried out after

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
@@ -64,6 +65,8 @@ __all__ = [
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
+    "DecisionInstance",
+    "DecisionInstanceQuery",
     "Definition",
     "Deployment",
     "DuplicateKey",

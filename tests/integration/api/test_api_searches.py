@@ -45,3 +45,7 @@ def test_variables_across_instances(http: httpx.Client, client: Client) -> None:
 
 def test_instances_by_variables(http: httpx.Client, client: Client) -> None:
     searchkit.instances_by_variables(http, client)
+
+
+def test_decision_instances(http: httpx.Client, client: Client) -> None:
+    searchkit.decision_instances(http, client)

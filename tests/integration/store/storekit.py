@@ -170,6 +170,7 @@ class PostgresBackend(SqlBackend):
         "history",
         "history_heads",
         "variables",
+        "decision_instances",
         "users",
         "user_groups",
         "group_members",

@@ -111,6 +111,8 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
     ("GET", "/v2/variables/{variableKey}"): READER,
+    ("POST", "/v2/decision-instances/search"): READER,
+    ("GET", "/v2/decision-instances/{decisionEvaluationInstanceKey}"): READER,
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
     ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,

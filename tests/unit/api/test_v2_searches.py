@@ -51,6 +51,10 @@ def test_instances_by_variables(http: httpx.Client, client: Client) -> None:
     searchkit.instances_by_variables(http, client)
 
 
+def test_decision_instances(http: httpx.Client, client: Client) -> None:
+    searchkit.decision_instances(http, client)
+
+
 def test_the_document_shows_the_new_filters_with_examples(http: httpx.Client) -> None:
     document = http.get("/openapi.json").json()
     schemas = document["components"]["schemas"]

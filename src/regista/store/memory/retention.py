@@ -74,6 +74,7 @@ def prune(
         journal.delete(t.history_heads, instance_id)
         journal.delete(t.instances, instance_id)
     _drop(journal, t.variables, ids)
+    _drop(journal, t.decision_instances, ids)
     return Pruned(
         instances=len(ids),
         history=history,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from regista.store.decision_instances import DecisionInstance
 from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
 from regista.store.identity import ApiKey, Group, User
@@ -76,6 +77,7 @@ class Tables:
     deployments: dict[str, Deployment] = field(default_factory=dict)
     variables: dict[str, VariableValue] = field(default_factory=dict)
     """The current variables by scope and name (`memory/variables.py` `row_key`)."""
+    decision_instances: dict[str, DecisionInstance] = field(default_factory=dict)
 
 
 class Journal:

@@ -18,6 +18,7 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
+from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
@@ -62,7 +63,12 @@ def _accepts(keys: Keys, key: str | None) -> bool:
 
 
 class MemoryTransaction(
-    MemoryIdentity, MemoryDeployments, MemoryTimers, MemoryVariables, Transaction
+    MemoryIdentity,
+    MemoryDeployments,
+    MemoryTimers,
+    MemoryVariables,
+    MemoryDecisionInstances,
+    Transaction,
 ):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 

@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, get_args
 
 from regista.engine.state import Status
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.params import IncidentQuery, InstanceQuery, JobQuery
 from regista.store.records import Incident, Instance, Job, UserTask, UserTaskStatus
 from regista.store.sql.base import key_in
@@ -28,11 +29,13 @@ from regista.store.variables import VariableCondition, VariableQuery, VariableVa
 
 __all__ = [
     "claim_message_id",
+    "count_decision_instances",
     "count_incidents",
     "count_instances",
     "count_jobs",
     "count_variables",
     "list_instances",
+    "page_decision_instances",
     "page_incidents",
     "page_instances",
     "page_jobs",
@@ -469,6 +472,35 @@ def count_variables(s: SqlSession, q: VariableQuery, cap: int) -> int:
     if (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids):
         return 0
     return _variables(s, q).count("variable_count", "variable_count_rows", cap)
+
+
+# -- decision instances -------------------------------------------------------------------
+
+
+def _decision_instances(s: SqlSession, q: DecisionInstanceQuery) -> _Select:
+    sel = _Select(s)
+    sel.when(q.key, "decision_instance_key_is", "key")
+    sel.when(q.instance_id, "decision_instance_instance_is", "instance_id")
+    sel.when(q.decision_id, "decision_instance_decision_is", "decision_id")
+    sel.when(q.definition_key, "decision_instance_definition_is", "definition_key")
+    return sel
+
+
+def page_decision_instances(s: SqlSession, q: DecisionInstanceQuery) -> list[DecisionInstance]:
+    """A page of decision instances in key order, walking the index of the filter given."""
+    sel = _decision_instances(s, q)
+    direction = _direction(q.descending)
+    if q.after_key is not None:
+        sel.add(f"decision_instance_after_{direction}", after_key=q.after_key)
+    sel.params.update(limit=q.limit, offset=q.offset)
+    order = None if q.key is not None else s.sql(f"decision_instance_order_{direction}")
+    rows = sel.page("decision_instance_page", s.sql("decision_instance_rows"), order)
+    return [s.rows.decision_instance(r) for r in rows]
+
+
+def count_decision_instances(s: SqlSession, q: DecisionInstanceQuery, cap: int) -> int:
+    sel = _decision_instances(s, q)
+    return sel.count("decision_instance_count", "decision_instance_count_rows", cap)
 
 
 # -- messageId ----------------------------------------------------------------------------
