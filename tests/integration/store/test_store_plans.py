@@ -26,6 +26,7 @@ import pytest
 from storekit import T0, SqlBackend
 
 from regista.store import (
+    DecisionInstanceQuery,
     IncidentQuery,
     InstanceQuery,
     JobQuery,
@@ -50,6 +51,7 @@ _TABLES = {
     "timers",
     "definitions",
     "variables",
+    "decision_instances",
 }
 
 
@@ -285,6 +287,37 @@ def test_variable_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.Monk
                     f"variables {chosen} desc={descending} cursor={cursor}",
                     served,
                     functools.partial(_variables_page, query),
+                )
+            )
+    _check(sql_store, monkeypatch, cases)
+
+
+def _decisions_page(q: DecisionInstanceQuery, tx: Transaction) -> object:
+    return tx.page_decision_instances(q), tx.count_decision_instances(q, cap=100)
+
+
+def test_decision_instance_lists_walk_an_index(
+    sql_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filters: dict[str, dict[str, Any]] = {
+        "key": {"key": "1-1"},
+        "decision_id": {"decision_id": "discount"},
+        "definition_key": {"definition_key": "2"},
+        "instance_id": {"instance_id": "3"},
+    }
+    cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
+    for chosen in _subsets(list(filters), 2):
+        given: dict[str, Any] = {}
+        for name in chosen:
+            given.update(filters[name])
+        for descending, cursor in itertools.product((False, True), (False, True)):
+            after: dict[str, Any] = {"after_key": "5-1"} if cursor else {}
+            query = DecisionInstanceQuery(**given, descending=descending, limit=50, **after)
+            cases.append(
+                (
+                    f"decision instances {chosen} desc={descending} cursor={cursor}",
+                    list(chosen),
+                    functools.partial(_decisions_page, query),
                 )
             )
     _check(sql_store, monkeypatch, cases)

@@ -1,6 +1,7 @@
 """The variable rows on every store: written with the state by the unit of work, a key
 kept as the value changes, removed with their scope, undone with a failed transaction,
-pruned with their instance, and filled in from existing states by the migration."""
+pruned with their instance (as are its decision instances), and filled in from existing
+states by the migration."""
 
 from __future__ import annotations
 
@@ -14,7 +15,14 @@ from storekit import Backend, SqlBackend
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.runtime.clock import FakeClock
-from regista.store import Store, VariableCondition, VariableQuery, VariableValue
+from regista.store import (
+    DecisionInstance,
+    DecisionInstanceQuery,
+    Store,
+    VariableCondition,
+    VariableQuery,
+    VariableValue,
+)
 from regista.store.sql import sqlfiles
 
 pytest_plugins = ["storefixtures"]
@@ -62,9 +70,26 @@ def test_rows_follow_the_state(backend: Backend) -> None:
             assert [v.instance_id for v in tx.page_variables(big)] == [key]
         clock_end = client.instance(key).ended_at
         assert clock_end is not None
+        decided = DecisionInstance(
+            key="1-1",
+            evaluation_key="1",
+            decision_id="d",
+            decision_name="D",
+            decision_type="DECISION_TABLE",
+            evaluated_at=clock_end,
+            result="1",
+            instance_id=key,
+            rules=({"ruleId": "r", "ruleIndex": 1, "evaluatedOutputs": []},),
+        )
+        with store.transaction() as tx:
+            tx.insert_decision_instances([decided])
+        with store.transaction(write=False) as tx:
+            assert tx.page_decision_instances(DecisionInstanceQuery(instance_id=key)) == [decided]
         with store.transaction() as tx:
             pruned = tx.prune(ended_before=clock_end + timedelta(days=1), limit=10)
         assert pruned.instances == 1 and _rows(store, key) == {}
+        with store.transaction(write=False) as tx:  # its decisions go with it
+            assert tx.count_decision_instances(DecisionInstanceQuery(instance_id=key), cap=9) == 0
 
 
 def _migration() -> tuple[str, str]:
