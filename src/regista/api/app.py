@@ -25,6 +25,7 @@ from regista.api.problems import CatchAll, document_problems, install_problem_ha
 from regista.api.v2 import (
     apikeys,
     cluster,
+    decision_instances,
     definitions,
     deployments,
     forms,
@@ -39,6 +40,7 @@ from regista.api.v2 import (
     user_tasks,
     users,
     validation,
+    variables,
 )
 from regista.client import Client
 from regista.connectors import Secrets
@@ -163,9 +165,11 @@ def create_app(
         validation,
         definitions,
         requirements,
+        decision_instances,
         forms,
         instances,
         history,
+        variables,
         incidents,
         messages,
     ):

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
@@ -59,11 +60,14 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
+    "DecisionInstance",
+    "DecisionInstanceQuery",
     "Definition",
     "Deployment",
     "DuplicateKey",
@@ -109,6 +113,9 @@ __all__ = [
     "Timer",
     "Transaction",
     "UserTask",
+    "VariableCondition",
+    "VariableQuery",
+    "VariableValue",
     "VersionConflict",
     "open_store",
 ]

@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.decision_instances import DecisionInstanceTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
@@ -69,6 +70,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
+from regista.store.variables import VariableTransaction
 
 SchemaMode = Literal["migrate", "check", "ignore"]
 """What a store does on open when its schema is not the latest: apply the missing migrations,
@@ -81,11 +83,18 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(IdentityTransaction, DeploymentTransaction, Protocol):
+class Transaction(
+    IdentityTransaction,
+    DeploymentTransaction,
+    VariableTransaction,
+    DecisionInstanceTransaction,
+    Protocol,
+):
     """One unit of work; everything done through it commits or rolls back together.
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
-    the deployment operations in `store/deployments.py`.
+    the deployment operations in `store/deployments.py`, the variable rows in
+    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

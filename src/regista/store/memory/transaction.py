@@ -18,10 +18,12 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
+from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.memory.timers import MemoryTimers
+from regista.store.memory.variables import MemoryVariables
 from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
@@ -60,7 +62,14 @@ def _accepts(keys: Keys, key: str | None) -> bool:
     return keys is None or (key or None) in {k or None for k in keys}
 
 
-class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transaction):
+class MemoryTransaction(
+    MemoryIdentity,
+    MemoryDeployments,
+    MemoryTimers,
+    MemoryVariables,
+    MemoryDecisionInstances,
+    Transaction,
+):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 
     def __init__(self, tables: Tables, *, write: bool) -> None:
@@ -220,13 +229,21 @@ class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transac
 
     def page_instances(self, query: InstanceQuery) -> list[Instance]:
         self._j.check()
-        rows = [r for r in self._t.instances.values() if search.instance_matches(r, query)]
+        rows = [
+            r
+            for r in self._t.instances.values()
+            if search.instance_matches(r, query, self._t.variables)
+        ]
         chosen = search.page(search.sorted_instances(rows, query), query.offset, query.limit)
         return [loaded for r in chosen if (loaded := self._load(r.id)) is not None]
 
     def count_instances(self, query: InstanceQuery, *, cap: int) -> int:
         self._j.check()
-        found = sum(1 for r in self._t.instances.values() if search.instance_matches(r, query))
+        found = sum(
+            1
+            for r in self._t.instances.values()
+            if search.instance_matches(r, query, self._t.variables)
+        )
         return min(found, cap)
 
     def list_instances(
