@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
@@ -60,6 +61,8 @@ from regista.store.records import (
 )
 
 __all__ = [
+    "AlertDelivery",
+    "AlertSubscription",
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
@@ -96,6 +99,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SerializationConflict",
+    "SlaBreach",
     "StaleDefinition",
     "Store",
     "StoreBusy",

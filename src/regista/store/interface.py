@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.alerts import AlertTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
@@ -80,11 +81,12 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(IdentityTransaction, DeploymentTransaction, Protocol):
+class Transaction(IdentityTransaction, DeploymentTransaction, AlertTransaction, Protocol):
     """One unit of work; everything done through it commits or rolls back together.
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
-    the deployment operations in `store/deployments.py`.
+    the deployment operations in `store/deployments.py`, SLA and alert operations in
+    `store/alerts.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -18,6 +18,7 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
+from regista.store.memory.alerts import MemoryAlerts
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
@@ -60,7 +61,7 @@ def _accepts(keys: Keys, key: str | None) -> bool:
     return keys is None or (key or None) in {k or None for k in keys}
 
 
-class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transaction):
+class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, MemoryAlerts, Transaction):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 
     def __init__(self, tables: Tables, *, write: bool) -> None:

@@ -48,6 +48,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.sql import search
+from regista.store.sql.alerts import SqlAlerts
 from regista.store.sql.base import key_in
 from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
@@ -87,7 +88,7 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
+class SqlTransaction(SqlIdentity, SqlDeployments, SqlAlerts, Transaction):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:
