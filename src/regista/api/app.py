@@ -36,6 +36,7 @@ from regista.api.v2 import (
     messages,
     requirements,
     roles,
+    sla,
     user_tasks,
     users,
 )
@@ -156,6 +157,7 @@ def create_app(
         history,
         incidents,
         messages,
+        sla,
     ):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)

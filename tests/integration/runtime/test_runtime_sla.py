@@ -97,9 +97,7 @@ def subscribe(h: Harness, kind: str, channel: str, target: str) -> None:
         )
 
 
-def test_a_breach_alerts_a_receiver_that_is_down_at_first(
-    db: Database, receiver: Receiver
-) -> None:
+def test_a_breach_alerts_a_receiver_that_is_down_at_first(db: Database, receiver: Receiver) -> None:
     options = NodeOptions(alerts=AlertOptions(backoff_base=30, timeout=5))
     h = Harness(db, node_options=options)
     try:
@@ -181,11 +179,7 @@ def test_an_incident_is_mailed_over_smtp(db: Database) -> None:
     h = Harness(db, node_options=NodeOptions(alerts=alerts))
     try:
         failing = (
-            ProcessBuilder("failing")
-            .start("s")
-            .exclusive_gateway("g")
-            .condition("=false")
-            .end("e")
+            ProcessBuilder("failing").start("s").exclusive_gateway("g").condition("=false").end("e")
         )
         h.client.deploy(failing)
         subscribe(h, INCIDENT_RAISED, "email", "ops@example.com")

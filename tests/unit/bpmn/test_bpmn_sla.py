@@ -32,8 +32,7 @@ def model(process_attrs: str = "", task_ext: str = "", task_attrs: str = "") -> 
 def test_the_attribute_and_the_zeebe_property_set_targets() -> None:
     text = model(
         'regista:sla="P1DT2H"',
-        '<zeebe:properties><zeebe:property name="regista.sla" value="PT30M"/>'
-        "</zeebe:properties>",
+        '<zeebe:properties><zeebe:property name="regista.sla" value="PT30M"/></zeebe:properties>',
     )
     targets = parse(text).processes["p"].sla_targets
     assert targets == {"p": dt.timedelta(days=1, hours=2), "t": dt.timedelta(minutes=30)}

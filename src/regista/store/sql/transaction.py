@@ -740,6 +740,7 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlAlerts, Transaction):
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
         # whole instances go, so their chain heads go with them
         self._s.change("delete_history_heads", ids=param)
+        self._s.change("delete_sla_breaches", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 
