@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regista.cli.alerts import alert_options
 from regista.cli.demo import DemoMode, demo_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
@@ -177,7 +178,7 @@ def server_command(
     from regista.api.authenticator import StoredAuthenticator
     from regista.api.identity import Directory
     from regista.client import Client
-    from regista.runtime.node import Node
+    from regista.runtime.node import Node, NodeOptions
 
     setup_logging(log_level)
     if auth == "none" and not is_loopback(host):
@@ -221,7 +222,9 @@ def server_command(
         authenticator = StoredAuthenticator(directory)
     else:
         demo_mode.login(None)
-    node = None if no_engine else Node(client.shell, workers)
+    node = (
+        None if no_engine else Node(client.shell, workers, node=NodeOptions(alerts=alert_options()))
+    )
     app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its

@@ -14,7 +14,6 @@ from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node
 from regista.store.memory import MemoryStore
 
-
 CLOCK = "2030-01-01T09:00:00Z"
 
 
