@@ -9,7 +9,8 @@ The engine stays pure: the shell reads the history events of each command (insta
 started, element activated, user task created, element completed or terminated, instance
 ended) in the unit of work and writes or cancels a timer row per target in the same
 transaction. The rows are ordinary timers whose id starts with `sla:` — `sla:i:<instance>`,
-`sla:e:<element instance>`, `sla:t:<element instance>` — so the scheduler leases and fires
+`sla:e:<element instance>`, `sla:t:<element instance>` (moved when the task's due date is
+changed) — so the scheduler leases and fires
 them like any timer, exactly once across nodes (`regista.runtime.breaches` records the
 breach). The timer's `created_at` is when the measured span started.
 """
@@ -50,7 +51,14 @@ _CODES = {kind: code for code, kind in _KIND_CODES.items()}
 _ENDS = frozenset({"element_completed", "element_terminated"})
 _INSTANCE_ENDS = frozenset({"instance_ended", "instance_cancelled"})
 _WATCHED = frozenset(
-    {"instance_started", "element_activated", "user_task_created", *_ENDS, *_INSTANCE_ENDS}
+    {
+        "instance_started",
+        "element_activated",
+        "user_task_created",
+        "user_task_updated",
+        *_ENDS,
+        *_INSTANCE_ENDS,
+    }
 )
 
 
@@ -175,6 +183,14 @@ class SlaTracker:
                 due_text = event.data.get("due_date")
                 if isinstance(due_text, str):
                     schedule(TASK_DUE, element_id, ei_id, dt.datetime.fromisoformat(due_text))
+            elif kind == "user_task_updated":
+                changed = event.data.get("changed") or {}
+                if "due_at" in changed:  # the due date moved (or was removed)
+                    tx.cancel_timer(_timer_id(TASK_DUE, ei_id))
+                    due = changed["due_at"]
+                    if isinstance(due, dict) and isinstance(due.get("$dt"), str):
+                        when = dt.datetime.fromisoformat(due["$dt"])
+                        schedule(TASK_DUE, element_id, ei_id, when)
             elif kind in _ENDS:
                 if element_id in durations and element_id != model.process_id:
                     tx.cancel_timer(_timer_id(STEP, ei_id))

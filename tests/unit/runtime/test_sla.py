@@ -13,6 +13,7 @@ from regista.runtime.alerts import (
     TASK_OVERDUE,
 )
 from regista.runtime.breaches import at_risk
+from regista.runtime.user_tasks import TaskUpdate
 from regista.store import AlertSubscription
 from regista.testing import FakeClock, LocalRuntime
 
@@ -169,3 +170,19 @@ def test_an_incident_alerts_incident_raised_and_instance_failed() -> None:
     assert kinds == [INCIDENT_RAISED, INSTANCE_FAILED]
     assert all(d.payload["instance_id"] == instance for d in deliveries)
     assert all(d.payload["element_id"] == "g" for d in deliveries)
+
+
+def test_a_due_date_moved_moves_the_deadline() -> None:
+    rt = runtime()
+    instance = rt.start("p")
+    rt.complete_task(instance, "review")
+    (task,) = rt.tasks(instance)
+    later = dt.datetime(2030, 1, 1, 8, tzinfo=dt.UTC)
+    rt.shell.update_user_task(task.id, TaskUpdate(due_at=later))
+    rt.advance("PT7H")
+    with rt.store.transaction(write=False) as tx:
+        assert [b.kind for b in tx.sla_breaches()] == ["instance"]
+    rt.advance("PT1H")
+    with rt.store.transaction(write=False) as tx:
+        breaches = tx.sla_breaches()
+    assert [(b.kind, b.due_at) for b in breaches][-1] == ("task_due", later)
