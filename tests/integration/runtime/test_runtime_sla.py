@@ -24,6 +24,7 @@ from aiosmtpd.smtp import Envelope, Session
 from runtimekit import Database, Harness, uid
 
 from regista.bpmn import ProcessBuilder
+from regista.runtime import monitoring
 from regista.runtime.alerts import INCIDENT_RAISED, SLA_BREACH
 from regista.runtime.dispatcher import AlertOptions
 from regista.runtime.node import Node, NodeOptions
@@ -193,3 +194,45 @@ def test_an_incident_is_mailed_over_smtp(db: Database) -> None:
     finally:
         h.close()
         controller.stop()
+
+
+def test_targets_set_through_the_api_at_risk_and_pages_of_breaches(db: Database) -> None:
+    h = Harness(db)
+    try:
+        (deployed,) = h.client.deploy(reviewed())
+        found = monitoring.set_targets(
+            h.client.shell,
+            deployed.definition_id,
+            instance="PT2H",
+            elements={"review": "PT30M"},
+        )
+        assert found.overrides == {
+            "reviewed": dt.timedelta(hours=2),
+            "review": dt.timedelta(minutes=30),
+        }
+        assert found.model == {"review": dt.timedelta(hours=1)}
+        first = h.client.start("reviewed")
+        h.advance("PT10M")
+        second = h.client.start("reviewed")
+        h.advance("PT15M")  # first: 25 of 30 min used; second: 15 of 30
+        risky = monitoring.find_at_risk(h.client.shell, share=0.8)
+        assert [(r.instance_id, r.element_id, r.used) for r in risky] == [
+            (first, "review", round(25 / 30, 4))
+        ]
+        both = monitoring.find_at_risk(h.client.shell, share=0.5)
+        assert [r.instance_id for r in both] == [first, second]
+        h.advance("PT20M")  # both steps breached
+        page = monitoring.breaches(h.client.shell, process_id="reviewed", limit=1)
+        assert [b.instance_id for b in page] == [first]
+        after = (page[0].breached_at, page[0].id)
+        rest = monitoring.breaches(h.client.shell, process_id="reviewed", after=after)
+        assert [b.instance_id for b in rest] == [second]
+        # both done: the instances' own deadlines go, and retention takes their breaches
+        for instance in (first, second):
+            h.client.complete_task(h.client.tasks(instance_id=instance)[0].id, {})
+        h.advance("PT3H")
+        assert len(monitoring.breaches(h.client.shell)) == 2  # no instance breach
+        assert h.node.prune_history(dt.timedelta(hours=1)).instances == 2
+        assert monitoring.breaches(h.client.shell) == []
+    finally:
+        h.close()
