@@ -50,7 +50,8 @@ log = logging.getLogger("regista.runtime")
 class AlertOptions:
     """How alerts are sent: the SMTP server (`smtp_host` unset: e-mail alerts wait, retried,
     until one is configured), `timeout` seconds per attempt, back-off from `backoff_base`
-    seconds doubling up to `backoff_cap`; deliveries leased for `lease` seconds."""
+    seconds doubling up to `backoff_cap`; deliveries leased for `lease` seconds; delivered
+    ones kept for `keep_delivered`, then purged by the node's housekeeping."""
 
     smtp_host: str | None = None
     smtp_port: int = 587
@@ -64,6 +65,7 @@ class AlertOptions:
     lease: float = 60.0
     batch: int = 50
     poll_interval: float = 1.0
+    keep_delivered: dt.timedelta = dt.timedelta(days=7)
 
     @staticmethod
     def from_env(env: Mapping[str, str]) -> AlertOptions:
@@ -203,6 +205,12 @@ class AlertDispatcher:
             if len(batch) < o.batch:
                 break
         return delivered, failed
+
+    def purge(self) -> int:
+        """Remove the deliveries delivered longer ago than `keep_delivered`."""
+        before = self.shell.now() - self.options.keep_delivered
+        with self.shell.writing(), self.shell.store.transaction() as tx:
+            return tx.purge_alert_deliveries(delivered_before=before)
 
     def _send(self, delivery: AlertDelivery) -> bool:
         sender = self._sender(delivery.channel)

@@ -11,8 +11,10 @@ SIGTERM stops claiming, lets running jobs finish (up to `grace` seconds) and han
 the leases of the rest — jobs and timers — so another node takes them over at once.
 
 Housekeeping (a thread of its own) announces the node, purges expired buffered messages
-and, with a `history_ttl`, removes the instances that ended longer ago than that, in small
-batches of short transactions (`regista.runtime.retention`).
+and delivered alerts (`AlertOptions.keep_delivered`) and, with a `history_ttl`, removes
+the instances that ended longer ago than that, in small batches of short transactions
+(`regista.runtime.retention`). Alerts are sent by a thread of their own
+(`regista.runtime.dispatcher`).
 """
 
 from __future__ import annotations
@@ -200,6 +202,10 @@ class Node:
                         self.store.purge_messages(now=self.shell.now())
                 except StoreError as exc:
                     log.warning("housekeeping: purging messages: %s", exc)
+                try:
+                    self.alerts.purge()
+                except StoreError as exc:
+                    log.warning("housekeeping: purging delivered alerts: %s", exc)
 
     def prune_history(
         self, ttl: timedelta | None = None, *, max_batches: int | None = None

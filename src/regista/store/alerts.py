@@ -140,3 +140,7 @@ class AlertTransaction(Protocol):
     def next_alert_due(self) -> datetime | None:
         """When the earliest pending delivery is due."""
         ...
+
+    def purge_alert_deliveries(self, *, delivered_before: datetime) -> int:
+        """Remove the deliveries delivered before then; returns how many."""
+        ...

@@ -138,6 +138,12 @@ def test_a_breach_alerts_a_receiver_that_is_down_at_first(db: Database, receiver
         with h.store.transaction(write=False) as tx:
             (done,) = tx.alert_deliveries()
         assert (done.status, done.attempts, done.id) == ("delivered", 2, alert["id"])
+        h.clock.advance("P6D")
+        assert dispatcher.purge() == 0  # kept for a week once delivered
+        h.clock.advance("P1DT1S")
+        assert dispatcher.purge() == 1
+        with h.store.transaction(write=False) as tx:
+            assert tx.alert_deliveries() == []
     finally:
         h.close()
 

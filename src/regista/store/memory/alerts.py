@@ -185,3 +185,16 @@ class MemoryAlerts(AlertTransaction):
         self.journal.check()
         pending = [d.due_at for d in self._alert_rows.deliveries.values() if d.status == "pending"]
         return min(pending, default=None)
+
+    def purge_alert_deliveries(self, *, delivered_before: datetime) -> int:
+        self.journal.check(write=True)
+        table = self._alert_rows.deliveries
+        before = utc(delivered_before)
+        doomed = [
+            key
+            for key, row in table.items()
+            if row.delivered_at is not None and row.delivered_at < before
+        ]
+        for key in doomed:
+            self.journal.delete(table, key)
+        return len(doomed)

@@ -216,3 +216,7 @@ class SqlAlerts(AlertTransaction):
         if row is None or row["due_at"] is None:
             return None
         return self.session.codec.ts_out(row["due_at"])
+
+    def purge_alert_deliveries(self, *, delivered_before: datetime) -> int:
+        s = self.session
+        return s.change("alert_deliveries_purge", before=s.codec.ts(aware(delivered_before)))

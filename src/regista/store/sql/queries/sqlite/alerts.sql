@@ -89,3 +89,6 @@ ORDER BY created_at, id LIMIT :limit;
 
 -- name: alert_delivery_next_due
 SELECT min(due_at) AS due_at FROM alert_deliveries WHERE status = 'pending';
+
+-- name: alert_deliveries_purge
+DELETE FROM alert_deliveries WHERE status = 'delivered' AND delivered_at < :before;
