@@ -193,6 +193,10 @@ class AlertDispatcher:
         delivered = failed = 0
         while not self._stopping.is_set():
             o = self.options
+            with self.shell.store.transaction(write=False) as tx:
+                due = tx.next_alert_due()
+            if due is None or due > self.shell.now():
+                break  # nothing to send: no write transaction (SQLite has one writer)
             with self.shell.writing(), self.shell.store.transaction() as tx:
                 batch = tx.claim_alert_deliveries(
                     self.worker_id, now=self.shell.now(), limit=o.batch, lease_seconds=o.lease
