@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
 from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
@@ -63,6 +64,8 @@ from regista.store.records import (
 from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
+    "AlertDelivery",
+    "AlertSubscription",
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
@@ -102,6 +105,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SerializationConflict",
+    "SlaBreach",
     "StaleDefinition",
     "Store",
     "StoreBusy",

@@ -35,6 +35,7 @@ from datetime import datetime
 from typing import Literal, Protocol
 
 from regista.store.decision_instances import DecisionInstanceTransaction
+from regista.store.alerts import AlertTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
@@ -88,13 +89,15 @@ class Transaction(
     DeploymentTransaction,
     VariableTransaction,
     DecisionInstanceTransaction,
+    AlertTransaction,
     Protocol,
 ):
     """One unit of work; everything done through it commits or rolls back together.
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
     the deployment operations in `store/deployments.py`, the variable rows in
-    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`.
+    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`, SLA and
+    alert operations in `store/alerts.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

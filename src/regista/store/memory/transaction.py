@@ -19,6 +19,7 @@ from regista.store.errors import (
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
 from regista.store.memory.decision_instances import MemoryDecisionInstances
+from regista.store.memory.alerts import MemoryAlerts
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
@@ -68,6 +69,7 @@ class MemoryTransaction(
     MemoryTimers,
     MemoryVariables,
     MemoryDecisionInstances,
+    MemoryAlerts,
     Transaction,
 ):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""

@@ -48,6 +48,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.sql import search
+from regista.store.sql.alerts import SqlAlerts
 from regista.store.sql.base import key_in
 from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
@@ -89,7 +90,9 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInstances, Transaction):
+class SqlTransaction(
+    SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInstances, SqlAlerts, Transaction
+):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:
@@ -743,6 +746,7 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInsta
         self._s.change("delete_history_heads", ids=param)
         self._s.change("delete_variables", ids=param)
         self._s.change("delete_decision_instances", ids=param)
+        self._s.change("delete_sla_breaches", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 
