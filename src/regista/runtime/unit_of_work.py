@@ -73,8 +73,8 @@ from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
-from regista.runtime.variable_rows import write_variables
 from regista.runtime.sla import SlaTracker
+from regista.runtime.variable_rows import write_variables
 from regista.store import (
     CorruptState,
     InstanceUpdate,

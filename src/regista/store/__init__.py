@@ -7,8 +7,8 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
-from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,

@@ -34,8 +34,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
-from regista.store.decision_instances import DecisionInstanceTransaction
 from regista.store.alerts import AlertTransaction
+from regista.store.decision_instances import DecisionInstanceTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (

@@ -9,8 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
-from regista.store.decision_instances import DecisionInstance
 from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
+from regista.store.decision_instances import DecisionInstance
 from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
 from regista.store.identity import ApiKey, Group, User

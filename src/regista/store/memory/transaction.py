@@ -18,8 +18,8 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
-from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.alerts import MemoryAlerts
+from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.tables import Journal, Tables, copy_json
