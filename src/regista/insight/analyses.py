@@ -1,4 +1,4 @@
-"""Per-element and per-case analyses, each one SQL aggregate over `cases` and `steps`
+"""Per-element and per-case analyses, each one SQL aggregate over `cases` and `step_rows`
 (see `regista.insight.scope`): element statistics, the bottleneck ranking, throughput over
 time and the distribution of instance durations."""
 
@@ -33,22 +33,19 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     time percentiles."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    # `rep` numbers an element's executions in its case: the first of each counts the
+    # case, the others are rework
     query = f"""{sql}, counts AS (
     SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
-           SUM(CASE WHEN ended IS NOT NULL THEN 1 ELSE 0 END) AS ended,
-           COUNT(DISTINCT case_id) AS cases
-    FROM steps GROUP BY activity
-), per_case AS (
-    SELECT activity, case_id, COUNT(*) AS n FROM steps GROUP BY activity, case_id
-), rework AS (
-    SELECT activity, SUM(n - 1) AS repeats,
-           SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END) AS rework_cases
-    FROM per_case GROUP BY activity
+           COUNT(ended) AS ended, SUM(CASE WHEN rep = 1 THEN 1 ELSE 0 END) AS cases,
+           SUM(CASE WHEN rep > 1 THEN 1 ELSE 0 END) AS repeats,
+           SUM(CASE WHEN rep = 2 THEN 1 ELSE 0 END) AS rework_cases
+    FROM step_rows GROUP BY activity
 ), service AS (
     SELECT activity, ended - started AS v,
            ROW_NUMBER() OVER (PARTITION BY activity ORDER BY ended - started) AS rn,
            COUNT(*) OVER (PARTITION BY activity) AS n
-    FROM steps WHERE ended IS NOT NULL
+    FROM step_rows WHERE ended IS NOT NULL
 ), service_p AS (
     SELECT activity, AVG(v) AS service_mean, {percentile_sql("v", prefix="service_")}
     FROM service GROUP BY activity
@@ -56,15 +53,15 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     SELECT activity, started - scheduled AS v,
            ROW_NUMBER() OVER (PARTITION BY activity ORDER BY started - scheduled) AS rn,
            COUNT(*) OVER (PARTITION BY activity) AS n
-    FROM steps
+    FROM step_rows
 ), waiting_p AS (
     SELECT activity, AVG(v) AS waiting_mean, {percentile_sql("v", prefix="waiting_")}
     FROM waiting GROUP BY activity
 )
-SELECT c.activity, c.element_type, c.count, c.ended, c.cases, r.repeats, r.rework_cases,
+SELECT c.activity, c.element_type, c.count, c.ended, c.cases, c.repeats, c.rework_cases,
        s.service_mean, {", ".join(f"s.service_p{p}" for p in PERCENTILES)},
        w.waiting_mean, {", ".join(f"w.waiting_p{p}" for p in PERCENTILES)}
-FROM counts c JOIN rework r ON r.activity = c.activity
+FROM counts c
 LEFT JOIN service_p s ON s.activity = c.activity
 LEFT JOIN waiting_p w ON w.activity = c.activity
 ORDER BY c.count DESC, c.activity"""
@@ -118,7 +115,7 @@ def bottlenecks(db: EventDatabase, scope: Scope) -> Report:
     query = f"""{sql}, per AS (
     SELECT activity, COUNT(*) AS n, SUM(ended - started) AS service,
            SUM(started - scheduled) AS waiting
-    FROM steps WHERE ended IS NOT NULL GROUP BY activity
+    FROM step_rows WHERE ended IS NOT NULL GROUP BY activity
 ), total AS (SELECT SUM(service + waiting) AS t FROM per)
 SELECT per.activity, per.n, per.service, per.waiting, per.service + per.waiting AS spent,
        (per.service + per.waiting) / per.n AS mean, total.t AS total

@@ -35,10 +35,10 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
                        PARTITION BY case_id ORDER BY ord) AS path,
                    ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ord DESC) AS back,
                    {span.format(w=window)} AS span
-            FROM steps) AS running WHERE back = 1"""
+            FROM step_rows) AS running WHERE back = 1"""
     else:
         paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
-            {span.format(w="")} AS span FROM steps GROUP BY case_id"""
+            {span.format(w="")} AS span FROM step_rows GROUP BY case_id"""
     query = f"""{sql}, paths AS ({paths}), v AS (
     SELECT path, COUNT(*) AS cases, AVG(span) AS mean_duration, MAX(span) AS max_duration
     FROM paths GROUP BY path
@@ -82,7 +82,7 @@ def directly_follows(db: EventDatabase, scope: Scope) -> Report:
     query = f"""{sql}, seq AS (
     SELECT activity, ended, LEAD(activity) OVER w AS next_activity,
            LEAD(started) OVER w AS next_started, LAG(activity) OVER w AS prev_activity
-    FROM steps WINDOW w AS (PARTITION BY case_id ORDER BY ord)
+    FROM step_rows WINDOW w AS (PARTITION BY case_id ORDER BY ord)
 )
 SELECT activity AS source, next_activity AS target, COUNT(*) AS count,
        AVG(next_started - ended) AS mean_gap, MIN(next_started - ended) AS min_gap,
@@ -128,17 +128,14 @@ def deviations(db: EventDatabase, scope: Scope) -> Report:
         )
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    d = db.dialect
     taken = db.all(
-        f"""{sql} SELECT c.definition_id, {d.json_text("h.data", "flow")} AS flow,
-        COUNT(*) AS count
-        FROM history h JOIN cases c ON c.case_id = h.instance_id
-        WHERE h.kind = 'element_activated' GROUP BY 1, 2""",
+        f"""{sql} SELECT definition_id, flow, COUNT(*) AS count FROM step_rows
+        WHERE flow IS NOT NULL GROUP BY 1, 2""",
         params,
     )
     reached = db.all(
-        f"""{sql} SELECT c.definition_id, s.activity, COUNT(*) AS count, COUNT(DISTINCT
-        s.case_id) AS cases FROM steps s JOIN cases c ON c.case_id = s.case_id GROUP BY 1, 2""",
+        f"""{sql} SELECT definition_id, activity, COUNT(*) AS count FROM step_rows
+        GROUP BY 1, 2""",
         params,
     )
     flows: dict[str, set[str]] = {}

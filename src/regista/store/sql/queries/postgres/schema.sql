@@ -292,3 +292,31 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance.
+CREATE TABLE steps (
+    instance_id          text NOT NULL,
+    element_instance_id  text NOT NULL,
+    definition_id        text NOT NULL,
+    process_id           text NOT NULL,
+    version              integer NOT NULL,
+    case_start           double precision NOT NULL,
+    element_id           text NOT NULL,
+    element_type         text,
+    flow                 text,
+    ord                  integer NOT NULL,
+    rep                  integer NOT NULL,
+    scheduled            double precision NOT NULL,
+    started              double precision,
+    ended                double precision,
+    state                text NOT NULL,
+    worker               text,
+    resource             text,
+    error_code           text,
+    PRIMARY KEY (instance_id, element_instance_id)
+);
+CREATE INDEX steps_element ON steps (instance_id, element_id);
+CREATE INDEX steps_definition ON steps (definition_id, case_start);

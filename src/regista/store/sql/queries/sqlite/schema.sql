@@ -296,3 +296,31 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance.
+CREATE TABLE steps (
+    instance_id          TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    definition_id        TEXT NOT NULL,
+    process_id           TEXT NOT NULL,
+    version              INTEGER NOT NULL,
+    case_start           REAL NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_type         TEXT,
+    flow                 TEXT,
+    ord                  INTEGER NOT NULL,
+    rep                  INTEGER NOT NULL,
+    scheduled            REAL NOT NULL,
+    started              REAL,
+    ended                REAL,
+    state                TEXT NOT NULL,
+    worker               TEXT,
+    resource             TEXT,
+    error_code           TEXT,
+    PRIMARY KEY (instance_id, element_instance_id)
+) WITHOUT ROWID;
+CREATE INDEX steps_element ON steps (instance_id, element_id);
+CREATE INDEX steps_definition ON steps (definition_id, case_start);
