@@ -39,9 +39,11 @@ from regista.api.v2 import (
     user_tasks,
     users,
 )
+from regista.api.v2 import insight as insight_api
 from regista.client import Client
 from regista.connectors import Secrets
 from regista.runtime.node import Node
+from regista.settings import Settings
 from regista.version import __version__
 
 __all__ = ["create_app"]
@@ -114,9 +116,11 @@ def create_app(
     authenticator: Authenticator | None = None,
     node: Node | None = None,
     secrets: Secrets | None = None,
+    insight: Settings | None = None,
 ) -> FastAPI:
     """The API over `client`'s database; `node` is this process's engine node, if any;
-    `secrets` are what inbound webhooks' properties may name."""
+    `secrets` are what inbound webhooks' properties may name; `insight` the settings naming
+    the database process intelligence reads (`/v2/insight`; None: not served)."""
     options = options or ServerOptions()
     if authenticator is None:
         if options.auth != "none":
@@ -140,6 +144,7 @@ def create_app(
         else Directory(client.store)
     )
     app.state.secrets = secrets or Secrets()
+    app.state.insight = insight
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
@@ -160,6 +165,7 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)
+    app.include_router(insight_api.router)
     app.include_router(inbound.router)
     app.include_router(engine_rest.router, prefix=engine_rest.PREFIX)
     # Camunda 7 also serves its default engine by name; one description in the document

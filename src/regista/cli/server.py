@@ -222,7 +222,14 @@ def server_command(
     else:
         demo_mode.login(None)
     node = None if no_engine else Node(client.shell, workers)
-    app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
+    app = create_app(
+        client,
+        options,
+        authenticator=authenticator,
+        node=node,
+        secrets=secrets,
+        insight=None if settings.database_url.startswith("memory:") else settings,
+    )
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its
     # leases and the process exits normally.

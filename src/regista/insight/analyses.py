@@ -43,20 +43,20 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     FROM step_rows GROUP BY activity
 ), service AS (
     SELECT activity, ended - started AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY ended - started) AS rn,
-           COUNT(*) OVER (PARTITION BY activity) AS n
+           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY ended - started) AS rn
     FROM step_rows WHERE ended IS NOT NULL
 ), service_p AS (
-    SELECT activity, AVG(v) AS service_mean, {percentile_sql("v", prefix="service_")}
-    FROM service GROUP BY activity
+    SELECT s.activity, AVG(s.v) AS service_mean,
+           {percentile_sql("s.v", "s.rn", "c.ended", prefix="service_")}
+    FROM service s JOIN counts c ON c.activity = s.activity GROUP BY s.activity
 ), waiting AS (
     SELECT activity, started - scheduled AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY started - scheduled) AS rn,
-           COUNT(*) OVER (PARTITION BY activity) AS n
+           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY started - scheduled) AS rn
     FROM step_rows
 ), waiting_p AS (
-    SELECT activity, AVG(v) AS waiting_mean, {percentile_sql("v", prefix="waiting_")}
-    FROM waiting GROUP BY activity
+    SELECT w.activity, AVG(w.v) AS waiting_mean,
+           {percentile_sql("w.v", "w.rn", "c.count", prefix="waiting_")}
+    FROM waiting w JOIN counts c ON c.activity = w.activity GROUP BY w.activity
 )
 SELECT c.activity, c.element_type, c.count, c.ended, c.cases, c.repeats, c.rework_cases,
        s.service_mean, {", ".join(f"s.service_p{p}" for p in PERCENTILES)},
@@ -152,7 +152,9 @@ def throughput(db: EventDatabase, scope: Scope, *, bucket: str = "day") -> Repor
     """Cases started and ended per hour, day or week (UTC), with the mean duration of
     those that ended."""
     if bucket not in BUCKETS:
-        raise InsightError(f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}")
+        raise InsightError(
+            f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}", field="bucket"
+        )
     resolve(db, scope)
     width, offset = BUCKETS[bucket]
     sql, params = source_sql(db.dialect, scope)
@@ -206,7 +208,7 @@ def durations(db: EventDatabase, scope: Scope, *, bins: int = 10) -> Report:
     """The distribution of the durations of the cases that ended: summary figures and a
     histogram of `bins` equal-width bins."""
     if bins < 1:
-        raise InsightError("--bins must be at least 1")
+        raise InsightError("--bins must be at least 1", field="bins")
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
     stats = db.one(

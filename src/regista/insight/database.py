@@ -188,19 +188,21 @@ class Writer:
         self._db._conn.executemany(sql, rows)
 
 
-def open_database(settings: Settings) -> EventDatabase:
+def open_database(settings: Settings, *, schema_checked: bool = False) -> EventDatabase:
     """Connect to the database `settings` name, its schema checked (or migrated, as the
-    settings say) by the store first. The memory store keeps no history to analyse."""
+    settings say) by the store first unless `schema_checked` (a server whose store opened
+    it already). The memory store keeps no history to analyse."""
     url = settings.database_url
     if url.startswith("memory:"):
         raise InsightError(
             "process intelligence reads a SQLite or PostgreSQL database; memory:// keeps "
             "nothing after the run. Set --database-url or REGISTA_DATABASE_URL"
         )
-    try:
-        open_store(settings).close()
-    except StoreError as exc:
-        raise InsightError(str(exc)) from exc
+    if not schema_checked:
+        try:
+            open_store(settings).close()
+        except StoreError as exc:
+            raise InsightError(str(exc)) from exc
     if url.startswith("sqlite:"):
         from regista.store.sql.sqlite import path_from_url
 

@@ -124,7 +124,8 @@ def deviations(db: EventDatabase, scope: Scope) -> Report:
     if scope.imported:
         raise InsightError(
             "deviations compare the history with its deployed model; an imported log has "
-            "no model (discover one first)"
+            "no model (discover one first)",
+            field="log",
         )
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)

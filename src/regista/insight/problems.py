@@ -13,7 +13,9 @@ __all__ = ["bpmn_errors", "incidents"]
 
 def _history_only(scope: Scope, what: str) -> None:
     if scope.imported:
-        raise InsightError(f"{what} are recorded by Regista's history; an imported log has none")
+        raise InsightError(
+            f"{what} are recorded by Regista's history; an imported log has none", field="log"
+        )
 
 
 def incidents(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:

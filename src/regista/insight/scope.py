@@ -55,18 +55,24 @@ class Scope:
 def resolve(db: EventDatabase, scope: Scope) -> None:
     """Refuse a scope that names what the database does not have, listing what it has."""
     if scope.since is not None and scope.until is not None and scope.since >= scope.until:
-        raise InsightError("--since must be before --until")
+        raise InsightError("--since must be before --until", field="since")
     if scope.log is not None:
         if scope.definition is not None or scope.version is not None:
-            raise InsightError("--log takes no --definition or --version: a log is one process")
+            raise InsightError(
+                "--log takes no --definition or --version: a log is one process", field="log"
+            )
         rows = db.all("SELECT name FROM event_logs ORDER BY name")
         names = [str(r["name"]) for r in rows]
         if scope.log not in names:
             known = ", ".join(names) or "none yet (regista log import FILE)"
-            raise InsightError(f"no imported event log {scope.log!r}; the logs are: {known}")
+            raise InsightError(
+                f"no imported event log {scope.log!r}; the logs are: {known}", field="log"
+            )
         return
     if scope.version is not None and scope.definition is None:
-        raise InsightError("--version needs --definition (the process it is a version of)")
+        raise InsightError(
+            "--version needs --definition (the process it is a version of)", field="version"
+        )
     if scope.definition is None:
         return
     params = {"definition": scope.definition}
@@ -78,12 +84,15 @@ def resolve(db: EventDatabase, scope: Scope) -> None:
     if not found:
         rows = db.all("SELECT DISTINCT process_id FROM definitions ORDER BY process_id")
         known = ", ".join(str(r["process_id"]) for r in rows) or "none deployed"
-        raise InsightError(f"no definition {scope.definition!r}; the processes are: {known}")
+        raise InsightError(
+            f"no definition {scope.definition!r}; the processes are: {known}", field="definition"
+        )
     versions = [int(r["version"]) for r in found]
     if scope.version is not None and scope.version not in versions:
         listed = ", ".join(str(v) for v in versions)
         raise InsightError(
-            f"{scope.definition!r} has no version {scope.version}; its versions are: {listed}"
+            f"{scope.definition!r} has no version {scope.version}; its versions are: {listed}",
+            field="version",
         )
 
 

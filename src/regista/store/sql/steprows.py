@@ -52,25 +52,24 @@ def fold_steps(links: Sequence[Link]) -> tuple[list[StepChange], list[StepChange
         if eid is None:
             continue
         if kind == "element_activated":
-            change = found.setdefault(eid, StepChange(eid))
+            change = found.setdefault(eid, StepChange(eid, event.element_id))
             data = event.data
-            change.element_id = event.element_id
             change.element_type = _text(data.get("type"))
             change.flow = _text(data.get("flow"))
             change.ord = link.seq
             change.scheduled = link.ts.timestamp()
         elif kind in _STARTS:
-            change = found.setdefault(eid, StepChange(eid))
+            change = found.setdefault(eid, StepChange(eid, event.element_id))
             if change.started is None:
                 change.started = link.ts.timestamp()
                 change.worker = event.actor
         elif kind in _ENDS:
-            change = found.setdefault(eid, StepChange(eid))
+            change = found.setdefault(eid, StepChange(eid, event.element_id))
             change.ended = link.ts.timestamp()
             change.state = _ENDS[kind]
             change.resource = event.actor
         elif kind == "job_completed" and event.command == "ThrowError":
-            change = found.setdefault(eid, StepChange(eid))
+            change = found.setdefault(eid, StepChange(eid, event.element_id))
             # an error recorded without its code still counts as a BPMN error
             change.error_code = _text(event.data.get("error_code")) or ""
     new = [c for c in found.values() if c.ord is not None and c.element_id is not None]
@@ -107,9 +106,10 @@ def insert_rows(instance_id: str | None, changes: Sequence[StepChange]) -> list[
 
 
 def update_rows(instance_id: str | None, changes: Sequence[StepChange]) -> list[list[Any]]:
-    """Rows of `steps_update` (SQLite, the instance first) or of the JSON array of
-    `steps_update_rows` (PostgreSQL)."""
+    """Rows of `steps_update` (SQLite: the instance first, the element last, the way to
+    the row) or of the JSON array of `steps_update_rows` (PostgreSQL)."""
     head = [] if instance_id is None else [instance_id]
+    tail = (lambda c: []) if instance_id is None else (lambda c: [c.element_id])
     return [
         [
             *head,
@@ -120,6 +120,7 @@ def update_rows(instance_id: str | None, changes: Sequence[StepChange]) -> list[
             c.state,
             c.resource,
             c.error_code,
+            *tail(c),
         ]
         for c in changes
     ]

@@ -4,15 +4,16 @@
 -- one row per element instance, kept by the code that appends the history (store/sql/
 -- steprows.py) in the same transaction: what process intelligence reads instead of the
 -- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
--- person claimed the task; `rep` is the element's n-th execution in its instance.
+-- person claimed the task; `rep` is the element's n-th execution in its instance. Ids
+-- compare byte by byte ("C"): analyses group and sort by them, and ids have no language.
 CREATE TABLE steps (
-    instance_id          text NOT NULL,
-    element_instance_id  text NOT NULL,
-    definition_id        text NOT NULL,
-    process_id           text NOT NULL,
+    instance_id          text COLLATE "C" NOT NULL,
+    element_instance_id  text COLLATE "C" NOT NULL,
+    definition_id        text COLLATE "C" NOT NULL,
+    process_id           text COLLATE "C" NOT NULL,
     version              integer NOT NULL,
     case_start           double precision NOT NULL,
-    element_id           text NOT NULL,
+    element_id           text COLLATE "C" NOT NULL,
     element_type         text,
     flow                 text,
     ord                  integer NOT NULL,

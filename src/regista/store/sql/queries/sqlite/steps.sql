@@ -20,7 +20,8 @@ WHERE i.id = ?1;
 
 -- name: steps_update
 -- (?1 instance, ?2 element instance, ?3 started, ?4 worker, ?5 ended, ?6 state,
--- ?7 resource, ?8 error code): the first start stays, the last end wins
+-- ?7 resource, ?8 error code, ?9 element): the first start stays, the last end wins; the
+-- element finds the row through steps_element
 UPDATE steps SET
     started = COALESCE(started, ?3),
     worker = CASE WHEN started IS NULL AND ?3 IS NOT NULL THEN ?4 ELSE worker END,
@@ -28,7 +29,7 @@ UPDATE steps SET
     state = COALESCE(?6, state),
     resource = CASE WHEN ?5 IS NOT NULL THEN ?7 ELSE resource END,
     error_code = COALESCE(?8, error_code)
-WHERE instance_id = ?1 AND element_instance_id = ?2;
+WHERE instance_id = ?1 AND element_id = ?9 AND element_instance_id = ?2;
 
 -- name: steps_redefine
 -- an instance migrated to another definition: its steps follow it
