@@ -10,7 +10,7 @@ from typing import Any
 from regista.insight.database import EventDatabase
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
-from regista.insight.report import PERCENTILES, Report, percentile_sql, seconds
+from regista.insight.report import PERCENTILES, Report, ranks, seconds
 from regista.insight.scope import Scope, resolve, source_sql
 
 __all__ = ["BUCKETS", "bottlenecks", "durations", "element_names", "elements", "throughput"]
@@ -33,41 +33,23 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     time percentiles."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    # `rep` numbers an element's executions in its case: the first of each counts the
-    # case, the others are rework
-    query = f"""{sql}, counts AS (
-    SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
-           COUNT(ended) AS ended, SUM(CASE WHEN rep = 1 THEN 1 ELSE 0 END) AS cases,
-           SUM(CASE WHEN rep > 1 THEN 1 ELSE 0 END) AS repeats,
-           SUM(CASE WHEN rep = 2 THEN 1 ELSE 0 END) AS rework_cases
-    FROM step_rows GROUP BY activity
-), service AS (
-    SELECT activity, ended - started AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY ended - started) AS rn
-    FROM step_rows WHERE ended IS NOT NULL
-), service_p AS (
-    SELECT s.activity, AVG(s.v) AS service_mean,
-           {percentile_sql("s.v", "s.rn", "c.ended", prefix="service_")}
-    FROM service s JOIN counts c ON c.activity = s.activity GROUP BY s.activity
-), waiting AS (
-    SELECT activity, started - scheduled AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY started - scheduled) AS rn
-    FROM step_rows
-), waiting_p AS (
-    SELECT w.activity, AVG(w.v) AS waiting_mean,
-           {percentile_sql("w.v", "w.rn", "c.count", prefix="waiting_")}
-    FROM waiting w JOIN counts c ON c.activity = w.activity GROUP BY w.activity
-)
-SELECT c.activity, c.element_type, c.count, c.ended, c.cases, c.repeats, c.rework_cases,
-       s.service_mean, {", ".join(f"s.service_p{p}" for p in PERCENTILES)},
-       w.waiting_mean, {", ".join(f"w.waiting_p{p}" for p in PERCENTILES)}
-FROM counts c
-LEFT JOIN service_p s ON s.activity = c.activity
-LEFT JOIN waiting_p w ON w.activity = c.activity
-ORDER BY c.count DESC, c.activity"""
+    d = db.dialect
+    # one pass: `rep` numbers an element's executions in its case (the first of each
+    # counts the case, the others are rework), the percentiles are aggregates
+    query = f"""{sql}
+SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
+       COUNT(ended) AS ended, SUM(CASE WHEN rep = 1 THEN 1 ELSE 0 END) AS cases,
+       SUM(CASE WHEN rep > 1 THEN 1 ELSE 0 END) AS repeats,
+       SUM(CASE WHEN rep = 2 THEN 1 ELSE 0 END) AS rework_cases,
+       AVG(ended - started) AS service_mean, {d.percentiles("ended - started")} AS service,
+       AVG(started - scheduled) AS waiting_mean,
+       {d.percentiles("started - scheduled")} AS waiting
+FROM step_rows GROUP BY activity"""
     names = element_names(db, scope)
     rows = []
-    for row in db.all(query, params):
+    found = db.all(query, params)
+    found.sort(key=lambda r: (-int(r["count"]), str(r["activity"])))
+    for row in found:
         out: dict[str, Any] = {
             "activity": row["activity"],
             "name": names.get(row["activity"], row["activity"]),
@@ -77,8 +59,8 @@ ORDER BY c.count DESC, c.activity"""
             out[key] = int(row[key] or 0)
         for kind in ("service", "waiting"):
             out[f"{kind}_mean"] = seconds(row[f"{kind}_mean"])
-            for p in PERCENTILES:
-                out[f"{kind}_p{p}"] = seconds(row[f"{kind}_p{p}"])
+            for p, value in zip(PERCENTILES, ranks(row[kind]), strict=True):
+                out[f"{kind}_p{p}"] = seconds(value)
         rows.append(out)
     columns: tuple[str, ...] = (
         "activity",
@@ -211,26 +193,25 @@ def durations(db: EventDatabase, scope: Scope, *, bins: int = 10) -> Report:
         raise InsightError("--bins must be at least 1", field="bins")
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    d = db.dialect
     stats = db.one(
-        f"""{sql}, dur AS (
-    SELECT case_end - case_start AS v, ROW_NUMBER() OVER (ORDER BY case_end - case_start) AS rn,
-           COUNT(*) OVER () AS n
-    FROM cases WHERE case_end IS NOT NULL
-)
-SELECT COUNT(*) AS count, MIN(v) AS min, MAX(v) AS max, AVG(v) AS mean, {percentile_sql("v")}
-FROM dur""",
+        f"""{sql} SELECT COUNT(*) AS count, MIN(case_end - case_start) AS min,
+        MAX(case_end - case_start) AS max, AVG(case_end - case_start) AS mean,
+        {d.percentiles("case_end - case_start")} AS ranks
+        FROM cases WHERE case_end IS NOT NULL""",
         params,
     )
     count = int(stats["count"] or 0)
     summary: dict[str, Any] = {"count": count}
-    for key in ("min", "max", "mean", *(f"p{p}" for p in PERCENTILES)):
+    for key in ("min", "max", "mean"):
         summary[key] = seconds(stats[key])
+    for p, value in zip(PERCENTILES, ranks(stats["ranks"]), strict=True):
+        summary[f"p{p}"] = seconds(value)
     rows: list[dict[str, Any]] = []
     if count:
         low, high = float(stats["min"]), float(stats["max"])
         width = (high - low) / bins if high > low else 1.0
         last = bins - 1 if high > low else 0
-        d = db.dialect
         found = db.all(
             f"""{sql}, bin AS (
     SELECT {d.floor("(case_end - case_start - :low) / :width")} AS b
