@@ -28,14 +28,14 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
     span = "CASE WHEN COUNT(ended) {w} = COUNT(*) {w} THEN MAX(ended) {w} - MIN(scheduled) {w} END"
     if db.dialect.name == "sqlite":
         # SQLite's aggregates take no ORDER BY; a running window aggregate does, and its
-        # value at the last step of a case is the whole path
-        window = "OVER (PARTITION BY case_id)"
+        # values at the last step of a case (the one nothing follows) are the whole case's.
+        # The partition names the case's start too (the same partitions): the steps are
+        # kept in that order, so the window reads them without a sort
         paths = f"""SELECT case_id, path, span FROM (
-            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER (
-                       PARTITION BY case_id ORDER BY ord) AS path,
-                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ord DESC) AS back,
-                   {span.format(w=window)} AS span
-            FROM step_rows) AS running WHERE back = 1"""
+            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER w AS path,
+                   LEAD(ord) OVER w AS after, {span.format(w="OVER w")} AS span
+            FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
+            ) AS running WHERE after IS NULL"""
     else:
         paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
             {span.format(w="")} AS span FROM step_rows GROUP BY case_id"""
@@ -82,7 +82,7 @@ def directly_follows(db: EventDatabase, scope: Scope) -> Report:
     query = f"""{sql}, seq AS (
     SELECT activity, ended, LEAD(activity) OVER w AS next_activity,
            LEAD(started) OVER w AS next_started, LAG(activity) OVER w AS prev_activity
-    FROM step_rows WINDOW w AS (PARTITION BY case_id ORDER BY ord)
+    FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
 )
 SELECT activity AS source, next_activity AS target, COUNT(*) AS count,
        AVG(next_started - ended) AS mean_gap, MIN(next_started - ended) AS min_gap,
@@ -129,24 +129,20 @@ def deviations(db: EventDatabase, scope: Scope) -> Report:
         )
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    taken = db.all(
-        f"""{sql} SELECT definition_id, flow, COUNT(*) AS count FROM step_rows
-        WHERE flow IS NOT NULL GROUP BY 1, 2""",
-        params,
-    )
+    # one pass over the steps: the elements reached and the flows taken to them
     reached = db.all(
-        f"""{sql} SELECT definition_id, activity, COUNT(*) AS count FROM step_rows
-        GROUP BY 1, 2""",
+        f"""{sql} SELECT definition_id, activity, flow FROM step_rows
+        GROUP BY definition_id, activity, flow""",
         params,
     )
     flows: dict[str, set[str]] = {}
-    for row in taken:
-        if row["flow"] is not None:
-            flows.setdefault(str(row["definition_id"]), set()).add(str(row["flow"]))
     nodes: dict[str, set[str]] = {}
     cases: dict[str, int] = {}
     for row in reached:
-        nodes.setdefault(str(row["definition_id"]), set()).add(str(row["activity"]))
+        definition_id = str(row["definition_id"])
+        nodes.setdefault(definition_id, set()).add(str(row["activity"]))
+        if row["flow"] is not None:
+            flows.setdefault(definition_id, set()).add(str(row["flow"]))
     for row in db.all(f"{sql} SELECT definition_id, COUNT(*) AS n FROM cases GROUP BY 1", params):
         cases[str(row["definition_id"])] = int(row["n"])
     models = ModelCache(db)

@@ -111,11 +111,15 @@ def _history_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
     if scope.definition is not None:
         where.append("(d.process_id = :definition OR d.id = :definition)")
         params["definition"] = scope.definition
-        versions = " AND version = :version" if scope.version is not None else ""
+        # the process first (the steps are kept in its order), then the definition id
+        # when the scope names one rather than a process
         step_where.append(
-            "s.definition_id IN (SELECT id FROM definitions WHERE "
-            f"(process_id = :definition OR id = :definition){versions})"
+            "s.process_id = (SELECT process_id FROM definitions WHERE process_id = :definition"
+            " OR id = :definition LIMIT 1)"
         )
+        step_where.append("(s.process_id = :definition OR s.definition_id = :definition)")
+        if scope.version is not None:
+            step_where.append("s.version = :version")
     if scope.version is not None:
         where.append("d.version = :version")
         params["version"] = scope.version

@@ -28,7 +28,7 @@ CREATE TABLE steps (
     PRIMARY KEY (instance_id, element_instance_id)
 );
 CREATE INDEX steps_element ON steps (instance_id, element_id);
-CREATE INDEX steps_definition ON steps (definition_id, case_start);
+CREATE INDEX steps_process ON steps (process_id, case_start);
 
 -- the steps of the history written before: each element instance's events folded into
 -- its row, as the appending code does for new events

@@ -5,8 +5,9 @@
 -- steprows.py) in the same transaction: what process intelligence reads instead of the
 -- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
 -- person claimed the task; `rep` is the element's n-th execution in its instance. Rows are
--- kept in the order of definition and start of their case, so that an analysis of one
--- definition (and a window of time) reads one range of the table.
+-- kept in the order of process, start of their case, case and place in it, so that an
+-- analysis of one process (and a window of time) reads one range of the table, each case
+-- in the order of its path, and its windows over the cases need no sort.
 CREATE TABLE steps (
     instance_id          TEXT NOT NULL,
     element_instance_id  TEXT NOT NULL,
@@ -26,7 +27,7 @@ CREATE TABLE steps (
     worker               TEXT,
     resource             TEXT,
     error_code           TEXT,
-    PRIMARY KEY (definition_id, case_start, instance_id, element_instance_id)
+    PRIMARY KEY (process_id, case_start, instance_id, ord)
 ) WITHOUT ROWID;
 CREATE INDEX steps_element ON steps (instance_id, element_id);
 
