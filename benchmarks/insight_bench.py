@@ -9,8 +9,9 @@ definition and its BPMN are real), then instances and their history rows are wri
 bulk with the shape the engine writes (element activated/completed with their type and flow,
 job locked, task claimed, BPMN errors) — the hash chain is not computed, the analyses do
 not read it; the `steps` table the store keeps as it appends the history is then filled by
-the backfill of its migration (schema 13), timed as `steps_s`. Paths: register -> check (reworked by fix -> check in 30% of the rounds) ->
-decide -> approve (a person) or reject -> end, at random times over 90 days.
+the backfill of its migration (schema 13), timed as `steps_s`. Paths: register -> check
+(reworked by fix -> check in 30% of the rounds) -> decide -> approve (a person) or reject
+-> end, at random times over 90 days.
 
 PostgreSQL: `--database-url` names a database, else a temporary one is created on
 $REGISTA_TEST_POSTGRES_URL's server (default postgresql://postgres@127.0.0.1:5432/test) and

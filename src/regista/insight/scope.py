@@ -35,6 +35,7 @@ from regista.insight.errors import InsightError
 
 __all__ = ["Scope", "resolve", "source_sql"]
 
+
 @dataclass(frozen=True, slots=True)
 class Scope:
     """Which cases an analysis covers: a definition (process id or definition id), one of

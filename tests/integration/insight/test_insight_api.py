@@ -9,13 +9,13 @@ from typing import Any
 
 import httpx
 import pytest
-from apikit import Roles, as_role
 from insightkit import History, Place
-from serving import serve
 
+from apikit import Roles, as_role
 from regista.api import ServerOptions, create_app
 from regista.client import Client
 from regista.insight import Scope, elements, throughput
+from serving import serve
 
 pytest_plugins = ["insightfixtures"]
 

@@ -138,11 +138,15 @@ def write_steps(session: SqlSession, instance_id: str, links: Sequence[Link]) ->
     if session.dialect.history_as_json:
         if new:
             session.write(
-                "steps_insert_rows", instance_id=instance_id, rows=json_array(insert_rows(None, new))
+                "steps_insert_rows",
+                instance_id=instance_id,
+                rows=json_array(insert_rows(None, new)),
             )
         if old:
             session.write(
-                "steps_update_rows", instance_id=instance_id, rows=json_array(update_rows(None, old))
+                "steps_update_rows",
+                instance_id=instance_id,
+                rows=json_array(update_rows(None, old)),
             )
         return
     if new:
