@@ -11,7 +11,10 @@ from typing import Any
 import psycopg
 from insightkit import History, Place, make_history
 
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
 from regista.insight import Scope, elements
+from regista.runtime.clock import FakeClock
 from regista.store import open_store
 from regista.store.sql import sqlfiles
 from regista.store.sql.sqlite import path_from_url
@@ -105,3 +108,25 @@ def test_pruned_instances_take_their_steps_along(place: Place) -> None:
     with place.open() as db:
         report = elements(db, Scope(definition="claim"))
     assert report.row(activity="check")["count"] == 1
+
+
+def test_a_migrated_instance_takes_its_steps_along(place: Place) -> None:
+    clock = FakeClock("2030-01-01T09:00:00Z")
+    store = open_store(place.settings())
+    try:
+        with Client(store, clock=clock) as client:
+            (first,) = client.deploy(ProcessBuilder("m").start("s").user_task("t").end("e"))
+            key = client.start("m", {})
+            (second,) = client.deploy(
+                ProcessBuilder("m").start("s").user_task("t", name="Changed").end("e")
+            )
+            assert client.migrate(key) == 2
+    finally:
+        store.close()
+    rows = _steps(place)
+    assert [r["element_id"] for r in rows] == ["s", "t"]
+    assert {(r["definition_id"], r["version"]) for r in rows} == {(second.definition_id, 2)}
+    assert first.definition_id != second.definition_id
+    with place.open() as db:
+        report = elements(db, Scope(definition="m", version=2))
+    assert report.row(activity="t")["count"] == 1

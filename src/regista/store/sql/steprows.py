@@ -109,7 +109,7 @@ def update_rows(instance_id: str | None, changes: Sequence[StepChange]) -> list[
     """Rows of `steps_update` (SQLite: the instance first, the element last, the way to
     the row) or of the JSON array of `steps_update_rows` (PostgreSQL)."""
     head = [] if instance_id is None else [instance_id]
-    tail = (lambda c: []) if instance_id is None else (lambda c: [c.element_id])
+    sqlite = instance_id is not None
     return [
         [
             *head,
@@ -120,7 +120,7 @@ def update_rows(instance_id: str | None, changes: Sequence[StepChange]) -> list[
             c.state,
             c.resource,
             c.error_code,
-            *tail(c),
+            *([c.element_id] if sqlite else []),
         ]
         for c in changes
     ]
