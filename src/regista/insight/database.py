@@ -246,7 +246,8 @@ def open_database(settings: Settings, *, schema_checked: bool = False) -> EventD
         # an analysis sorts and groups hundreds of thousands of rows: in memory, not on disk
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")
-        conn.create_aggregate("nearest_ranks", 1, NearestRanks)
+        # typeshed's aggregate protocol takes and returns ints only; SQLite passes any value
+        conn.create_aggregate("nearest_ranks", 1, NearestRanks)  # type: ignore[arg-type]
         return EventDatabase(conn, SqlDialect("sqlite"))
     try:
         pg = psycopg.connect(url, autocommit=True, connect_timeout=5)
