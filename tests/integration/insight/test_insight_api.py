@@ -91,6 +91,7 @@ def test_every_analysis_answers_with_its_parameters(http: tuple[Place, httpx.Cli
             "since must be before until",
         ),
         ("elements", {"since": "yesterday"}, "since", ""),
+        ("elements", {"until": "0001-01-01T00:00:00+01:00"}, "until", "out of range"),
         ("throughput", {"bucket": "month"}, "bucket", ""),
         ("durations", {"bins": 0}, "bins", ""),
         ("variants", {"limit": 0}, "limit", ""),

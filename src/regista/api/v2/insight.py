@@ -56,11 +56,18 @@ class InsightReport(BaseModel):
     notes: list[str] = Field(description="What the table means: definitions, the model used")
 
 
-def _when(value: dt.datetime | None) -> dt.datetime | None:
-    # a time without an offset is UTC, as on the command line
-    if value is None or value.tzinfo is not None:
-        return value
-    return value.replace(tzinfo=dt.UTC)
+def _when(name: str, value: dt.datetime | None) -> dt.datetime | None:
+    """A time of the scope in UTC (without an offset: UTC, as on the command line)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:  # e.g. 0001-01-01T00:00:00+01:00 is before year 1 in UTC
+        reason = f"{value.isoformat()} is out of range in UTC; give a time from year 1 to 9999"
+        problem = {"invalidParams": [{"name": name, "reason": reason}]}
+        raise ApiError(400, reason, extra=problem) from None
 
 
 def scope(
@@ -83,7 +90,7 @@ def scope(
     ] = None,
 ) -> Scope:
     """The scope query parameters of every analysis, as one `Scope`."""
-    return Scope(definition, version, _when(since), _when(until), log)
+    return Scope(definition, version, _when("since", since), _when("until", until), log)
 
 
 Scoped = Annotated[Scope, Depends(scope)]
