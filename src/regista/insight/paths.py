@@ -27,15 +27,15 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
     # while one runs): joining `cases` would cost SQLite a nested loop
     span = "CASE WHEN COUNT(ended) {w} = COUNT(*) {w} THEN MAX(ended) {w} - MIN(scheduled) {w} END"
     if db.dialect.name == "sqlite":
-        # SQLite's aggregates take no ORDER BY; a running window aggregate does, and its
-        # values at the last step of a case (the one nothing follows) are the whole case's.
-        # The partition names the case's start too (the same partitions): the steps are
-        # kept in that order, so the window reads them without a sort
-        paths = f"""SELECT case_id, path, span FROM (
-            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER w AS path,
-                   LEAD(ord) OVER w AS after, {span.format(w="OVER w")} AS span
+        # SQLite's aggregates take no ORDER BY; a running window aggregate does, and each
+        # value is a prefix of the whole path, so the greatest is the path. The partition
+        # names the case's start too (the same partitions): the steps are kept in that
+        # order, so neither the window nor the grouping after it sorts
+        paths = f"""SELECT case_id, MAX(path) AS path, {span.format(w="")} AS span FROM (
+            SELECT case_start, case_id, ended, scheduled,
+                   group_concat(activity, '{SEPARATOR}') OVER w AS path
             FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
-            ) AS running WHERE after IS NULL"""
+            ) AS running GROUP BY case_start, case_id"""
     else:
         paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
             {span.format(w="")} AS span FROM step_rows GROUP BY case_id"""
@@ -79,33 +79,47 @@ def directly_follows(db: EventDatabase, scope: Scope) -> Report:
     end of one and the start of the next."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    # one pass: each step with the one after it, and whether it began its case
     query = f"""{sql}, seq AS (
-    SELECT activity, ended, LEAD(activity) OVER w AS next_activity,
-           LEAD(started) OVER w AS next_started, LAG(activity) OVER w AS prev_activity
+    SELECT activity, LEAD(activity) OVER w AS next_activity,
+           LEAD(started) OVER w - ended AS gap,
+           CASE WHEN LAG(ord) OVER w IS NULL THEN 1 ELSE 0 END AS first
     FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
 )
-SELECT activity AS source, next_activity AS target, COUNT(*) AS count,
-       AVG(next_started - ended) AS mean_gap, MIN(next_started - ended) AS min_gap,
-       MAX(next_started - ended) AS max_gap
-FROM seq GROUP BY activity, next_activity
-UNION ALL
-SELECT NULL AS source, activity AS target, COUNT(*) AS count, NULL AS mean_gap,
-       NULL AS min_gap, NULL AS max_gap
-FROM seq WHERE prev_activity IS NULL GROUP BY activity"""
+SELECT first, activity, next_activity, COUNT(*) AS count, COUNT(gap) AS gaps,
+       SUM(gap) AS total_gap, MIN(gap) AS min_gap, MAX(gap) AS max_gap
+FROM seq GROUP BY first, activity, next_activity"""
+    edges: dict[tuple[str | None, str | None], dict[str, Any]] = {}
+
+    def edge(source: str | None, target: str | None) -> dict[str, Any]:
+        return edges.setdefault(
+            (source, target), {"count": 0, "gaps": 0, "total": 0.0, "min": None, "max": None}
+        )
+
+    for row in db.all(query, params):
+        found = edge(row["activity"], row["next_activity"])
+        found["count"] += int(row["count"])
+        if int(row["gaps"]):
+            found["gaps"] += int(row["gaps"])
+            found["total"] += float(row["total_gap"])
+            low, high = float(row["min_gap"]), float(row["max_gap"])
+            found["min"] = low if found["min"] is None else min(found["min"], low)
+            found["max"] = high if found["max"] is None else max(found["max"], high)
+        if int(row["first"]):
+            edge(None, row["activity"])["count"] += int(row["count"])
     names = element_names(db, scope)
     rows: list[dict[str, Any]] = []
-    for row in db.all(query, params):
-        source, target = row["source"], row["target"]
+    for (source, target), found in edges.items():
         rows.append(
             {
                 "source": source,
                 "target": target,
                 "source_name": None if source is None else names.get(source, source),
                 "target_name": None if target is None else names.get(target, target),
-                "count": int(row["count"]),
-                "mean_gap": seconds(row["mean_gap"]),
-                "min_gap": seconds(row["min_gap"]),
-                "max_gap": seconds(row["max_gap"]),
+                "count": found["count"],
+                "mean_gap": seconds(found["total"] / found["gaps"]) if found["gaps"] else None,
+                "min_gap": seconds(found["min"]),
+                "max_gap": seconds(found["max"]),
             }
         )
     rows.sort(key=lambda r: (-r["count"], r["source"] or "", r["target"] or ""))
