@@ -17,6 +17,7 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.options import ServerOptions
 from regista.api.problems import ApiError
+from regista.api.sessions import session_authorization
 from regista.client import Client
 from regista.runtime.node import Node
 
@@ -90,7 +91,7 @@ def caller(request: Request) -> Principal:
     cached = getattr(request.state, "principal", None)
     if isinstance(cached, Principal):
         return cached
-    header = request.headers.get("authorization")
+    header = session_authorization(request)
     principal = services(request).authenticator.authenticate(header)
     if principal is None:
         raise ApiError(
@@ -113,7 +114,7 @@ def _known_caller(request: Request) -> Principal | None:
     # An authenticator that keeps no cache (a test's, say) has no `cached`: verify then.
     lookup = getattr(services(request).authenticator, "cached", None)
     principal: Principal | None = (
-        lookup(request.headers.get("authorization")) if lookup is not None else None
+        lookup(session_authorization(request)) if lookup is not None else None
     )
     if principal is not None:
         request.state.principal = principal

@@ -178,6 +178,7 @@ def server_command(
     from regista.api.identity import Directory
     from regista.client import Client
     from regista.runtime.node import Node
+    from regista.ui import mount_ui
 
     setup_logging(log_level)
     if auth == "none" and not is_loopback(host):
@@ -230,6 +231,7 @@ def server_command(
         secrets=secrets,
         insight=None if settings.database_url.startswith("memory:") else settings,
     )
+    mount_ui(app, client, options)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its
     # leases and the process exits normally.
@@ -247,6 +249,7 @@ def server_command(
         demo_mode.start(client)
         serving = "API only" if node is None else "API and engine"
         click.echo(f"regista server on http://{host}:{port} ({serving}, auth {auth})", err=True)
+        click.echo(f"web UI: http://{host}:{port}/ui/", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     except StoreError as exc:
         raise failure(exc) from None

@@ -1,0 +1,52 @@
+"""Mounting the web UI on the API's application: the pages under `/ui`, the static files
+(the vendored bpmn.io libraries among them) under `/ui/static`, and `/` sending browsers to
+the UI."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib.resources import files
+
+from fastapi import FastAPI
+from fastapi.responses import RedirectResponse
+from fastapi.staticfiles import StaticFiles
+
+from regista.api.options import ServerOptions
+from regista.api.tokens import AccessTokens
+from regista.client import Client
+from regista.ui import cockpit, login, missing, tasklist
+from regista.ui.gateway import Gateway
+from regista.ui.pages import PREFIX, Ui
+
+__all__ = ["UiOptions", "mount_ui"]
+
+
+@dataclass(frozen=True, slots=True)
+class UiOptions:
+    """How the UI signs people in: a session lasts `session_hours`; the cookie is marked
+    Secure when `cookie_secure` (None: when the request came over HTTPS)."""
+
+    session_hours: float = 8.0
+    cookie_secure: bool | None = None
+
+
+def mount_ui(
+    app: FastAPI, client: Client, options: ServerOptions, ui_options: UiOptions | None = None
+) -> None:
+    """Serve the UI from `app`, which serves the API over `client`'s database."""
+    ui_options = ui_options or UiOptions()
+    gateway = Gateway(app)
+    app.state.ui = Ui(gateway, auth=options.auth, cookie_secure=ui_options.cookie_secure)
+    app.state.ui_tokens = AccessTokens(client.store, lifetime=int(ui_options.session_hours * 3600))
+    app.router.add_event_handler("shutdown", gateway.close)
+    static = files("regista.ui").joinpath("static")
+    app.mount(PREFIX + "/static", StaticFiles(directory=str(static)), name="ui-static")
+    app.include_router(login.router)
+    app.include_router(cockpit.router)
+    app.include_router(tasklist.router)
+    # last: any other path under the UI is a page saying it does not exist
+    app.include_router(missing.router)
+
+    @app.get("/", include_in_schema=False)
+    async def home() -> RedirectResponse:
+        return RedirectResponse(PREFIX + "/", status_code=307)
