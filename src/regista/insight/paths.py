@@ -30,11 +30,13 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
         # SQLite's aggregates take no ORDER BY; a running window aggregate does, and each
         # value is a prefix of the whole path, so the greatest is the path. The partition
         # names the case's start too (the same partitions): the steps are kept in that
-        # order, so neither the window nor the grouping after it sorts
+        # order, so neither the window nor the grouping after it sorts (a ROWS frame:
+        # twice as fast as the default RANGE, which looks for peers)
         paths = f"""SELECT case_id, MAX(path) AS path, {span.format(w="")} AS span FROM (
             SELECT case_start, case_id, ended, scheduled,
                    group_concat(activity, '{SEPARATOR}') OVER w AS path
-            FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
+            FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord
+                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
             ) AS running GROUP BY case_start, case_id"""
     else:
         paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
@@ -84,7 +86,8 @@ def directly_follows(db: EventDatabase, scope: Scope) -> Report:
     SELECT activity, LEAD(activity) OVER w AS next_activity,
            LEAD(started) OVER w - ended AS gap,
            CASE WHEN LAG(ord) OVER w IS NULL THEN 1 ELSE 0 END AS first
-    FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord)
+    FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
 )
 SELECT first, activity, next_activity, COUNT(*) AS count, COUNT(gap) AS gaps,
        SUM(gap) AS total_gap, MIN(gap) AS min_gap, MAX(gap) AS max_gap
