@@ -194,11 +194,14 @@ def durations(db: EventDatabase, scope: Scope, *, bins: int = 10) -> Report:
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
     d = db.dialect
+    # the durations computed once (materialized): SQLite would otherwise expand the
+    # epoch arithmetic of `cases` into each aggregate
     stats = db.one(
-        f"""{sql} SELECT COUNT(*) AS count, MIN(case_end - case_start) AS min,
-        MAX(case_end - case_start) AS max, AVG(case_end - case_start) AS mean,
-        {d.percentiles("case_end - case_start")} AS ranks
-        FROM cases WHERE case_end IS NOT NULL""",
+        f"""{sql}, dur AS MATERIALIZED (
+            SELECT case_end - case_start AS v FROM cases WHERE case_end IS NOT NULL
+        )
+        SELECT COUNT(*) AS count, MIN(v) AS min, MAX(v) AS max, AVG(v) AS mean,
+        {d.percentiles("v")} AS ranks FROM dur""",
         params,
     )
     count = int(stats["count"] or 0)
