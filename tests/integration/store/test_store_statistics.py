@@ -4,6 +4,7 @@ and PostgreSQL — and the plans of their GROUP BY statements, which walk indexe
 
 from __future__ import annotations
 
+import json
 import re
 from typing import Any, cast
 
@@ -21,6 +22,12 @@ from regista.store.sql.session import SqlSession
 from regista.store.sql.transaction import SqlTransaction
 
 pytest_plugins = ["storefixtures"]
+
+#: A plan step narrowing instances by the index led by the definition (SQLite, PostgreSQL).
+_BY_DEFINITION = (
+    r"SEARCH (i|instances) USING (COVERING )?INDEX instances_definition"
+    r"|Index (Only )?Scan (instances )? ?instances_definition"
+)
 
 ALL = ["active", "incident", "completed", "terminated", "cancelled"]
 
@@ -115,7 +122,7 @@ def _plan(s: SqlSession, name: str, params: dict[str, Any]) -> list[str]:
         for child in node.get("Plans", []):
             walk(child)
 
-    walk((raw if not isinstance(raw, str) else __import__("json").loads(raw))[0]["Plan"])
+    walk((raw if not isinstance(raw, str) else json.loads(raw))[0]["Plan"])
     return found
 
 
@@ -142,10 +149,9 @@ def test_the_counts_walk_indexes(sql_store_plans: Store) -> None:
                 )
                 assert not line.startswith("Seq Scan"), f"{name} reads a whole table:\n{text}"
             if name != "instance_counts":
-                assert re.search(r"SEARCH (i|instances) USING (COVERING )?INDEX instances_definition|"
-                                 r"Index (Only )?Scan (instances )? ?instances_definition", text), (
+                assert re.search(_BY_DEFINITION, text), (
                     f"{name} does not narrow by the definition's index:\n{text}"
-                )  # fmt: skip
+                )
             if name == "element_event_counts":
                 assert re.search(
                     r"SEARCH h USING INDEX|Index (Only )?Scan (history )? ?history_", text
