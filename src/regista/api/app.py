@@ -36,6 +36,7 @@ from regista.api.v2 import (
     messages,
     requirements,
     roles,
+    statistics,
     user_tasks,
     users,
 )
@@ -149,6 +150,7 @@ def create_app(
         app.include_router(identity.router)
     for resource in (
         deployments,
+        statistics,  # before definitions: /process-definitions/statistics/...
         definitions,
         requirements,
         forms,

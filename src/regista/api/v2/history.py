@@ -197,7 +197,7 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
     return list(found.values())
 
 
-def _element_instances(client: Client, key: str) -> list[ElementInstance]:
+def element_instances(client: Client, key: str) -> list[ElementInstance]:
     """Every element instance of the process instance `key`, from its history."""
     with client.store.transaction(write=False) as tx:
         row = instance_row(tx, key)
@@ -243,7 +243,7 @@ def search_elements(
     }
     items = [
         item
-        for item in _element_instances(client_of(request), key)
+        for item in element_instances(client_of(request), key)
         if all(v is None or getattr(item, k) in v for k, v in wanted.items())
         and (f.hasIncident is None or item.hasIncident == f.hasIncident)
     ]
@@ -263,7 +263,7 @@ def get_element(request: Request, elementInstanceKey: str, principal: Reader) ->
     client = client_of(request)
     with client.store.transaction(write=False) as tx:
         instance_id = _owner(tx, elementInstanceKey)
-    found = [] if instance_id is None else _element_instances(client, instance_id)
+    found = [] if instance_id is None else element_instances(client, instance_id)
     for item in found:
         if item.elementInstanceKey == elementInstanceKey:
             return item
