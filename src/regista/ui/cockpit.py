@@ -18,6 +18,7 @@ router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False
 
 Operator = Annotated[Principal, Depends(viewer_with("operator"))]
 
+
 async def _total(request: Request, path: str, filter: dict[str, Any]) -> int:
     found = await ui(request).gateway.post(request, path, {"filter": filter, "page": {"limit": 1}})
     return int(found["page"]["totalItems"])

@@ -136,3 +136,18 @@ def test_elements_are_counted_for_one_instance(http: httpx.Client) -> None:
         "choose": 1,
     }
     assert http.get("/v2/process-instances/42/statistics/element-instances").status_code == 404
+
+
+def test_instances_are_found_by_business_key(http: httpx.Client) -> None:
+    for key in ("K-1", "K-2"):
+        answer = http.post(
+            "/v2/process-instances",
+            json={
+                "processDefinitionId": "order",
+                "businessKey": key,
+                "variables": {"orderId": key},
+            },
+        )
+        assert answer.status_code == 200, answer.text
+    found = _ok(http.post("/v2/process-instances/search", json={"filter": {"businessKey": "K-2"}}))
+    assert [i["businessKey"] for i in found["items"]] == ["K-2"]
