@@ -145,7 +145,15 @@ async def instances(
         page["after"] = after
     elif before:
         page["before"] = before
-    found: dict[str, Any] = {"items": [], "page": {"totalItems": 0}}
+    found: dict[str, Any] = {
+        "items": [],
+        "page": {
+            "totalItems": 0,
+            "hasMoreTotalItems": False,
+            "startCursor": None,
+            "endCursor": None,
+        },
+    }
     problem = ""
     if not errors:
         body = {"filter": filter, "page": page, "sort": [{"field": "startDate", "order": "DESC"}]}

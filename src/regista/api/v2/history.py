@@ -190,6 +190,11 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
                 item["state"] = "COMPLETED" if e.kind == "element_completed" else "TERMINATED"
                 item["endDate"] = iso(e.ts)
     if state is not None:
+        # a migrated instance's live element instances stand at their new elements
+        for live in state.element_instances():
+            moved = found.get(live.id)
+            if moved is not None and moved["state"] == "ACTIVE":
+                moved["elementId"] = live.element_id
         for incident in state.incidents:
             item = found.get(incident.element_instance_id or "")
             if item is not None:
