@@ -67,7 +67,15 @@ def test_a_version_page_has_the_diagram_counts_and_versions() -> None:
             assert page.status_code == 200, page.text
             data = _page_data(page.text)
             assert data["key"] == first and data["xml"].lstrip().startswith("<")
+            # the running instances by default; the finished ones on request
             assert data["counts"]["check"] == {
+                "active": 1,
+                "canceled": 0,
+                "incidents": 0,
+                "completed": 0,
+            }
+            every = _page_data(browser.get(f"/ui/definitions/{first}?finished=true").text)
+            assert every["counts"]["check"] == {
                 "active": 1,
                 "canceled": 1,
                 "incidents": 0,
