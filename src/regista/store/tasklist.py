@@ -42,6 +42,14 @@ class UserTaskQuery:
     candidate_user: str | None = None
     candidate_group: str | None = None
     priority: int | None = None
+    #: True: only tasks nobody holds; False: only tasks someone holds
+    unassigned: bool | None = None
+    #: due dates in [due_from, due_to) (a task without one never matches a bound)
+    due_from: datetime | None = None
+    due_to: datetime | None = None
+    #: tasks of instances of this process (BPMN process id) or definition
+    process_id: str | None = None
+    definition_id: str | None = None
     viewer: Viewer | None = None
     sort: TaskSort = "created_at"
     descending: bool = False

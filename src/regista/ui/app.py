@@ -14,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from regista.api.options import ServerOptions
 from regista.api.tokens import AccessTokens
 from regista.client import Client
-from regista.ui import cockpit, definitions, instances, login, missing
+from regista.ui import cockpit, definitions, instances, login, missing, tasklist
 from regista.ui.gateway import Gateway
 from regista.ui.pages import PREFIX, Ui
 
@@ -43,6 +43,7 @@ def mount_ui(
     app.mount(PREFIX + "/static", StaticFiles(directory=str(static)), name="ui-static")
     app.include_router(login.router)
     app.include_router(cockpit.router)
+    app.include_router(tasklist.router)
     app.include_router(definitions.router)
     app.include_router(instances.router)
     # last: any other path under the UI is a page saying it does not exist

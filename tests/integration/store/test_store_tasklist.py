@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from storekit import T0, at
 
-from regista.store import NewUserTask, Store
+from regista.store import NewInstance, NewUserTask, Store
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery, Viewer
 
 pytest_plugins = ["storefixtures"]
@@ -93,3 +93,29 @@ def test_update_an_open_task(store: Store) -> None:
     assert task is not None
     assert (task.due_at, task.follow_up_at, task.priority) == (at(99), at(50), 7)
     assert (task.candidate_users, task.candidate_groups) == (("zoe",), ())
+
+
+def test_due_dates_holders_and_processes(store: Store) -> None:
+    with store.transaction() as tx:
+        loan, _ = tx.deploy_definition("loan", "<loan/>", now=T0)
+        chores, _ = tx.deploy_definition("chores", "<chores/>", now=T0)
+        for instance_id, definition in (("i-1", loan), ("i-2", chores)):
+            tx.insert_instance(
+                NewInstance(
+                    id=instance_id,
+                    definition_id=definition.id,
+                    process_id=definition.process_id,
+                    state={},
+                ),
+                now=T0,
+            )
+    seed(store)
+    # due in 3600 s (t2), 60 s (t3), 7200 s (t4); t1 and t5 have no due date
+    assert ids(store, UserTaskQuery(due_to=at(3600))) == (["t3"], 1)
+    assert ids(store, UserTaskQuery(due_from=at(3600))) == (["t2", "t4"], 2)
+    assert ids(store, UserTaskQuery(due_from=at(60), due_to=at(3601))) == (["t2", "t3"], 2)
+    assert ids(store, UserTaskQuery(unassigned=True)) == (["t1", "t3", "t4"], 3)
+    assert ids(store, UserTaskQuery(unassigned=False)) == (["t2", "t5"], 2)
+    assert ids(store, UserTaskQuery(process_id="loan")) == (["t1", "t2", "t3"], 3)
+    assert ids(store, UserTaskQuery(definition_id=chores.id)) == (["t4", "t5"], 2)
+    assert ids(store, UserTaskQuery(process_id="none")) == ([], 0)

@@ -326,3 +326,37 @@ def test_bad_input_is_a_400_naming_the_field(tasklist: Tasklist) -> None:
     ignored = t.call("olga", "POST", "/v2/user-tasks/search", {"colour": "red", "filter": {"x": 1}})
     assert ignored.status_code == 200
     assert t.call("olga", "POST", "/v2/user-tasks/nope/completion", {}).status_code == 404
+
+
+def test_filters_by_due_date_holder_and_process(tasklist: Tasklist) -> None:
+    t = tasklist
+    due = {"changeset": {"dueDate": "2030-05-01T12:00:00Z"}}
+    assert t.call("olga", "PATCH", f"/v2/user-tasks/{t.key('prepare')}", due).status_code == 204
+
+    def found(flt: dict[str, Any]) -> list[str]:
+        return sorted(t.search("olga", {"filter": flt}))
+
+    assert found({"dueDate": {"$lt": "2030-05-01T12:00:01Z"}}) == ["prepare"]
+    assert found({"dueDate": {"$lt": "2030-05-01T12:00:00Z"}}) == []
+    assert found({"dueDate": {"$lte": "2030-05-01T12:00:00Z"}}) == ["prepare"]
+    assert found({"dueDate": {"$gt": "2030-05-01T12:00:00Z"}}) == []
+    assert found({"dueDate": {"$gte": "2030-05-01T12:00:00Z", "$lt": "2031-01-01T00:00:00Z"}}) == [
+        "prepare"
+    ]
+    assert found({"dueDate": "2030-05-01T12:00:00Z"}) == ["prepare"]
+    assert found({"processDefinitionId": "chores"}) == ["anyone"]
+    assert found({"processDefinitionId": "loan"}) == ["prepare"]
+    assert found({"assignee": {"$exists": False}}) == ["anyone", "prepare"]
+    claim = t.call(
+        "ann", "POST", f"/v2/user-tasks/{t.key('prepare')}/assignment", {"assignee": "ann"}
+    )
+    assert claim.status_code == 204
+    assert found({"assignee": {"$exists": False}}) == ["anyone"]
+    assert found({"assignee": {"$exists": True}}) == ["prepare"]
+    definition = t.call("olga", "GET", f"/v2/user-tasks/{t.key('anyone')}").json()
+    assert found({"processDefinitionKey": definition["processDefinitionKey"]}) == ["anyone"]
+    bad = t.call("olga", "POST", "/v2/user-tasks/search", {"filter": {"dueDate": {"$soon": 1}}})
+    assert bad.status_code == 400 and "$soon" in bad.json()["detail"]
+    bad = t.call("olga", "POST", "/v2/user-tasks/search", {"filter": {"dueDate": {"$lt": "x"}}})
+    assert bad.status_code == 400
+    assert bad.json()["invalidParams"][0]["name"] == "filter.dueDate.$lt"

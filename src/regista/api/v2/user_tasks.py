@@ -73,6 +73,8 @@ TEXT_FILTERS = {
     "assignee": "assignee",
     "candidateUser": "candidate_user",
     "candidateGroup": "candidate_group",
+    "processDefinitionId": "process_id",
+    "processDefinitionKey": "definition_id",
 }
 
 
@@ -103,11 +105,45 @@ def _states(wanted: Any) -> list[str]:
     return found
 
 
+_TICK = dt.timedelta(microseconds=1)
+
+
+def _due(value: Any) -> tuple[dt.datetime | None, dt.datetime | None]:
+    """`filter.dueDate` (a date, or `{"$gt" | "$gte" | "$lt" | "$lte" | "$eq": date}`) as
+    the half-open range [from, to) of due dates it keeps."""
+    bounds = value if isinstance(value, Mapping) else {"$eq": value}
+    low: dt.datetime | None = None
+    high: dt.datetime | None = None
+    for op, given in bounds.items():
+        if op not in ("$eq", "$gt", "$gte", "$lt", "$lte"):
+            raise _bad(
+                "filter.dueDate", f"{op!r} is not supported; use $gt, $gte, $lt, $lte or $eq"
+            )
+        when = _date(given, f"filter.dueDate.{op}") if isinstance(given, str) else None
+        if not when:
+            raise _bad(f"filter.dueDate.{op}", "give a date-time, e.g. 2026-12-31T17:00:00Z")
+        if op in ("$gt", "$gte", "$eq"):
+            start = when + _TICK if op == "$gt" else when
+            low = start if low is None else max(low, start)
+        if op in ("$lt", "$lte", "$eq"):
+            end = when if op == "$lt" else when + _TICK
+            high = end if high is None else min(high, end)
+    return low, high
+
+
 def _query(body: UserTaskSearchRequest, principal: Principal) -> UserTaskQuery:
     given: dict[str, Any] = {}
     for name, value in body.filter.items():
         if name == "state" and isinstance(value, Mapping) and set(value) == {"$in"}:
             given["states"] = _states(value["$in"])
+            continue
+        if name == "assignee" and isinstance(value, Mapping) and set(value) == {"$exists"}:
+            if not isinstance(value["$exists"], bool):
+                raise _bad("filter.assignee.$exists", "must be true or false")
+            given["unassigned"] = not value["$exists"]
+            continue
+        if name == "dueDate" and value is not None:
+            given["due_from"], given["due_to"] = _due(value)
             continue
         value = _plain(name, value)
         if value is None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from regista.store.records import UserTask
 from regista.store.tasklist import UserTaskQuery
@@ -26,7 +26,17 @@ def sort_key(task: UserTask, sort: str) -> str:
     return _ts(task, "created_at")
 
 
-def _matches(t: UserTask, q: UserTaskQuery) -> bool:
+def _due(t: UserTask, q: UserTaskQuery) -> bool:
+    if q.due_from is None and q.due_to is None:
+        return True
+    if t.due_at is None:
+        return False
+    return (q.due_from is None or t.due_at >= q.due_from) and (
+        q.due_to is None or t.due_at < q.due_to
+    )
+
+
+def _matches(t: UserTask, q: UserTaskQuery, processes: Mapping[str, tuple[str, str]]) -> bool:
     if q.viewer is not None:
         v = q.viewer
         offered = (
@@ -47,15 +57,25 @@ def _matches(t: UserTask, q: UserTaskQuery) -> bool:
         and (q.candidate_user is None or q.candidate_user in t.candidate_users)
         and (q.candidate_group is None or q.candidate_group in t.candidate_groups)
         and (q.priority is None or t.priority == q.priority)
+        and (q.unassigned is None or (t.assignee is None) == q.unassigned)
+        and _due(t, q)
+        and (q.process_id is None or processes.get(t.instance_id, ("", ""))[0] == q.process_id)
+        and (
+            q.definition_id is None or processes.get(t.instance_id, ("", ""))[1] == q.definition_id
+        )
     )
 
 
 def search(
-    tasks: Iterable[UserTask], by_id: dict[str, UserTask], q: UserTaskQuery
+    tasks: Iterable[UserTask],
+    by_id: dict[str, UserTask],
+    q: UserTaskQuery,
+    processes: Mapping[str, tuple[str, str]],
 ) -> tuple[list[UserTask], int]:
-    """One page of the tasks matching `q` and the number of matches."""
+    """One page of the tasks matching `q` and the number of matches; `processes` gives
+    each instance's (process id, definition id)."""
     found = sorted(
-        (t for t in tasks if _matches(t, q)),
+        (t for t in tasks if _matches(t, q, processes)),
         key=lambda t: (sort_key(t, q.sort), t.id),
         reverse=q.descending,
     )

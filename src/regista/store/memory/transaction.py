@@ -510,7 +510,12 @@ class MemoryTransaction(
 
     def search_user_tasks(self, query: UserTaskQuery) -> tuple[list[UserTask], int]:
         self._j.check()
-        return tasklist.search(self._t.user_tasks.values(), self._t.user_tasks, query)
+        processes = (
+            {i.id: (i.process_id, i.definition_id) for i in self._t.instances.values()}
+            if query.process_id is not None or query.definition_id is not None
+            else {}
+        )
+        return tasklist.search(self._t.user_tasks.values(), self._t.user_tasks, query, processes)
 
     def update_user_task(self, task_id: str, changes: UserTaskChanges) -> bool:
         self._j.check(write=True)

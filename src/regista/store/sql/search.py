@@ -312,6 +312,14 @@ def _user_tasks(s: SqlSession, q: UserTaskQuery) -> _Select:
     sel.when(q.candidate_user, "user_task_offered_to_user", "candidate_user")
     sel.when(q.candidate_group, "user_task_offered_to_group", "candidate_group")
     sel.when(q.priority, "user_task_priority_is", "priority")
+    if q.unassigned is not None:
+        sel.add("user_task_unassigned" if q.unassigned else "user_task_assigned")
+    if q.due_from is not None:
+        sel.add("user_task_due_from", due_from=s.codec.ts(q.due_from))
+    if q.due_to is not None:
+        sel.add("user_task_due_to", due_to=s.codec.ts(q.due_to))
+    sel.when(q.process_id, "user_task_process_is", "process_id")
+    sel.when(q.definition_id, "user_task_definition_is", "definition_id")
     if q.viewer is not None:
         groups = list(q.viewer.groups)
         sel.add("user_task_visible", viewer=q.viewer.user, groups=s.codec.text_list(groups))

@@ -260,6 +260,25 @@ candidate_groups ? CAST(:candidate_group AS text)
 -- name: user_task_priority_is
 priority + 0 = :priority
 
+-- name: user_task_unassigned
+assignee IS NULL
+
+-- name: user_task_assigned
+assignee IS NOT NULL
+
+-- name: user_task_due_from
+due_at >= :due_from
+
+-- name: user_task_due_to
+due_at < :due_to
+
+-- (the instances of one process or definition: their tasks are found by instance)
+-- name: user_task_process_is
+instance_id IN (SELECT id FROM instances WHERE process_id = :process_id)
+
+-- name: user_task_definition_is
+instance_id IN (SELECT id FROM instances WHERE definition_id = :definition_id)
+
 -- name: user_task_visible
 (assignee = :viewer
  OR candidate_users ? CAST(:viewer AS text)

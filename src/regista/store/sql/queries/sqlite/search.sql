@@ -261,6 +261,25 @@ EXISTS (SELECT 1 FROM json_each(candidate_groups) WHERE value = :candidate_group
 -- name: user_task_priority_is
 +priority = :priority
 
+-- name: user_task_unassigned
+assignee IS NULL
+
+-- name: user_task_assigned
+assignee IS NOT NULL
+
+-- name: user_task_due_from
+due_at >= :due_from
+
+-- name: user_task_due_to
+due_at < :due_to
+
+-- (the instances of one process or definition: their tasks are found by instance)
+-- name: user_task_process_is
+instance_id IN (SELECT id FROM instances WHERE process_id = :process_id)
+
+-- name: user_task_definition_is
+instance_id IN (SELECT id FROM instances WHERE definition_id = :definition_id)
+
 -- name: user_task_visible
 (assignee = :viewer
  OR EXISTS (SELECT 1 FROM json_each(candidate_users) WHERE value = :viewer)
