@@ -151,3 +151,25 @@ def test_instances_are_found_by_business_key(http: httpx.Client) -> None:
         assert answer.status_code == 200, answer.text
     found = _ok(http.post("/v2/process-instances/search", json={"filter": {"businessKey": "K-2"}}))
     assert [i["businessKey"] for i in found["items"]] == ["K-2"]
+
+
+def test_a_migrated_instance_is_counted_at_its_new_elements(
+    http: httpx.Client, client: Client
+) -> None:
+    key = _start(http, "order", {"orderId": "M-1"})
+    client.deploy(ProcessBuilder("order", name="Order").start("s").catch(
+        "paid2", message="paid", correlation_key="=orderId").end("e"))  # fmt: skip
+    target = _ok(
+        http.post(
+            "/v2/process-definitions/search",
+            json={"filter": {"processDefinitionId": "order", "version": 2}},
+        )
+    )["items"][0]["processDefinitionKey"]
+    plan = {
+        "targetProcessDefinitionKey": target,
+        "mappingInstructions": [{"sourceElementId": "paid", "targetElementId": "paid2"}],
+    }
+    migrated = http.post(f"/v2/process-instances/{key}/migration", json={"migrationPlan": plan})
+    assert migrated.status_code == 204, migrated.text
+    items = _ok(http.get(f"/v2/process-instances/{key}/statistics/element-instances"))["items"]
+    assert {i["elementId"]: i["active"] for i in items if i["active"]} == {"paid2": 1}
