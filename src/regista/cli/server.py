@@ -242,6 +242,7 @@ def server_command(
         demo_mode.start(client)
         serving = "API only" if node is None else "API and engine"
         click.echo(f"regista server on http://{host}:{port} ({serving}, auth {auth})", err=True)
+        click.echo(f"web UI: http://{host}:{port}/ui/", err=True)
         uvicorn.run(app, host=host, port=port, log_level=log_level, access_log=False)
     except StoreError as exc:
         raise failure(exc) from None

@@ -8,9 +8,11 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
+from fastapi.responses import RedirectResponse
 
 from regista.api.context import Principal
-from regista.ui.pages import PREFIX, PageRoute, ui, viewer_with
+from regista.api.problems import ApiError
+from regista.ui.pages import PREFIX, PageRoute, ui, viewer, viewer_with
 
 __all__ = ["router"]
 
@@ -62,7 +64,13 @@ async def dashboard_data(request: Request) -> dict[str, Any]:
 
 
 @router.get("/")
-async def dashboard(request: Request, principal: Operator) -> Response:
+async def dashboard(request: Request, principal: Annotated[Principal, Depends(viewer)]) -> Response:
+    if not principal.has("operator"):
+        # the UI's home is the dashboard for operators; the others land on their own page
+        sections = ui(request).nav(principal)
+        if not sections:
+            raise ApiError(403, "your user has no role the web UI serves; ask an administrator")
+        return RedirectResponse(sections[0].path, status_code=303)
     data = await dashboard_data(request)
     return ui(request).render(
         request, "dashboard.html", principal=principal, section="dashboard", **data

@@ -108,7 +108,9 @@ def test_the_api_accepts_the_session_and_asks_for_the_csrf_token(served: UiServe
 
 def test_the_session_carries_the_users_roles(served: UiServed) -> None:
     with served.signed_in("ursula") as browser:
-        page = browser.get("/ui/")  # the dashboard is for operators
+        home = browser.get("/ui/")  # the dashboard is for operators: she lands on her tasks
+        assert home.status_code == 303 and home.headers["location"] == "/ui/tasks"
+        page = browser.get("/ui/fragments/dashboard")
         assert page.status_code == 403
         assert "needs the role operator" in page.text
         assert "Traceback" not in page.text
