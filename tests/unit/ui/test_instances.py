@@ -45,7 +45,7 @@ def _marks(page: str) -> dict[str, Any]:
 
 
 def _api(browser: httpx.Client, method: str, path: str, body: Any = None) -> httpx.Response:
-    token = csrf_of(browser.get("/ui/").text)
+    token = csrf_of(browser.get("/ui/definitions").text)
     return browser.request(method, path, json=body, headers={"X-CSRF-Token": token})
 
 
