@@ -12,7 +12,7 @@
 
   function cell(text, className) {
     const td = document.createElement("td");
-    td.className = className || "num";
+    td.className = className === undefined ? "num" : className;
     td.textContent = String(text);
     return td;
   }
