@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import engine_rest, health, inbound, oauth
+from regista.api import engine_rest, health, inbound, metrics, oauth
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -25,6 +25,7 @@ from regista.api.problems import CatchAll, document_problems, install_problem_ha
 from regista.api.v2 import (
     apikeys,
     cluster,
+    decision_instances,
     definitions,
     deployments,
     forms,
@@ -39,9 +40,12 @@ from regista.api.v2 import (
     statistics,
     user_tasks,
     users,
+    validation,
+    variables,
 )
 from regista.client import Client
 from regista.connectors import Secrets
+from regista.insight.metrics import Metrics
 from regista.runtime.node import Node
 from regista.version import __version__
 
@@ -115,9 +119,12 @@ def create_app(
     authenticator: Authenticator | None = None,
     node: Node | None = None,
     secrets: Secrets | None = None,
+    node_metrics: Metrics | None = None,
 ) -> FastAPI:
     """The API over `client`'s database; `node` is this process's engine node, if any;
-    `secrets` are what inbound webhooks' properties may name."""
+    `secrets` are what inbound webhooks' properties may name; `node_metrics` what
+    `/metrics` answers (None: metrics of its own, observing `client`'s shell unless
+    something else does)."""
     options = options or ServerOptions()
     if authenticator is None:
         if options.auth != "none":
@@ -141,9 +148,15 @@ def create_app(
         else Directory(client.store)
     )
     app.state.secrets = secrets or Secrets()
+    if node_metrics is None:
+        node_metrics = Metrics(client.store, clock=client.shell.now)
+        if client.shell.observer is None:
+            node_metrics.observe(client.shell)
+    app.state.metrics = node_metrics
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(metrics.router(public=options.metrics_public))
     app.include_router(oauth.router)
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
@@ -151,11 +164,14 @@ def create_app(
     for resource in (
         deployments,
         statistics,  # before definitions: /process-definitions/statistics/...
+        validation,
         definitions,
         requirements,
+        decision_instances,
         forms,
         instances,
         history,
+        variables,
         incidents,
         messages,
     ):

@@ -17,6 +17,7 @@ from typing import Any
 
 from regista.dmn import DmnError
 from regista.dmn.errors import UnknownDecision
+from regista.dmn.report import evaluated_decisions
 from regista.engine.effects import CreateJob, CreateUserTask, PublishMessage, StartChild
 from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import run_script
@@ -84,8 +85,16 @@ def async_job(run: Run, ei: ElementInstance, node: Any, when: str) -> None:
     )
 
 
-def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | None = None) -> None:
-    """Create the job of `node` for its workers and wait for it."""
+def create_job(
+    run: Run,
+    ei: ElementInstance,
+    node: Any,
+    job: JobDefinition | None = None,
+    *,
+    retries: int | None = None,
+) -> None:
+    """Create the job of `node` for its workers and wait for it, with the model's retries
+    (or `retries`: those an operator gave the job that failed before it)."""
     job = job or node.job
     assert job is not None
     job_type = run.text(job.type, ei.id, "job type")
@@ -94,8 +103,10 @@ def create_job(run: Run, ei: ElementInstance, node: Any, job: JobDefinition | No
             f"{node.id} has an empty job type; set the task definition type "
             "(zeebe:taskDefinition or camunda:topic)"
         )
-    retries = DEFAULT_RETRIES
-    if job.retries is not None:
+    given, retries = retries, DEFAULT_RETRIES
+    if given is not None:
+        retries = given
+    elif job.retries is not None:
         value = run.evaluate(job.retries, ei.id)
         try:
             retries = int(str(value).strip())
@@ -288,6 +299,10 @@ def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> Non
         result = models.decide(decision, visible(run, ei.id), free_variables=True)
     except DmnError as exc:
         raise Failure(f"the decision {decision!r} failed: {exc}", _decision_error(exc)) from exc
+    decisions = [d for model in models.models for d in model.decisions.values()]
+    run.history(
+        "decision_evaluated", node.id, ei.id, {"decisions": evaluated_decisions(result, decisions)}
+    )
     value = result.value
     if node.map_decision_result:
         value = _map_result(value, node.map_decision_result, _outputs(models, decision), node.id)

@@ -213,6 +213,8 @@ def _fail_job(run: Runner, command: FailJob) -> None:
         due = run.ctx.now + wait_for
         run.effects.append(RetryJob(wait.id, left, due))
         return
+    # no retries left: an operator's update of the job's retries counts from 0
+    run.replace_wait(Wait(**{**_fields(wait), "retries": 0}))
     message = command.message or "the job failed with no retries left"
     run.incident(owner.id, message, "job", wait.id, "JOB_NO_RETRIES")
 
@@ -347,9 +349,11 @@ def _resolve(run: Runner, command: ResolveIncident) -> None:
     if incident.phase == "complete":
         run.complete(ei)
         return
+    given: int | None = None  # the retries an operator gave the failed job, if any
     if incident.phase == "job":
         for wait_id in list(ei.waits or ()):
             if state.waits[wait_id].kind == "job":
+                given = state.waits[wait_id].retries or given
                 run.close_wait(wait_id, cancel=True)
     else:
         run.close_waits(ei_id, cancel=True)
@@ -366,7 +370,7 @@ def _resolve(run: Runner, command: ResolveIncident) -> None:
         activities.async_job(run, ei, node, str(ei.data["async"]))
     elif incident.phase == "job":
         try:
-            activities.create_job(run, ei, node)
+            activities.create_job(run, ei, node, retries=given)
         except Failure as failure:
             run.incident(ei_id, str(failure), "job", None, failure.error_type or "UNKNOWN")
     elif ei.role == "body" and isinstance(node, Activity):

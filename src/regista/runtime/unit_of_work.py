@@ -67,11 +67,13 @@ from regista.engine import (
 from regista.engine.state import ENDED
 from regista.runtime import outbox
 from regista.runtime.clock import utc
+from regista.runtime.decision_records import DECISION_EVALUATED, record_decisions
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.variable_rows import write_variables
 from regista.store import (
     CorruptState,
     InstanceUpdate,
@@ -160,6 +162,8 @@ class Loaded:
     dirty: bool = False
     ended_at: dt.datetime | None = None
     events: list[NewEvent] = field(default_factory=list)
+    stored: Mapping[str, Any] | None = None
+    """The state document the store holds (None: none yet); the variable rows mirror it."""
 
 
 class UnitOfWork:
@@ -193,6 +197,7 @@ class UnitOfWork:
         """Jobs created leased to `taker`, handed to it after commit."""
         self.incidents: list[NewIncident] = []
         """Incidents raised, logged by the shell once committed."""
+        self.facts: list[tuple[str, str, str, float]] = []  # for an observer: runtime/metrics
         self._queue: deque[Callable[[], None]] = deque()
         self._command = "StartInstance"
 
@@ -213,7 +218,7 @@ class UnitOfWork:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CorruptState(instance_id, f"{type(exc).__name__}: {exc}") from exc
         model = self.models.get(self.tx, row.definition_id)
-        loaded = Loaded(instance_id, model, state, row.version)
+        loaded = Loaded(instance_id, model, state, row.version, stored=row.state)
         self.instances[instance_id] = loaded
         return loaded
 
@@ -250,6 +255,7 @@ class UnitOfWork:
             new=_NewRow(business_key, parent, idempotency_key, latest),
         )
         self.instances[state.id] = loaded
+        self.facts.append(("started", model.process_id, "", 0.0))  # metrics.STARTED
         self._carry_out(loaded, command, effects)
         return loaded
 
@@ -348,6 +354,7 @@ class UnitOfWork:
                     latest=new.latest,
                 )
                 tx.insert_instance(row, now=self.now)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.new = None
                 loaded.version = 1
                 loaded.dirty = False
@@ -366,6 +373,7 @@ class UnitOfWork:
                     deferred=True,  # locked by `load`: a conflict would be a bug, not a race
                 )
                 loaded.version = tx.update_instance(update, now=self.now)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.dirty = False
 
     def _check_size(self, instance_id: str, document: Mapping[str, Any]) -> None:
@@ -413,6 +421,8 @@ class UnitOfWork:
                 data=data,
             )
         )
+        if effect.kind == DECISION_EVALUATED:  # recorded for /v2/decision-instances
+            record_decisions(self.tx, effect, loaded.id, loaded.model, self.now, self.ids)
 
     def enqueue(self, loaded: Loaded, job_type: str, payload: Mapping[str, Any]) -> None:
         """Write an outbox job of `loaded` (`regista.runtime.outbox`), carried out after

@@ -117,6 +117,11 @@ def test_filters_and_states(store_url: str) -> None:
         assert len(only(hasFailedWithRetriesLeft=False)) == 5
         assert only(worker="w1") == [job["held"]]
         assert only(retries=2) == [job["retry"]] and only(retries={"$eq": 0}) == [job["dead"]]
+        # with retries left and without: Camunda's integer operators
+        assert job["dead"] not in only(retries={"$gt": 0})
+        assert len(only(retries={"$gt": 0})) == 5
+        assert only(retries={"$lt": 1}) == [job["dead"]]
+        assert only(retries={"$gte": 2, "$lte": 2}) == [job["retry"]]
         assert only(type="refund") == [job["refund"]]
         assert only(processDefinitionId="refund") == [job["refund"]]
         assert only(processDefinitionKey=ready["processDefinitionKey"]) == [job["refund"]]
@@ -178,7 +183,10 @@ def test_pages_forward_and_back(store_url: str) -> None:
         ({"filter": {"state": {"$in": ["CREATED", 7.5]}}}, "filter.state"),
         ({"filter": {"hasFailedWithRetriesLeft": "yes"}}, "filter.hasFailedWithRetriesLeft"),
         ({"filter": {"retries": "many"}}, "filter.retries"),
-        ({"filter": {"retries": {"$gt": 1}}}, "filter.retries"),
+        ({"filter": {"retries": {"$like": 1}}}, "filter.retries"),
+        ({"filter": {"retries": {"$gte": "one"}}}, "filter.retries"),
+        ({"filter": {"retries": {"$lt": 1.5}}}, "filter.retries"),
+        ({"filter": {"retries": {"$gt": 2**40}}}, "filter.retries"),
         ({"filter": {"retries": 10**20}}, "filter.retries"),
         ({"page": {"from": 10**20}}, "page.from"),
         ({"filter": {"jobKey": {"$in": ["1", "2"]}}}, "filter.jobKey"),

@@ -53,6 +53,8 @@ FORMS: tuple[str, ...] = ("user", "operator", "modeler")
 WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    # Prometheus metrics (public only with --metrics-public: tests/unit/api/test_metrics.py)
+    ("GET", "/metrics"): OPERATOR,
     # cluster
     ("GET", "/v2/status"): ANYONE_SIGNED_IN,
     ("GET", "/v2/authentication/me"): ANYONE_SIGNED_IN,
@@ -86,6 +88,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("DELETE", "/v2/api-keys/{apiKeyId}"): ADMIN_ONLY,
     # deployments and definitions
     ("POST", "/v2/deployments"): MODELER,
+    ("POST", "/v2/resources/validation"): MODELER,
     ("POST", "/v2/process-definitions/search"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
@@ -99,6 +102,7 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/forms/{formKey}"): FORMS,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,
+    ("GET", "/v2/decision-definitions/{decisionDefinitionKey}/xml"): READER,
     ("POST", "/v2/decision-definitions/evaluation"): READER,
     ("POST", "/v2/decision-requirements/search"): READER,
     ("GET", "/v2/decision-requirements/{decisionRequirementsKey}"): READER,
@@ -116,6 +120,9 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/element-instances/{elementInstanceKey}"): READER,
     ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
+    ("GET", "/v2/variables/{variableKey}"): READER,
+    ("POST", "/v2/decision-instances/search"): READER,
+    ("GET", "/v2/decision-instances/{decisionEvaluationInstanceKey}"): READER,
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
     ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,
@@ -222,6 +229,9 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/engine-rest/message"): MESSENGER,
     ("POST", "/engine-rest/signal"): MESSENGER,
     # incidents and jobs (rest7core)
+    ("GET", "/engine-rest/variable-instance"): READER,
+    ("GET", "/engine-rest/variable-instance/count"): READER,
+    ("GET", "/engine-rest/variable-instance/{id}"): READER,
     ("GET", "/engine-rest/incident"): READER,
     ("GET", "/engine-rest/incident/count"): READER,
     ("GET", "/engine-rest/incident/{id}"): READER,

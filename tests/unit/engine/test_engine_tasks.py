@@ -17,6 +17,7 @@ from regista.engine import (
     PublishMessage,
     RaiseIncident,
     RetryJob,
+    SetJobRetries,
     step,
 )
 
@@ -70,6 +71,20 @@ def test_failing_job_retries_then_raises_an_incident_that_resolves(roundtrip: bo
     assert h.job("t").retries == 3
     h.complete_job("t")
     assert h.status == "completed"
+
+
+def test_a_failed_job_given_retries_runs_again_with_them(roundtrip: bool) -> None:
+    defs = ProcessBuilder("p").start().service_task("t", type="work").end("e").build()
+    h = Harness(defs, roundtrip=roundtrip).start()
+    h.fail_job("t", retries=0, message="down")
+    failed = h.job("t").job_id
+    h.apply(SetJobRetries(failed, 5))  # an operator's update of the job, then the resolution
+    h.resolve()
+    assert h.status == "active"
+    assert h.job("t").job_id != failed and h.job("t").retries == 5
+    h.fail_job("t", retries=0)
+    h.resolve()  # without an update: the model's retries
+    assert h.job("t").retries == 3
 
 
 def test_user_task_fields_are_evaluated(roundtrip: bool) -> None:

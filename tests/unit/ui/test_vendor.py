@@ -162,6 +162,7 @@ GLOBALS = {
     "camunda-bpmn-js/camunda-cloud-navigated-viewer.production.min.js": "BpmnNavigatedViewer",
     "dmn-js/dmn-modeler.production.min.js": "DmnJS",
     "form-js/form-viewer.umd.js": "FormViewer",
+    "form-js/form-editor.umd.js": "FormEditor",
     "htmx/htmx.min.js": "htmx",
 }
 

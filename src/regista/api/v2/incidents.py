@@ -1,5 +1,6 @@
-"""Incidents: search (open and resolved, keyset pages by creation time), get, and
-resolution (what failed runs again; a failed job gets its retries back)."""
+"""Incidents: search (open and resolved, keyset pages by creation time; by instance,
+process, element, job, error type, state and creation time), get, and resolution (what
+failed runs again; a failed job gets its retries back)."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
 from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such, root_key
-from regista.api.v2.filters import one_of
+from regista.api.v2.filters import one_of, time_range, values
 from regista.api.v2.search import (
     COUNT_CAP,
     Model,
@@ -24,6 +25,7 @@ from regista.api.v2.search import (
     decode_cursor,
     encode_cursor,
 )
+from regista.engine.errors import INCIDENT_TYPES
 from regista.store import Incident, IncidentQuery, Transaction
 
 __all__ = ["router"]
@@ -72,8 +74,19 @@ def _item(tx: Transaction, incident: Incident) -> IncidentItem:
 class IncidentFilter(Model):
     incidentKey: Any = None
     processInstanceKey: Any = None
+    processDefinitionId: Any = None
+    processDefinitionKey: Any = None
     elementId: Any = None
+    elementInstanceKey: Any = None
     jobKey: Any = None
+    errorType: Any = Field(
+        default=None,
+        description="An incident type as Camunda 8 names it, or $eq / $in",
+        examples=["JOB_NO_RETRIES", {"$in": ["IO_MAPPING_ERROR", "CONDITION_ERROR"]}],
+    )
+    creationTime: Any = Field(
+        default=None, description="A date-time, or $eq, $gt, $gte, $lt, $lte of date-times"
+    )
     state: Any = None
     tenantId: Any = None
 
@@ -97,6 +110,23 @@ def _resolved(raw: Any) -> bool | None:
     return state.upper() == "RESOLVED"
 
 
+def error_types(raw: Any, field: str = "errorType") -> tuple[str, ...] | None:
+    """The incident types a filter asks for (None: any); a 400 naming an unknown one."""
+    found = values(raw, field)
+    if found is None:
+        return None
+    found = [str(given).upper() for given in found]
+    for given in found:
+        if given not in INCIDENT_TYPES:
+            raise ApiError(
+                400,
+                f"filter.{field}: {given!r} is not an incident type; use one of "
+                + ", ".join(INCIDENT_TYPES),
+                extra={"invalidParams": [{"name": f"filter.{field}", "reason": "unknown type"}]},
+            )
+    return tuple(found)
+
+
 @router.post(
     "/incidents/search", response_model=SearchResult[IncidentItem], summary="Search incidents"
 )
@@ -115,11 +145,18 @@ def search(request: Request, body: IncidentSearch, principal: Reader) -> SearchR
             raise ApiError(400, "page: the cursor is not one of an incident search") from None
     descending = bool(body.sort and body.sort[0].descending)
     f = body.filter
+    created_from, created_to = time_range(f.creationTime, "creationTime")
     query = IncidentQuery(
         incident_id=one_of(f.incidentKey, "incidentKey"),
         instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
+        process_id=one_of(f.processDefinitionId, "processDefinitionId"),
+        definition_id=one_of(f.processDefinitionKey, "processDefinitionKey"),
         element_id=one_of(f.elementId, "elementId"),
+        element_instance_id=one_of(f.elementInstanceKey, "elementInstanceKey"),
         job_id=one_of(f.jobKey, "jobKey"),
+        error_types=error_types(f.errorType),
+        created_from=created_from,
+        created_to=created_to,
         resolved=_resolved(f.state),
         descending=descending != backwards,
         after_id=after_id,

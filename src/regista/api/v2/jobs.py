@@ -415,7 +415,7 @@ class JobFilter(Model):
     elementId: Any = None
     elementInstanceKey: Any = None
     hasFailedWithRetriesLeft: Any = None
-    retries: Any = None
+    retries: Any = Field(default=None, description="A number, or $eq, $gt, $gte, $lt, $lte")
     tenantId: Any = None
 
 
@@ -477,17 +477,45 @@ def _statuses(raw: Any) -> list[str] | None:
     return found
 
 
-def _retries(raw: Any) -> int | None:
-    found = one_of(raw, "retries")
-    if found is None:
-        return None
+def _int32(value: Any, field: str) -> int:
+    if isinstance(value, bool) or not isinstance(value, int | str):
+        raise _bad_filter(field, "must be an integer")
     try:
-        retries = int(found)
+        number = int(value)
     except ValueError:
-        raise _bad_filter("retries", "must be an integer") from None
-    if not -(2**31) <= retries < 2**31:
-        raise _bad_filter("retries", "must be a 32-bit integer")
-    return retries
+        raise _bad_filter(field, "must be an integer") from None
+    if not -(2**31) <= number < 2**31:
+        raise _bad_filter(field, "must be a 32-bit integer")
+    return number
+
+
+def _retries(raw: Any) -> tuple[int | None, int | None, int | None]:
+    """The retries a filter asks for: (exactly, at least, at most), from a number or
+    Camunda's integer operators `$eq`, `$gt`, `$gte`, `$lt`, `$lte`."""
+    if raw is None:
+        return None, None, None
+    if not isinstance(raw, dict) or "$in" in raw:
+        return _int32(one_of(raw, "retries"), "retries"), None, None
+    exactly: int | None = None
+    low: int | None = None
+    high: int | None = None
+    for op, value in raw.items():
+        number = _int32(value, "retries")
+        if op == "$eq":
+            exactly = number
+        elif op == "$gte":
+            low = number if low is None else max(low, number)
+        elif op == "$gt":
+            low = number + 1 if low is None else max(low, number + 1)
+        elif op == "$lte":
+            high = number if high is None else min(high, number)
+        elif op == "$lt":
+            high = number - 1 if high is None else min(high, number - 1)
+        else:
+            raise _bad_filter(
+                "retries", f"operator {op} is not supported; use $eq, $gt, $gte, $lt or $lte"
+            )
+    return exactly, low, high
 
 
 def _flag(raw: Any, field: str) -> bool | None:
@@ -526,6 +554,7 @@ def _job_query(body: JobSearchQuery, page: Page) -> tuple[JobQuery, bool]:
         and _only(f.tenantId, "tenantId", TENANT)
     )
     descending = bool(body.sort and body.sort[0].descending)
+    retries, retries_from, retries_to = _retries(f.retries)
     query = JobQuery(
         job_id=one_of(f.jobKey, "jobKey"),
         type=one_of(f.type, "type"),
@@ -536,7 +565,9 @@ def _job_query(body: JobSearchQuery, page: Page) -> tuple[JobQuery, bool]:
         definition_id=one_of(f.processDefinitionKey, "processDefinitionKey"),
         element_id=one_of(f.elementId, "elementId"),
         element_instance_id=one_of(f.elementInstanceKey, "elementInstanceKey"),
-        retries=_retries(f.retries),
+        retries=retries,
+        retries_from=retries_from,
+        retries_to=retries_to,
         retried=_flag(f.hasFailedWithRetriesLeft, "hasFailedWithRetriesLeft"),
         descending=descending != backwards,
         after_id=after_id,

@@ -73,6 +73,10 @@ def prune(
         journal.delete(t.states, instance_id)
         journal.delete(t.history_heads, instance_id)
         journal.delete(t.instances, instance_id)
+    _drop(journal, t.variables, ids)
+    doomed = [k for k, d in t.decision_instances.items() if d.instance_id in ids]
+    for key in doomed:  # the decisions its business rule tasks evaluated
+        journal.delete(t.decision_instances, key)
     return Pruned(
         instances=len(ids),
         history=history,

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from regista.store.decision_instances import DecisionInstance
 from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
 from regista.store.identity import ApiKey, Group, User
@@ -26,6 +27,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.values import dumps
+from regista.store.variables import VariableValue
 
 __all__ = ["IdentityTables", "Journal", "Tables", "copy_json"]
 
@@ -73,6 +75,9 @@ class Tables:
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
     identity: IdentityTables = field(default_factory=IdentityTables)
     deployments: dict[str, Deployment] = field(default_factory=dict)
+    variables: dict[str, VariableValue] = field(default_factory=dict)
+    """The current variables by scope and name (`memory/variables.py` `row_key`)."""
+    decision_instances: dict[str, DecisionInstance] = field(default_factory=dict)
 
 
 class Journal:

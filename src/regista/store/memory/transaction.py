@@ -18,11 +18,13 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
+from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
 from regista.store.memory.statistics import MemoryStatistics
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.memory.timers import MemoryTimers
+from regista.store.memory.variables import MemoryVariables
 from regista.store.params import (
     IncidentQuery,
     InstanceQuery,
@@ -62,7 +64,13 @@ def _accepts(keys: Keys, key: str | None) -> bool:
 
 
 class MemoryTransaction(
-    MemoryIdentity, MemoryDeployments, MemoryStatistics, MemoryTimers, Transaction
+    MemoryIdentity,
+    MemoryDeployments,
+    MemoryTimers,
+    MemoryVariables,
+    MemoryDecisionInstances,
+    MemoryStatistics,
+    Transaction,
 ):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 
@@ -223,13 +231,21 @@ class MemoryTransaction(
 
     def page_instances(self, query: InstanceQuery) -> list[Instance]:
         self._j.check()
-        rows = [r for r in self._t.instances.values() if search.instance_matches(r, query)]
+        rows = [
+            r
+            for r in self._t.instances.values()
+            if search.instance_matches(r, query, self._t.variables)
+        ]
         chosen = search.page(search.sorted_instances(rows, query), query.offset, query.limit)
         return [loaded for r in chosen if (loaded := self._load(r.id)) is not None]
 
     def count_instances(self, query: InstanceQuery, *, cap: int) -> int:
         self._j.check()
-        found = sum(1 for r in self._t.instances.values() if search.instance_matches(r, query))
+        found = sum(
+            1
+            for r in self._t.instances.values()
+            if search.instance_matches(r, query, self._t.variables)
+        )
         return min(found, cap)
 
     def list_instances(
@@ -648,14 +664,26 @@ class MemoryTransaction(
         self._j.set(self._t.incidents, incident_id, replace(incident, resolved_at=utc(now)))
         return True
 
+    def _incident_matches(self, incident: Incident, query: IncidentQuery) -> bool:
+        if not search.incident_matches(incident, query):
+            return False
+        if query.process_id is None and query.definition_id is None:
+            return True
+        row = self._t.instances.get(incident.instance_id)
+        return (
+            row is not None
+            and (query.process_id is None or row.process_id == query.process_id)
+            and (query.definition_id is None or row.definition_id == query.definition_id)
+        )
+
     def page_incidents(self, query: IncidentQuery) -> list[Incident]:
         self._j.check()
-        rows = [i for i in self._t.incidents.values() if search.incident_matches(i, query)]
+        rows = [i for i in self._t.incidents.values() if self._incident_matches(i, query)]
         return search.page(search.sorted_incidents(rows, query), query.offset, query.limit)
 
     def count_incidents(self, query: IncidentQuery, *, cap: int) -> int:
         self._j.check()
-        found = sum(1 for i in self._t.incidents.values() if search.incident_matches(i, query))
+        found = sum(1 for i in self._t.incidents.values() if self._incident_matches(i, query))
         return min(found, cap)
 
     def _job_matches(self, job: Job, query: JobQuery) -> bool:

@@ -49,12 +49,14 @@ from regista.store.records import (
 )
 from regista.store.sql import search
 from regista.store.sql.base import key_in
+from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.statistics import SqlStatistics
+from regista.store.sql.variables import SqlVariables
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
@@ -88,7 +90,9 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
+class SqlTransaction(
+    SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInstances, SqlStatistics, Transaction
+):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:
@@ -738,8 +742,10 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
             return Pruned()
         param = self._c.text_list(ids)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
-        # whole instances go, so their chain heads go with them
+        # whole instances go, so their chain heads and variables go with them
         self._s.change("delete_history_heads", ids=param)
+        self._s.change("delete_variables", ids=param)
+        self._s.change("delete_decision_instances", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 

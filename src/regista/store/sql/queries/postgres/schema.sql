@@ -294,3 +294,43 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      text NOT NULL,
+    name          text NOT NULL,
+    instance_id   text NOT NULL,
+    variable_key  bigint NOT NULL,
+    value         text NOT NULL,
+    value_text    text,
+    value_number  double precision,
+    PRIMARY KEY (scope_id, name)
+);
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);
+
+-- the decisions the engine evaluated, one row per decision of each evaluation
+CREATE TABLE decision_instances (
+    key                     text PRIMARY KEY,
+    evaluation_key          text NOT NULL,
+    decision_id             text NOT NULL,
+    decision_name           text NOT NULL,
+    decision_type           text NOT NULL,
+    definition_key          text,
+    version                 integer,
+    instance_id             text,
+    element_instance_id     text,
+    process_definition_key  text,
+    evaluated_at            timestamptz NOT NULL,
+    state                   text NOT NULL,
+    failure                 text,
+    result                  text NOT NULL,
+    inputs                  text NOT NULL,
+    rules                   text NOT NULL
+);
+CREATE INDEX decision_instances_decision ON decision_instances (decision_id, key);
+CREATE INDEX decision_instances_definition ON decision_instances (definition_key, key);
+CREATE INDEX decision_instances_instance ON decision_instances (instance_id, key)
+    WHERE instance_id IS NOT NULL;

@@ -53,6 +53,9 @@ DELETE FROM user_tasks WHERE instance_id IN (SELECT value FROM json_each(:ids));
 -- name: delete_subscriptions
 DELETE FROM subscriptions WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
+-- name: delete_variables
+DELETE FROM variables WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
 -- name: delete_incidents
 DELETE FROM incidents WHERE instance_id IN (SELECT value FROM json_each(:ids));
 

@@ -298,3 +298,43 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    instance_id   TEXT NOT NULL,
+    variable_key  INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    value_text    TEXT,
+    value_number  REAL,
+    PRIMARY KEY (scope_id, name)
+) WITHOUT ROWID;
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);
+
+-- the decisions the engine evaluated, one row per decision of each evaluation
+CREATE TABLE decision_instances (
+    key                     TEXT PRIMARY KEY,
+    evaluation_key          TEXT NOT NULL,
+    decision_id             TEXT NOT NULL,
+    decision_name           TEXT NOT NULL,
+    decision_type           TEXT NOT NULL,
+    definition_key          TEXT,
+    version                 INTEGER,
+    instance_id             TEXT,
+    element_instance_id     TEXT,
+    process_definition_key  TEXT,
+    evaluated_at            TEXT NOT NULL,
+    state                   TEXT NOT NULL,
+    failure                 TEXT,
+    result                  TEXT NOT NULL,
+    inputs                  TEXT NOT NULL,
+    rules                   TEXT NOT NULL
+);
+CREATE INDEX decision_instances_decision ON decision_instances (decision_id, key);
+CREATE INDEX decision_instances_definition ON decision_instances (definition_key, key);
+CREATE INDEX decision_instances_instance ON decision_instances (instance_id, key)
+    WHERE instance_id IS NOT NULL;
