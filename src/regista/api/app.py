@@ -37,6 +37,7 @@ from regista.api.v2 import (
     messages,
     requirements,
     roles,
+    sla,
     statistics,
     user_tasks,
     users,
@@ -174,6 +175,7 @@ def create_app(
         variables,
         incidents,
         messages,
+        sla,
     ):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)

@@ -6,6 +6,7 @@ import datetime as dt
 
 import click
 
+from regista.cli.alerts import alert_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.logs import setup_logging
@@ -147,6 +148,7 @@ def engine_command(
             history_ttl=ttl,
             prune_rate=prune_rate,
             prune_batch_ms=prune_batch_ms,
+            alerts=alert_options(),
         ),
     )
     kinds = ", ".join(workers.types) or "none"

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regista.cli.alerts import alert_options
 from regista.cli.demo import DemoMode, demo_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
@@ -193,7 +194,7 @@ def server_command(
     from regista.client import Client
     from regista.insight.metrics import Metrics
     from regista.insight.tracing import TracingUnavailable, traced
-    from regista.runtime.node import Node
+    from regista.runtime.node import Node, NodeOptions
     from regista.ui import mount_ui
 
     setup_logging(log_level)
@@ -240,7 +241,9 @@ def server_command(
         authenticator = StoredAuthenticator(directory)
     else:
         demo_mode.login(None)
-    node = None if no_engine else Node(client.shell, workers)
+    node = (
+        None if no_engine else Node(client.shell, workers, node=NodeOptions(alerts=alert_options()))
+    )
     node_metrics = Metrics(client.store, clock=client.shell.now)
     try:
         client.shell.observer = traced(node_metrics, trace)

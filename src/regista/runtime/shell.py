@@ -34,6 +34,7 @@ from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
 from regista.runtime import delivery, messages, outbox, starts, user_tasks
 from regista.runtime.batching import SharedWork
+from regista.runtime.breaches import breach
 from regista.runtime.clock import utc
 from regista.runtime.definitions import (
     Deployed,
@@ -48,6 +49,7 @@ from regista.runtime.messages import Correlation
 from regista.runtime.metrics import JOB, TIMER, Observer, report
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.resolution import resolve_incident
+from regista.runtime.sla import SlaTracker, is_sla_timer
 from regista.runtime.trust import check_trust_key
 from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
@@ -113,6 +115,7 @@ class Shell:
         self.clock: Clock = clock or _system_clock
         self.ids = ids or IdSource(store.reserve_id_block)
         self.models = StoredModels(expression_language=self.options.expression_language)
+        self.sla = SlaTracker()  # SLA timers and alerts, written by each unit of work
         self.signals = Signals()
         url = getattr(store, "url", None)
         self._notifier = (
@@ -183,6 +186,7 @@ class Shell:
                         models=self.models,
                         options=self.options,
                         taker=taker,
+                        sla=self.sla,
                     )
                     result = work(uow)
                     uow.finish()
@@ -754,6 +758,8 @@ class Shell:
         """Fire a claimed timer, unless it was fired, cancelled or moved meanwhile."""
         if timer.instance_id == "":
             return self._fire_start_timer(timer)
+        if is_sla_timer(timer.id):
+            return self.transact(lambda uow: breach(uow, timer))
 
         def work(uow: UnitOfWork) -> bool:
             try:

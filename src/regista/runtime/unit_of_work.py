@@ -73,6 +73,7 @@ from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.sla import SlaTracker
 from regista.runtime.variable_rows import write_variables
 from regista.store import (
     CorruptState,
@@ -180,8 +181,10 @@ class UnitOfWork:
         models: StoredModels,
         options: RuntimeOptions,
         taker: JobTaker | None = None,
+        sla: SlaTracker | None = None,
     ) -> None:
         self.tx = tx
+        self.sla = sla
         self.now = now
         self.actor = actor
         self.ids = ids
@@ -359,6 +362,10 @@ class UnitOfWork:
                 loaded.version = 1
                 loaded.dirty = False
             if loaded.events:
+                if self.sla is not None:
+                    self.next_timer = self.sla.watch(
+                        tx, self.now, self.ids, loaded.model, state, loaded.events, self.next_timer
+                    )
                 tx.add_history(loaded.id, loaded.events)
                 loaded.events = []
             if loaded.dirty:
@@ -587,6 +594,7 @@ class UnitOfWork:
                 "candidate_users": list(effect.candidate_users),
                 "candidate_groups": list(effect.candidate_groups),
                 "priority": effect.priority,
+                **({"due_date": task.due_at.isoformat()} if task.due_at is not None else {}),
             },
         )
 

@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
 from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.deployments import Deployment
 from regista.store.errors import (
@@ -64,6 +65,8 @@ from regista.store.statistics import ElementCount, InstanceCount
 from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
+    "AlertDelivery",
+    "AlertSubscription",
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
@@ -105,6 +108,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SerializationConflict",
+    "SlaBreach",
     "StaleDefinition",
     "Store",
     "StoreBusy",

@@ -34,6 +34,7 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.alerts import AlertTransaction
 from regista.store.decision_instances import DecisionInstanceTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
@@ -89,6 +90,7 @@ class Transaction(
     DeploymentTransaction,
     VariableTransaction,
     DecisionInstanceTransaction,
+    AlertTransaction,
     StatisticsTransaction,
     Protocol,
 ):
@@ -96,8 +98,8 @@ class Transaction(
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
     the deployment operations in `store/deployments.py`, the variable rows in
-    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`, the statistics
-    in `store/statistics.py`.
+    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`, SLA and
+    alert operations in `store/alerts.py`, the statistics in `store/statistics.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -366,7 +366,7 @@ def test_the_cockpits_incident_filters_walk_an_index(
         "process_id": {"process_id": "order"},
         "definition_id": {"definition_id": "d1"},
         "element_instance_id": {"element_instance_id": "4"},
-        "error_type": {"error_type": "JOB_NO_RETRIES"},
+        "error_types": {"error_types": ("JOB_NO_RETRIES",)},
         "created_from": {"created_from": T0},
         "created_to": {"created_to": T0 + timedelta(days=1)},
         "open": {"resolved": False},

@@ -126,6 +126,16 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
     ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,
+    # SLA monitoring and alerts (Regista's additions)
+    ("GET", "/v2/process-definitions/{processDefinitionKey}/sla"): READER,
+    ("PUT", "/v2/process-definitions/{processDefinitionKey}/sla"): MODELER,
+    ("GET", "/v2/sla-breaches"): READER,
+    ("POST", "/v2/sla-breaches/search"): READER,
+    ("GET", "/v2/sla/at-risk"): READER,
+    ("POST", "/v2/alert-subscriptions"): ADMIN_ONLY,
+    ("GET", "/v2/alert-subscriptions"): ADMIN_ONLY,
+    ("DELETE", "/v2/alert-subscriptions/{alertSubscriptionKey}"): ADMIN_ONLY,
+    ("GET", "/v2/alert-deliveries"): ADMIN_ONLY,
     # messages and signals
     ("POST", "/v2/messages/publication"): MESSENGER,
     ("POST", "/v2/messages/correlation"): MESSENGER,

@@ -67,6 +67,9 @@ def prune(
     if not ids:
         return Pruned()
     history = 0
+    breaches = t.alerts.breaches
+    for key in [key for key, row in breaches.items() if row.instance_id in ids]:
+        journal.delete(breaches, key)
     for instance_id in ids:
         events = journal.delete(t.history, instance_id)
         history += len(events or [])

@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
 from regista.store.decision_instances import DecisionInstance
 from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
@@ -29,7 +30,7 @@ from regista.store.records import (
 from regista.store.values import dumps
 from regista.store.variables import VariableValue
 
-__all__ = ["IdentityTables", "Journal", "Tables", "copy_json"]
+__all__ = ["AlertTables", "IdentityTables", "Journal", "Tables", "copy_json"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -51,6 +52,17 @@ class IdentityTables:
     members: dict[tuple[str, str], bool] = field(default_factory=dict)
     api_keys: dict[str, ApiKey] = field(default_factory=dict)
     settings: dict[str, str] = field(default_factory=dict)
+
+
+@dataclass
+class AlertTables:
+    """SLA targets by (definition id, element id), breaches, subscriptions and deliveries
+    by id."""
+
+    targets: dict[tuple[str, str], float] = field(default_factory=dict)
+    breaches: dict[str, SlaBreach] = field(default_factory=dict)
+    subscriptions: dict[str, AlertSubscription] = field(default_factory=dict)
+    deliveries: dict[str, AlertDelivery] = field(default_factory=dict)
 
 
 @dataclass
@@ -78,6 +90,7 @@ class Tables:
     variables: dict[str, VariableValue] = field(default_factory=dict)
     """The current variables by scope and name (`memory/variables.py` `row_key`)."""
     decision_instances: dict[str, DecisionInstance] = field(default_factory=dict)
+    alerts: AlertTables = field(default_factory=AlertTables)
 
 
 class Journal:

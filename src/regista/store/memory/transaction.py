@@ -18,6 +18,7 @@ from regista.store.errors import (
 )
 from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
+from regista.store.memory.alerts import MemoryAlerts
 from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
@@ -69,6 +70,7 @@ class MemoryTransaction(
     MemoryTimers,
     MemoryVariables,
     MemoryDecisionInstances,
+    MemoryAlerts,
     MemoryStatistics,
     Transaction,
 ):

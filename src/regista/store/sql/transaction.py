@@ -48,6 +48,7 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.sql import search
+from regista.store.sql.alerts import SqlAlerts
 from regista.store.sql.base import key_in
 from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
@@ -91,7 +92,13 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
 
 
 class SqlTransaction(
-    SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInstances, SqlStatistics, Transaction
+    SqlIdentity,
+    SqlDeployments,
+    SqlVariables,
+    SqlDecisionInstances,
+    SqlAlerts,
+    SqlStatistics,
+    Transaction,
 ):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
@@ -746,6 +753,7 @@ class SqlTransaction(
         self._s.change("delete_history_heads", ids=param)
         self._s.change("delete_variables", ids=param)
         self._s.change("delete_decision_instances", ids=param)
+        self._s.change("delete_sla_breaches", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 

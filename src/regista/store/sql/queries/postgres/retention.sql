@@ -63,3 +63,6 @@ DELETE FROM incidents WHERE instance_id = ANY(:ids);
 
 -- name: delete_instances
 DELETE FROM instances WHERE id = ANY(:ids);
+
+-- name: delete_sla_breaches
+DELETE FROM sla_breaches WHERE instance_id = ANY(:ids);

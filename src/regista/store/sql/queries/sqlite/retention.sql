@@ -61,3 +61,6 @@ DELETE FROM incidents WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
 -- name: delete_instances
 DELETE FROM instances WHERE id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_sla_breaches
+DELETE FROM sla_breaches WHERE instance_id IN (SELECT value FROM json_each(:ids));
