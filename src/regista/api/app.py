@@ -44,10 +44,12 @@ from regista.api.v2 import (
     validation,
     variables,
 )
+from regista.api.v2 import insight as insight_api
 from regista.client import Client
 from regista.connectors import Secrets
 from regista.insight.metrics import Metrics
 from regista.runtime.node import Node
+from regista.settings import Settings
 from regista.version import __version__
 
 __all__ = ["create_app"]
@@ -121,11 +123,13 @@ def create_app(
     node: Node | None = None,
     secrets: Secrets | None = None,
     node_metrics: Metrics | None = None,
+    insight: Settings | None = None,
 ) -> FastAPI:
     """The API over `client`'s database; `node` is this process's engine node, if any;
     `secrets` are what inbound webhooks' properties may name; `node_metrics` what
     `/metrics` answers (None: metrics of its own, observing `client`'s shell unless
-    something else does)."""
+    something else does); `insight` the settings naming the database process intelligence
+    reads (`/v2/insight`; None: not served)."""
     options = options or ServerOptions()
     if authenticator is None:
         if options.auth != "none":
@@ -154,6 +158,7 @@ def create_app(
         if client.shell.observer is None:
             node_metrics.observe(client.shell)
     app.state.metrics = node_metrics
+    app.state.insight = insight
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
@@ -180,6 +185,7 @@ def create_app(
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)
+    app.include_router(insight_api.router)
     app.include_router(inbound.router)
     app.include_router(engine_rest.router, prefix=engine_rest.PREFIX)
     # Camunda 7 also serves its default engine by name; one description in the document

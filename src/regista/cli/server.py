@@ -257,6 +257,7 @@ def server_command(
         node=node,
         secrets=secrets,
         node_metrics=node_metrics,
+        insight=None if settings.database_url.startswith("memory:") else settings,
     )
     mount_ui(app, client, options)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler

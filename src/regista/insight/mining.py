@@ -50,9 +50,10 @@ def event_log(db: EventDatabase, scope: Scope) -> Log:
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
     kinds = ", ".join(f"'{k}'" for k in ACTIVITY_TYPES)
-    kept = f"""SELECT case_id, activity, ord FROM steps
-    WHERE lifecycle IN ('complete', 'ate_abort') AND status = 'completed'
-      AND (element_type IS NULL OR element_type IN ({kinds}))"""
+    kept = f"""SELECT s.case_id, s.activity, s.ord FROM step_rows s
+    JOIN cases c ON c.case_id = s.case_id
+    WHERE s.lifecycle IN ('complete', 'ate_abort') AND c.status = 'completed'
+      AND (s.element_type IS NULL OR s.element_type IN ({kinds}))"""
     if db.dialect.name == "sqlite":
         paths = f"""SELECT case_id, path FROM (
             SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER (

@@ -122,7 +122,7 @@ def from_history(db: EventDatabase, scope: Scope) -> SimulationInput:
     kinds = ", ".join(f"'{k}'" for k in ACTIVITY_TYPES)
     samples: dict[str, list[float]] = defaultdict(list)
     rows = db.stream(
-        f"""{sql} SELECT activity, ended - started AS service FROM steps
+        f"""{sql} SELECT activity, ended - started AS service FROM step_rows
         WHERE ended IS NOT NULL AND lifecycle = 'complete'
           AND (element_type IS NULL OR element_type IN ({kinds}))
         ORDER BY activity, case_id, ord""",

@@ -22,9 +22,9 @@ import datetime as dt
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from regista.engine import (
     BroadcastSignal,
@@ -71,6 +71,7 @@ from regista.runtime.decision_records import DECISION_EVALUATED, record_decision
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
+from regista.runtime.job_takers import JobTaker, locked_event
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.sla import SlaTracker
@@ -98,49 +99,6 @@ def child_key(element_instance_id: str) -> str:
     """The idempotency key of the instance a call activity started: one child per
     activation, however often the start is attempted."""
     return f"child:{element_instance_id}"
-
-
-def locked_event(job: Job, worker_id: str, command: str, now: dt.datetime) -> NewEvent:
-    """The history event of a job leased to a worker (claimed, or taken by the executor
-    of the report that created it)."""
-    lease_until = job.lease_until.isoformat() if job.lease_until is not None else None
-    return NewEvent(
-        kind="job_locked",
-        ts=now,
-        element_id=job.element_id,
-        element_instance_id=job.element_instance_id,
-        actor=worker_id,
-        command=command,
-        data={
-            "job_id": job.id,
-            "type": job.type,
-            "attempt": job.attempt,
-            "lease_until": lease_until,
-        },
-    )
-
-
-class JobTaker(Protocol):
-    """A job executor of this process that takes the jobs a unit of work creates for it:
-    they are inserted already leased to `worker_id` (see `Transaction.insert_job`), and
-    handed to `taken` once the transaction committed — no claim, no wait for a wake-up."""
-
-    @property
-    def worker_id(self) -> str: ...
-
-    @property
-    def lease(self) -> float:
-        """Seconds of the lease."""
-        ...
-
-    def wants(self, job_type: str, pending: int = 0) -> bool:
-        """Whether to take a job of this type now (it runs the type and has room beside
-        the `pending` jobs this transaction already took for it)."""
-        ...
-
-    def taken(self, jobs: Sequence[Job]) -> None:
-        """Run these jobs, leased to `worker_id` by the transaction that just committed."""
-        ...
 
 
 @dataclass(slots=True)

@@ -149,6 +149,16 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/user-tasks/{userTaskKey}/completion"): TASKLIST,
     ("PATCH", "/v2/user-tasks/{userTaskKey}"): OPERATOR,
     ("POST", "/v2/user-tasks/{userTaskKey}/variables/search"): TASKLIST,
+    # process intelligence
+    ("GET", "/v2/insight/elements"): OPERATOR,
+    ("GET", "/v2/insight/bottlenecks"): OPERATOR,
+    ("GET", "/v2/insight/throughput"): OPERATOR,
+    ("GET", "/v2/insight/durations"): OPERATOR,
+    ("GET", "/v2/insight/variants"): OPERATOR,
+    ("GET", "/v2/insight/dfg"): OPERATOR,
+    ("GET", "/v2/insight/deviations"): OPERATOR,
+    ("GET", "/v2/insight/incidents"): OPERATOR,
+    ("GET", "/v2/insight/errors"): OPERATOR,
     # jobs of external workers
     ("POST", "/v2/jobs/activation"): WORKER,
     ("POST", "/v2/jobs/{jobKey}/completion"): WORKER,

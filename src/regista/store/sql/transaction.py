@@ -58,6 +58,7 @@ from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.statistics import SqlStatistics
 from regista.store.sql.variables import SqlVariables
+from regista.store.sql.steprows import write_steps
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
@@ -309,6 +310,9 @@ class SqlTransaction(
     ) -> None:
         self._s.change(
             "instance_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
+        )
+        self._s.write(
+            "steps_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
         )
         for row_id, element_id in sorted(rows.items()):
             for name in _RENAMES:  # ids are unique across the tables: one of them matches
@@ -704,6 +708,8 @@ class SqlTransaction(
                 "lock the instance (tx.lock_instance) before appending"
             ) from exc
         self._heads[instance_id] = (links[-1].seq, links[-1].hash)
+        # process intelligence's steps move with the history, in the same transaction
+        write_steps(self._s, instance_id, links)
         # the recorded head moves with the chain, in the same transaction
         self._s.write(
             "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
@@ -749,11 +755,12 @@ class SqlTransaction(
             return Pruned()
         param = self._c.text_list(ids)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
-        # whole instances go, so their chain heads and variables go with them
+        # whole instances go, so their chain heads, variables and steps go with them
         self._s.change("delete_history_heads", ids=param)
         self._s.change("delete_variables", ids=param)
         self._s.change("delete_decision_instances", ids=param)
         self._s.change("delete_sla_breaches", ids=param)
+        self._s.change("delete_steps", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 

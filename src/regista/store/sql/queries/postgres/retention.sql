@@ -40,6 +40,9 @@ WHERE i.status IN ('completed', 'terminated', 'cancelled')
 -- name: delete_history
 DELETE FROM history WHERE instance_id = ANY(:ids);
 
+-- name: delete_steps
+DELETE FROM steps WHERE instance_id = ANY(:ids);
+
 -- name: delete_history_heads
 DELETE FROM history_heads WHERE instance_id = ANY(:ids);
 

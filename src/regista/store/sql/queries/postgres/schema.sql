@@ -387,3 +387,31 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_due ON alert_deliveries (status, due_at, id);
 CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id);
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance. Ids
+-- compare byte by byte ("C"): analyses group and sort by them, and ids have no language.
+CREATE TABLE steps (
+    instance_id          text COLLATE "C" NOT NULL,
+    element_instance_id  text COLLATE "C" NOT NULL,
+    definition_id        text COLLATE "C" NOT NULL,
+    process_id           text COLLATE "C" NOT NULL,
+    version              integer NOT NULL,
+    case_start           double precision NOT NULL,
+    element_id           text COLLATE "C" NOT NULL,
+    element_type         text,
+    flow                 text,
+    ord                  integer NOT NULL,
+    rep                  integer NOT NULL,
+    scheduled            double precision NOT NULL,
+    started              double precision,
+    ended                double precision,
+    state                text NOT NULL,
+    worker               text,
+    resource             text,
+    error_code           text,
+    PRIMARY KEY (instance_id, element_instance_id)
+);
+CREATE INDEX steps_element ON steps (instance_id, element_id);
+CREATE INDEX steps_process ON steps (process_id, case_start);

@@ -38,6 +38,9 @@ WHERE i.status IN ('completed', 'terminated', 'cancelled')
 -- name: delete_history
 DELETE FROM history WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
+-- name: delete_steps
+DELETE FROM steps WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
 -- name: delete_history_heads
 DELETE FROM history_heads WHERE instance_id IN (SELECT value FROM json_each(:ids));
 

@@ -391,3 +391,32 @@ CREATE TABLE alert_deliveries (
 );
 CREATE INDEX alert_deliveries_due ON alert_deliveries (status, due_at, id);
 CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id);
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance. Rows are
+-- kept in the order of process, start of their case, case and place in it, so that an
+-- analysis of one process (and a window of time) reads one range of the table, each case
+-- in the order of its path, and its windows over the cases need no sort.
+CREATE TABLE steps (
+    instance_id          TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    definition_id        TEXT NOT NULL,
+    process_id           TEXT NOT NULL,
+    version              INTEGER NOT NULL,
+    case_start           REAL NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_type         TEXT,
+    flow                 TEXT,
+    ord                  INTEGER NOT NULL,
+    rep                  INTEGER NOT NULL,
+    scheduled            REAL NOT NULL,
+    started              REAL,
+    ended                REAL,
+    state                TEXT NOT NULL,
+    worker               TEXT,
+    resource             TEXT,
+    error_code           TEXT,
+    PRIMARY KEY (process_id, case_start, instance_id, ord)
+) WITHOUT ROWID;
+CREATE INDEX steps_element ON steps (instance_id, element_id);
