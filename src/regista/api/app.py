@@ -38,6 +38,7 @@ from regista.api.v2 import (
     requirements,
     roles,
     sla,
+    statistics,
     user_tasks,
     users,
     validation,
@@ -168,6 +169,7 @@ def create_app(
         app.include_router(identity.router)
     for resource in (
         deployments,
+        statistics,  # before definitions: /process-definitions/statistics/...
         validation,
         definitions,
         requirements,

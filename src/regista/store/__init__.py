@@ -61,6 +61,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.statistics import ElementCount, InstanceCount
 from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
@@ -74,12 +75,14 @@ __all__ = [
     "Definition",
     "Deployment",
     "DuplicateKey",
+    "ElementCount",
     "Gauges",
     "HistoryEvent",
     "HistoryHead",
     "Incident",
     "IncidentQuery",
     "Instance",
+    "InstanceCount",
     "InstanceKeys",
     "InstanceQuery",
     "InstanceUpdate",

@@ -70,6 +70,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.statistics import StatisticsTransaction
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.variables import VariableTransaction
 
@@ -90,6 +91,7 @@ class Transaction(
     VariableTransaction,
     DecisionInstanceTransaction,
     AlertTransaction,
+    StatisticsTransaction,
     Protocol,
 ):
     """One unit of work; everything done through it commits or rolls back together.
@@ -97,7 +99,7 @@ class Transaction(
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
     the deployment operations in `store/deployments.py`, the variable rows in
     `store/variables.py`, the evaluated decisions in `store/decision_instances.py`, SLA and
-    alert operations in `store/alerts.py`.
+    alert operations in `store/alerts.py`, the statistics in `store/statistics.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -306,6 +306,7 @@ class ProcessInstanceFilter(Model):
     startDate: Any = None
     endDate: Any = None
     tenantId: Any = None
+    businessKey: Any = Field(default=None, description="Regista: the business key (a value or $eq)")
     variables: list[VariableValueFilter] | None = Field(
         default=None,
         description="Variables the instance must have, each with its value (all must match)",
@@ -389,6 +390,7 @@ def search(
         process_id=one_of(f.processDefinitionId, "processDefinitionId"),
         definition_id=one_of(f.processDefinitionKey, "processDefinitionKey"),
         parent_instance_id=one_of(f.parentProcessInstanceKey, "parentProcessInstanceKey"),
+        business_key=one_of(f.businessKey, "businessKey"),
         statuses=_statuses(f),
         started_from=started[0],
         started_to=started[1],

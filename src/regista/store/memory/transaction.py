@@ -22,6 +22,7 @@ from regista.store.memory.alerts import MemoryAlerts
 from regista.store.memory.decision_instances import MemoryDecisionInstances
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
+from regista.store.memory.statistics import MemoryStatistics
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.memory.timers import MemoryTimers
 from regista.store.memory.user_tasks import MemoryUserTasks
@@ -69,6 +70,7 @@ class MemoryTransaction(
     MemoryVariables,
     MemoryDecisionInstances,
     MemoryAlerts,
+    MemoryStatistics,
     Transaction,
 ):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""

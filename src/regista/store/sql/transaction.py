@@ -56,6 +56,7 @@ from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_ro
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
+from regista.store.sql.statistics import SqlStatistics
 from regista.store.sql.steprows import write_steps
 from regista.store.sql.variables import SqlVariables
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
@@ -92,7 +93,13 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
 
 
 class SqlTransaction(
-    SqlIdentity, SqlDeployments, SqlVariables, SqlDecisionInstances, SqlAlerts, Transaction
+    SqlIdentity,
+    SqlDeployments,
+    SqlVariables,
+    SqlDecisionInstances,
+    SqlAlerts,
+    SqlStatistics,
+    Transaction,
 ):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
