@@ -4,7 +4,8 @@ Run: `python benchmarks/connector_bench.py [--calls N] [--messages N] [--json]`.
 
 - HTTP connector calls/s: N instances of `start -> REST task (io.camunda:http-json:1)
   -> end`, started first, then timed from the node's start to the last completion, against
-  a local HTTP server in another process; p50/p99 of the calls themselves;
+  a local HTTP server in another process; p50/p99 of the calls themselves, and the CPU time
+  per call of the node's process and of the server's (they share the machine's cores);
 - inbound messages/s: N messages put on a RabbitMQ queue (127.0.0.1:5672) first, then timed
   from the inbound consumers' start until each became an instance, with p50/p99 of
   publish-to-instance latency measured at a steady pace below saturation (`--pace`/s).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import socket
 import sqlite3
 import statistics
@@ -67,8 +69,18 @@ def free_port() -> int:
         return port
 
 
+def cpu_seconds(pid: int) -> float:
+    """User and system CPU time of a process so far (Linux /proc; NaN elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return float("nan")
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 @contextmanager
-def http_server() -> Iterator[str]:
+def http_server() -> Iterator[tuple[str, int]]:
+    """A local HTTP server in another process: its base URL and process id."""
     port = free_port()
     process = subprocess.Popen([sys.executable, "-c", textwrap.dedent(SERVER), str(port)])
     url = f"http://127.0.0.1:{port}"
@@ -82,7 +94,7 @@ def http_server() -> Iterator[str]:
                 if time.monotonic() > deadline:
                     raise
                 time.sleep(0.05)
-        yield url
+        yield url, process.pid
     finally:
         process.terminate()
         process.wait(10)
@@ -133,7 +145,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
         .end("e")
     )
     timings: list[float] = []
-    with http_server() as base, Client(f"sqlite:///{workdir / 'http.db'}") as client:
+    with http_server() as (base, server), Client(f"sqlite:///{workdir / 'http.db'}") as client:
         http = httpx.Client(limits=httpx.Limits(max_connections=32))
         connector = HttpConnector(Secrets(), http)
 
@@ -155,17 +167,22 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
             executor=ExecutorOptions(concurrency=16, batch=64, poll_interval=0.05),
         )
         started = time.perf_counter()
+        cpu_started = time.process_time(), cpu_seconds(server)
         node.start()
         try:
             wait_ended(client, "rest", n)
         finally:
             elapsed = time.perf_counter() - started
+            node_cpu = time.process_time() - cpu_started[0]
+            server_cpu = cpu_seconds(server) - cpu_started[1]
             node.stop(grace=5)
             http.close()
     return {
         "http_calls_per_s": n / elapsed,
         "http_call_p50_ms": percentile(timings, 0.5) * 1000,
         "http_call_p99_ms": percentile(timings, 0.99) * 1000,
+        "http_node_cpu_ms_per_call": node_cpu / n * 1000,
+        "http_server_cpu_ms_per_call": server_cpu / n * 1000,
     }
 
 
@@ -244,7 +261,10 @@ def main() -> None:
         return
     print(
         f"HTTP connector: {figures['http_calls_per_s']:.0f} calls/s "
-        f"(call p50 {figures['http_call_p50_ms']:.1f} ms, p99 {figures['http_call_p99_ms']:.1f} ms)"
+        f"(call p50 {figures['http_call_p50_ms']:.1f} ms, "
+        f"p99 {figures['http_call_p99_ms']:.1f} ms; "
+        f"CPU per call: node {figures['http_node_cpu_ms_per_call']:.2f} ms, "
+        f"server {figures['http_server_cpu_ms_per_call']:.2f} ms)"
     )
     print(
         f"inbound RabbitMQ: {figures['inbound_messages_per_s']:.0f} messages/s into instances "

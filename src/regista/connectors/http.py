@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import base64
 import contextlib
+import json
 import time
 from collections.abc import Callable, Mapping
 from typing import Any
@@ -33,6 +34,9 @@ HTTP_JSON = "io.camunda:http-json:1"
 
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 _AUTH_TYPES = ("noAuth", "basic", "bearer", "apiKey", "oauth-client-credentials-flow")
+_DEFAULT_SECONDS = 20.0
+# the timeout of almost every call (neither input given), built once rather than per call
+_DEFAULT_TIMEOUT = httpx.Timeout(_DEFAULT_SECONDS, connect=_DEFAULT_SECONDS)
 
 
 def _text_map(value: Any, field: str) -> dict[str, str]:
@@ -45,7 +49,7 @@ def _text_map(value: Any, field: str) -> dict[str, str]:
 
 def _seconds(value: Any, field: str) -> float:
     if value is None or value == "":
-        return 20.0
+        return _DEFAULT_SECONDS
     try:
         seconds = float(value)
     except (TypeError, ValueError):
@@ -55,9 +59,27 @@ def _seconds(value: Any, field: str) -> float:
     return seconds
 
 
+def _timeout(inputs: Mapping[str, Any]) -> httpx.Timeout:
+    read = _seconds(inputs.get("readTimeoutInSeconds"), "readTimeoutInSeconds")
+    connect = _seconds(inputs.get("connectionTimeoutInSeconds"), "connectionTimeoutInSeconds")
+    if read == connect == _DEFAULT_SECONDS:
+        return _DEFAULT_TIMEOUT
+    return httpx.Timeout(read, connect=connect)
+
+
 def _response(answer: httpx.Response) -> dict[str, Any]:
-    body: Any = answer.text
     kind = answer.headers.get("content-type", "")
+    if "json" in kind and answer.content:
+        # parsed straight from the bytes (json detects UTF-8/16/32), without first decoding
+        # the text that a JSON body does not need; a body that is not JSON stays text
+        with contextlib.suppress(ValueError):
+            parsed = json.loads(answer.content)
+            return {
+                "status": answer.status_code,
+                "headers": dict(answer.headers),
+                "body": parsed or None,
+            }
+    body: Any = answer.text
     if body and ("json" in kind or body.lstrip()[:1] in ("{", "[")):
         with contextlib.suppress(ValueError):
             body = answer.json()
@@ -100,7 +122,8 @@ class HttpConnector:
         url = resolve(inputs.get("url"), "url")
         if not isinstance(url, str) or not url:
             raise ConnectorError("url", "is missing: map the URL to call into the input 'url'")
-        if urlsplit(url).scheme not in ("http", "https") or not urlsplit(url).netloc:
+        parts = urlsplit(url)
+        if parts.scheme not in ("http", "https") or not parts.netloc:
             raise ConnectorError("url", "must be an http:// or https:// URL")
         headers = _text_map(resolve(inputs.get("headers"), "headers"), "headers")
         query = _text_map(
@@ -109,12 +132,7 @@ class HttpConnector:
         auth = resolve(inputs.get("authentication") or {}, "authentication")
         if not isinstance(auth, Mapping):
             raise ConnectorError("authentication", "must be a context with a type")
-        timeout = httpx.Timeout(
-            _seconds(inputs.get("readTimeoutInSeconds"), "readTimeoutInSeconds"),
-            connect=_seconds(
-                inputs.get("connectionTimeoutInSeconds"), "connectionTimeoutInSeconds"
-            ),
-        )
+        timeout = _timeout(inputs)
         self._authenticate(auth, headers, query, timeout)
         content = self._content(resolve(inputs.get("body"), "body"), headers, method)
         try:

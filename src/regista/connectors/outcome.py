@@ -13,6 +13,7 @@ expression beside `response`, `error` and the job's variables.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import json
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -110,13 +111,20 @@ def _job_error(
     }
 
 
-def _evaluate(expression: str, context: Mapping[str, Any], header: str) -> Any:
+@functools.lru_cache(maxsize=1024)
+def _compiled(expression: str, names: tuple[str, ...]) -> feel.Expression:
+    """A header's expression compiled once for the names in scope: the headers of a task
+    are the same for every call, so each call only evaluates."""
     text = expression.strip()
     if text.startswith("="):
         text = text[1:]
+    return feel.compile(text, names)
+
+
+def _evaluate(expression: str, context: Mapping[str, Any], header: str) -> Any:
     warnings: list[str] = []
     try:
-        return feel.evaluate(text, dict(context), warnings)
+        return _compiled(expression, tuple(context)).evaluate(context, warnings)
     except (FeelSyntaxError, FeelEvalError) as exc:
         raise ConnectorError(header, f"the FEEL expression does not compile: {exc}") from None
 
