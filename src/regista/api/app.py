@@ -36,6 +36,7 @@ from regista.api.v2 import (
     messages,
     requirements,
     roles,
+    statistics,
     user_tasks,
     users,
     validation,
@@ -151,6 +152,7 @@ def create_app(
     for resource in (
         deployments,
         validation,
+        statistics,  # before definitions: /process-definitions/statistics/...
         definitions,
         requirements,
         forms,

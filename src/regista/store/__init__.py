@@ -58,6 +58,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.statistics import ElementCount, InstanceCount
 
 __all__ = [
     "BrokenLink",
@@ -66,11 +67,13 @@ __all__ = [
     "Definition",
     "Deployment",
     "DuplicateKey",
+    "ElementCount",
     "HistoryEvent",
     "HistoryHead",
     "Incident",
     "IncidentQuery",
     "Instance",
+    "InstanceCount",
     "InstanceKeys",
     "InstanceQuery",
     "InstanceUpdate",

@@ -67,6 +67,7 @@ from regista.store.records import (
     Timer,
     UserTask,
 )
+from regista.store.statistics import StatisticsTransaction
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 
 SchemaMode = Literal["migrate", "check", "ignore"]
@@ -80,11 +81,12 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(IdentityTransaction, DeploymentTransaction, Protocol):
+class Transaction(IdentityTransaction, DeploymentTransaction, StatisticsTransaction, Protocol):
     """One unit of work; everything done through it commits or rolls back together.
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
-    the deployment operations in `store/deployments.py`.
+    the deployment operations in `store/deployments.py`, the statistics in
+    `store/statistics.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """

@@ -178,6 +178,8 @@ class InstanceQuery:
     process_id: str | None = None
     definition_id: str | None = None
     parent_instance_id: str | None = None
+    business_key: str | None = None
+    """Checked on the rows an index walk meets (few instances share a business key)."""
     statuses: Sequence[str] | None = None
     started_from: datetime | None = None
     started_to: datetime | None = None

@@ -14,7 +14,18 @@ from fastapi.staticfiles import StaticFiles
 from regista.api.options import ServerOptions
 from regista.api.tokens import AccessTokens
 from regista.client import Client
-from regista.ui import cockpit, decisions, incidents, jobs, login, missing, modeler, tasklist
+from regista.ui import (
+    cockpit,
+    decisions,
+    definitions,
+    incidents,
+    instances,
+    jobs,
+    login,
+    missing,
+    modeler,
+    tasklist,
+)
 from regista.ui.gateway import Gateway
 from regista.ui.pages import PREFIX, Ui
 
@@ -48,6 +59,8 @@ def mount_ui(
     app.include_router(incidents.router)
     app.include_router(jobs.router)
     app.include_router(decisions.router)
+    app.include_router(definitions.router)
+    app.include_router(instances.router)
     # last: any other path under the UI is a page saying it does not exist
     app.include_router(missing.router)
 

@@ -71,3 +71,9 @@ def sql_backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SqlB
 @pytest.fixture
 def store(backend: Backend) -> Store:
     return backend.open()
+
+
+@pytest.fixture
+def sql_store_plans(sql_backend: SqlBackend) -> Store:
+    """A SQL store of each kind, for the tests that read statement plans."""
+    return sql_backend.open()

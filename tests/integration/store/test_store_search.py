@@ -173,3 +173,26 @@ def test_merged_status_pages_keep_the_order_across_statuses(store: Store) -> Non
                     )
                 assert seen == [m[0] for m in expected], (statuses, order, descending)
                 assert tx.count_instances(query, cap=100) == len(want)
+
+
+def test_instances_by_business_key(store: Store) -> None:
+    with store.transaction() as tx:
+        definition, _ = tx.deploy_definition("keyed", "<definitions/>", now=T0)
+        for i, key in enumerate(("K-1", "K-2", "K-1", None)):
+            tx.insert_instance(
+                NewInstance(
+                    id=f"{7000 + i}",
+                    definition_id=definition.id,
+                    process_id="keyed",
+                    state={},
+                    status="active" if i else "completed",
+                    business_key=key,
+                ),
+                now=at(i),
+            )
+    with store.transaction(write=False) as tx:
+        keyed = InstanceQuery(business_key="K-1")
+        assert [r.id for r in tx.page_instances(keyed)] == ["7000", "7002"]
+        assert tx.count_instances(keyed, cap=10) == 2
+        running = InstanceQuery(business_key="K-1", statuses=["active"], process_id="keyed")
+        assert [r.id for r in tx.page_instances(running)] == ["7002"]

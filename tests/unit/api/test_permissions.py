@@ -91,6 +91,12 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/process-definitions/{processDefinitionKey}"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/xml"): READER,
     ("GET", "/v2/process-definitions/{processDefinitionKey}/form"): READER,
+    ("POST", "/v2/process-definitions/statistics/process-instances"): READER,
+    ("POST", "/v2/process-definitions/statistics/process-instances-by-version"): READER,
+    ("POST", "/v2/process-definitions/{processDefinitionKey}/statistics/element-instances"): (
+        READER
+    ),
+    ("GET", "/v2/process-instances/{processInstanceKey}/statistics/element-instances"): READER,
     ("GET", "/v2/forms/{formKey}"): FORMS,
     ("POST", "/v2/decision-definitions/search"): READER,
     ("GET", "/v2/decision-definitions/{decisionDefinitionKey}"): READER,

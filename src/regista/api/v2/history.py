@@ -190,6 +190,11 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
                 item["state"] = "COMPLETED" if e.kind == "element_completed" else "TERMINATED"
                 item["endDate"] = iso(e.ts)
     if state is not None:
+        # a migrated instance's live element instances stand at their new elements
+        for live in state.element_instances():
+            moved = found.get(live.id)
+            if moved is not None and moved["state"] == "ACTIVE":
+                moved["elementId"] = live.element_id
         for incident in state.incidents:
             item = found.get(incident.element_instance_id or "")
             if item is not None:
@@ -197,7 +202,7 @@ def _elements(events: list[HistoryEvent], state: InstanceState | None) -> list[d
     return list(found.values())
 
 
-def _element_instances(client: Client, key: str) -> list[ElementInstance]:
+def element_instances(client: Client, key: str) -> list[ElementInstance]:
     """Every element instance of the process instance `key`, from its history."""
     with client.store.transaction(write=False) as tx:
         row = instance_row(tx, key)
@@ -243,7 +248,7 @@ def search_elements(
     }
     items = [
         item
-        for item in _element_instances(client_of(request), key)
+        for item in element_instances(client_of(request), key)
         if all(v is None or getattr(item, k) in v for k, v in wanted.items())
         and (f.hasIncident is None or item.hasIncident == f.hasIncident)
     ]
@@ -263,7 +268,7 @@ def get_element(request: Request, elementInstanceKey: str, principal: Reader) ->
     client = client_of(request)
     with client.store.transaction(write=False) as tx:
         instance_id = _owner(tx, elementInstanceKey)
-    found = [] if instance_id is None else _element_instances(client, instance_id)
+    found = [] if instance_id is None else element_instances(client, instance_id)
     for item in found:
         if item.elementInstanceKey == elementInstanceKey:
             return item

@@ -295,6 +295,7 @@ class ProcessInstanceFilter(Model):
     startDate: Any = None
     endDate: Any = None
     tenantId: Any = None
+    businessKey: Any = Field(default=None, description="Regista: the business key (a value or $eq)")
 
 
 class ProcessInstanceSearch(Model):
@@ -358,6 +359,7 @@ def search(
         process_id=one_of(f.processDefinitionId, "processDefinitionId"),
         definition_id=one_of(f.processDefinitionKey, "processDefinitionKey"),
         parent_instance_id=one_of(f.parentProcessInstanceKey, "parentProcessInstanceKey"),
+        business_key=one_of(f.businessKey, "businessKey"),
         statuses=_statuses(f),
         started_from=started[0],
         started_to=started[1],

@@ -40,6 +40,7 @@ def instance_matches(row: Instance, q: InstanceQuery) -> bool:
         and (q.process_id is None or row.process_id == q.process_id)
         and (q.definition_id is None or row.definition_id == q.definition_id)
         and (q.parent_instance_id is None or row.parent_instance_id == q.parent_instance_id)
+        and (q.business_key is None or row.business_key == q.business_key)
         and (q.statuses is None or row.status in q.statuses)
         and _within(row.started_at, q.started_from, q.started_to)
         and _within(row.ended_at, q.ended_from, q.ended_to)

@@ -20,6 +20,7 @@ from regista.store.interface import Keys, Transaction
 from regista.store.memory import retention, search, tasklist
 from regista.store.memory.deployments import MemoryDeployments
 from regista.store.memory.identity import MemoryIdentity
+from regista.store.memory.statistics import MemoryStatistics
 from regista.store.memory.tables import Journal, Tables, copy_json
 from regista.store.memory.timers import MemoryTimers
 from regista.store.params import (
@@ -60,7 +61,9 @@ def _accepts(keys: Keys, key: str | None) -> bool:
     return keys is None or (key or None) in {k or None for k in keys}
 
 
-class MemoryTransaction(MemoryIdentity, MemoryDeployments, MemoryTimers, Transaction):
+class MemoryTransaction(
+    MemoryIdentity, MemoryDeployments, MemoryStatistics, MemoryTimers, Transaction
+):
     """A unit of work on `MemoryStore`; changes are undone if the block raises."""
 
     def __init__(self, tables: Tables, *, write: bool) -> None:

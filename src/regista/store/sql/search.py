@@ -123,6 +123,7 @@ def _instances(s: SqlSession, q: InstanceQuery, *, page: bool = False) -> _Selec
     sel.when(q.definition_id, "instance_definition_is", "definition_id")
     sel.when(q.process_id, "instance_process_is", "process_id")
     sel.when(q.parent_instance_id, "instance_parent_is", "parent_instance_id")
+    sel.when(q.business_key, "instance_business_key_is", "business_key")
     for column in ("started", "ended"):
         walked = page and (column != "started" or q.order != "started")
         suffix = "_residual" if walked else ""

@@ -54,6 +54,7 @@ from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_ro
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
+from regista.store.sql.statistics import SqlStatistics
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
@@ -87,7 +88,7 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, SqlDeployments, Transaction):
+class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:

@@ -186,6 +186,8 @@ CREATE TABLE history (
     hash                 text NOT NULL,
     UNIQUE (instance_id, seq)
 );
+CREATE INDEX history_elements ON history (instance_id, kind, element_id)
+    WHERE element_id IS NOT NULL;
 
 -- The head of each instance's history chain, kept by the code that appends the history.
 CREATE TABLE history_heads (
