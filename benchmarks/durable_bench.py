@@ -1,7 +1,8 @@
 """Durable runtime throughput and latency on SQLite or PostgreSQL.
 
 Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instances N]
-[--sizes 0,100000,1000000] [--only all|rates|sizes]`. Prints:
+[--sizes 0,100000,1000000] [--only all|rates|sizes] [--metrics]`. Prints (with `--metrics`,
+the runtime observed by Prometheus metrics as the server's is):
 
 - the database's own single-row commit rate in the same run (SQLite with the same
   synchronous setting; PostgreSQL: one client's single-row inserts), and the engine's
@@ -54,6 +55,7 @@ import psycopg
 import durable_scale as scale
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
+from regista.insight.metrics import Metrics
 from regista.runtime.executor import ExecutorOptions
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.workers import ActivatedJob, Workers
@@ -100,6 +102,7 @@ class Databases:
     def __init__(self, kind: str, url: str | None, synchronous: str) -> None:
         self.kind = kind
         self.synchronous = synchronous
+        self.metrics = False
         self._tmp = tempfile.TemporaryDirectory(prefix="regista-bench-")
         self._created: str | None = None
         self._base = url
@@ -132,6 +135,8 @@ class Databases:
 @contextmanager
 def client_of(dbs: Databases, url: str) -> Iterator[Client]:
     client = Client(dbs.settings(url, pool_max_size=20))
+    if dbs.metrics:  # what observing costs (`--metrics`): the server always observes
+        Metrics(client.store, clock=client.shell.now).observe(client.shell)
     try:
         yield client
     finally:
@@ -376,6 +381,11 @@ def main() -> None:
     parser.add_argument("--sqlite-synchronous", choices=["FULL", "NORMAL"], default="FULL")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     parser.add_argument(
+        "--metrics",
+        action="store_true",
+        help="observe with Prometheus metrics (regista.insight.metrics), as the server does",
+    )
+    parser.add_argument(
         "--sizes",
         default="0,100000,1000000",
         help="finished instances the list and prune figures are taken at (comma-separated)",
@@ -388,8 +398,9 @@ def main() -> None:
     )
     args = parser.parse_args()
     dbs = Databases(args.db, args.database_url, args.sqlite_synchronous)
+    dbs.metrics = args.metrics
     n = args.instances
-    figures: dict[str, Any] = {"db": args.db}
+    figures: dict[str, Any] = {"db": args.db, "metrics": args.metrics}
     if args.db == "sqlite":
         figures["sqlite_synchronous"] = args.sqlite_synchronous
     try:

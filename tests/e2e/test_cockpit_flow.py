@@ -35,6 +35,7 @@ def test_start_move_and_cancel(page: Page, server: Server, console: Console) -> 
     page.goto(f"/ui/definitions/{key}")
     expect(page.locator('.djs-element[data-element-id="one"]')).to_be_visible()
     expect(page.locator(".bjs-powered-by")).to_be_visible()
+    expect(page.get_by_test_id("element-counts")).to_have_attribute("data-loaded", "true")
     variables = page.get_by_label("Variables")
     variables.fill("{not json")
     page.get_by_test_id("start-submit").click()

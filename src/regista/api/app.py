@@ -15,7 +15,7 @@ from fastapi import FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
 
-from regista.api import engine_rest, health, inbound, oauth
+from regista.api import engine_rest, health, inbound, metrics, oauth
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
 from regista.api.identity import Directory
@@ -25,6 +25,7 @@ from regista.api.problems import CatchAll, document_problems, install_problem_ha
 from regista.api.v2 import (
     apikeys,
     cluster,
+    decision_instances,
     definitions,
     deployments,
     forms,
@@ -36,14 +37,19 @@ from regista.api.v2 import (
     messages,
     requirements,
     roles,
+    sla,
     statistics,
     user_tasks,
     users,
     validation,
+    variables,
 )
+from regista.api.v2 import insight as insight_api
 from regista.client import Client
 from regista.connectors import Secrets
+from regista.insight.metrics import Metrics
 from regista.runtime.node import Node
+from regista.settings import Settings
 from regista.version import __version__
 
 __all__ = ["create_app"]
@@ -116,9 +122,14 @@ def create_app(
     authenticator: Authenticator | None = None,
     node: Node | None = None,
     secrets: Secrets | None = None,
+    node_metrics: Metrics | None = None,
+    insight: Settings | None = None,
 ) -> FastAPI:
     """The API over `client`'s database; `node` is this process's engine node, if any;
-    `secrets` are what inbound webhooks' properties may name."""
+    `secrets` are what inbound webhooks' properties may name; `node_metrics` what
+    `/metrics` answers (None: metrics of its own, observing `client`'s shell unless
+    something else does); `insight` the settings naming the database process intelligence
+    reads (`/v2/insight`; None: not served)."""
     options = options or ServerOptions()
     if authenticator is None:
         if options.auth != "none":
@@ -142,28 +153,39 @@ def create_app(
         else Directory(client.store)
     )
     app.state.secrets = secrets or Secrets()
+    if node_metrics is None:
+        node_metrics = Metrics(client.store, clock=client.shell.now)
+        if client.shell.observer is None:
+            node_metrics.observe(client.shell)
+    app.state.metrics = node_metrics
+    app.state.insight = insight
     install_problem_handlers(app)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     app.include_router(health.router)
+    app.include_router(metrics.router(public=options.metrics_public))
     app.include_router(oauth.router)
     app.include_router(cluster.router)
     for identity in (users, groups, roles, apikeys):
         app.include_router(identity.router)
     for resource in (
         deployments,
-        validation,
         statistics,  # before definitions: /process-definitions/statistics/...
+        validation,
         definitions,
         requirements,
+        decision_instances,
         forms,
         instances,
         history,
+        variables,
         incidents,
         messages,
+        sla,
     ):
         app.include_router(resource.router)
     app.include_router(user_tasks.router)
     app.include_router(jobs.router)
+    app.include_router(insight_api.router)
     app.include_router(inbound.router)
     app.include_router(engine_rest.router, prefix=engine_rest.PREFIX)
     # Camunda 7 also serves its default engine by name; one description in the document

@@ -28,3 +28,5 @@ class ServerOptions:
     max_long_poll: float = 60.0
     gateway_version: str = "8.8.0"
     cors_regex: str = field(default=LOCAL_ORIGINS)
+    metrics_public: bool = False
+    """Whether `/metrics` answers without credentials (else operators and admins only)."""

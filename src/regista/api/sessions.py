@@ -62,14 +62,30 @@ def check_csrf(session: str, given: str | None) -> None:
         )
 
 
+def _cross_origin(connection: HTTPConnection) -> bool:
+    """Whether a browser sent the request from a page of another origin. The API lets
+    pages on this machine call it (CORS, for the Modeler), and a browser sends the session
+    cookie of `localhost:8080` with requests from `localhost:3000` too (the same site):
+    such requests must bring their own credentials, never ride on the UI's session."""
+    fetched_from = connection.headers.get("sec-fetch-site")
+    if fetched_from is not None and fetched_from not in ("same-origin", "none"):
+        return True
+    origin = connection.headers.get("origin")
+    if origin is None:
+        return False
+    host = connection.headers.get("host", "")
+    return origin.split("://", 1)[-1] != host
+
+
 def session_authorization(connection: HTTPConnection) -> str | None:
     """The `Authorization` header of a request, or, when it has none, the bearer
-    credentials of its session cookie (after the CSRF check of a state-changing request)."""
+    credentials of its session cookie (after the CSRF check of a state-changing request).
+    The cookie counts only for requests from the UI's own pages (same origin)."""
     header = connection.headers.get("authorization")
     if header is not None:
         return header
     session = connection.cookies.get(COOKIE)
-    if not session:
+    if not session or _cross_origin(connection):
         return None
     method = connection.scope.get("method", "GET")
     if method not in SAFE_METHODS:

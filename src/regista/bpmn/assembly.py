@@ -11,9 +11,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from typing import Any
 
+from regista.bpmn.sla import targets
 from regista.model.bpmn import (
     Activity,
     Association,
+    BaseElement,
     BoundaryEvent,
     CompensateEventDefinition,
     DataObject,
@@ -41,6 +43,7 @@ def assemble_process(
 ) -> Process:
     """Build a `Process` from `fields` (id, name, ...) and its elements, deriving every
     relation the engine follows. The first of several nodes with one id wins."""
+    fields = {key: value for key, value in fields.items() if key != "sla_targets"}
     process_id: str = fields["id"]
     elements: dict[str, FlowNode] = {}
     for node in nodes:
@@ -110,7 +113,18 @@ def assemble_process(
         children=tuple(kids.get(process_id, ())),
         start_events=tuple(starts.get(process_id, ())),
         event_subprocesses=tuple(event_subs.get(process_id, ())),
+        sla_targets=FrozenDict(targets(_with_process(fields, built.values()))),
     )
+
+
+def _with_process(fields: dict[str, Any], nodes: Iterable[FlowNode]) -> list[BaseElement]:
+    """The process (as far as its SLA target goes) and its nodes."""
+    own = BaseElement(
+        id=fields["id"],
+        properties=fields.get("properties", FrozenDict()),
+        extensions=fields.get("extensions", FrozenDict()),
+    )
+    return [own, *nodes]
 
 
 def _compensation_handlers(

@@ -14,6 +14,7 @@ from typing import Literal
 from regista import feel
 from regista.bpmn.deadlocks import deadlocks
 from regista.bpmn.duties import four_eyes
+from regista.bpmn.sla import SlaError, parse_target, sla_text
 from regista.feel.juel import JuelError, translate
 from regista.model.bpmn import (
     RUNNABLE_LANGUAGES,
@@ -122,9 +123,11 @@ class _Checker:
             self.report(process, "the process has no start event; add one where it begins")
         for flow in process.flows.values():
             self.check_flow(process, flow.id)
+        self.check_sla(process)
         for node in process.elements.values():
             self.check_node(process, node)
             self.check_expressions(node)
+            self.check_sla(node)
         for flow in process.flows.values():
             self.check_expressions(flow)
         self.check_links(process)
@@ -233,6 +236,15 @@ class _Checker:
                     f"the four-eyes rule names '{other}', which is not another user task of "
                     "this process; name the user task whose completer may not complete this one",
                 )
+
+    def check_sla(self, element: BaseElement) -> None:
+        text = sla_text(element)
+        if text is None:
+            return
+        try:
+            parse_target(text)
+        except SlaError as exc:
+            self.report(element, str(exc))
 
     def check_activity(self, node: Activity) -> None:
         if isinstance(node, ServiceTask) and node.job is None and node.delegate is None:

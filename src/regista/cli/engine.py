@@ -6,12 +6,16 @@ import datetime as dt
 
 import click
 
+from regista.cli.alerts import alert_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
 from regista.cli.logs import setup_logging
 from regista.cli.options import database_option, limit_options, retired_trusted_option, settings_for
 from regista.connectors.inbound import InboundConnectors
+from regista.insight.metrics import Metrics
+from regista.insight.tracing import TracingUnavailable, traced
 from regista.runtime.executor import ExecutorOptions
+from regista.runtime.metrics import NoObserver
 from regista.runtime.node import Node, NodeOptions
 from regista.runtime.options import RuntimeOptions
 from regista.settings import SettingsError, parse_ttl
@@ -61,6 +65,24 @@ from regista.store import StoreError, open_store
     "writer meanwhile).",
 )
 @click.option("--node-id", default=None, help="Name of this node (default: host:pid:random).")
+@click.option(
+    "--metrics-port",
+    type=click.IntRange(0, 65535),
+    default=None,
+    help="Serve Prometheus metrics over HTTP on this port (0: any free port, printed).",
+)
+@click.option(
+    "--trace",
+    is_flag=True,
+    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
+    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+)
+@click.option(
+    "--metrics-host",
+    default="127.0.0.1",
+    show_default=True,
+    help="Address the metrics port listens on (0.0.0.0 for a scraper on another host).",
+)
 @retired_trusted_option
 @limit_options
 @click.option(
@@ -84,6 +106,9 @@ def engine_command(
     prune_rate: float | None,
     prune_batch_ms: float,
     node_id: str | None,
+    metrics_port: int | None,
+    metrics_host: str,
+    trace: bool,
     log_level: str,
     **limits: int | None,
 ) -> None:
@@ -123,10 +148,36 @@ def engine_command(
             history_ttl=ttl,
             prune_rate=prune_rate,
             prune_batch_ms=prune_batch_ms,
+            alerts=alert_options(),
         ),
     )
     kinds = ", ".join(workers.types) or "none"
     click.echo(f"regista engine {node.node_id}: workers for {kinds}", err=True)
+    exporter = None
+    metrics = Metrics(store, clock=node.shell.now) if metrics_port is not None else None
+    try:
+        if metrics is not None or trace:
+            node.shell.observer = traced(metrics or NoObserver(), trace)
+    except TracingUnavailable as exc:
+        node.shell.close()
+        store.close()
+        raise click.UsageError(str(exc)) from None
+    if metrics is not None and metrics_port is not None:  # both, for the type checker
+        try:
+            exporter = metrics.serve(metrics_port, metrics_host)
+        except OSError as exc:
+            node.shell.close()
+            store.close()
+            raise click.BadParameter(
+                f"cannot listen on {metrics_host}:{metrics_port} ({exc.strerror or exc}); "
+                "choose another port or host",
+                param_hint="--metrics-port",
+            ) from None
+        click.echo(
+            f"regista engine {node.node_id}: metrics on "
+            f"http://{metrics_host}:{exporter.port}/metrics",
+            err=True,
+        )
     inbound = InboundConnectors(node.shell, secrets, node_name=node.node_id)
     inbound.start()
     try:
@@ -134,6 +185,8 @@ def engine_command(
     except StoreError as exc:
         raise failure(exc) from None
     finally:
+        if exporter is not None:
+            exporter.stop()
         inbound.stop()
         node.shell.close()
         store.close()

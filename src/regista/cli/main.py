@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from regista.cli.alerts import alerts
 from regista.cli.audit import audit
 from regista.cli.database import db
 from regista.cli.decide import decide
@@ -16,9 +17,12 @@ from regista.cli.incidents import incidents
 from regista.cli.insight import insight
 from regista.cli.instances import instances
 from regista.cli.messages import correlate_command, signal_command
+from regista.cli.mining import discover_command, fitness_command
 from regista.cli.run import run_command
 from regista.cli.scenario import scenario_command
 from regista.cli.server import server_command
+from regista.cli.simulate import simulate_command
+from regista.cli.sla import sla
 from regista.cli.start import start_command
 from regista.cli.tasks import tasks
 from regista.cli.tck import tck
@@ -45,6 +49,8 @@ main.add_command(deploy_command)
 main.add_command(start_command)
 main.add_command(instances)
 main.add_command(incidents)
+main.add_command(sla)
+main.add_command(alerts)
 main.add_command(audit)
 main.add_command(correlate_command)
 main.add_command(signal_command)
@@ -55,7 +61,10 @@ main.add_command(group)
 main.add_command(apikey)
 main.add_command(worker_command)
 main.add_command(insight)
+insight.add_command(discover_command)
+insight.add_command(fitness_command)
 main.add_command(eventlog)
+main.add_command(simulate_command)
 
 
 if __name__ == "__main__":

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import click
 
+from regista.cli.alerts import alert_options
 from regista.cli.demo import DemoMode, demo_options
 from regista.cli.errors import failure
 from regista.cli.handlers import load_secrets, node_workers, secrets_option
@@ -117,6 +118,18 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
 )
 @click.option("--no-engine", is_flag=True, help="Serve the API only (no job executor, timers).")
 @click.option(
+    "--trace",
+    is_flag=True,
+    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
+    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+)
+@click.option(
+    "--metrics-public",
+    is_flag=True,
+    help="Answer /metrics (Prometheus) without credentials; by default it needs the "
+    "operator or admin role (with --auth none everyone has it).",
+)
+@click.option(
     "--worker",
     "worker_specs",
     multiple=True,
@@ -152,6 +165,8 @@ def server_command(
     port: int,
     auth: str,
     no_engine: bool,
+    metrics_public: bool,
+    trace: bool,
     worker_specs: tuple[str, ...],
     deploy_paths: tuple[str, ...],
     secrets_file: str | None,
@@ -177,7 +192,9 @@ def server_command(
     from regista.api.authenticator import StoredAuthenticator
     from regista.api.identity import Directory
     from regista.client import Client
-    from regista.runtime.node import Node
+    from regista.insight.metrics import Metrics
+    from regista.insight.tracing import TracingUnavailable, traced
+    from regista.runtime.node import Node, NodeOptions
     from regista.ui import mount_ui
 
     setup_logging(log_level)
@@ -195,7 +212,9 @@ def server_command(
     workers = demo_mode.workers(workers)
     settings = settings_for(database_url, **limits)
     options = ServerOptions(
-        auth="none" if auth == "none" else "basic", cors_origins=cors_origins or None
+        auth="none" if auth == "none" else "basic",
+        cors_origins=cors_origins or None,
+        metrics_public=metrics_public,
     )
     try:
         client = Client(settings)
@@ -222,8 +241,24 @@ def server_command(
         authenticator = StoredAuthenticator(directory)
     else:
         demo_mode.login(None)
-    node = None if no_engine else Node(client.shell, workers)
-    app = create_app(client, options, authenticator=authenticator, node=node, secrets=secrets)
+    node = (
+        None if no_engine else Node(client.shell, workers, node=NodeOptions(alerts=alert_options()))
+    )
+    node_metrics = Metrics(client.store, clock=client.shell.now)
+    try:
+        client.shell.observer = traced(node_metrics, trace)
+    except TracingUnavailable as exc:
+        client.close()
+        raise click.UsageError(str(exc)) from None
+    app = create_app(
+        client,
+        options,
+        authenticator=authenticator,
+        node=node,
+        secrets=secrets,
+        node_metrics=node_metrics,
+        insight=None if settings.database_url.startswith("memory:") else settings,
+    )
     mount_ui(app, client, options)
     # uvicorn stops on SIGTERM / SIGINT and then raises the signal again for the handler
     # that was there before it: ours only notes it, so the node below still hands back its

@@ -17,6 +17,7 @@ from typing import Any
 
 from regista.dmn import DmnError
 from regista.dmn.errors import UnknownDecision
+from regista.dmn.report import evaluated_decisions
 from regista.engine.effects import CreateJob, CreateUserTask, PublishMessage, StartChild
 from regista.engine.errors import ExpressionError, Failure
 from regista.engine.expressions import run_script
@@ -298,6 +299,10 @@ def _business_rule(run: Run, ei: ElementInstance, node: BusinessRuleTask) -> Non
         result = models.decide(decision, visible(run, ei.id), free_variables=True)
     except DmnError as exc:
         raise Failure(f"the decision {decision!r} failed: {exc}", _decision_error(exc)) from exc
+    decisions = [d for model in models.models for d in model.decisions.values()]
+    run.history(
+        "decision_evaluated", node.id, ei.id, {"decisions": evaluated_decisions(result, decisions)}
+    )
     value = result.value
     if node.map_decision_result:
         value = _map_result(value, node.map_decision_result, _outputs(models, decision), node.id)

@@ -12,6 +12,7 @@ from decimal import Decimal
 from typing import Any
 
 from regista.feel import temporal
+from regista.feel.plain import plain_value
 from regista.feel.values import (
     DaysTimeDuration,
     Range,
@@ -20,7 +21,7 @@ from regista.feel.values import (
     to_string,
 )
 
-__all__ = ["decode_value", "encode_value"]
+__all__ = ["decode_value", "encode_value", "plain_value"]
 
 
 def encode_value(value: Any) -> Any:

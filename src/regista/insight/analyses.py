@@ -1,4 +1,4 @@
-"""Per-element and per-case analyses, each one SQL aggregate over `cases` and `steps`
+"""Per-element and per-case analyses, each one SQL aggregate over `cases` and `step_rows`
 (see `regista.insight.scope`): element statistics, the bottleneck ranking, throughput over
 time and the distribution of instance durations."""
 
@@ -10,7 +10,7 @@ from typing import Any
 from regista.insight.database import EventDatabase
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
-from regista.insight.report import PERCENTILES, Report, percentile_sql, seconds
+from regista.insight.report import PERCENTILES, Report, ranks, seconds
 from regista.insight.scope import Scope, resolve, source_sql
 
 __all__ = ["BUCKETS", "bottlenecks", "durations", "element_names", "elements", "throughput"]
@@ -33,44 +33,23 @@ def elements(db: EventDatabase, scope: Scope) -> Report:
     time percentiles."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    query = f"""{sql}, counts AS (
-    SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
-           SUM(CASE WHEN ended IS NOT NULL THEN 1 ELSE 0 END) AS ended,
-           COUNT(DISTINCT case_id) AS cases
-    FROM steps GROUP BY activity
-), per_case AS (
-    SELECT activity, case_id, COUNT(*) AS n FROM steps GROUP BY activity, case_id
-), rework AS (
-    SELECT activity, SUM(n - 1) AS repeats,
-           SUM(CASE WHEN n > 1 THEN 1 ELSE 0 END) AS rework_cases
-    FROM per_case GROUP BY activity
-), service AS (
-    SELECT activity, ended - started AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY ended - started) AS rn,
-           COUNT(*) OVER (PARTITION BY activity) AS n
-    FROM steps WHERE ended IS NOT NULL
-), service_p AS (
-    SELECT activity, AVG(v) AS service_mean, {percentile_sql("v", prefix="service_")}
-    FROM service GROUP BY activity
-), waiting AS (
-    SELECT activity, started - scheduled AS v,
-           ROW_NUMBER() OVER (PARTITION BY activity ORDER BY started - scheduled) AS rn,
-           COUNT(*) OVER (PARTITION BY activity) AS n
-    FROM steps
-), waiting_p AS (
-    SELECT activity, AVG(v) AS waiting_mean, {percentile_sql("v", prefix="waiting_")}
-    FROM waiting GROUP BY activity
-)
-SELECT c.activity, c.element_type, c.count, c.ended, c.cases, r.repeats, r.rework_cases,
-       s.service_mean, {", ".join(f"s.service_p{p}" for p in PERCENTILES)},
-       w.waiting_mean, {", ".join(f"w.waiting_p{p}" for p in PERCENTILES)}
-FROM counts c JOIN rework r ON r.activity = c.activity
-LEFT JOIN service_p s ON s.activity = c.activity
-LEFT JOIN waiting_p w ON w.activity = c.activity
-ORDER BY c.count DESC, c.activity"""
+    d = db.dialect
+    # one pass: `rep` numbers an element's executions in its case (the first of each
+    # counts the case, the others are rework), the percentiles are aggregates
+    query = f"""{sql}
+SELECT activity, MAX(element_type) AS element_type, COUNT(*) AS count,
+       COUNT(ended) AS ended, SUM(CASE WHEN rep = 1 THEN 1 ELSE 0 END) AS cases,
+       SUM(CASE WHEN rep > 1 THEN 1 ELSE 0 END) AS repeats,
+       SUM(CASE WHEN rep = 2 THEN 1 ELSE 0 END) AS rework_cases,
+       AVG(ended - started) AS service_mean, {d.percentiles("ended - started")} AS service,
+       AVG(started - scheduled) AS waiting_mean,
+       {d.percentiles("started - scheduled")} AS waiting
+FROM step_rows GROUP BY activity"""
     names = element_names(db, scope)
     rows = []
-    for row in db.all(query, params):
+    found = db.all(query, params)
+    found.sort(key=lambda r: (-int(r["count"]), str(r["activity"])))
+    for row in found:
         out: dict[str, Any] = {
             "activity": row["activity"],
             "name": names.get(row["activity"], row["activity"]),
@@ -80,8 +59,8 @@ ORDER BY c.count DESC, c.activity"""
             out[key] = int(row[key] or 0)
         for kind in ("service", "waiting"):
             out[f"{kind}_mean"] = seconds(row[f"{kind}_mean"])
-            for p in PERCENTILES:
-                out[f"{kind}_p{p}"] = seconds(row[f"{kind}_p{p}"])
+            for p, value in zip(PERCENTILES, ranks(row[kind]), strict=True):
+                out[f"{kind}_p{p}"] = seconds(value)
         rows.append(out)
     columns: tuple[str, ...] = (
         "activity",
@@ -118,7 +97,7 @@ def bottlenecks(db: EventDatabase, scope: Scope) -> Report:
     query = f"""{sql}, per AS (
     SELECT activity, COUNT(*) AS n, SUM(ended - started) AS service,
            SUM(started - scheduled) AS waiting
-    FROM steps WHERE ended IS NOT NULL GROUP BY activity
+    FROM step_rows WHERE ended IS NOT NULL GROUP BY activity
 ), total AS (SELECT SUM(service + waiting) AS t FROM per)
 SELECT per.activity, per.n, per.service, per.waiting, per.service + per.waiting AS spent,
        (per.service + per.waiting) / per.n AS mean, total.t AS total
@@ -155,7 +134,9 @@ def throughput(db: EventDatabase, scope: Scope, *, bucket: str = "day") -> Repor
     """Cases started and ended per hour, day or week (UTC), with the mean duration of
     those that ended."""
     if bucket not in BUCKETS:
-        raise InsightError(f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}")
+        raise InsightError(
+            f"unknown bucket {bucket!r}; use one of {', '.join(BUCKETS)}", field="bucket"
+        )
     resolve(db, scope)
     width, offset = BUCKETS[bucket]
     sql, params = source_sql(db.dialect, scope)
@@ -209,29 +190,31 @@ def durations(db: EventDatabase, scope: Scope, *, bins: int = 10) -> Report:
     """The distribution of the durations of the cases that ended: summary figures and a
     histogram of `bins` equal-width bins."""
     if bins < 1:
-        raise InsightError("--bins must be at least 1")
+        raise InsightError("--bins must be at least 1", field="bins")
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
+    d = db.dialect
+    # the durations computed once (materialized): SQLite would otherwise expand the
+    # epoch arithmetic of `cases` into each aggregate
     stats = db.one(
-        f"""{sql}, dur AS (
-    SELECT case_end - case_start AS v, ROW_NUMBER() OVER (ORDER BY case_end - case_start) AS rn,
-           COUNT(*) OVER () AS n
-    FROM cases WHERE case_end IS NOT NULL
-)
-SELECT COUNT(*) AS count, MIN(v) AS min, MAX(v) AS max, AVG(v) AS mean, {percentile_sql("v")}
-FROM dur""",
+        f"""{sql}, dur AS MATERIALIZED (
+            SELECT case_end - case_start AS v FROM cases WHERE case_end IS NOT NULL
+        )
+        SELECT COUNT(*) AS count, MIN(v) AS min, MAX(v) AS max, AVG(v) AS mean,
+        {d.percentiles("v")} AS ranks FROM dur""",
         params,
     )
     count = int(stats["count"] or 0)
     summary: dict[str, Any] = {"count": count}
-    for key in ("min", "max", "mean", *(f"p{p}" for p in PERCENTILES)):
+    for key in ("min", "max", "mean"):
         summary[key] = seconds(stats[key])
+    for p, value in zip(PERCENTILES, ranks(stats["ranks"]), strict=True):
+        summary[f"p{p}"] = seconds(value)
     rows: list[dict[str, Any]] = []
     if count:
         low, high = float(stats["min"]), float(stats["max"])
         width = (high - low) / bins if high > low else 1.0
         last = bins - 1 if high > low else 0
-        d = db.dialect
         found = db.all(
             f"""{sql}, bin AS (
     SELECT {d.floor("(case_end - case_start - :low) / :width")} AS b

@@ -10,6 +10,8 @@ query is written once with `:name` parameters.
 
 from __future__ import annotations
 
+import json
+import math
 import re
 import sqlite3
 from collections.abc import Iterator, Mapping, Sequence
@@ -21,6 +23,7 @@ from typing import Any
 import psycopg
 
 from regista.insight.errors import InsightError
+from regista.insight.report import PERCENTILES
 from regista.settings import Settings
 from regista.store import StoreError, open_store
 
@@ -70,6 +73,16 @@ class SqlDialect:
             )
         return f"string_agg({value}, '{separator}' ORDER BY {order})"
 
+    def percentiles(self, value: str) -> str:
+        """An aggregate of `value` over the rows of a group: its nearest-rank p50, p90 and
+        p99 (`report.PERCENTILES`; NULLs left out), read with `report.ranks`. PostgreSQL's
+        `percentile_disc` is the nearest rank; SQLite has no percentile aggregate, so its
+        connection registers one (`NearestRanks`)."""
+        if self.name == "sqlite":
+            return f"nearest_ranks({value})"
+        fractions = ", ".join(str(p / 100) for p in PERCENTILES)
+        return f"percentile_disc(ARRAY[{fractions}]) WITHIN GROUP (ORDER BY {value})"
+
     def by_code_point(self, column: str) -> str:
         """An ORDER BY term sorting text as Python compares strings (by code point), so
         that two streams ordered by it can be merged in Python."""
@@ -80,6 +93,28 @@ class SqlDialect:
         if self.name == "sqlite":
             return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
         return value
+
+
+class NearestRanks:
+    """SQLite's `nearest_ranks(value)` aggregate: the group's values sorted once, and the
+    value of rank ceil(p/100 * n) for each p of `PERCENTILES`, as a JSON array (NULL for
+    a group without values). One Python call per row: cheaper than the window functions
+    that rank the rows in SQL (a sort per percentile column)."""
+
+    def __init__(self) -> None:
+        self.values: list[float] = []
+
+    def step(self, value: float | None) -> None:
+        if value is not None:
+            self.values.append(value)
+
+    def finalize(self) -> str | None:
+        values = self.values
+        if not values:
+            return None
+        values.sort()
+        n = len(values)
+        return json.dumps([values[max(math.ceil(p / 100 * n), 1) - 1] for p in PERCENTILES])
 
 
 class EventDatabase:
@@ -188,19 +223,21 @@ class Writer:
         self._db._conn.executemany(sql, rows)
 
 
-def open_database(settings: Settings) -> EventDatabase:
+def open_database(settings: Settings, *, schema_checked: bool = False) -> EventDatabase:
     """Connect to the database `settings` name, its schema checked (or migrated, as the
-    settings say) by the store first. The memory store keeps no history to analyse."""
+    settings say) by the store first unless `schema_checked` (a server whose store opened
+    it already). The memory store keeps no history to analyse."""
     url = settings.database_url
     if url.startswith("memory:"):
         raise InsightError(
             "process intelligence reads a SQLite or PostgreSQL database; memory:// keeps "
             "nothing after the run. Set --database-url or REGISTA_DATABASE_URL"
         )
-    try:
-        open_store(settings).close()
-    except StoreError as exc:
-        raise InsightError(str(exc)) from exc
+    if not schema_checked:
+        try:
+            open_store(settings).close()
+        except StoreError as exc:
+            raise InsightError(str(exc)) from exc
     if url.startswith("sqlite:"):
         from regista.store.sql.sqlite import path_from_url
 
@@ -209,6 +246,8 @@ def open_database(settings: Settings) -> EventDatabase:
         # an analysis sorts and groups hundreds of thousands of rows: in memory, not on disk
         conn.execute("PRAGMA temp_store = MEMORY")
         conn.execute("PRAGMA cache_size = -65536")
+        # typeshed's aggregate protocol takes and returns ints only; SQLite passes any value
+        conn.create_aggregate("nearest_ranks", 1, NearestRanks)  # type: ignore[arg-type]
         return EventDatabase(conn, SqlDialect("sqlite"))
     try:
         pg = psycopg.connect(url, autocommit=True, connect_timeout=5)

@@ -8,7 +8,12 @@ __all__ = ["InsightError", "LogFormatError", "MappingError"]
 
 
 class InsightError(Exception):
-    """An analysis, export or import that cannot be done as asked."""
+    """An analysis, export or import that cannot be done as asked; `field` names the
+    option (scope or analysis parameter) at fault, when one is."""
+
+    def __init__(self, message: str, *, field: str | None = None) -> None:
+        super().__init__(message)
+        self.field = field
 
 
 class LogFormatError(InsightError):

@@ -63,7 +63,7 @@ def count_steps(db: EventDatabase, scope: Scope) -> int:
     """How many element instances the scope holds (for a progress bar)."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    return int(db.one(f"{sql} SELECT COUNT(*) AS n FROM steps", params)["n"])
+    return int(db.one(f"{sql} SELECT COUNT(*) AS n FROM step_rows", params)["n"])
 
 
 def traces(
@@ -81,8 +81,8 @@ def traces(
     order = db.dialect.by_code_point("s.case_id")
     query = f"""{sql} SELECT s.case_id, s.step_id, s.activity, s.element_type, s.scheduled,
         s.started, s.ended, s.lifecycle, s.resource, s.announced, s.definition_id,
-        s.process_id, s.version, s.business_key, s.status, s.case_start
-    FROM steps s ORDER BY {order}, s.ord"""
+        s.process_id, s.version, c.business_key, c.status, s.case_start
+    FROM step_rows s JOIN cases c ON c.case_id = s.case_id ORDER BY {order}, s.ord"""
     models = ModelCache(db)
     values = _variables(db, scope) if variables and not scope.imported else None
     pending: tuple[str, dict[str, Any]] | None = None

@@ -147,10 +147,10 @@ def _xes_event(where: str, element: Any) -> tuple[str, float, str, str | None]:
     """(activity, time, lifecycle, resource) of an XES event element."""
     attrs: dict[str, str] = {}
     for child in element:
-        got = child.attrib
-        key = got.get("key")
+        # the element's own get: cheaper than its attrib proxy
+        key = child.get("key")
         if key is not None:
-            attrs[key] = got.get("value", "")
+            attrs[key] = child.get("value", "")
     activity = attrs.get("concept:name")
     if not activity:
         raise LogFormatError(
@@ -280,8 +280,10 @@ def import_log(
         tx.execute("DELETE FROM event_logs WHERE name = :name", {"name": log})
         batch: list[dict[str, object]] = []
         seq = 0
+        case_ids: set[str] = set()
         for event in events:
             seq += 1
+            case_ids.add(event.case_id)
             batch.append(
                 {
                     "log": log,
@@ -299,12 +301,7 @@ def import_log(
         tx.many(_INSERT, batch)
         if seq == 0:
             raise LogFormatError(str(path), None, None, "the file holds no events")
-        cases = int(
-            db.one(
-                "SELECT COUNT(DISTINCT case_id) AS n FROM event_log_events WHERE log_name = :name",
-                {"name": log},
-            )["n"]
-        )
+        cases = len(case_ids)
         tx.execute(
             "INSERT INTO event_logs (name, source, format, events, cases, imported_at) "
             "VALUES (:name, :source, :format, :events, :cases, :at)",

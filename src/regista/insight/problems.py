@@ -13,7 +13,9 @@ __all__ = ["bpmn_errors", "incidents"]
 
 def _history_only(scope: Scope, what: str) -> None:
     if scope.imported:
-        raise InsightError(f"{what} are recorded by Regista's history; an imported log has none")
+        raise InsightError(
+            f"{what} are recorded by Regista's history; an imported log has none", field="log"
+        )
 
 
 def incidents(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
@@ -52,18 +54,18 @@ def bpmn_errors(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
     _history_only(scope, "BPMN errors")
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    code = db.dialect.json_text("h.data", "error_code")
-    query = f"""{sql} SELECT h.element_id, {code} AS code, COUNT(*) AS count,
-        COUNT(DISTINCT h.instance_id) AS cases
-    FROM history h JOIN cases c ON c.case_id = h.instance_id
-    WHERE h.kind = 'job_completed' AND h.command = 'ThrowError'
-    GROUP BY h.element_id, {code} ORDER BY count DESC, h.element_id LIMIT :limit"""
+    # the steps keep the code of a BPMN error a worker threw there ('' when none was
+    # recorded)
+    query = f"""{sql} SELECT activity AS element_id, error_code, COUNT(*) AS count,
+        COUNT(DISTINCT case_id) AS cases
+    FROM step_rows WHERE error_code IS NOT NULL
+    GROUP BY activity, error_code ORDER BY count DESC, activity, error_code LIMIT :limit"""
     names = element_names(db, scope)
     rows = [
         {
             "element_id": r["element_id"],
             "name": names.get(r["element_id"] or "", r["element_id"]),
-            "code": r["code"],
+            "code": r["error_code"] or None,
             "count": int(r["count"]),
             "cases": int(r["cases"]),
         }

@@ -3,23 +3,25 @@ terminal, for JSON and for tests."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PERCENTILES", "Report", "percentile_sql", "seconds"]
+__all__ = ["PERCENTILES", "Report", "ranks", "seconds"]
 
 PERCENTILES = (50, 90, 99)
 """Nearest-rank percentiles: the p-th is the smallest value with at least p% of the values
 at or below it (the value of rank ceil(p/100 * n))."""
 
 
-def percentile_sql(value: str, rank: str = "rn", count: str = "n", prefix: str = "") -> str:
-    """The p50/p90/p99 select list over rows ranked by `value` (see `PERCENTILES`)."""
-    return ", ".join(
-        f"MIN(CASE WHEN {rank} >= {p / 100} * {count} THEN {value} END) AS {prefix}p{p}"
-        for p in PERCENTILES
-    )
+def ranks(value: Any) -> list[float | None]:
+    """The p50/p90/p99 of `SqlDialect.percentiles` as floats (Nones for no values): a
+    JSON array from SQLite, an array from PostgreSQL."""
+    if value is None:
+        return [None] * len(PERCENTILES)
+    found = json.loads(value) if isinstance(value, str) else value
+    return [None if v is None else float(v) for v in found]
 
 
 def seconds(value: Any) -> float | None:

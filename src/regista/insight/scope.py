@@ -4,20 +4,24 @@
 `definition_id`, `process_id`, `version`, `business_key`, `status`, and `case_start` /
 `case_end` in seconds since 1970 (`case_end` NULL while it runs).
 
-`steps` holds one row per element instance (one execution of one activity): `case_id`,
+`step_rows` holds one row per element instance (one execution of one activity): `case_id`,
 `step_id`, `activity` (the element id, or the imported activity name), `element_type`,
-`ord` (its place in the case), `scheduled` (the token arrived), `started` (work began: a
-worker locked the job or a person claimed the task; else `scheduled`), `ended` (NULL while
-it runs), `lifecycle` ('complete', or 'ate_abort' when terminated), `resource` (who
-completed it) and `announced` (1 when `scheduled` is a recorded event), and the columns of
-its case (`definition_id` ... `case_start`), so that no query has to join the two (SQLite
-would join two derived tables by nested loops). Waiting time is `started - scheduled`,
-service time `ended - started`.
+`flow` (the sequence flow that led to it), `ord` (its place in the case), `rep` (its n-th
+execution in the case), `scheduled` (the token arrived), `started` (work began: a worker
+locked the job or a person claimed the task; else `scheduled`), `ended` (NULL while it
+runs), `lifecycle` ('complete', 'ate_abort' when terminated, NULL while it runs), `worker`
+(who started it), `resource` (who completed it), `error_code` (a BPMN error a worker threw
+there; '' when recorded without a code), `announced` (1 when `scheduled` is a recorded
+event), and `definition_id`, `process_id`, `version` and `case_start` of its case, so that
+most queries need no join. Waiting time is `started - scheduled`, service time
+`ended - started`.
 
-From the history these come from `instances`, `definitions` and the element events of
-`history`. From an imported log, the n-th `start` of an activity in a case pairs with its
-n-th `complete` (and `schedule`); a step without a schedule event counts as scheduled when
-the step before it in the case ended, the usual waiting time of process mining.
+From the history, `step_rows` reads the `steps` table (schema 15), which the store keeps
+as it appends the history, filtered by the scope's definitions and the start of the case;
+`cases` reads `instances` and `definitions`. From an imported log, the n-th `start` of an
+activity in a case pairs with its n-th `complete` (and `schedule`); a step without a
+schedule event counts as scheduled when the step before it in the case ended, the usual
+waiting time of process mining.
 """
 
 from __future__ import annotations
@@ -30,11 +34,6 @@ from regista.insight.database import EventDatabase, SqlDialect
 from regista.insight.errors import InsightError
 
 __all__ = ["Scope", "resolve", "source_sql"]
-
-_ELEMENT_KINDS = (
-    "'element_activated', 'element_completed', 'element_terminated', 'job_locked', "
-    "'user_task_claimed', 'user_task_assigned'"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,18 +56,24 @@ class Scope:
 def resolve(db: EventDatabase, scope: Scope) -> None:
     """Refuse a scope that names what the database does not have, listing what it has."""
     if scope.since is not None and scope.until is not None and scope.since >= scope.until:
-        raise InsightError("--since must be before --until")
+        raise InsightError("--since must be before --until", field="since")
     if scope.log is not None:
         if scope.definition is not None or scope.version is not None:
-            raise InsightError("--log takes no --definition or --version: a log is one process")
+            raise InsightError(
+                "--log takes no --definition or --version: a log is one process", field="log"
+            )
         rows = db.all("SELECT name FROM event_logs ORDER BY name")
         names = [str(r["name"]) for r in rows]
         if scope.log not in names:
             known = ", ".join(names) or "none yet (regista log import FILE)"
-            raise InsightError(f"no imported event log {scope.log!r}; the logs are: {known}")
+            raise InsightError(
+                f"no imported event log {scope.log!r}; the logs are: {known}", field="log"
+            )
         return
     if scope.version is not None and scope.definition is None:
-        raise InsightError("--version needs --definition (the process it is a version of)")
+        raise InsightError(
+            "--version needs --definition (the process it is a version of)", field="version"
+        )
     if scope.definition is None:
         return
     params = {"definition": scope.definition}
@@ -80,17 +85,20 @@ def resolve(db: EventDatabase, scope: Scope) -> None:
     if not found:
         rows = db.all("SELECT DISTINCT process_id FROM definitions ORDER BY process_id")
         known = ", ".join(str(r["process_id"]) for r in rows) or "none deployed"
-        raise InsightError(f"no definition {scope.definition!r}; the processes are: {known}")
+        raise InsightError(
+            f"no definition {scope.definition!r}; the processes are: {known}", field="definition"
+        )
     versions = [int(r["version"]) for r in found]
     if scope.version is not None and scope.version not in versions:
         listed = ", ".join(str(v) for v in versions)
         raise InsightError(
-            f"{scope.definition!r} has no version {scope.version}; its versions are: {listed}"
+            f"{scope.definition!r} has no version {scope.version}; its versions are: {listed}",
+            field="version",
         )
 
 
 def source_sql(dialect: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
-    """`WITH cases AS (...), ..., steps AS (...)` for the scope, and its parameters; an
+    """`WITH cases AS (...), ..., step_rows AS (...)` for the scope, and its parameters; an
     analysis appends its own CTEs (`, name AS (...)`) and its SELECT."""
     if scope.log is not None:
         return _log_sql(dialect, scope)
@@ -100,19 +108,34 @@ def source_sql(dialect: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
 def _history_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
     params: dict[str, Any] = {}
     where = []
+    step_where = []
     if scope.definition is not None:
         where.append("(d.process_id = :definition OR d.id = :definition)")
         params["definition"] = scope.definition
+        # the process first (the steps are kept in its order), then the definition id
+        # when the scope names one rather than a process
+        step_where.append(
+            "s.process_id = (SELECT process_id FROM definitions WHERE process_id = :definition"
+            " OR id = :definition LIMIT 1)"
+        )
+        step_where.append("(s.process_id = :definition OR s.definition_id = :definition)")
+        if scope.version is not None:
+            step_where.append("s.version = :version")
     if scope.version is not None:
         where.append("d.version = :version")
         params["version"] = scope.version
     if scope.since is not None:
         where.append("i.started_at >= :since")
+        step_where.append("s.case_start >= :since_s")
         params["since"] = d.timestamp(scope.since)
+        params["since_s"] = scope.since.timestamp()
     if scope.until is not None:
         where.append("i.started_at < :until")
+        step_where.append("s.case_start < :until_s")
         params["until"] = d.timestamp(scope.until)
+        params["until_s"] = scope.until.timestamp()
     filters = ("WHERE " + " AND ".join(where)) if where else ""
+    step_filters = ("WHERE " + " AND ".join(step_where)) if step_where else ""
     sql = f"""WITH cases AS (
     SELECT i.id AS case_id, i.definition_id, d.process_id, d.version, i.business_key,
            i.status, {d.epoch("i.started_at")} AS case_start,
@@ -120,33 +143,13 @@ def _history_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
     FROM instances i JOIN definitions d ON d.id = i.definition_id
     {filters}
 ), step_rows AS (
-    SELECT h.instance_id AS case_id, h.element_instance_id AS step_id,
-           MIN(h.element_id) AS activity,
-           MIN(CASE WHEN h.kind = 'element_activated' THEN h.seq END) AS ord,
-           MIN(CASE WHEN h.kind = 'element_activated' THEN h.ts END) AS scheduled_ts,
-           MIN(CASE WHEN h.kind IN ('job_locked', 'user_task_claimed', 'user_task_assigned')
-                    THEN h.ts END) AS started_ts,
-           MAX(CASE WHEN h.kind IN ('element_completed', 'element_terminated')
-                    THEN h.ts END) AS ended_ts,
-           MAX(CASE WHEN h.kind = 'element_completed' THEN 'complete'
-                    WHEN h.kind = 'element_terminated' THEN 'ate_abort' END) AS lifecycle,
-           MAX(CASE WHEN h.kind IN ('element_completed', 'element_terminated')
-                    THEN h.actor END) AS resource,
-           MAX(CASE WHEN h.kind = 'element_activated'
-                    THEN {d.json_text("h.data", "type")} END) AS element_type,
-           MAX(c.definition_id) AS definition_id, MAX(c.process_id) AS process_id,
-           MAX(c.version) AS version, MAX(c.business_key) AS business_key,
-           MAX(c.status) AS status, MAX(c.case_start) AS case_start
-    FROM history h JOIN cases c ON c.case_id = h.instance_id
-    WHERE h.kind IN ({_ELEMENT_KINDS}) AND h.element_instance_id IS NOT NULL
-    GROUP BY h.instance_id, h.element_instance_id
-), steps AS (
-    SELECT case_id, step_id, activity, element_type, ord,
-           {d.epoch("scheduled_ts")} AS scheduled,
-           {d.epoch("COALESCE(started_ts, scheduled_ts)")} AS started,
-           {d.epoch("ended_ts")} AS ended, lifecycle, resource, 1 AS announced,
-           definition_id, process_id, version, business_key, status, case_start
-    FROM step_rows WHERE ord IS NOT NULL
+    SELECT s.instance_id AS case_id, s.element_instance_id AS step_id,
+           s.element_id AS activity, s.element_type, s.flow, s.ord, s.rep, s.scheduled,
+           COALESCE(s.started, s.scheduled) AS started, s.ended,
+           CASE s.state WHEN 'completed' THEN 'complete' WHEN 'terminated' THEN 'ate_abort'
+           END AS lifecycle, s.worker, s.resource, s.error_code, 1 AS announced,
+           s.definition_id, s.process_id, s.version, s.case_start
+    FROM steps s {step_filters}
 )"""
     return sql, params
 
@@ -193,13 +196,15 @@ def _log_sql(d: SqlDialect, scope: Scope) -> tuple[str, dict[str, Any]]:
            LAG(ended) OVER (PARTITION BY case_id ORDER BY started, first_seq) AS prev_end,
            MIN(COALESCE(scheduled_at, started)) OVER (PARTITION BY case_id) AS case_start
     FROM paired p
-), steps AS (
+), step_rows AS (
     SELECT case_id, CAST(step_seq AS TEXT) AS step_id, activity,
-           CAST(NULL AS TEXT) AS element_type, ord,
+           CAST(NULL AS TEXT) AS element_type, CAST(NULL AS TEXT) AS flow, ord,
+           ROW_NUMBER() OVER (PARTITION BY case_id, activity ORDER BY ord) AS rep,
            COALESCE(scheduled_at,
                     CASE WHEN prev_end IS NOT NULL AND prev_end <= started THEN prev_end END,
                     started) AS scheduled,
-           started, ended, 'complete' AS lifecycle, resource,
+           started, ended, 'complete' AS lifecycle, CAST(NULL AS TEXT) AS worker, resource,
+           CAST(NULL AS TEXT) AS error_code,
            CASE WHEN scheduled_at IS NULL THEN 0 ELSE 1 END AS announced,
            CAST(NULL AS TEXT) AS definition_id, CAST(:log AS TEXT) AS process_id,
            CAST(NULL AS INTEGER) AS version, CAST(NULL AS TEXT) AS business_key,

@@ -13,6 +13,7 @@ so a model parsed from a file equals the same model built in code.
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -612,6 +613,10 @@ class Process(BaseElement):
     #: with only the inputs and gives back only the outputs.
     data_inputs: tuple[str, ...] | None = None
     data_outputs: tuple[str, ...] | None = None
+    #: SLA targets set in the model (`regista:sla`, or the extension property
+    #: `regista.sla`): the process's own id -> the instance's target duration, a flow
+    #: node's id -> its step's. Derived from the elements' extensions when assembled.
+    sla_targets: FrozenDict[str, dt.timedelta] = field(default_factory=frozendict)
 
 
 # --- root elements -----------------------------------------------------------------------

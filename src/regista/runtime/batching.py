@@ -241,13 +241,16 @@ def _resolve(future: asyncio.Future[R], slot: _Slot[Any, R]) -> None:
 class Transact(Protocol):
     """`Shell.transact`: run a unit of work in a transaction of its own and commit."""
 
-    def __call__(self, work: Callable[[UnitOfWork], Any], *, actor: str | None = None) -> Any: ...
+    def __call__(
+        self, work: Callable[[UnitOfWork], Any], *, actor: str | None = None, kind: str = "other"
+    ) -> Any: ...
 
 
 @dataclass(frozen=True, slots=True)
 class _Work:
     work: Callable[[UnitOfWork], Any]
     actor: str | None
+    kind: str
 
 
 class SharedWork:
@@ -261,17 +264,22 @@ class SharedWork:
             self._many, self._one, most=most, leaders=leaders
         )
 
-    def run(self, work: Callable[[UnitOfWork], R], *, actor: str | None = None) -> R:
+    def run(
+        self, work: Callable[[UnitOfWork], R], *, actor: str | None = None, kind: str = "other"
+    ) -> R:
         """Run `work` in a transaction that concurrent calls may share; its result, or
-        its error (the others are committed without it)."""
-        return cast(R, self.commits.submit(_Work(work, actor)))
+        its error (the others are committed without it). `kind` names the command for
+        the shell's observer (a batch of several kinds is a "batch")."""
+        return cast(R, self.commits.submit(_Work(work, actor, kind)))
 
-    async def run_async(self, work: Callable[[UnitOfWork], R], *, actor: str | None = None) -> R:
+    async def run_async(
+        self, work: Callable[[UnitOfWork], R], *, actor: str | None = None, kind: str = "other"
+    ) -> R:
         """`run` for an event loop (the API): it waits without a thread of its own."""
-        return cast(R, await self.commits.submit_async(_Work(work, actor)))
+        return cast(R, await self.commits.submit_async(_Work(work, actor, kind)))
 
     def _one(self, item: _Work) -> Any:
-        return self._transact(item.work, actor=item.actor)
+        return self._transact(item.work, actor=item.actor, kind=item.kind)
 
     def _many(self, items: Sequence[_Work]) -> list[Any]:
         def work(uow: UnitOfWork) -> list[Any]:
@@ -287,4 +295,7 @@ class SharedWork:
                     raise ItemFailed(index, exc) from exc
             return out
 
-        return cast(list[Any], self._transact(work, actor=items[0].actor))
+        kind = items[0].kind
+        if any(item.kind != kind for item in items):
+            kind = "batch"
+        return cast(list[Any], self._transact(work, actor=items[0].actor, kind=kind))

@@ -225,7 +225,9 @@ class ExternalJobs:
         job's lease; `local` variables are set on the task's own scope first. Concurrent
         reports share transactions."""
         report = _Report(job_id, result, token, actor, holder, local)
-        return self.shell.shared.run(lambda uow: self._apply(uow, report), actor=actor)
+        return self.shell.shared.run(
+            lambda uow: self._apply(uow, report), actor=actor, kind="report_job"
+        )
 
     async def report_async(
         self,
@@ -238,7 +240,9 @@ class ExternalJobs:
         """`report` for the API's event loop: it waits for its group commit without a
         thread of its own."""
         report = _Report(job_id, result, token, actor)
-        return await self.shell.shared.run_async(lambda uow: self._apply(uow, report), actor=actor)
+        return await self.shell.shared.run_async(
+            lambda uow: self._apply(uow, report), actor=actor, kind="report_job"
+        )
 
     def _apply(self, uow: UnitOfWork, report: _Report) -> Refusal | None:
         tx = uow.tx

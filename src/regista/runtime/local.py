@@ -37,6 +37,7 @@ from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.shell import Clock, Shell
+from regista.runtime.sla import is_sla_timer
 from regista.runtime.views import (
     IncidentInfo,
     InstanceInfo,
@@ -567,7 +568,12 @@ class LocalRuntime:
         if instance_id is None:
             members.append("")  # the timer start events
         with self.store.transaction(write=False) as tx:
-            found = [timer for member in members for timer in tx.timers_of_instance(member)]
+            found = [
+                timer
+                for member in members
+                for timer in tx.timers_of_instance(member)
+                if not is_sla_timer(timer.id)  # SLA deadlines: `regista.runtime.sla`
+            ]
         return sorted(found, key=lambda t: (t.due_at, t.id))
 
     def subscriptions(self, instance_id: str | None = None) -> list[Subscription]:

@@ -11,8 +11,10 @@ SIGTERM stops claiming, lets running jobs finish (up to `grace` seconds) and han
 the leases of the rest — jobs and timers — so another node takes them over at once.
 
 Housekeeping (a thread of its own) announces the node, purges expired buffered messages
-and, with a `history_ttl`, removes the instances that ended longer ago than that, in small
-batches of short transactions (`regista.runtime.retention`).
+and delivered alerts (`AlertOptions.keep_delivered`) and, with a `history_ttl`, removes
+the instances that ended longer ago than that, in small batches of short transactions
+(`regista.runtime.retention`). Alerts are sent by a thread of their own
+(`regista.runtime.dispatcher`).
 """
 
 from __future__ import annotations
@@ -23,10 +25,11 @@ import signal
 import socket
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from types import FrameType, TracebackType
 
+from regista.runtime.dispatcher import AlertDispatcher, AlertOptions
 from regista.runtime.executor import ExecutorOptions, JobExecutor
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.retention import Pace, cutoff, prune
@@ -70,6 +73,10 @@ class NodeOptions:
     prune_max_batches: int = 1000
     prune_batch_ms: float = 25.0
     prune_rate: float | None = None
+    alerts: AlertOptions = field(default_factory=AlertOptions)
+    """How alerts (webhooks, e-mail) are sent; `send_alerts` False leaves them to other
+    nodes."""
+    send_alerts: bool = True
 
 
 class Node:
@@ -104,6 +111,9 @@ class Node:
             batch=self.settings.timer_batch,
             poll_interval=self.settings.timer_poll,
             concurrency=self.settings.timer_concurrency,
+        )
+        self.alerts = AlertDispatcher(
+            self.shell, worker_id=self.node_id, options=self.settings.alerts
         )
         self._listener: Listener | None = None
         self._stop = threading.Event()
@@ -144,6 +154,8 @@ class Node:
             self._listener.start()
         self.executor.start()
         self.scheduler.start()
+        if self.settings.send_alerts:
+            self.alerts.start()
         self._house = threading.Thread(target=self._housekeeping, name="regista-house", daemon=True)
         self._house.start()
         if self.settings.history_ttl is not None:
@@ -190,6 +202,10 @@ class Node:
                         self.store.purge_messages(now=self.shell.now())
                 except StoreError as exc:
                     log.warning("housekeeping: purging messages: %s", exc)
+                try:
+                    self.alerts.purge()
+                except StoreError as exc:
+                    log.warning("housekeeping: purging delivered alerts: %s", exc)
 
     def prune_history(
         self, ttl: timedelta | None = None, *, max_batches: int | None = None
@@ -222,6 +238,7 @@ class Node:
         self._started = False
         self._stop.set()
         self.scheduler.stop()
+        self.alerts.stop()
         timers = 0
         try:
             with self.shell.writing():
@@ -273,6 +290,7 @@ class Node:
         """Stop if running and release the shell's connections (not the store's, nor
         those of a shell given by the caller)."""
         self.stop()
+        self.alerts.close()
         if self._owns_shell:
             self.shell.close()
 

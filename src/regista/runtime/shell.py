@@ -30,26 +30,26 @@ from regista.engine import (
     ThrowError,
     TriggerElement,
 )
-from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
 from regista.feel.values import to_feel
 from regista.runtime import delivery, messages, outbox, starts, user_tasks
 from regista.runtime.batching import SharedWork
+from regista.runtime.breaches import breach
 from regista.runtime.clock import utc
 from regista.runtime.definitions import (
     Deployed,
     Source,
     StoredModels,
-    cycle_text,
-    read_cycle,
 )
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.ids import IdSource
 from regista.runtime.incident_log import log_incidents
 from regista.runtime.keys import correlation_key
 from regista.runtime.messages import Correlation
+from regista.runtime.metrics import JOB, TIMER, Observer, report
 from regista.runtime.options import RuntimeOptions
 from regista.runtime.resolution import resolve_incident
+from regista.runtime.sla import SlaTracker, is_sla_timer
 from regista.runtime.trust import check_trust_key
 from regista.runtime.unit_of_work import ENDED, JobTaker, Loaded, UnitOfWork, locked_event
 from regista.runtime.wakeup import Notifier, Signals
@@ -60,12 +60,12 @@ from regista.store import (
     InstanceKeys,
     Job,
     NewIncident,
-    NewTimer,
     NotFound,
     Outcome,
     RetryableError,
     StaleDefinition,
     Store,
+    StoreError,
     Timer,
     Transaction,
     UserTask,
@@ -105,12 +105,17 @@ class Shell:
         clock: Clock | None = None,
         ids: IdSource | None = None,
         notify: bool = True,
+        observer: Observer | None = None,
     ) -> None:
         self.store = store
+        self.observer = observer
+        """Told what each committed unit of work did (`runtime/metrics.py`); may be set
+        later, before work starts."""
         self.options = options or RuntimeOptions()
         self.clock: Clock = clock or _system_clock
         self.ids = ids or IdSource(store.reserve_id_block)
         self.models = StoredModels(expression_language=self.options.expression_language)
+        self.sla = SlaTracker()  # SLA timers and alerts, written by each unit of work
         self.signals = Signals()
         url = getattr(store, "url", None)
         self._notifier = (
@@ -146,10 +151,26 @@ class Shell:
         *,
         actor: str | None = None,
         taker: JobTaker | None = None,
+        kind: str = "other",
     ) -> T:
         """Run `work` in a unit of work and commit; again when the database reports a lost
         race (nothing was committed then). Jobs that `taker` wants are leased to it in the
-        transaction and handed to it after the commit."""
+        transaction and handed to it after the commit. `kind` names the command for the
+        observer's latency."""
+        observer, began = self.observer, time.perf_counter()
+        try:
+            return self._transact(work, actor, taker)
+        except StoreError as exc:
+            if observer is not None:
+                observer.database_error(type(exc).__name__)
+            raise
+        finally:
+            if observer is not None:
+                observer.command(kind, time.perf_counter() - began)
+
+    def _transact(
+        self, work: Callable[[UnitOfWork], T], actor: str | None, taker: JobTaker | None
+    ) -> T:
         attempts = max(self.options.transaction_attempts, 1)
         if self.ids.needs_block:  # taken ahead, outside the transaction (runtime/ids.py)
             with self.writing():
@@ -165,6 +186,7 @@ class Shell:
                         models=self.models,
                         options=self.options,
                         taker=taker,
+                        sla=self.sla,
                     )
                     result = work(uow)
                     uow.finish()
@@ -173,6 +195,8 @@ class Shell:
                     self.models.forget_latest(exc.process_id)  # the next attempt asks
                 if attempt == attempts:
                     raise
+                if self.observer is not None:
+                    self.observer.database_error(type(exc).__name__)
                 log.debug("unit of work lost a race (attempt %d): %s", attempt, exc)
                 time.sleep(random.uniform(0, min(0.005 * 2**attempt, 0.5)))
                 continue
@@ -182,6 +206,8 @@ class Shell:
 
     def _committed(self, uow: UnitOfWork) -> None:
         log_incidents(uow.incidents)
+        if self.observer is not None:
+            report(self.observer, uow)
         if uow.taken and uow.taker is not None:
             uow.taker.taken(uow.taken)
         if uow.jobs_ready:
@@ -229,7 +255,7 @@ class Shell:
             uow.next_timer = uow.now  # start timers may have been scheduled
             return deployed
 
-        return self.transact(work, actor=actor)
+        return self.transact(work, actor=actor, kind="deploy")
 
     def start(
         self,
@@ -266,11 +292,11 @@ class Shell:
 
         work = functools.partial(starts.start, request=request)
         try:
-            return self.shared.run(work, actor=actor)
+            return self.shared.run(work, actor=actor, kind="start")
         except DuplicateKey:  # a concurrent start with the same key won: it is found now
             if request.idempotency_key is None:
                 raise
-            return self.shared.run(work, actor=actor)
+            return self.shared.run(work, actor=actor, kind="start")
 
     async def start_instance_async(
         self, request: starts.StartRequest, *, actor: str | None = None
@@ -279,11 +305,11 @@ class Shell:
         without a thread of its own."""
         work = functools.partial(starts.start, request=request)
         try:
-            return await self.shared.run_async(work, actor=actor)
+            return await self.shared.run_async(work, actor=actor, kind="start")
         except DuplicateKey:
             if request.idempotency_key is None:
                 raise
-            return await self.shared.run_async(work, actor=actor)
+            return await self.shared.run_async(work, actor=actor, kind="start")
 
     def evaluate_conditions(
         self,
@@ -317,7 +343,7 @@ class Shell:
                     started.append(loaded.id)
             return started
 
-        return self.transact(work, actor=actor)
+        return self.transact(work, actor=actor, kind="start")
 
     def complete_user_task(
         self,
@@ -338,6 +364,7 @@ class Shell:
                 uow, task_id, values, by=by, action=action, guard=guard, strict=strict
             ),
             actor=by,
+            kind="complete_user_task",
         )
 
     def assign_user_task(
@@ -357,6 +384,7 @@ class Shell:
                 uow, task_id, assignee, allow_override=allow_override, action=action, guard=guard
             ),
             actor=actor,
+            kind="assign_user_task",
         )
 
     def update_user_task(
@@ -372,6 +400,7 @@ class Shell:
         return self.transact(
             lambda uow: user_tasks.update(uow, task_id, changes, action=action, guard=guard),
             actor=actor,
+            kind="update_user_task",
         )
 
     def correlate(
@@ -401,6 +430,7 @@ class Shell:
                 dedupe=dedupe,
             ),
             actor=actor,
+            kind="publish",
         )
 
     def signal(
@@ -408,7 +438,9 @@ class Shell:
     ) -> list[str]:
         """Broadcast a signal; returns the instances it reached or started."""
         values = feel_variables(variables)
-        return self.transact(lambda uow: messages.broadcast(uow, name, values), actor=actor)
+        return self.transact(
+            lambda uow: messages.broadcast(uow, name, values), actor=actor, kind="signal"
+        )
 
     def deliver(
         self,
@@ -420,7 +452,7 @@ class Shell:
         """Deliver a message or signal to one subscription (see `messages.deliver`)."""
         values = feel_variables(variables)
         return self.transact(
-            lambda uow: messages.deliver(uow, subscription_id, values), actor=actor
+            lambda uow: messages.deliver(uow, subscription_id, values), actor=actor, kind="deliver"
         )
 
     def trigger(
@@ -438,7 +470,7 @@ class Shell:
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load_running(uow, instance_id), command)
 
-        self.transact(work, actor=actor)
+        self.transact(work, actor=actor, kind="trigger")
 
     def cancel(self, instance_id: str, reason: str = "", *, actor: str | None = None) -> None:
         """Cancel an instance (and, through the outbox, the instances it called)."""
@@ -446,7 +478,7 @@ class Shell:
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load_running(uow, instance_id), Cancel(reason))
 
-        self.transact(work, actor=actor)
+        self.transact(work, actor=actor, kind="cancel")
 
     def modify(
         self,
@@ -467,7 +499,7 @@ class Shell:
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load_running(uow, instance_id), command)
 
-        self.transact(work, actor=actor)
+        self.transact(work, actor=actor, kind="modify")
 
     def migrate(
         self,
@@ -492,7 +524,7 @@ class Shell:
             uow.migrate(loaded, target, mappings or {})
             return target.version
 
-        return self.transact(work, actor=actor)
+        return self.transact(work, actor=actor, kind="migrate")
 
     def set_variables(
         self,
@@ -511,11 +543,13 @@ class Shell:
         def work(uow: UnitOfWork) -> None:
             uow.apply(self._load(uow, instance_id), command)
 
-        self.transact(work, actor=actor)
+        self.transact(work, actor=actor, kind="set_variables")
 
     def resolve_incident(self, incident_id: str, *, actor: str | None = None) -> bool:
         """Resolve an incident (`runtime/resolution.py`); False when it was resolved already."""
-        return self.transact(lambda uow: resolve_incident(uow, incident_id), actor=actor)
+        return self.transact(
+            lambda uow: resolve_incident(uow, incident_id), actor=actor, kind="resolve_incident"
+        )
 
     @staticmethod
     def _load_if_any(uow: UnitOfWork, instance_id: str) -> Loaded | None:
@@ -546,7 +580,10 @@ class Shell:
         worker whose lease was taken over (STALE) and a repeated report (DUPLICATE). The
         jobs that follow go to `taker` when it wants them."""
         return self.transact(
-            lambda uow: self._report(uow, job, outcome), actor=worker_id, taker=taker
+            lambda uow: self._report(uow, job, outcome),
+            actor=worker_id,
+            taker=taker,
+            kind="report_job",
         )
 
     def report_many(
@@ -575,7 +612,7 @@ class Shell:
                 uow.settle()
             return outcomes
 
-        return self.transact(work, actor=worker_id, taker=taker)
+        return self.transact(work, actor=worker_id, taker=taker, kind="report_jobs")
 
     def _report(self, uow: UnitOfWork, job: Job, outcome: WorkResult) -> Outcome:
         tx = uow.tx
@@ -588,6 +625,7 @@ class Shell:
             result = tx.fail_job(
                 job.id, job.attempt, error=outcome.message, now=uow.now, details=outcome.details
             )
+            uow.facts.append((JOB, job.type, "failed", (uow.now - job.created_at).total_seconds()))
             loaded = self._load_if_any(uow, job.instance_id)
             if result is Outcome.APPLIED and loaded is not None:
                 failed = FailJob(
@@ -599,6 +637,7 @@ class Shell:
         loaded = self._load_if_any(uow, job.instance_id)
         if result is not Outcome.APPLIED or loaded is None:
             return result
+        uow.facts.append((JOB, job.type, outcome.kind, (uow.now - job.created_at).total_seconds()))
         uow.record(
             loaded,
             "job_completed",
@@ -633,7 +672,7 @@ class Shell:
                 loaded.events.append(locked_event(job, worker_id, "ClaimJob", uow.now))
             return self._report(uow, job, result)
 
-        return self.transact(work, actor=worker_id)
+        return self.transact(work, actor=worker_id, kind="report_job")
 
     def claim(
         self,
@@ -683,7 +722,7 @@ class Shell:
                 delivery.carry_out(uow, job)
             return result
 
-        return self.transact(work, taker=taker)
+        return self.transact(work, taker=taker, kind="outbox")
 
     def job_fault(self, job: Job, message: str) -> None:
         """Applying a job's result failed (a corrupt state, a bug): count it as a failed
@@ -713,12 +752,14 @@ class Shell:
             )
             uow.tx.insert_incident(incident, now=uow.now)
 
-        self.transact(work)
+        self.transact(work, kind="job_fault")
 
     def fire_timer(self, timer: Timer) -> bool:
         """Fire a claimed timer, unless it was fired, cancelled or moved meanwhile."""
         if timer.instance_id == "":
             return self._fire_start_timer(timer)
+        if is_sla_timer(timer.id):
+            return self.transact(lambda uow: breach(uow, timer))
 
         def work(uow: UnitOfWork) -> bool:
             try:
@@ -738,46 +779,12 @@ class Shell:
                 element_instance_id=timer.element_instance_id,
                 data={"timer_id": timer.id, "due": timer.due_at.isoformat()},
             )
+            uow.facts.append((TIMER, "", "", (uow.now - timer.due_at).total_seconds()))
             return uow.apply(loaded, FireTimer(timer.id), strict=False)
 
-        return self.transact(work)
+        return self.transact(work, kind="fire_timer")
 
     def _fire_start_timer(self, timer: Timer) -> bool:
-        def work(uow: UnitOfWork) -> bool:
-            tx = uow.tx
-            current = tx.get_timer(timer.id)
-            if current is None or current.due_at != timer.due_at:
-                return False
-            tx.take_timer(timer.id)
-            model = self.models.get(tx, timer.element_instance_id)
-            if tx.latest_definition_id(model.process_id) != model.definition_id:
-                return False  # a newer version replaced this start event
-            loaded = uow.start(model, {}, start_event_id=timer.element_id)
-            uow.record(
-                loaded,
-                "timer_fired",
-                command="StartInstance",
-                element_id=timer.element_id,
-                data={"timer_id": timer.id, "due": timer.due_at.isoformat()},
-            )
-            cycle, remaining = read_cycle(timer.repeat)
-            following = next_plan(cycle, remaining, timer.due_at) if cycle else None
-            while following is not None and following.due <= uow.now:
-                # missed repetitions (the engine was down) are skipped, not fired in a burst
-                following = next_plan(
-                    following.cycle or cycle or "", following.remaining, following.due
-                )
-            if following is not None:
-                again = NewTimer(
-                    id=timer.id,
-                    instance_id="",
-                    element_id=timer.element_id,
-                    element_instance_id=timer.element_instance_id,
-                    due_at=following.due,
-                    repeat=cycle_text(following.cycle, following.remaining),
-                )
-                tx.insert_timer(again, now=uow.now)
-                uow.next_timer = following.due
-            return True
-
-        return self.transact(work)
+        return self.transact(
+            functools.partial(starts.fire_start_timer, timer=timer), kind="fire_timer"
+        )

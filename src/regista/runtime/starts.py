@@ -3,7 +3,8 @@ event it goes through.
 
 `Shell.start` runs `start` in a transaction that concurrent requests share (group commit,
 `regista.runtime.batching`), so the unit of work reads nothing it does not need: the
-latest version as last seen here is checked by the insert instead of read first.
+latest version as last seen here is checked by the insert instead of read first. A timer
+start event fires in `fire_start_timer`.
 """
 
 from __future__ import annotations
@@ -12,12 +13,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from regista.engine.timers import next_plan
 from regista.engine.triggers import conditional_starts
-from regista.runtime.definitions import Model
+from regista.runtime.definitions import Model, cycle_text, read_cycle
 from regista.runtime.errors import RequestError
+from regista.runtime.metrics import TIMER
 from regista.runtime.unit_of_work import UnitOfWork
+from regista.store import NewTimer, Timer
 
-__all__ = ["StartRequest", "Started", "start", "start_event"]
+__all__ = ["StartRequest", "Started", "fire_start_timer", "start", "start_event"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,3 +99,43 @@ def start_event(
             "of their conditions holds for the given variables"
         )
     return found[0].start_event_id
+
+
+def fire_start_timer(uow: UnitOfWork, timer: Timer) -> bool:
+    """Start an instance at the timer start event of the claimed `timer` and schedule its
+    next repetition; False when it was fired or moved meanwhile, or a newer version of
+    the process replaced it."""
+    tx = uow.tx
+    current = tx.get_timer(timer.id)
+    if current is None or current.due_at != timer.due_at:
+        return False
+    tx.take_timer(timer.id)
+    model = uow.models.get(tx, timer.element_instance_id)
+    if tx.latest_definition_id(model.process_id) != model.definition_id:
+        return False  # a newer version replaced this start event
+    loaded = uow.start(model, {}, start_event_id=timer.element_id)
+    uow.record(
+        loaded,
+        "timer_fired",
+        command="StartInstance",
+        element_id=timer.element_id,
+        data={"timer_id": timer.id, "due": timer.due_at.isoformat()},
+    )
+    uow.facts.append((TIMER, "", "", (uow.now - timer.due_at).total_seconds()))
+    cycle, remaining = read_cycle(timer.repeat)
+    following = next_plan(cycle, remaining, timer.due_at) if cycle else None
+    while following is not None and following.due <= uow.now:
+        # missed repetitions (the engine was down) are skipped, not fired in a burst
+        following = next_plan(following.cycle or cycle or "", following.remaining, following.due)
+    if following is not None:
+        again = NewTimer(
+            id=timer.id,
+            instance_id="",
+            element_id=timer.element_id,
+            element_instance_id=timer.element_instance_id,
+            due_at=following.due,
+            repeat=cycle_text(following.cycle, following.remaining),
+        )
+        tx.insert_timer(again, now=uow.now)
+        uow.next_timer = following.due
+    return True

@@ -22,9 +22,9 @@ import datetime as dt
 import json
 import logging
 from collections import deque
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from regista.engine import (
     BroadcastSignal,
@@ -67,11 +67,15 @@ from regista.engine import (
 from regista.engine.state import ENDED
 from regista.runtime import outbox
 from regista.runtime.clock import utc
+from regista.runtime.decision_records import DECISION_EVALUATED, record_decisions
 from regista.runtime.definitions import Model, StoredModels
 from regista.runtime.errors import LimitExceeded, RequestError
 from regista.runtime.ids import IdSource
+from regista.runtime.job_takers import JobTaker, locked_event
 from regista.runtime.keys import correlation_key, lock_correlation, matching_keys
 from regista.runtime.options import RuntimeOptions
+from regista.runtime.sla import SlaTracker
+from regista.runtime.variable_rows import write_variables
 from regista.store import (
     CorruptState,
     InstanceUpdate,
@@ -97,49 +101,6 @@ def child_key(element_instance_id: str) -> str:
     return f"child:{element_instance_id}"
 
 
-def locked_event(job: Job, worker_id: str, command: str, now: dt.datetime) -> NewEvent:
-    """The history event of a job leased to a worker (claimed, or taken by the executor
-    of the report that created it)."""
-    lease_until = job.lease_until.isoformat() if job.lease_until is not None else None
-    return NewEvent(
-        kind="job_locked",
-        ts=now,
-        element_id=job.element_id,
-        element_instance_id=job.element_instance_id,
-        actor=worker_id,
-        command=command,
-        data={
-            "job_id": job.id,
-            "type": job.type,
-            "attempt": job.attempt,
-            "lease_until": lease_until,
-        },
-    )
-
-
-class JobTaker(Protocol):
-    """A job executor of this process that takes the jobs a unit of work creates for it:
-    they are inserted already leased to `worker_id` (see `Transaction.insert_job`), and
-    handed to `taken` once the transaction committed — no claim, no wait for a wake-up."""
-
-    @property
-    def worker_id(self) -> str: ...
-
-    @property
-    def lease(self) -> float:
-        """Seconds of the lease."""
-        ...
-
-    def wants(self, job_type: str, pending: int = 0) -> bool:
-        """Whether to take a job of this type now (it runs the type and has room beside
-        the `pending` jobs this transaction already took for it)."""
-        ...
-
-    def taken(self, jobs: Sequence[Job]) -> None:
-        """Run these jobs, leased to `worker_id` by the transaction that just committed."""
-        ...
-
-
 @dataclass(slots=True)
 class _NewRow:
     business_key: str | None
@@ -160,6 +121,8 @@ class Loaded:
     dirty: bool = False
     ended_at: dt.datetime | None = None
     events: list[NewEvent] = field(default_factory=list)
+    stored: Mapping[str, Any] | None = None
+    """The state document the store holds (None: none yet); the variable rows mirror it."""
 
 
 class UnitOfWork:
@@ -176,8 +139,10 @@ class UnitOfWork:
         models: StoredModels,
         options: RuntimeOptions,
         taker: JobTaker | None = None,
+        sla: SlaTracker | None = None,
     ) -> None:
         self.tx = tx
+        self.sla = sla
         self.now = now
         self.actor = actor
         self.ids = ids
@@ -193,6 +158,7 @@ class UnitOfWork:
         """Jobs created leased to `taker`, handed to it after commit."""
         self.incidents: list[NewIncident] = []
         """Incidents raised, logged by the shell once committed."""
+        self.facts: list[tuple[str, str, str, float]] = []  # for an observer: runtime/metrics
         self._queue: deque[Callable[[], None]] = deque()
         self._command = "StartInstance"
 
@@ -213,7 +179,7 @@ class UnitOfWork:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CorruptState(instance_id, f"{type(exc).__name__}: {exc}") from exc
         model = self.models.get(self.tx, row.definition_id)
-        loaded = Loaded(instance_id, model, state, row.version)
+        loaded = Loaded(instance_id, model, state, row.version, stored=row.state)
         self.instances[instance_id] = loaded
         return loaded
 
@@ -250,6 +216,7 @@ class UnitOfWork:
             new=_NewRow(business_key, parent, idempotency_key, latest),
         )
         self.instances[state.id] = loaded
+        self.facts.append(("started", model.process_id, "", 0.0))  # metrics.STARTED
         self._carry_out(loaded, command, effects)
         return loaded
 
@@ -348,10 +315,15 @@ class UnitOfWork:
                     latest=new.latest,
                 )
                 tx.insert_instance(row, now=self.now)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.new = None
                 loaded.version = 1
                 loaded.dirty = False
             if loaded.events:
+                if self.sla is not None:
+                    self.next_timer = self.sla.watch(
+                        tx, self.now, self.ids, loaded.model, state, loaded.events, self.next_timer
+                    )
                 tx.add_history(loaded.id, loaded.events)
                 loaded.events = []
             if loaded.dirty:
@@ -366,6 +338,7 @@ class UnitOfWork:
                     deferred=True,  # locked by `load`: a conflict would be a bug, not a race
                 )
                 loaded.version = tx.update_instance(update, now=self.now)
+                loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.dirty = False
 
     def _check_size(self, instance_id: str, document: Mapping[str, Any]) -> None:
@@ -413,6 +386,8 @@ class UnitOfWork:
                 data=data,
             )
         )
+        if effect.kind == DECISION_EVALUATED:  # recorded for /v2/decision-instances
+            record_decisions(self.tx, effect, loaded.id, loaded.model, self.now, self.ids)
 
     def enqueue(self, loaded: Loaded, job_type: str, payload: Mapping[str, Any]) -> None:
         """Write an outbox job of `loaded` (`regista.runtime.outbox`), carried out after
@@ -577,6 +552,7 @@ class UnitOfWork:
                 "candidate_users": list(effect.candidate_users),
                 "candidate_groups": list(effect.candidate_groups),
                 "priority": effect.priority,
+                **({"due_date": task.due_at.isoformat()} if task.due_at is not None else {}),
             },
         )
 

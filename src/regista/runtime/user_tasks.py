@@ -27,6 +27,7 @@ from regista.runtime.errors import (
     RequestError,
     TaskConflict,
 )
+from regista.runtime.metrics import TASK
 from regista.runtime.task_forms import node_of, task_form
 from regista.runtime.unit_of_work import Loaded, UnitOfWork
 from regista.store import Outcome, UserTask
@@ -213,6 +214,8 @@ def complete(
     if outcome is not Outcome.APPLIED:  # pragma: no cover - the instance lock rules it out
         raise TaskConflict(f"the user task {task_id!r} is no longer open", task)
     _record(uow, loaded, task, "user_task_completed", "CompleteUserTask", by=by, action=action)
+    waited = (uow.now - task.created_at).total_seconds()
+    uow.facts.append((TASK, loaded.state.process_id, task.element_id, waited))
     values = {str(k): to_feel(v) for k, v in variables.items()}
     uow.apply(loaded, CompleteUserTask(task_id, values))
     return True

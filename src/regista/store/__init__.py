@@ -7,6 +7,8 @@
 from __future__ import annotations
 
 from regista.settings import Settings, SettingsError
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.deployments import Deployment
 from regista.store.errors import (
     CorruptState,
@@ -44,6 +46,7 @@ from regista.store.records import (
     BrokenLink,
     BufferedMessage,
     Definition,
+    Gauges,
     HistoryEvent,
     HistoryHead,
     Incident,
@@ -59,15 +62,21 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.statistics import ElementCount, InstanceCount
+from regista.store.variables import VariableCondition, VariableQuery, VariableValue
 
 __all__ = [
+    "AlertDelivery",
+    "AlertSubscription",
     "BrokenLink",
     "BufferedMessage",
     "CorruptState",
+    "DecisionInstance",
+    "DecisionInstanceQuery",
     "Definition",
     "Deployment",
     "DuplicateKey",
     "ElementCount",
+    "Gauges",
     "HistoryEvent",
     "HistoryHead",
     "Incident",
@@ -99,6 +108,7 @@ __all__ = [
     "SchemaOutdated",
     "SchemaTooNew",
     "SerializationConflict",
+    "SlaBreach",
     "StaleDefinition",
     "Store",
     "StoreBusy",
@@ -110,6 +120,9 @@ __all__ = [
     "Timer",
     "Transaction",
     "UserTask",
+    "VariableCondition",
+    "VariableQuery",
+    "VariableValue",
     "VersionConflict",
     "open_store",
 ]

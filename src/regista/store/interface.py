@@ -34,6 +34,8 @@ from contextlib import AbstractContextManager
 from datetime import datetime
 from typing import Literal, Protocol
 
+from regista.store.alerts import AlertTransaction
+from regista.store.decision_instances import DecisionInstanceTransaction
 from regista.store.deployments import DeploymentTransaction
 from regista.store.identity import IdentityTransaction
 from regista.store.params import (
@@ -53,6 +55,7 @@ from regista.store.records import (
     BrokenLink,
     BufferedMessage,
     Definition,
+    Gauges,
     HistoryEvent,
     HistoryHead,
     Incident,
@@ -69,6 +72,7 @@ from regista.store.records import (
 )
 from regista.store.statistics import StatisticsTransaction
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
+from regista.store.variables import VariableTransaction
 
 SchemaMode = Literal["migrate", "check", "ignore"]
 """What a store does on open when its schema is not the latest: apply the missing migrations,
@@ -81,12 +85,21 @@ Keys = Sequence[str | None] | None
 match which is the runtime's rule (`regista.runtime.messages`); the store only filters."""
 
 
-class Transaction(IdentityTransaction, DeploymentTransaction, StatisticsTransaction, Protocol):
+class Transaction(
+    IdentityTransaction,
+    DeploymentTransaction,
+    VariableTransaction,
+    DecisionInstanceTransaction,
+    AlertTransaction,
+    StatisticsTransaction,
+    Protocol,
+):
     """One unit of work; everything done through it commits or rolls back together.
 
     The identity operations (users, groups, API keys) are declared in `store/identity.py`,
-    the deployment operations in `store/deployments.py`, the statistics in
-    `store/statistics.py`.
+    the deployment operations in `store/deployments.py`, the variable rows in
+    `store/variables.py`, the evaluated decisions in `store/decision_instances.py`, SLA and
+    alert operations in `store/alerts.py`, the statistics in `store/statistics.py`.
 
     Write methods raise `StoreError` when the transaction was opened with `write=False`.
     """
@@ -498,6 +511,12 @@ class Store(Protocol):
 
     def purge_messages(self, *, now: datetime, limit: int = 1000) -> int:
         """Delete up to `limit` expired buffered messages; returns how many."""
+        ...
+
+    def gauges(self, now: datetime) -> Gauges:
+        """Counts of what runs at `now` (running instances, waiting tokens, activatable
+        jobs, open incidents) for metrics, in one read-only transaction: grouped counts
+        over the rows of running work, never over the history."""
         ...
 
     def verify_chain(self, instance_id: str | None = None) -> BrokenLink | None:

@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any, Literal
 
 from regista.store.records import SubscriptionKind
+from regista.store.variables import VariableCondition
 
 __all__ = [
     "IncidentQuery",
@@ -172,7 +173,8 @@ class InstanceQuery:
     """Which instances a page of a search holds: the filters (None: any), the order
     (`started`: start time then id; `key`: id) and where the page starts — after the row
     with `after_id` (and `after_started` for the start time order) for keyset paging, or
-    `offset` rows in."""
+    `offset` rows in. `variables`: conditions the instance's own variables (those of its
+    top scope) must each meet."""
 
     instance_id: str | None = None
     process_id: str | None = None
@@ -185,6 +187,7 @@ class InstanceQuery:
     started_to: datetime | None = None
     ended_from: datetime | None = None
     ended_to: datetime | None = None
+    variables: tuple[VariableCondition, ...] = ()
     order: Literal["started", "key"] = "started"
     descending: bool = False
     after_id: str | None = None
@@ -198,19 +201,21 @@ class IncidentQuery:
     """Which incidents a page of a search holds, oldest first (or newest with
     `descending`); keyset paging after (`after_created`, `after_id`), or `offset` rows in.
     `resolved` None: open and resolved ones. `process_id` and `definition_id` filter by the
-    incident's instance; `created_from`/`created_to` bound the creation time (inclusive)."""
+    incident's instance; `created_from`/`created_to` bound the creation time (inclusive).
+    `error_types`: one of these types (as Camunda 8 names them,
+    `engine.errors.INCIDENT_TYPES`); None: any."""
 
     incident_id: str | None = None
     instance_id: str | None = None
     element_id: str | None = None
     element_instance_id: str | None = None
     job_id: str | None = None
-    error_type: str | None = None
     process_id: str | None = None
     definition_id: str | None = None
     created_from: datetime | None = None
     created_to: datetime | None = None
     resolved: bool | None = None
+    error_types: tuple[str, ...] | None = None
     descending: bool = False
     after_id: str | None = None
     after_created: datetime | None = None

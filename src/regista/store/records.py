@@ -7,6 +7,7 @@ All datetimes are aware and in UTC; JSON columns come back as plain dicts.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from datetime import datetime
 from enum import StrEnum
@@ -286,3 +287,20 @@ class Pruned:
 
 
 _COUNTED = [f for f in fields(Pruned) if f.name not in ("last", "batches")]
+
+
+@dataclass(frozen=True, slots=True)
+class Gauges:
+    """What runs now, counted for metrics when they are scraped (`Store.gauges`)."""
+
+    instances: Mapping[tuple[str, str], int]
+    """Running instances by (process id, status active or incident)."""
+    tokens: Mapping[tuple[str, str], int]
+    """Tokens waiting at an element (on a job, a user task, a timer, a message or signal
+    subscription, or stopped by an incident) by (process id, element id)."""
+    jobs: Mapping[str, tuple[int, datetime | None]]
+    """Jobs that may be activated now (ready and due, or with a lease that ran out) by
+    type: how many, and since when the oldest waits (its due time, or the end of its
+    lease): the queue's lag. The runtime's own outbox types included."""
+    incidents: Mapping[tuple[str, str], int]
+    """Open incidents by (process id, error type)."""

@@ -65,31 +65,23 @@ async def definitions(request: Request, principal: Reader) -> Response:
 async def definition(
     request: Request, key: str, principal: Reader, finished: bool = False
 ) -> Response:
-    """One version. Its diagram counts the element instances of its running instances (an
-    index walk over them); `finished` counts those of its ended instances too, which reads
-    their whole history (on request only: a definition may have run 100,000 times)."""
+    """One version. The browser asks for its element counts once the page is shown
+    (`static/definition.js`): they cost an index walk over the running instances' element
+    events (or, with `finished`, every instance's), which a large definition makes slower
+    than the page itself."""
     gateway = ui(request).gateway
     path = f"/v2/process-definitions/{part(key)}"
     found = await gateway.get(request, path)
     process_id = found["processDefinitionId"]
-    xml, versions, elements = await asyncio.gather(
+    xml, versions = await asyncio.gather(
         gateway.get(request, path + "/xml"),
         gateway.post(
             request,
             "/v2/process-definitions/statistics/process-instances-by-version",
             {"filter": {"processDefinitionId": process_id}, "page": _ALL},
         ),
-        gateway.post(
-            request,
-            path + "/statistics/element-instances",
-            {} if finished else {"filter": {"state": "ACTIVE"}},
-        ),
     )
     form = await gateway.get(request, path + "/form") if found.get("hasStartForm") else None
-    counts = {
-        item["elementId"]: {k: v for k, v in item.items() if k != "elementId"}
-        for item in elements["items"]
-    }
     return ui(request).render(
         request,
         "definition.html",
@@ -98,12 +90,12 @@ async def definition(
         definition=found,
         versions=versions["items"],
         finished=finished,
-        elements=sorted(elements["items"], key=lambda i: i["elementId"]),
         page_data={
             "key": found["processDefinitionKey"],
             "processId": process_id,
             "xml": xml,
-            "counts": counts,
+            "counts": path + "/statistics/element-instances",
+            "countsBody": {} if finished else {"filter": {"state": "ACTIVE"}},
             "form": form.get("schema") if isinstance(form, dict) else None,
         },
     )

@@ -241,7 +241,9 @@ async def _state(request: Request, key: str) -> dict[str, Any]:
         "names": {i["elementId"]: i.get("elementName") or i["elementId"] for i in items},
         "marks": {
             "active": sorted({i["elementId"] for i in active}),
-            "incidents": sorted({i["elementId"] for i in items if i.get("hasIncident")}),
+            "incidents": sorted(
+                {i["elementId"] for i in items if i.get("hasIncident") and i["type"] != "PROCESS"}
+            ),
             "passed": _passed(audit),
         },
     }

@@ -37,6 +37,10 @@ TABLES = (
     "history_heads",
     "message_ids",
     "settings",
+    "sla_targets",
+    "sla_breaches",
+    "alert_subscriptions",
+    "alert_deliveries",
 )
 
 

@@ -169,6 +169,8 @@ class PostgresBackend(SqlBackend):
         "incidents",
         "history",
         "history_heads",
+        "variables",
+        "decision_instances",
         "users",
         "user_groups",
         "group_members",

@@ -25,7 +25,16 @@ from typing import Any, Literal, cast
 import pytest
 from storekit import T0, SqlBackend
 
-from regista.store import IncidentQuery, InstanceQuery, JobQuery, Store, Transaction
+from regista.store import (
+    DecisionInstanceQuery,
+    IncidentQuery,
+    InstanceQuery,
+    JobQuery,
+    Store,
+    Transaction,
+    VariableCondition,
+    VariableQuery,
+)
 from regista.store.sql.session import SqlSession
 from regista.store.sql.transaction import SqlTransaction
 from regista.store.tasklist import UserTaskQuery, Viewer
@@ -33,7 +42,17 @@ from regista.store.tasklist import UserTaskQuery, Viewer
 pytest_plugins = ["storefixtures"]
 
 Statement = tuple[str, dict[str, Any]]
-_TABLES = {"instances", "jobs", "incidents", "user_tasks", "history", "timers", "definitions"}
+_TABLES = {
+    "instances",
+    "jobs",
+    "incidents",
+    "user_tasks",
+    "history",
+    "timers",
+    "definitions",
+    "variables",
+    "decision_instances",
+}
 
 
 def _recorded(monkeypatch: pytest.MonkeyPatch) -> list[Statement]:
@@ -196,6 +215,114 @@ def test_instance_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.Monk
     _check(sql_store, monkeypatch, cases)
 
 
+_CONDITIONS = (
+    VariableCondition("orderId", "eq", "A-7"),
+    VariableCondition("amount", "gt", 100),
+    VariableCondition("amount", "neq", 5),
+    VariableCondition("flag", "eq", True),
+    VariableCondition("orderId", "like", "A-%"),
+    VariableCondition("orderId", "lteq", "B"),
+)
+
+
+def test_instance_lists_by_variables_walk_an_index(
+    sql_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A variable condition is checked through the variables' primary key on the rows the
+    instance walk meets: the walk stays the one its other filters choose."""
+    cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
+    for name in ("", *INSTANCE_FILTERS):
+        filters: dict[str, Any] = dict(INSTANCE_FILTERS.get(name, {}))
+        served = ["id" if name == "instance_id" else name] if name in _EQUALITIES else []
+        for conditions in ((_CONDITIONS[0],), _CONDITIONS[1:4], _CONDITIONS[4:]):
+            for order, descending, cursor in itertools.product(
+                ORDERS, (False, True), (False, True)
+            ):
+                after: dict[str, Any] = {"after_id": "5", "after_started": T0} if cursor else {}
+                query = InstanceQuery(
+                    **filters,
+                    variables=conditions,
+                    order=order,
+                    descending=descending,
+                    limit=50,
+                    **after,
+                )
+                cases.append(
+                    (
+                        f"instances {name} {conditions} {order} desc={descending} cursor={cursor}",
+                        served,
+                        functools.partial(_instances_page, query),
+                    )
+                )
+    _check(sql_store, monkeypatch, cases)
+
+
+def _variables_page(q: VariableQuery, tx: Transaction) -> object:
+    return tx.page_variables(q), tx.count_variables(q, cap=100)
+
+
+def test_variable_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    filters: dict[str, dict[str, Any]] = {
+        "name": {"names": ("amount",)},
+        "names": {"names": ("amount", "orderId")},
+        "instance_id": {"instance_id": "2"},
+        "scope_id": {"scope_ids": ("3",)},
+        "scope_ids": {"scope_ids": ("3", "4")},
+        "key": {"key": "7"},
+        "values": {"values": _CONDITIONS[:2]},
+    }
+    cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
+    for chosen in _subsets(list(filters), 3):
+        if {"name", "names"} <= set(chosen) or {"scope_id", "scope_ids"} <= set(chosen):
+            continue
+        given: dict[str, Any] = {}
+        for name in chosen:
+            given.update(filters[name])
+        served = [n for n in chosen if n != "values"]
+        for descending, cursor in itertools.product((False, True), (False, True)):
+            after: dict[str, Any] = {"after_key": "5"} if cursor else {}
+            query = VariableQuery(**given, descending=descending, limit=50, **after)
+            cases.append(
+                (
+                    f"variables {chosen} desc={descending} cursor={cursor}",
+                    served,
+                    functools.partial(_variables_page, query),
+                )
+            )
+    _check(sql_store, monkeypatch, cases)
+
+
+def _decisions_page(q: DecisionInstanceQuery, tx: Transaction) -> object:
+    return tx.page_decision_instances(q), tx.count_decision_instances(q, cap=100)
+
+
+def test_decision_instance_lists_walk_an_index(
+    sql_store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    filters: dict[str, dict[str, Any]] = {
+        "key": {"key": "1-1"},
+        "decision_id": {"decision_id": "discount"},
+        "definition_key": {"definition_key": "2"},
+        "instance_id": {"instance_id": "3"},
+    }
+    cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
+    for chosen in _subsets(list(filters), 2):
+        given: dict[str, Any] = {}
+        for name in chosen:
+            given.update(filters[name])
+        for descending, cursor in itertools.product((False, True), (False, True)):
+            after: dict[str, Any] = {"after_key": "5-1"} if cursor else {}
+            query = DecisionInstanceQuery(**given, descending=descending, limit=50, **after)
+            cases.append(
+                (
+                    f"decision instances {chosen} desc={descending} cursor={cursor}",
+                    list(chosen),
+                    functools.partial(_decisions_page, query),
+                )
+            )
+    _check(sql_store, monkeypatch, cases)
+
+
 def test_incident_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
     filters: dict[str, dict[str, Any]] = {
         "incident_id": {"incident_id": "1"},
@@ -204,6 +331,7 @@ def test_incident_lists_walk_an_index(sql_store: Store, monkeypatch: pytest.Monk
         "job_id": {"job_id": "3"},
         "open": {"resolved": False},
         "resolved": {"resolved": True},
+        "error_types": {"error_types": ("JOB_NO_RETRIES", "CONDITION_ERROR")},
     }
     cases: list[tuple[str, Sequence[str], Callable[[Transaction], object]]] = []
     for chosen in _subsets(list(filters), len(filters)):
@@ -238,7 +366,7 @@ def test_the_cockpits_incident_filters_walk_an_index(
         "process_id": {"process_id": "order"},
         "definition_id": {"definition_id": "d1"},
         "element_instance_id": {"element_instance_id": "4"},
-        "error_type": {"error_type": "JOB_NO_RETRIES"},
+        "error_types": {"error_types": ("JOB_NO_RETRIES",)},
         "created_from": {"created_from": T0},
         "created_to": {"created_to": T0 + timedelta(days=1)},
         "open": {"resolved": False},

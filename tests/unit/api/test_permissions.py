@@ -53,6 +53,8 @@ FORMS: tuple[str, ...] = ("user", "operator", "modeler")
 WORKER: tuple[str, ...] = ("operator", "worker")
 
 NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
+    # Prometheus metrics (public only with --metrics-public: tests/unit/api/test_metrics.py)
+    ("GET", "/metrics"): OPERATOR,
     # cluster
     ("GET", "/v2/status"): ANYONE_SIGNED_IN,
     ("GET", "/v2/authentication/me"): ANYONE_SIGNED_IN,
@@ -118,9 +120,22 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/element-instances/{elementInstanceKey}"): READER,
     ("PUT", "/v2/element-instances/{elementInstanceKey}/variables"): OPERATOR,
     ("POST", "/v2/variables/search"): READER,
+    ("GET", "/v2/variables/{variableKey}"): READER,
+    ("POST", "/v2/decision-instances/search"): READER,
+    ("GET", "/v2/decision-instances/{decisionEvaluationInstanceKey}"): READER,
     ("POST", "/v2/incidents/search"): READER,
     ("GET", "/v2/incidents/{incidentKey}"): READER,
     ("POST", "/v2/incidents/{incidentKey}/resolution"): OPERATOR,
+    # SLA monitoring and alerts (Regista's additions)
+    ("GET", "/v2/process-definitions/{processDefinitionKey}/sla"): READER,
+    ("PUT", "/v2/process-definitions/{processDefinitionKey}/sla"): MODELER,
+    ("GET", "/v2/sla-breaches"): READER,
+    ("POST", "/v2/sla-breaches/search"): READER,
+    ("GET", "/v2/sla/at-risk"): READER,
+    ("POST", "/v2/alert-subscriptions"): ADMIN_ONLY,
+    ("GET", "/v2/alert-subscriptions"): ADMIN_ONLY,
+    ("DELETE", "/v2/alert-subscriptions/{alertSubscriptionKey}"): ADMIN_ONLY,
+    ("GET", "/v2/alert-deliveries"): ADMIN_ONLY,
     # messages and signals
     ("POST", "/v2/messages/publication"): MESSENGER,
     ("POST", "/v2/messages/correlation"): MESSENGER,
@@ -134,6 +149,16 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/v2/user-tasks/{userTaskKey}/completion"): TASKLIST,
     ("PATCH", "/v2/user-tasks/{userTaskKey}"): OPERATOR,
     ("POST", "/v2/user-tasks/{userTaskKey}/variables/search"): TASKLIST,
+    # process intelligence
+    ("GET", "/v2/insight/elements"): OPERATOR,
+    ("GET", "/v2/insight/bottlenecks"): OPERATOR,
+    ("GET", "/v2/insight/throughput"): OPERATOR,
+    ("GET", "/v2/insight/durations"): OPERATOR,
+    ("GET", "/v2/insight/variants"): OPERATOR,
+    ("GET", "/v2/insight/dfg"): OPERATOR,
+    ("GET", "/v2/insight/deviations"): OPERATOR,
+    ("GET", "/v2/insight/incidents"): OPERATOR,
+    ("GET", "/v2/insight/errors"): OPERATOR,
     # jobs of external workers
     ("POST", "/v2/jobs/activation"): WORKER,
     ("POST", "/v2/jobs/{jobKey}/completion"): WORKER,
@@ -224,6 +249,9 @@ ENGINE_REST: dict[tuple[str, str], tuple[str, ...]] = {
     ("POST", "/engine-rest/message"): MESSENGER,
     ("POST", "/engine-rest/signal"): MESSENGER,
     # incidents and jobs (rest7core)
+    ("GET", "/engine-rest/variable-instance"): READER,
+    ("GET", "/engine-rest/variable-instance/count"): READER,
+    ("GET", "/engine-rest/variable-instance/{id}"): READER,
     ("GET", "/engine-rest/incident"): READER,
     ("GET", "/engine-rest/incident/count"): READER,
     ("GET", "/engine-rest/incident/{id}"): READER,

@@ -187,8 +187,13 @@ def test_variables_are_set_on_an_element_instance_locally_or_where_defined(
     assert (element.json()["elementId"], element.json()["state"]) == ("t", "ACTIVE")
     assert element.json()["processInstanceKey"] == key
     assert http.get("/v2/element-instances/12345").status_code == 404
-    # the elements of a process, not the process instance itself (as the search lists them)
-    assert http.get(f"/v2/element-instances/{key}").status_code == 404
+    # the process instance is an element instance too, of type PROCESS, as in Camunda 8
+    itself = http.get(f"/v2/element-instances/{key}").json()
+    assert (itself["type"], itself["elementInstanceKey"], itself["state"]) == (
+        "PROCESS",
+        key,
+        "ACTIVE",
+    )
     bad = http.put(f"/v2/element-instances/{key}/variables", json={"variables": [1]})
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "variables"
     client.complete_task(task.id)
@@ -224,7 +229,8 @@ def test_audit_trail_elements_and_variables_of_an_instance(
         "/v2/element-instances/search",
         json={"filter": {"processInstanceKey": key, "state": "ACTIVE"}},
     ).json()["items"]
-    assert [e["elementId"] for e in active] == ["check"]
+    assert [e["elementId"] for e in active] == ["review", "check"]  # the PROCESS row first
+    assert active[0]["type"] == "PROCESS" and active[0]["elementInstanceKey"] == key
     needs_key = http.post("/v2/element-instances/search", json={})
     assert needs_key.status_code == 400
     assert needs_key.json()["invalidParams"][0]["name"] == "filter.processInstanceKey"
@@ -254,7 +260,7 @@ def test_audit_trail_elements_and_variables_of_an_instance(
     assert names(isTruncated=True) == []
     bad = http.post(
         "/v2/variables/search",
-        json={"filter": {"processInstanceKey": key, "value": {"$like": "a*"}}},
+        json={"filter": {"processInstanceKey": key, "value": {"$regex": "a*"}}},
     )
     assert bad.status_code == 400 and bad.json()["invalidParams"][0]["name"] == "filter.value"
 
@@ -266,7 +272,8 @@ def test_audit_trail_elements_and_variables_of_an_instance(
 
     assert element_ids(type={"$in": ["USER_TASK", "START_EVENT"]}) == ["check", "s"]
     assert element_ids(state={"$in": ["COMPLETED"]}) == ["s"]
-    assert element_ids(hasIncident=False) == ["check", "s"]
+    assert element_ids(hasIncident=False) == ["check", "review", "s"]
+    assert element_ids(type="PROCESS") == ["review"]  # the instance itself, as in Camunda 8
     assert element_ids(hasIncident=True) == []
 
 

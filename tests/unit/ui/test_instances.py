@@ -98,6 +98,10 @@ def test_the_list_pages_by_cursor() -> None:
             rest = _keys(second.text)
             assert len(rest) == 3 and set(rest) | set(_keys(first.text)) == set(started)
             assert 'rel="prev"' in second.text and 'rel="next"' not in second.text
+            back = re.search(r'href="/ui/instances\?([^"]+)" rel="prev"', second.text)
+            assert back is not None
+            again = browser.get("/ui/instances?" + back.group(1).replace("&amp;", "&"))
+            assert _keys(again.text) == _keys(first.text)
 
 
 @pytest.mark.skipif(

@@ -155,3 +155,19 @@ def test_without_authentication_the_ui_needs_no_login() -> None:
         page = browser.get("/ui/")
         assert page.status_code == 200 and "Dashboard" in page.text
         assert "Sign out" not in page.text
+
+
+def test_a_page_of_another_origin_cannot_ride_on_the_session(served: UiServed) -> None:
+    with served.signed_in("olga") as browser:
+        assert browser.get("/v2/authentication/me").status_code == 200
+        for headers in (
+            {"Origin": "http://localhost:3000"},
+            {"Sec-Fetch-Site": "same-site"},
+            {"Sec-Fetch-Site": "cross-site"},
+        ):
+            answer = browser.get("/v2/authentication/me", headers=headers)
+            assert answer.status_code == 401, headers
+            page = browser.get("/ui/", headers=headers)
+            assert page.status_code == 303, headers  # to the login: no session counts
+        same = browser.get("/v2/authentication/me", headers={"Sec-Fetch-Site": "same-origin"})
+        assert same.status_code == 200

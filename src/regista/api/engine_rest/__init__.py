@@ -21,6 +21,7 @@ from regista.api.engine_rest import (
     jobs,
     messages,
     tasks,
+    variable_instances,
 )
 
 __all__ = ["PREFIX", "router"]
@@ -39,5 +40,6 @@ for _resource in (
     jobs,
     external_tasks,
     tasks,
+    variable_instances,
 ):
     router.include_router(_resource.router)

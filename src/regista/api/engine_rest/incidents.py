@@ -10,12 +10,13 @@ from collections.abc import Callable, Iterator
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from regista.api.engine_rest.common import Count, Operator, Page, Reader, c7_date, sorted_page
 from regista.api.engine_rest.shapes import like
 from regista.api.problems import ApiError
 from regista.api.v2.common import client_of
+from regista.engine.errors import INCIDENT_TYPES
 from regista.store import Incident, IncidentQuery, Instance, Transaction
 
 __all__ = ["FAILED_JOB", "incident_type", "open_incidents", "router"]
@@ -77,6 +78,7 @@ def open_incidents(tx: Transaction, query: IncidentQuery) -> Iterator[Incident]:
                 instance_id=query.instance_id,
                 element_id=query.element_id,
                 job_id=query.job_id,
+                error_types=query.error_types,
                 resolved=False,
                 offset=offset,
                 limit=_BATCH,
@@ -92,7 +94,12 @@ class IncidentFilter(BaseModel):
     """The query parameters of the list and the count."""
 
     incidentId: str | None = None
-    incidentType: str | None = None
+    incidentType: str | None = Field(
+        default=None,
+        description="Camunda 7's failedJob or failedActivity, or an incident type as Camunda 8 "
+        "names it (JOB_NO_RETRIES, IO_MAPPING_ERROR, CONDITION_ERROR, ...)",
+        examples=["failedJob", "IO_MAPPING_ERROR"],
+    )
     incidentMessage: str | None = None
     incidentMessageLike: str | None = None
     processDefinitionId: str | None = None
@@ -121,12 +128,28 @@ _SORT: dict[str, Callable[[IncidentDto], Any]] = {
 }
 
 
+def _kinds(given: str | None) -> tuple[str | None, tuple[str, ...] | None]:
+    """Camunda 7's type and the Camunda 8 types an `incidentType` filter asks for; a 400
+    naming the filter when it is neither."""
+    if given is None or given in (FAILED_JOB, FAILED_ACTIVITY):
+        return given, None
+    if given in INCIDENT_TYPES:
+        return None, (given,)
+    raise ApiError(
+        400,
+        f"incidentType: {given!r} is not a type of incident; use {FAILED_JOB} or "
+        f"{FAILED_ACTIVITY} (Camunda 7), or one of " + ", ".join(INCIDENT_TYPES),
+    )
+
+
 def _listed(request: Request, f: IncidentFilter) -> list[IncidentDto]:
+    kind, error_types = _kinds(f.incidentType)
     query = IncidentQuery(
         incident_id=f.incidentId,
         instance_id=f.processInstanceId,
         element_id=f.activityId or f.failedActivityId,
         job_id=f.configuration,
+        error_types=error_types,
     )
     message_like = None if f.incidentMessageLike is None else like(f.incidentMessageLike)
     instances: dict[str, Instance | None] = {}
@@ -137,7 +160,7 @@ def _listed(request: Request, f: IncidentFilter) -> list[IncidentDto]:
                 instances[incident.instance_id] = tx.get_instance(incident.instance_id)
             dto = _dto(incident, instances[incident.instance_id])
             if (
-                (f.incidentType is None or dto.incidentType == f.incidentType)
+                (kind is None or dto.incidentType == kind)
                 and (f.incidentMessage is None or dto.incidentMessage == f.incidentMessage)
                 and (message_like is None or message_like.fullmatch(dto.incidentMessage))
                 and (

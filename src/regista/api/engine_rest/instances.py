@@ -5,8 +5,9 @@ instance, deleting (cancelling) it, its variables and its activity instance tree
 Camunda 7's runtime API shows running instances only; an ended one is a 404 here (its
 history is under `/v2`). Regista does not suspend instances: `suspended=true` matches none.
 A list filtered by business key reads the instances of that key; one filtered only by
-process, definition or incident is paged by the store; conditions on variables read each
-candidate's state.
+process, definition, incident or variable conditions the store compares as Camunda 7 does
+is paged by the store (conditions on variables through its variable rows); the others read
+the candidates the store selects and check each one's state.
 """
 
 from __future__ import annotations
@@ -32,8 +33,9 @@ from regista.client import Client
 from regista.engine.state import InstanceState
 from regista.runtime.views import instance_info
 from regista.store import Instance, InstanceQuery, Transaction
+from regista.store import VariableCondition as StoreCondition
 
-__all__ = ["router"]
+__all__ = ["read_conditions", "router"]
 
 router = APIRouter(tags=["Camunda 7: process instances"])
 
@@ -93,7 +95,8 @@ def _scalar(text: str) -> Any:
         return text
 
 
-def _conditions(raw: str | None) -> list[VariableCondition]:
+def read_conditions(raw: str | None) -> list[VariableCondition]:
+    """The conditions of a GET's `variables` (`name_op_value`, comma separated)."""
     if not raw:
         return []
     found: list[VariableCondition] = []
@@ -179,11 +182,40 @@ def _statuses(query: InstanceQueryDto) -> tuple[str, ...]:
     return _RUNNING
 
 
+def _pushed(query: InstanceQueryDto) -> tuple[StoreCondition, ...]:
+    """The variable conditions the store compares exactly as `_compare` does: orderings of
+    numbers or texts, and equality with a text (a number or boolean read from a GET also
+    equals a text variable that spells it, which only the state check sees). None when
+    names or values are compared without regard to case."""
+    if query.variableNamesIgnoreCase or query.variableValuesIgnoreCase:
+        return ()
+    found: list[StoreCondition] = []
+    for c in query.variables:
+        text = isinstance(c.value, str)
+        if c.operator in ("eq", "neq", "like") and not text:
+            continue
+        if c.operator not in ("eq", "neq", "like") and not (text or _number(c.value)):
+            continue
+        try:
+            found.append(StoreCondition(c.name, c.operator, c.value))
+        except ValueError:
+            continue  # a number beyond a double: left to the state check
+    return tuple(found)
+
+
+def _exact(query: InstanceQueryDto) -> bool:
+    """Whether the store's variable conditions are the whole of the query's (a `like` is
+    left to the state check: SQLite's LIKE ignores the case of ASCII letters)."""
+    pushed = _pushed(query)
+    return len(pushed) == len(query.variables) and all(c.operator != "like" for c in pushed)
+
+
 def _store_query(query: InstanceQueryDto, statuses: tuple[str, ...]) -> InstanceQuery:
     return InstanceQuery(
         process_id=query.processDefinitionKey,
         definition_id=query.processDefinitionId,
         statuses=statuses,
+        variables=_pushed(query),
         order="key",
     )
 
@@ -262,7 +294,7 @@ def _simple(query: InstanceQueryDto) -> bool:
         and query.businessKeyLike is None
         and query.processDefinitionKeyIn is None
         and query.processDefinitionKeyNotIn is None
-        and not query.variables
+        and _exact(query)
         and all(s.sortBy == "instanceId" and s.sortOrder == "asc" for s in query.sorting)
     )
 
@@ -331,7 +363,7 @@ def _from_params(
         active=active,
         suspended=suspended,
         withIncident=withIncident,
-        variables=_conditions(variables),
+        variables=read_conditions(variables),
         variableNamesIgnoreCase=bool(variableNamesIgnoreCase),
         variableValuesIgnoreCase=bool(variableValuesIgnoreCase),
         sorting=[Sorting.model_validate({"sortBy": sortBy, "sortOrder": sortOrder or "asc"})]

@@ -5,7 +5,6 @@ nothing."""
 from __future__ import annotations
 
 import datetime as dt
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
@@ -13,7 +12,7 @@ from fastapi import Depends, Request
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
 from regista.client import Client
-from regista.feel.values import to_python, to_string
+from regista.engine.codec import plain_value
 from regista.store import Instance, Transaction
 
 __all__ = [
@@ -74,15 +73,4 @@ def no_such(what: str, key: str) -> ApiError:
 def json_value(value: Any) -> Any:
     """A FEEL or plain Python value as JSON: numbers as numbers (a decimal that a float
     cannot hold exactly as text), dates, times and durations as FEEL writes them."""
-    value = to_python(value)
-    if value is None or isinstance(value, bool | str | int | float):
-        return value
-    if isinstance(value, Decimal):
-        if value.is_finite() and Decimal(repr(float(value))) == value:
-            return float(value)
-        return str(value)
-    if isinstance(value, list | tuple):
-        return [json_value(v) for v in value]
-    if isinstance(value, dict):
-        return {str(k): json_value(v) for k, v in value.items()}
-    return to_string(value)
+    return plain_value(value)

@@ -7,14 +7,13 @@ index.
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
 from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, Reader, client_of, json_value, no_such
+from regista.api.v2.common import TENANT, Reader, client_of, no_such
 from regista.api.v2.search import (
     Key,
     Model,
@@ -27,8 +26,9 @@ from regista.api.v2.search import (
 )
 from regista.api.v2.user_task_models import FormResult
 from regista.client import Client
-from regista.dmn import RuleMatch
+from regista.dmn.report import evaluated_decisions, json_text
 from regista.forms import FormError
+from regista.runtime.decision_records import record_evaluation
 from regista.runtime.decisions import (
     DECISION_PREFIX,
     DeployedDecision,
@@ -319,33 +319,6 @@ class EvaluateDecision(Model):
     tenantId: str | None = None
 
 
-def _json(value: Any) -> str:
-    """A FEEL value as the JSON text Camunda answers for inputs and outputs."""
-    return json.dumps(json_value(value))
-
-
-def _rules(match: RuleMatch) -> list[dict[str, Any]]:
-    """The rules of a decision table that fired, each with the outputs it gave."""
-    outputs = match.outputs or ((),) * len(match.rules)
-    return [
-        {
-            "ruleId": rule_id,
-            "ruleIndex": index,
-            "evaluatedOutputs": [
-                {
-                    "outputId": o.id,
-                    "outputName": o.name,
-                    "outputValue": _json(o.value),
-                    "ruleId": rule_id,
-                    "ruleIndex": index,
-                }
-                for o in given
-            ],
-        }
-        for index, rule_id, given in zip(match.rules, match.rule_ids, outputs, strict=False)
-    ]
-
-
 @router.post(
     "/decision-definitions/evaluation",
     summary="Evaluate a decision",
@@ -369,36 +342,20 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         )
         decision, model, result = evaluate_decision(tx, row, body.variables)
         versions = {d.id: tx.latest_definition(DECISION_PREFIX + d.id) for d in model.decisions}
-    by_name = {d.name: d for d in model.decisions}
-    matches: dict[str, list[dict[str, Any]]] = {}
-    inputs: dict[str, list[dict[str, Any]]] = {}
-    for match in result.matches:
-        matches.setdefault(match.decision_id, []).extend(_rules(match))
-        inputs.setdefault(match.decision_id, []).extend(
-            {"inputId": i.id, "inputName": i.name, "inputValue": _json(i.value)}
-            for i in match.inputs
-        )
     evaluation = client.shell.ids()  # each decision's evaluation is "<this>-<n>", as Camunda's
     evaluated: list[dict[str, Any]] = []
-    for name, value in result.results.items():
-        element = by_name.get(name)
-        version_row = versions.get(element.id) if element is not None else None
+    for n, item in enumerate(evaluated_decisions(result, model.decisions), start=1):
+        version_row = versions.get(item["decisionDefinitionId"])
         evaluated.append(
             {
-                "decisionDefinitionId": element.id if element is not None else name,
+                **item,
                 "decisionDefinitionKey": version_row.id if version_row is not None else None,
-                "decisionDefinitionName": name,
                 "decisionDefinitionVersion": version_row.version if version_row else None,
-                "decisionDefinitionType": decision.kind
-                if element is not None and element.id == decision.decision_id
-                else None,
-                "output": _json(value),
-                "matchedRules": matches.get(element.id if element is not None else name, []),
-                "evaluatedInputs": inputs.get(element.id if element is not None else name, []),
                 "tenantId": TENANT,
-                "decisionEvaluationInstanceKey": f"{evaluation}-{len(evaluated) + 1}",
+                "decisionEvaluationInstanceKey": f"{evaluation}-{n}",
             }
         )
+    record_evaluation(client.store, evaluation, evaluated, client.shell.clock())
     return {
         "decisionDefinitionId": decision.decision_id,
         "decisionDefinitionKey": decision.key,
@@ -406,7 +363,7 @@ def evaluate(request: Request, body: EvaluateDecision, principal: Reader) -> dic
         "decisionDefinitionVersion": decision.version,
         "decisionRequirementsId": decision.requirements_id,
         "decisionRequirementsKey": decision.requirements_key,
-        "output": _json(result.value),
+        "output": json_text(result.value),
         "failedDecisionDefinitionId": None,
         "failureMessage": None,
         "tenantId": TENANT,

@@ -5,11 +5,14 @@ reads one, or answers a 400 naming the field."""
 from __future__ import annotations
 
 import datetime as dt
+import json
 from typing import Any
 
 from regista.api.problems import ApiError
+from regista.store import VariableCondition
+from regista.store.variables import Operator
 
-__all__ = ["one_of", "time_range", "values"]
+__all__ = ["json_operand", "one_of", "time_range", "value_conditions", "values"]
 
 _ONE_MICROSECOND = dt.timedelta(microseconds=1)
 
@@ -97,3 +100,59 @@ def time_range(raw: Any, field: str) -> tuple[dt.datetime | None, dt.datetime | 
         else:
             raise _bad(field, f"operator {op} is not supported for dates")
     return low, high
+
+
+#: The operators of a variable value filter, by Camunda 8's names.
+_VALUE_OPERATORS: dict[str, Operator] = {
+    "$eq": "eq",
+    "$neq": "neq",
+    "$gt": "gt",
+    "$gte": "gteq",
+    "$lt": "lt",
+    "$lte": "lteq",
+    "$like": "like",
+}
+
+
+def json_operand(text: Any, field: str) -> Any:
+    """A variable value given as JSON text, as Camunda writes values (`"\"A-7\""`, `42`);
+    a text that is not JSON is taken as a string."""
+    if not isinstance(text, str):
+        raise _bad(field, "must be the value as JSON text, e.g. '\"A-7\"' or '42'")
+    try:
+        return json.loads(text)
+    except ValueError:
+        return text
+
+
+def value_conditions(name: str | None, raw: Any, field: str) -> list[VariableCondition]:
+    """The conditions a value filter asks for (JSON text, or `$eq`, `$neq`, `$gt`, `$gte`,
+    `$lt`, `$lte` of JSON texts, `$like` of a pattern with `*` and `?`, `$in` of JSON
+    texts, which any may match); a 400 naming `field` when one cannot apply."""
+    if not isinstance(raw, dict):
+        raw = {"$eq": raw}
+    found: list[VariableCondition] = []
+    for op, operand in raw.items():
+        try:
+            if op == "$in":
+                if not isinstance(operand, list):
+                    raise _bad(field, "$in takes a list")
+                found.extend(VariableCondition(name, "eq", json_operand(v, field)) for v in operand)
+            elif op == "$like":
+                if not isinstance(operand, str):
+                    raise _bad(field, "$like takes a pattern text")
+                pattern = operand.replace("*", "%").replace("?", "_")
+                found.append(VariableCondition(name, "like", pattern))
+            elif op in _VALUE_OPERATORS:
+                found.append(
+                    VariableCondition(name, _VALUE_OPERATORS[op], json_operand(operand, field))
+                )
+            else:
+                raise _bad(
+                    field,
+                    f"operator {op} is not supported here; use one of "
+                    + ", ".join([*_VALUE_OPERATORS, "$in"]),
+                )
+        except ValueError as exc:
+            raise _bad(field, f"{op}: {exc}") from None
+    return found

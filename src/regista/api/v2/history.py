@@ -8,8 +8,6 @@ memory: an instance's history is bounded by its own run.
 
 from __future__ import annotations
 
-import hashlib
-import json
 import re
 from typing import Any, Literal
 
@@ -23,12 +21,11 @@ from regista.api.v2.common import (
     Reader,
     client_of,
     iso,
-    json_value,
     no_such,
     root_key,
 )
 from regista.api.v2.filters import one_of, values
-from regista.api.v2.instances import instance_row
+from regista.api.v2.instances import instance_row, state_of
 from regista.api.v2.search import (
     Model,
     Page,
@@ -214,7 +211,28 @@ def element_instances(client: Client, key: str) -> list[ElementInstance]:
     except (KeyError, TypeError, ValueError, AttributeError):
         state = None
     process = names.processes.get(row.process_id)
-    return [
+    # the instance itself is an element instance too, of type PROCESS, as in Camunda 8
+    own = [
+        i
+        for i in (state.incidents if state is not None else ())
+        if i.element_instance_id in (None, key)
+    ]
+    itself = ElementInstance(
+        elementInstanceKey=key,
+        processInstanceKey=key,
+        processDefinitionId=row.process_id,
+        processDefinitionKey=row.definition_id,
+        elementId=row.process_id,
+        elementName=getattr(process, "name", None) if process is not None else None,
+        type="PROCESS",
+        state=state_of(row.status),  # type: ignore[arg-type]
+        hasIncident=bool(own),
+        incidentKey=own[0].id if own else None,
+        startDate=iso(row.started_at),
+        endDate=iso(row.ended_at),
+        rootProcessInstanceKey=root,
+    )
+    return [itself] + [
         ElementInstance(
             processInstanceKey=key,
             processDefinitionId=row.process_id,
@@ -334,116 +352,3 @@ def _name(process: Any, element_id: str) -> str | None:
     element = process.elements.get(element_id)
     name = getattr(element, "name", None) if element is not None else None
     return name if isinstance(name, str) else None
-
-
-# -- variables ------------------------------------------------------------------------------
-
-
-class Variable(BaseModel):
-    variableKey: str
-    name: str
-    value: str
-    processInstanceKey: str
-    scopeKey: str
-    isTruncated: bool = False
-    tenantId: str = TENANT
-    rootProcessInstanceKey: str | None = None
-
-
-class VariableFilter(Model):
-    processInstanceKey: Any = None
-    scopeKey: Any = None
-    name: Any = Field(default=None, description="A name, or $eq / $in")
-    value: Any = Field(
-        default=None, description="The value as JSON text (e.g. '\"A-7\"' or '42'), or $eq / $in"
-    )
-    variableKey: Any = None
-    isTruncated: bool | None = None
-    tenantId: Any = None
-
-
-class VariableSearch(Model):
-    filter: VariableFilter = Field(default_factory=VariableFilter)
-    sort: list[SortField] = Field(default_factory=list)
-    page: Page | None = None
-
-
-def _same_json(text: str, wanted: list[str]) -> bool:
-    """Whether a value's JSON text is one of `wanted`, compared as JSON values (`1` and
-    `1.0`, or objects spaced or ordered differently, are the same); a wanted text that is
-    not JSON is compared as a string value."""
-    value = json.loads(text)
-    for given in wanted:
-        try:
-            other = json.loads(given)
-        except ValueError:
-            other = given
-        if _equal(value, other):
-            return True
-    return False
-
-
-def _equal(a: Any, b: Any) -> bool:
-    if isinstance(a, bool) or isinstance(b, bool):
-        return a is b
-    if isinstance(a, int | float) and isinstance(b, int | float):
-        return a == b
-    if isinstance(a, list) and isinstance(b, list):
-        return len(a) == len(b) and all(_equal(x, y) for x, y in zip(a, b, strict=True))
-    if isinstance(a, dict) and isinstance(b, dict):
-        return a.keys() == b.keys() and all(_equal(a[k], b[k]) for k in a)
-    return type(a) is type(b) and bool(a == b)
-
-
-def variable_key(scope: str, name: str) -> str:
-    """A stable key of digits for a variable (a scope and a name), within int64."""
-    digest = hashlib.sha256(f"{scope}\x1f{name}".encode()).digest()
-    return str(int.from_bytes(digest[:8], "big") >> 1)
-
-
-@router.post(
-    "/variables/search",
-    response_model=SearchResult[Variable],
-    summary="Search the variables of a process instance",
-    description="`value` is the variable's value as JSON text, as in Camunda.",
-)
-def search_variables(
-    request: Request, body: VariableSearch, principal: Reader
-) -> SearchResult[Variable]:
-    check_sort(body.sort, ("name", "scopeKey", "variableKey"))
-    f = body.filter
-    key = _needs_instance(one_of(f.processInstanceKey, "processInstanceKey"))
-    with client_of(request).store.transaction(write=False) as tx:
-        row = instance_row(tx, key)
-        root = root_key(tx, row)
-    try:
-        state = InstanceState.from_json(row.state)
-    except (KeyError, TypeError, ValueError, AttributeError):
-        raise ApiError(409, f"the state of the instance {key} cannot be read") from None
-    scope_filter = values(f.scopeKey, "scopeKey")
-    name_filter = values(f.name, "name")
-    value_filter = values(f.value, "value")
-    key_filter = values(f.variableKey, "variableKey")
-    items: list[Variable] = []
-    for element in state.element_instances():
-        for name, value in (element.variables or {}).items():
-            item = Variable(
-                variableKey=variable_key(element.id, name),
-                name=name,
-                value=json.dumps(json_value(value)),
-                processInstanceKey=key,
-                scopeKey=element.id,
-                rootProcessInstanceKey=root,
-            )
-            if (
-                (scope_filter is None or item.scopeKey in scope_filter)
-                and (name_filter is None or name in name_filter)
-                and (key_filter is None or item.variableKey in key_filter)
-                and (value_filter is None or _same_json(item.value, value_filter))
-                and f.isTruncated is not True  # Regista answers values whole
-            ):
-                items.append(item)
-    items.sort(key=lambda v: (v.scopeKey != key, v.scopeKey, v.name))
-    items = sort_items(items, body.sort, "processInstanceKey")
-    chosen, info = page_of(items, body.page, lambda v: [v.variableKey])
-    return SearchResult[Variable](items=chosen, page=info)

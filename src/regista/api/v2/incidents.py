@@ -12,7 +12,7 @@ from pydantic import BaseModel, Field
 
 from regista.api.problems import ApiError
 from regista.api.v2.common import TENANT, Operator, Reader, client_of, iso, no_such, root_key
-from regista.api.v2.filters import one_of, time_range
+from regista.api.v2.filters import one_of, time_range, values
 from regista.api.v2.search import (
     COUNT_CAP,
     Model,
@@ -25,6 +25,7 @@ from regista.api.v2.search import (
     decode_cursor,
     encode_cursor,
 )
+from regista.engine.errors import INCIDENT_TYPES
 from regista.store import Incident, IncidentQuery, Transaction
 
 __all__ = ["router"]
@@ -78,7 +79,11 @@ class IncidentFilter(Model):
     elementId: Any = None
     elementInstanceKey: Any = None
     jobKey: Any = None
-    errorType: Any = Field(default=None, description="JOB_NO_RETRIES, CONDITION_ERROR, ...")
+    errorType: Any = Field(
+        default=None,
+        description="An incident type as Camunda 8 names it, or $eq / $in",
+        examples=["JOB_NO_RETRIES", {"$in": ["IO_MAPPING_ERROR", "CONDITION_ERROR"]}],
+    )
     creationTime: Any = Field(
         default=None, description="A date-time, or $eq, $gt, $gte, $lt, $lte of date-times"
     )
@@ -105,6 +110,23 @@ def _resolved(raw: Any) -> bool | None:
     return state.upper() == "RESOLVED"
 
 
+def error_types(raw: Any, field: str = "errorType") -> tuple[str, ...] | None:
+    """The incident types a filter asks for (None: any); a 400 naming an unknown one."""
+    found = values(raw, field)
+    if found is None:
+        return None
+    found = [str(given).upper() for given in found]
+    for given in found:
+        if given not in INCIDENT_TYPES:
+            raise ApiError(
+                400,
+                f"filter.{field}: {given!r} is not an incident type; use one of "
+                + ", ".join(INCIDENT_TYPES),
+                extra={"invalidParams": [{"name": f"filter.{field}", "reason": "unknown type"}]},
+            )
+    return tuple(found)
+
+
 @router.post(
     "/incidents/search", response_model=SearchResult[IncidentItem], summary="Search incidents"
 )
@@ -124,7 +146,6 @@ def search(request: Request, body: IncidentSearch, principal: Reader) -> SearchR
     descending = bool(body.sort and body.sort[0].descending)
     f = body.filter
     created_from, created_to = time_range(f.creationTime, "creationTime")
-    error_type = one_of(f.errorType, "errorType")
     query = IncidentQuery(
         incident_id=one_of(f.incidentKey, "incidentKey"),
         instance_id=one_of(f.processInstanceKey, "processInstanceKey"),
@@ -133,7 +154,7 @@ def search(request: Request, body: IncidentSearch, principal: Reader) -> SearchR
         element_id=one_of(f.elementId, "elementId"),
         element_instance_id=one_of(f.elementInstanceKey, "elementInstanceKey"),
         job_id=one_of(f.jobKey, "jobKey"),
-        error_type=error_type.upper() if error_type is not None else None,
+        error_types=error_types(f.errorType),
         created_from=created_from,
         created_to=created_to,
         resolved=_resolved(f.state),

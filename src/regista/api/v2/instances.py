@@ -27,7 +27,7 @@ from regista.api.v2.common import (
     no_such,
     root_key,
 )
-from regista.api.v2.filters import one_of, time_range, values
+from regista.api.v2.filters import one_of, time_range, value_conditions, values
 from regista.api.v2.jobs import jobs_of
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -47,7 +47,7 @@ from regista.engine import ENDED
 from regista.runtime.definitions import is_process
 from regista.runtime.shell import feel_variables
 from regista.runtime.starts import StartRequest
-from regista.store import Definition, Instance, InstanceQuery, Transaction
+from regista.store import Definition, Instance, InstanceQuery, Transaction, VariableCondition
 
 __all__ = ["router"]
 
@@ -285,6 +285,17 @@ def _await(
 # -- search and get -------------------------------------------------------------------------
 
 
+class VariableValueFilter(Model):
+    """A variable of the instance (of its top scope) and the value it must have."""
+
+    name: str = Field(examples=["orderId"])
+    value: Any = Field(
+        description="The value as JSON text (a string is quoted: '\"A-7\"'), or an operator: "
+        "$eq, $neq, $gt, $gte, $lt, $lte (of JSON texts), $like (a pattern with * and ?)",
+        examples=['"A-7"', {"$gte": "100"}],
+    )
+
+
 class ProcessInstanceFilter(Model):
     processInstanceKey: Any = None
     processDefinitionId: Any = None
@@ -296,6 +307,26 @@ class ProcessInstanceFilter(Model):
     endDate: Any = None
     tenantId: Any = None
     businessKey: Any = Field(default=None, description="Regista: the business key (a value or $eq)")
+    variables: list[VariableValueFilter] | None = Field(
+        default=None,
+        description="Variables the instance must have, each with its value (all must match)",
+        examples=[[{"name": "orderId", "value": '"A-7"'}]],
+    )
+
+
+def _variable_conditions(f: ProcessInstanceFilter) -> tuple[VariableCondition, ...]:
+    found: list[VariableCondition] = []
+    for i, wanted in enumerate(f.variables or ()):
+        field = f"variables[{i}].value"
+        if isinstance(wanted.value, dict) and "$in" in wanted.value:
+            raise ApiError(
+                400,
+                f"filter.{field}: $in is not supported for an instance's variable; give one "
+                "value or a comparison",
+                extra=_param(f"filter.{field}", "unsupported operator"),
+            )
+        found.extend(value_conditions(wanted.name, wanted.value, field))
+    return tuple(found)
 
 
 class ProcessInstanceSearch(Model):
@@ -365,6 +396,7 @@ def search(
         started_to=started[1],
         ended_from=ended[0],
         ended_to=ended[1],
+        variables=_variable_conditions(f),
         order=order,
         descending=sort.descending != backwards,
         after_id=after_id,

@@ -357,6 +357,8 @@ async def definition_element_statistics(
 def _instance_elements(client: Client, key: str) -> list[ElementStatistics]:
     found: dict[str, dict[str, int]] = {}
     for item in element_instances(client, key):
+        if item.type == "PROCESS":  # the instance itself, not one of its elements
+            continue
         counts = found.setdefault(
             item.elementId, {"active": 0, "canceled": 0, "incidents": 0, "completed": 0}
         )

@@ -67,12 +67,19 @@ def prune(
     if not ids:
         return Pruned()
     history = 0
+    breaches = t.alerts.breaches
+    for key in [key for key, row in breaches.items() if row.instance_id in ids]:
+        journal.delete(breaches, key)
     for instance_id in ids:
         events = journal.delete(t.history, instance_id)
         history += len(events or [])
         journal.delete(t.states, instance_id)
         journal.delete(t.history_heads, instance_id)
         journal.delete(t.instances, instance_id)
+    _drop(journal, t.variables, ids)
+    doomed = [k for k, d in t.decision_instances.items() if d.instance_id in ids]
+    for key in doomed:  # the decisions its business rule tasks evaluated
+        journal.delete(t.decision_instances, key)
     return Pruned(
         instances=len(ids),
         history=history,

@@ -3,13 +3,15 @@ pages as the SQL stores' `search.sql`, computed by a scan."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from typing import Any
 
+from regista.store.memory.variables import instance_variables_match
 from regista.store.params import IncidentQuery, InstanceQuery, JobQuery
 from regista.store.records import Incident, Instance, Job
 from regista.store.values import utc
+from regista.store.variables import VariableValue
 
 __all__ = [
     "incident_matches",
@@ -33,8 +35,11 @@ def _within(value: datetime | None, low: datetime | None, high: datetime | None)
     return (low is None or value >= utc(low)) and (high is None or value <= utc(high))
 
 
-def instance_matches(row: Instance, q: InstanceQuery) -> bool:
-    """Whether an instance row passes the filters of `q`."""
+def instance_matches(
+    row: Instance, q: InstanceQuery, variables: Mapping[str, VariableValue] | None = None
+) -> bool:
+    """Whether an instance row passes the filters of `q` (its variable conditions checked
+    against `variables`, the table of variable rows)."""
     return (
         (q.instance_id is None or row.id == q.instance_id)
         and (q.process_id is None or row.process_id == q.process_id)
@@ -44,6 +49,7 @@ def instance_matches(row: Instance, q: InstanceQuery) -> bool:
         and (q.statuses is None or row.status in q.statuses)
         and _within(row.started_at, q.started_from, q.started_to)
         and _within(row.ended_at, q.ended_from, q.ended_to)
+        and (not q.variables or instance_variables_match(variables or {}, row.id, q.variables))
     )
 
 
@@ -72,7 +78,7 @@ def incident_matches(row: Incident, q: IncidentQuery) -> bool:
         and (q.element_id is None or row.element_id == q.element_id)
         and (q.element_instance_id is None or row.element_instance_id == q.element_instance_id)
         and (q.job_id is None or row.job_id == q.job_id)
-        and (q.error_type is None or row.error_type == q.error_type)
+        and (q.error_types is None or row.error_type in q.error_types)
         and _within(row.created_at, q.created_from, q.created_to)
         and (q.resolved is None or (row.resolved_at is not None) == q.resolved)
     )

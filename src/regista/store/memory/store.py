@@ -23,7 +23,7 @@ from regista.store.errors import NodeLockError, StoreBusy, StoreError
 from regista.store.interface import Transaction
 from regista.store.memory.tables import Tables
 from regista.store.memory.transaction import MemoryTransaction
-from regista.store.records import BrokenLink, HistoryHead, Job, Node, Timer
+from regista.store.records import BrokenLink, Gauges, HistoryHead, Job, Node, Timer
 from regista.store.values import utc
 
 
@@ -68,6 +68,53 @@ class MemoryStore:
 
     def upgrade(self, *, fresh_schema: bool = True) -> list[int]:
         return []
+
+    def gauges(self, now: datetime) -> Gauges:
+        now = utc(now)
+        with self._memory_transaction(write=False):
+            tables = self._tables
+            owners = {i.id: i.process_id for i in tables.instances.values()}
+            instances: dict[tuple[str, str], int] = {}
+            for row in tables.instances.values():
+                if row.status in ("active", "incident"):
+                    key = (row.process_id, row.status)
+                    instances[key] = instances.get(key, 0) + 1
+            waits = [
+                *(
+                    (j.instance_id, j.element_id)
+                    for j in tables.jobs.values()
+                    if j.status in ("ready", "claimed") and not j.type.startswith("regista:")
+                ),
+                *(
+                    (u.instance_id, u.element_id)
+                    for u in tables.user_tasks.values()
+                    if u.status == "open"
+                ),
+                *((t.instance_id, t.element_id) for t in tables.timers.values() if t.instance_id),
+                *((s.instance_id, s.element_id) for s in tables.subscriptions.values()),
+                *(
+                    (x.instance_id, x.element_id)
+                    for x in tables.incidents.values()
+                    if x.resolved_at is None and x.element_id is not None
+                ),
+            ]
+            tokens: dict[tuple[str, str], int] = {}
+            for instance_id, element_id in waits:
+                if instance_id in owners:
+                    key = (owners[instance_id], element_id)
+                    tokens[key] = tokens.get(key, 0) + 1
+            jobs: dict[str, tuple[int, datetime | None]] = {}
+            for job in tables.jobs.values():
+                since = job.due_at if job.status == "ready" else job.lease_until
+                if job.status in ("ready", "claimed") and since is not None and since <= now:
+                    count, oldest = jobs.get(job.type, (0, None))
+                    jobs[job.type] = (count + 1, since if oldest is None else min(oldest, since))
+            incidents: dict[tuple[str, str], int] = {}
+            for x in tables.incidents.values():
+                if x.resolved_at is None:
+                    key = (owners.get(x.instance_id, ""), x.error_type)
+                    incidents[key] = incidents.get(key, 0) + 1
+        return Gauges(instances=instances, tokens=tokens, jobs=jobs, incidents=incidents)
 
     def reserve_id_block(self) -> int:
         return next(self._blocks)

@@ -9,6 +9,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
 
+from regista.store.alerts import AlertDelivery, AlertSubscription, SlaBreach
+from regista.store.decision_instances import DecisionInstance
 from regista.store.deployments import Deployment
 from regista.store.errors import StoreError
 from regista.store.identity import ApiKey, Group, User
@@ -26,8 +28,9 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.values import dumps
+from regista.store.variables import VariableValue
 
-__all__ = ["IdentityTables", "Journal", "Tables", "copy_json"]
+__all__ = ["AlertTables", "IdentityTables", "Journal", "Tables", "copy_json"]
 
 _K = TypeVar("_K")
 _V = TypeVar("_V")
@@ -52,6 +55,17 @@ class IdentityTables:
 
 
 @dataclass
+class AlertTables:
+    """SLA targets by (definition id, element id), breaches, subscriptions and deliveries
+    by id."""
+
+    targets: dict[tuple[str, str], float] = field(default_factory=dict)
+    breaches: dict[str, SlaBreach] = field(default_factory=dict)
+    subscriptions: dict[str, AlertSubscription] = field(default_factory=dict)
+    deliveries: dict[str, AlertDelivery] = field(default_factory=dict)
+
+
+@dataclass
 class Tables:
     """The rows of the store by id (instance states as JSON text beside their rows)."""
 
@@ -73,6 +87,10 @@ class Tables:
     counters: dict[str, int] = field(default_factory=lambda: {"history_id": 0})
     identity: IdentityTables = field(default_factory=IdentityTables)
     deployments: dict[str, Deployment] = field(default_factory=dict)
+    variables: dict[str, VariableValue] = field(default_factory=dict)
+    """The current variables by scope and name (`memory/variables.py` `row_key`)."""
+    decision_instances: dict[str, DecisionInstance] = field(default_factory=dict)
+    alerts: AlertTables = field(default_factory=AlertTables)
 
 
 class Journal:

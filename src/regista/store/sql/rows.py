@@ -3,8 +3,10 @@ dialect's codec turning driver values into datetimes and JSON."""
 
 from __future__ import annotations
 
+import json
 from typing import Any, cast
 
+from regista.store.decision_instances import DecisionInstance
 from regista.store.errors import CorruptState
 from regista.store.records import (
     BufferedMessage,
@@ -159,6 +161,26 @@ class RowMapper:
             created_at=self.c.ts_out(r["created_at"]),
             resolved_at=self.c.ts_opt(r["resolved_at"]),
             error_type=r["error_type"],
+        )
+
+    def decision_instance(self, r: Row) -> DecisionInstance:
+        return DecisionInstance(
+            key=r["key"],
+            evaluation_key=r["evaluation_key"],
+            decision_id=r["decision_id"],
+            decision_name=r["decision_name"],
+            decision_type=r["decision_type"],
+            evaluated_at=self.c.ts_out(r["evaluated_at"]),
+            result=r["result"],
+            definition_key=r["definition_key"],
+            version=r["version"],
+            instance_id=r["instance_id"],
+            element_instance_id=r["element_instance_id"],
+            process_definition_key=r["process_definition_key"],
+            state=r["state"],
+            failure=r["failure"],
+            inputs=tuple(json.loads(r["inputs"])),
+            rules=tuple(json.loads(r["rules"])),
         )
 
     def history_event(self, r: Row) -> HistoryEvent:

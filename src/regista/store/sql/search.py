@@ -17,6 +17,7 @@ from datetime import datetime
 from typing import Any, get_args
 
 from regista.engine.state import Status
+from regista.store.decision_instances import DecisionInstance, DecisionInstanceQuery
 from regista.store.params import IncidentQuery, InstanceQuery, JobQuery
 from regista.store.records import Incident, Instance, Job, UserTask, UserTaskStatus
 from regista.store.sql.base import key_in
@@ -24,18 +25,24 @@ from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.sqlfiles import placeholder
 from regista.store.tasklist import UserTaskQuery
+from regista.store.variables import VariableCondition, VariableQuery, VariableValue, value_json
 
 __all__ = [
     "claim_message_id",
+    "count_decision_instances",
     "count_incidents",
     "count_instances",
     "count_jobs",
+    "count_variables",
     "list_instances",
+    "page_decision_instances",
     "page_incidents",
     "page_instances",
     "page_jobs",
     "page_user_tasks",
+    "page_variables",
     "search_user_tasks",
+    "variable",
 ]
 
 _INSTANCE_STATUSES: tuple[str, ...] = tuple(status.value for status in Status)
@@ -131,6 +138,10 @@ def _instances(s: SqlSession, q: InstanceQuery, *, page: bool = False) -> _Selec
             c.ts(getattr(q, f"{column}_from")), f"instance_{column}_from{suffix}", f"{column}_from"
         )
         sel.when(c.ts(getattr(q, f"{column}_to")), f"instance_{column}_to{suffix}", f"{column}_to")
+    for i, condition in enumerate(q.variables):
+        # checked on the rows the walk meets, each through the variables' primary key
+        cond = _condition(s, condition, i, sel.params)
+        sel.where.append(s.sql("instance_variable").replace("{cond}", cond))
     return sel
 
 
@@ -228,11 +239,13 @@ def _incidents(s: SqlSession, q: IncidentQuery) -> _Select:
     sel.when(q.element_id, "incident_element_is", "element_id")
     sel.when(q.job_id, "incident_job_is", "job_id")
     sel.when(q.element_instance_id, "incident_element_instance_is", "element_instance_id")
-    sel.when(q.error_type, "incident_error_type_is", "error_type")
     sel.when(q.process_id, "incident_process_is", "process_id")
     sel.when(q.definition_id, "incident_definition_is", "definition_id")
     sel.when(s.codec.ts(q.created_from), "incident_created_from", "created_from")
     sel.when(s.codec.ts(q.created_to), "incident_created_to", "created_to")
+    if q.error_types is not None:
+        # checked on the rows the walk meets: no index leads with a type of so few values
+        sel.add("incident_type_in", error_types=s.codec.text_list(_distinct(q.error_types)))
     if q.resolved is not None:
         sel.add("incident_resolved" if q.resolved else "incident_open")
     return sel
@@ -372,6 +385,138 @@ def _count_user_tasks(s: SqlSession, q: UserTaskQuery, states: list[str]) -> int
         sel.params,
     )
     return int(rows[0]["n"]) if rows else 0
+
+
+# -- variables ----------------------------------------------------------------------------
+
+
+def variable(r: Row) -> VariableValue:
+    """A variable row as its record."""
+    number = r["value_number"]
+    return VariableValue(
+        instance_id=str(r["instance_id"]),
+        scope_id=str(r["scope_id"]),
+        name=str(r["name"]),
+        key=str(r["variable_key"]),
+        value=str(r["value"]),
+        text=r["value_text"],
+        number=None if number is None else float(number),
+    )
+
+
+def _renamed(s: SqlSession, piece: str, param: str, name: str) -> str:
+    dialect = s.dialect.name
+    return s.sql(piece).replace(placeholder(dialect, param), placeholder(dialect, name))
+
+
+def _condition(s: SqlSession, c: VariableCondition, i: int, params: dict[str, Any]) -> str:
+    """The SQL of a condition on the variable row `v`, its parameters named after `i`."""
+    kind = c.column
+    given = float(c.value) if kind == "number" else c.value
+    params[f"cond_{i}"] = value_json(c.value) if kind == "json" else given
+    sql = _renamed(s, f"variable_{kind}_{c.operator}", "cond", f"cond_{i}")
+    if c.name is not None:
+        params[f"cond_name_{i}"] = c.name
+        sql = _renamed(s, "variable_named", "cond_name", f"cond_name_{i}") + " AND " + sql
+    return sql
+
+
+def _variables(s: SqlSession, q: VariableQuery, *, merged: str | None = None) -> _Select:
+    """The variable filters but the cursor; a list of names or scopes is an IN condition
+    unless it is the one `merged` into branches."""
+    sel = _Select(s)
+    sel.when(q.instance_id, "variable_instance_is", "instance_id")
+    sel.when(None if q.key is None else int(q.key), "variable_key_is", "key")
+    for field, values, one, many in (
+        ("name", q.names, "variable_name_is", "variable_name_in"),
+        ("scope_id", q.scope_ids, "variable_scope_is", "variable_scope_in"),
+    ):
+        if values is None or merged == field:
+            continue
+        if len(set(values)) == 1:
+            sel.add(one, **{field: values[0]})
+        else:
+            sel.add(many, **{f"{field}s": s.codec.text_list(_distinct(values))})
+    if q.values:
+        parts = [_condition(s, c, i, sel.params) for i, c in enumerate(q.values)]
+        sel.where.append("(" + " OR ".join(parts) + ")")
+    return sel
+
+
+def _selects_nothing(q: VariableQuery) -> bool:
+    """Whether the query asks for none of an empty list of names or scopes."""
+    return (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids)
+
+
+def _variable_lead(q: VariableQuery) -> str:
+    """The index a page of variables walks, in key order: the most selective filter's."""
+    if q.key is not None:
+        return "key"
+    if q.instance_id is not None:
+        return "instance"
+    if q.names is not None:
+        return "name"
+    if q.scope_ids is not None:
+        return "scope"
+    return "key"
+
+
+def page_variables(s: SqlSession, q: VariableQuery) -> list[VariableValue]:
+    """A page of variables in key order, walking the index of the lead filter: a list of
+    several names (or scopes) is one branch per name, each walking the name's index in
+    key order, merged."""
+    if _selects_nothing(q):
+        return []
+    lead = _variable_lead(q)
+    arms: tuple[str, str, Sequence[str]] | None = None
+    if lead == "name" and len(set(q.names or ())) > 1:
+        arms = ("variable_name_is", "name", _distinct(q.names or ()))
+    elif lead == "scope" and len(set(q.scope_ids or ())) > 1:
+        arms = ("variable_scope_is", "scope_id", _distinct(q.scope_ids or ()))
+    sel = _variables(s, q, merged=None if arms is None else arms[1])
+    direction = _direction(q.descending)
+    if q.after_key is not None:
+        sel.add(f"variable_after_{direction}", after_key=int(q.after_key))
+    sel.params.update(limit=q.limit, offset=q.offset)
+    # a key names at most one row: no order to keep
+    order = None if q.key is not None else s.sql(f"variable_order_{direction}")
+    rows = sel.page("variable_page", s.sql(f"variable_rows_{lead}"), order, arms)
+    return [variable(r) for r in rows]
+
+
+def count_variables(s: SqlSession, q: VariableQuery, cap: int) -> int:
+    if (q.names is not None and not q.names) or (q.scope_ids is not None and not q.scope_ids):
+        return 0
+    return _variables(s, q).count("variable_count", "variable_count_rows", cap)
+
+
+# -- decision instances -------------------------------------------------------------------
+
+
+def _decision_instances(s: SqlSession, q: DecisionInstanceQuery) -> _Select:
+    sel = _Select(s)
+    sel.when(q.key, "decision_instance_key_is", "key")
+    sel.when(q.instance_id, "decision_instance_instance_is", "instance_id")
+    sel.when(q.decision_id, "decision_instance_decision_is", "decision_id")
+    sel.when(q.definition_key, "decision_instance_definition_is", "definition_key")
+    return sel
+
+
+def page_decision_instances(s: SqlSession, q: DecisionInstanceQuery) -> list[DecisionInstance]:
+    """A page of decision instances in key order, walking the index of the filter given."""
+    sel = _decision_instances(s, q)
+    direction = _direction(q.descending)
+    if q.after_key is not None:
+        sel.add(f"decision_instance_after_{direction}", after_key=q.after_key)
+    sel.params.update(limit=q.limit, offset=q.offset)
+    order = None if q.key is not None else s.sql(f"decision_instance_order_{direction}")
+    rows = sel.page("decision_instance_page", s.sql("decision_instance_rows"), order)
+    return [s.rows.decision_instance(r) for r in rows]
+
+
+def count_decision_instances(s: SqlSession, q: DecisionInstanceQuery, cap: int) -> int:
+    sel = _decision_instances(s, q)
+    return sel.count("decision_instance_count", "decision_instance_count_rows", cap)
 
 
 # -- messageId ----------------------------------------------------------------------------

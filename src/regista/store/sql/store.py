@@ -9,7 +9,15 @@ from datetime import datetime, timedelta
 
 from regista.store.chain import audit_chains
 from regista.store.interface import Transaction
-from regista.store.records import BrokenLink, HistoryEvent, HistoryHead, Job, Node, Timer
+from regista.store.records import (
+    BrokenLink,
+    Gauges,
+    HistoryEvent,
+    HistoryHead,
+    Job,
+    Node,
+    Timer,
+)
 from regista.store.sql.transaction import SqlTransaction
 from regista.store.values import aware
 
@@ -122,6 +130,24 @@ class SqlStore(ABC):
             s = tx.session
             s.change("message_id_purge", now=s.codec.ts(aware(now)))
             return len(s.all("message_purge", write=True, now=s.codec.ts(aware(now)), limit=limit))
+
+    def gauges(self, now: datetime) -> Gauges:
+        with self._sql_transaction(write=False) as tx:
+            s = tx.session
+            instances = {
+                (r["process_id"], r["status"]): int(r["n"]) for r in s.all("gauges_instances")
+            }
+            tokens = {
+                (r["process_id"], r["element_id"]): int(r["n"]) for r in s.all("gauges_tokens")
+            }
+            jobs = {
+                r["type"]: (int(r["n"]), s.codec.ts_opt(r["oldest"]))
+                for r in s.all("gauges_jobs", now=s.codec.ts(aware(now)))
+            }
+            incidents = {
+                (r["process_id"], r["error_type"]): int(r["n"]) for r in s.all("gauges_incidents")
+            }
+        return Gauges(instances=instances, tokens=tokens, jobs=jobs, incidents=incidents)
 
     def reclaim_space(self, *, max_pages: int = 2048) -> int:
         return 0  # PostgreSQL: autovacuum (docs/architecture.md, History and retention)

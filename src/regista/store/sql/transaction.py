@@ -48,13 +48,17 @@ from regista.store.records import (
     UserTask,
 )
 from regista.store.sql import search
+from regista.store.sql.alerts import SqlAlerts
 from regista.store.sql.base import key_in
+from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.statistics import SqlStatistics
+from regista.store.sql.variables import SqlVariables
+from regista.store.sql.steprows import write_steps
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
@@ -88,7 +92,15 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
     return None if row is None else mapper(row)
 
 
-class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
+class SqlTransaction(
+    SqlIdentity,
+    SqlDeployments,
+    SqlVariables,
+    SqlDecisionInstances,
+    SqlAlerts,
+    SqlStatistics,
+    Transaction,
+):
     """`Transaction` over the named queries of a dialect (see `SqlSession`)."""
 
     def __init__(self, session: SqlSession) -> None:
@@ -298,6 +310,9 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
     ) -> None:
         self._s.change(
             "instance_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
+        )
+        self._s.write(
+            "steps_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
         )
         for row_id, element_id in sorted(rows.items()):
             for name in _RENAMES:  # ids are unique across the tables: one of them matches
@@ -693,6 +708,8 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
                 "lock the instance (tx.lock_instance) before appending"
             ) from exc
         self._heads[instance_id] = (links[-1].seq, links[-1].hash)
+        # process intelligence's steps move with the history, in the same transaction
+        write_steps(self._s, instance_id, links)
         # the recorded head moves with the chain, in the same transaction
         self._s.write(
             "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
@@ -738,8 +755,12 @@ class SqlTransaction(SqlIdentity, SqlDeployments, SqlStatistics, Transaction):
             return Pruned()
         param = self._c.text_list(ids)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
-        # whole instances go, so their chain heads go with them
+        # whole instances go, so their chain heads, variables and steps go with them
         self._s.change("delete_history_heads", ids=param)
+        self._s.change("delete_variables", ids=param)
+        self._s.change("delete_decision_instances", ids=param)
+        self._s.change("delete_sla_breaches", ids=param)
+        self._s.change("delete_steps", ids=param)
         last = (self._c.ts_out(rows[-1]["ended_at"]), ids[-1])
         return Pruned(**counts, last=last)
 

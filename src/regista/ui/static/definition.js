@@ -4,9 +4,59 @@
   "use strict";
   const data = JSON.parse(document.getElementById("page-data").textContent);
 
+  // The diagram first, then its counts: the API counts the element instances while the
+  // page is already shown.
   const container = document.getElementById("diagram");
-  regista.diagram(container, data.xml, { counts: data.counts }).catch((error) => {
-    regista.flash("The diagram cannot be shown: " + error.message, "error");
+  const table = document.querySelector("[data-testid=element-counts]");
+  const body = document.getElementById("element-counts-body");
+
+  function cell(text, className) {
+    const td = document.createElement("td");
+    td.className = className === undefined ? "num" : className;
+    td.textContent = String(text);
+    return td;
+  }
+
+  function fill(items) {
+    body.replaceChildren();
+    if (!items.length) {
+      const row = document.createElement("tr");
+      const td = cell(table.dataset.empty, "");
+      td.colSpan = 5;
+      row.append(td);
+      body.append(row);
+      return;
+    }
+    for (const item of items) {
+      const row = document.createElement("tr");
+      const th = document.createElement("th");
+      th.scope = "row";
+      const code = document.createElement("code");
+      code.textContent = item.elementId;
+      th.append(code);
+      row.append(th, cell(item.active), cell(item.incidents, item.incidents ? "num alert" : "num"),
+        cell(item.completed), cell(item.canceled));
+      body.append(row);
+    }
+  }
+
+  const drawn = regista.diagram(container, data.xml, {});
+  const counted = regista.api("POST", data.counts, data.countsBody);
+  drawn.catch((error) => regista.flash("The diagram cannot be shown: " + error.message, "error"));
+  counted.then((found) => {
+    const items = found.items.slice().sort((a, b) => a.elementId.localeCompare(b.elementId));
+    fill(items);
+    const counts = {};
+    for (const item of items) counts[item.elementId] = item;
+    drawn.then((shown) => shown.update({ counts })).catch(() => {});
+    table.dataset.loaded = "true";
+  }).catch((error) => {
+    body.replaceChildren();
+    const row = document.createElement("tr");
+    const td = cell("The counts cannot be read: " + error.message, "alert");
+    td.colSpan = 5;
+    row.append(td);
+    body.append(row);
   });
 
   const switcher = document.getElementById("version-switch");

@@ -294,3 +294,124 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      text NOT NULL,
+    name          text NOT NULL,
+    instance_id   text NOT NULL,
+    variable_key  bigint NOT NULL,
+    value         text NOT NULL,
+    value_text    text,
+    value_number  double precision,
+    PRIMARY KEY (scope_id, name)
+);
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);
+
+-- the decisions the engine evaluated, one row per decision of each evaluation
+CREATE TABLE decision_instances (
+    key                     text PRIMARY KEY,
+    evaluation_key          text NOT NULL,
+    decision_id             text NOT NULL,
+    decision_name           text NOT NULL,
+    decision_type           text NOT NULL,
+    definition_key          text,
+    version                 integer,
+    instance_id             text,
+    element_instance_id     text,
+    process_definition_key  text,
+    evaluated_at            timestamptz NOT NULL,
+    state                   text NOT NULL,
+    failure                 text,
+    result                  text NOT NULL,
+    inputs                  text NOT NULL,
+    rules                   text NOT NULL
+);
+CREATE INDEX decision_instances_decision ON decision_instances (decision_id, key);
+CREATE INDEX decision_instances_definition ON decision_instances (definition_key, key);
+CREATE INDEX decision_instances_instance ON decision_instances (instance_id, key)
+    WHERE instance_id IS NOT NULL;
+
+CREATE TABLE sla_targets (
+    definition_id  text NOT NULL,
+    element_id     text NOT NULL,
+    seconds        double precision NOT NULL,
+    PRIMARY KEY (definition_id, element_id)
+);
+
+CREATE TABLE sla_breaches (
+    id                   text PRIMARY KEY,
+    instance_id          text NOT NULL,
+    process_id           text NOT NULL,
+    definition_id        text NOT NULL,
+    element_id           text NOT NULL,
+    element_instance_id  text NOT NULL,
+    kind                 text NOT NULL,
+    started_at           timestamptz NOT NULL,
+    due_at               timestamptz NOT NULL,
+    breached_at          timestamptz NOT NULL
+);
+CREATE INDEX sla_breaches_breached ON sla_breaches (breached_at, id);
+CREATE INDEX sla_breaches_process ON sla_breaches (process_id, breached_at, id);
+CREATE INDEX sla_breaches_instance ON sla_breaches (instance_id, breached_at, id);
+
+CREATE TABLE alert_subscriptions (
+    id          text PRIMARY KEY,
+    event_kind  text NOT NULL,
+    channel     text NOT NULL CHECK (channel IN ('webhook', 'email')),
+    target      text NOT NULL,
+    secret      text,
+    created_at  timestamptz NOT NULL,
+    created_by  text
+);
+CREATE INDEX alert_subscriptions_kind ON alert_subscriptions (event_kind, id);
+
+CREATE TABLE alert_deliveries (
+    id               text PRIMARY KEY,
+    subscription_id  text NOT NULL,
+    event_kind       text NOT NULL,
+    channel          text NOT NULL,
+    target           text NOT NULL,
+    secret           text,
+    payload          jsonb NOT NULL,
+    status           text NOT NULL CHECK (status IN ('pending', 'delivered')),
+    attempts         integer NOT NULL,
+    due_at           timestamptz NOT NULL,
+    lease_owner      text,
+    last_error       text,
+    created_at       timestamptz NOT NULL,
+    delivered_at     timestamptz
+);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (status, due_at, id);
+CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id);
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance. Ids
+-- compare byte by byte ("C"): analyses group and sort by them, and ids have no language.
+CREATE TABLE steps (
+    instance_id          text COLLATE "C" NOT NULL,
+    element_instance_id  text COLLATE "C" NOT NULL,
+    definition_id        text COLLATE "C" NOT NULL,
+    process_id           text COLLATE "C" NOT NULL,
+    version              integer NOT NULL,
+    case_start           double precision NOT NULL,
+    element_id           text COLLATE "C" NOT NULL,
+    element_type         text,
+    flow                 text,
+    ord                  integer NOT NULL,
+    rep                  integer NOT NULL,
+    scheduled            double precision NOT NULL,
+    started              double precision,
+    ended                double precision,
+    state                text NOT NULL,
+    worker               text,
+    resource             text,
+    error_code           text,
+    PRIMARY KEY (instance_id, element_instance_id)
+);
+CREATE INDEX steps_element ON steps (instance_id, element_id);
+CREATE INDEX steps_process ON steps (process_id, case_start);

@@ -140,9 +140,6 @@ job_id = :job_id
 -- name: incident_element_instance_is
 element_instance_id = :element_instance_id
 
--- name: incident_error_type_is
-error_type = :error_type
-
 -- name: incident_process_is
 EXISTS (SELECT 1 FROM instances i
         WHERE i.id = incidents.instance_id AND i.process_id = :process_id)
@@ -156,6 +153,9 @@ created_at >= :created_from
 
 -- name: incident_created_to
 created_at <= :created_to
+
+-- name: incident_type_in
+error_type = ANY(:error_types)
 
 -- name: incident_open
 resolved_at IS NULL
@@ -363,3 +363,103 @@ RETURNING message_key;
 
 -- name: message_id_purge
 DELETE FROM message_ids WHERE expires_at <= :now;
+
+-- Variables (store/variables.py), by key. A condition on a variable's value compares the
+-- row `v` with :cond: JSON text for equality (texts are canonical), the number column
+-- for numbers, the string's beginning for orderings and `like`.
+
+-- The rows of a page, on the index of its lead filter (named: without statistics SQLite
+-- may take the primary key and sort).
+
+-- name: variable_rows_key
+SELECT v.* FROM variables v
+
+-- name: variable_rows_instance
+SELECT v.* FROM variables v
+
+-- name: variable_rows_name
+SELECT v.* FROM variables v
+
+-- name: variable_rows_scope
+SELECT v.* FROM variables v
+
+-- name: variable_count_rows
+SELECT 1 FROM variables v
+
+-- name: variable_name_is
+v.name = :name
+
+-- name: variable_instance_is
+v.instance_id = :instance_id
+
+-- name: variable_scope_is
+v.scope_id = :scope_id
+
+-- name: variable_name_in
+v.name = ANY(:names)
+
+-- name: variable_scope_in
+v.scope_id = ANY(:scope_ids)
+
+-- name: variable_key_is
+v.variable_key = :key
+
+-- name: variable_after_asc
+v.variable_key > :after_key
+
+-- name: variable_after_desc
+v.variable_key < :after_key
+
+-- name: variable_order_asc
+variable_key
+
+-- name: variable_order_desc
+variable_key DESC
+
+-- name: variable_named
+v.name = :cond_name
+
+-- name: variable_json_eq
+v.value = :cond
+
+-- name: variable_json_neq
+v.value <> :cond
+
+-- name: variable_number_eq
+v.value_number = :cond
+
+-- name: variable_number_neq
+(v.value_number IS NULL OR v.value_number <> :cond)
+
+-- name: variable_number_gt
+v.value_number > :cond
+
+-- name: variable_number_gteq
+v.value_number >= :cond
+
+-- name: variable_number_lt
+v.value_number < :cond
+
+-- name: variable_number_lteq
+v.value_number <= :cond
+
+-- name: variable_text_gt
+v.value_text > :cond COLLATE "C"
+
+-- name: variable_text_gteq
+v.value_text >= :cond COLLATE "C"
+
+-- name: variable_text_lt
+v.value_text < :cond COLLATE "C"
+
+-- name: variable_text_lteq
+v.value_text <= :cond COLLATE "C"
+
+-- name: variable_text_like
+v.value_text LIKE :cond
+
+-- An instance whose own variable (of its top scope, found by the primary key) meets
+-- {cond}: checked on the rows the instance walk meets.
+
+-- name: instance_variable
+EXISTS (SELECT 1 FROM variables v WHERE v.scope_id = instances.id AND {cond})

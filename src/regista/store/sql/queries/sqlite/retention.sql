@@ -38,6 +38,9 @@ WHERE i.status IN ('completed', 'terminated', 'cancelled')
 -- name: delete_history
 DELETE FROM history WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
+-- name: delete_steps
+DELETE FROM steps WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
 -- name: delete_history_heads
 DELETE FROM history_heads WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
@@ -53,8 +56,14 @@ DELETE FROM user_tasks WHERE instance_id IN (SELECT value FROM json_each(:ids));
 -- name: delete_subscriptions
 DELETE FROM subscriptions WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
+-- name: delete_variables
+DELETE FROM variables WHERE instance_id IN (SELECT value FROM json_each(:ids));
+
 -- name: delete_incidents
 DELETE FROM incidents WHERE instance_id IN (SELECT value FROM json_each(:ids));
 
 -- name: delete_instances
 DELETE FROM instances WHERE id IN (SELECT value FROM json_each(:ids));
+
+-- name: delete_sla_breaches
+DELETE FROM sla_breaches WHERE instance_id IN (SELECT value FROM json_each(:ids));

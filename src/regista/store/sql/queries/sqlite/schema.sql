@@ -298,3 +298,125 @@ CREATE TABLE event_log_events (
     PRIMARY KEY (log_name, seq)
 );
 CREATE INDEX event_log_events_case ON event_log_events (log_name, case_id, ts);
+
+-- the current value of every variable, one row per scope and name, kept with the state
+CREATE TABLE variables (
+    scope_id      TEXT NOT NULL,
+    name          TEXT NOT NULL,
+    instance_id   TEXT NOT NULL,
+    variable_key  INTEGER NOT NULL,
+    value         TEXT NOT NULL,
+    value_text    TEXT,
+    value_number  REAL,
+    PRIMARY KEY (scope_id, name)
+) WITHOUT ROWID;
+CREATE INDEX variables_key ON variables (variable_key);
+CREATE INDEX variables_name ON variables (name, variable_key);
+CREATE INDEX variables_instance ON variables (instance_id, variable_key);
+CREATE INDEX variables_scope ON variables (scope_id, variable_key);
+
+-- the decisions the engine evaluated, one row per decision of each evaluation
+CREATE TABLE decision_instances (
+    key                     TEXT PRIMARY KEY,
+    evaluation_key          TEXT NOT NULL,
+    decision_id             TEXT NOT NULL,
+    decision_name           TEXT NOT NULL,
+    decision_type           TEXT NOT NULL,
+    definition_key          TEXT,
+    version                 INTEGER,
+    instance_id             TEXT,
+    element_instance_id     TEXT,
+    process_definition_key  TEXT,
+    evaluated_at            TEXT NOT NULL,
+    state                   TEXT NOT NULL,
+    failure                 TEXT,
+    result                  TEXT NOT NULL,
+    inputs                  TEXT NOT NULL,
+    rules                   TEXT NOT NULL
+);
+CREATE INDEX decision_instances_decision ON decision_instances (decision_id, key);
+CREATE INDEX decision_instances_definition ON decision_instances (definition_key, key);
+CREATE INDEX decision_instances_instance ON decision_instances (instance_id, key)
+    WHERE instance_id IS NOT NULL;
+
+CREATE TABLE sla_targets (
+    definition_id  TEXT NOT NULL,
+    element_id     TEXT NOT NULL,
+    seconds        REAL NOT NULL,
+    PRIMARY KEY (definition_id, element_id)
+);
+
+CREATE TABLE sla_breaches (
+    id                   TEXT PRIMARY KEY,
+    instance_id          TEXT NOT NULL,
+    process_id           TEXT NOT NULL,
+    definition_id        TEXT NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    kind                 TEXT NOT NULL,
+    started_at           TEXT NOT NULL,
+    due_at               TEXT NOT NULL,
+    breached_at          TEXT NOT NULL
+);
+CREATE INDEX sla_breaches_breached ON sla_breaches (breached_at, id);
+CREATE INDEX sla_breaches_process ON sla_breaches (process_id, breached_at, id);
+CREATE INDEX sla_breaches_instance ON sla_breaches (instance_id, breached_at, id);
+
+CREATE TABLE alert_subscriptions (
+    id          TEXT PRIMARY KEY,
+    event_kind  TEXT NOT NULL,
+    channel     TEXT NOT NULL CHECK (channel IN ('webhook', 'email')),
+    target      TEXT NOT NULL,
+    secret      TEXT,
+    created_at  TEXT NOT NULL,
+    created_by  TEXT
+);
+CREATE INDEX alert_subscriptions_kind ON alert_subscriptions (event_kind, id);
+
+CREATE TABLE alert_deliveries (
+    id               TEXT PRIMARY KEY,
+    subscription_id  TEXT NOT NULL,
+    event_kind       TEXT NOT NULL,
+    channel          TEXT NOT NULL,
+    target           TEXT NOT NULL,
+    secret           TEXT,
+    payload          TEXT NOT NULL,
+    status           TEXT NOT NULL CHECK (status IN ('pending', 'delivered')),
+    attempts         INTEGER NOT NULL,
+    due_at           TEXT NOT NULL,
+    lease_owner      TEXT,
+    last_error       TEXT,
+    created_at       TEXT NOT NULL,
+    delivered_at     TEXT
+);
+CREATE INDEX alert_deliveries_due ON alert_deliveries (status, due_at, id);
+CREATE INDEX alert_deliveries_created ON alert_deliveries (created_at, id);
+-- one row per element instance, kept by the code that appends the history (store/sql/
+-- steprows.py) in the same transaction: what process intelligence reads instead of the
+-- events. Times are epoch seconds; `started` is NULL until a worker locked the job or a
+-- person claimed the task; `rep` is the element's n-th execution in its instance. Rows are
+-- kept in the order of process, start of their case, case and place in it, so that an
+-- analysis of one process (and a window of time) reads one range of the table, each case
+-- in the order of its path, and its windows over the cases need no sort.
+CREATE TABLE steps (
+    instance_id          TEXT NOT NULL,
+    element_instance_id  TEXT NOT NULL,
+    definition_id        TEXT NOT NULL,
+    process_id           TEXT NOT NULL,
+    version              INTEGER NOT NULL,
+    case_start           REAL NOT NULL,
+    element_id           TEXT NOT NULL,
+    element_type         TEXT,
+    flow                 TEXT,
+    ord                  INTEGER NOT NULL,
+    rep                  INTEGER NOT NULL,
+    scheduled            REAL NOT NULL,
+    started              REAL,
+    ended                REAL,
+    state                TEXT NOT NULL,
+    worker               TEXT,
+    resource             TEXT,
+    error_code           TEXT,
+    PRIMARY KEY (process_id, case_start, instance_id, ord)
+) WITHOUT ROWID;
+CREATE INDEX steps_element ON steps (instance_id, element_id);

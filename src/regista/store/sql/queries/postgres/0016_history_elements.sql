@@ -1,4 +1,4 @@
--- Regista schema 12 (PostgreSQL; provisional number, 0015 at merge): the element events of each
+-- Regista schema 16 (PostgreSQL): the element events of each
 -- instance's history by kind and element, so that the cockpit's element counts
 -- (statistics.sql) read this index alone instead of every history row with its data.
 

@@ -1,0 +1,128 @@
+"""The analyses over HTTP (`/v2/insight/...`) on a real server over each database: the
+same reports as the library, the scope as query parameters, bad input answered with a
+problem naming the parameter, and only operators (and administrators) let in."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import httpx
+import pytest
+from insightkit import History, Place
+
+from apikit import Roles, as_role
+from regista.api import ServerOptions, create_app
+from regista.client import Client
+from regista.insight import Scope, elements, throughput
+from serving import serve
+
+pytest_plugins = ["insightfixtures"]
+
+HOUR = 3600.0
+
+
+@pytest.fixture(scope="module")
+def http(claims: tuple[Place, History]) -> Iterator[tuple[Place, httpx.Client]]:
+    place, _ = claims
+    with Client(place.settings()) as client:
+        app = create_app(
+            client, ServerOptions(auth="basic"), authenticator=Roles(), insight=place.settings()
+        )
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as made:
+            made.headers.update(as_role("operator"))
+            yield place, made
+
+
+def _get(http: httpx.Client, path: str, **params: Any) -> dict[str, Any]:
+    answer = http.get(f"/v2/insight/{path}", params=params)
+    assert answer.status_code == 200, answer.text
+    found: dict[str, Any] = answer.json()
+    return found
+
+
+def test_the_answers_are_the_reports_of_the_library(
+    http: tuple[Place, httpx.Client],
+) -> None:
+    place, client = http
+    with place.open() as db:
+        expected = elements(db, Scope(definition="claim")).to_json()
+        per_hour = throughput(db, Scope(), bucket="hour").to_json()
+    assert _get(client, "elements", definition="claim") == expected
+    assert _get(client, "throughput", bucket="hour") == per_hour
+    approve = next(r for r in expected["rows"] if r["activity"] == "approve")
+    assert approve["service_p50"] == 0.5 * HOUR
+
+
+def test_every_analysis_answers_with_its_parameters(http: tuple[Place, httpx.Client]) -> None:
+    _, client = http
+    spread = _get(client, "durations", definition="claim", version=1, bins=2)
+    assert [r["count"] for r in spread["rows"]] == [2, 2]
+    assert spread["summary"]["count"] == 4
+    top = _get(client, "variants", definition="claim", limit=1)
+    assert len(top["rows"]) == 1 and top["cases"] == 5 and top["distinct"] == 4
+    assert top["rows"][0]["activities"] == ["s", "check", "ok", "approve", "done"]
+    edges = {(r["source"], r["target"]): r["count"] for r in _get(client, "dfg")["rows"]}
+    assert edges[("s", "check")] == 5
+    assert _get(client, "bottlenecks")["rows"][0]["activity"] == "approve"
+    never = {r["id"] for r in _get(client, "deviations", definition="claim")["rows"]}
+    assert {"late", "escalated"} <= never
+    (incident,) = _get(client, "incidents")["rows"]
+    assert incident["element_id"] == "check"
+    assert _get(client, "errors")["rows"][0]["code"] == "BAD"
+    # a window on the start of the cases: nothing started on 2 January
+    assert _get(client, "elements", since="2030-01-02T00:00:00")["rows"] == []
+    assert len(_get(client, "variants", until="2030-01-02T00:00:00Z")["rows"]) == 4
+
+
+@pytest.mark.parametrize(
+    ("path", "params", "field", "says"),
+    [
+        ("elements", {"definition": "nope"}, "definition", "no definition 'nope'"),
+        ("elements", {"definition": "claim", "version": 7}, "version", "has no version 7"),
+        ("elements", {"version": 1}, "version", "needs definition"),
+        ("elements", {"version": 0}, "version", ""),
+        ("elements", {"log": "x"}, "log", "no imported event log 'x'"),
+        ("deviations", {"log": "x"}, "log", "an imported log has no model"),
+        (
+            "variants",
+            {"since": "2030-01-02T00:00:00Z", "until": "2030-01-01T00:00:00Z"},
+            "since",
+            "since must be before until",
+        ),
+        ("elements", {"since": "yesterday"}, "since", ""),
+        ("elements", {"until": "0001-01-01T00:00:00+01:00"}, "until", "out of range"),
+        ("throughput", {"bucket": "month"}, "bucket", ""),
+        ("durations", {"bins": 0}, "bins", ""),
+        ("variants", {"limit": 0}, "limit", ""),
+    ],
+)
+def test_bad_input_is_a_problem_naming_the_parameter(
+    http: tuple[Place, httpx.Client], path: str, params: dict[str, Any], field: str, says: str
+) -> None:
+    _, client = http
+    answer = client.get(f"/v2/insight/{path}", params=params)
+    assert answer.status_code == 400, answer.text
+    problem = answer.json()
+    assert answer.headers["content-type"].startswith("application/problem+json")
+    assert field in [p["name"] for p in problem["invalidParams"]], problem
+    assert says in problem["detail"]
+
+
+def test_only_operators_and_administrators(http: tuple[Place, httpx.Client]) -> None:
+    _, client = http
+    assert client.get("/v2/insight/elements", headers=as_role("admin")).status_code == 200
+    assert client.get("/v2/insight/elements", headers=as_role("user")).status_code == 403
+    assert client.get("/v2/insight/elements", headers=as_role("modeler")).status_code == 403
+    anonymous = client.get("/v2/insight/elements", headers={"Authorization": ""})
+    assert anonymous.status_code == 401
+
+
+def test_a_server_without_a_database_for_it_says_so(claims: tuple[Place, History]) -> None:
+    place, _ = claims
+    with Client(place.settings()) as client:
+        app = create_app(client, ServerOptions(auth="none"))
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+            answer = http.get("/v2/insight/elements")
+    assert answer.status_code == 409
+    assert "SQLite or PostgreSQL" in answer.json()["detail"]
