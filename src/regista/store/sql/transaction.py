@@ -57,8 +57,8 @@ from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.statistics import SqlStatistics
-from regista.store.sql.variables import SqlVariables
 from regista.store.sql.steprows import write_steps
+from regista.store.sql.variables import SqlVariables
 from regista.store.tasklist import UserTaskChanges, UserTaskQuery
 from regista.store.values import aware, dumps, new_id, sha256_text, utc, utc_opt
 
