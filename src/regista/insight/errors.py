@@ -20,11 +20,11 @@ class LogFormatError(InsightError):
     """An event log file that does not parse: names the file, the line and the field."""
 
     def __init__(self, path: str, line: int | None, field: str | None, problem: str) -> None:
-        self.path, self.line, self.field, self.problem = path, line, field, problem
+        self.path, self.line, self.problem = path, line, problem
         where = path if line is None else f"{path}, line {line}"
         if field:
             where += f", field {field!r}"
-        super().__init__(f"{where}: {problem}")
+        super().__init__(f"{where}: {problem}", field=field)
 
 
 class MappingError(InsightError):

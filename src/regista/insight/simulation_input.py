@@ -54,9 +54,9 @@ class SimulationInputError(InsightError):
     """A simulation file that is not valid: names the file, the line and the field."""
 
     def __init__(self, path: str, line: int | None, field: str, problem: str) -> None:
-        self.path, self.line, self.field = path, line, field
+        self.path, self.line = path, line
         where = path if line is None else f"{path}, line {line}"
-        super().__init__(f"{where}, field {field!r}: {problem}")
+        super().__init__(f"{where}, field {field!r}: {problem}", field=field)
 
 
 @dataclass(frozen=True, slots=True)

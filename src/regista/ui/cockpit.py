@@ -1,10 +1,12 @@
 """The cockpit's dashboard: per process, its running, completed and failed instances and
-open incidents (the statistics endpoint: one call for every process), with the open user
-tasks, refreshed without a reload."""
+open incidents (the statistics endpoint: one call for every process), with the open and
+overdue user tasks, the SLA deadlines at risk and the SLA breaches, refreshed without a
+reload."""
 
 from __future__ import annotations
 
 import asyncio
+from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
@@ -20,6 +22,9 @@ router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False
 
 Operator = Annotated[Principal, Depends(viewer_with("operator"))]
 
+#: The SLA lists are counted up to this many (the dashboard says "or more" beyond).
+SLA_CAP = 1000
+
 
 async def _total(request: Request, path: str, filter: dict[str, Any]) -> int:
     found = await ui(request).gateway.post(request, path, {"filter": filter, "page": {"limit": 1}})
@@ -34,14 +39,18 @@ async def dashboard_data(request: Request) -> dict[str, Any]:
     """What the dashboard shows, read through the API as the signed-in user: the instance
     counts of every process in one call (the store groups them), open tasks and incidents."""
     gateway = ui(request).gateway
-    stats, open_tasks, incidents = await asyncio.gather(
+    now = datetime.now(UTC).isoformat()
+    stats, open_tasks, overdue, incidents, at_risk, breaches = await asyncio.gather(
         gateway.post(
             request,
             "/v2/process-definitions/statistics/process-instances",
             {"page": {"limit": 10_000}},
         ),
         _total(request, "/v2/user-tasks/search", {"state": "CREATED"}),
+        _total(request, "/v2/user-tasks/search", {"state": "CREATED", "dueDate": {"$lt": now}}),
         _total(request, "/v2/incidents/search", {"state": "ACTIVE"}),
+        gateway.get(request, "/v2/sla/at-risk", limit=SLA_CAP),
+        gateway.post(request, "/v2/sla-breaches/search", {"page": {"limit": SLA_CAP}}),
     )
     rows = [
         {
@@ -58,7 +67,11 @@ async def dashboard_data(request: Request) -> dict[str, Any]:
     return {
         "rows": rows,
         "open_tasks": open_tasks,
+        "overdue_tasks": overdue,
         "open_incidents": incidents,
+        "sla_at_risk": len(at_risk["items"]),
+        "sla_breaches": len(breaches["items"]),
+        "sla_cap": SLA_CAP,
         "running": sum(row["running"] + row["incidents"] for row in rows),
     }
 

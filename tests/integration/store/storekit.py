@@ -169,6 +169,7 @@ class PostgresBackend(SqlBackend):
         "incidents",
         "history",
         "history_heads",
+        "steps",
         "variables",
         "decision_instances",
         "users",
