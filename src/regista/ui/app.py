@@ -4,7 +4,8 @@ the UI."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from importlib.resources import files
 
 from fastapi import FastAPI
@@ -17,6 +18,7 @@ from regista.client import Client
 from regista.ui import cockpit, decisions, incidents, jobs, login, missing, modeler, tasklist
 from regista.ui.gateway import Gateway
 from regista.ui.pages import PREFIX, Ui
+from regista.ui.throttle import LoginThrottle, ThrottleLimits
 
 __all__ = ["UiOptions", "mount_ui"]
 
@@ -24,10 +26,12 @@ __all__ = ["UiOptions", "mount_ui"]
 @dataclass(frozen=True, slots=True)
 class UiOptions:
     """How the UI signs people in: a session lasts `session_hours`; the cookie is marked
-    Secure when `cookie_secure` (None: when the request came over HTTPS)."""
+    Secure when `cookie_secure` (None: when the request came over HTTPS); failed sign-ins
+    are limited by `login_limits`."""
 
     session_hours: float = 8.0
     cookie_secure: bool | None = None
+    login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
 
 def mount_ui(
@@ -38,6 +42,8 @@ def mount_ui(
     gateway = Gateway(app)
     app.state.ui = Ui(gateway, auth=options.auth, cookie_secure=ui_options.cookie_secure)
     app.state.ui_tokens = AccessTokens(client.store, lifetime=int(ui_options.session_hours * 3600))
+    # the process's monotonic clock: the throttle measures waits, never dates
+    app.state.ui_throttle = LoginThrottle(time.monotonic, ui_options.login_limits)
     app.router.add_event_handler("shutdown", gateway.close)
     static = files("regista.ui").joinpath("static")
     app.mount(PREFIX + "/static", StaticFiles(directory=str(static)), name="ui-static")
