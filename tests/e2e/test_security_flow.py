@@ -4,6 +4,8 @@ such an instance shows it without a single dialog or console error."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from playwright.sync_api import Dialog, Page
 
 from .conftest import ADMIN, Server, sign_in
@@ -68,3 +70,39 @@ def test_no_payload_runs_on_any_page(page: Page, server: Server) -> None:
     assert dialogs == [], f"a payload ran: {dialogs}"
     # the payload is on the page, as text
     assert "<script>alert(2)</script>" in page.locator("body").inner_text()
+
+
+MODELS = Path(__file__).parents[1] / "acceptance/scenarios/models"
+
+
+def test_every_kind_of_page_runs_under_the_content_security_policy(
+    page: Page, server: Server
+) -> None:
+    """The policy allows only this server's script files: a page that needed an inline
+    script or eval would print a refusal, which fails the test (the `page` fixture)."""
+    deployed = server.deploy("csp.bpmn", PROCESS.replace('id="xss"', 'id="csp"'))
+    (process,) = [
+        d["processDefinition"] for d in deployed["deployments"] if "processDefinition" in d
+    ]
+    answer = server.api.post(
+        "/v2/deployments",
+        files=[("resources", ("discount.dmn", (MODELS / "discount.dmn").read_bytes(), "text/xml"))],
+    )
+    assert answer.status_code == 200, answer.text
+    (decision,) = [
+        d["decisionDefinition"] for d in answer.json()["deployments"] if "decisionDefinition" in d
+    ][:1]
+    sign_in(page, *ADMIN)
+    addresses = [
+        "/ui/decisions",
+        f"/ui/decisions/{decision['decisionDefinitionKey']}",
+        f"/ui/modeler/edit?process={process['processDefinitionKey']}",
+        "/ui/modeler/edit?new=camunda7",
+        "/ui/modeler/edit?new=dmn",
+        "/ui/modeler/edit?new=form",
+    ]
+    for address in addresses:
+        response = page.goto(address)
+        assert response is not None and response.status == 200, address
+        assert "script-src 'self'" in response.headers["content-security-policy"]
+        page.wait_for_load_state("networkidle")

@@ -76,16 +76,20 @@ NAV = (
 
 
 #: Headers of every answer of a UI route: never cached (pages show one user's data), never
-#: framed (clickjacking), never sniffed, no address leaked to other sites, and a policy that
-#: keeps plugins, foreign <base> and form targets out (scripts stay as the vendored
-#: libraries need them).
+#: framed (clickjacking), never sniffed, no address leaked to other sites, and a content
+#: policy under which only this server's script files run (no inline script, no eval: the
+#: JSON data blocks are not run); inline styles stay allowed, the vendored libraries set
+#: them. tests/e2e/test_security_flow.py opens every kind of page under it.
 PAGE_HEADERS = {
     "Cache-Control": "no-store",
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "same-origin",
     "X-Frame-Options": "DENY",
     "Content-Security-Policy": (
-        "frame-ancestors 'none'; base-uri 'self'; form-action 'self'; object-src 'none'"
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
     ),
 }
 

@@ -140,7 +140,10 @@ def test_every_answer_of_the_ui_carries_the_protective_headers(served: UiServed)
             _protected(browser.get(path).headers, path)
         page = browser.get("/ui/")
         assert "form-action 'self'" in page.headers["content-security-policy"]
-        assert "object-src 'none'" in page.headers["content-security-policy"]
+        policy = page.headers["content-security-policy"]
+        assert "object-src 'none'" in policy
+        scripts = next(part for part in policy.split(";") if "script-src" in part)
+        assert scripts.split() == ["script-src", "'self'"]
 
 
 BAD_QUERIES = (
