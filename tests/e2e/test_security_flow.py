@@ -106,3 +106,13 @@ def test_every_kind_of_page_runs_under_the_content_security_policy(
         assert response is not None and response.status == 200, address
         assert "script-src 'self'" in response.headers["content-security-policy"]
         page.wait_for_load_state("networkidle")
+
+
+def test_a_live_page_whose_session_ended_shows_the_login(page: Page, server: Server) -> None:
+    """The dashboard reloads its content every few seconds; once the session is gone the
+    browser goes to the login instead of nesting the login form inside the dashboard."""
+    sign_in(page, *ADMIN)
+    page.goto("/ui/")
+    page.context.clear_cookies()
+    page.wait_for_url("**/ui/login**", timeout=30_000)
+    assert page.locator("#dashboard").count() == 0
