@@ -11,6 +11,7 @@ from importlib.resources import files
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from regista.api.options import ServerOptions
 from regista.api.tokens import AccessTokens
@@ -34,6 +35,25 @@ class UiOptions:
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
 
+class _Nosniff:
+    """Static files with `X-Content-Type-Options: nosniff`: a browser runs a file only as
+    the type the server names."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, sending)
+
+
 def mount_ui(
     app: FastAPI, client: Client, options: ServerOptions, ui_options: UiOptions | None = None
 ) -> None:
@@ -46,7 +66,7 @@ def mount_ui(
     app.state.ui_throttle = LoginThrottle(time.monotonic, ui_options.login_limits)
     app.router.add_event_handler("shutdown", gateway.close)
     static = files("regista.ui").joinpath("static")
-    app.mount(PREFIX + "/static", StaticFiles(directory=str(static)), name="ui-static")
+    app.mount(PREFIX + "/static", _Nosniff(StaticFiles(directory=str(static))), name="ui-static")
     app.include_router(login.router)
     app.include_router(cockpit.router)
     app.include_router(tasklist.router)

@@ -146,6 +146,14 @@ def test_every_answer_of_the_ui_carries_the_protective_headers(served: UiServed)
         assert scripts.split() == ["script-src", "'self'"]
 
 
+def test_static_files_are_never_sniffed(served: UiServed) -> None:
+    with served.browser() as browser:
+        for path in ("/ui/static/ui.js", "/ui/static/ui.css"):
+            answer = browser.get(path)
+            assert answer.headers.get("x-content-type-options") == "nosniff", path
+        assert browser.get("/ui/static/ui.js").headers["content-type"].startswith("text/javascript")
+
+
 BAD_QUERIES = (
     "state=%00",
     "after=zzz&before=%ff%fe",
