@@ -66,7 +66,16 @@ def _cross_origin(connection: HTTPConnection) -> bool:
     """Whether a browser sent the request from a page of another origin. The API lets
     pages on this machine call it (CORS, for the Modeler), and a browser sends the session
     cookie of `localhost:8080` with requests from `localhost:3000` too (the same site):
-    such requests must bring their own credentials, never ride on the UI's session."""
+    such requests must bring their own credentials, never ride on the UI's session.
+    A top-level navigation that changes nothing (a link to a task in a mail or a wiki)
+    counts as the user's own: the other page cannot read what it shows."""
+    method = connection.scope.get("method", "GET")
+    if (
+        method in SAFE_METHODS
+        and connection.headers.get("sec-fetch-mode") == "navigate"
+        and connection.headers.get("sec-fetch-dest") == "document"
+    ):
+        return False
     fetched_from = connection.headers.get("sec-fetch-site")
     if fetched_from is not None and fetched_from not in ("same-origin", "none"):
         return True

@@ -4,12 +4,14 @@ the UI."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from importlib.resources import files
 
 from fastapi import FastAPI
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from regista.api.options import ServerOptions
 from regista.api.tokens import AccessTokens
@@ -28,6 +30,7 @@ from regista.ui import (
 )
 from regista.ui.gateway import Gateway
 from regista.ui.pages import PREFIX, Ui
+from regista.ui.throttle import LoginThrottle, ThrottleLimits
 
 __all__ = ["UiOptions", "mount_ui"]
 
@@ -35,10 +38,31 @@ __all__ = ["UiOptions", "mount_ui"]
 @dataclass(frozen=True, slots=True)
 class UiOptions:
     """How the UI signs people in: a session lasts `session_hours`; the cookie is marked
-    Secure when `cookie_secure` (None: when the request came over HTTPS)."""
+    Secure when `cookie_secure` (None: when the request came over HTTPS); failed sign-ins
+    are limited by `login_limits`."""
 
     session_hours: float = 8.0
     cookie_secure: bool | None = None
+    login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
+
+
+class _Nosniff:
+    """Static files with `X-Content-Type-Options: nosniff`: a browser runs a file only as
+    the type the server names."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        async def sending(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [
+                    *message.get("headers", []),
+                    (b"x-content-type-options", b"nosniff"),
+                ]
+            await send(message)
+
+        await self.app(scope, receive, sending)
 
 
 def mount_ui(
@@ -49,9 +73,11 @@ def mount_ui(
     gateway = Gateway(app)
     app.state.ui = Ui(gateway, auth=options.auth, cookie_secure=ui_options.cookie_secure)
     app.state.ui_tokens = AccessTokens(client.store, lifetime=int(ui_options.session_hours * 3600))
+    # the process's monotonic clock: the throttle measures waits, never dates
+    app.state.ui_throttle = LoginThrottle(time.monotonic, ui_options.login_limits)
     app.router.add_event_handler("shutdown", gateway.close)
     static = files("regista.ui").joinpath("static")
-    app.mount(PREFIX + "/static", StaticFiles(directory=str(static)), name="ui-static")
+    app.mount(PREFIX + "/static", _Nosniff(StaticFiles(directory=str(static))), name="ui-static")
     app.include_router(login.router)
     app.include_router(cockpit.router)
     app.include_router(tasklist.router)

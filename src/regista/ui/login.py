@@ -16,6 +16,7 @@ from regista.api.problems import ApiError
 from regista.api.sessions import COOKIE, CSRF_FIELD, check_csrf
 from regista.api.tokens import AccessTokens
 from regista.ui.pages import PREFIX, PageRoute, ui
+from regista.ui.throttle import LoginThrottle
 
 __all__ = ["router"]
 
@@ -39,7 +40,11 @@ def _next(target: str | None) -> str:
 
 def _same_origin(request: Request) -> bool:
     """Whether a form post comes from a page of this server (a browser names its origin;
-    another site's page cannot sign someone in here)."""
+    another site's page cannot sign someone in here). A browser that sends no Origin but
+    says where the request came from (Sec-Fetch-Site) is believed too."""
+    fetched_from = request.headers.get("sec-fetch-site")
+    if fetched_from is not None and fetched_from not in ("same-origin", "none"):
+        return False
     origin = request.headers.get("origin")
     if origin is None or origin == "null":
         return origin is None
@@ -75,9 +80,29 @@ async def login(
             username=username,
             error="Enter your username and your password.",
         )
+    throttle: LoginThrottle = request.app.state.ui_throttle
+    client = request.client.host if request.client is not None else ""
+    wait = throttle.retry_after(username, client)
+    if wait:
+        # refused before the password is checked: a guesser learns nothing and costs no hash
+        log.warning("UI login of %r from %s throttled for %d s", username, client, wait)
+        minutes = max(1, -(-wait // 60))
+        page = pages.render(
+            request,
+            "login.html",
+            status=429,
+            next=_next(next),
+            username=username,
+            error=f"Too many failed sign-ins for this user or from this address: wait "
+            f"{minutes} minute{'s' if minutes > 1 else ''} and try again, or ask an "
+            "administrator to check the account.",
+        )
+        page.headers["Retry-After"] = str(wait)
+        return page
     directory = request.app.state.directory
     principal = await run_in_threadpool(directory.check_password, username, password)
     if principal is None:
+        throttle.failed(username, client)
         log.info("UI login refused for %r", username)
         return pages.render(
             request,
@@ -87,6 +112,7 @@ async def login(
             username=username,
             error="The username or the password is not right.",
         )
+    throttle.succeeded(username)
     tokens: AccessTokens = request.app.state.ui_tokens
     token = await run_in_threadpool(tokens.issue, principal.username, None, audience=AUDIENCE)
     response = RedirectResponse(_next(next), status_code=303)

@@ -8,6 +8,7 @@ signed-in user through `Depends(viewer)` (or `viewer_with(role, ...)`) and retur
 
 from __future__ import annotations
 
+import json
 import logging
 from collections.abc import Callable, Coroutine
 from dataclasses import dataclass
@@ -29,6 +30,7 @@ from regista.ui.gateway import ApiProblem, Gateway
 
 __all__ = [
     "NAV",
+    "PAGE_HEADERS",
     "LoginRequired",
     "PageRoute",
     "Section",
@@ -73,6 +75,25 @@ NAV = (
 )
 
 
+#: Headers of every answer of a UI route: never cached (pages show one user's data), never
+#: framed (clickjacking), never sniffed, no address leaked to other sites, and a content
+#: policy under which only this server's script files run (no inline script, no eval: the
+#: JSON data blocks are not run); inline styles stay allowed, the vendored libraries set
+#: them. tests/e2e/test_security_flow.py opens every kind of page under it.
+PAGE_HEADERS = {
+    "Cache-Control": "no-store",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+    "X-Frame-Options": "DENY",
+    "Content-Security-Policy": (
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+        "img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; "
+        "worker-src 'self' blob:; frame-ancestors 'none'; base-uri 'self'; "
+        "form-action 'self'; object-src 'none'"
+    ),
+}
+
+
 class LoginRequired(Exception):
     """The page needs a signed-in user and the request has none."""
 
@@ -103,6 +124,11 @@ class Ui:
             lstrip_blocks=True,
         )
         self.templates.filters["when"] = _when
+        # JSON shown as text: autoescaped like any text, so "<" reads as "<" (`tojson` is
+        # for <script> blocks and attributes, where it writes "\u003c")
+        self.templates.filters["json"] = lambda value: json.dumps(
+            value, ensure_ascii=False, sort_keys=True
+        )
         self.templates.filters["urlpart"] = lambda text: quote(str(text), safe="")
 
     def nav(self, principal: Principal | None) -> list[Section]:
@@ -133,16 +159,7 @@ class Ui:
             prefix=PREFIX,
             **context,
         )
-        return HTMLResponse(
-            html,
-            status_code=status,
-            headers={
-                "Cache-Control": "no-store",
-                "X-Content-Type-Options": "nosniff",
-                "Referrer-Policy": "same-origin",
-                "X-Frame-Options": "DENY",
-            },
-        )
+        return HTMLResponse(html, status_code=status, headers=PAGE_HEADERS)
 
     def error(
         self, request: Request, status: int, detail: str, principal: Principal | None = None
@@ -199,6 +216,13 @@ class PageRoute(APIRoute):
         handle = super().get_route_handler()
 
         async def page(request: Request) -> Response:
+            response = await answer(request)
+            # redirects and JSON answers of the UI get the pages' headers too
+            for name, value in PAGE_HEADERS.items():
+                response.headers.setdefault(name, value)
+            return response
+
+        async def answer(request: Request) -> Response:
             try:
                 return await handle(request)
             except LoginRequired:

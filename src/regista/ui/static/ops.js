@@ -95,6 +95,8 @@
     if (!region) return;
     try {
       const response = await fetch(region.dataset.refresh, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+      // the session ended (sent to the login): show the login, not a page inside the page
+      if (response.redirected) { window.location.reload(); return; }
       if (response.ok) { region.innerHTML = await response.text(); sync(); }
     } catch (error) { /* the live refresh tries again */ }
   }

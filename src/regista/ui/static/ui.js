@@ -46,6 +46,8 @@
       if (document.hidden) return;
       try {
         const response = await fetch(element.dataset.refresh, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+        // the session ended (sent to the login): show the login, not a page inside the page
+        if (response.redirected) { window.location.reload(); return; }
         if (response.ok) {
           // keep focus where the user had it when the content is replaced
           const focused = document.activeElement && document.activeElement.id;
