@@ -134,7 +134,7 @@ def test_the_sdk_finds_and_completes_a_user_task_and_correlates_a_message(
         assert reads == {
             "instances": "3",
             "definitions": "3",
-            "elements": "4",
+            "elements": "5",  # the four elements and the instance itself (PROCESS)
             "variables": "3",
             "incidents": "1",
             "jobs": "1",
