@@ -1,6 +1,8 @@
 """End-to-end tests of the web UI in a real headless Chromium (Debian's `chromium`, driven by
-Playwright): one real `regista server` process on a temporary SQLite database per session,
-one browser, a fresh browser context per test. Every page's console errors fail the test.
+Playwright): one real `regista server` process on a temporary SQLite database and one
+browser for the package's tests (not the session: Playwright's sync API leaves its event
+loop marked running in the thread, so tests run after it by the same worker could not use
+`asyncio.run`), a fresh browser context per test. Every page's console errors fail the test.
 
 Skipped with the reason when Chromium or Playwright is missing, except under CI=true, where
 they must run (`.ci/run` installs Chromium when it is missing)."""
@@ -80,7 +82,7 @@ class Server:
         return str(answer.json()["processInstanceKey"])
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     folder = tmp_path_factory.mktemp("e2e-server")
     port = free_port()
@@ -131,7 +133,7 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
             process.wait()
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="package")
 def browser() -> Iterator[Browser]:
     reason = _missing()
     if reason is not None:
