@@ -133,7 +133,7 @@ def ended_instances(client: Client, process_id: str) -> list[tuple[float, float]
     return found
 
 
-def http_figures(n: int, workdir: Path) -> dict[str, float]:
+def http_figures(n: int, workdir: Path, concurrency: int = 16) -> dict[str, float]:
     rest = (
         ProcessBuilder("rest")
         .start("s")
@@ -146,8 +146,8 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
     )
     timings: list[float] = []
     with http_server() as (base, server), Client(f"sqlite:///{workdir / 'http.db'}") as client:
-        http = httpx.Client(limits=httpx.Limits(max_connections=32))
-        connector = HttpConnector(Secrets(), http)
+        # as `regista engine` runs it: a client per worker thread, made by the connector
+        connector = HttpConnector(Secrets())
 
         def timed(job: ActivatedJob) -> dict[str, Any]:
             began = time.perf_counter()
@@ -156,7 +156,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
             finally:
                 timings.append(time.perf_counter() - began)
 
-        workers = standard_connectors(Secrets(), http=http)
+        workers = standard_connectors(Secrets())
         workers.register(HTTP_JSON, timed)
         client.deploy(rest)
         for i in range(n):
@@ -164,7 +164,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
         node = Node(
             client.shell,
             workers,
-            executor=ExecutorOptions(concurrency=16, batch=64, poll_interval=0.05),
+            executor=ExecutorOptions(concurrency=concurrency, batch=64, poll_interval=0.05),
         )
         started = time.perf_counter()
         cpu_started = time.process_time(), cpu_seconds(server)
@@ -176,7 +176,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
             node_cpu = time.process_time() - cpu_started[0]
             server_cpu = cpu_seconds(server) - cpu_started[1]
             node.stop(grace=5)
-            http.close()
+            connector.close()
     return {
         "http_calls_per_s": n / elapsed,
         "http_call_p50_ms": percentile(timings, 0.5) * 1000,
@@ -249,12 +249,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="HTTP connector instances")
     parser.add_argument("--messages", type=int, default=2000, help="inbound RabbitMQ messages")
+    parser.add_argument("--concurrency", type=int, default=16, help="the node's threads")
     parser.add_argument("--pace", type=float, default=100.0, help="messages/s for latency")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        figures.update(http_figures(args.calls, Path(tmp)))
+        figures.update(http_figures(args.calls, Path(tmp), args.concurrency))
         figures.update(inbound_figures(args.messages, args.pace, Path(tmp)))
     if args.json:
         print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
