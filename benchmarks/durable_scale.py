@@ -146,7 +146,8 @@ _COPY_POSTGRES = {
         %(base)s::timestamptz + s.n * interval '1 millisecond',
         %(base)s::timestamptz + s.n * interval '1 millisecond' + interval '1 second',
         t.updated_at
-    FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n) WHERE t.id = %(template)s""",
+    FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
+    WHERE t.id = %(template)s""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
         element_instance_id, actor, command, data, prev_hash, hash)
     SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.kind, h.element_id,
@@ -165,13 +166,14 @@ _COPY_POSTGRES = {
     "element_counts": """INSERT INTO element_counts (definition_id, element_id, shard,
         activated, completed, terminated)
     SELECT i.definition_id, h.element_id, 0,
-        (%(last)s::bigint - %(first)s::bigint + 1) * count(*) FILTER (WHERE h.kind = 'element_activated'),
-        (%(last)s::bigint - %(first)s::bigint + 1) * count(*) FILTER (WHERE h.kind = 'element_completed'),
-        (%(last)s::bigint - %(first)s::bigint + 1) * count(*) FILTER (WHERE h.kind = 'element_terminated')
-    FROM history h JOIN instances i ON i.id = h.instance_id
+        c.n * count(*) FILTER (WHERE h.kind = 'element_activated'),
+        c.n * count(*) FILTER (WHERE h.kind = 'element_completed'),
+        c.n * count(*) FILTER (WHERE h.kind = 'element_terminated')
+    FROM history h JOIN instances i ON i.id = h.instance_id,
+        (SELECT %(last)s::bigint - %(first)s::bigint + 1 AS n) AS c
     WHERE h.instance_id = %(template)s AND h.element_id IS NOT NULL
       AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
-    GROUP BY i.definition_id, h.element_id
+    GROUP BY i.definition_id, h.element_id, c.n
     ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
         activated = element_counts.activated + excluded.activated,
         completed = element_counts.completed + excluded.completed,
