@@ -8,7 +8,7 @@
 -- writes of concurrent units of work (many nodes) over several rows, so that they seldom
 -- wait for one another's row lock: a count is the sum over the shards, and a shard may go
 -- negative.
-CREATE TABLE element_counts (
+CREATE TABLE IF NOT EXISTS element_counts (
     definition_id  text COLLATE "C" NOT NULL,
     element_id     text COLLATE "C" NOT NULL,
     shard          integer NOT NULL,
@@ -18,7 +18,9 @@ CREATE TABLE element_counts (
     PRIMARY KEY (definition_id, element_id, shard)
 );
 
--- the counts of the history written before, in shard 0
+-- the counts of the history written before, in shard 0 (computed afresh, should the
+-- schema be migrated again from an earlier version)
+DELETE FROM element_counts;
 INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
 SELECT i.definition_id, h.element_id, 0,
     count(*) FILTER (WHERE h.kind = 'element_activated'),

@@ -7,7 +7,7 @@
 -- instance migrated to another definition takes its counts along. `shard` spreads the
 -- writes of concurrent units of work over several rows (PostgreSQL, many nodes): a count
 -- is the sum over the shards, and a shard may go negative.
-CREATE TABLE element_counts (
+CREATE TABLE IF NOT EXISTS element_counts (
     definition_id  TEXT NOT NULL,
     element_id     TEXT NOT NULL,
     shard          INTEGER NOT NULL,
@@ -17,7 +17,9 @@ CREATE TABLE element_counts (
     PRIMARY KEY (definition_id, element_id, shard)
 ) WITHOUT ROWID;
 
--- the counts of the history written before, in shard 0
+-- the counts of the history written before, in shard 0 (computed afresh, should the
+-- schema be migrated again from an earlier version)
+DELETE FROM element_counts;
 INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
 SELECT i.definition_id, h.element_id, 0,
     sum(h.kind = 'element_activated'), sum(h.kind = 'element_completed'),
