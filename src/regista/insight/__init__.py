@@ -2,13 +2,15 @@
 
 `open_database(settings)` connects to the database; a `Scope` says which cases (a
 definition and version, a time window, or an imported log); each analysis returns a
-`Report`. `traces` and `write_log` export the history as XES, CSV or OCEL 2.0 JSON;
+`Report`; `compare` sets two scopes of one process side by side. `traces` and
+`write_log` export the history as XES, CSV or OCEL 2.0 JSON;
 `import_log` stores an XES or CSV file as a log the same analyses run on.
 """
 
 from __future__ import annotations
 
 from regista.insight.analyses import bottlenecks, durations, elements, throughput
+from regista.insight.compare import compare
 from regista.insight.database import EventDatabase, open_database
 from regista.insight.errors import InsightError, LogFormatError, MappingError
 from regista.insight.eventlog import LogEvent, Trace, count_steps, traces
@@ -33,6 +35,7 @@ __all__ = [
     "Trace",
     "bottlenecks",
     "bpmn_errors",
+    "compare",
     "count_steps",
     "deviations",
     "directly_follows",
