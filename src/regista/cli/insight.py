@@ -33,6 +33,7 @@ from regista.insight import (
 )
 from regista.insight.analyses import BUCKETS
 from regista.insight.charts import histogram_svg, histogram_text
+from regista.insight.stuck import stuck
 
 __all__ = ["insight", "insight_database", "parse_when", "scope_options"]
 
@@ -258,3 +259,38 @@ def errors_command(
     as_json: bool,
 ) -> None:
     _show(_run(bpmn_errors, database_url, scope, limit=limit), as_json)
+
+
+@_analysis("stuck", "Running instances held at an element longer than usual.")
+@click.option(
+    "--factor",
+    type=click.FloatRange(0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Held beyond this many times the element's usual p90.",
+)
+@click.option(
+    "--min-samples",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Completed executions an element needs before its usual time counts.",
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--at", callback=parse_when, default=None, help="Judge as of this time (default: now)."
+)
+def stuck_command(
+    at: datetime | None,
+    factor: float,
+    min_samples: int,
+    limit: int,
+    scope: Scope,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    now = at or datetime.now(UTC)  # the command line's clock, passed in as a value
+    report = _run(
+        stuck, database_url, scope, now=now, factor=factor, min_samples=min_samples, limit=limit
+    )
+    _show(report, as_json)

@@ -1,6 +1,7 @@
 """`compare` — before and after a model change — over a history made by the runtime with
 known timings (`two_versions`), against figures computed by hand; on SQLite and
-PostgreSQL, as a library call, from the command line and over HTTP."""
+PostgreSQL, as a library call, from the command line and over HTTP (with `stuck`, which
+needs the same server)."""
 
 from __future__ import annotations
 
@@ -220,3 +221,14 @@ def test_over_http(http: httpx.Client) -> None:
     check_versions(answer.json())
     viewer = http.get("/v2/insight/compare", params=params, headers=as_role("user"))
     assert viewer.status_code == 403
+
+
+def test_stuck_over_http(http: httpx.Client) -> None:
+    # the server judges by its own clock, which is before this 2030 history: none held
+    answer = http.get("/v2/insight/stuck", params={"definition": "order", "minSamples": 1})
+    assert answer.status_code == 200, answer.text
+    assert (answer.json()["analysis"], answer.json()["rows"]) == ("stuck", [])
+    bad = http.get("/v2/insight/stuck", params={"definition": "order", "factor": 0})
+    assert bad.status_code == 400, bad.text
+    unknown = http.get("/v2/insight/stuck", params={"definition": "nope"})
+    assert unknown.status_code == 400 and "nope" in unknown.text

@@ -39,6 +39,7 @@ from regista.insight import (
     throughput,
     variants,
 )
+from regista.insight.stuck import stuck
 from regista.settings import Settings
 
 __all__ = ["router"]
@@ -238,3 +239,26 @@ def get_compare(
         return compare(db, before, after, limit=limit, bins=bins)
 
     return _run(request, both, before)
+
+
+@router.get("/stuck", response_model=InsightReport)
+def get_stuck(
+    request: Request,
+    where: Scoped,
+    _: Operator,
+    factor: Annotated[
+        float, Query(gt=0, description="Held beyond this many times the element's usual p90")
+    ] = 1.0,
+    min_samples: Annotated[
+        int,
+        Query(
+            alias="minSamples",
+            ge=1,
+            description="Completed executions an element needs for its usual time",
+        ),
+    ] = 5,
+    limit: Limit = 50,
+) -> Any:
+    """Running instances held at an element longer than usual, the longest held first."""
+    now = request.app.state.services.client.shell.now()
+    return _run(request, stuck, where, now=now, factor=factor, min_samples=min_samples, limit=limit)
