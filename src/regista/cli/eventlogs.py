@@ -110,13 +110,27 @@ def import_command(
     resource: str | None,
     lifecycle: str | None,
 ) -> None:
-    """Import an XES or CSV event log (all or nothing); analyse it with
-    `regista insight <analysis> --log NAME`."""
+    """Import an XES or CSV event log (all or nothing), with a progress bar on a terminal;
+    analyse it with `regista insight <analysis> --log NAME`."""
     mapping = CsvMapping(case, activity, timestamp, resource, lifecycle)
-    with insight_database(database_url) as db:
+    with (
+        insight_database(database_url) as db,
+        click.progressbar(
+            length=file.stat().st_size,
+            label=f"importing {file.name}",
+            file=sys.stderr,
+            hidden=not sys.stderr.isatty(),
+        ) as bar,
+    ):
         try:
             done = import_log(
-                db, file, name=name, mapping=mapping, replace=replace, now=datetime.now(UTC)
+                db,
+                file,
+                name=name,
+                mapping=mapping,
+                replace=replace,
+                now=datetime.now(UTC),
+                progress=bar.update,
             )
         except InsightError as exc:
             raise RequestFailed(str(exc)) from None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -132,3 +133,21 @@ def test_the_histogram_charts() -> None:
     assert len(bars) == 2 and heights[0] == 4 * heights[1]
     lines = histogram_text(report, width=8).splitlines()
     assert lines[0].endswith("│████████ 4") and lines[1].endswith("│██       1")
+
+
+@pytest.mark.parametrize("suffix", ["xes", "csv"])
+def test_progress_hears_every_byte_and_the_events_are_the_same(tmp_path: Path, suffix: str) -> None:
+    rows = "".join(f"c{n},A{n % 7},2024-03-01T10:{n % 60:02d}:00Z\n" for n in range(3000))
+    text = XES if suffix == "xes" else "case_id,activity,timestamp\n" + rows
+    path = write(tmp_path, f"a.{suffix}", text)
+    heard: list[int] = []
+
+    def read(progress: Callable[[int], None] | None) -> list[RawEvent]:
+        if suffix == "xes":
+            return list(read_xes(path, progress))
+        return list(read_csv(path, CsvMapping(), progress))
+
+    assert read(heard.append) == read(None)
+    assert sum(heard) == path.stat().st_size
+    if suffix == "csv":
+        assert len(heard) > 1  # told as it goes, not once at the end
