@@ -32,7 +32,7 @@ from regista.insight import (
     variants,
 )
 from regista.insight.analyses import BUCKETS
-from regista.insight.charts import histogram_svg, histogram_text
+from regista.insight.charts import histogram_svg, histogram_text, with_bars
 from regista.insight.stuck import stuck
 
 __all__ = ["insight", "insight_database", "parse_when", "scope_options"]
@@ -102,11 +102,12 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _show(report: Report, as_json: bool) -> None:
+def _show(report: Report, as_json: bool, *, bars: str | None = None) -> None:
+    """JSON, or the table — with a bar chart of the column `bars` where one helps."""
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:
-        click.echo(table(report))
+        click.echo(table(with_bars(report, bars) if bars is not None else report))
 
 
 def _analysis(name: str, help_text: str) -> Callable[[F], F]:
@@ -167,7 +168,7 @@ def bottlenecks_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(bottlenecks, database_url, scope), as_json)
+    _show(_run(bottlenecks, database_url, scope), as_json, bars="share")
 
 
 @_analysis("throughput", "Cases started and ended per hour, day or week.")
@@ -178,7 +179,7 @@ def throughput_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(throughput, database_url, scope, bucket=bucket), as_json)
+    _show(_run(throughput, database_url, scope, bucket=bucket), as_json, bars="started")
 
 
 @_analysis("durations", "The distribution of case durations, as a histogram.")
@@ -218,7 +219,7 @@ def variants_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(variants, database_url, scope, limit=limit), as_json)
+    _show(_run(variants, database_url, scope, limit=limit), as_json, bars="share")
 
 
 @_analysis("dfg", "The directly-follows graph: which step follows which, how often, how late.")

@@ -126,3 +126,18 @@ def paired_svg(rows: list[dict[str, Any]], *, title: str) -> str:
         )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
+
+
+def with_bars(report: Report, column: str, *, width: int = 20) -> Report:
+    """The report with a `chart` column after its own: a bar per row, `column`'s value
+    scaled to the largest (for the terminal: shares, counts per bucket)."""
+    values = [float(v) for v in report.column(column) if isinstance(v, int | float)]
+    top = max(values, default=0.0) or 1.0
+    rows = []
+    for row in report.rows:
+        value = row.get(column)
+        size = round(width * float(value) / top) if isinstance(value, int | float) else 0
+        rows.append({**row, "chart": "█" * size})
+    return Report(
+        report.name, report.title, (*report.columns, "chart"), rows, report.notes, report.extra
+    )

@@ -9,7 +9,7 @@ import pytest
 from lxml import etree
 
 from regista.insight import LogFormatError, MappingError, Report
-from regista.insight.charts import histogram_svg, histogram_text
+from regista.insight.charts import histogram_svg, histogram_text, with_bars
 from regista.insight.importer import CsvMapping, RawEvent, read_csv, read_xes
 
 XES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -151,3 +151,12 @@ def test_progress_hears_every_byte_and_the_events_are_the_same(tmp_path: Path, s
     assert sum(heard) == path.stat().st_size
     if suffix == "csv":
         assert len(heard) > 1  # told as it goes, not once at the end
+
+
+def test_bars_scale_to_the_largest_value() -> None:
+    report = Report("r", "R", ("a", "share"), [{"a": 1, "share": 0.5}, {"a": 2, "share": 0.25}])
+    barred = with_bars(report, "share", width=8)
+    assert barred.columns == ("a", "share", "chart")
+    assert barred.column("chart") == ["█" * 8, "█" * 4]
+    empty = with_bars(Report("r", "R", ("a",), [{"a": None}]), "a")
+    assert empty.column("chart") == [""]
