@@ -12,8 +12,8 @@ relative to `from`; None when `from` is 0 or missing).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
-from typing import Any, TypeVar
+from collections.abc import Mapping
+from typing import Any
 
 from regista.insight.analyses import durations, elements
 from regista.insight.database import EventDatabase
@@ -43,8 +43,6 @@ _CASE_FIGURES = (
 )
 _ALL_VARIANTS = 10_000  # variants are matched by path over (nearly) all of them
 
-T = TypeVar("T")
-
 
 def difference(before: Any, after: Any) -> tuple[float | None, float | None]:
     """`after - before` and its size relative to `before` (None when either is missing,
@@ -61,11 +59,11 @@ def _figure(out: dict[str, Any], name: str, before: Any, after: Any) -> None:
     out[f"{name}_diff"], out[f"{name}_change"] = difference(before, after)
 
 
-def _side(side: str, run: Callable[[], T]) -> T:
-    """Run a side's query; a scope error names the side's option (`--from-version`,
-    API `fromVersion`)."""
+def _resolve(db: EventDatabase, side: str, scope: Scope) -> None:
+    """Check a side's scope; an error names the side's option (`--from-version`, API
+    `fromVersion`)."""
     try:
-        return run()
+        resolve(db, scope)
     except InsightError as exc:
         if exc.field in ("version", "since", "until"):
             flag = f"--{side}-{exc.field}"
@@ -94,7 +92,7 @@ def _check(db: EventDatabase, before: Scope, after: Scope) -> None:
             field="toVersion",
         )
     for side, scope in zip(SIDES, (before, after), strict=True):
-        _side(side, lambda scope=scope: resolve(db, scope))  # type: ignore[misc]
+        _resolve(db, side, scope)
 
 
 def _model_elements(db: EventDatabase, scope: Scope) -> dict[str, str] | None:
@@ -104,7 +102,8 @@ def _model_elements(db: EventDatabase, scope: Scope) -> dict[str, str] | None:
         return None
     if scope.version is not None:
         rows = db.all(
-            "SELECT id FROM definitions WHERE (process_id = :d OR id = :d) AND version = :v",
+            "SELECT id AS definition_id FROM definitions "
+            "WHERE (process_id = :d OR id = :d) AND version = :v",
             {"d": scope.definition, "v": scope.version},
         )
     else:
@@ -113,7 +112,7 @@ def _model_elements(db: EventDatabase, scope: Scope) -> dict[str, str] | None:
     cache = ModelCache(db)
     found: dict[str, str] = {}
     for row in rows:
-        model = cache.get(str(row["id"] if "id" in row else row["definition_id"]))
+        model = cache.get(str(row["definition_id"]))
         if model is not None and model.process is not None:
             for element_id, node in model.process.elements.items():
                 found[element_id] = node.name or element_id
