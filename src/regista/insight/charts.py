@@ -101,10 +101,10 @@ def paired_svg(rows: list[dict[str, Any]], *, title: str) -> str:
         f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
         f'<rect width="{width}" height="{height}" fill="white"/>',
         f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="14">{escape(title)}</text>',
-        f'<rect x="{width - margin - 90}" y="32" width="10" height="10" fill="#aaccee"/>'
-        f'<text x="{width - margin - 76}" y="41">from</text>'
-        f'<rect x="{width - margin - 40}" y="32" width="10" height="10" fill="#4477aa"/>'
-        f'<text x="{width - margin - 26}" y="41">to</text>',
+        f'<rect x="{width - margin - 90}" y="{height - 18}" width="10" height="10" '
+        f'fill="#aaccee"/><text x="{width - margin - 76}" y="{height - 9}">from</text>'
+        f'<rect x="{width - margin - 40}" y="{height - 18}" width="10" height="10" '
+        f'fill="#4477aa"/><text x="{width - margin - 26}" y="{height - 9}">to</text>',
         f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
         f'y2="{height - margin}" stroke="black"/>',
     ]
@@ -115,11 +115,17 @@ def paired_svg(rows: list[dict[str, Any]], *, title: str) -> str:
         for offset, side, fill in ((0.0, "from", "#aaccee"), (half, "to", "#4477aa")):
             count = int(row[f"count_{side}"])
             bar_h = plot_h * count / top
+            top_y = height - margin - bar_h
             parts.append(
-                f'<rect x="{x + 1 + offset:.1f}" y="{height - margin - bar_h:.1f}" '
+                f'<rect x="{x + 1 + offset:.1f}" y="{top_y:.1f}" '
                 f'width="{half:.1f}" height="{bar_h:.1f}" fill="{fill}"><title>'
                 f"{side} {span}: {count}</title></rect>"
             )
+            if count:
+                parts.append(
+                    f'<text x="{x + 1 + offset + half / 2:.1f}" y="{top_y - 4:.1f}" '
+                    f'text-anchor="middle">{count}</text>'
+                )
         parts.append(
             f'<text x="{x + step / 2:.1f}" y="{height - margin + 14}" text-anchor="middle">'
             f"{escape(duration_label(row['from']))}</text>"

@@ -9,7 +9,13 @@ import pytest
 from lxml import etree
 
 from regista.insight import LogFormatError, MappingError, Report
-from regista.insight.charts import histogram_svg, histogram_text, with_bars
+from regista.insight.charts import (
+    histogram_svg,
+    histogram_text,
+    paired_svg,
+    paired_text,
+    with_bars,
+)
 from regista.insight.importer import CsvMapping, RawEvent, read_csv, read_xes
 
 XES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -160,3 +166,17 @@ def test_bars_scale_to_the_largest_value() -> None:
     assert barred.column("chart") == ["█" * 8, "█" * 4]
     empty = with_bars(Report("r", "R", ("a",), [{"a": None}]), "a")
     assert empty.column("chart") == [""]
+
+
+def test_paired_bins_as_text_and_svg() -> None:
+    rows = [
+        {"from": 0.0, "to": 60.0, "count_from": 4, "count_to": 2},
+        {"from": 60.0, "to": 120.0, "count_from": 0, "count_to": 1},
+    ]
+    lines = paired_text(rows, width=4).splitlines()
+    assert lines[0].endswith("from │░░░░ 4") and lines[1].endswith("to │██   2")
+    assert lines[2].endswith("from │     0") and lines[3].endswith("to │█    1")
+    assert paired_text([]) == "no case has ended on either side"
+    svg = etree.fromstring(paired_svg(rows, title="A & B").encode())
+    bars = svg.findall("{http://www.w3.org/2000/svg}rect")
+    assert len(bars) == 1 + 2 + 4  # the background, the legend, two bars per bin
