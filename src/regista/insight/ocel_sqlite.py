@@ -152,8 +152,10 @@ def _write(conn: sqlite3.Connection, traces: Iterable[Trace]) -> int:
         attributes["status"] = trace.status
         attributes["processVersion"] = trace.version
         for key, value in sorted(trace.variables.items()):
-            if key in attributes:
-                continue  # the case's own attributes win over a variable of that name
+            if key in attributes or key.lower().startswith("ocel_"):
+                # the case's own attributes win over a variable of that name, and the
+                # specification's ocel_ columns are not attributes
+                continue
             objects.ensure(object_type, key, sql_type(value))
             attributes[key] = sql_value(value)
         conn.execute(

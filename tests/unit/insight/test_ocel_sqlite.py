@@ -40,7 +40,7 @@ def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> Non
     path = tmp_path / "log.sqlite"
     traces = [
         _trace("c1", ["Create Order", "Create-Order", "Ship"], amount=12, rush=True),
-        _trace("c2", ["Create Order"], amount=3.5, note={"a": 1}),
+        _trace("c2", ["Create Order"], amount=3.5, note={"a": 1}, ocel_id="x", status="y"),
     ]
     assert write_ocel_sqlite(traces, path) == 8
     conn = sqlite3.connect(path)
@@ -115,6 +115,8 @@ def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> Non
         ("c1", "2030-01-01T09:00:00.000+00:00", None, "bk-c1", 1, 12, 1, None),
         ("c2", "2030-01-01T09:00:00.000+00:00", None, "bk-c2", 1, 3.5, None, '{"a": 1}'),
     ]
+    # a variable named as a case attribute or an ocel_ column is left out
+    assert _rows(conn, "SELECT DISTINCT status FROM object_order") == [("completed",)]
     types = {r[1]: r[2] for r in conn.execute('PRAGMA table_info("object_order")')}
     assert (types["amount"], types["rush"], types["note"]) == ("INTEGER", "BOOLEAN", "TEXT")
     conn.close()
