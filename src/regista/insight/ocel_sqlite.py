@@ -35,6 +35,8 @@ EVENT_ATTRIBUTES = (("lifecycle", "TEXT"), ("elementId", "TEXT"), ("resource", "
 
 _OBJECT_ATTRIBUTES = (("businessKey", "TEXT"), ("status", "TEXT"), ("processVersion", "INTEGER"))
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+# the specification's own tables: a type named "Object" must not become `event_object`
+_TABLES = frozenset({"event_object", "object_object", "event_map_type", "object_map_type"})
 
 _SCHEMA = """
 CREATE TABLE event (ocel_id TEXT PRIMARY KEY, ocel_type TEXT);
@@ -91,7 +93,7 @@ class _Types:
             return found
         base = re.sub(r"[^0-9A-Za-z]", "", name) or self._kind
         suffix, n = base, 1
-        taken = {t.lower() for t in self.tables.values()}
+        taken = {t.lower() for t in self.tables.values()} | _TABLES
         while f"{self._kind}_{suffix}".lower() in taken:
             n += 1
             suffix = f"{base}{n}"

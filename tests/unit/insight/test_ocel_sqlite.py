@@ -39,7 +39,7 @@ def _columns(conn: sqlite3.Connection, table: str) -> list[str]:
 def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> None:
     path = tmp_path / "log.sqlite"
     traces = [
-        _trace("c1", ["Create Order", "Create-Order", "Ship"], amount=12, rush=True),
+        _trace("c1", ["Create Order", "Create-Order", "Object"], amount=12, rush=True),
         _trace("c2", ["Create Order"], amount=3.5, note={"a": 1}, ocel_id="x", status="y"),
     ]
     assert write_ocel_sqlite(traces, path) == 8
@@ -54,7 +54,7 @@ def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> Non
         "object_map_type",
         "event_CreateOrder",
         "event_CreateOrder2",
-        "event_Ship",
+        "event_Object2",
         "object_order",
     }
     assert _columns(conn, "event") == ["ocel_id", "ocel_type"]
@@ -66,10 +66,10 @@ def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> Non
     assert dict(_rows(conn, "SELECT * FROM event_map_type")) == {
         "Create Order": "CreateOrder",
         "Create-Order": "CreateOrder2",
-        "Ship": "Ship",
+        "Object": "Object2",  # not the specification's event_object
     }
     assert _rows(conn, "SELECT * FROM object_map_type") == [("order", "order")]
-    assert _columns(conn, "event_Ship") == [
+    assert _columns(conn, "event_Object2") == [
         "ocel_id",
         "ocel_time",
         "lifecycle",
@@ -80,12 +80,12 @@ def test_the_tables_of_the_specification_and_their_counts(tmp_path: Path) -> Non
     assert _rows(conn, "SELECT ocel_type, COUNT(*) FROM event GROUP BY 1 ORDER BY 1") == [
         ("Create Order", 4),
         ("Create-Order", 2),
-        ("Ship", 2),
+        ("Object", 2),
     ]
     # each event is in its type's table, at its time
     assert _rows(conn, "SELECT COUNT(*) FROM event_CreateOrder") == [(4,)]
     assert _rows(
-        conn, "SELECT ocel_time, lifecycle FROM event_Ship WHERE ocel_id = 'c1:c1-2:complete'"
+        conn, "SELECT ocel_time, lifecycle FROM event_Object2 WHERE ocel_id = 'c1:c1-2:complete'"
     ) == [("2030-01-01T09:25:00.000+00:00", "complete")]
     assert _rows(
         conn,
