@@ -11,6 +11,8 @@ workers (which win for the same type).
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import httpx
 
 from regista.connectors.ai import AI_CHAT, ChatConnector
@@ -19,7 +21,11 @@ from regista.connectors.email import EMAIL, EmailConnector
 from regista.connectors.http import HTTP_JSON, HttpConnector, no_cookies
 from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conclude
 from regista.connectors.secrets import ENV_PREFIX, SecretError, Secrets
+from regista.connectors.spans import traced_connectors
 from regista.runtime.workers import Workers
+
+if TYPE_CHECKING:
+    from opentelemetry.trace import Tracer
 
 __all__ = [
     "AI_CHAT",
@@ -44,11 +50,14 @@ __all__ = [
 ]
 
 
-def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -> Workers:
+def standard_connectors(
+    secrets: Secrets, *, http: httpx.Client | None = None, tracer: Tracer | None = None
+) -> Workers:
     """Every connector Regista ships, as workers by job type. The HTTP and AI connectors
     share `http` when it is given (its cookie jar then keeps nothing); without it the HTTP
     connector gives each worker thread a client of its own and the AI connector has one
-    (kept for the process's life), none of them keeping cookies."""
+    (kept for the process's life), none of them keeping cookies. With `tracer`, each call
+    is an OpenTelemetry span (`regista.connectors.spans`)."""
     workers = Workers()
     workers.register(HTTP_JSON, HttpConnector(secrets, http))
     workers.register(EMAIL, EmailConnector(secrets))
@@ -56,4 +65,4 @@ def standard_connectors(secrets: Secrets, *, http: httpx.Client | None = None) -
     workers.register(AI_CHAT, ChatConnector(secrets, ai))
     for job_type, connector in broker_connectors(secrets).items():
         workers.register(job_type, connector)
-    return workers
+    return workers if tracer is None else traced_connectors(workers, tracer)
