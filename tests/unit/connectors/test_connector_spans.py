@@ -137,9 +137,8 @@ def test_a_status_that_fails_the_job(
 def test_a_status_mapped_to_a_bpmn_error(
     tracer: trace.Tracer, http: httpx.Client, exporter: InMemorySpanExporter
 ) -> None:
-    # three arguments: bpmnError(code, message) without variables evaluates to null
-    # (a gap of the error expression, not of the spans)
-    expression = '=if error.code = "404" then bpmnError("NOT_FOUND", "gone", {}) else null'
+    # two arguments, as Camunda's docs write it: the variables are optional
+    expression = '=if error.code = "404" then bpmnError("NOT_FOUND", "gone") else null'
     mapping = {"errorExpression": expression}
     with pytest.raises(BpmnError):
         _connector(tracer, http)(_job("/missing", mapping))
