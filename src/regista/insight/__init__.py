@@ -9,6 +9,7 @@ definition and version, a time window, or an imported log); each analysis return
 from __future__ import annotations
 
 from regista.insight.analyses import bottlenecks, durations, elements, throughput
+from regista.insight.compliance import sla_compliance
 from regista.insight.database import EventDatabase, open_database
 from regista.insight.errors import InsightError, LogFormatError, MappingError
 from regista.insight.eventlog import LogEvent, Trace, count_steps, traces
@@ -41,6 +42,7 @@ __all__ = [
     "import_log",
     "incidents",
     "open_database",
+    "sla_compliance",
     "throughput",
     "traces",
     "variants",

@@ -1,5 +1,6 @@
-"""Charts of a histogram (the `durations` report): bars of text for the terminal and a
-small SVG written by hand for reports."""
+"""Charts of a histogram (the `durations` report) and of throughput over time: bars of text
+for the terminal and small SVGs written by hand for reports and the web UI. Each SVG is an
+image with its title as accessible name (`role="img"`, `<title>`), every label escaped."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from xml.sax.saxutils import escape
 
 from regista.insight.report import Report
 
-__all__ = ["duration_label", "histogram_svg", "histogram_text"]
+__all__ = ["duration_label", "histogram_svg", "histogram_text", "throughput_svg"]
 
 
 def duration_label(value: float | None) -> str:
@@ -42,11 +43,7 @@ def histogram_svg(report: Report, *, title: str | None = None) -> str:
     top = max((int(r["count"]) for r in bars), default=0) or 1
     step = plot_w / max(len(bars), 1)
     parts = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
-        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11">',
-        f'<rect width="{width}" height="{height}" fill="white"/>',
-        f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="14">'
-        f"{escape(title or report.title)}</text>",
+        _open(width, height, title or report.title),
         f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
         f'y2="{height - margin}" stroke="black"/>',
     ]
@@ -68,5 +65,64 @@ def histogram_svg(report: Report, *, title: str | None = None) -> str:
             f'<text x="{x + step / 2:.1f}" y="{height - margin + 14}" text-anchor="middle">'
             f"{escape(duration_label(row['from']))}</text>"
         )
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def _open(width: int, height: int, title: str) -> str:
+    """The start of a chart: the SVG element, its accessible title, a white ground and the
+    title written above the plot."""
+    label = escape(title, {'"': "&quot;"})
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+        f'viewBox="0 0 {width} {height}" font-family="sans-serif" font-size="11" '
+        f'role="img" aria-label="{label}">\n'
+        f"<title>{escape(title)}</title>\n"
+        f'<rect width="{width}" height="{height}" fill="white"/>\n'
+        f'<text x="{width / 2}" y="24" text-anchor="middle" font-size="14">'
+        f"{escape(title)}</text>"
+    )
+
+
+def throughput_svg(report: Report, *, title: str | None = None) -> str:
+    """Cases started and ended per bucket (the `throughput` report) as two lines over
+    time, a standalone SVG document."""
+    rows = report.rows
+    width, height, margin = 640, 320, 48
+    plot_w, plot_h = width - 2 * margin, height - 2 * margin
+    top = max((max(int(r["started"]), int(r["ended"])) for r in rows), default=0) or 1
+    step = plot_w / max(len(rows) - 1, 1)
+    parts = [
+        _open(width, height, title or report.title),
+        f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
+        f'y2="{height - margin}" stroke="black"/>',
+        f'<text x="{margin - 4}" y="{margin + 4}" text-anchor="end">{top}</text>',
+        f'<text x="{margin - 4}" y="{height - margin}" text-anchor="end">0</text>',
+    ]
+    for key, colour, dash in (("started", "#4477aa", ""), ("ended", "#228833", "6 3")):
+        points = " ".join(
+            f"{margin + i * step:.1f},{height - margin - plot_h * int(r[key]) / top:.1f}"
+            for i, r in enumerate(rows)
+        )
+        style = f' stroke-dasharray="{dash}"' if dash else ""
+        parts.append(
+            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{style}/>'
+        )
+        for i, r in enumerate(rows):
+            x, y = margin + i * step, height - margin - plot_h * int(r[key]) / top
+            parts.append(
+                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>'
+                f"{escape(str(r['bucket']))}: {int(r[key])} {key}</title></circle>"
+            )
+    # a label under the first, middle and last buckets: more would overlap
+    for i in sorted({0, len(rows) // 2, len(rows) - 1} if rows else set()):
+        parts.append(
+            f'<text x="{margin + i * step:.1f}" y="{height - margin + 14}" '
+            f'text-anchor="middle">{escape(str(rows[i]["bucket"])[:16])}</text>'
+        )
+    parts.append(
+        f'<text x="{width - margin}" y="40" text-anchor="end" fill="#4477aa">— started</text>'
+        f'<text x="{width - margin}" y="54" text-anchor="end" fill="#228833">- - ended</text>'
+    )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

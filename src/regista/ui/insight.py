@@ -1,0 +1,241 @@
+"""The cockpit's Insight pages: the list of processes to analyse, and per process its
+heatmaps of frequency and service time on the diagram, the process map (directly-follows
+graph), the variants, the distribution of instance durations, throughput over time, SLA
+compliance and the most frequent incidents and BPMN errors — for one version or all, over
+a window of start times. Every figure comes from `/v2/insight/*`, called as the user."""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request, Response
+from markupsafe import Markup
+
+from regista.api.problems import ApiError
+from regista.insight.charts import histogram_svg, throughput_svg
+from regista.insight.maps import process_map_svg
+from regista.insight.report import Report
+from regista.ui.gateway import ApiProblem
+from regista.ui.heat import heatmaps
+from regista.ui.operations import Operator, moment, query_of
+from regista.ui.pages import PREFIX, PageRoute, ui
+
+__all__ = ["InsightFilters", "router"]
+
+router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False)
+
+Text = Annotated[str, Query(max_length=200)]
+Bucket = Literal["hour", "day", "week"]
+
+#: The API's scope parameters, and the form fields that set them.
+_FIELDS = {"definition": "version", "version": "version", "since": "since", "until": "until"}
+_FIELDS |= {"bucket": "bucket", "log": "version"}
+
+
+@dataclass(frozen=True, slots=True)
+class InsightFilters:
+    """The page's form: a version (empty: all), a window on the start of the cases and the
+    throughput's bucket."""
+
+    version: str = ""
+    since: str = ""
+    until: str = ""
+    bucket: str = "day"
+
+    def query(self, **more: str | None) -> str:
+        return query_of(
+            {
+                "version": self.version,
+                "since": self.since,
+                "until": self.until,
+                "bucket": self.bucket,
+                **more,
+            }
+        )
+
+    def scope(self, process_id: str, versions: list[int]) -> tuple[dict[str, Any], dict[str, str]]:
+        """The API's scope parameters, and a message per form field that is not right."""
+        params: dict[str, Any] = {"definition": process_id}
+        errors: dict[str, str] = {}
+        if self.version:
+            try:
+                number = int(self.version)
+            except ValueError:
+                number = 0
+            if number not in versions:
+                known = ", ".join(str(v) for v in sorted(versions)) or "none"
+                errors["version"] = f"choose one of the versions ({known}) or all versions"
+            else:
+                params["version"] = number
+        low = high = None
+        for name, text, end in (("since", self.since, False), ("until", self.until, True)):
+            if not text:
+                continue
+            try:
+                at = moment(text, end=end)
+            except ValueError as exc:
+                errors[name] = str(exc)
+                continue
+            params[name] = at.isoformat()
+            low, high = (low, at) if end else (at, high)
+        if low is not None and high is not None and high <= low:
+            errors["until"] = "must be after “started from”"
+        return params, errors
+
+
+@dataclass
+class Analysed:
+    """What the page shows: the analyses' answers, or why there are none (`problem`, and
+    `errors` per form field)."""
+
+    reports: dict[str, dict[str, Any]] = field(default_factory=dict)
+    problem: str = ""
+    errors: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def empty(self) -> bool:
+        """No case in scope: the page says there is no data yet."""
+        return not self.reports or not self.reports["elements"]["rows"]
+
+
+_ANALYSES: dict[str, dict[str, Any]] = {
+    "elements": {},
+    "dfg": {},
+    "variants": {"limit": 10},
+    "durations": {"bins": 12},
+    "throughput": {},
+    "sla": {},
+    "incidents": {"limit": 10},
+    "errors": {"limit": 10},
+}
+
+
+async def _analyse(
+    request: Request, params: dict[str, Any], bucket: str
+) -> Analysed:
+    """Every analysis of the page, asked at once; the API's refusal of the scope is kept
+    to be shown at the form's fields."""
+    gateway = ui(request).gateway
+    names = list(_ANALYSES)
+    calls = []
+    for name in names:
+        more = dict(_ANALYSES[name])
+        if name == "throughput":
+            more["bucket"] = bucket
+        calls.append(gateway.get(request, f"/v2/insight/{name}", **params, **more))
+    try:
+        found = await asyncio.gather(*calls)
+    except ApiProblem as exc:
+        if exc.status != 400:  # not the form's fault: the error page says what it is
+            raise
+        errors = {_FIELDS[n]: reason for n, reason in exc.fields.items() if n in _FIELDS}
+        return Analysed(problem=exc.detail, errors=errors or {"version": exc.detail})
+    return Analysed(reports=dict(zip(names, found, strict=True)))
+
+
+def _report(found: dict[str, Any]) -> Report:
+    """An API answer as the `Report` the charts draw."""
+    return Report(found["analysis"], found["title"], tuple(found["columns"]), found["rows"])
+
+
+def _charts(analysed: Analysed, name: str) -> dict[str, Markup]:
+    """The SVG pictures of the page (each escapes every text it writes)."""
+    if analysed.empty:
+        return {}
+    reports = analysed.reports
+    return {
+        "map": Markup(process_map_svg(reports["dfg"]["rows"], title=f"Process map of {name}")),
+        "durations": Markup(
+            histogram_svg(
+                _report(reports["durations"]), title=f"Durations of the ended cases of {name}"
+            )
+        ),
+        "throughput": Markup(
+            throughput_svg(
+                _report(reports["throughput"]),
+                title=f"Cases of {name} started and ended per {reports['throughput']['bucket']}",
+            )
+        ),
+    }
+
+
+@router.get("/insight")
+async def insight_list(request: Request, principal: Operator) -> Response:
+    """The processes, each linking to its Insight page."""
+    found = await ui(request).gateway.post(
+        request,
+        "/v2/process-definitions/search",
+        {"filter": {"isLatestVersion": True}, "page": {"limit": 10_000}},
+    )
+    processes = sorted(
+        found["items"], key=lambda p: str(p.get("name") or p["processDefinitionId"]).lower()
+    )
+    return ui(request).render(
+        request, "insight_list.html", principal=principal, section="insight", processes=processes
+    )
+
+
+@router.get("/insight/{process_id}")
+async def insight(
+    request: Request,
+    process_id: str,
+    principal: Operator,
+    version: Text = "",
+    since: Text = "",
+    until: Text = "",
+    bucket: Bucket = "day",
+) -> Response:
+    """One process's analyses over the version and window chosen; a form field that is not
+    right answers 400 with the form and its message."""
+    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
+    gateway = ui(request).gateway
+    found = await gateway.post(
+        request,
+        "/v2/process-definitions/search",
+        {
+            "filter": {"processDefinitionId": process_id},
+            "sort": [{"field": "version", "order": "DESC"}],
+            "page": {"limit": 10_000},
+        },
+    )
+    versions: list[dict[str, Any]] = found["items"]
+    if not versions:
+        raise ApiError(404, f"no process {process_id!r} is deployed; see the list of processes")
+    numbers = [int(v["version"]) for v in versions]
+    params, errors = filters.scope(process_id, numbers)
+    shown = next((v for v in versions if v["version"] == params.get("version")), versions[0])
+    xml_call = gateway.get(
+        request, f"/v2/process-definitions/{shown['processDefinitionKey']}/xml"
+    )
+    if errors:
+        analysed = Analysed(problem="Some fields are not right.", errors=errors)
+        xml = await xml_call
+    else:
+        xml, analysed = await asyncio.gather(xml_call, _analyse(request, params, bucket))
+    name = str(shown.get("name") or process_id)
+    reports = analysed.reports
+    heat = heatmaps(reports["elements"]["rows"]) if reports else []
+    return ui(request).render(
+        request,
+        "insight.html",
+        principal=principal,
+        status=400 if analysed.errors else 200,
+        section="insight",
+        process_id=process_id,
+        name=name,
+        versions=versions,
+        shown=shown,
+        filters=filters,
+        analysed=analysed,
+        heat=heat,
+        charts=_charts(analysed, name),
+        page_data={
+            "xml": xml,
+            "heat": [h.to_json() for h in heat],
+            "variants": [r["activities"] for r in reports["variants"]["rows"]]
+            if reports
+            else [],
+        },
+    )
