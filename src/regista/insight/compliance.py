@@ -25,9 +25,7 @@ def _targets(db: EventDatabase, definition_ids: list[str]) -> dict[str, dict[str
         model = models.get(definition_id)
         if model is None or model.process is None:
             continue
-        found[definition_id] = {
-            k: v.total_seconds() for k, v in model.process.sla_targets.items()
-        }
+        found[definition_id] = {k: v.total_seconds() for k, v in model.process.sla_targets.items()}
     if definition_ids:
         marks = ", ".join(f":d{i}" for i in range(len(definition_ids)))
         rows = db.all(
@@ -42,9 +40,7 @@ def _targets(db: EventDatabase, definition_ids: list[str]) -> dict[str, dict[str
     return found
 
 
-def _case(
-    pairs: list[tuple[str, str, float]], key: str, params: dict[str, Any]
-) -> str:
+def _case(pairs: list[tuple[str, str, float]], key: str, params: dict[str, Any]) -> str:
     """A SQL CASE giving each row its target by (definition_id, `key`), bound parameters."""
     whens = []
     for i, (definition_id, element_id, target) in enumerate(pairs):
@@ -79,9 +75,7 @@ def sla_compliance(db: EventDatabase, scope: Scope, *, now: float, share: float 
         )
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    definitions = db.all(
-        f"{sql} SELECT DISTINCT definition_id, process_id FROM cases", params
-    )
+    definitions = db.all(f"{sql} SELECT DISTINCT definition_id, process_id FROM cases", params)
     process_of = {str(r["definition_id"]): str(r["process_id"]) for r in definitions}
     targets = _targets(db, sorted(process_of))
     instance_pairs = [

@@ -61,9 +61,7 @@ def _layers(nodes: list[str], edges: Sequence[dict[str, Any]]) -> dict[str, int]
 def process_map_svg(rows: Sequence[dict[str, Any]], *, title: str = "Process map") -> str:
     """The map of the `dfg` report's rows (source, target, their names, count,
     mean_gap) as a standalone SVG document; an empty history gives an empty map."""
-    edges = [
-        {**r, "_source": r["source"] or START, "_target": r["target"] or END} for r in rows
-    ]
+    edges = [{**r, "_source": r["source"] or START, "_target": r["target"] or END} for r in rows]
     names: dict[str, str] = {START: "start", END: "end"}
     for r in rows:
         if r["source"] is not None:
@@ -140,7 +138,10 @@ def _arc(
         x1, y1 = source.x + _W, source.y + _H / 2
         x2, y2 = target.x, target.y + _H / 2
         bend = (x2 - x1) / 2
-        path = f"M{x1:.1f},{y1:.1f} C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+        path = (
+            f"M{x1:.1f},{y1:.1f} "
+            f"C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
+        )
         lx, ly = (x1 + x2) / 2, (y1 + y2) / 2 - 4
     else:
         # back (or to itself): leave from the bottom of the source, come in at the bottom
@@ -150,9 +151,8 @@ def _arc(
         dip = max(y1, y2) + 30 + abs(x1 - x2) * 0.05
         path = f"M{x1:.1f},{y1:.1f} C{x1:.1f},{dip:.1f} {x2:.1f},{dip:.1f} {x2:.1f},{y2:.1f}"
         lx, ly = (x1 + x2) / 2, dip - 4
-    whole = (
-        f"{names[edge['_source']]} → {names[edge['_target']]}: {count} times"
-        + (f", mean {duration_label(gap)} between" if gap is not None else "")
+    whole = f"{names[edge['_source']]} → {names[edge['_target']]}: {count} times" + (
+        f", mean {duration_label(gap)} between" if gap is not None else ""
     )
     return (
         f'<g class="map-arc"><title>{escape(whole)}</title>'

@@ -112,9 +112,7 @@ _ANALYSES: dict[str, dict[str, Any]] = {
 }
 
 
-async def _analyse(
-    request: Request, params: dict[str, Any], bucket: str
-) -> Analysed:
+async def _analyse(request: Request, params: dict[str, Any], bucket: str) -> Analysed:
     """Every analysis of the page, asked at once; the API's refusal of the scope is kept
     to be shown at the form's fields."""
     gateway = ui(request).gateway
@@ -206,9 +204,7 @@ async def insight(
     numbers = [int(v["version"]) for v in versions]
     params, errors = filters.scope(process_id, numbers)
     shown = next((v for v in versions if v["version"] == params.get("version")), versions[0])
-    xml_call = gateway.get(
-        request, f"/v2/process-definitions/{shown['processDefinitionKey']}/xml"
-    )
+    xml_call = gateway.get(request, f"/v2/process-definitions/{shown['processDefinitionKey']}/xml")
     if errors:
         analysed = Analysed(problem="Some fields are not right.", errors=errors)
         xml = await xml_call
@@ -234,8 +230,6 @@ async def insight(
         page_data={
             "xml": xml,
             "heat": [h.to_json() for h in heat],
-            "variants": [r["activities"] for r in reports["variants"]["rows"]]
-            if reports
-            else [],
+            "variants": [r["activities"] for r in reports["variants"]["rows"]] if reports else [],
         },
     )

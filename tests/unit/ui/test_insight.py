@@ -100,7 +100,9 @@ def test_the_page_shows_every_analysis_of_the_history(tmp_path: Path) -> None:
             assert variants is not None and "50.0 %" in variants.group(1)
             # the process map, the charts, each with its accessible name
             for name in ("process-map", "durations-chart", "throughput-chart"):
-                chart = re.search(rf'data-testid="{name}">\s*<svg[^>]*role="img" aria-label="([^"]+)"', html)
+                chart = re.search(
+                    rf'data-testid="{name}">\s*<svg[^>]*role="img" aria-label="([^"]+)"', html
+                )
                 assert chart is not None, name
             assert "Process map of Claims" in html
             # SLA: the instance's and the review's figures
@@ -142,7 +144,7 @@ def test_markup_in_names_is_escaped_everywhere(tmp_path: Path) -> None:
             # the SVG map escapes its labels (the name is shortened in the box, whole in
             # its title)
             svg = re.search(r'data-testid="process-map">(.*?)</svg>', html, re.S)
-            assert svg is not None and "&lt;b&gt;Review&lt;/b&gt; &amp; \"check\"" in svg.group(1)
+            assert svg is not None and '&lt;b&gt;Review&lt;/b&gt; &amp; "check"' in svg.group(1)
             assert "<b>" not in html_outside_data
 
 
