@@ -85,44 +85,42 @@ def _open(width: int, height: int, title: str) -> str:
 
 
 def throughput_svg(report: Report, *, title: str | None = None) -> str:
-    """Cases started and ended per bucket (the `throughput` report) as two lines over
+    """Cases started and ended per bucket (the `throughput` report) as pairs of bars over
     time, a standalone SVG document."""
     rows = report.rows
     width, height, margin = 640, 320, 48
     plot_w, plot_h = width - 2 * margin, height - 2 * margin
     top = max((max(int(r["started"]), int(r["ended"])) for r in rows), default=0) or 1
-    step = plot_w / max(len(rows) - 1, 1)
+    step = plot_w / max(len(rows), 1)
+    bar = max(min(step / 2 - 1, 40), 0.5)
     parts = [
         _open(width, height, title or report.title),
         f'<line x1="{margin}" y1="{height - margin}" x2="{width - margin}" '
         f'y2="{height - margin}" stroke="black"/>',
         f'<text x="{margin - 4}" y="{margin + 4}" text-anchor="end">{top}</text>',
         f'<text x="{margin - 4}" y="{height - margin}" text-anchor="end">0</text>',
+        f'<rect x="{width - margin - 150}" y="34" width="10" height="10" fill="#4477aa"/>'
+        f'<text x="{width - margin - 136}" y="43">started</text>'
+        f'<rect x="{width - margin - 80}" y="34" width="10" height="10" fill="#228833"/>'
+        f'<text x="{width - margin - 66}" y="43">ended</text>',
     ]
-    for key, colour, dash in (("started", "#4477aa", ""), ("ended", "#228833", "6 3")):
-        points = " ".join(
-            f"{margin + i * step:.1f},{height - margin - plot_h * int(r[key]) / top:.1f}"
-            for i, r in enumerate(rows)
-        )
-        style = f' stroke-dasharray="{dash}"' if dash else ""
-        parts.append(
-            f'<polyline points="{points}" fill="none" stroke="{colour}" stroke-width="2"{style}/>'
-        )
-        for i, r in enumerate(rows):
-            x, y = margin + i * step, height - margin - plot_h * int(r[key]) / top
+    for i, row in enumerate(rows):
+        middle = margin + i * step + step / 2
+        for key, colour, x in (
+            ("started", "#4477aa", middle - bar),
+            ("ended", "#228833", middle),
+        ):
+            bar_h = plot_h * int(row[key]) / top
             parts.append(
-                f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3" fill="{colour}"><title>'
-                f"{escape(str(r['bucket']))}: {int(r[key])} {key}</title></circle>"
+                f'<rect x="{x:.1f}" y="{height - margin - bar_h:.1f}" width="{bar:.1f}" '
+                f'height="{bar_h:.1f}" fill="{colour}"><title>'
+                f"{escape(str(row['bucket']))}: {int(row[key])} {key}</title></rect>"
             )
     # a label under the first, middle and last buckets: more would overlap
     for i in sorted({0, len(rows) // 2, len(rows) - 1} if rows else set()):
         parts.append(
-            f'<text x="{margin + i * step:.1f}" y="{height - margin + 14}" '
+            f'<text x="{margin + i * step + step / 2:.1f}" y="{height - margin + 14}" '
             f'text-anchor="middle">{escape(str(rows[i]["bucket"])[:16])}</text>'
         )
-    parts.append(
-        f'<text x="{width - margin}" y="40" text-anchor="end" fill="#4477aa">— started</text>'
-        f'<text x="{width - margin}" y="54" text-anchor="end" fill="#228833">- - ended</text>'
-    )
     parts.append("</svg>")
     return "\n".join(parts) + "\n"

@@ -77,11 +77,11 @@ def process_map_svg(rows: Sequence[dict[str, Any]], *, title: str = "Process map
     boxes: dict[str, _Box] = {}
     for index, members in columns.items():
         # a column centred on the tallest one
-        top = _MARGIN + 30 + (tallest - len(members)) * _ROW / 2
+        top = _MARGIN + (tallest - len(members)) * _ROW / 2
         for row, node in enumerate(members):
             boxes[node] = _Box(_MARGIN + index * _COLUMN, top + row * _ROW)
     width = int(_MARGIN * 2 + (max(columns, default=0)) * _COLUMN + _W)
-    height = int(_MARGIN * 2 + 30 + tallest * _ROW + 60)
+    height = int(_MARGIN * 2 + tallest * _ROW + 40)
     heaviest = max((int(e["count"]) for e in edges), default=1) or 1
     label = _attr(title)
     parts = [
@@ -90,7 +90,7 @@ def process_map_svg(rows: Sequence[dict[str, Any]], *, title: str = "Process map
         f'role="img" aria-label="{label}">',
         f"<title>{escape(title)}</title>",
         '<defs><marker id="map-arrow" viewBox="0 0 10 10" refX="10" refY="5" '
-        'markerWidth="7" markerHeight="7" orient="auto-start-reverse">'
+        'markerUnits="userSpaceOnUse" markerWidth="10" markerHeight="10" orient="auto">'
         '<path d="M0,0 L10,5 L0,10 z" fill="#44505c"/></marker></defs>',
         f'<rect width="{width}" height="{height}" fill="white"/>',
     ]
@@ -129,20 +129,23 @@ def _arc(
     """One arc: a curve from the right of its source to the left of its target (below the
     boxes when it goes back), its width by its frequency, labelled count · mean gap."""
     source, target = boxes[edge["_source"]], boxes[edge["_target"]]
+    # the ends are circles of radius 16 in the middle of their box
+    left_in = _W / 2 - 16 if edge["_target"] in (START, END) else 0
+    right_out = _W / 2 + 16 if edge["_source"] in (START, END) else _W
     count = int(edge["count"])
     gap = edge.get("mean_gap")
     text = f"{count}" + (f" · {duration_label(gap)}" if gap is not None else "")
     stroke = 1 + 5 * count / heaviest
     forward = layer[edge["_target"]] > layer[edge["_source"]]
     if forward:
-        x1, y1 = source.x + _W, source.y + _H / 2
-        x2, y2 = target.x, target.y + _H / 2
+        x1, y1 = source.x + right_out, source.y + _H / 2
+        x2, y2 = target.x + left_in, target.y + _H / 2
         bend = (x2 - x1) / 2
         path = (
             f"M{x1:.1f},{y1:.1f} "
             f"C{x1 + bend:.1f},{y1:.1f} {x2 - bend:.1f},{y2:.1f} {x2:.1f},{y2:.1f}"
         )
-        lx, ly = (x1 + x2) / 2, (y1 + y2) / 2 - 4
+        lx, ly = (x1 + x2) / 2, (y1 + y2) / 2 - 8
     else:
         # back (or to itself): leave from the bottom of the source, come in at the bottom
         # of the target, dipping below both

@@ -19,7 +19,7 @@
     for (const [id, marker] of shownHeat) shown.unmark(id, marker);
     shownHeat = [];
     overlays.remove({ type: "regista-heat" });
-    for (const legend of document.querySelectorAll("[data-heat]")) {
+    for (const legend of document.querySelectorAll(".heat-legend[data-heat]")) {
       legend.hidden = legend.dataset.heat !== name;
     }
     if (!heat) return;
