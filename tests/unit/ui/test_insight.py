@@ -105,6 +105,11 @@ def test_the_page_shows_every_analysis_of_the_history(tmp_path: Path) -> None:
                 )
                 assert chart is not None, name
             assert "Process map of Claims" in html
+            # two claims ended, after 40 minutes and 2 hours 10 minutes
+            summary = re.search(r'data-testid="duration-summary">(.*?)</dl>', html, re.S)
+            assert summary is not None
+            figures = re.findall(r"<dd>(.*?)</dd>", summary.group(1))
+            assert figures == ["2", "40.0m", "2.2h", "2.2h"], figures
             # SLA: the instance's and the review's figures
             sla = re.search(r'data-testid="sla"(.*?)</table>', html, re.S)
             assert sla is not None
