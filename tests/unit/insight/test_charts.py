@@ -16,6 +16,12 @@ SVG = "{http://www.w3.org/2000/svg}"
 NAME = '<script>alert(1)</script> & "x"'
 
 
+def _child(element: etree._Element, tag: str) -> etree._Element:
+    found = element.find(f"{SVG}{tag}")
+    assert found is not None, f"no {tag} in {element.tag}"
+    return found
+
+
 def _arc(source: str | None, target: str | None, count: int, gap: float | None = 1.0) -> Any:
     names = {"a": NAME, "b": "Check", "c": "Fix"}
     return {
@@ -41,21 +47,21 @@ def test_the_process_map_lays_out_the_arcs_in_layers() -> None:
     assert svg.get("role") == "img" and svg.get("aria-label") == f"Map of {NAME}"
     assert "<script>" not in text
     boxes = {
-        g.get("data-element"): float(g.find(f"{SVG}rect").get("x", "0"))
+        g.get("data-element"): float(_child(g, "rect").get("x", "0"))
         for g in svg.iter(f"{SVG}g")
         if g.get("class") == "map-node"
     }
     # a, then b, then c: the loop c -> b does not move b after c
     assert boxes["a"] < boxes["b"] < boxes["c"]
     arcs = [g for g in svg.iter(f"{SVG}g") if g.get("class") == "map-arc"]
-    titles = sorted(str(g.find(f"{SVG}title").text) for g in arcs)
+    titles = sorted(str(_child(g, "title").text) for g in arcs)
     assert "Check → Fix: 2 times, mean 1.5m between" in titles
     assert f"start → {NAME}: 5 times" in titles
-    labels = [str(g.find(f"{SVG}text").text) for g in arcs]
+    labels = [str(_child(g, "text").text) for g in arcs]
     assert "2 · 1.5m" in labels
     widths = {
-        str(g.find(f"{SVG}title").text).split(":")[0]: float(
-            g.find(f"{SVG}path").get("stroke-width", "0")
+        str(_child(g, "title").text).split(":")[0]: float(
+            _child(g, "path").get("stroke-width", "0")
         )
         for g in arcs
     }
@@ -78,6 +84,6 @@ def test_the_throughput_chart_has_a_bar_per_bucket_and_kind() -> None:
     report = Report("throughput", "Throughput per day (UTC)", ("bucket", "started", "ended"), rows)
     svg = etree.fromstring(throughput_svg(report).encode())
     bars = [r for r in svg.iter(f"{SVG}rect") if r.find(f"{SVG}title") is not None]
-    said = {str(r.find(f"{SVG}title").text): float(r.get("height", "0")) for r in bars}
+    said = {str(_child(r, "title").text): float(r.get("height", "0")) for r in bars}
     assert said["2030-01-01T00:00:00Z: 4 started"] == 4 * said["2030-01-02T00:00:00Z: 1 started"]
     assert len(bars) == 4
