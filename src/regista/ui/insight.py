@@ -29,9 +29,8 @@ router = APIRouter(prefix=PREFIX, route_class=PageRoute, include_in_schema=False
 Text = Annotated[str, Query(max_length=200)]
 Bucket = Literal["hour", "day", "week"]
 
-#: The API's scope parameters, and the form fields that set them.
-_FIELDS = {"definition": "version", "version": "version", "since": "since", "until": "until"}
-_FIELDS |= {"bucket": "bucket", "log": "version"}
+#: The API's parameters the form sets (a refusal naming another is shown above the form).
+_FIELDS = ("version", "since", "until", "bucket")
 
 
 @dataclass(frozen=True, slots=True)
@@ -128,8 +127,8 @@ async def _analyse(request: Request, params: dict[str, Any], bucket: str) -> Ana
     except ApiProblem as exc:
         if exc.status != 400:  # not the form's fault: the error page says what it is
             raise
-        errors = {_FIELDS[n]: reason for n, reason in exc.fields.items() if n in _FIELDS}
-        return Analysed(problem=exc.detail, errors=errors or {"version": exc.detail})
+        errors = {n: reason for n, reason in exc.fields.items() if n in _FIELDS}
+        return Analysed(problem=exc.detail, errors=errors)
     return Analysed(reports=dict(zip(names, found, strict=True)))
 
 
@@ -217,7 +216,7 @@ async def insight(
         request,
         "insight.html",
         principal=principal,
-        status=400 if analysed.errors else 200,
+        status=400 if analysed.problem else 200,
         section="insight",
         process_id=process_id,
         name=name,

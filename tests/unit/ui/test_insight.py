@@ -181,6 +181,8 @@ def test_bad_fields_answer_400_naming_the_field(tmp_path: Path) -> None:
                 ({"version": "one"}, "version", "choose one of the versions"),
                 ({"since": "yesterday"}, "since", "enter a date and time"),
                 ({"since": "2030-01-02T00:00", "until": "2030-01-01T00:00"}, "until", "after"),
+                # refused by the API, not the form: its parameter is the form's field
+                ({"since": "0001-01-01T00:00:00+01:00"}, "since", "out of range in UTC"),
             ):
                 page = browser.get("/ui/insight/claim", params=params)
                 assert page.status_code == 400, params
