@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
+from datetime import UTC
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request, Response
@@ -17,6 +18,7 @@ from regista.api.problems import ApiError
 from regista.insight.charts import histogram_svg, throughput_svg
 from regista.insight.maps import process_map_svg
 from regista.insight.report import Report
+from regista.ui.definitions import part
 from regista.ui.gateway import ApiProblem
 from regista.ui.heat import heatmaps
 from regista.ui.operations import Operator, moment, query_of
@@ -77,7 +79,11 @@ class InsightFilters:
             except ValueError as exc:
                 errors[name] = str(exc)
                 continue
-            params[name] = at.isoformat()
+            try:
+                params[name] = at.astimezone(UTC).isoformat()
+            except OverflowError:  # 0001-01-01T00:00+01:00 is before year 1 in UTC
+                errors[name] = "out of range in UTC: give a time from year 1 to 9999"
+                continue
             low, high = (low, at) if end else (at, high)
         if low is not None and high is not None and high <= low:
             errors["until"] = "must be after “started from”"
@@ -174,21 +180,23 @@ async def insight_list(request: Request, principal: Operator) -> Response:
     )
 
 
-@router.get("/insight/{process_id}")
-async def insight(
-    request: Request,
-    process_id: str,
-    principal: Operator,
-    version: Text = "",
-    since: Text = "",
-    until: Text = "",
-    bucket: Bucket = "day",
-) -> Response:
-    """One process's analyses over the version and window chosen; a form field that is not
-    right answers 400 with the form and its message."""
-    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
-    gateway = ui(request).gateway
-    found = await gateway.post(
+@dataclass(frozen=True, slots=True)
+class _Prepared:
+    """A process's versions, the one whose diagram is shown, the API's scope parameters
+    and the form's messages."""
+
+    versions: list[dict[str, Any]]
+    shown: dict[str, Any]
+    params: dict[str, Any]
+    errors: dict[str, str]
+
+    @property
+    def name(self) -> str:
+        return str(self.shown.get("name") or self.shown["processDefinitionId"])
+
+
+async def _prepare(request: Request, process_id: str, filters: InsightFilters) -> _Prepared:
+    found = await ui(request).gateway.post(
         request,
         "/v2/process-definitions/search",
         {
@@ -200,34 +208,79 @@ async def insight(
     versions: list[dict[str, Any]] = found["items"]
     if not versions:
         raise ApiError(404, f"no process {process_id!r} is deployed; see the list of processes")
-    numbers = [int(v["version"]) for v in versions]
-    params, errors = filters.scope(process_id, numbers)
+    params, errors = filters.scope(process_id, [int(v["version"]) for v in versions])
     shown = next((v for v in versions if v["version"] == params.get("version")), versions[0])
-    xml_call = gateway.get(request, f"/v2/process-definitions/{shown['processDefinitionKey']}/xml")
-    if errors:
-        analysed = Analysed(problem="Some fields are not right.", errors=errors)
-        xml = await xml_call
-    else:
-        xml, analysed = await asyncio.gather(xml_call, _analyse(request, params, bucket))
-    name = str(shown.get("name") or process_id)
-    reports = analysed.reports
-    heat = heatmaps(reports["elements"]["rows"]) if reports else []
+    return _Prepared(versions, shown, params, errors)
+
+
+@router.get("/insight/{process_id}")
+async def insight(
+    request: Request,
+    process_id: str,
+    principal: Operator,
+    version: Text = "",
+    since: Text = "",
+    until: Text = "",
+    bucket: Bucket = "day",
+) -> Response:
+    """One process's page: the form and the diagram at once (a field that is not right
+    answers 400 with the form and its message); the browser then asks for the analyses
+    (`insight_fragment`), which read every step in scope and take longer than the page."""
+    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
+    prepared = await _prepare(request, process_id, filters)
+    key = part(str(prepared.shown["processDefinitionKey"]))
+    xml = await ui(request).gateway.get(request, f"/v2/process-definitions/{key}/xml")
+    problem = "Some fields are not right." if prepared.errors else ""
     return ui(request).render(
         request,
         "insight.html",
         principal=principal,
-        status=400 if analysed.problem else 200,
+        status=400 if problem else 200,
         section="insight",
         process_id=process_id,
-        name=name,
-        versions=versions,
-        shown=shown,
+        name=prepared.name,
+        versions=prepared.versions,
+        shown=prepared.shown,
         filters=filters,
+        analysed=Analysed(problem=problem, errors=prepared.errors),
+        fragment=""
+        if problem
+        else f"{PREFIX}/fragments/insight/{part(process_id)}?{filters.query()}",
+        page_data={"xml": xml},
+    )
+
+
+@router.get("/fragments/insight/{process_id}")
+async def insight_fragment(
+    request: Request,
+    process_id: str,
+    principal: Operator,
+    version: Text = "",
+    since: Text = "",
+    until: Text = "",
+    bucket: Bucket = "day",
+) -> Response:
+    """The analyses of the page, asked at once through the API: the heatmaps' controls
+    and legends, the element table and every other section, for `static/insight.js` to put
+    in place."""
+    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
+    prepared = await _prepare(request, process_id, filters)
+    if prepared.errors:
+        analysed = Analysed(problem="Some fields are not right.", errors=prepared.errors)
+    else:
+        analysed = await _analyse(request, prepared.params, bucket)
+    reports = analysed.reports
+    heat = heatmaps(reports["elements"]["rows"]) if reports else []
+    return ui(request).render(
+        request,
+        "insight_body.html",
+        principal=principal,
+        status=400 if analysed.problem else 200,
+        name=prepared.name,
         analysed=analysed,
         heat=heat,
-        charts=_charts(analysed, name),
-        page_data={
-            "xml": xml,
+        charts=_charts(analysed, prepared.name),
+        insight_data={
             "heat": [h.to_json() for h in heat],
             "variants": [r["activities"] for r in reports["variants"]["rows"]] if reports else [],
         },

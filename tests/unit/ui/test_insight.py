@@ -10,8 +10,11 @@ import json
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from html import unescape
 from pathlib import Path
 from typing import Any
+
+import httpx
 
 from regista.bpmn import ProcessBuilder
 from regista.runtime import monitoring
@@ -23,11 +26,23 @@ from .uikit import UiServed, ui_app
 MARKUP = '<b>Review</b> & "check"'
 
 
-def _page_data(page: str) -> dict[str, Any]:
-    found = re.search(r'<script type="application/json" id="page-data">(.*?)</script>', page, re.S)
-    assert found is not None, "the page carries no data for its script"
+def _data(page: str, name: str = "page-data") -> dict[str, Any]:
+    found = re.search(rf'<script type="application/json" id="{name}">(.*?)</script>', page, re.S)
+    assert found is not None, f"the page carries no {name} for its script"
     data: dict[str, Any] = json.loads(found.group(1))
     return data
+
+
+def _open(browser: httpx.Client, path: str, **params: str) -> tuple[str, dict[str, Any]]:
+    """The page and its analyses as the browser gets them: the page, then the fragment it
+    names; their HTML one after the other, their data merged."""
+    page = browser.get(path, params=params)
+    assert page.status_code == 200, page.text
+    found = re.search(r'data-fragment="([^"]+)"', page.text)
+    assert found is not None, "the page names no fragment"
+    fragment = browser.get(unescape(found.group(1)))
+    assert fragment.status_code == 200, fragment.text
+    return page.text + fragment.text, _data(page.text) | _data(fragment.text, "insight-data")
 
 
 @contextmanager
@@ -76,11 +91,8 @@ def test_the_page_shows_every_analysis_of_the_history(tmp_path: Path) -> None:
     with _served(tmp_path) as (served, clock):
         _claims(served, clock)
         with served.signed_in("olga") as browser:
-            page = browser.get("/ui/insight/claim")
-            assert page.status_code == 200, page.text
-            html = page.text
-            assert 'href="/ui/insight"' in html  # in the navigation
-            data = _page_data(html)
+            text, data = _open(browser, "/ui/insight/claim")
+            assert 'href="/ui/insight"' in text  # in the navigation
             assert data["xml"].lstrip().startswith("<")
             heat = {h["name"]: h for h in data["heat"]}
             assert set(heat) == {"frequency", "median", "p90"}
@@ -88,30 +100,30 @@ def test_the_page_shows_every_analysis_of_the_history(tmp_path: Path) -> None:
             assert heat["frequency"]["elements"]["review"]["level"] == 4  # the most frequent
             assert heat["frequency"]["elements"]["approve"]["level"] == 0
             # the legend's numbers are text on the page, for every heatmap
-            legend = re.search(r'data-testid="heat-legend-frequency"[^>]*>(.*?)</ul>', html, re.S)
+            legend = re.search(r'data-testid="heat-legend-frequency"[^>]*>(.*?)</ul>', text, re.S)
             assert legend is not None and "2 – " in legend.group(1)
-            assert 'data-testid="heat-legend-median"' in html
+            assert 'data-testid="heat-legend-median"' in text
             # reviews ended after 30 minutes and 2 hours: a median of 30 minutes
             assert heat["median"]["elements"]["review"]["text"] == "30.0m"
             # variants: the paths, most frequent first, each one's activities for the diagram
             assert data["variants"][0] == ["s", "review"]
             assert ["s", "review", "approve", "e"] in data["variants"]
-            variants = re.search(r'data-testid="variants"(.*?)</table>', html, re.S)
+            variants = re.search(r'data-testid="variants"(.*?)</table>', text, re.S)
             assert variants is not None and "50.0 %" in variants.group(1)
             # the process map, the charts, each with its accessible name
             for name in ("process-map", "durations-chart", "throughput-chart"):
                 chart = re.search(
-                    rf'data-testid="{name}">\s*<svg[^>]*role="img" aria-label="([^"]+)"', html
+                    rf'data-testid="{name}">\s*<svg[^>]*role="img" aria-label="([^"]+)"', text
                 )
                 assert chart is not None, name
-            assert "Process map of Claims" in html
+            assert "Process map of Claims" in text
             # two claims ended, after 40 minutes and 2 hours 10 minutes
-            summary = re.search(r'data-testid="duration-summary">(.*?)</dl>', html, re.S)
+            summary = re.search(r'data-testid="duration-summary">(.*?)</dl>', text, re.S)
             assert summary is not None
             figures = re.findall(r"<dd>(.*?)</dd>", summary.group(1))
             assert figures == ["2", "40.0m", "2.2h", "2.2h"], figures
             # SLA: the instance's and the review's figures
-            sla = re.search(r'data-testid="sla"(.*?)</table>', html, re.S)
+            sla = re.search(r'data-testid="sla"(.*?)</table>', text, re.S)
             assert sla is not None
             cells = [
                 [re.sub(r"<[^>]+>", "", c).strip() for c in re.findall(r"<td[^>]*>(.*?)</td>", row)]
@@ -141,9 +153,10 @@ def test_markup_in_names_is_escaped_everywhere(tmp_path: Path) -> None:
     with _served(tmp_path) as (served, clock):
         _claims(served, clock)
         with served.signed_in("olga") as browser:
-            html = browser.get("/ui/insight/claim").text
-            data = _page_data(html)
-            html_outside_data = html.replace(json.dumps(data), "")
+            html, _ = _open(browser, "/ui/insight/claim")
+            html_outside_data = re.sub(
+                r'<script type="application/json".*?</script>', "", html, flags=re.S
+            )
             assert "<b>Review</b>" not in html
             assert "&lt;b&gt;Review&lt;/b&gt; &amp; &#34;check&#34;" in html  # the tables
             # the SVG map escapes its labels (the name is shortened in the box, whole in
@@ -158,18 +171,17 @@ def test_the_version_and_window_are_sent_to_the_api(tmp_path: Path) -> None:
         _claims(served, clock)
         served.client.deploy(ProcessBuilder("claim", name="Claims").start("s").end("e"))
         with served.signed_in("olga") as browser:
-            second = browser.get("/ui/insight/claim", params={"version": "2"})
-            assert second.status_code == 200 and 'data-testid="no-data"' in second.text
-            first = browser.get("/ui/insight/claim", params={"version": "1"})
-            assert 'data-testid="no-data"' not in first.text
-            assert _page_data(first.text)["heat"][0]["elements"]["review"]["text"] == "4"
+            second, _ = _open(browser, "/ui/insight/claim", version="2")
+            assert 'data-testid="no-data"' in second
+            first, data = _open(browser, "/ui/insight/claim", version="1")
+            assert 'data-testid="no-data"' not in first
+            assert data["heat"][0]["elements"]["review"]["text"] == "4"
             # only the fourth claim started after 01:00
-            late = browser.get(
-                "/ui/insight/claim", params={"since": "2030-01-01T01:00", "bucket": "hour"}
+            late, data = _open(
+                browser, "/ui/insight/claim", since="2030-01-01T01:00", bucket="hour"
             )
-            assert late.status_code == 200, late.text
-            assert _page_data(late.text)["heat"][0]["elements"]["review"]["text"] == "1"
-            assert "Cases per hour" in late.text
+            assert data["heat"][0]["elements"]["review"]["text"] == "1"
+            assert "Cases per hour" in late
 
 
 def test_bad_fields_answer_400_naming_the_field(tmp_path: Path) -> None:
@@ -181,7 +193,6 @@ def test_bad_fields_answer_400_naming_the_field(tmp_path: Path) -> None:
                 ({"version": "one"}, "version", "choose one of the versions"),
                 ({"since": "yesterday"}, "since", "enter a date and time"),
                 ({"since": "2030-01-02T00:00", "until": "2030-01-01T00:00"}, "until", "after"),
-                # refused by the API, not the form: its parameter is the form's field
                 ({"since": "0001-01-01T00:00:00+01:00"}, "since", "out of range in UTC"),
             ):
                 page = browser.get("/ui/insight/claim", params=params)
@@ -200,10 +211,9 @@ def test_an_empty_history_is_no_data_yet(tmp_path: Path) -> None:
     with _served(tmp_path) as (served, _):
         served.client.deploy(ProcessBuilder("quiet", name="Quiet").start("s").end("e"))
         with served.signed_in("olga") as browser:
-            page = browser.get("/ui/insight/quiet")
-            assert page.status_code == 200, page.text
-            assert 'data-testid="no-data"' in page.text and "No data yet" in page.text
-            assert _page_data(page.text)["heat"][0]["elements"] == {}
+            text, data = _open(browser, "/ui/insight/quiet")
+            assert 'data-testid="no-data"' in text and "No data yet" in text
+            assert data["heat"][0]["elements"] == {}
             listed = browser.get("/ui/insight")
             assert listed.status_code == 200 and 'href="/ui/insight/quiet"' in listed.text
 
@@ -230,4 +240,8 @@ def test_without_a_database_for_insight_the_page_says_so() -> None:
         served.client.deploy(ProcessBuilder("quiet").start("s").end("e"))
         with served.signed_in("olga") as browser:
             page = browser.get("/ui/insight/quiet")
-            assert page.status_code == 409 and "without a database" in page.text
+            assert page.status_code == 200  # the page; its analyses say why there are none
+            found = re.search(r'data-fragment="([^"]+)"', page.text)
+            assert found is not None
+            fragment = browser.get(unescape(found.group(1)))
+            assert fragment.status_code == 409 and "without a database" in fragment.text

@@ -1,16 +1,55 @@
-// The Insight page: the diagram with a heatmap (frequency, median or p90 service time:
-// a heat level as the element's fill and its figure as a badge; the legend's text gives
-// the scale), switched by the radio buttons; a variant's path highlighted on request.
+// The Insight page: the diagram drawn at once, then the analyses asked for (the page's
+// fragment, whose parts go to their slots), then a heatmap on the diagram (frequency,
+// median or p90 service time: a heat level as the element's fill and its figure as a
+// badge; the legend's text gives the scale), switched by the radio buttons, and a
+// variant's path highlighted on request.
 (function () {
   "use strict";
-  const data = JSON.parse(document.getElementById("page-data").textContent);
+  const page = JSON.parse(document.getElementById("page-data").textContent);
   const container = document.getElementById("diagram");
-  const heats = {};
-  for (const heat of data.heat || []) heats[heat.name] = heat;
+  const rest = document.getElementById("slot-rest");
   const LEVELS = 5;
+  const heats = {};
+  const data = { variants: [] };
 
-  const drawn = regista.diagram(container, data.xml, {});
+  const drawn = regista.diagram(container, page.xml, {});
   drawn.catch((error) => regista.flash("The diagram cannot be shown: " + error.message, "error"));
+
+  // The analyses: the fragment's parts put in their slots, its data read. A refusal (400)
+  // is a fragment too, saying what is wrong.
+  async function analyses() {
+    if (!rest.dataset.fragment) return false;
+    let response;
+    try {
+      response = await fetch(rest.dataset.fragment, { credentials: "same-origin", headers: { "Accept": "text/html" } });
+    } catch (error) {
+      rest.textContent = "The analyses cannot be read: " + error.message;
+      return false;
+    }
+    if (response.redirected) { window.location.reload(); return false; }
+    const html = await response.text();
+    const template = document.createElement("template");
+    template.innerHTML = html;
+    if (response.status !== 200 && response.status !== 400) {
+      // an error page: its sentence says why (no database for insight, ...)
+      const said = template.content.querySelector(".problem");
+      rest.textContent = "The analyses cannot be read: " +
+        (said ? said.textContent.replace(/\s+/g, " ").trim() : "HTTP " + response.status);
+      return false;
+    }
+    const found = template.content.getElementById("insight-data");
+    for (const slot of template.content.querySelectorAll("[data-slot]")) {
+      const target = document.getElementById("slot-" + slot.dataset.slot);
+      if (target) target.replaceChildren(...slot.childNodes);
+    }
+    if (found) {
+      const parsed = JSON.parse(found.textContent);
+      for (const heat of parsed.heat || []) heats[heat.name] = heat;
+      data.variants = parsed.variants || [];
+    }
+    return true;
+  }
+  const analysed = analyses().finally(() => { rest.setAttribute("aria-busy", "false"); });
 
   let shownHeat = [];
   function showHeat(shown, name) {
@@ -66,7 +105,7 @@
     container.dataset.variant = String(index);
   }
 
-  drawn.then((shown) => {
+  Promise.all([drawn, analysed]).then(([shown]) => {
     const radios = document.querySelectorAll("input[name=heat]");
     const checked = document.querySelector("input[name=heat]:checked");
     if (checked) showHeat(shown, checked.value);
