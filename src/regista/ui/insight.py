@@ -2,7 +2,9 @@
 heatmaps of frequency and service time on the diagram, the process map (directly-follows
 graph), the variants, the distribution of instance durations, throughput over time, SLA
 compliance and the most frequent incidents and BPMN errors — for one version or all, over
-a window of start times. Every figure comes from `/v2/insight/*`, called as the user."""
+a window of start times. Every figure comes from `/v2/insight/*`, called as the user. The
+page comes first, with the diagram; the analyses, which read every step in scope, come as
+a fragment the page's script asks for."""
 
 from __future__ import annotations
 
@@ -119,7 +121,7 @@ _ANALYSES: dict[str, dict[str, Any]] = {
 
 async def _analyse(request: Request, params: dict[str, Any], bucket: str) -> Analysed:
     """Every analysis of the page, asked at once; the API's refusal of the scope is kept
-    to be shown at the form's fields."""
+    to be shown above the analyses, with the parameters it names."""
     gateway = ui(request).gateway
     names = list(_ANALYSES)
     calls = []
