@@ -110,6 +110,7 @@ class SqlTransaction(
         self._rows = session.rows
         self._heads: dict[str, tuple[int, str | None]] = {}
         """The head (seq, hash) of each history chain this transaction knows."""
+        self._element_deltas = {}
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -308,6 +309,9 @@ class SqlTransaction(
     def redefine_instance(
         self, instance_id: str, *, definition_id: str, process_id: str, rows: Mapping[str, str]
     ) -> None:
+        # the element totals follow the instance (after this transaction's own events)
+        self.settle_element_counts()
+        self._s.change("element_counts_move", id=instance_id, definition_id=definition_id)
         self._s.change(
             "instance_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
         )
@@ -710,6 +714,7 @@ class SqlTransaction(
         self._heads[instance_id] = (links[-1].seq, links[-1].hash)
         # process intelligence's steps move with the history, in the same transaction
         write_steps(self._s, instance_id, links)
+        self.gather_element_events(instance_id, links)
         # the recorded head moves with the chain, in the same transaction
         self._s.write(
             "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
@@ -754,6 +759,8 @@ class SqlTransaction(
         if not ids:
             return Pruned()
         param = self._c.text_list(ids)
+        # pruned instances leave the element totals (counted from the history, before it goes)
+        self._s.change("element_counts_forget", ids=param)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
         # whole instances go, so their chain heads, variables and steps go with them
         self._s.change("delete_history_heads", ids=param)

@@ -415,3 +415,19 @@ CREATE TABLE steps (
 );
 CREATE INDEX steps_element ON steps (instance_id, element_id);
 CREATE INDEX steps_process ON steps (process_id, case_start);
+-- per definition and element, the element events of its instances' history (activated,
+-- completed, terminated), kept by the unit of work that appends the history, in the same
+-- transaction (store/sql/statistics.py); retention takes away what it prunes and an
+-- instance migrated to another definition takes its counts along. `shard` spreads the
+-- writes of concurrent units of work (many nodes) over several rows, so that they seldom
+-- wait for one another's row lock: a count is the sum over the shards, and a shard may go
+-- negative.
+CREATE TABLE element_counts (
+    definition_id  text COLLATE "C" NOT NULL,
+    element_id     text COLLATE "C" NOT NULL,
+    shard          integer NOT NULL,
+    activated      bigint NOT NULL,
+    completed      bigint NOT NULL,
+    terminated     bigint NOT NULL,
+    PRIMARY KEY (definition_id, element_id, shard)
+);

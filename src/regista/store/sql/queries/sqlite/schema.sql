@@ -420,3 +420,18 @@ CREATE TABLE steps (
     PRIMARY KEY (process_id, case_start, instance_id, ord)
 ) WITHOUT ROWID;
 CREATE INDEX steps_element ON steps (instance_id, element_id);
+-- per definition and element, the element events of its instances' history (activated,
+-- completed, terminated), kept by the unit of work that appends the history, in the same
+-- transaction (store/sql/statistics.py); retention takes away what it prunes and an
+-- instance migrated to another definition takes its counts along. `shard` spreads the
+-- writes of concurrent units of work over several rows (PostgreSQL, many nodes): a count
+-- is the sum over the shards, and a shard may go negative.
+CREATE TABLE element_counts (
+    definition_id  TEXT NOT NULL,
+    element_id     TEXT NOT NULL,
+    shard          INTEGER NOT NULL,
+    activated      INTEGER NOT NULL,
+    completed      INTEGER NOT NULL,
+    terminated     INTEGER NOT NULL,
+    PRIMARY KEY (definition_id, element_id, shard)
+) WITHOUT ROWID;
