@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from regista.insight.analyses import bottlenecks, durations, elements, throughput
 from regista.insight.compare import compare
+from regista.insight.compliance import sla_compliance
 from regista.insight.database import EventDatabase, open_database
 from regista.insight.errors import InsightError, LogFormatError, MappingError
 from regista.insight.eventlog import LogEvent, Trace, count_steps, traces
@@ -46,6 +47,7 @@ __all__ = [
     "import_log",
     "incidents",
     "open_database",
+    "sla_compliance",
     "throughput",
     "traces",
     "variants",

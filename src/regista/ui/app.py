@@ -23,6 +23,7 @@ from regista.ui import (
     decisions,
     definitions,
     incidents,
+    insight,
     instances,
     jobs,
     login,
@@ -104,6 +105,7 @@ def mount_ui(
     app.include_router(incidents.router)
     app.include_router(jobs.router)
     app.include_router(decisions.router)
+    app.include_router(insight.router)
     app.include_router(definitions.router)
     app.include_router(instances.router)
     # last: any other path under the UI is a page saying it does not exist

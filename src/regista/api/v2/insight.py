@@ -21,7 +21,7 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import Operator
+from regista.api.v2.common import Operator, client_of
 from regista.insight import (
     EventDatabase,
     InsightError,
@@ -36,6 +36,7 @@ from regista.insight import (
     elements,
     incidents,
     open_database,
+    sla_compliance,
     throughput,
     variants,
 )
@@ -184,6 +185,21 @@ def get_deviations(request: Request, where: Scoped, _: Operator) -> Any:
 def get_incidents(request: Request, where: Scoped, _: Operator, limit: Limit = 20) -> Any:
     """The most frequent incidents, by element and message."""
     return _run(request, incidents, where, limit=limit)
+
+
+@router.get("/sla", response_model=InsightReport)
+def get_sla(
+    request: Request,
+    where: Scoped,
+    _: Operator,
+    share: Annotated[
+        float, Query(gt=0, le=1, description="At risk: running with this share of the target used")
+    ] = 0.8,
+) -> Any:
+    """SLA compliance per definition and per element with a target: met, breached, at risk
+    (now, by the server's clock) and on track."""
+    now = client_of(request).shell.now().timestamp()
+    return _run(request, sla_compliance, where, now=now, share=share)
 
 
 @router.get("/errors", response_model=InsightReport)
