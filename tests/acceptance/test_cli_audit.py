@@ -167,8 +167,8 @@ def _rewrite(db: Db, instance_id: str) -> None:
         )
         data_param = "?" if db.kind == "sqlite" else "CAST(? AS jsonb)"
         db.execute(
-            f"UPDATE history SET data = {data_param}, prev_hash = ?, hash = ? WHERE id = ?",
-            (json.dumps(data), prev, digest, event.id),
+            f"UPDATE history SET data = {data_param}, hash = ? WHERE id = ?",
+            (json.dumps(data), digest, event.id),
         )
         prev = digest
     db.execute("UPDATE history_heads SET hash = ? WHERE instance_id = ?", (prev, instance_id))

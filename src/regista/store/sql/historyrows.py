@@ -99,12 +99,10 @@ def link_events(
 
 
 def json_rows(links: Sequence[Link]) -> str:
-    """The events as one JSON array of arrays: the hashed content, then the previous hash
-    and the hash — `[instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash]` (`history_add_rows`)."""
-    rows = ",".join(
-        f"{link.content[:-1]},{_json_text(link.prev)},{_json_text(link.hash)}]" for link in links
-    )
+    """The events as one JSON array of arrays: the hashed content, then the hash —
+    `[instance_id, seq, ts, kind, element_id, element_instance_id, actor, command, data,
+    hash]` (`history_add_rows`; the previous hash is the event before's, not stored)."""
+    rows = ",".join(f"{link.content[:-1]},{_json_text(link.hash)}]" for link in links)
     return f"[{rows}]"
 
 
@@ -123,7 +121,6 @@ def tuple_rows(
             link.event.actor,
             link.event.command,
             json_column(link.data),
-            link.prev,
             link.hash,
         )
         for link in links

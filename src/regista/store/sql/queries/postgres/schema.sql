@@ -182,7 +182,6 @@ CREATE TABLE history (
     actor                text,
     command              text,
     data                 jsonb NOT NULL,
-    prev_hash            text,
     hash                 text NOT NULL,
     UNIQUE (instance_id, seq)
 );

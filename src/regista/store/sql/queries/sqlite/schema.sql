@@ -182,7 +182,6 @@ CREATE TABLE history (
     actor                TEXT,
     command              TEXT,
     data                 TEXT NOT NULL,
-    prev_hash            TEXT,
     hash                 TEXT NOT NULL,
     UNIQUE (instance_id, seq)
 );
