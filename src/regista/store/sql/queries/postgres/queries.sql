@@ -360,7 +360,7 @@ SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
     command, data, hash)
 SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, e ->> 9
+    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
 FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
 ORDER BY n;
 
@@ -368,7 +368,7 @@ ORDER BY n;
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
     command, data, hash)
 SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, e ->> 9
+    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
 FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
 ORDER BY n
 RETURNING id, seq;

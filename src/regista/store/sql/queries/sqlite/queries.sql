@@ -330,7 +330,8 @@ SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_se
 
 -- name: history_add_rows
 -- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
--- element_id, element_instance_id, actor, command, data, hash]
+-- element_id, element_instance_id, actor, command, data, hash]; unused here (history_add
+-- binds the hash's bytes): these would keep the hex text, which reads back the same
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
     command, data, hash)
 SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
