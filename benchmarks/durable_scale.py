@@ -131,12 +131,13 @@ _COPY_POSTGRES = {
         %(base)s::timestamptz + s.n * interval '1 millisecond',
         %(base)s::timestamptz + s.n * interval '1 millisecond' + interval '1 second',
         t.updated_at
-    FROM instances t, generate_series(%(first)s, %(last)s) AS s(n) WHERE t.id = %(template)s""",
+    FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
+    WHERE t.id = %(template)s""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
         element_instance_id, actor, command, data, hash)
     SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.kind, h.element_id,
         h.element_instance_id, h.actor, h.command, h.data, h.hash
-    FROM history h, generate_series(%(first)s, %(last)s) AS s(n)
+    FROM history h, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE h.instance_id = %(template)s""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,
@@ -145,7 +146,7 @@ _COPY_POSTGRES = {
         'b' || %(tag)s || lpad(s.n::text, 9, '0'), j.element_id, j.element_instance_id,
         j.type, j.retries, j.attempt, j.status, NULL, NULL, j.due_at, j.variables, j.headers,
         j.error, j.created_at, j.completed_at
-    FROM jobs j, generate_series(%(first)s, %(last)s) AS s(n)
+    FROM jobs j, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE j.instance_id = %(template)s""",
 }
 
