@@ -414,5 +414,4 @@ CREATE TABLE steps (
     error_code           text,
     PRIMARY KEY (instance_id, element_instance_id)
 );
-CREATE INDEX steps_element ON steps (instance_id, element_id);
 CREATE INDEX steps_process ON steps (process_id, case_start);
