@@ -109,9 +109,9 @@ _COPY_SQLITE = {
         t.updated_at
     FROM instances t, bench_series s WHERE t.id = :template""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, prev_hash, hash)
+        element_instance_id, actor, command, data, hash)
     SELECT printf('b%s%09d', :tag, s.n), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.prev_hash, h.hash
+        h.element_instance_id, h.actor, h.command, h.data, h.hash
     FROM history h, bench_series s WHERE h.instance_id = :template""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,
@@ -149,9 +149,9 @@ _COPY_POSTGRES = {
     FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE t.id = %(template)s""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, prev_hash, hash)
+        element_instance_id, actor, command, data, hash)
     SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.prev_hash, h.hash
+        h.element_instance_id, h.actor, h.command, h.data, h.hash
     FROM history h, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE h.instance_id = %(template)s""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,

@@ -49,7 +49,7 @@ from regista.store.records import (
 )
 from regista.store.sql import search
 from regista.store.sql.alerts import SqlAlerts
-from regista.store.sql.base import key_in
+from regista.store.sql.base import hash_in, hash_opt, hash_out, key_in
 from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
@@ -240,7 +240,9 @@ class SqlTransaction(
         if row is None:
             raise NotFound(f"there is no process instance {instance_id!r}")
         # the instance is ours until commit, so its history head cannot move under us
-        self._heads.setdefault(instance_id, (row["history_seq"] or 0, row["history_hash"]))
+        self._heads.setdefault(
+            instance_id, (row["history_seq"] or 0, hash_opt(row["history_hash"]))
+        )
         return self._rows.instance(row)
 
     def will_lock(self, instance_id: str) -> None:
@@ -683,7 +685,7 @@ class SqlTransaction(
         head = self._heads.get(instance_id)
         if head is None:
             last = self._s.one("history_last", instance_id=instance_id)
-            head = (0, None) if last is None else (int(last["seq"]), last["hash"])
+            head = (0, None) if last is None else (int(last["seq"]), hash_out(last["hash"]))
         return link_events(instance_id, head, events, self._c.ts)
 
     def _write_history(
@@ -717,7 +719,10 @@ class SqlTransaction(
         self.gather_element_events(instance_id, links)
         # the recorded head moves with the chain, in the same transaction
         self._s.write(
-            "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
+            "history_head_set",
+            instance_id=instance_id,
+            seq=links[-1].seq,
+            hash=hash_in(links[-1].hash),
         )
         return ids
 
@@ -777,4 +782,4 @@ class SqlTransaction(
 
 
 def _head(row: Any) -> HistoryHead:
-    return HistoryHead(str(row["instance_id"]), int(row["seq"]), str(row["hash"]))
+    return HistoryHead(str(row["instance_id"]), int(row["seq"]), hash_out(row["hash"]))

@@ -171,6 +171,8 @@ CREATE INDEX incidents_created ON incidents (created_at, id);
 CREATE INDEX incidents_instance ON incidents (instance_id, created_at, id);
 CREATE INDEX incidents_open ON incidents (created_at, id) WHERE resolved_at IS NULL;
 
+-- `hash` holds the 32 bytes of the SHA-256 (a BLOB; hex text in rows written before
+-- schema 18); the previous hash is the hash of the event before (seq - 1), not stored
 CREATE TABLE history (
     id                   INTEGER PRIMARY KEY,
     instance_id          TEXT NOT NULL,
@@ -182,14 +184,14 @@ CREATE TABLE history (
     actor                TEXT,
     command              TEXT,
     data                 TEXT NOT NULL,
-    prev_hash            TEXT,
     hash                 TEXT NOT NULL,
     UNIQUE (instance_id, seq)
 );
 CREATE INDEX history_elements ON history (instance_id, kind, element_id)
     WHERE element_id IS NOT NULL;
 
--- The head of each instance's history chain, kept by the code that appends the history.
+-- The head of each instance's history chain, kept by the code that appends the history
+-- (`hash` as in history).
 CREATE TABLE history_heads (
     instance_id  TEXT PRIMARY KEY,
     seq          INTEGER NOT NULL,
