@@ -79,12 +79,12 @@ SECURITY_SCHEMES: dict[str, Any] = {
     },
 }
 
-#: Operations anyone may call: orchestrators' probes, the Modeler's connection check, the
-#: token endpoint (it checks the credentials it is sent) and inbound webhooks (their models'
-#: own verification). `tests/unit/api/test_permissions.py` holds the app to this list.
 #: The routers of the hot paths, included first (see `create_app`).
 HOT_ROUTERS = (instances.router, jobs.router)
 
+#: Operations anyone may call: orchestrators' probes, the Modeler's connection check, the
+#: token endpoint (it checks the credentials it is sent) and inbound webhooks (their models'
+#: own verification). `tests/unit/api/test_permissions.py` holds the app to this list.
 PUBLIC_PATHS = ("/health", "/ready", "/v2/topology", oauth.PREFIX + "/token", "/inbound/")
 
 
