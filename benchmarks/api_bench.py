@@ -117,7 +117,14 @@ def cpu_us_per_op(before: float | None, after: float | None, ops: int) -> float 
 
 
 @contextmanager
-def server(url: str) -> Iterator[Running]:
+def server(url: str) -> Iterator[str]:
+    """A `regista server` process over `url` (see `running_server`): its base URL."""
+    with running_server(url) as running:
+        yield running.base
+
+
+@contextmanager
+def running_server(url: str) -> Iterator[Running]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -280,7 +287,7 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int, client: str) ->
             regista.deploy(bench_process())
             for _ in range(jobs):
                 regista.start("bench")
-        with server(url) as running:
+        with running_server(url) as running:
             base = running.base
             context = multiprocessing.get_context("spawn")
             counter = context.Value("i", 0)
@@ -324,7 +331,7 @@ def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, A
     with database(kind) as url:
         with Client(url) as regista:
             regista.deploy(bench_process())
-        with server(url) as running:
+        with running_server(url) as running:
             http = poster(client, running.base)
             body = {"processDefinitionId": "bench", "variables": {"n": 1}}
 
