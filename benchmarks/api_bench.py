@@ -20,6 +20,10 @@ regista's `Client`. Then 1 and 4 worker processes
 external worker does) take every job; figures: jobs/s from the first activation to the
 last completion, and p50/p99 of the completion requests and of activation requests.
 
+Each figure comes with the server process's CPU time per start or job (from /proc, on
+Linux) and the load average: on a shared, loaded machine the rates say more about the
+neighbours than about regista, the CPU per request much less so.
+
 PostgreSQL: a temporary database on $REGISTA_TEST_POSTGRES_URL's server (default
 postgresql://postgres@127.0.0.1:5432/test), dropped at the end. Figures, not assertions.
 """
@@ -84,8 +88,43 @@ def free_port() -> int:
         return port
 
 
+def cpu_seconds(pid: int) -> float | None:
+    """The CPU time (user + system) a process has used so far, from /proc (None elsewhere):
+    the server's cost per request, which a loaded machine changes far less than the rate."""
+    try:
+        with open(f"/proc/{pid}/stat") as stat:
+            fields = stat.read().rsplit(")", 1)[1].split()
+    except OSError:
+        return None
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+class Running:
+    """A server process started by `server`: its base URL and its CPU time so far."""
+
+    def __init__(self, base: str, pid: int) -> None:
+        self.base = base
+        self.pid = pid
+
+    def cpu(self) -> float | None:
+        return cpu_seconds(self.pid)
+
+
+def cpu_us_per_op(before: float | None, after: float | None, ops: int) -> float | None:
+    if before is None or after is None or not ops:
+        return None
+    return round((after - before) / ops * 1e6, 1)
+
+
 @contextmanager
 def server(url: str) -> Iterator[str]:
+    """A `regista server` process over `url` (see `running_server`): its base URL."""
+    with running_server(url) as running:
+        yield running.base
+
+
+@contextmanager
+def running_server(url: str) -> Iterator[Running]:
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     process = subprocess.Popen(
@@ -117,7 +156,7 @@ def server(url: str) -> Iterator[str]:
             if time.monotonic() > deadline or process.poll() is not None:
                 raise RuntimeError("the server did not start")
             time.sleep(0.1)
-        yield base
+        yield Running(base, process.pid)
     finally:
         process.terminate()
         process.wait(timeout=60)
@@ -248,7 +287,8 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int, client: str) ->
             regista.deploy(bench_process())
             for _ in range(jobs):
                 regista.start("bench")
-        with server(url) as base:
+        with running_server(url) as running:
+            base = running.base
             context = multiprocessing.get_context("spawn")
             counter = context.Value("i", 0)
             out = context.Queue()
@@ -258,11 +298,13 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int, client: str) ->
                 )
                 for _ in range(processes)
             ]
+            cpu_before = running.cpu()
             began = time.perf_counter()
             for worker in workers:
                 worker.start()
             results = [out.get(timeout=600) for _ in workers]
             elapsed = time.perf_counter() - began
+            cpu_after = running.cpu()
             for worker in workers:
                 worker.join(timeout=60)
     completions = [v for r in results for v in r["completions"]]
@@ -278,6 +320,8 @@ def run_jobs(kind: str, jobs: int, processes: int, threads: int, client: str) ->
         "completion_p99_ms": round(percentile(completions, 0.99) * 1000, 2),
         "activation_p50_ms": round(percentile(activations, 0.5) * 1000, 2),
         "activation_p99_ms": round(percentile(activations, 0.99) * 1000, 2),
+        "server_cpu_us_per_job": cpu_us_per_op(cpu_before, cpu_after, len(completions)),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -287,8 +331,8 @@ def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, A
     with database(kind) as url:
         with Client(url) as regista:
             regista.deploy(bench_process())
-        with server(url) as base:
-            http = poster(client, base)
+        with running_server(url) as running:
+            http = poster(client, running.base)
             body = {"processDefinitionId": "bench", "variables": {"n": 1}}
 
             def start(_: int) -> None:
@@ -299,10 +343,12 @@ def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, A
                 with lock:
                     latencies.append(time.perf_counter() - began)
 
+            cpu_before = running.cpu()
             began = time.perf_counter()
             with ThreadPoolExecutor(clients) as pool:
                 list(pool.map(start, range(starts)))
             elapsed = time.perf_counter() - began
+            cpu_after = running.cpu()
             http.close()
     return {
         "db": kind,
@@ -312,6 +358,8 @@ def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, A
         "starts_per_s": round(len(latencies) / elapsed, 1),
         "p50_ms": round(percentile(latencies, 0.5) * 1000, 2),
         "p99_ms": round(percentile(latencies, 0.99) * 1000, 2),
+        "server_cpu_us_per_start": cpu_us_per_op(cpu_before, cpu_after, len(latencies)),
+        "load": os.getloadavg()[0],
     }
 
 
@@ -339,14 +387,17 @@ def main() -> None:
     for f in starts:
         print(
             f"{f['db']:8} {f['clients']:2} client(s): {f['starts_per_s']:8.1f} starts/s  "
-            f"p50 {f['p50_ms']} ms p99 {f['p99_ms']} ms  ({f['starts']} starts)"
+            f"p50 {f['p50_ms']} ms p99 {f['p99_ms']} ms  server CPU "
+            f"{f['server_cpu_us_per_start']} µs/start  load {f['load']:.1f}  "
+            f"({f['starts']} starts)"
         )
     for f in figures:
         print(
             f"{f['db']:8} {f['workers']} worker(s) x {f['threads_per_worker']} threads: "
             f"{f['jobs_per_s']:8.1f} jobs/s  completion p50 {f['completion_p50_ms']} ms "
             f"p99 {f['completion_p99_ms']} ms  activation p50 {f['activation_p50_ms']} ms "
-            f"p99 {f['activation_p99_ms']} ms  ({f['jobs']} jobs)"
+            f"p99 {f['activation_p99_ms']} ms  server CPU {f['server_cpu_us_per_job']} µs/job  "
+            f"load {f['load']:.1f}  ({f['jobs']} jobs)"
         )
 
 
