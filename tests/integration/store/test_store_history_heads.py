@@ -104,7 +104,7 @@ def test_the_migration_computes_the_heads_of_existing_history(sql_backend: SqlBa
     # back to the schema before the heads (no table), then the heads migration alone,
     # wherever it stands among the migrations
     sql_backend.execute("DROP TABLE history_heads")
-    _history_before_17(sql_backend)
+    _history_before_18(sql_backend)
     _replay(sql_backend, "history_heads")
     _replay(sql_backend, "history_compact")
     upgraded = sql_backend.open(schema="ignore")
@@ -119,8 +119,8 @@ def _replay(sql_backend: SqlBackend, name: str) -> None:
         sql_backend.execute(statement)
 
 
-def _history_before_17(sql_backend: SqlBackend) -> None:
-    """The history as schema 16 kept it: hashes as hex text, each event with the hash of
+def _history_before_18(sql_backend: SqlBackend) -> None:
+    """The history as schema 17 kept it: hashes as hex text, each event with the hash of
     the event before it in `prev_hash`."""
     text = "encode(hash, 'hex')" if sql_backend.name == "postgres" else "lower(hex(hash))"
     if sql_backend.name == "postgres":
@@ -134,7 +134,7 @@ def _history_before_17(sql_backend: SqlBackend) -> None:
     )
 
 
-def test_schema_17_keeps_the_chains_of_existing_history(sql_backend: SqlBackend) -> None:
+def test_schema_18_keeps_the_chains_of_existing_history(sql_backend: SqlBackend) -> None:
     store = sql_backend.open()
     append(store, "i-1", "a", "b", "c")
     append(store, "i-2", "a")
@@ -142,15 +142,15 @@ def test_schema_17_keeps_the_chains_of_existing_history(sql_backend: SqlBackend)
         expected = tx.history("i-1") + tx.history("i-2")
     heads = store.history_heads()
     store.close()
-    # back to schema 16 (hex text, the previous hash stored), heads included
-    _history_before_17(sql_backend)
+    # back to schema 17 (hex text, the previous hash stored), heads included
+    _history_before_18(sql_backend)
     text = "encode(hash, 'hex')" if sql_backend.name == "postgres" else "lower(hex(hash))"
     if sql_backend.name == "postgres":
         sql_backend.execute(f"ALTER TABLE history_heads ALTER COLUMN hash TYPE text USING {text}")
     else:
         sql_backend.execute(f"UPDATE history_heads SET hash = {text}")
-    sql_backend.execute("DELETE FROM schema_version WHERE version = 17")
-    upgraded = sql_backend.open()  # migrates to 17
+    sql_backend.execute("DELETE FROM schema_version WHERE version = 18")
+    upgraded = sql_backend.open()  # migrates to 18
     assert upgraded.schema_version() == sqlfiles.latest_version("sqlite")  # both the same
     with upgraded.transaction(write=False) as tx:
         assert tx.history("i-1") + tx.history("i-2") == expected
@@ -162,7 +162,7 @@ def test_schema_17_keeps_the_chains_of_existing_history(sql_backend: SqlBackend)
         events = tx.history("i-1")
     assert events[3].prev_hash == expected[2].hash
     assert upgraded.audit_history() == []
-    # and an altered event written before 17 is still found
+    # and an altered event written before 18 is still found
     sql_backend.tamper_history(upgraded, "i-1", 2, "forged")
     (broken,) = upgraded.audit_history()
     assert (broken.instance_id, broken.seq) == ("i-1", 2)
