@@ -35,9 +35,7 @@ def _reports(place: Place, xes: Path) -> tuple[Any, ...]:
         )
 
 
-def test_the_sqlite_folds_give_what_postgresql_computes(
-    pg_database: str, tmp_path: Path
-) -> None:
+def test_the_sqlite_folds_give_what_postgresql_computes(pg_database: str, tmp_path: Path) -> None:
     xes = tmp_path / "generated.xes"
     write_generated_xes(generate_log(3_000, seed=23), xes)
     on_sqlite = _reports(Place("sqlite", f"sqlite:///{tmp_path / 'r.db'}"), xes)
