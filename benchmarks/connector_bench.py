@@ -5,7 +5,9 @@ Run: `python benchmarks/connector_bench.py [--calls N] [--messages N] [--json]`.
 - HTTP connector calls/s: N instances of `start -> REST task (io.camunda:http-json:1)
   -> end`, started first, then timed from the node's start to the last completion, against
   a local HTTP server in another process; p50/p99 of the calls themselves, and the CPU time
-  per call of the node's process and of the server's (they share the machine's cores);
+  per call of the node's process and of the server's (they share the machine's cores),
+  the node's split by thread: the workers (the calls), the reporter (the completions'
+  units of work) and the dispatcher (the claims);
 - inbound messages/s: N messages put on a RabbitMQ queue (127.0.0.1:5672) first, then timed
   from the inbound consumers' start until each became an instance, with p50/p99 of
   publish-to-instance latency measured at a steady pace below saturation (`--pace`/s).
@@ -25,6 +27,7 @@ import subprocess
 import sys
 import tempfile
 import textwrap
+import threading
 import time
 import uuid
 from collections.abc import Iterator
@@ -76,6 +79,23 @@ def cpu_seconds(pid: int) -> float:
     except OSError:
         return float("nan")
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def thread_cpu() -> dict[str, float]:
+    """CPU seconds so far of this process's live threads, by the name of their kind (the
+    name without its number: `regista-worker`, `regista-reporter`, ...), read from
+    /proc/self/task (empty elsewhere): where the node's CPU goes, without a profiler."""
+    found: dict[str, float] = {}
+    for thread in threading.enumerate():
+        try:
+            stat = Path(f"/proc/self/task/{thread.native_id}/stat").read_text()
+        except OSError:
+            continue
+        fields = stat.rsplit(")", 1)[1].split()
+        seconds = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+        kind = thread.name.rstrip("0123456789-_")
+        found[kind] = found.get(kind, 0.0) + seconds
+    return found
 
 
 @contextmanager
@@ -133,7 +153,7 @@ def ended_instances(client: Client, process_id: str) -> list[tuple[float, float]
     return found
 
 
-def http_figures(n: int, workdir: Path) -> dict[str, float]:
+def http_figures(n: int, workdir: Path, concurrency: int = 16) -> dict[str, float]:
     rest = (
         ProcessBuilder("rest")
         .start("s")
@@ -146,8 +166,8 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
     )
     timings: list[float] = []
     with http_server() as (base, server), Client(f"sqlite:///{workdir / 'http.db'}") as client:
-        http = httpx.Client(limits=httpx.Limits(max_connections=32))
-        connector = HttpConnector(Secrets(), http)
+        # as `regista engine` runs it: a client per worker thread, made by the connector
+        connector = HttpConnector(Secrets())
 
         def timed(job: ActivatedJob) -> dict[str, Any]:
             began = time.perf_counter()
@@ -156,7 +176,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
             finally:
                 timings.append(time.perf_counter() - began)
 
-        workers = standard_connectors(Secrets(), http=http)
+        workers = standard_connectors(Secrets())
         workers.register(HTTP_JSON, timed)
         client.deploy(rest)
         for i in range(n):
@@ -164,7 +184,7 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
         node = Node(
             client.shell,
             workers,
-            executor=ExecutorOptions(concurrency=16, batch=64, poll_interval=0.05),
+            executor=ExecutorOptions(concurrency=concurrency, batch=64, poll_interval=0.05),
         )
         started = time.perf_counter()
         cpu_started = time.process_time(), cpu_seconds(server)
@@ -175,14 +195,18 @@ def http_figures(n: int, workdir: Path) -> dict[str, float]:
             elapsed = time.perf_counter() - started
             node_cpu = time.process_time() - cpu_started[0]
             server_cpu = cpu_seconds(server) - cpu_started[1]
+            threads = thread_cpu()  # the node's threads were started after cpu_started
             node.stop(grace=5)
-            http.close()
+            connector.close()
     return {
         "http_calls_per_s": n / elapsed,
         "http_call_p50_ms": percentile(timings, 0.5) * 1000,
         "http_call_p99_ms": percentile(timings, 0.99) * 1000,
         "http_node_cpu_ms_per_call": node_cpu / n * 1000,
         "http_server_cpu_ms_per_call": server_cpu / n * 1000,
+    } | {
+        f"http_cpu_ms_per_call_{kind.removeprefix('regista-')}": threads.get(kind, 0.0) / n * 1000
+        for kind in ("regista-worker", "regista-reporter", "regista-dispatch")
     }
 
 
@@ -200,7 +224,8 @@ def inbound_model(queue: str) -> ProcessBuilder:
 
 def inbound_figures(n: int, pace: float, workdir: Path) -> dict[str, float]:
     queue = f"regista-bench-{uuid.uuid4().hex[:8]}"
-    connection = pika.BlockingConnection(pika.URLParameters(RABBIT))
+    # the bench's own connection is idle while it waits (no heartbeats are sent then)
+    connection = pika.BlockingConnection(pika.URLParameters(f"{RABBIT}?heartbeat=0"))
     channel = connection.channel()
     channel.queue_declare(queue)
     try:
@@ -249,12 +274,13 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
     parser.add_argument("--calls", type=int, default=2000, help="HTTP connector instances")
     parser.add_argument("--messages", type=int, default=2000, help="inbound RabbitMQ messages")
+    parser.add_argument("--concurrency", type=int, default=16, help="the node's threads")
     parser.add_argument("--pace", type=float, default=100.0, help="messages/s for latency")
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
-        figures.update(http_figures(args.calls, Path(tmp)))
+        figures.update(http_figures(args.calls, Path(tmp), args.concurrency))
         figures.update(inbound_figures(args.messages, args.pace, Path(tmp)))
     if args.json:
         print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
@@ -265,6 +291,12 @@ def main() -> None:
         f"p99 {figures['http_call_p99_ms']:.1f} ms; "
         f"CPU per call: node {figures['http_node_cpu_ms_per_call']:.2f} ms, "
         f"server {figures['http_server_cpu_ms_per_call']:.2f} ms)"
+    )
+    print(
+        "  node CPU per call by thread: "
+        f"workers (call) {figures['http_cpu_ms_per_call_worker']:.2f} ms, "
+        f"reporter (complete) {figures['http_cpu_ms_per_call_reporter']:.2f} ms, "
+        f"dispatcher (claim) {figures['http_cpu_ms_per_call_dispatch']:.2f} ms"
     )
     print(
         f"inbound RabbitMQ: {figures['inbound_messages_per_s']:.0f} messages/s into instances "

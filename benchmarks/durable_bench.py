@@ -1,8 +1,9 @@
 """Durable runtime throughput and latency on SQLite or PostgreSQL.
 
 Run: `python benchmarks/durable_bench.py --db sqlite|postgres [--json] [--instances N]
-[--sizes 0,100000,1000000] [--only all|rates|sizes] [--metrics]`. Prints (with `--metrics`,
-the runtime observed by Prometheus metrics as the server's is):
+[--sizes 0,100000,1000000] [--only all|rates|core|sizes] [--metrics] [--relations]`.
+Prints (with `--metrics`, the runtime observed by Prometheus metrics as the server's is;
+with `--relations`, also the bytes per instance of each table and index):
 
 - the database's own single-row commit rate in the same run (SQLite with the same
   synchronous setting; PostgreSQL: one client's single-row inserts), and the engine's
@@ -103,6 +104,7 @@ class Databases:
         self.kind = kind
         self.synchronous = synchronous
         self.metrics = False
+        self.relations = False
         self._tmp = tempfile.TemporaryDirectory(prefix="regista-bench-")
         self._created: str | None = None
         self._base = url
@@ -179,7 +181,7 @@ def script_rate(dbs: Databases, n: int) -> dict[str, float | None]:
             for i in range(n):
                 client.start("scripts", {"x": i})
             elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu
-        return {
+        figures: dict[str, float | None] = {
             "script_instances_per_s": n / elapsed,
             # SQLite runs in this process: a statement is a call, not a round trip
             "script_round_trips_per_instance": (
@@ -188,9 +190,37 @@ def script_rate(dbs: Databases, n: int) -> dict[str, float | None]:
             "script_cpu_ms_per_instance": cpu * 1000 / n,
             "script_db_bytes_per_instance": scale.database_bytes(client.store) / (n + 20),
         }
+        if dbs.relations:
+            figures.update(breakdown(relation_bytes(client.store), n + 20, "script"))
+        return figures
 
 
-def service_rate(dbs: Databases, n: int) -> dict[str, float]:
+def relation_bytes(store: Any) -> dict[str, int]:
+    """Bytes of each table and index (SQLite: `dbstat` pages; PostgreSQL: each relation of
+    the schema with its TOAST), to tell what takes the space."""
+    if store.dialect == "sqlite":
+        with sqlite3.connect(store.path) as conn:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+            rows = conn.execute("SELECT name, SUM(pgsize) FROM dbstat GROUP BY name").fetchall()
+    else:
+        with psycopg.connect(store.url, autocommit=True) as conn:
+            rows = conn.execute(
+                "SELECT c.relname, pg_total_relation_size(c.oid) - CASE WHEN c.relkind = 'r' "
+                "THEN pg_indexes_size(c.oid) ELSE 0 END FROM pg_class c "
+                "JOIN pg_namespace n ON n.oid = c.relnamespace "
+                "WHERE c.relkind IN ('r', 'i') AND n.nspname = current_schema()"
+            ).fetchall()
+    return {str(name): int(size) for name, size in rows if size}
+
+
+def breakdown(sized: dict[str, int], n: int, prefix: str) -> dict[str, float]:
+    """The relations' bytes per instance, largest first (those of one page or none, the
+    empty ones, left out)."""
+    ordered = sorted(sized.items(), key=lambda item: -item[1])
+    return {f"{prefix}_bytes_{name}": size / n for name, size in ordered if size > 8192}
+
+
+def service_rate(dbs: Databases, n: int) -> dict[str, float | None]:
     with client_of(dbs, dbs.fresh()) as client:
         client.deploy(services())
         for _ in range(n):
@@ -200,17 +230,25 @@ def service_rate(dbs: Databases, n: int) -> dict[str, float]:
             workers(),
             executor=ExecutorOptions(concurrency=8, batch=64, poll_interval=0.05),
         )
-        started = time.perf_counter()
-        node.start()
-        try:
-            wait_all(client, "services")
-        finally:
-            elapsed = time.perf_counter() - started
-            node.stop(grace=5)
-        return {
+        with scale.counted_exchanges() as exchanges:
+            started = time.perf_counter()
+            node.start()
+            try:
+                wait_all(client, "services")
+            finally:
+                elapsed = time.perf_counter() - started
+                node.stop(grace=5)
+        figures: dict[str, float | None] = {
             "service_instances_per_s": n / elapsed,
+            # the node's work after the starts: three jobs activated and completed
+            "service_round_trips_per_instance": (
+                exchanges[0] / n if dbs.kind == "postgres" else None
+            ),
             "service_db_bytes_per_instance": scale.database_bytes(client.store) / n,
         }
+        if dbs.relations:
+            figures.update(breakdown(relation_bytes(client.store), n, "service"))
+        return figures
 
 
 def raw_commit_rate(dbs: Databases, n: int) -> float:
@@ -392,13 +430,22 @@ def main() -> None:
     )
     parser.add_argument(
         "--only",
-        choices=["all", "rates", "sizes"],
+        choices=["all", "rates", "core", "sizes"],
         default="all",
-        help="rates: the engine's figures only; sizes: the large-database figures only",
+        help=(
+            "rates: the engine's figures only; core: the raw commit rate and the script and "
+            "service-task figures (issue 11's goals) only; sizes: the large-database figures only"
+        ),
+    )
+    parser.add_argument(
+        "--relations",
+        action="store_true",
+        help="also print the bytes per instance of each table and index",
     )
     args = parser.parse_args()
     dbs = Databases(args.db, args.database_url, args.sqlite_synchronous)
     dbs.metrics = args.metrics
+    dbs.relations = args.relations
     n = args.instances
     figures: dict[str, Any] = {"db": args.db, "metrics": args.metrics}
     if args.db == "sqlite":
@@ -414,6 +461,8 @@ def main() -> None:
         figures.update(service_rate(dbs, n))
         figures["script_percent_of_raw_commits"] = 100 * figures["script_instances_per_s"] / raw
         figures["service_percent_of_raw_commits"] = 100 * figures["service_instances_per_s"] / raw
+        if args.only == "core":
+            return report(figures, args.json)
         if args.db == "postgres":
             one, busy_one = process_rate(dbs, n, 1)
             two, busy_two = process_rate(dbs, n, 2)

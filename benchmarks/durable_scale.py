@@ -109,9 +109,9 @@ _COPY_SQLITE = {
         t.updated_at
     FROM instances t, bench_series s WHERE t.id = :template""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, prev_hash, hash)
+        element_instance_id, actor, command, data, hash)
     SELECT printf('b%s%09d', :tag, s.n), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.prev_hash, h.hash
+        h.element_instance_id, h.actor, h.command, h.data, h.hash
     FROM history h, bench_series s WHERE h.instance_id = :template""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,
@@ -120,6 +120,21 @@ _COPY_SQLITE = {
         j.element_instance_id, j.type, j.retries, j.attempt, j.status, NULL, NULL, j.due_at,
         j.variables, j.headers, j.error, j.created_at, j.completed_at
     FROM jobs j, bench_series s WHERE j.instance_id = :template""",
+    # the copies' element events join the running element totals, as the unit of work does
+    "element_counts": """INSERT INTO element_counts (definition_id, element_id, shard,
+        activated, completed, terminated)
+    SELECT i.definition_id, h.element_id, 0,
+        (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_activated'),
+        (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_completed'),
+        (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_terminated')
+    FROM history h JOIN instances i ON i.id = h.instance_id
+    WHERE h.instance_id = :template AND h.element_id IS NOT NULL
+      AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
+    GROUP BY i.definition_id, h.element_id
+    ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
+        activated = activated + excluded.activated,
+        completed = completed + excluded.completed,
+        terminated = terminated + excluded.terminated""",
 }
 
 _COPY_POSTGRES = {
@@ -131,12 +146,13 @@ _COPY_POSTGRES = {
         %(base)s::timestamptz + s.n * interval '1 millisecond',
         %(base)s::timestamptz + s.n * interval '1 millisecond' + interval '1 second',
         t.updated_at
-    FROM instances t, generate_series(%(first)s, %(last)s) AS s(n) WHERE t.id = %(template)s""",
+    FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
+    WHERE t.id = %(template)s""",
     "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, prev_hash, hash)
+        element_instance_id, actor, command, data, hash)
     SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.prev_hash, h.hash
-    FROM history h, generate_series(%(first)s, %(last)s) AS s(n)
+        h.element_instance_id, h.actor, h.command, h.data, h.hash
+    FROM history h, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE h.instance_id = %(template)s""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,
@@ -145,8 +161,23 @@ _COPY_POSTGRES = {
         'b' || %(tag)s || lpad(s.n::text, 9, '0'), j.element_id, j.element_instance_id,
         j.type, j.retries, j.attempt, j.status, NULL, NULL, j.due_at, j.variables, j.headers,
         j.error, j.created_at, j.completed_at
-    FROM jobs j, generate_series(%(first)s, %(last)s) AS s(n)
+    FROM jobs j, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE j.instance_id = %(template)s""",
+    "element_counts": """INSERT INTO element_counts (definition_id, element_id, shard,
+        activated, completed, terminated)
+    SELECT i.definition_id, h.element_id, 0,
+        c.n * count(*) FILTER (WHERE h.kind = 'element_activated'),
+        c.n * count(*) FILTER (WHERE h.kind = 'element_completed'),
+        c.n * count(*) FILTER (WHERE h.kind = 'element_terminated')
+    FROM history h JOIN instances i ON i.id = h.instance_id,
+        (SELECT %(last)s::bigint - %(first)s::bigint + 1 AS n) AS c
+    WHERE h.instance_id = %(template)s AND h.element_id IS NOT NULL
+      AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
+    GROUP BY i.definition_id, h.element_id, c.n
+    ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
+        activated = element_counts.activated + excluded.activated,
+        completed = element_counts.completed + excluded.completed,
+        terminated = element_counts.terminated + excluded.terminated""",
 }
 
 

@@ -1,7 +1,9 @@
 """Process-intelligence analyses over a large history, and the import of a large XES log.
 
 Run: `python benchmarks/insight_bench.py [--db sqlite|postgres|both] [--events N]
-[--import-events N] [--simulate N] [--json]`. Besides the analyses it times discovery
+[--import-events N] [--simulate N] [--json]`. Besides the analyses (`compare`: the first
+45 days against the last 45; `stuck` as of the day after) it times the export as OCEL 2.0
+JSON and SQLite, discovery
 (IMf, noise 0.2) and the token replay of the same cases on the discovered model, and a
 simulation of N cases with the durations and branch shares of the history. The issue's
 goals: `--events 1000000` (each analysis under 2 s) and `--import-events 250000` (the
@@ -49,6 +51,7 @@ from regista.insight import (
     Scope,
     bottlenecks,
     bpmn_errors,
+    compare,
     deviations,
     directly_follows,
     durations,
@@ -57,11 +60,14 @@ from regista.insight import (
     incidents,
     open_database,
     throughput,
+    traces,
     variants,
+    write_log_file,
 )
 from regista.insight.mining import discover, fitness
 from regista.insight.simulation import simulate
 from regista.insight.simulation_input import deployed_model, from_history
+from regista.insight.stuck import stuck
 from regista.settings import Settings
 from regista.store.sql import sqlfiles
 from regista.store.sql.sqlite import path_from_url, split_statements
@@ -81,6 +87,23 @@ ANALYSES: dict[str, Callable[[EventDatabase, Scope], Report]] = {
     "incidents": incidents,
     "errors": bpmn_errors,
 }
+
+_MIDDLE = datetime(2024, 2, 15, tzinfo=UTC)  # half way through the 90 days of history
+
+
+def _compare(db: EventDatabase, scope: Scope) -> Report:
+    """The first 45 days against the last 45 (one version: two windows)."""
+    before = Scope(scope.definition, until=_MIDDLE)
+    return compare(db, before, Scope(scope.definition, since=_MIDDLE))
+
+
+def _stuck(db: EventDatabase, scope: Scope) -> Report:
+    return stuck(db, scope, now=datetime(2024, 4, 1, tzinfo=UTC))
+
+
+ANALYSES["compare"] = _compare
+ANALYSES["stuck"] = _stuck
+EXPORTS = ("ocel-json", "ocel-sqlite")
 
 
 def claims() -> ProcessBuilder:
@@ -319,6 +342,14 @@ def bench(
             simulate(model, process_id, given, instances=simulate_instances)
             figures["simulate_instances"] = simulate_instances
             figures["simulate_s"] = round(time.perf_counter() - began, 2)
+        figures["export_s"] = {}
+        for fmt in EXPORTS:
+            began = time.perf_counter()
+            written = write_log_file(
+                traces(db, scope), tmp / f"export-{kind}.{fmt}", fmt=fmt, name="claims"
+            )
+            figures["export_s"][fmt] = round(time.perf_counter() - began, 2)
+            figures["export_events"] = written
         xes = tmp / f"import-{kind}.xes"
         figures["import_events"] = write_xes(xes, import_events)
         began, cpu = time.perf_counter(), time.process_time()
@@ -374,6 +405,8 @@ def main() -> None:
             print(
                 f"  simulation of {figures['simulate_instances']} cases: {figures['simulate_s']} s"
             )
+        for fmt, seconds in figures["export_s"].items():
+            print(f"  export of {figures['export_events']:,} events as {fmt}: {seconds} s")
         print(
             f"  import of a {figures['import_events']:,}-event XES: {figures['import_s']} s "
             f"(CPU of this process {figures['import_cpu_s']} s)"

@@ -167,11 +167,15 @@ def _rewrite(db: Db, instance_id: str) -> None:
         )
         data_param = "?" if db.kind == "sqlite" else "CAST(? AS jsonb)"
         db.execute(
-            f"UPDATE history SET data = {data_param}, prev_hash = ?, hash = ? WHERE id = ?",
-            (json.dumps(data), prev, digest, event.id),
+            f"UPDATE history SET data = {data_param}, hash = ? WHERE id = ?",
+            (json.dumps(data), bytes.fromhex(digest), event.id),
         )
         prev = digest
-    db.execute("UPDATE history_heads SET hash = ? WHERE instance_id = ?", (prev, instance_id))
+    assert prev is not None
+    db.execute(
+        "UPDATE history_heads SET hash = ? WHERE instance_id = ?",
+        (bytes.fromhex(prev), instance_id),
+    )
 
 
 def test_a_consistent_rewrite_passes_the_chain_check_but_not_the_anchor(

@@ -102,6 +102,7 @@ PAGES: list[tuple[str, Callable[[Seeded], str], str]] = [
     ("incidents", lambda s: "/ui/incidents", "[data-testid=incident-row]"),
     ("jobs", lambda s: "/ui/jobs", "h1"),
     ("decisions", lambda s: "/ui/decisions", "h1"),
+    ("insight", lambda s: "/ui/insight/e2e-pages", "[data-testid=diagram][data-ready=true]"),
     ("decision", lambda s: f"/ui/decisions/{s.decision}", "#dmn [data-row-id]"),
     ("tasks", lambda s: "/ui/tasks?view=open", "h1"),
     ("task", lambda s: f"/ui/tasks/{s.task}", "[data-testid=task-form] input"),

@@ -9,6 +9,12 @@ user disabled or a key revoked stops its tokens at once (at most the authenticat
 seconds of cache later). The signing secret is 256 random bits kept in the database's
 `settings` table, made by the first server that needs it, so every server sharing the
 database accepts the tokens of the others.
+
+A token issued for an audience (the web UI's sessions) can be revoked: signing out records,
+in the same `settings` table, the moment before which that user's tokens of that audience
+no longer count (`revoke`). One row per user and audience, so the table never grows with
+sign-outs; signing out of one browser signs the user out of every browser, which is what a
+shared or lost machine needs.
 """
 
 from __future__ import annotations
@@ -31,6 +37,8 @@ from regista.store import Store
 __all__ = ["SIGNING_SETTING", "AccessTokens", "Claims", "looks_like_token"]
 
 SIGNING_SETTING = "oauth_token_signing_secret"
+#: Prefix of the settings naming when a user's tokens of an audience were revoked.
+REVOKED_SETTING = "tokens_revoked:"
 _ISSUER = "regista"
 _HEADER = {"alg": "HS256", "typ": "JWT"}
 
@@ -42,12 +50,20 @@ class Claims:
     username: str
     key_id: str | None
     expires: int
+    audience: str | None = None
+    #: when it was issued, in UNIX milliseconds (None for tokens made before revocation)
+    issued_ms: int | None = None
 
 
 def looks_like_token(text: str) -> bool:
     """Whether a bearer credential has the shape of an access token (three dotted parts),
     not of an API key."""
     return text.count(".") == 2
+
+
+def _revocation(claims: Claims) -> str:
+    """The setting that records when the tokens of a user and audience were revoked."""
+    return f"{REVOKED_SETTING}{claims.audience}:{claims.username}"
 
 
 def _b64(data: bytes) -> str:
@@ -105,11 +121,14 @@ class AccessTokens:
         seconds."""
         secret = self._load(create=True)
         assert secret is not None
-        issued = int(self._now().timestamp())
+        now = self._now().timestamp()
+        issued = int(now)
         claims: dict[str, Any] = {
             "iss": _ISSUER,
             "sub": username,
             "iat": issued,
+            # milliseconds: a sign-in right after a sign-out (same second) must count
+            "rgi": int(now * 1000),
             "exp": issued + self.lifetime,
             "jti": secrets.token_hex(8),
         }
@@ -153,7 +172,33 @@ class AccessTokens:
             return None
         if expires <= self._now().timestamp():
             return None
-        return Claims(username, key_id, expires)
+        audience, issued_ms = claims.get("aud"), claims.get("rgi")
+        if not isinstance(audience, str):
+            audience = None
+        if not isinstance(issued_ms, int):
+            issued_ms = None
+        found = Claims(username, key_id, expires, audience, issued_ms)
+        return None if audience is not None and self._revoked(found) else found
+
+    def _revoked(self, claims: Claims) -> bool:
+        """Whether the user's tokens of the claims' audience were revoked after this one
+        was issued."""
+        with self.store.transaction(write=False) as tx:
+            before = tx.get_setting(_revocation(claims))
+        if before is None:
+            return False
+        return claims.issued_ms is None or claims.issued_ms <= int(before)
+
+    def revoke(self, token: str) -> bool:
+        """Revoke every token issued so far to the user of `token` for its audience (a
+        sign-out); False when `token` is not a valid token with an audience."""
+        claims = self.verify(token)
+        if claims is None or claims.audience is None:
+            return False
+        moment = int(self._now().timestamp() * 1000)
+        with self.store.transaction() as tx:
+            tx.put_setting(_revocation(claims), str(moment), now=self._now())
+        return True
 
     def _signed_by(self, secret: bytes | None, head: str, body: str, signature: str) -> bool:
         if secret is None:

@@ -74,8 +74,8 @@ from regista.store import StoreError, open_store
 @click.option(
     "--trace",
     is_flag=True,
-    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
-    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+    help="Record OpenTelemetry spans of commands, jobs and connector calls with the "
+    "process's tracer provider (e.g. under opentelemetry-instrument); needs regista[otel].",
 )
 @click.option(
     "--metrics-host",
@@ -120,7 +120,7 @@ def engine_command(
     """
     setup_logging(log_level)
     secrets = load_secrets(secrets_file)
-    workers = node_workers(worker_specs, secrets)
+    workers = node_workers(worker_specs, secrets, trace=trace)
     settings = settings_for(database_url, **limits)
     settings = settings.with_(pool_max_size=max(settings.pool_max_size, concurrency + 6))
     try:

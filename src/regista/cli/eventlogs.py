@@ -20,7 +20,7 @@ from regista.insight import (
     count_steps,
     import_log,
     traces,
-    write_log,
+    write_log_file,
 )
 
 __all__ = ["eventlog"]
@@ -28,7 +28,8 @@ __all__ = ["eventlog"]
 
 @click.group("log")
 def eventlog() -> None:
-    """Event logs: export the history (XES, CSV, OCEL 2.0 JSON), import XES or CSV."""
+    """Event logs: export the history (XES, CSV, OCEL 2.0 JSON or SQLite), import XES or
+    CSV."""
 
 
 @eventlog.command("export")
@@ -71,12 +72,12 @@ def export_log(
                     file=sys.stderr,
                     hidden=not sys.stderr.isatty(),
                 ) as bar,
-                partial.open("w", encoding="utf-8", newline="") as handle,
             ):
                 name = log or definition or "regista history"
-                written = write_log(
+                partial.unlink(missing_ok=True)  # one left by an export that was killed
+                written = write_log_file(
                     traces(db, scope, progress=bar.update, variables=variables),
-                    handle,
+                    partial,
                     fmt=fmt,
                     name=name,
                 )
@@ -109,13 +110,27 @@ def import_command(
     resource: str | None,
     lifecycle: str | None,
 ) -> None:
-    """Import an XES or CSV event log (all or nothing); analyse it with
-    `regista insight <analysis> --log NAME`."""
+    """Import an XES or CSV event log (all or nothing), with a progress bar on a terminal;
+    analyse it with `regista insight <analysis> --log NAME`."""
     mapping = CsvMapping(case, activity, timestamp, resource, lifecycle)
-    with insight_database(database_url) as db:
+    with (
+        insight_database(database_url) as db,
+        click.progressbar(
+            length=file.stat().st_size,
+            label=f"importing {file.name}",
+            file=sys.stderr,
+            hidden=not sys.stderr.isatty(),
+        ) as bar,
+    ):
         try:
             done = import_log(
-                db, file, name=name, mapping=mapping, replace=replace, now=datetime.now(UTC)
+                db,
+                file,
+                name=name,
+                mapping=mapping,
+                replace=replace,
+                now=datetime.now(UTC),
+                progress=bar.update,
             )
         except InsightError as exc:
             raise RequestFailed(str(exc)) from None

@@ -11,6 +11,7 @@ from typing import Any, TypeVar
 import click
 
 from regista.connectors import SecretError, Secrets, standard_connectors
+from regista.insight.tracing import TracingUnavailable, configured_tracer
 from regista.runtime.workers import WorkerLoadError, Workers, load_workers
 
 __all__ = ["SECRETS_FILE", "load_secrets", "node_workers", "secrets_option"]
@@ -40,13 +41,21 @@ def load_secrets(secrets_file: str | None) -> Secrets:
         raise click.ClickException(str(exc)) from None
 
 
-def node_workers(specs: Iterable[str], secrets: Secrets | str | None) -> Workers:
+def node_workers(
+    specs: Iterable[str], secrets: Secrets | str | None, *, trace: bool = False
+) -> Workers:
     """The connectors and the workers of the modules `specs` names (`secrets`, or the
-    secrets file to read them from); a module that cannot be loaded is a one-line CLI
-    error."""
+    secrets file to read them from), each connector call a span with `trace`; a module
+    that cannot be loaded is a one-line CLI error."""
     if not isinstance(secrets, Secrets):
         secrets = load_secrets(secrets)
-    workers = standard_connectors(secrets)
+    tracer = None
+    if trace:
+        try:
+            tracer = configured_tracer()
+        except TracingUnavailable as exc:
+            raise click.UsageError(str(exc)) from None
+    workers = standard_connectors(secrets, tracer=tracer)
     try:
         for spec in specs:
             workers.update(load_workers(spec))

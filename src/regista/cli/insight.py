@@ -32,7 +32,8 @@ from regista.insight import (
     variants,
 )
 from regista.insight.analyses import BUCKETS
-from regista.insight.charts import histogram_svg, histogram_text
+from regista.insight.charts import histogram_svg, histogram_text, with_bars
+from regista.insight.stuck import stuck
 
 __all__ = ["insight", "insight_database", "parse_when", "scope_options"]
 
@@ -101,11 +102,12 @@ def table(report: Report) -> str:
     return "\n".join(lines)
 
 
-def _show(report: Report, as_json: bool) -> None:
+def _show(report: Report, as_json: bool, *, bars: str | None = None) -> None:
+    """JSON, or the table — with a bar chart of the column `bars` where one helps."""
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:
-        click.echo(table(report))
+        click.echo(table(with_bars(report, bars) if bars is not None else report))
 
 
 def _analysis(name: str, help_text: str) -> Callable[[F], F]:
@@ -166,7 +168,7 @@ def bottlenecks_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(bottlenecks, database_url, scope), as_json)
+    _show(_run(bottlenecks, database_url, scope), as_json, bars="share")
 
 
 @_analysis("throughput", "Cases started and ended per hour, day or week.")
@@ -177,7 +179,7 @@ def throughput_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(throughput, database_url, scope, bucket=bucket), as_json)
+    _show(_run(throughput, database_url, scope, bucket=bucket), as_json, bars="started")
 
 
 @_analysis("durations", "The distribution of case durations, as a histogram.")
@@ -217,7 +219,7 @@ def variants_command(
     database_url: str | None,
     as_json: bool,
 ) -> None:
-    _show(_run(variants, database_url, scope, limit=limit), as_json)
+    _show(_run(variants, database_url, scope, limit=limit), as_json, bars="share")
 
 
 @_analysis("dfg", "The directly-follows graph: which step follows which, how often, how late.")
@@ -258,3 +260,38 @@ def errors_command(
     as_json: bool,
 ) -> None:
     _show(_run(bpmn_errors, database_url, scope, limit=limit), as_json)
+
+
+@_analysis("stuck", "Running instances held at an element longer than usual.")
+@click.option(
+    "--factor",
+    type=click.FloatRange(0, min_open=True),
+    default=1.0,
+    show_default=True,
+    help="Held beyond this many times the element's usual p90.",
+)
+@click.option(
+    "--min-samples",
+    type=click.IntRange(1),
+    default=5,
+    show_default=True,
+    help="Completed executions an element needs before its usual time counts.",
+)
+@click.option("--limit", type=click.IntRange(1), default=50, show_default=True)
+@click.option(
+    "--at", callback=parse_when, default=None, help="Judge as of this time (default: now)."
+)
+def stuck_command(
+    at: datetime | None,
+    factor: float,
+    min_samples: int,
+    limit: int,
+    scope: Scope,
+    database_url: str | None,
+    as_json: bool,
+) -> None:
+    now = at or datetime.now(UTC)  # the command line's clock, passed in as a value
+    report = _run(
+        stuck, database_url, scope, now=now, factor=factor, min_samples=min_samples, limit=limit
+    )
+    _show(report, as_json)

@@ -6,6 +6,7 @@ import click
 
 from regista.cli.alerts import alerts
 from regista.cli.audit import audit
+from regista.cli.comparing import compare_command
 from regista.cli.database import db
 from regista.cli.decide import decide
 from regista.cli.deploy import deploy_command
@@ -63,6 +64,7 @@ main.add_command(worker_command)
 main.add_command(insight)
 insight.add_command(discover_command)
 insight.add_command(fitness_command)
+insight.add_command(compare_command)
 main.add_command(eventlog)
 main.add_command(simulate_command)
 

@@ -120,8 +120,8 @@ def deploy_at_start(client: Client, paths: tuple[str, ...]) -> None:
 @click.option(
     "--trace",
     is_flag=True,
-    help="Record OpenTelemetry spans of commands and jobs with the process's tracer provider "
-    "(e.g. under opentelemetry-instrument); needs regista[otel].",
+    help="Record OpenTelemetry spans of commands, jobs and connector calls with the "
+    "process's tracer provider (e.g. under opentelemetry-instrument); needs regista[otel].",
 )
 @click.option(
     "--metrics-public",
@@ -205,7 +205,7 @@ def server_command(
             param_hint="--host",
         )
     secrets = load_secrets(secrets_file)
-    workers = node_workers(worker_specs, secrets)
+    workers = node_workers(worker_specs, secrets, trace=trace)
     # --demo (regista.cli.demo): each step below does nothing without it
     demo_mode = DemoMode(demo, rate=demo_rate, seed=demo_seed)
     demo_mode.check(engine=not no_engine)

@@ -10,14 +10,23 @@ credentialsBody) — and `connectionTimeoutInSeconds` / `readTimeoutInSeconds` (
 The response is `{status, headers, body}` (the body parsed when it is JSON). A status of
 400 or more, a timeout or a refused connection fails the call with the status (or
 TIMEOUT, CONNECTION_ERROR) as its error code, for the `errorExpression` to map.
+
+Every call stands alone: no cookie is kept between calls (a `Set-Cookie` from one API never
+reaches a call of another instance; a model that needs a cookie sends the `Cookie` header
+itself). Without a client of its own, the connector gives each worker thread its own
+`httpx.Client`, so the threads never contend for one connection pool.
 """
 
 from __future__ import annotations
 
 import base64
 import contextlib
+import http.client
+import http.cookiejar
 import json
+import threading
 import time
+import urllib.request
 from collections.abc import Callable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -28,7 +37,7 @@ from regista.connectors.outcome import CallFailed, ConnectorError, Outcome, conc
 from regista.connectors.secrets import SecretError, Secrets
 from regista.runtime.workers import ActivatedJob, JobFailure
 
-__all__ = ["HTTP_JSON", "HttpConnector"]
+__all__ = ["HTTP_JSON", "HttpConnector", "no_cookies"]
 
 HTTP_JSON = "io.camunda:http-json:1"
 
@@ -37,6 +46,25 @@ _AUTH_TYPES = ("noAuth", "basic", "bearer", "apiKey", "oauth-client-credentials-
 _DEFAULT_SECONDS = 20.0
 # the timeout of almost every call (neither input given), built once rather than per call
 _DEFAULT_TIMEOUT = httpx.Timeout(_DEFAULT_SECONDS, connect=_DEFAULT_SECONDS)
+
+
+class _NoCookies(http.cookiejar.CookieJar):
+    """A cookie jar that keeps nothing, so that no call sees another's cookies."""
+
+    def set_cookie(self, cookie: http.cookiejar.Cookie) -> None:
+        return
+
+    def extract_cookies(
+        self, response: http.client.HTTPResponse, request: urllib.request.Request
+    ) -> None:
+        return
+
+
+def no_cookies() -> http.cookiejar.CookieJar:
+    """The cookie jar of a client whose calls must not share any
+    (`httpx.Client(cookies=no_cookies())`: httpx keeps a jar it is given, and copies
+    the contents of anything else into a jar of its own)."""
+    return _NoCookies()
 
 
 def _text_map(value: Any, field: str) -> dict[str, str]:
@@ -88,7 +116,11 @@ def _response(answer: httpx.Response) -> dict[str, Any]:
 
 class HttpConnector:
     """Calls HTTP APIs for `io.camunda:http-json:1` jobs. OAuth tokens are kept until
-    shortly before they expire (`now` is the clock, for tests)."""
+    shortly before they expire (`now` is the clock, for tests).
+
+    A `client` given is used by every thread, its cookie jar replaced by one that keeps
+    nothing; without one, each thread gets a client of its own (see the module docstring),
+    closed by `close`."""
 
     def __init__(
         self,
@@ -98,9 +130,34 @@ class HttpConnector:
         now: Callable[[], float] = time.monotonic,
     ) -> None:
         self.secrets = secrets
-        self.client = client or httpx.Client(follow_redirects=True)
         self.now = now
         self._tokens: dict[tuple[str, ...], tuple[str, float]] = {}
+        self._shared = client
+        if client is not None:
+            client.cookies = no_cookies()
+        self._local = threading.local()
+        self._made: list[httpx.Client] = []
+        self._lock = threading.Lock()
+
+    @property
+    def client(self) -> httpx.Client:
+        """The client of the calling thread."""
+        if self._shared is not None:
+            return self._shared
+        own: httpx.Client | None = getattr(self._local, "client", None)
+        if own is None:
+            own = httpx.Client(follow_redirects=True, cookies=no_cookies())
+            self._local.client = own
+            with self._lock:
+                self._made.append(own)
+        return own
+
+    def close(self) -> None:
+        """Close the clients the connector made for its threads (not one it was given)."""
+        with self._lock:
+            made, self._made = self._made, []
+        for client in made:
+            client.close()
 
     def __call__(self, job: ActivatedJob) -> dict[str, Any]:
         try:

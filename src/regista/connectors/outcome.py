@@ -8,6 +8,9 @@ duration before the next try when the call fails).
 
 The result expression is evaluated first, and what it gives is seen by the error
 expression beside `response`, `error` and the job's variables.
+
+Every connector passes its `Outcome` through `conclude`, so that is where a watcher set
+with `watching` (the connector's span, `regista.connectors.spans`) hears it.
 """
 
 from __future__ import annotations
@@ -15,7 +18,9 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
-from collections.abc import Mapping
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -32,6 +37,7 @@ __all__ = [
     "conclude",
     "json_bytes",
     "parse_backoff",
+    "watching",
 ]
 
 _ERROR_TYPE = "errorType"
@@ -64,6 +70,23 @@ class Outcome:
     response: Any = None
     failed: CallFailed | None = None
     extra: Mapping[str, Any] = field(default_factory=dict)
+
+
+# the watcher of the call running in this context (a thread's job): a context variable,
+# not an argument, so that the connectors' own signatures stay Camunda's
+_watcher: ContextVar[Callable[[Outcome], None] | None] = ContextVar(
+    "regista_connector_outcome", default=None
+)
+
+
+@contextmanager
+def watching(watcher: Callable[[Outcome], None]) -> Iterator[None]:
+    """Within the block, `conclude` hands each outcome to `watcher` before deciding."""
+    token = _watcher.set(watcher)
+    try:
+        yield
+    finally:
+        _watcher.reset(token)
 
 
 def _json_default(value: Any) -> Any:
@@ -148,6 +171,9 @@ def _int(value: Any) -> int | None:
 def conclude(job: ActivatedJob, outcome: Outcome, redact: Any = str) -> dict[str, Any]:
     """The variables that complete the job, or raise `BpmnError` / `JobFailure` as the
     headers and the outcome say. `redact` blanks secrets in every message."""
+    watcher = _watcher.get()
+    if watcher is not None:
+        watcher(outcome)
     headers = job.headers
     response = to_python(outcome.response)
     result: dict[str, Any] = {}

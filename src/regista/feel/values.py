@@ -445,6 +445,7 @@ def _python_function(fn: Callable[..., Any]) -> FeelFunction:
     except (TypeError, ValueError):
         params = None  # some built-in callables have no introspectable signature
     names: list[str] = []
+    required = 0
     variadic = params is None
     for p in params or ():
         if p.kind is inspect.Parameter.VAR_POSITIONAL:
@@ -453,8 +454,15 @@ def _python_function(fn: Callable[..., Any]) -> FeelFunction:
             break
         if p.kind in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
             names.append(p.name)
+            if p.default is inspect.Parameter.empty:
+                required = len(names)
     if params is None:
         names = ["args"]
+    # parameters with a default may be left out: one signature per accepted arity, the
+    # whole one first (it names the function's parameters)
+    shorter = (
+        [] if variadic else [tuple(names[:n]) for n in range(len(names) - 1, required - 1, -1)]
+    )
 
     def call(*args: Any) -> Any:
         if variadic:
@@ -462,7 +470,9 @@ def _python_function(fn: Callable[..., Any]) -> FeelFunction:
             return to_feel(fn(*fixed, *rest))
         return to_feel(fn(*args))
 
-    return FeelFunction(getattr(fn, "__name__", "function"), [tuple(names)], call, variadic)
+    return FeelFunction(
+        getattr(fn, "__name__", "function"), [tuple(names), *shorter], call, variadic
+    )
 
 
 def to_python(value: Any) -> Any:

@@ -44,9 +44,11 @@ class SqlDialect:
         """A stored timestamp as seconds since 1970 (a float)."""
         if self.name == "sqlite":
             # whole seconds from strftime, the microseconds from the fixed-width text (the
-            # store writes `YYYY-MM-DDTHH:MM:SS.ffffffZ`); julianday would lose them
+            # store writes `YYYY-MM-DDTHH:MM:SS.ffffffZ`); julianday would lose them. The
+            # seconds are read from the text without its fraction: SQLite rounds a time to
+            # the millisecond, so 05.9996 would read as second 06
             return (
-                f"(CAST(strftime('%s', {column}) AS REAL) "
+                f"(CAST(strftime('%s', substr({column}, 1, 19)) AS REAL) "
                 f"+ CAST(substr({column}, 21, 6) AS REAL) / 1000000.0)"
             )
         return f"CAST(EXTRACT(EPOCH FROM {column}) AS double precision)"

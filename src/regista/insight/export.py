@@ -1,6 +1,6 @@
 """Event log files written as the traces stream: XES (IEEE 1849-2016), CSV and OCEL 2.0
-JSON. Only one trace is in memory at a time (OCEL's objects are spooled to a temporary
-file while the events are written)."""
+JSON (OCEL 2.0 SQLite: `regista.insight.ocel_sqlite`). Only one trace is in memory at a
+time (OCEL's objects are spooled to a temporary file while the events are written)."""
 
 from __future__ import annotations
 
@@ -18,7 +18,9 @@ from regista.insight.eventlog import Trace
 
 __all__ = ["CSV_COLUMNS", "FORMATS", "write_csv", "write_log", "write_ocel", "write_xes"]
 
-FORMATS = ("xes", "csv", "ocel-json")
+FORMATS = ("xes", "csv", "ocel-json", "ocel-sqlite")
+"""The event log formats; `ocel-sqlite` is a database, written by
+`regista.insight.ocel_sqlite.write_log_file` (the others are text, `write_log`)."""
 
 XES_EXTENSIONS = (
     ("Concept", "concept", "http://www.xes-standard.org/concept.xesext"),
@@ -237,4 +239,6 @@ def write_log(traces: Iterable[Trace], out: TextIO, *, fmt: str, name: str) -> i
         return write_csv(traces, out)
     if fmt == "ocel-json":
         return write_ocel(traces, out)
+    if fmt == "ocel-sqlite":
+        raise ValueError("ocel-sqlite is a database, not text: write it with write_log_file")
     raise ValueError(f"unknown event log format {fmt!r}; use one of {', '.join(FORMATS)}")

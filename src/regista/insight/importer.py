@@ -10,7 +10,8 @@ problem names the file, the line and the field.
 from __future__ import annotations
 
 import csv
-from collections.abc import Iterable, Iterator
+import io
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -93,18 +94,49 @@ def _local(tag: object) -> str:
     return text[text.index("}") + 1 :] if text.startswith("{") else text
 
 
-def read_xes(path: Path) -> Iterator[RawEvent]:
+Progress = Callable[[int], None]
+"""Told the number of bytes read from the file since it was last told (a progress bar)."""
+
+
+class _Counted(io.RawIOBase):
+    """A file whose reads are reported to a `Progress`."""
+
+    def __init__(self, raw: BinaryIO, progress: Progress) -> None:
+        self._raw = raw
+        self._progress = progress
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: Any) -> int:
+        data = self._raw.read(len(buffer))
+        buffer[: len(data)] = data
+        if data:
+            self._progress(len(data))
+        return len(data)
+
+    def close(self) -> None:
+        self._raw.close()
+        super().close()
+
+
+def _binary(path: Path, progress: Progress | None) -> BinaryIO:
+    handle = path.open("rb")
+    return handle if progress is None else io.BufferedReader(_Counted(handle, progress))
+
+
+def read_xes(path: Path, progress: Progress | None = None) -> Iterator[RawEvent]:
     """The events of an XES file, trace by trace (one trace in memory at a time)."""
-    return (RawEvent(*event) for event in _xes_file(path))
+    return (RawEvent(*event) for event in _xes_file(path, progress))
 
 
-def _xes_file(path: Path) -> Iterator[Event]:
+def _xes_file(path: Path, progress: Progress | None = None) -> Iterator[Event]:
     where = str(path)
     # only the ends of events and traces come to Python: the attributes are read from
     # the element that holds them, which is then cleared
     wanted = ("event", "trace", f"{_XES_NS}event", f"{_XES_NS}trace")
     try:
-        with path.open("rb") as handle:
+        with _binary(path, progress) as handle:
             yield from _xes_events(where, handle, wanted)
     except etree.XMLSyntaxError as exc:
         line = exc.lineno if exc.lineno else None
@@ -200,11 +232,13 @@ def _columns(path: str, header: list[str], mapping: CsvMapping) -> dict[str, int
     return found
 
 
-def read_csv(path: Path, mapping: CsvMapping) -> Iterator[RawEvent]:
+def read_csv(
+    path: Path, mapping: CsvMapping, progress: Progress | None = None
+) -> Iterator[RawEvent]:
     """The events of a CSV file with a header row, columns chosen by `mapping`."""
     where = str(path)
     try:
-        with path.open(newline="", encoding="utf-8-sig") as handle:
+        with io.TextIOWrapper(_binary(path, progress), newline="", encoding="utf-8-sig") as handle:
             reader = csv.reader(handle)
             header = next(reader, None)
             if header is None:
@@ -268,18 +302,20 @@ def import_log(
     mapping: CsvMapping | None = None,
     replace: bool = False,
     now: datetime,
+    progress: Progress | None = None,
 ) -> ImportedLog:
     """Store the events of an XES or CSV file as the log `name` (default: the file's stem).
-    A log of that name is refused unless `replace`; all or nothing."""
+    A log of that name is refused unless `replace`; all or nothing. `progress` hears the
+    bytes of the file as they are read."""
     suffix = path.suffix.lower()
     if suffix not in (".xes", ".csv"):
         raise InsightError(f"{path}: import reads .xes or .csv files, not {suffix or 'this'}")
     log = name or path.stem
     events: Iterable[Event]
     if suffix == ".xes":
-        events = _xes_file(path)
+        events = _xes_file(path, progress)
     else:
-        read = read_csv(path, mapping or CsvMapping())
+        read = read_csv(path, mapping or CsvMapping(), progress)
         events = ((e.case_id, e.activity, e.ts, e.lifecycle, e.resource) for e in read)
     case_ids: set[str] = set()
     counted = [0]

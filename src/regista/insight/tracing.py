@@ -8,7 +8,8 @@ end times measured then, so a command's span is a child of whatever span is curr
 thread that ran it (an instrumented HTTP request, say). Only the OpenTelemetry API is
 needed (the `otel` extra); where spans go is the process's tracer provider
 (`opentelemetry-instrument`, or the SDK set up by the application); without one they cost
-a no-op call.
+a no-op call. Connector calls are spans too (`regista.connectors.spans`), made with the
+same tracer when the node's workers are built with `--trace`.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from regista.runtime.metrics import NoObserver, Observer, Observers
 if TYPE_CHECKING:
     from opentelemetry.trace import Tracer
 
-__all__ = ["Spans", "TracingUnavailable", "configured_spans", "traced"]
+__all__ = ["Spans", "TracingUnavailable", "configured_spans", "configured_tracer", "traced"]
 
 
 class TracingUnavailable(Exception):
@@ -50,9 +51,10 @@ class Spans(NoObserver):
         )
 
 
-def configured_spans() -> Spans:
-    """Spans made with the tracer of the process's tracer provider; `TracingUnavailable`
-    when the OpenTelemetry API is not installed."""
+def configured_tracer() -> Tracer:
+    """The tracer of the process's tracer provider (commands, jobs and the connectors'
+    calls are spans of it); `TracingUnavailable` when the OpenTelemetry API is not
+    installed."""
     try:
         from opentelemetry import trace
     except ImportError:
@@ -61,7 +63,12 @@ def configured_spans() -> Spans:
         ) from None
     from regista.version import __version__
 
-    return Spans(trace.get_tracer("regista", __version__))
+    return trace.get_tracer("regista", __version__)
+
+
+def configured_spans() -> Spans:
+    """Spans made with `configured_tracer`."""
+    return Spans(configured_tracer())
 
 
 def traced(observer: Observer, trace: bool) -> Observer:

@@ -8,9 +8,11 @@ import time
 from dataclasses import dataclass, field
 from importlib.resources import files
 
-from fastapi import FastAPI
+from fastapi import FastAPI, Request
 from fastapi.responses import RedirectResponse
 from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from regista.api.options import ServerOptions
@@ -21,6 +23,7 @@ from regista.ui import (
     decisions,
     definitions,
     incidents,
+    insight,
     instances,
     jobs,
     login,
@@ -29,7 +32,7 @@ from regista.ui import (
     tasklist,
 )
 from regista.ui.gateway import Gateway
-from regista.ui.pages import PREFIX, Ui
+from regista.ui.pages import PREFIX, Ui, ui
 from regista.ui.throttle import LoginThrottle, ThrottleLimits
 
 __all__ = ["UiOptions", "mount_ui"]
@@ -46,6 +49,22 @@ class UiOptions:
     login_limits: ThrottleLimits = field(default_factory=ThrottleLimits)
 
 
+class _Static(StaticFiles):
+    """The UI's files; an address with no file gets the UI's error page, not JSON."""
+
+    async def get_response(self, path: str, scope: Scope) -> Response:
+        try:
+            return await super().get_response(path, scope)
+        except HTTPException as exc:
+            request = Request(scope)
+            detail = (
+                f"there is no file at {request.url.path}"
+                if exc.status_code == 404
+                else f"{request.method} is not allowed on {request.url.path}: files are read only"
+            )
+            return ui(request).error(request, exc.status_code, detail)
+
+
 class _Nosniff:
     """Static files with `X-Content-Type-Options: nosniff`: a browser runs a file only as
     the type the server names."""
@@ -56,10 +75,11 @@ class _Nosniff:
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         async def sending(message: Message) -> None:
             if message["type"] == "http.response.start":
-                message["headers"] = [
-                    *message.get("headers", []),
-                    (b"x-content-type-options", b"nosniff"),
-                ]
+                headers = list(message.get("headers", []))
+                # the UI's error pages name it already
+                if not any(name.lower() == b"x-content-type-options" for name, _ in headers):
+                    headers.append((b"x-content-type-options", b"nosniff"))
+                message["headers"] = headers
             await send(message)
 
         await self.app(scope, receive, sending)
@@ -77,7 +97,7 @@ def mount_ui(
     app.state.ui_throttle = LoginThrottle(time.monotonic, ui_options.login_limits)
     app.router.add_event_handler("shutdown", gateway.close)
     static = files("regista.ui").joinpath("static")
-    app.mount(PREFIX + "/static", _Nosniff(StaticFiles(directory=str(static))), name="ui-static")
+    app.mount(PREFIX + "/static", _Nosniff(_Static(directory=str(static))), name="ui-static")
     app.include_router(login.router)
     app.include_router(cockpit.router)
     app.include_router(tasklist.router)
@@ -85,6 +105,7 @@ def mount_ui(
     app.include_router(incidents.router)
     app.include_router(jobs.router)
     app.include_router(decisions.router)
+    app.include_router(insight.router)
     app.include_router(definitions.router)
     app.include_router(instances.router)
     # last: any other path under the UI is a page saying it does not exist

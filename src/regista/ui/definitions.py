@@ -62,13 +62,11 @@ async def definitions(request: Request, principal: Reader) -> Response:
 
 
 @router.get("/definitions/{key}")
-async def definition(
-    request: Request, key: str, principal: Reader, finished: bool = False
-) -> Response:
-    """One version. The browser asks for its element counts once the page is shown
-    (`static/definition.js`): they cost an index walk over the running instances' element
-    events (or, with `finished`, every instance's), which a large definition makes slower
-    than the page itself."""
+async def definition(request: Request, key: str, principal: Reader) -> Response:
+    """One version. The browser asks for its element counts over every instance, finished
+    ones included, once the page is shown (`static/definition.js`): the store keeps them as
+    running totals, a few rows to read whatever the number of instances, so the page need
+    not wait for them."""
     gateway = ui(request).gateway
     path = f"/v2/process-definitions/{part(key)}"
     found = await gateway.get(request, path)
@@ -89,13 +87,12 @@ async def definition(
         section="definitions",
         definition=found,
         versions=versions["items"],
-        finished=finished,
         page_data={
             "key": found["processDefinitionKey"],
             "processId": process_id,
             "xml": xml,
             "counts": path + "/statistics/element-instances",
-            "countsBody": {} if finished else {"filter": {"state": "ACTIVE"}},
+            "countsBody": {},
             "form": form.get("schema") if isinstance(form, dict) else None,
         },
     )

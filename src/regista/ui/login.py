@@ -1,5 +1,6 @@
 """Signing in and out of the UI: a login form checked against the server's users, which
-sets the session cookie (`api/sessions.py`), and a logout that clears it."""
+sets the session cookie (`api/sessions.py`), and a logout that clears it and revokes the
+user's sessions in the database (`AccessTokens.revoke`)."""
 
 from __future__ import annotations
 
@@ -138,6 +139,12 @@ async def logout(
     session = request.cookies.get(COOKIE)
     if session:
         check_csrf(session, csrf_token)
+        # revoked in the database: a copy of the cookie stops working on every server
+        tokens: AccessTokens = request.app.state.ui_tokens
+        if await run_in_threadpool(tokens.revoke, session):
+            forget = getattr(services(request).authenticator, "forget_all", None)
+            if forget is not None:
+                forget()
     response = RedirectResponse(PREFIX + "/login", status_code=303)
     response.delete_cookie(COOKIE, path="/")
     return response

@@ -70,6 +70,8 @@ NAV = (
     Section("incidents", "Incidents", PREFIX + "/incidents", _OPS, "Cockpit"),
     Section("jobs", "Jobs", PREFIX + "/jobs", _OPS, "Cockpit"),
     Section("decisions", "Decisions", PREFIX + "/decisions", _READERS, "Cockpit"),
+    # the analyses of /v2/insight are for operators (and administrators)
+    Section("insight", "Insight", PREFIX + "/insight", _OPS, "Cockpit"),
     Section("tasks", "Tasks", PREFIX + "/tasks", ("user", "operator"), "Tasklist"),
     Section("modeler", "Modeler", PREFIX + "/modeler", ("modeler",), "Modeler"),
 )

@@ -16,7 +16,7 @@ from fastapi import FastAPI, Form, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
 
 from regista.bpmn import ProcessBuilder
-from regista.connectors import HTTP_JSON, Secrets, standard_connectors
+from regista.connectors import HTTP_JSON, HttpConnector, Secrets, standard_connectors
 from regista.testing import FakeClock, LocalRuntime
 from serving import serve
 
@@ -51,6 +51,12 @@ def remote_app(remote: Remote) -> FastAPI:
     async def status(code: int) -> JSONResponse:
         remote.requests.append({"status": code})
         return JSONResponse({"error": {"code": f"E{code}", "text": "no"}}, status_code=code)
+
+    @app.get("/login")
+    async def login() -> JSONResponse:
+        answer = JSONResponse({"ok": True})
+        answer.set_cookie("session", "of-the-first-instance")
+        return answer
 
     @app.get("/text")
     async def text() -> PlainTextResponse:
@@ -145,6 +151,27 @@ def test_result_variable_keeps_the_whole_response(
     answer = rt.instance(iid).variables["answer"]
     assert answer["status"] == 200 and answer["body"] == "plain words"
     assert answer["headers"]["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize("own_clients", [False, True])
+def test_a_cookie_one_api_sets_never_reaches_another_instances_call(
+    remote: tuple[Remote, str], own_clients: bool
+) -> None:
+    server, url = remote
+    # a client given to the connectors, or the HTTP connector's own client per thread
+    given = None if own_clients else httpx.Client()
+    connector = HttpConnector(Secrets(), given)
+    workers = standard_connectors(Secrets(), http=given)
+    workers.register(HTTP_JSON, connector)
+    with LocalRuntime(FakeClock(), workers=workers) as rt:
+        first = run(rt, call({"url": f'="{url}/login"'}))
+        second = run(rt, call({"url": f'="{url}/echo"'}))
+        assert rt.instance(first).status == rt.instance(second).status == "completed"
+    connector.close()
+    if given is not None:
+        given.close()
+    (seen,) = server.requests  # /login records nothing
+    assert "cookie" not in seen["headers"]
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,11 @@ from insightkit import History, Place
 
 from apikit import Roles, as_role
 from regista.api import ServerOptions, create_app
+from regista.bpmn import ProcessBuilder
 from regista.client import Client
-from regista.insight import Scope, elements, throughput
+from regista.insight import Scope, elements, sla_compliance, throughput
+from regista.runtime import monitoring
+from regista.runtime.clock import FakeClock
 from serving import serve
 
 pytest_plugins = ["insightfixtures"]
@@ -126,3 +129,62 @@ def test_a_server_without_a_database_for_it_says_so(claims: tuple[Place, History
             answer = http.get("/v2/insight/elements")
     assert answer.status_code == 409
     assert "SQLite or PostgreSQL" in answer.json()["detail"]
+
+
+def test_sla_compliance_per_definition_and_element(place: Place) -> None:
+    """Targets of the model's API overrides: a review of an hour, an instance of three;
+    one review in time, one late, one running past its target, one at risk."""
+    clock = FakeClock("2030-01-01T00:00:00Z")
+    with Client(place.settings(), clock=clock) as client:
+        client.deploy(
+            ProcessBuilder("claim").start("s").user_task("review", name="Review").end("e")
+        )
+        (definition,) = client.definitions("claim")
+        monitoring.set_targets(
+            client.shell, definition.id, instance="PT3H", elements={"review": "PT1H"}
+        )
+        on_time, late, stuck = (client.start("claim") for _ in range(3))
+
+        def complete(instance: str) -> None:
+            (task,) = client.tasks(instance_id=instance)
+            assert client.complete_task(task.id)
+
+        clock.advance("PT30M")
+        complete(on_time)
+        clock.advance("PT50M")
+        at_risk = client.start("claim")
+        clock.advance("PT50M")  # 2h10m: the last review has used 50 of its 60 minutes
+        complete(late)
+        app = create_app(
+            client, ServerOptions(auth="basic"), authenticator=Roles(), insight=place.settings()
+        )
+        with serve(app) as url, httpx.Client(base_url=url, timeout=60) as http:
+            http.headers.update(as_role("operator"))
+            found = _get(http, "sla", definition="claim")
+            rows = {r["id"]: r for r in found["rows"]}
+            assert rows["review"] == {
+                "level": "element",
+                "id": "review",
+                "name": "Review",
+                "target": 3600.0,
+                "count": 4,
+                "met": 1,
+                "breached": 2,
+                "at_risk": 1,
+                "on_track": 0,
+                "compliance": 0.3333,
+            }
+            assert (rows["claim"]["met"], rows["claim"]["on_track"]) == (2, 2)
+            with place.open() as db:
+                now = clock().timestamp()
+                expected = sla_compliance(db, Scope(definition="claim"), now=now).to_json()
+            assert found == expected
+            # a larger share: the last review is on track
+            stricter = _get(http, "sla", definition="claim", share=0.9)
+            assert {r["id"]: r["on_track"] for r in stricter["rows"]}["review"] == 1
+            assert stricter["share"] == 0.9
+            for params in ({"share": 0}, {"share": 2}, {"log": "x"}):
+                refused = http.get("/v2/insight/sla", params=params)
+                assert refused.status_code == 400, params
+                assert list(params) == [p["name"] for p in refused.json()["invalidParams"]]
+        assert at_risk and stuck

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from pathlib import Path
 
 from click.testing import CliRunner
@@ -67,6 +68,30 @@ def test_export_then_import_then_analyse(claims: tuple[Place, History], tmp_path
     assert counts["Approve"] == 2 and counts["Received"] == 5
     code, out = run("log", "list", "--database-url", place.url)
     assert name in out
+
+
+def test_export_as_ocel_sqlite(claims: tuple[Place, History], tmp_path: Path) -> None:
+    place, history = claims
+    out_file = tmp_path / "claims.sqlite"
+    out_file.write_text("an older file, replaced once the export is complete", "utf-8")
+    base = ("log", "export", "--database-url", place.url, "--definition", "claim")
+    code, out = run(*base, "--format", "ocel-sqlite", "--variables", "--out", str(out_file))
+    assert code == 0, out
+    assert "24 event(s) of 20 step(s) written" in out and "(ocel-sqlite)" in out
+    assert not list(tmp_path.glob(".*partial"))
+    with sqlite3.connect(out_file) as conn:
+        assert conn.execute("SELECT COUNT(*) FROM event").fetchone() == (24,)
+        assert conn.execute("SELECT COUNT(*) FROM event_object").fetchone() == (24,)
+        objects = {r[0] for r in conn.execute("SELECT ocel_id FROM object_claim")}
+        assert objects == set(history.ids.values())
+        types = dict(conn.execute("SELECT ocel_type, ocel_type_map FROM event_map_type"))
+        assert types["Approve"] == "Approve"
+        # two approvals, each scheduled, started (claimed) and completed
+        assert conn.execute("SELECT COUNT(*) FROM event_Approve").fetchone() == (6,)
+        valid = conn.execute(
+            "SELECT valid FROM object_claim WHERE ocel_id = ?", (history.ids["i1"],)
+        ).fetchone()
+        assert valid == (1,)
 
 
 def test_a_wrong_mapping_is_refused_listing_the_columns(place: Place, tmp_path: Path) -> None:

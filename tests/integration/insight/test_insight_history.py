@@ -3,9 +3,13 @@ figures computed by hand from the timeline of the five claims."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 import pytest
 from insightkit import History, Place
 
+from regista.bpmn import ProcessBuilder
+from regista.client import Client
 from regista.insight import (
     InsightError,
     Scope,
@@ -19,6 +23,7 @@ from regista.insight import (
     throughput,
     variants,
 )
+from regista.runtime.clock import FakeClock
 
 pytest_plugins = ["insightfixtures"]
 
@@ -165,3 +170,21 @@ def test_scope_by_time_window_and_bad_scopes(claims: tuple[Place, History]) -> N
             elements(db, Scope(definition="claim", version=7))
         with pytest.raises(InsightError, match="no imported event log 'x'"):
             elements(db, Scope(log="x"))
+
+
+def test_a_start_just_before_a_whole_second_is_read_exactly(place: Place) -> None:
+    """SQLite's date functions round to the millisecond: 05.9996 would count as second 06
+    and the case as lasting -0.9 s. Read to the microsecond, it lasts 0.1 s."""
+    clock = FakeClock("2030-01-01T00:00:05.999600Z")
+    with Client(place.settings(), clock=clock) as client:
+        client.deploy(ProcessBuilder("quick").start("s").user_task("t").end("e"))
+        instance = client.start("quick")
+        clock.advance(dt.timedelta(milliseconds=100))
+        (task,) = client.tasks(instance_id=instance)
+        assert client.complete_task(task.id)
+    with place.open() as db:
+        summary = durations(db, Scope(definition="quick")).extra["summary"]
+        late = elements(db, Scope(definition="quick", since=clock() - dt.timedelta(seconds=1)))
+    assert (summary["count"], summary["min"]) == (1, 0.1)
+    # the case started within the second before the end: the window finds it
+    assert late.row(activity="t")["count"] == 1

@@ -170,6 +170,7 @@ class PostgresBackend(SqlBackend):
         "history",
         "history_heads",
         "steps",
+        "element_counts",
         "variables",
         "decision_instances",
         "users",

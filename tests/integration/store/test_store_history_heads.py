@@ -104,9 +104,65 @@ def test_the_migration_computes_the_heads_of_existing_history(sql_backend: SqlBa
     # back to the schema before the heads (no table), then the heads migration alone,
     # wherever it stands among the migrations
     sql_backend.execute("DROP TABLE history_heads")
-    (migration,) = [m for m in sqlfiles.migrations(sql_backend.name) if m.name == "history_heads"]
-    for statement in split_statements(migration.sql):
-        sql_backend.execute(statement)
+    _history_before_17(sql_backend)
+    _replay(sql_backend, "history_heads")
+    _replay(sql_backend, "history_compact")
     upgraded = sql_backend.open(schema="ignore")
     assert upgraded.history_heads() == expected
     assert upgraded.audit_history() == []
+
+
+def _replay(sql_backend: SqlBackend, name: str) -> None:
+    """Run one migration again, wherever it stands among the migrations."""
+    (migration,) = [m for m in sqlfiles.migrations(sql_backend.name) if m.name == name]
+    for statement in split_statements(migration.sql):
+        sql_backend.execute(statement)
+
+
+def _history_before_17(sql_backend: SqlBackend) -> None:
+    """The history as schema 16 kept it: hashes as hex text, each event with the hash of
+    the event before it in `prev_hash`."""
+    text = "encode(hash, 'hex')" if sql_backend.name == "postgres" else "lower(hex(hash))"
+    if sql_backend.name == "postgres":
+        sql_backend.execute(f"ALTER TABLE history ALTER COLUMN hash TYPE text USING {text}")
+    else:
+        sql_backend.execute(f"UPDATE history SET hash = {text}")
+    sql_backend.execute("ALTER TABLE history ADD COLUMN prev_hash text")
+    sql_backend.execute(
+        "UPDATE history SET prev_hash = (SELECT p.hash FROM history p "
+        "WHERE p.instance_id = history.instance_id AND p.seq = history.seq - 1)"
+    )
+
+
+def test_schema_17_keeps_the_chains_of_existing_history(sql_backend: SqlBackend) -> None:
+    store = sql_backend.open()
+    append(store, "i-1", "a", "b", "c")
+    append(store, "i-2", "a")
+    with store.transaction(write=False) as tx:
+        expected = tx.history("i-1") + tx.history("i-2")
+    heads = store.history_heads()
+    store.close()
+    # back to schema 16 (hex text, the previous hash stored), heads included
+    _history_before_17(sql_backend)
+    text = "encode(hash, 'hex')" if sql_backend.name == "postgres" else "lower(hex(hash))"
+    if sql_backend.name == "postgres":
+        sql_backend.execute(f"ALTER TABLE history_heads ALTER COLUMN hash TYPE text USING {text}")
+    else:
+        sql_backend.execute(f"UPDATE history_heads SET hash = {text}")
+    sql_backend.execute("DELETE FROM schema_version WHERE version = 17")
+    upgraded = sql_backend.open()  # migrates to 17
+    assert upgraded.schema_version() == sqlfiles.latest_version("sqlite")  # both the same
+    with upgraded.transaction(write=False) as tx:
+        assert tx.history("i-1") + tx.history("i-2") == expected
+    assert upgraded.history_heads() == heads
+    assert upgraded.audit_history() == []
+    # the chains go on from heads written before (SQLite keeps those as hex text)
+    append(upgraded, "i-1", "d", t=10)
+    with upgraded.transaction(write=False) as tx:
+        events = tx.history("i-1")
+    assert events[3].prev_hash == expected[2].hash
+    assert upgraded.audit_history() == []
+    # and an altered event written before 17 is still found
+    sql_backend.tamper_history(upgraded, "i-1", 2, "forged")
+    (broken,) = upgraded.audit_history()
+    assert (broken.instance_id, broken.seq) == ("i-1", 2)

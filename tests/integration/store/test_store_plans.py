@@ -488,3 +488,26 @@ def test_history_and_retention_walk_an_index(sql_store: Store) -> None:
         ):
             problems = _problems(s, s.sql(name), params, served, _prepare(s))
             assert not problems, f"{name}: {problems}"
+
+
+def test_the_steps_of_an_append_find_their_instance_by_its_key(sql_store: Store) -> None:
+    """PostgreSQL keeps no index on the steps' (instance_id, element_id) (schema 18): the
+    repeat count of a new step reads its instance's steps through the primary key."""
+    with sql_store.transaction() as tx:
+        s = cast(SqlTransaction, tx).session
+        if s.dialect.name != "postgres":
+            pytest.skip("SQLite's steps are clustered by process: it keeps steps_element")
+        _prepare(s)
+        rows = s.query(
+            "plan",
+            "EXPLAIN (FORMAT JSON) " + s.sql("steps_insert_rows"),
+            {"instance_id": "1", "rows": '[["e", "a", null, null, 1, 0.0, null, null, "active"]]'},
+        )
+        raw = next(iter(dict(rows[0]).values()))
+        plan = (json.loads(raw) if isinstance(raw, str) else raw)[0]["Plan"]
+        nodes = list(_walk(plan))
+        reads = [n for n in nodes if n.get("Index Name") == "steps_pkey"]
+        assert reads and all("Index Cond" in n for n in reads), json.dumps(plan)[:800]
+        assert not any(
+            n["Node Type"] == "Seq Scan" and n.get("Relation Name") == "steps" for n in nodes
+        )

@@ -159,6 +159,9 @@ NEEDS: dict[tuple[str, str], tuple[str, ...]] = {
     ("GET", "/v2/insight/deviations"): OPERATOR,
     ("GET", "/v2/insight/incidents"): OPERATOR,
     ("GET", "/v2/insight/errors"): OPERATOR,
+    ("GET", "/v2/insight/sla"): OPERATOR,
+    ("GET", "/v2/insight/compare"): OPERATOR,
+    ("GET", "/v2/insight/stuck"): OPERATOR,
     # jobs of external workers
     ("POST", "/v2/jobs/activation"): WORKER,
     ("POST", "/v2/jobs/{jobKey}/completion"): WORKER,

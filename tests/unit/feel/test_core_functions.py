@@ -169,3 +169,13 @@ def test_an_unknown_type_is_null_with_a_warning() -> None:
 def test_malformed_functions_are_syntax_errors(text: str) -> None:
     with pytest.raises(FeelSyntaxError):
         evaluate(text)
+
+
+def test_a_python_function_may_be_called_without_its_optional_parameters() -> None:
+    def error(code: Any, message: Any = "", variables: Any = None) -> list[Any]:
+        return [code, message, variables]
+
+    assert evaluate('error("E")', {"error": error}) == ["E", "", None]
+    assert evaluate('error("E", "m")', {"error": error}) == ["E", "m", None]
+    assert evaluate('error("E", "m", {a: 1})', {"error": error}) == ["E", "m", {"a": 1}]
+    assert evaluate("error()", {"error": error}) is None  # the code is required

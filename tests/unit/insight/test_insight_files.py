@@ -2,13 +2,20 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
 from lxml import etree
 
 from regista.insight import LogFormatError, MappingError, Report
-from regista.insight.charts import histogram_svg, histogram_text
+from regista.insight.charts import (
+    histogram_svg,
+    histogram_text,
+    paired_svg,
+    paired_text,
+    with_bars,
+)
 from regista.insight.importer import CsvMapping, RawEvent, read_csv, read_xes
 
 XES = """<?xml version="1.0" encoding="UTF-8"?>
@@ -132,3 +139,44 @@ def test_the_histogram_charts() -> None:
     assert len(bars) == 2 and heights[0] == 4 * heights[1]
     lines = histogram_text(report, width=8).splitlines()
     assert lines[0].endswith("│████████ 4") and lines[1].endswith("│██       1")
+
+
+@pytest.mark.parametrize("suffix", ["xes", "csv"])
+def test_progress_hears_every_byte_and_the_events_are_the_same(tmp_path: Path, suffix: str) -> None:
+    rows = "".join(f"c{n},A{n % 7},2024-03-01T10:{n % 60:02d}:00Z\n" for n in range(3000))
+    text = XES if suffix == "xes" else "case_id,activity,timestamp\n" + rows
+    path = write(tmp_path, f"a.{suffix}", text)
+    heard: list[int] = []
+
+    def read(progress: Callable[[int], None] | None) -> list[RawEvent]:
+        if suffix == "xes":
+            return list(read_xes(path, progress))
+        return list(read_csv(path, CsvMapping(), progress))
+
+    assert read(heard.append) == read(None)
+    assert sum(heard) == path.stat().st_size
+    if suffix == "csv":
+        assert len(heard) > 1  # told as it goes, not once at the end
+
+
+def test_bars_scale_to_the_largest_value() -> None:
+    report = Report("r", "R", ("a", "share"), [{"a": 1, "share": 0.5}, {"a": 2, "share": 0.25}])
+    barred = with_bars(report, "share", width=8)
+    assert barred.columns == ("a", "share", "chart")
+    assert barred.column("chart") == ["█" * 8, "█" * 4]
+    empty = with_bars(Report("r", "R", ("a",), [{"a": None}]), "a")
+    assert empty.column("chart") == [""]
+
+
+def test_paired_bins_as_text_and_svg() -> None:
+    rows = [
+        {"from": 0.0, "to": 60.0, "count_from": 4, "count_to": 2},
+        {"from": 60.0, "to": 120.0, "count_from": 0, "count_to": 1},
+    ]
+    lines = paired_text(rows, width=4).splitlines()
+    assert lines[0].endswith("from │░░░░ 4") and lines[1].endswith("to │██   2")
+    assert lines[2].endswith("from │     0") and lines[3].endswith("to │█    1")
+    assert paired_text([]) == "no case has ended on either side"
+    svg = etree.fromstring(paired_svg(rows, title="A & B").encode())
+    bars = svg.findall("{http://www.w3.org/2000/svg}rect")
+    assert len(bars) == 1 + 2 + 4  # the background, the legend, two bars per bin

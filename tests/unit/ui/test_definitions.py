@@ -67,8 +67,7 @@ def test_a_version_page_has_the_diagram_counts_and_versions() -> None:
             assert page.status_code == 200, page.text
             data = _page_data(page.text)
             assert data["key"] == first and data["xml"].lstrip().startswith("<")
-            # the browser reads the counts: the running instances' by default, every
-            # instance's on request
+            # the browser reads the counts of every instance, finished ones included
             assert data["counts"] == f"/v2/process-definitions/{first}/statistics/element-instances"
             token = csrf_of(page.text)
 
@@ -77,16 +76,19 @@ def test_a_version_page_has_the_diagram_counts_and_versions() -> None:
                 assert answer.status_code == 200, answer.text
                 return {i["elementId"]: i for i in answer.json()["items"]}
 
+            assert data["countsBody"] == {}
             assert counts(data["countsBody"])["check"] == {
                 "elementId": "check",
                 "active": 1,
-                "canceled": 0,
+                "canceled": 1,
                 "incidents": 0,
                 "completed": 0,
             }
-            every = _page_data(browser.get(f"/ui/definitions/{first}?finished=true").text)
-            assert every["countsBody"] == {}
-            assert counts(every["countsBody"])["check"]["canceled"] == 1
+            assert counts({"filter": {"state": "ACTIVE"}})["check"]["canceled"] == 0
+            assert "every instance of this version, finished ones included" in page.text
+            # the former opt-in is gone: an old link shows the same page
+            old = _page_data(browser.get(f"/ui/definitions/{first}?finished=true").text)
+            assert old["countsBody"] == {}
             assert data["form"] is None
             assert 'id="version-switch"' in page.text
             assert f'value="/ui/definitions/{second}"' in page.text

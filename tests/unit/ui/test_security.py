@@ -154,6 +154,18 @@ def test_static_files_are_never_sniffed(served: UiServed) -> None:
         assert browser.get("/ui/static/ui.js").headers["content-type"].startswith("text/javascript")
 
 
+def test_a_missing_static_file_is_an_html_page_naming_it(served: UiServed) -> None:
+    with served.browser() as browser:
+        answer = browser.get("/ui/static/nothing-here.js")
+        assert answer.status_code == 404
+        assert answer.headers["content-type"].startswith("text/html")
+        assert "/ui/static/nothing-here.js" in answer.text
+        assert answer.headers.get("x-content-type-options") == "nosniff"
+        refused = browser.post("/ui/static/ui.js")
+        assert refused.status_code in (403, 405)
+        assert refused.headers["content-type"].startswith("text/html")
+
+
 BAD_QUERIES = (
     "state=%00",
     "after=zzz&before=%ff%fe",

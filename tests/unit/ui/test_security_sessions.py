@@ -212,3 +212,20 @@ def test_logout_needs_the_token_and_ends_the_session(served: UiServed) -> None:
         assert done.status_code == 303 and done.headers["location"] == "/ui/login"
         assert COOKIE not in browser.cookies
         assert browser.get("/ui/tasks").status_code == 303
+
+
+def test_logout_revokes_the_session_so_a_copied_cookie_stops_working(served: UiServed) -> None:
+    with served.signed_in("olga") as browser, served.signed_in("olga") as elsewhere:
+        stolen = browser.cookies[COOKIE]
+        assert elsewhere.get("/ui/tasks").status_code == 200
+        token = csrf_of(browser.get("/ui/tasks").text)
+        assert browser.post("/ui/logout", data={"csrf_token": token}).status_code == 303
+        with served.browser() as thief:
+            thief.cookies.set(COOKIE, stolen)
+            assert thief.get("/ui/tasks").status_code == 303
+            assert thief.get("/v2/user-tasks/search").status_code == 401
+        # signing out signs the user out of every browser
+        assert elsewhere.get("/ui/tasks").status_code == 303
+    # a sign-in after the sign-out works at once
+    with served.signed_in("olga") as again:
+        assert again.get("/ui/tasks").status_code == 200

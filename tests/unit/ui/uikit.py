@@ -17,6 +17,9 @@ from regista.api import ServerOptions, create_app
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.identity import Directory, Passwords
 from regista.client import Client
+from regista.runtime.shell import Clock
+from regista.settings import Settings
+from regista.store import open_store
 from regista.store.memory import MemoryStore
 from regista.ui import mount_ui
 from serving import serve
@@ -60,10 +63,15 @@ def csrf_of(page: str) -> str:
 
 
 @contextmanager
-def ui_app(*, auth: str = "basic") -> Iterator[UiServed]:
-    """The API and the UI over a memory store with `USERS`, served over real HTTP."""
-    store = MemoryStore()
-    with Client(store) as client:
+def ui_app(
+    *, auth: str = "basic", database_url: str | None = None, clock: Clock | None = None
+) -> Iterator[UiServed]:
+    """The API and the UI over a memory store with `USERS`, served over real HTTP. With
+    `database_url` (SQLite), over that database instead, which process intelligence
+    (`/v2/insight`) reads too; `clock` replaces the system clock."""
+    settings = None if database_url is None else Settings.from_env({}, database_url=database_url)
+    store = MemoryStore() if settings is None else open_store(settings)
+    with Client(store, clock=clock) as client:
         # argon2id with small costs: the same code path, a fraction of the time
         cheap = Passwords(PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
         directory = Directory(store, passwords=cheap)
@@ -74,6 +82,7 @@ def ui_app(*, auth: str = "basic") -> Iterator[UiServed]:
             client,
             options,
             authenticator=None if auth == "none" else StoredAuthenticator(directory),
+            insight=settings,
         )
         mount_ui(app, client, options)
         with serve(app) as url:

@@ -21,22 +21,26 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field
 
 from regista.api.problems import ApiError
-from regista.api.v2.common import Operator
+from regista.api.v2.common import Operator, client_of
 from regista.insight import (
+    EventDatabase,
     InsightError,
     Report,
     Scope,
     bottlenecks,
     bpmn_errors,
+    compare,
     deviations,
     directly_follows,
     durations,
     elements,
     incidents,
     open_database,
+    sla_compliance,
     throughput,
     variants,
 )
+from regista.insight.stuck import stuck
 from regista.settings import Settings
 
 __all__ = ["router"]
@@ -183,7 +187,94 @@ def get_incidents(request: Request, where: Scoped, _: Operator, limit: Limit = 2
     return _run(request, incidents, where, limit=limit)
 
 
+@router.get("/sla", response_model=InsightReport)
+def get_sla(
+    request: Request,
+    where: Scoped,
+    _: Operator,
+    share: Annotated[
+        float, Query(gt=0, le=1, description="At risk: running with this share of the target used")
+    ] = 0.8,
+) -> Any:
+    """SLA compliance per definition and per element with a target: met, breached, at risk
+    (now, by the server's clock) and on track."""
+    now = client_of(request).shell.now().timestamp()
+    return _run(request, sla_compliance, where, now=now, share=share)
+
+
 @router.get("/errors", response_model=InsightReport)
 def get_errors(request: Request, where: Scoped, _: Operator, limit: Limit = 20) -> Any:
     """The most frequent BPMN errors thrown by workers, by element and code."""
     return _run(request, bpmn_errors, where, limit=limit)
+
+
+def _version(side: str) -> Any:
+    return Query(alias=f"{side}Version", ge=1, description=f"The {side} side: one version")
+
+
+def _time(side: str, bound: str, what: str) -> Any:
+    return Query(
+        alias=f"{side}{bound}", description=f"The {side} side: cases started {what} (ISO 8601)"
+    )
+
+
+@router.get("/compare", response_model=InsightReport)
+def get_compare(
+    request: Request,
+    _: Operator,
+    definition: Annotated[
+        str | None, Query(description="The process id (or definition key) to compare")
+    ] = None,
+    log: Annotated[
+        str | None, Query(description="An imported event log instead of a process")
+    ] = None,
+    from_version: Annotated[int | None, _version("from")] = None,
+    from_since: Annotated[dt.datetime | None, _time("from", "Since", "at or after")] = None,
+    from_until: Annotated[dt.datetime | None, _time("from", "Until", "before")] = None,
+    to_version: Annotated[int | None, _version("to")] = None,
+    to_since: Annotated[dt.datetime | None, _time("to", "Since", "at or after")] = None,
+    to_until: Annotated[dt.datetime | None, _time("to", "Until", "before")] = None,
+    limit: Annotated[int, Query(ge=1, le=1000, description="Variants listed")] = 10,
+    bins: Annotated[int, Query(ge=1, le=200, description="Shared histogram bins")] = 10,
+) -> Any:
+    """Two versions of a process (or two time windows of one) side by side: per element,
+    the case figures (`summary`), the `variants` and both duration distributions
+    (`histogram`), each figure with its `_from`, `_to`, `_diff` and `_change`."""
+    before = Scope(
+        definition,
+        from_version,
+        _when("fromSince", from_since),
+        _when("fromUntil", from_until),
+        log,
+    )
+    after = Scope(
+        definition, to_version, _when("toSince", to_since), _when("toUntil", to_until), log
+    )
+
+    def both(db: EventDatabase, _: Scope) -> Report:
+        return compare(db, before, after, limit=limit, bins=bins)
+
+    return _run(request, both, before)
+
+
+@router.get("/stuck", response_model=InsightReport)
+def get_stuck(
+    request: Request,
+    where: Scoped,
+    _: Operator,
+    factor: Annotated[
+        float, Query(gt=0, description="Held beyond this many times the element's usual p90")
+    ] = 1.0,
+    min_samples: Annotated[
+        int,
+        Query(
+            alias="minSamples",
+            ge=1,
+            description="Completed executions an element needs for its usual time",
+        ),
+    ] = 5,
+    limit: Limit = 50,
+) -> Any:
+    """Running instances held at an element longer than usual, the longest held first."""
+    now = request.app.state.services.client.shell.now()
+    return _run(request, stuck, where, now=now, factor=factor, min_samples=min_samples, limit=limit)

@@ -3,7 +3,8 @@ process), and element instances per element of a definition or of one instance, 
 Operate-like cockpits draw on a diagram.
 
 The counts come from the store's GROUP BY statements (`Transaction.count_instances_by_
-definition`, `count_elements`), never from a walk over the instances. Regista adds, as
+definition`, `count_elements`), never from a walk over the instances; element counts over
+every instance (no state filter) are the store's running totals. Regista adds, as
 documented extra fields, the completed and terminated instances beside Camunda's active
 ones, and the latest version's key and number.
 """

@@ -46,6 +46,23 @@ class Codec(ABC):
         return None if value is None else self.ts_out(value)
 
 
+def hash_in(digest: str) -> bytes:
+    """A history hash (hex SHA-256) as the database keeps it: its 32 bytes (schema 18)."""
+    return bytes.fromhex(digest)
+
+
+def hash_out(value: Any) -> str:
+    """A history hash from the database as hex; a row written before schema 18 may hold
+    the hex text itself (SQLite keeps those as they were)."""
+    if isinstance(value, str):
+        return value
+    return bytes(value).hex()
+
+
+def hash_opt(value: Any) -> str | None:
+    return None if value is None else hash_out(value)
+
+
 def run_on_cursors(conn: Any, batch: Batch) -> None:
     """Run the statements in order, each on its cursor (or on a shared one)."""
     sink: Any = None

@@ -16,6 +16,7 @@ from typing import Any
 
 from regista.store.chain import canonical_json, content_hash, event_field, ts_text
 from regista.store.records import HistoryEvent, NewEvent
+from regista.store.sql.base import hash_in
 from regista.store.values import aware
 
 __all__ = ["Link", "json_rows", "link_events", "tuple_rows"]
@@ -99,12 +100,11 @@ def link_events(
 
 
 def json_rows(links: Sequence[Link]) -> str:
-    """The events as one JSON array of arrays: the hashed content, then the previous hash
-    and the hash — `[instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash]` (`history_add_rows`)."""
-    rows = ",".join(
-        f"{link.content[:-1]},{_json_text(link.prev)},{_json_text(link.hash)}]" for link in links
-    )
+    """The events as one JSON array of arrays: the hashed content, then the hash —
+    `[instance_id, seq, ts, kind, element_id, element_instance_id, actor, command, data,
+    hash]` (`history_add_rows`, which keeps the hash's bytes; the previous hash is the
+    event before's, not stored)."""
+    rows = ",".join(f"{link.content[:-1]},{_json_text(link.hash)}]" for link in links)
     return f"[{rows}]"
 
 
@@ -123,8 +123,7 @@ def tuple_rows(
             link.event.actor,
             link.event.command,
             json_column(link.data),
-            link.prev,
-            link.hash,
+            hash_in(link.hash),
         )
         for link in links
     ]

@@ -259,7 +259,10 @@ class PostgresStore(SqlStore):
                 q = self._sql.queries
                 session = SqlSession(conn, self._sql, write=write, begin=q["begin"])
                 try:
-                    yield SqlTransaction(session)
+                    tx = SqlTransaction(session)
+                    yield tx
+                    # the element totals go last, their row locks in one order (SqlStatistics)
+                    tx.settle_element_counts()
                     session.commit(q["commit"])
                 except DeferredCheckFailed as exc:
                     session.close()

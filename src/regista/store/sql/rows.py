@@ -23,7 +23,7 @@ from regista.store.records import (
     UserTask,
     UserTaskStatus,
 )
-from regista.store.sql.base import Codec, key_out
+from regista.store.sql.base import Codec, hash_opt, hash_out, key_out
 
 Row = Any
 """A driver row: `sqlite3.Row` or a psycopg dict row; both index by column name."""
@@ -195,8 +195,8 @@ class RowMapper:
             actor=r["actor"],
             command=r["command"],
             data=self.c.json_out(r["data"]),
-            prev_hash=r["prev_hash"],
-            hash=r["hash"],
+            prev_hash=hash_opt(r["prev_hash"]),
+            hash=hash_out(r["hash"]),
         )
 
     def node(self, r: Row) -> Node:

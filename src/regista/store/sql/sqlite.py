@@ -266,7 +266,9 @@ class SqliteStore(SqlStore):
                 raise self._sql.translate(exc) from exc
             session = SqlSession(conn, self._sql, write=write)
             try:
-                yield SqlTransaction(session)
+                tx = SqlTransaction(session)
+                yield tx
+                tx.settle_element_counts()  # the element totals go last (SqlStatistics)
             finally:
                 session.close()
             try:

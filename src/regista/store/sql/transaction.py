@@ -49,7 +49,7 @@ from regista.store.records import (
 )
 from regista.store.sql import search
 from regista.store.sql.alerts import SqlAlerts
-from regista.store.sql.base import key_in
+from regista.store.sql.base import hash_in, hash_opt, hash_out, key_in
 from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
 from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
@@ -110,6 +110,7 @@ class SqlTransaction(
         self._rows = session.rows
         self._heads: dict[str, tuple[int, str | None]] = {}
         """The head (seq, hash) of each history chain this transaction knows."""
+        self._element_deltas = {}
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -239,7 +240,9 @@ class SqlTransaction(
         if row is None:
             raise NotFound(f"there is no process instance {instance_id!r}")
         # the instance is ours until commit, so its history head cannot move under us
-        self._heads.setdefault(instance_id, (row["history_seq"] or 0, row["history_hash"]))
+        self._heads.setdefault(
+            instance_id, (row["history_seq"] or 0, hash_opt(row["history_hash"]))
+        )
         return self._rows.instance(row)
 
     def will_lock(self, instance_id: str) -> None:
@@ -308,6 +311,9 @@ class SqlTransaction(
     def redefine_instance(
         self, instance_id: str, *, definition_id: str, process_id: str, rows: Mapping[str, str]
     ) -> None:
+        # the element totals follow the instance (after this transaction's own events)
+        self.settle_element_counts()
+        self._s.change("element_counts_move", id=instance_id, definition_id=definition_id)
         self._s.change(
             "instance_redefine", id=instance_id, definition_id=definition_id, process_id=process_id
         )
@@ -679,7 +685,7 @@ class SqlTransaction(
         head = self._heads.get(instance_id)
         if head is None:
             last = self._s.one("history_last", instance_id=instance_id)
-            head = (0, None) if last is None else (int(last["seq"]), last["hash"])
+            head = (0, None) if last is None else (int(last["seq"]), hash_out(last["hash"]))
         return link_events(instance_id, head, events, self._c.ts)
 
     def _write_history(
@@ -710,9 +716,13 @@ class SqlTransaction(
         self._heads[instance_id] = (links[-1].seq, links[-1].hash)
         # process intelligence's steps move with the history, in the same transaction
         write_steps(self._s, instance_id, links)
+        self.gather_element_events(instance_id, links)
         # the recorded head moves with the chain, in the same transaction
         self._s.write(
-            "history_head_set", instance_id=instance_id, seq=links[-1].seq, hash=links[-1].hash
+            "history_head_set",
+            instance_id=instance_id,
+            seq=links[-1].seq,
+            hash=hash_in(links[-1].hash),
         )
         return ids
 
@@ -754,6 +764,8 @@ class SqlTransaction(
         if not ids:
             return Pruned()
         param = self._c.text_list(ids)
+        # pruned instances leave the element totals (counted from the history, before it goes)
+        self._s.change("element_counts_forget", ids=param)
         counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
         # whole instances go, so their chain heads, variables and steps go with them
         self._s.change("delete_history_heads", ids=param)
@@ -770,4 +782,4 @@ class SqlTransaction(
 
 
 def _head(row: Any) -> HistoryHead:
-    return HistoryHead(str(row["instance_id"]), int(row["seq"]), str(row["hash"]))
+    return HistoryHead(str(row["instance_id"]), int(row["seq"]), hash_out(row["hash"]))

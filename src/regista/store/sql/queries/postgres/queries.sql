@@ -356,19 +356,19 @@ SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC
 
 -- name: history_add_rows
 -- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
--- element_id, element_instance_id, actor, command, data, prev_hash, hash]
+-- element_id, element_instance_id, actor, command, data, hash]
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
+    command, data, hash)
 SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, e ->> 9, e ->> 10
+    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
 FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
 ORDER BY n;
 
 -- name: history_insert_rows
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
+    command, data, hash)
 SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, e ->> 9, e ->> 10
+    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
 FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
 ORDER BY n
 RETURNING id, seq;
@@ -377,20 +377,26 @@ RETURNING id, seq;
 -- (unused here: PostgreSQL sends the events of a unit of work as one JSON parameter, see
 -- history_add_rows; SQLite binds this one per event)
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
+    command, data, hash)
 VALUES (:instance_id, :seq, :ts, :kind, :element_id, :element_instance_id, :actor,
-    :command, :data, :prev_hash, :hash);
+    :command, :data, :hash);
 
 -- name: history_ids
 SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
 
 -- name: history_of_instance
-SELECT * FROM history WHERE instance_id = :instance_id ORDER BY seq;
+-- the previous hash is the hash of the event before (schema 18 stores it once)
+SELECT h.*, LAG(h.hash) OVER (ORDER BY h.seq) AS prev_hash
+FROM history h WHERE h.instance_id = :instance_id ORDER BY h.seq;
 
 -- name: history_page
-SELECT * FROM history
-WHERE instance_id > :after_instance OR (instance_id = :after_instance AND seq > :after_seq)
-ORDER BY instance_id, seq
+-- the previous hash is the hash of the event before, found by the (instance_id, seq) key
+SELECT h.*,
+    (SELECT p.hash FROM history p WHERE p.instance_id = h.instance_id AND p.seq = h.seq - 1)
+        AS prev_hash
+FROM history h
+WHERE h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq)
+ORDER BY h.instance_id, h.seq
 LIMIT :limit;
 
 -- Small reads for workers: the process and business key of their jobs' instances.

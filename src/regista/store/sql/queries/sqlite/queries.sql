@@ -322,38 +322,45 @@ SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC
 -- name: history_add
 -- positional: one tuple per event, bound by executemany (cheaper than a dict per row)
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+    command, data, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
 
 -- name: history_ids
 SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
 
 -- name: history_add_rows
 -- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
--- element_id, element_instance_id, actor, command, data, prev_hash, hash]
+-- element_id, element_instance_id, actor, command, data, hash]; unused here (history_add
+-- binds the hash's bytes): these would keep the hex text, which reads back the same
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
+    command, data, hash)
 SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
-    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9, value ->> 10
+    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9
 FROM json_each(:rows)
 ORDER BY key;
 
 -- name: history_insert_rows
 INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, prev_hash, hash)
+    command, data, hash)
 SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
-    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9, value ->> 10
+    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9
 FROM json_each(:rows)
 ORDER BY key
 RETURNING id, seq;
 
 -- name: history_of_instance
-SELECT * FROM history WHERE instance_id = :instance_id ORDER BY seq;
+-- the previous hash is the hash of the event before (schema 18 stores it once)
+SELECT h.*, LAG(h.hash) OVER (ORDER BY h.seq) AS prev_hash
+FROM history h WHERE h.instance_id = :instance_id ORDER BY h.seq;
 
 -- name: history_page
-SELECT * FROM history
-WHERE instance_id > :after_instance OR (instance_id = :after_instance AND seq > :after_seq)
-ORDER BY instance_id, seq
+-- the previous hash is the hash of the event before, found by the (instance_id, seq) key
+SELECT h.*,
+    (SELECT p.hash FROM history p WHERE p.instance_id = h.instance_id AND p.seq = h.seq - 1)
+        AS prev_hash
+FROM history h
+WHERE h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq)
+ORDER BY h.instance_id, h.seq
 LIMIT :limit;
 
 -- Small reads for workers: the process and business key of their jobs' instances.

@@ -171,6 +171,8 @@ CREATE INDEX incidents_created ON incidents (created_at, id);
 CREATE INDEX incidents_instance ON incidents (instance_id, created_at, id);
 CREATE INDEX incidents_open ON incidents (created_at, id) WHERE resolved_at IS NULL;
 
+-- `hash` holds the 32 bytes of the SHA-256 (a BLOB; hex text in rows written before
+-- schema 18); the previous hash is the hash of the event before (seq - 1), not stored
 CREATE TABLE history (
     id                   INTEGER PRIMARY KEY,
     instance_id          TEXT NOT NULL,
@@ -182,14 +184,14 @@ CREATE TABLE history (
     actor                TEXT,
     command              TEXT,
     data                 TEXT NOT NULL,
-    prev_hash            TEXT,
     hash                 TEXT NOT NULL,
     UNIQUE (instance_id, seq)
 );
 CREATE INDEX history_elements ON history (instance_id, kind, element_id)
     WHERE element_id IS NOT NULL;
 
--- The head of each instance's history chain, kept by the code that appends the history.
+-- The head of each instance's history chain, kept by the code that appends the history
+-- (`hash` as in history).
 CREATE TABLE history_heads (
     instance_id  TEXT PRIMARY KEY,
     seq          INTEGER NOT NULL,
@@ -420,3 +422,18 @@ CREATE TABLE steps (
     PRIMARY KEY (process_id, case_start, instance_id, ord)
 ) WITHOUT ROWID;
 CREATE INDEX steps_element ON steps (instance_id, element_id);
+-- per definition and element, the element events of its instances' history (activated,
+-- completed, terminated), kept by the unit of work that appends the history, in the same
+-- transaction (store/sql/statistics.py); retention takes away what it prunes and an
+-- instance migrated to another definition takes its counts along. `shard` spreads the
+-- writes of concurrent units of work over several rows (PostgreSQL, many nodes): a count
+-- is the sum over the shards, and a shard may go negative.
+CREATE TABLE element_counts (
+    definition_id  TEXT NOT NULL,
+    element_id     TEXT NOT NULL,
+    shard          INTEGER NOT NULL,
+    activated      INTEGER NOT NULL,
+    completed      INTEGER NOT NULL,
+    terminated     INTEGER NOT NULL,
+    PRIMARY KEY (definition_id, element_id, shard)
+) WITHOUT ROWID;

@@ -30,3 +30,79 @@ WHERE i.definition_id = :definition_id
   AND i.status IN (SELECT value FROM json_each(:statuses))
   AND c.resolved_at IS NULL AND c.element_id IS NOT NULL
 GROUP BY c.element_id;
+
+-- Element counts over every instance of a definition: the running totals of
+-- element_counts (schema 17), summed over the shards, read by its primary key.
+
+-- name: element_totals
+SELECT element_id, sum(activated) AS activated, sum(completed) AS completed,
+    sum(terminated) AS terminated
+FROM element_counts WHERE definition_id = :definition_id
+GROUP BY element_id
+HAVING sum(activated) <> 0 OR sum(completed) <> 0 OR sum(terminated) <> 0;
+
+-- name: element_open_incidents
+-- the open incidents (their partial index) of the definition's instances
+SELECT c.element_id, count(*) AS n
+FROM incidents c INDEXED BY incidents_open JOIN instances i ON i.id = c.instance_id
+WHERE c.resolved_at IS NULL AND c.element_id IS NOT NULL
+  AND i.definition_id = :definition_id
+GROUP BY c.element_id;
+
+-- name: element_counts_add
+-- :rows: [[instance, element, shard, activated, completed, terminated], ...], the element
+-- events of a transaction; the instance gives the definition. Rows go in key order, the
+-- order every transaction takes the rows' locks in.
+INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
+SELECT i.definition_id, json_extract(e.value, '$[1]') AS element_id,
+    json_extract(e.value, '$[2]') AS shard,
+    sum(json_extract(e.value, '$[3]')), sum(json_extract(e.value, '$[4]')),
+    sum(json_extract(e.value, '$[5]'))
+FROM json_each(:rows) e JOIN instances i ON i.id = json_extract(e.value, '$[0]')
+WHERE true
+GROUP BY i.definition_id, element_id, shard
+ORDER BY i.definition_id, element_id, shard
+ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
+    activated = activated + excluded.activated,
+    completed = completed + excluded.completed,
+    terminated = terminated + excluded.terminated;
+
+-- name: element_counts_forget
+-- retention: the instances :ids (a JSON array) leave their definitions' counts (read from
+-- their history by history_elements), before their history is deleted
+INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
+SELECT i.definition_id, h.element_id, 0,
+    -sum(h.kind = 'element_activated'), -sum(h.kind = 'element_completed'),
+    -sum(h.kind = 'element_terminated')
+FROM instances i JOIN history h ON h.instance_id = i.id
+WHERE i.id IN (SELECT value FROM json_each(:ids))
+  AND h.element_id IS NOT NULL
+  AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
+GROUP BY i.definition_id, h.element_id
+ORDER BY i.definition_id, h.element_id
+ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
+    activated = activated + excluded.activated,
+    completed = completed + excluded.completed,
+    terminated = terminated + excluded.terminated;
+
+-- name: element_counts_move
+-- an instance migrated to :definition_id takes its history's counts from its definition
+-- to the new one (nothing when it stays)
+INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
+SELECT CASE WHEN s.sign < 0 THEN m.old ELSE :definition_id END AS target, m.element_id, 0,
+    s.sign * m.a, s.sign * m.c, s.sign * m.t
+FROM (
+    SELECT i.definition_id AS old, h.element_id, sum(h.kind = 'element_activated') AS a,
+        sum(h.kind = 'element_completed') AS c, sum(h.kind = 'element_terminated') AS t
+    FROM instances i JOIN history h ON h.instance_id = i.id
+    WHERE i.id = :id AND i.definition_id <> :definition_id
+      AND h.element_id IS NOT NULL
+      AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
+    GROUP BY i.definition_id, h.element_id
+) AS m CROSS JOIN (SELECT -1 AS sign UNION ALL SELECT 1) AS s
+WHERE true
+ORDER BY target, m.element_id
+ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
+    activated = activated + excluded.activated,
+    completed = completed + excluded.completed,
+    terminated = terminated + excluded.terminated;

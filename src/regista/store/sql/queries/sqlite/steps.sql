@@ -5,12 +5,14 @@
 -- name: steps_insert
 -- (?1 instance, ?2 element instance, ?3 element, ?4 type, ?5 flow, ?6 ord, ?7 scheduled,
 -- ?8 started, ?9 ended, ?10 state, ?11 worker, ?12 resource, ?13 error code); the instance
--- gives the definition and the case's start, the steps before it the repeat ordinal
+-- gives the definition and the case's start (its seconds read without the fraction, which
+-- SQLite would round to the millisecond: insight/database.py's `epoch`), the steps before
+-- it the repeat ordinal
 INSERT INTO steps (instance_id, element_instance_id, definition_id, process_id, version,
     case_start, element_id, element_type, flow, ord, rep, scheduled, started, ended, state,
     worker, resource, error_code)
 SELECT ?1, ?2, i.definition_id, d.process_id, d.version,
-    CAST(strftime('%s', i.started_at) AS REAL)
+    CAST(strftime('%s', substr(i.started_at, 1, 19)) AS REAL)
         + CAST(substr(i.started_at, 21, 6) AS REAL) / 1000000.0,
     ?3, ?4, ?5, ?6,
     1 + (SELECT COUNT(*) FROM steps s WHERE s.instance_id = ?1 AND s.element_id = ?3),
