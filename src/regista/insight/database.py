@@ -14,7 +14,7 @@ import json
 import math
 import re
 import sqlite3
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -175,6 +175,26 @@ class EventDatabase:
         except self._errors() as exc:
             raise InsightError(f"the database refused an analysis query: {exc}") from exc
 
+    def tuples(
+        self, sql: str, params: Mapping[str, Any] | None = None, *, batch: int = 5000
+    ) -> Iterator[tuple[Any, ...]]:
+        """The rows of a query as plain tuples, fetched `batch` at a time: for the analyses
+        that fold a long ordered stream in Python, where a dict per row would cost more
+        than the fold."""
+        try:
+            if self.dialect.name == "postgres":
+                self._cursors += 1
+                with self._conn.cursor(name=f"insight_{self._cursors}", withhold=True) as cur:
+                    cur.itersize = batch
+                    cur.execute(self._sql(sql), dict(params or {}))
+                    yield from cur
+                return
+            cur = self._conn.execute(sql, dict(params or {}))
+            while chunk := cur.fetchmany(batch):
+                yield from chunk
+        except self._errors() as exc:
+            raise InsightError(f"the database refused an analysis query: {exc}") from exc
+
     @contextmanager
     def transaction(self) -> Iterator[Writer]:
         """Writes that commit together at the end of the block, or not at all."""
@@ -213,6 +233,30 @@ class Writer:
         """Run one statement; returns how many rows it changed."""
         cur = self._db._conn.execute(self._db._sql(sql), dict(params or {}))
         return max(int(cur.rowcount), 0)
+
+    def copy(
+        self, table: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], *, batch: int
+    ) -> None:
+        """Append `rows` (values in the order of `columns`) to `table` in bulk: PostgreSQL's
+        COPY (several times faster than batched INSERTs), on SQLite an `executemany` of
+        positional rows every `batch` rows. The rows are read as they come, so a generator
+        is never held whole."""
+        names = ", ".join(columns)
+        conn = self._db._conn
+        if self._db.dialect.name == "postgres":
+            with conn.cursor() as cur, cur.copy(f"COPY {table} ({names}) FROM STDIN") as out:
+                for row in rows:
+                    out.write_row(row)
+            return
+        sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' for _ in columns)})"
+        chunk: list[Sequence[Any]] = []
+        for row in rows:
+            chunk.append(row)
+            if len(chunk) >= batch:
+                conn.executemany(sql, chunk)
+                chunk = []
+        if chunk:
+            conn.executemany(sql, chunk)
 
     def many(self, sql: str, rows: Sequence[Mapping[str, Any]]) -> None:
         """Run one statement for each parameter set."""

@@ -1,8 +1,9 @@
 """Event logs from other systems into the database (`event_logs`, `event_log_events`), so
 that the analyses run on a company's as-is process as on Regista's own history.
 
-XES is read with lxml's `iterparse` and CSV row by row; events go to the database in
-batches inside one transaction, so a file that fails halfway leaves nothing behind. A
+XES is read with lxml's `iterparse` and CSV row by row; events stream to the database in
+bulk (COPY on PostgreSQL, `executemany` batches on SQLite) inside one transaction, so a
+file that fails halfway leaves nothing behind. A
 problem names the file, the line and the field.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -23,12 +24,13 @@ from regista.insight.errors import InsightError, LogFormatError, MappingError
 
 __all__ = ["CsvMapping", "ImportedLog", "RawEvent", "import_log", "read_csv", "read_xes"]
 
-BATCH = 5000
+BATCH = 20000
 
-_INSERT = (
-    "INSERT INTO event_log_events (log_name, seq, case_id, activity, ts, lifecycle, resource) "
-    "VALUES (:log, :seq, :case_id, :activity, :ts, :lifecycle, :resource)"
-)
+_COLUMNS = ("log_name", "seq", "case_id", "activity", "ts", "lifecycle", "resource")
+
+Event = tuple[str, str, float, str, str | None]
+"""(case, activity, time in epoch seconds, lifecycle, resource): an event as the import
+reads it, a plain tuple (a `RawEvent` per event costs a tenth of the import)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,6 +127,10 @@ def _binary(path: Path, progress: Progress | None) -> BinaryIO:
 
 def read_xes(path: Path, progress: Progress | None = None) -> Iterator[RawEvent]:
     """The events of an XES file, trace by trace (one trace in memory at a time)."""
+    return (RawEvent(*event) for event in _xes_file(path, progress))
+
+
+def _xes_file(path: Path, progress: Progress | None = None) -> Iterator[Event]:
     where = str(path)
     # only the ends of events and traces come to Python: the attributes are read from
     # the element that holds them, which is then cleared
@@ -143,7 +149,7 @@ _EVENT_TAGS = frozenset(("event", f"{_XES_NS}event"))
 _TRACE_TAGS = frozenset(("trace", f"{_XES_NS}trace"))
 
 
-def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterator[RawEvent]:
+def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterator[Event]:
     # each event is read (and checked) when it ends; its case is known once its trace
     # ends (the trace's name may follow its events), so a trace's events wait until then
     pending: list[tuple[str, float, str, str | None]] = []
@@ -168,7 +174,7 @@ def _xes_events(where: str, handle: BinaryIO, wanted: tuple[str, ...]) -> Iterat
         if not case_id:
             raise LogFormatError(where, element.sourceline, "concept:name", "the trace has no name")
         for activity, ts, lifecycle, resource in pending:
-            yield RawEvent(case_id, activity, ts, lifecycle, resource)
+            yield case_id, activity, ts, lifecycle, resource
         pending = []
         element.clear()
         while element.getprevious() is not None and parent is not None:
@@ -305,11 +311,25 @@ def import_log(
     if suffix not in (".xes", ".csv"):
         raise InsightError(f"{path}: import reads .xes or .csv files, not {suffix or 'this'}")
     log = name or path.stem
-    events = (
-        read_xes(path, progress)
-        if suffix == ".xes"
-        else read_csv(path, mapping or CsvMapping(), progress)
-    )
+    events: Iterable[Event]
+    if suffix == ".xes":
+        events = _xes_file(path, progress)
+    else:
+        read = read_csv(path, mapping or CsvMapping(), progress)
+        events = ((e.case_id, e.activity, e.ts, e.lifecycle, e.resource) for e in read)
+    case_ids: set[str] = set()
+    counted = [0]
+
+    def rows() -> Iterator[tuple[object, ...]]:
+        # numbered as they are read; the cases are counted on the way
+        seq = 0
+        add = case_ids.add
+        for case_id, activity, ts, lifecycle, resource in events:
+            seq += 1
+            add(case_id)
+            yield log, seq, case_id, activity, ts, lifecycle, resource
+        counted[0] = seq
+
     with db.transaction() as tx:
         exists = db.all("SELECT name FROM event_logs WHERE name = :name", {"name": log})
         if exists and not replace:
@@ -318,27 +338,8 @@ def import_log(
             )
         tx.execute("DELETE FROM event_log_events WHERE log_name = :name", {"name": log})
         tx.execute("DELETE FROM event_logs WHERE name = :name", {"name": log})
-        batch: list[dict[str, object]] = []
-        seq = 0
-        case_ids: set[str] = set()
-        for event in events:
-            seq += 1
-            case_ids.add(event.case_id)
-            batch.append(
-                {
-                    "log": log,
-                    "seq": seq,
-                    "case_id": event.case_id,
-                    "activity": event.activity,
-                    "ts": event.ts,
-                    "lifecycle": event.lifecycle,
-                    "resource": event.resource,
-                }
-            )
-            if len(batch) >= BATCH:
-                tx.many(_INSERT, batch)
-                batch = []
-        tx.many(_INSERT, batch)
+        tx.copy("event_log_events", _COLUMNS, rows(), batch=BATCH)
+        seq = counted[0]
         if seq == 0:
             raise LogFormatError(str(path), None, None, "the file holds no events")
         cases = len(case_ids)

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass
+from itertools import groupby
+from operator import itemgetter
 from typing import Any
 
 from regista.bpmn import to_xml
@@ -24,7 +26,7 @@ from regista.insight.paths import SEPARATOR
 from regista.insight.process_tree import Log, ProcessTree
 from regista.insight.replay import net_of, replay
 from regista.insight.report import Report
-from regista.insight.scope import Scope, resolve, source_sql
+from regista.insight.scope import CASE_ORDER, Scope, resolve, source_sql
 from regista.insight.tree_model import TaskKind, tree_to_definitions
 from regista.model.bpmn import Definitions, Process
 
@@ -50,32 +52,34 @@ def event_log(db: EventDatabase, scope: Scope) -> Log:
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
     kinds = ", ".join(f"'{k}'" for k in ACTIVITY_TYPES)
-    kept = f"""SELECT s.case_id, s.activity, s.ord FROM step_rows s
-    JOIN cases c ON c.case_id = s.case_id
-    WHERE s.lifecycle IN ('complete', 'ate_abort') AND c.status = 'completed'
+    kept = f"""s.lifecycle IN ('complete', 'ate_abort')
       AND (s.element_type IS NULL OR s.element_type IN ({kinds}))"""
+    paths: Counter[tuple[str, ...]] = Counter()
     if db.dialect.name == "sqlite":
-        paths = f"""SELECT case_id, path FROM (
-            SELECT case_id, group_concat(activity, '{SEPARATOR}') OVER (
-                       PARTITION BY case_id ORDER BY ord) AS path,
-                   ROW_NUMBER() OVER (PARTITION BY case_id ORDER BY ord DESC) AS back
-            FROM kept) AS running WHERE back = 1"""
+        # SQLite has no ordered aggregate: the steps of the completed cases streamed in
+        # the order the table keeps them (no sort), each case's path counted in Python
+        stream = db.tuples(
+            f"""{sql} SELECT s.case_id, s.activity FROM step_rows s WHERE {kept}
+            AND s.case_id IN (SELECT case_id FROM cases WHERE status = 'completed')
+            {CASE_ORDER}""",
+            params,
+        )
+        paths.update(tuple(s[1] for s in steps) for _, steps in groupby(stream, itemgetter(0)))
     else:
-        paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path
-            FROM kept GROUP BY case_id"""
-    query = f"""{sql}, kept AS ({kept}), paths AS ({paths})
-SELECT path, COUNT(*) AS cases FROM paths GROUP BY path
-UNION ALL
-SELECT NULL AS path, COUNT(*) AS cases FROM cases WHERE status = 'completed'"""
+        query = f"""{sql}, paths AS (
+            SELECT s.case_id, string_agg(s.activity, '{SEPARATOR}' ORDER BY s.ord) AS path
+            FROM step_rows s JOIN cases c ON c.case_id = s.case_id
+            WHERE {kept} AND c.status = 'completed' GROUP BY s.case_id
+        ) SELECT path, COUNT(*) AS cases FROM paths GROUP BY path"""
+        for row in db.stream(query, params):
+            paths[tuple(str(row["path"]).split(SEPARATOR))] += int(row["cases"])
+    ended = int(
+        db.one(f"{sql} SELECT COUNT(*) AS n FROM cases WHERE status = 'completed'", params)["n"]
+    )
     names = element_names(db, scope)
     log: Log = Counter()
-    ended = 0
-    for row in db.stream(query, params):
-        if row["path"] is None:
-            ended = int(row["cases"])
-            continue
-        trace = tuple(names.get(a, a) for a in str(row["path"]).split(SEPARATOR))
-        log[trace] += int(row["cases"])
+    for path, count in paths.items():
+        log[tuple(names.get(a, a) for a in path)] += count
     with_activities = sum(log.values())
     if ended > with_activities:
         log[()] += ended - with_activities

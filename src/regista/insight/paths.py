@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from regista.insight import casefolds
 from regista.insight.analyses import element_names
-from regista.insight.database import EventDatabase
+from regista.insight.casefolds import Edge
+from regista.insight.database import EventDatabase, Row
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
 from regista.insight.report import Report, seconds
-from regista.insight.scope import Scope, resolve, source_sql
+from regista.insight.scope import CASE_ORDER, Scope, resolve, source_sql
 
 __all__ = ["SEPARATOR", "deviations", "directly_follows", "variants"]
 
@@ -23,35 +25,14 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
     cases and the mean and longest duration of those that ended."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    # a case's duration here is the span of its steps (first arrival to last end, None
-    # while one runs): joining `cases` would cost SQLite a nested loop
-    span = "CASE WHEN COUNT(ended) {w} = COUNT(*) {w} THEN MAX(ended) {w} - MIN(scheduled) {w} END"
     if db.dialect.name == "sqlite":
-        # SQLite's aggregates take no ORDER BY; a running window aggregate does, and each
-        # value is a prefix of the whole path, so the greatest is the path. The partition
-        # names the case's start too (the same partitions): the steps are kept in that
-        # order, so neither the window nor the grouping after it sorts (a ROWS frame:
-        # twice as fast as the default RANGE, which looks for peers)
-        paths = f"""SELECT case_id, MAX(path) AS path, {span.format(w="")} AS span FROM (
-            SELECT case_start, case_id, ended, scheduled,
-                   group_concat(activity, '{SEPARATOR}') OVER w AS path
-            FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord
-                                        ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-            ) AS running GROUP BY case_start, case_id"""
+        found = _folded_variants(db, sql, params, limit)
     else:
-        paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
-            {span.format(w="")} AS span FROM step_rows GROUP BY case_id"""
-    query = f"""{sql}, paths AS ({paths}), v AS (
-    SELECT path, COUNT(*) AS cases, AVG(span) AS mean_duration, MAX(span) AS max_duration
-    FROM paths GROUP BY path
-)
-SELECT path, cases, mean_duration, max_duration, (SELECT COUNT(*) FROM paths) AS total,
-       (SELECT COUNT(*) FROM v) AS distinct_paths
-FROM v ORDER BY cases DESC, path LIMIT :limit"""
+        found = _sql_variants(db, sql, params, limit)
     names = element_names(db, scope)
     rows = []
     total = distinct = 0
-    for rank, row in enumerate(db.all(query, {**params, "limit": limit}), start=1):
+    for rank, row in enumerate(found, start=1):
         total, distinct = int(row["total"]), int(row["distinct_paths"])
         steps = str(row["path"]).split(SEPARATOR)
         rows.append(
@@ -75,41 +56,60 @@ FROM v ORDER BY cases DESC, path LIMIT :limit"""
     )
 
 
+def _sql_variants(db: EventDatabase, sql: str, params: dict[str, Any], limit: int) -> list[Row]:
+    """The most frequent variants as one query (an ordered aggregate per case)."""
+    # a case's duration here is the span of its steps (first arrival to last end, None
+    # while one runs): joining `cases` would cost a join per step
+    span = "CASE WHEN COUNT(ended) = COUNT(*) THEN MAX(ended) - MIN(scheduled) END"
+    paths = f"""SELECT case_id, string_agg(activity, '{SEPARATOR}' ORDER BY ord) AS path,
+        {span} AS span FROM step_rows GROUP BY case_id"""
+    query = f"""{sql}, paths AS ({paths}), v AS (
+    SELECT path, COUNT(*) AS cases, AVG(span) AS mean_duration, MAX(span) AS max_duration
+    FROM paths GROUP BY path
+)
+SELECT path, cases, mean_duration, max_duration, (SELECT COUNT(*) FROM paths) AS total,
+       (SELECT COUNT(*) FROM v) AS distinct_paths
+FROM v ORDER BY cases DESC, path LIMIT :limit"""
+    return db.all(query, {**params, "limit": limit})
+
+
+def _folded_variants(db: EventDatabase, sql: str, params: dict[str, Any], limit: int) -> list[Row]:
+    """The rows `_sql_variants` gives, folded from the steps streamed in case order (SQLite
+    has no ordered aggregate; its windows cost twice the fold, see `casefolds`)."""
+    stream = db.tuples(
+        f"{sql} SELECT case_id, activity, scheduled, ended FROM step_rows {CASE_ORDER}", params
+    )
+    found = casefolds.variants(stream, SEPARATOR)
+    total = sum(v.cases for v in found.values())
+    # most frequent first, then by path (SQLite compares text as Python does: by code point)
+    ranked = sorted(found.items(), key=lambda item: (-item[1].cases, item[0]))[:limit]
+    return [
+        {
+            "path": path,
+            "cases": v.cases,
+            "mean_duration": v.mean_span,
+            "max_duration": v.max_span,
+            "total": total,
+            "distinct_paths": len(found),
+        }
+        for path, v in ranked
+    ]
+
+
 def directly_follows(db: EventDatabase, scope: Scope) -> Report:
     """The process map of what happened: how often each activity was directly followed by
     another in a case (None: the case started or ended there) and the time between the
     end of one and the start of the next."""
     resolve(db, scope)
     sql, params = source_sql(db.dialect, scope)
-    # one pass: each step with the one after it, and whether it began its case
-    query = f"""{sql}, seq AS (
-    SELECT activity, LEAD(activity) OVER w AS next_activity,
-           LEAD(started) OVER w - ended AS gap,
-           CASE WHEN LAG(ord) OVER w IS NULL THEN 1 ELSE 0 END AS first
-    FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord
-                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
-)
-SELECT first, activity, next_activity, COUNT(*) AS count, COUNT(gap) AS gaps,
-       SUM(gap) AS total_gap, MIN(gap) AS min_gap, MAX(gap) AS max_gap
-FROM seq GROUP BY first, activity, next_activity"""
-    edges: dict[tuple[str | None, str | None], dict[str, Any]] = {}
-
-    def edge(source: str | None, target: str | None) -> dict[str, Any]:
-        return edges.setdefault(
-            (source, target), {"count": 0, "gaps": 0, "total": 0.0, "min": None, "max": None}
+    if db.dialect.name == "sqlite":
+        stream = db.tuples(
+            f"{sql} SELECT case_id, activity, started, ended FROM step_rows {CASE_ORDER}",
+            params,
         )
-
-    for row in db.all(query, params):
-        found = edge(row["activity"], row["next_activity"])
-        found["count"] += int(row["count"])
-        if int(row["gaps"]):
-            found["gaps"] += int(row["gaps"])
-            found["total"] += float(row["total_gap"])
-            low, high = float(row["min_gap"]), float(row["max_gap"])
-            found["min"] = low if found["min"] is None else min(found["min"], low)
-            found["max"] = high if found["max"] is None else max(found["max"], high)
-        if int(row["first"]):
-            edge(None, row["activity"])["count"] += int(row["count"])
+        edges = casefolds.follows(stream)
+    else:
+        edges = _sql_follows(db, sql, params)
     names = element_names(db, scope)
     rows: list[dict[str, Any]] = []
     for (source, target), found in edges.items():
@@ -119,10 +119,10 @@ FROM seq GROUP BY first, activity, next_activity"""
                 "target": target,
                 "source_name": None if source is None else names.get(source, source),
                 "target_name": None if target is None else names.get(target, target),
-                "count": found["count"],
-                "mean_gap": seconds(found["total"] / found["gaps"]) if found["gaps"] else None,
-                "min_gap": seconds(found["min"]),
-                "max_gap": seconds(found["max"]),
+                "count": found.count,
+                "mean_gap": seconds(found.total / found.gaps) if found.gaps else None,
+                "min_gap": seconds(found.min),
+                "max_gap": seconds(found.max),
             }
         )
     rows.sort(key=lambda r: (-r["count"], r["source"] or "", r["target"] or ""))
@@ -133,6 +133,39 @@ FROM seq GROUP BY first, activity, next_activity"""
         rows,
         notes=["a source of null is the start of a case, a target of null its end"],
     )
+
+
+def _sql_follows(
+    db: EventDatabase, sql: str, params: dict[str, Any]
+) -> dict[tuple[str | None, str | None], Edge]:
+    """The directly-follows edges as one query: each step with the one after it."""
+    query = f"""{sql}, seq AS (
+    SELECT activity, LEAD(activity) OVER w AS next_activity,
+           LEAD(started) OVER w - ended AS gap,
+           CASE WHEN LAG(ord) OVER w IS NULL THEN 1 ELSE 0 END AS first
+    FROM step_rows WINDOW w AS (PARTITION BY case_start, case_id ORDER BY ord
+                                ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)
+)
+SELECT first, activity, next_activity, COUNT(*) AS count, COUNT(gap) AS gaps,
+       SUM(gap) AS total_gap, MIN(gap) AS min_gap, MAX(gap) AS max_gap
+FROM seq GROUP BY first, activity, next_activity"""
+    edges: dict[tuple[str | None, str | None], Edge] = {}
+
+    def edge(source: str | None, target: str | None) -> Edge:
+        return edges.setdefault((source, target), Edge())
+
+    for row in db.all(query, params):
+        found = edge(row["activity"], row["next_activity"])
+        found.count += int(row["count"])
+        if int(row["gaps"]):
+            found.gaps += int(row["gaps"])
+            found.total += float(row["total_gap"])
+            low, high = float(row["min_gap"]), float(row["max_gap"])
+            found.min = low if found.min is None else min(found.min, low)
+            found.max = high if found.max is None else max(found.max, high)
+        if int(row["first"]):
+            edge(None, row["activity"]).count += int(row["count"])
+    return edges
 
 
 def deviations(db: EventDatabase, scope: Scope) -> Report:

@@ -33,7 +33,12 @@ from typing import Any
 from regista.insight.database import EventDatabase, SqlDialect
 from regista.insight.errors import InsightError
 
-__all__ = ["Scope", "resolve", "source_sql"]
+__all__ = ["CASE_ORDER", "Scope", "resolve", "source_sql"]
+
+CASE_ORDER = "ORDER BY process_id, case_start, case_id, ord"
+"""Orders `step_rows` case by case, each case's steps in the order of its path. For the
+history it is the order SQLite keeps the `steps` table in (its primary key), so a query
+streaming the steps in it reads one range and sorts nothing."""
 
 
 @dataclass(frozen=True, slots=True)
