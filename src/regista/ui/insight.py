@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from datetime import UTC
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request, Response
+from fastapi import APIRouter, Depends, Query, Request, Response
 from markupsafe import Markup
 
 from regista.api.problems import ApiError
@@ -90,6 +90,16 @@ class InsightFilters:
         if low is not None and high is not None and high <= low:
             errors["until"] = "must be after “started from”"
         return params, errors
+
+
+def _filters(
+    version: Text = "", since: Text = "", until: Text = "", bucket: Bucket = "day"
+) -> InsightFilters:
+    """The form's fields as the page and its fragment both read them."""
+    return InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
+
+
+Filters = Annotated[InsightFilters, Depends(_filters)]
 
 
 @dataclass
@@ -220,15 +230,11 @@ async def insight(
     request: Request,
     process_id: str,
     principal: Operator,
-    version: Text = "",
-    since: Text = "",
-    until: Text = "",
-    bucket: Bucket = "day",
+    filters: Filters,
 ) -> Response:
     """One process's page: the form and the diagram at once (a field that is not right
     answers 400 with the form and its message); the browser then asks for the analyses
     (`insight_fragment`), which read every step in scope and take longer than the page."""
-    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
     prepared = await _prepare(request, process_id, filters)
     key = part(str(prepared.shown["processDefinitionKey"]))
     xml = await ui(request).gateway.get(request, f"/v2/process-definitions/{key}/xml")
@@ -257,20 +263,16 @@ async def insight_fragment(
     request: Request,
     process_id: str,
     principal: Operator,
-    version: Text = "",
-    since: Text = "",
-    until: Text = "",
-    bucket: Bucket = "day",
+    filters: Filters,
 ) -> Response:
     """The analyses of the page, asked at once through the API: the heatmaps' controls
     and legends, the element table and every other section, for `static/insight.js` to put
     in place."""
-    filters = InsightFilters(version.strip(), since.strip(), until.strip(), bucket)
     prepared = await _prepare(request, process_id, filters)
     if prepared.errors:
         analysed = Analysed(problem="Some fields are not right.", errors=prepared.errors)
     else:
-        analysed = await _analyse(request, prepared.params, bucket)
+        analysed = await _analyse(request, prepared.params, filters.bucket)
     reports = analysed.reports
     heat = heatmaps(reports["elements"]["rows"]) if reports else []
     return ui(request).render(
