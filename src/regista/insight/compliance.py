@@ -1,7 +1,8 @@
 """SLA compliance over the history: per definition (the instance's target) and per element
 with a target, how many steps met it, breached it (ended late, or still running past it)
 and are at risk (running, with a share of the target used), against the targets that apply
-to each version — those of its model, and those set through the API, which win."""
+to each version — those of its model, and those set through the API, which win. User tasks
+with a due date count too, each against its own due date."""
 
 from __future__ import annotations
 
@@ -114,6 +115,7 @@ def sla_compliance(db: EventDatabase, scope: Scope, *, now: float, share: float 
             bound,
         )
         rows += [_row("element", r, names.get(str(r["id"]), str(r["id"]))) for r in found]
+    rows += _due_dates(db, scope, sql, base)
     return Report(
         "sla",
         "SLA compliance: instances and steps against their targets",
@@ -135,9 +137,34 @@ def sla_compliance(db: EventDatabase, scope: Scope, *, now: float, share: float 
             "start to its end; breached = ended late or still running past the target",
             f"at_risk = running with at least {share:.0%} of the target used; compliance = "
             "met / (met + breached)",
+            "level task: user tasks with a due date, each against its own (target = the "
+            "longest time from creation to due date); cancelled tasks do not count",
         ],
         extra={"share": share},
     )
+
+
+def _due_dates(
+    db: EventDatabase, scope: Scope, sql: str, base: dict[str, Any]
+) -> list[dict[str, Any]]:
+    """Per user-task element, its tasks with a due date against that date: the target of
+    a task is the time from its creation to its due date."""
+    epoch = db.dialect.epoch
+    found = db.all(
+        f"""{sql}, measured AS (
+            SELECT t.element_id AS activity, {epoch("t.created_at")} AS created,
+                   {epoch("t.completed_at")} AS done,
+                   {epoch("t.due_at")} - {epoch("t.created_at")} AS target
+            FROM user_tasks t JOIN cases c ON c.case_id = t.instance_id
+            WHERE t.due_at IS NOT NULL AND t.status <> 'cancelled')
+        SELECT activity AS id, {_COUNTS.format(start="created", end="done")}
+        FROM measured GROUP BY activity ORDER BY activity""",
+        dict(base),
+    )
+    if not found:
+        return []
+    names = element_names(db, scope)
+    return [_row("task", r, names.get(str(r["id"]), str(r["id"]))) for r in found]
 
 
 def _row(level: str, row: dict[str, Any], name: str) -> dict[str, Any]:

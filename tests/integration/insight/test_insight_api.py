@@ -188,3 +188,51 @@ def test_sla_compliance_per_definition_and_element(place: Place) -> None:
                 assert refused.status_code == 400, params
                 assert list(params) == [p["name"] for p in refused.json()["invalidParams"]]
         assert at_risk and stuck
+
+
+def test_user_tasks_count_against_their_due_dates(place: Place) -> None:
+    """Each task with a due date against its own: one done in time, one late, one open
+    past its date, one open with 90 % of its time used, one cancelled (not counted), and
+    a task without a due date (not counted)."""
+    clock = FakeClock("2030-01-01T00:00:00Z")
+    with Client(place.settings(), clock=clock) as client:
+        client.deploy(
+            ProcessBuilder("visit")
+            .start("s")
+            .user_task("call", name="Call", due_date="=due")
+            .user_task("file", name="File")
+            .end("e")
+        )
+        due_at = {"due": "2030-01-01T01:00:00Z"}
+        on_time, late, overdue, dropped = (client.start("visit", due_at) for _ in range(4))
+
+        def complete(instance: str) -> None:
+            (task,) = client.tasks(instance_id=instance)
+            assert client.complete_task(task.id)
+
+        clock.advance("PT30M")
+        complete(on_time)
+        clock.advance("PT50M")  # 1h20m: past the first due date
+        complete(late)
+        client.cancel(dropped)
+        later = client.start("visit", {"due": "2030-01-01T02:00:00Z"})  # 40 minutes
+        clock.advance("PT36M")  # 90 % of them used
+        with place.open() as db:
+            now = clock().timestamp()
+            report = sla_compliance(db, Scope(definition="visit"), now=now).to_json()
+            calm = sla_compliance(db, Scope(definition="visit"), now=now, share=0.95)
+    (call,) = [r for r in report["rows"] if r["level"] == "task"]
+    assert call == {
+        "level": "task",
+        "id": "call",
+        "name": "Call",
+        "target": 3600.0,  # the longest: creation to due date of the first four
+        "count": 4,
+        "met": 1,
+        "breached": 2,
+        "at_risk": 1,
+        "on_track": 0,
+        "compliance": 0.3333,
+    }
+    assert [r["on_track"] for r in calm.to_json()["rows"] if r["level"] == "task"] == [1]
+    assert overdue and later
