@@ -181,6 +181,12 @@ def test_from_the_command_line(orders: Place, tmp_path: Path) -> None:
     assert code == 0, out
     assert "duration_mean" in out and "sign" in out and "░" in out and "█" in out
     assert chart.read_text("utf-8").startswith("<svg") and "from" in chart.read_text("utf-8")
+    png = tmp_path / "compare.png"
+    code, out = run(*base, "--from-version", "1", "--to-version", "2", "--out", str(png))
+    assert code == 0 and f"chart written to {png}" in out, out
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    code, out = run(*base, "--from-version", "1", "--to-version", "2", "--out", "compare.pdf")
+    assert code == 2 and "written as .svg or .png, not .pdf" in out
     code, out = run(*base, "--from-version", "1", "--to-version", "9")
     assert code == 1 and "--to-version" in out and "its versions are: 1, 2" in out
 
