@@ -21,7 +21,7 @@ from regista.api import ServerOptions, create_app
 from regista.bpmn import ProcessBuilder
 from regista.cli.main import main
 from regista.client import Client
-from regista.insight import InsightError, Scope, compare
+from regista.insight import InsightError, Scope, compare, durations
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
@@ -151,6 +151,22 @@ def test_two_time_windows_give_the_same_figures(orders: Place) -> None:
     with orders.open() as db:
         report = compare(db, Scope("order", until=NOON), Scope("order", since=NOON), bins=2)
     check_versions(report.to_json())
+
+
+def test_the_case_figures_are_those_of_durations(orders: Place) -> None:
+    """compare reads each side's cases once; its figures are the `durations` analysis's."""
+    sides = (Scope("order", until=NOON), Scope("order", since=NOON))
+    with orders.open() as db:
+        report = compare(db, *sides, bins=3)
+        expected = [durations(db, side).extra["summary"] for side in sides]
+    summary = _summary(report.to_json())
+    for side, found in zip(("from", "to"), expected, strict=True):
+        assert summary["ended"][side] == found["count"]
+        for key in ("mean", "p50", "p90", "p99"):
+            assert summary[f"duration_{key}"][side] == found[key], (side, key)
+        assert sum(b[f"count_{side}"] for b in report.extra["histogram"]) == found["count"]
+    histogram = report.extra["histogram"]
+    assert (histogram[0]["from"], histogram[-1]["to"]) == (2 * HOUR, 4 * HOUR)
 
 
 def test_bad_comparisons_name_the_option(orders: Place) -> None:
