@@ -16,11 +16,11 @@ import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from regista.insight.analyses import elements
+from regista.insight.analyses import element_names, elements
 from regista.insight.database import EventDatabase
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
-from regista.insight.paths import variants
+from regista.insight.paths import variants, variants_and_activities
 from regista.insight.report import PERCENTILES, Report, nearest_ranks, seconds
 from regista.insight.scope import Scope, resolve, source_sql
 
@@ -243,8 +243,9 @@ def compare(
         raise InsightError("--limit must be at least 1", field="limit")
     _check(db, before, after)
     scopes = (before, after)
-    per_element = [elements(db, s) for s in scopes]
-    paths = [variants(db, s, limit=_ALL_VARIANTS) for s in scopes]
+    steps = [_step_side(db, s) for s in scopes]
+    per_element = [rows for rows, _ in steps]
+    paths = [found for _, found in steps]
     sides = [_case_side(db, s) for s in scopes]
     figures = [figure for figure, _ in sides]
     for figure, found in zip(figures, paths, strict=True):
@@ -300,10 +301,34 @@ def compare(
     )
 
 
+def _step_side(db: EventDatabase, scope: Scope) -> tuple[list[dict[str, Any]], Report]:
+    """One side's rows of `elements` (those `compare` shows) and its `variants`. SQLite
+    folds both from one read of the steps in case order (`casefolds`), where the two
+    analyses would read them twice and call a Python aggregate twice per step."""
+    if db.dialect.name != "sqlite":
+        return elements(db, scope).rows, variants(db, scope, limit=_ALL_VARIANTS)
+    names = element_names(db, scope)
+    found, activities = variants_and_activities(db, scope, names, limit=_ALL_VARIANTS)
+    rows = []
+    for activity, executions in activities.items():
+        row: dict[str, Any] = {
+            "activity": activity,
+            "name": names.get(activity, activity),
+            "type": executions.element_type,
+            "count": executions.count,
+        }
+        for kind, values in (("service", executions.service), ("waiting", executions.waiting)):
+            values.sort()
+            for p, value in zip(PERCENTILES, nearest_ranks(values), strict=True):
+                row[f"{kind}_p{p}"] = seconds(value)
+        rows.append(row)
+    return rows, found
+
+
 def _element_rows(
-    per_element: list[Report], models: list[dict[str, str] | None], cases: list[int]
+    per_element: list[list[dict[str, Any]]], models: list[dict[str, str] | None], cases: list[int]
 ) -> list[dict[str, Any]]:
-    found = [{r["activity"]: r for r in report.rows} for report in per_element]
+    found = [{r["activity"]: r for r in rows} for rows in per_element]
     ids = sorted(
         {*found[0], *found[1], *(models[0] or {}), *(models[1] or {})},
         key=lambda a: (-max(_count(found[0], a), _count(found[1], a)), a),

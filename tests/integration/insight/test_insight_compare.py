@@ -21,7 +21,7 @@ from regista.api import ServerOptions, create_app
 from regista.bpmn import ProcessBuilder
 from regista.cli.main import main
 from regista.client import Client
-from regista.insight import InsightError, Scope, compare, durations
+from regista.insight import InsightError, Scope, compare, durations, elements
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
@@ -167,6 +167,22 @@ def test_the_case_figures_are_those_of_durations(orders: Place) -> None:
         assert sum(b[f"count_{side}"] for b in report.extra["histogram"]) == found["count"]
     histogram = report.extra["histogram"]
     assert (histogram[0]["from"], histogram[-1]["to"]) == (2 * HOUR, 4 * HOUR)
+
+
+def test_the_element_figures_are_those_of_elements(orders: Place) -> None:
+    """compare folds the elements and variants of a side in one pass on SQLite; its
+    figures are the `elements` analysis's."""
+    sides = (Scope("order", until=NOON), Scope("order", since=NOON))
+    with orders.open() as db:
+        report = compare(db, *sides)
+        expected = [{r["activity"]: r for r in elements(db, side).rows} for side in sides]
+    rows = {row["activity"]: row for row in report.rows}
+    assert set(rows) == {*expected[0], *expected[1]}
+    for side, found in zip(("from", "to"), expected, strict=True):
+        for activity, row in found.items():
+            assert rows[activity]["type"] == row["type"]
+            for figure in ("count", "service_p50", "service_p90", "waiting_p50", "waiting_p90"):
+                assert rows[activity][f"{figure}_{side}"] == row[figure], (side, activity)
 
 
 def test_bad_comparisons_name_the_option(orders: Place) -> None:
