@@ -26,7 +26,8 @@ reuses it when it is there, so a run after the first times the analyses only; `-
 times the named analyses and skips discovery, simulation, export and import. Figures, not
 assertions: each analysis's wall time, and the CPU time of this process (`analyses_cpu_s`,
 `import_cpu_s`), steadier on a loaded machine — on SQLite all of the work, on PostgreSQL the
-client's share.
+client's share, with the backend's (`analyses_server_cpu_s`, its parallel workers not
+counted) when the server runs on this machine.
 """
 
 from __future__ import annotations
@@ -309,14 +310,40 @@ def built(settings: Settings) -> int:
         return int(db.one("SELECT COUNT(*) AS n FROM history")["n"])
 
 
+def backend_cpu(db: EventDatabase) -> Callable[[], float] | None:
+    """The CPU seconds so far of the PostgreSQL backend serving `db`, read from /proc when
+    the server runs on this machine (None otherwise, and on SQLite). Parallel workers of a
+    query are processes of their own: their share is not in it."""
+    if db.dialect.name != "postgres":
+        return None
+    stat = Path(f"/proc/{db.one('SELECT pg_backend_pid() AS pid')['pid']}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    try:
+        read()
+    except OSError:
+        return None
+    return read
+
+
 @contextmanager
-def timed(figures: dict[str, Any], name: str) -> Iterator[None]:
+def timed(
+    figures: dict[str, Any], name: str, server: Callable[[], float] | None = None
+) -> Iterator[None]:
     """The wall time of the block, and this process's CPU time (on a loaded machine the
-    steadier figure; on SQLite it is the whole work, on PostgreSQL the client's part)."""
+    steadier figure; on SQLite it is the whole work, on PostgreSQL the client's part, with
+    the backend's beside it when `server` reads it)."""
     began, cpu = time.perf_counter(), time.process_time()
+    served = server() if server is not None else 0.0
     yield
     figures["analyses_s"][name] = round(time.perf_counter() - began, 3)
     figures["analyses_cpu_s"][name] = round(time.process_time() - cpu, 3)
+    if server is not None:
+        figures.setdefault("analyses_server_cpu_s", {})[name] = round(server() - served, 3)
 
 
 def bench(
@@ -343,9 +370,10 @@ def bench(
         figures["steps_s"] = round(time.perf_counter() - began, 2)
     with open_database(settings) as db:
         scope = Scope(definition="claims")
+        server = backend_cpu(db)
         for name, analysis in ANALYSES.items():
             if only is None or name in only:
-                with timed(figures, name):
+                with timed(figures, name, server):
                     analysis(db, scope)
         if only is not None:
             return figures
@@ -456,7 +484,9 @@ def main() -> None:
         )
         for name, seconds in figures["analyses_s"].items():
             cpu = figures["analyses_cpu_s"][name]
-            print(f"  {name:<12} {seconds:8.3f} s  (CPU of this process {cpu:.3f} s)")
+            served = figures.get("analyses_server_cpu_s", {}).get(name)
+            backend = "" if served is None else f", of the PostgreSQL backend {served:.3f} s"
+            print(f"  {name:<12} {seconds:8.3f} s  (CPU of this process {cpu:.3f} s{backend})")
         if "discovered" not in figures:
             continue
         print(f"  discovered: {figures['discovered']} (fitness {figures['fitness']})")
