@@ -1,11 +1,11 @@
 """Process-intelligence analyses over a large history, and the import of a large XES log.
 
 Run: `python benchmarks/insight_bench.py [--db sqlite|postgres|both] [--events N]
-[--import-events N] [--simulate N] [--json]`. Besides the analyses (`compare`: the first
-45 days against the last 45; `stuck` as of the day after) it times the export as OCEL 2.0
-JSON and SQLite, discovery
-(IMf, noise 0.2) and the token replay of the same cases on the discovered model, and a
-simulation of N cases with the durations and branch shares of the history. The issue's
+[--import-events N] [--simulate N] [--keep DIR] [--only NAME,...] [--json]`. Besides the
+analyses (`compare`: the first 45 days against the last 45; `stuck` as of the day after) it
+times the export as OCEL 2.0 JSON and SQLite, discovery (IMf, noise 0.2) and the token
+replay of the same cases on the discovered model, and a simulation of N cases with the
+durations and branch shares of the history. The issue's
 goals: `--events 1000000` (each analysis under 2 s) and `--import-events 250000` (the
 import under 10 s); the defaults are smaller.
 
@@ -20,9 +20,14 @@ the backfill of its migration (schema 13), timed as `steps_s`. Paths: register -
 
 PostgreSQL: `--database-url` names a database, else a temporary one is created on
 $REGISTA_TEST_POSTGRES_URL's server (default postgresql://postgres@127.0.0.1:5432/test) and
-dropped at the end. Figures, not assertions: each analysis's wall time, and the CPU time
-of this process (`analyses_cpu_s`, `import_cpu_s`), steadier on a loaded machine — on SQLite
-all of the work, on PostgreSQL the client's share.
+dropped at the end. `--keep DIR` keeps the built history between runs (SQLite: a file in
+DIR; PostgreSQL: a database `regista_bench_keep_<events>` on that server, never dropped) and
+reuses it when it is there, so a run after the first times the analyses only; `--only`
+times the named analyses and skips discovery, simulation, export and import. Figures, not
+assertions: each analysis's wall time, and the CPU time of this process (`analyses_cpu_s`,
+`import_cpu_s`), steadier on a loaded machine — on SQLite all of the work, on PostgreSQL the
+client's share, with the backend's (`analyses_server_cpu_s`, its parallel workers not
+counted) when the server runs on this machine.
 """
 
 from __future__ import annotations
@@ -282,24 +287,63 @@ def write_xes(path: Path, events: int, seed: int = 5) -> int:
     return written
 
 
-def database_url(kind: str, tmp: Path, base: str | None) -> str:
+def database_url(kind: str, tmp: Path, base: str | None, keep: Path | None, events: int) -> str:
+    """A new database for the run, or with `keep` the kept one (made if missing)."""
     if kind == "sqlite":
+        if keep is not None:
+            keep.mkdir(parents=True, exist_ok=True)
+            return f"sqlite:///{keep / f'insight-{events}.db'}"
         return f"sqlite:///{tmp / uuid.uuid4().hex[:8]}.db"
     assert base is not None
-    schema = f"b_{uuid.uuid4().hex[:8]}"
+    schema = f"b_{uuid.uuid4().hex[:8]}" if keep is None else "bench"
     with psycopg.connect(base, autocommit=True) as conn:
-        conn.execute(f'CREATE SCHEMA "{schema}"')
+        conn.execute(f'CREATE SCHEMA IF NOT EXISTS "{schema}"')
     return f"{base}?options=-csearch_path%3D{schema}"
 
 
+def built(settings: Settings) -> int:
+    """The history rows of a kept database whose steps were filled (0: build it)."""
+    with open_database(settings) as db:
+        steps = db.one("SELECT COUNT(*) AS n FROM (SELECT 1 FROM steps LIMIT 1) s")
+        if not steps["n"]:
+            return 0
+        return int(db.one("SELECT COUNT(*) AS n FROM history")["n"])
+
+
+def backend_cpu(db: EventDatabase) -> Callable[[], float] | None:
+    """The CPU seconds so far of the PostgreSQL backend serving `db`, read from /proc when
+    the server runs on this machine (None otherwise, and on SQLite). Parallel workers of a
+    query are processes of their own: their share is not in it."""
+    if db.dialect.name != "postgres":
+        return None
+    stat = Path(f"/proc/{db.one('SELECT pg_backend_pid() AS pid')['pid']}/stat")
+    ticks = os.sysconf("SC_CLK_TCK")
+
+    def read() -> float:
+        fields = stat.read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / ticks  # utime + stime
+
+    try:
+        read()
+    except OSError:
+        return None
+    return read
+
+
 @contextmanager
-def timed(figures: dict[str, Any], name: str) -> Iterator[None]:
+def timed(
+    figures: dict[str, Any], name: str, server: Callable[[], float] | None = None
+) -> Iterator[None]:
     """The wall time of the block, and this process's CPU time (on a loaded machine the
-    steadier figure; on SQLite it is the whole work, on PostgreSQL the client's part)."""
+    steadier figure; on SQLite it is the whole work, on PostgreSQL the client's part, with
+    the backend's beside it when `server` reads it)."""
     began, cpu = time.perf_counter(), time.process_time()
+    served = server() if server is not None else 0.0
     yield
     figures["analyses_s"][name] = round(time.perf_counter() - began, 3)
     figures["analyses_cpu_s"][name] = round(time.process_time() - cpu, 3)
+    if server is not None:
+        figures.setdefault("analyses_server_cpu_s", {})[name] = round(server() - served, 3)
 
 
 def bench(
@@ -309,25 +353,30 @@ def bench(
     tmp: Path,
     base: str | None,
     simulate_instances: int = 0,
+    keep: Path | None = None,
+    only: list[str] | None = None,
 ) -> dict[str, Any]:
-    settings = Settings.from_env({}, database_url=database_url(kind, tmp, base))
-    began = time.perf_counter()
-    written = fill(settings, events)
-    figures: dict[str, Any] = {
-        "db": kind,
-        "history_events": written,
-        "fill_s": round(time.perf_counter() - began, 2),
-        "analyses_s": {},
-        "analyses_cpu_s": {},
-    }
-    began = time.perf_counter()
-    backfill(settings)
-    figures["steps_s"] = round(time.perf_counter() - began, 2)
+    settings = Settings.from_env({}, database_url=database_url(kind, tmp, base, keep, events))
+    figures: dict[str, Any] = {"db": kind, "analyses_s": {}, "analyses_cpu_s": {}}
+    written = built(settings) if keep is not None else 0
+    if written:
+        figures.update(history_events=written, fill_s=0.0, steps_s=0.0, reused=True)
+    else:
+        began = time.perf_counter()
+        figures["history_events"] = fill(settings, events)
+        figures["fill_s"] = round(time.perf_counter() - began, 2)
+        began = time.perf_counter()
+        backfill(settings)
+        figures["steps_s"] = round(time.perf_counter() - began, 2)
     with open_database(settings) as db:
         scope = Scope(definition="claims")
+        server = backend_cpu(db)
         for name, analysis in ANALYSES.items():
-            with timed(figures, name):
-                analysis(db, scope)
+            if only is None or name in only:
+                with timed(figures, name, server):
+                    analysis(db, scope)
+        if only is not None:
+            return figures
         # discovery (IMf) and token replay of the same cases on the discovered model
         with timed(figures, "discover"):
             found = discover(db, scope, noise=0.2)
@@ -353,10 +402,22 @@ def bench(
         xes = tmp / f"import-{kind}.xes"
         figures["import_events"] = write_xes(xes, import_events)
         began, cpu = time.perf_counter(), time.process_time()
-        import_log(db, xes, now=datetime.now(UTC))
+        import_log(db, xes, now=datetime.now(UTC), replace=keep is not None)
         figures["import_s"] = round(time.perf_counter() - began, 2)
         figures["import_cpu_s"] = round(time.process_time() - cpu, 2)
     return figures
+
+
+def _kept_database(events: int) -> str:
+    """The URL of the kept PostgreSQL database of `events` events, made if missing."""
+    name = f"regista_bench_keep_{events}"
+    with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
+        if (
+            admin.execute("SELECT 1 FROM pg_database WHERE datname = %s", (name,)).fetchone()
+            is None
+        ):
+            admin.execute(f'CREATE DATABASE "{name}"')
+    return PG_ADMIN_URL.rpartition("/")[0] + "/" + name
 
 
 def main() -> None:
@@ -368,22 +429,42 @@ def main() -> None:
     parser.add_argument(
         "--simulate", type=int, default=200, help="Cases to simulate from the history (0: none)."
     )
+    parser.add_argument(
+        "--keep", type=Path, default=None, help="Keep (and reuse) the built history here."
+    )
+    parser.add_argument(
+        "--only", default=None, help="Time these analyses only (comma-separated names)."
+    )
     parser.add_argument("--json", action="store_true", help="Print JSON.")
     args = parser.parse_args()
+    only = None if args.only is None else args.only.split(",")
+    if only is not None and set(only) - set(ANALYSES):
+        parser.error(f"--only takes {', '.join(ANALYSES)}")
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
     results = []
     created: str | None = None
     base = args.database_url
     with tempfile.TemporaryDirectory(prefix="regista-insight-bench-") as tmp:
         try:
-            if "postgres" in kinds and base is None:
+            if "postgres" in kinds and base is None and args.keep is not None:
+                base = _kept_database(args.events)
+            elif "postgres" in kinds and base is None:
                 created = f"regista_bench_{uuid.uuid4().hex[:8]}"
                 with psycopg.connect(PG_ADMIN_URL, autocommit=True) as admin:
                     admin.execute(f'CREATE DATABASE "{created}"')
                 base = PG_ADMIN_URL.rpartition("/")[0] + "/" + created
             for kind in kinds:
                 results.append(
-                    bench(kind, args.events, args.import_events, Path(tmp), base, args.simulate)
+                    bench(
+                        kind,
+                        args.events,
+                        args.import_events,
+                        Path(tmp),
+                        base,
+                        args.simulate,
+                        args.keep,
+                        only,
+                    )
                 )
         finally:
             if created is not None:
@@ -395,11 +476,19 @@ def main() -> None:
     for figures in results:
         print(
             f"{figures['db']}: {figures['history_events']:,} history events "
-            f"(written in {figures['fill_s']} s, steps filled in {figures['steps_s']} s)"
+            + (
+                "(kept from an earlier run)"
+                if figures.get("reused")
+                else f"(written in {figures['fill_s']} s, steps filled in {figures['steps_s']} s)"
+            )
         )
         for name, seconds in figures["analyses_s"].items():
             cpu = figures["analyses_cpu_s"][name]
-            print(f"  {name:<12} {seconds:8.3f} s  (CPU of this process {cpu:.3f} s)")
+            served = figures.get("analyses_server_cpu_s", {}).get(name)
+            backend = "" if served is None else f", of the PostgreSQL backend {served:.3f} s"
+            print(f"  {name:<12} {seconds:8.3f} s  (CPU of this process {cpu:.3f} s{backend})")
+        if "discovered" not in figures:
+            continue
         print(f"  discovered: {figures['discovered']} (fitness {figures['fitness']})")
         if "simulate_s" in figures:
             print(

@@ -1,6 +1,6 @@
 """`regista insight compare PROCESS`: two versions of a process (or two time windows of
 one) side by side — per element, the case figures, the variants and both duration
-distributions — as tables with terminal charts, `--json`, or an SVG chart (`--out`)."""
+distributions — as tables with terminal charts, `--json`, or an SVG or PNG chart (`--out`)."""
 
 from __future__ import annotations
 
@@ -12,11 +12,12 @@ from typing import Any
 import click
 
 from regista.cli.errors import RequestFailed
-from regista.cli.insight import insight_database, parse_when, table
+from regista.cli.insight import chart_option, insight_database, parse_when, table
 from regista.cli.options import database_option
 from regista.insight import InsightError, Report, Scope
 from regista.insight.charts import paired_svg, paired_text
 from regista.insight.compare import compare
+from regista.insight.images import write_image
 
 __all__ = ["compare_command"]
 
@@ -76,12 +77,7 @@ def _tables(report: Report) -> str:
 @click.option("--log", "is_log", is_flag=True, help="PROCESS names an imported event log.")
 @click.option("--limit", type=click.IntRange(1), default=10, show_default=True, help="Variants.")
 @click.option("--bins", type=click.IntRange(1, 200), default=10, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write both duration distributions as an SVG chart to this file.",
-)
+@chart_option("both duration distributions")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @database_option
 def compare_command(
@@ -110,7 +106,7 @@ def compare_command(
         except InsightError as exc:
             raise RequestFailed(str(exc)) from None
     if out is not None:
-        out.write_text(paired_svg(report.extra["histogram"], title=report.title), encoding="utf-8")
+        write_image(paired_svg(report.extra["histogram"], title=report.title), out)
     if as_json:
         click.echo(json.dumps(report.to_json(), indent=2, default=str))
     else:

@@ -33,9 +33,10 @@ from regista.insight import (
 )
 from regista.insight.analyses import BUCKETS
 from regista.insight.charts import histogram_svg, histogram_text, with_bars
+from regista.insight.images import FORMATS, check_image_path, write_image
 from regista.insight.stuck import stuck
 
-__all__ = ["insight", "insight_database", "parse_when", "scope_options"]
+__all__ = ["chart_option", "insight", "insight_database", "parse_when", "scope_options"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -51,6 +52,27 @@ def parse_when(ctx: click.Context, param: click.Parameter, value: str | None) ->
             f"{value!r} is not an ISO 8601 date (2024-03-01 or 2024-03-01T09:30:00Z)", ctx, param
         ) from None
     return when if when.tzinfo is not None else when.replace(tzinfo=UTC)
+
+
+def _chart_path(ctx: click.Context, param: click.Parameter, value: Path | None) -> Path | None:
+    """Refuse an unknown suffix, or a PNG without its renderer, before the analysis runs."""
+    if value is not None:
+        try:
+            check_image_path(value)
+        except InsightError as exc:
+            raise click.BadParameter(str(exc), ctx, param) from None
+    return value
+
+
+def chart_option(what: str) -> Callable[[F], F]:
+    """`--out FILE`: also write `what` as a chart, SVG or PNG by the file's suffix."""
+    return click.option(
+        "--out",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        callback=_chart_path,
+        help=f"Also write {what} as a chart to this file ({' or '.join(FORMATS)}, by suffix).",
+    )
 
 
 def scope_options(fn: F) -> F:
@@ -184,12 +206,7 @@ def throughput_command(
 
 @_analysis("durations", "The distribution of case durations, as a histogram.")
 @click.option("--bins", type=click.IntRange(1, 200), default=10, show_default=True)
-@click.option(
-    "--out",
-    type=click.Path(dir_okay=False, path_type=Path),
-    default=None,
-    help="Also write the histogram as an SVG chart to this file.",
-)
+@chart_option("the histogram")
 def durations_command(
     bins: int,
     out: Path | None,
@@ -199,7 +216,7 @@ def durations_command(
 ) -> None:
     report = _run(durations, database_url, scope, bins=bins)
     if out is not None:
-        out.write_text(histogram_svg(report), encoding="utf-8")
+        write_image(histogram_svg(report), out)
     if as_json:
         _show(report, True)
         return

@@ -4,18 +4,20 @@ On SQLite, whose aggregates take no ORDER BY, a path needs a window function ove
 case, and its window machinery costs about twice a plain read of the same rows; the
 steps are kept in the order of their cases (`scope.CASE_ORDER`), so reading them in it
 sorts nothing and a fold in Python does in one pass what the windows did. The results
-are those of the SQL that PostgreSQL runs (`paths.py`).
+are those of the SQL that PostgreSQL runs (`paths.py`). `compare` folds each activity's
+executions in the same pass as the variants (`Activity`), where SQL would read the steps
+twice.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import groupby
 from operator import itemgetter
 from typing import Any
 
-__all__ = ["Edge", "Variant", "follows", "variants"]
+__all__ = ["Activity", "Edge", "Variant", "follows", "variants"]
 
 
 @dataclass(slots=True)
@@ -34,6 +36,18 @@ class Variant:
 
 
 @dataclass(slots=True)
+class Activity:
+    """One activity's executions: its element type (the greatest, as SQL's MAX), how many,
+    and their waiting (started - scheduled) and service (ended - started, of those that
+    ended) times."""
+
+    element_type: str | None = None
+    count: int = 0
+    waiting: list[float] = field(default_factory=list)
+    service: list[float] = field(default_factory=list)
+
+
+@dataclass(slots=True)
 class Edge:
     """One directly-follows edge: how often, and the gaps (next start - this end) of
     those where this step ended."""
@@ -48,12 +62,20 @@ class Edge:
 _CASE = itemgetter(0)
 
 
-def variants(rows: Iterable[tuple[Any, ...]], separator: str) -> dict[str, Variant]:
+def variants(
+    rows: Iterable[tuple[Any, ...]],
+    separator: str,
+    activities: dict[str, Activity] | None = None,
+) -> dict[str, Variant]:
     """The paths of `rows` (case_id, activity, scheduled, ended), ordered case by case and
-    each case by its path, joined by `separator`, with their cases and spans."""
+    each case by its path, joined by `separator`, with their cases and spans. With
+    `activities`, the rows also carry (started, element_type) and each step is added to
+    its activity's executions there."""
     found: dict[str, Variant] = {}
     for _, steps in groupby(rows, _CASE):
         case = list(steps)
+        if activities is not None:
+            _executions(activities, case)
         path = separator.join([s[1] for s in case])
         variant = found.get(path)
         if variant is None:
@@ -68,6 +90,21 @@ def variants(rows: Iterable[tuple[Any, ...]], separator: str) -> dict[str, Varia
         if variant.max_span is None or span > variant.max_span:
             variant.max_span = span
     return found
+
+
+def _executions(activities: dict[str, Activity], case: list[tuple[Any, ...]]) -> None:
+    for _, activity, scheduled, ended, started, element_type in case:
+        found = activities.get(activity)
+        if found is None:
+            found = activities[activity] = Activity()
+        found.count += 1
+        if element_type is not None and (
+            found.element_type is None or element_type > found.element_type
+        ):
+            found.element_type = element_type
+        found.waiting.append(started - scheduled)
+        if ended is not None:
+            found.service.append(ended - started)
 
 
 def follows(rows: Iterable[tuple[Any, ...]]) -> dict[tuple[str | None, str | None], Edge]:

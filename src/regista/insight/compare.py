@@ -12,15 +12,16 @@ relative to `from`; None when `from` is 0 or missing).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from regista.insight.analyses import durations, elements
+from regista.insight.analyses import element_names, elements
 from regista.insight.database import EventDatabase
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
-from regista.insight.paths import variants
-from regista.insight.report import Report, seconds
+from regista.insight.paths import variants, variants_and_activities
+from regista.insight.report import PERCENTILES, Report, nearest_ranks, seconds
 from regista.insight.scope import Scope, resolve, source_sql
 
 __all__ = ["SIDES", "compare"]
@@ -119,14 +120,36 @@ def _model_elements(db: EventDatabase, scope: Scope) -> dict[str, str] | None:
     return found
 
 
-def _case_figures(db: EventDatabase, scope: Scope, summary: Mapping[str, Any]) -> dict[str, Any]:
-    """Cases, ended, and the rates of SLA breaches, incidents and BPMN errors per case."""
+def _case_side(db: EventDatabase, scope: Scope) -> tuple[dict[str, Any], list[float]]:
+    """One side's case figures — cases, ended, duration mean and percentiles, the rates of
+    SLA breaches, incidents and BPMN errors per case — and the durations of its ended
+    cases, sorted. The cases are read once: the figures, the summary and the histogram
+    all come from that read, where `durations` and a histogram query would read them
+    three times."""
     sql, params = source_sql(db.dialect, scope)
-    counts = db.one(f"{sql} SELECT COUNT(*) AS cases, COUNT(case_end) AS ended FROM cases", params)
-    cases = int(counts["cases"] or 0)
-    figures: dict[str, Any] = {"cases": cases, "ended": int(counts["ended"] or 0)}
+    if scope.imported:
+        flags = "0 AS breached, 0 AS incident"
+    else:
+        # a case counts once however many breaches or incidents it had
+        flags = """CASE WHEN EXISTS (SELECT 1 FROM sla_breaches b WHERE b.instance_id = c.case_id)
+            THEN 1 ELSE 0 END AS breached,
+        CASE WHEN EXISTS (SELECT 1 FROM incidents i WHERE i.instance_id = c.case_id)
+            THEN 1 ELSE 0 END AS incident"""
+    cases = breached = incidents = 0
+    ended: list[float] = []
+    for duration, breach, incident in db.tuples(
+        f"{sql} SELECT case_end - case_start AS duration, {flags} FROM cases c", params
+    ):
+        cases += 1
+        breached += breach
+        incidents += incident
+        if duration is not None:
+            ended.append(float(duration))
+    ended.sort()
+    figures: dict[str, Any] = {"cases": cases, "ended": len(ended)}
+    summary = _duration_summary(ended)
     for key in ("mean", "p50", "p90", "p99"):
-        figures[f"duration_{key}"] = summary.get(key)
+        figures[f"duration_{key}"] = summary[key]
     errors = db.one(
         f"{sql} SELECT COUNT(DISTINCT case_id) AS n FROM step_rows WHERE error_code IS NOT NULL",
         params,
@@ -134,55 +157,51 @@ def _case_figures(db: EventDatabase, scope: Scope, summary: Mapping[str, Any]) -
     figures["error_rate"] = _rate(errors["n"], cases) if not scope.imported else None
     if scope.imported:
         figures["sla_compliance"] = figures["incident_rate"] = None
-        return figures
-    # a case counts once however many breaches or incidents it had
-    found = db.one(
-        f"""{sql} SELECT
-        SUM(CASE WHEN EXISTS (SELECT 1 FROM sla_breaches b WHERE b.instance_id = c.case_id)
-            THEN 1 ELSE 0 END) AS breached,
-        SUM(CASE WHEN EXISTS (SELECT 1 FROM incidents i WHERE i.instance_id = c.case_id)
-            THEN 1 ELSE 0 END) AS incidents
-        FROM cases c""",
-        params,
-    )
-    breached = _rate(found["breached"], cases)
-    figures["sla_compliance"] = None if breached is None else round(1 - breached, 4)
-    figures["incident_rate"] = _rate(found["incidents"], cases)
-    return figures
+        return figures, ended
+    rate = _rate(breached, cases)
+    figures["sla_compliance"] = None if rate is None else round(1 - rate, 4)
+    figures["incident_rate"] = _rate(incidents, cases)
+    return figures, ended
+
+
+def _duration_summary(ordered: Sequence[float]) -> dict[str, Any]:
+    """Count, min, max, mean and nearest-rank percentiles of durations sorted ascending,
+    the figures of the `durations` analysis's summary."""
+    summary: dict[str, Any] = {"count": len(ordered)}
+    summary["min"] = seconds(ordered[0]) if ordered else None
+    summary["max"] = seconds(ordered[-1]) if ordered else None
+    summary["mean"] = seconds(math.fsum(ordered) / len(ordered)) if ordered else None
+    for p, value in zip(PERCENTILES, nearest_ranks(ordered), strict=True):
+        summary[f"p{p}"] = seconds(value)
+    return summary
 
 
 def _rate(count: Any, cases: int) -> float | None:
     return round(int(count or 0) / cases, 4) if cases else None
 
 
-def _bins(db: EventDatabase, scope: Scope, low: float, width: float, last: int) -> dict[int, int]:
-    """The durations of a side's ended cases counted in the shared bins."""
-    sql, params = source_sql(db.dialect, scope)
-    found = db.all(
-        f"""{sql}, bin AS (
-    SELECT {db.dialect.floor("(case_end - case_start - :low) / :width")} AS b
-    FROM cases WHERE case_end IS NOT NULL
-)
-SELECT CASE WHEN b > :last THEN :last WHEN b < 0 THEN 0 ELSE b END AS bin, COUNT(*) AS count
-FROM bin GROUP BY 1 ORDER BY 1""",
-        {**params, "low": low, "width": width, "last": last},
-    )
-    return {int(r["bin"]): int(r["count"]) for r in found}
+def _bins(ordered: Sequence[float], low: float, width: float, last: int) -> dict[int, int]:
+    """The durations of a side's ended cases counted in the shared bins (the arithmetic
+    of the `durations` analysis's SQL, in the same double precision)."""
+    counts: dict[int, int] = {}
+    for value in ordered:
+        index = math.floor((value - low) / width)
+        index = last if index > last else 0 if index < 0 else index
+        counts[index] = counts.get(index, 0) + 1
+    return counts
 
 
-def _histogram(
-    db: EventDatabase, scopes: tuple[Scope, Scope], summaries: list[dict[str, Any]], bins: int
-) -> list[dict[str, Any]]:
+def _histogram(ended: Sequence[Sequence[float]], bins: int) -> list[dict[str, Any]]:
     """Both duration distributions over the same equal-width bins (from the lowest
     minimum to the highest maximum of the two)."""
-    lows = [s["min"] for s in summaries if s.get("min") is not None]
-    highs = [s["max"] for s in summaries if s.get("max") is not None]
+    lows = [seconds(side[0]) for side in ended if side]
+    highs = [seconds(side[-1]) for side in ended if side]
     if not lows:
         return []
-    low, high = min(lows), max(highs)
+    low, high = min(v for v in lows if v is not None), max(v for v in highs if v is not None)
     width = (high - low) / bins if high > low else 1.0
     last = bins - 1 if high > low else 0
-    counts = [_bins(db, scope, low, width, last) for scope in scopes]
+    counts = [_bins(side, low, width, last) for side in ended]
     rows = []
     for index in range(last + 1):
         row: dict[str, Any] = {
@@ -224,11 +243,11 @@ def compare(
         raise InsightError("--limit must be at least 1", field="limit")
     _check(db, before, after)
     scopes = (before, after)
-    per_element = [elements(db, s) for s in scopes]
-    spans = [durations(db, s, bins=1) for s in scopes]
-    summaries = [dict(r.extra["summary"]) for r in spans]
-    paths = [variants(db, s, limit=_ALL_VARIANTS) for s in scopes]
-    figures = [_case_figures(db, s, summary) for s, summary in zip(scopes, summaries, strict=True)]
+    steps = [_step_side(db, s) for s in scopes]
+    per_element = [rows for rows, _ in steps]
+    paths = [found for _, found in steps]
+    sides = [_case_side(db, s) for s in scopes]
+    figures = [figure for figure, _ in sides]
     for figure, found in zip(figures, paths, strict=True):
         figure["variants"] = int(found.extra["distinct"])
     models = [_model_elements(db, s) for s in scopes]
@@ -277,15 +296,39 @@ def compare(
             "to": _scope_json(after),
             "summary": summary,
             "variants": _variant_rows(paths, limit),
-            "histogram": _histogram(db, scopes, summaries, bins),
+            "histogram": _histogram([ended for _, ended in sides], bins),
         },
     )
 
 
+def _step_side(db: EventDatabase, scope: Scope) -> tuple[list[dict[str, Any]], Report]:
+    """One side's rows of `elements` (those `compare` shows) and its `variants`. SQLite
+    folds both from one read of the steps in case order (`casefolds`), where the two
+    analyses would read them twice and call a Python aggregate twice per step."""
+    if db.dialect.name != "sqlite":
+        return elements(db, scope).rows, variants(db, scope, limit=_ALL_VARIANTS)
+    names = element_names(db, scope)
+    found, activities = variants_and_activities(db, scope, names, limit=_ALL_VARIANTS)
+    rows = []
+    for activity, executions in activities.items():
+        row: dict[str, Any] = {
+            "activity": activity,
+            "name": names.get(activity, activity),
+            "type": executions.element_type,
+            "count": executions.count,
+        }
+        for kind, values in (("service", executions.service), ("waiting", executions.waiting)):
+            values.sort()
+            for p, value in zip(PERCENTILES, nearest_ranks(values), strict=True):
+                row[f"{kind}_p{p}"] = seconds(value)
+        rows.append(row)
+    return rows, found
+
+
 def _element_rows(
-    per_element: list[Report], models: list[dict[str, str] | None], cases: list[int]
+    per_element: list[list[dict[str, Any]]], models: list[dict[str, str] | None], cases: list[int]
 ) -> list[dict[str, Any]]:
-    found = [{r["activity"]: r for r in report.rows} for report in per_element]
+    found = [{r["activity"]: r for r in rows} for rows in per_element]
     ids = sorted(
         {*found[0], *found[1], *(models[0] or {}), *(models[1] or {})},
         key=lambda a: (-max(_count(found[0], a), _count(found[1], a)), a),

@@ -11,7 +11,6 @@ query is written once with `:name` parameters.
 from __future__ import annotations
 
 import json
-import math
 import re
 import sqlite3
 from collections.abc import Iterable, Iterator, Mapping, Sequence
@@ -23,7 +22,7 @@ from typing import Any
 import psycopg
 
 from regista.insight.errors import InsightError
-from regista.insight.report import PERCENTILES
+from regista.insight.report import PERCENTILES, nearest_ranks
 from regista.settings import Settings
 from regista.store import StoreError, open_store
 
@@ -111,12 +110,10 @@ class NearestRanks:
             self.values.append(value)
 
     def finalize(self) -> str | None:
-        values = self.values
-        if not values:
+        if not self.values:
             return None
-        values.sort()
-        n = len(values)
-        return json.dumps([values[max(math.ceil(p / 100 * n), 1) - 1] for p in PERCENTILES])
+        self.values.sort()
+        return json.dumps(nearest_ranks(self.values))
 
 
 class EventDatabase:

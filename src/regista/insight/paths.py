@@ -7,14 +7,14 @@ from typing import Any
 
 from regista.insight import casefolds
 from regista.insight.analyses import element_names
-from regista.insight.casefolds import Edge
+from regista.insight.casefolds import Activity, Edge
 from regista.insight.database import EventDatabase, Row
 from regista.insight.errors import InsightError
 from regista.insight.models import ModelCache
 from regista.insight.report import Report, seconds
 from regista.insight.scope import CASE_ORDER, Scope, resolve, source_sql
 
-__all__ = ["SEPARATOR", "deviations", "directly_follows", "variants"]
+__all__ = ["SEPARATOR", "deviations", "directly_follows", "variants", "variants_and_activities"]
 
 SEPARATOR = "\x1f"
 """Joins the activities of a path in SQL (the ASCII unit separator: never in an id)."""
@@ -29,7 +29,21 @@ def variants(db: EventDatabase, scope: Scope, *, limit: int = 20) -> Report:
         found = _folded_variants(db, sql, params, limit)
     else:
         found = _sql_variants(db, sql, params, limit)
-    names = element_names(db, scope)
+    return _variant_report(found, element_names(db, scope))
+
+
+def variants_and_activities(
+    db: EventDatabase, scope: Scope, names: dict[str, str], *, limit: int
+) -> tuple[Report, dict[str, Activity]]:
+    """`variants` and each activity's executions folded from one read of the steps, on
+    SQLite (`compare` needs both; `names` are the scope's `element_names`)."""
+    sql, params = source_sql(db.dialect, scope)
+    activities: dict[str, Activity] = {}
+    found = _folded_variants(db, sql, params, limit, activities)
+    return _variant_report(found, names), activities
+
+
+def _variant_report(found: list[Row], names: dict[str, str]) -> Report:
     rows = []
     total = distinct = 0
     for rank, row in enumerate(found, start=1):
@@ -73,13 +87,21 @@ FROM v ORDER BY cases DESC, path LIMIT :limit"""
     return db.all(query, {**params, "limit": limit})
 
 
-def _folded_variants(db: EventDatabase, sql: str, params: dict[str, Any], limit: int) -> list[Row]:
+def _folded_variants(
+    db: EventDatabase,
+    sql: str,
+    params: dict[str, Any],
+    limit: int,
+    activities: dict[str, Activity] | None = None,
+) -> list[Row]:
     """The rows `_sql_variants` gives, folded from the steps streamed in case order (SQLite
-    has no ordered aggregate; its windows cost twice the fold, see `casefolds`)."""
-    stream = db.tuples(
-        f"{sql} SELECT case_id, activity, scheduled, ended FROM step_rows {CASE_ORDER}", params
-    )
-    found = casefolds.variants(stream, SEPARATOR)
+    has no ordered aggregate; its windows cost twice the fold, see `casefolds`), and with
+    `activities` each activity's executions."""
+    columns = "case_id, activity, scheduled, ended"
+    if activities is not None:
+        columns += ", started, element_type"
+    stream = db.tuples(f"{sql} SELECT {columns} FROM step_rows {CASE_ORDER}", params)
+    found = casefolds.variants(stream, SEPARATOR, activities)
     total = sum(v.cases for v in found.values())
     # most frequent first, then by path (SQLite compares text as Python does: by code point)
     ranked = sorted(found.items(), key=lambda item: (-item[1].cases, item[0]))[:limit]

@@ -4,11 +4,12 @@ terminal, for JSON and for tests."""
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-__all__ = ["PERCENTILES", "Report", "ranks", "seconds"]
+__all__ = ["PERCENTILES", "Report", "nearest_ranks", "ranks", "seconds"]
 
 PERCENTILES = (50, 90, 99)
 """Nearest-rank percentiles: the p-th is the smallest value with at least p% of the values
@@ -22,6 +23,15 @@ def ranks(value: Any) -> list[float | None]:
         return [None] * len(PERCENTILES)
     found = json.loads(value) if isinstance(value, str) else value
     return [None if v is None else float(v) for v in found]
+
+
+def nearest_ranks(ordered: Sequence[float]) -> list[float | None]:
+    """The p50/p90/p99 of values sorted ascending, nearest-rank (Nones for no values): the
+    value of rank ceil(p/100 * n), as PostgreSQL's `percentile_disc` picks it."""
+    n = len(ordered)
+    if not n:
+        return [None] * len(PERCENTILES)
+    return [ordered[max(math.ceil(p / 100 * n), 1) - 1] for p in PERCENTILES]
 
 
 def seconds(value: Any) -> float | None:

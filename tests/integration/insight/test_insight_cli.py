@@ -33,6 +33,12 @@ def test_analyses_as_tables_and_json(claims: tuple[Place, History], tmp_path: Pa
     )
     assert code == 0, out
     assert "count=4" in out and chart.read_text("utf-8").startswith("<svg")
+    png = tmp_path / "chart.png"
+    code, out = run("insight", "durations", "--database-url", place.url, "--out", str(png))
+    assert code == 0 and f"chart written to {png}" in out, out
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    code, out = run("insight", "durations", "--database-url", place.url, "--out", "chart.gif")
+    assert code == 2 and "written as .svg or .png, not .gif" in out
     code, out = run("insight", "dfg", "--database-url", place.url, "--since", "2031-01-01")
     assert (code, out.splitlines()[1]) == (0, "(no data in this scope)")
     code, out = run("insight", "errors", "--database-url", place.url, "--definition", "nope")

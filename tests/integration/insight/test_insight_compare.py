@@ -21,7 +21,7 @@ from regista.api import ServerOptions, create_app
 from regista.bpmn import ProcessBuilder
 from regista.cli.main import main
 from regista.client import Client
-from regista.insight import InsightError, Scope, compare
+from regista.insight import InsightError, Scope, compare, durations, elements
 from regista.runtime.clock import FakeClock
 from regista.runtime.node import Node
 from regista.runtime.options import RuntimeOptions
@@ -153,6 +153,38 @@ def test_two_time_windows_give_the_same_figures(orders: Place) -> None:
     check_versions(report.to_json())
 
 
+def test_the_case_figures_are_those_of_durations(orders: Place) -> None:
+    """compare reads each side's cases once; its figures are the `durations` analysis's."""
+    sides = (Scope("order", until=NOON), Scope("order", since=NOON))
+    with orders.open() as db:
+        report = compare(db, *sides, bins=3)
+        expected = [durations(db, side).extra["summary"] for side in sides]
+    summary = _summary(report.to_json())
+    for side, found in zip(("from", "to"), expected, strict=True):
+        assert summary["ended"][side] == found["count"]
+        for key in ("mean", "p50", "p90", "p99"):
+            assert summary[f"duration_{key}"][side] == found[key], (side, key)
+        assert sum(b[f"count_{side}"] for b in report.extra["histogram"]) == found["count"]
+    histogram = report.extra["histogram"]
+    assert (histogram[0]["from"], histogram[-1]["to"]) == (2 * HOUR, 4 * HOUR)
+
+
+def test_the_element_figures_are_those_of_elements(orders: Place) -> None:
+    """compare folds the elements and variants of a side in one pass on SQLite; its
+    figures are the `elements` analysis's."""
+    sides = (Scope("order", until=NOON), Scope("order", since=NOON))
+    with orders.open() as db:
+        report = compare(db, *sides)
+        expected = [{r["activity"]: r for r in elements(db, side).rows} for side in sides]
+    rows = {row["activity"]: row for row in report.rows}
+    assert set(rows) == {*expected[0], *expected[1]}
+    for side, found in zip(("from", "to"), expected, strict=True):
+        for activity, row in found.items():
+            assert rows[activity]["type"] == row["type"]
+            for figure in ("count", "service_p50", "service_p90", "waiting_p50", "waiting_p90"):
+                assert rows[activity][f"{figure}_{side}"] == row[figure], (side, activity)
+
+
 def test_bad_comparisons_name_the_option(orders: Place) -> None:
     with orders.open() as db:
         with pytest.raises(InsightError, match="same cases") as same:
@@ -181,6 +213,12 @@ def test_from_the_command_line(orders: Place, tmp_path: Path) -> None:
     assert code == 0, out
     assert "duration_mean" in out and "sign" in out and "░" in out and "█" in out
     assert chart.read_text("utf-8").startswith("<svg") and "from" in chart.read_text("utf-8")
+    png = tmp_path / "compare.png"
+    code, out = run(*base, "--from-version", "1", "--to-version", "2", "--out", str(png))
+    assert code == 0 and f"chart written to {png}" in out, out
+    assert png.read_bytes().startswith(b"\x89PNG\r\n\x1a\n")
+    code, out = run(*base, "--from-version", "1", "--to-version", "2", "--out", "compare.pdf")
+    assert code == 2 and "written as .svg or .png, not .pdf" in out
     code, out = run(*base, "--from-version", "1", "--to-version", "9")
     assert code == 1 and "--to-version" in out and "its versions are: 1, 2" in out
 

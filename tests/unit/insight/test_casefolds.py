@@ -3,7 +3,7 @@ graph), against counts worked out by hand."""
 
 from __future__ import annotations
 
-from regista.insight.casefolds import Edge, Variant, follows, variants
+from regista.insight.casefolds import Activity, Edge, Variant, follows, variants
 
 # (case, activity, scheduled or started, ended), case by case in path order
 STEPS = [
@@ -28,6 +28,20 @@ def test_variants_count_the_cases_and_span_those_that_ended() -> None:
     }
     assert found["a/b/c"].mean_span == 40.0
     assert found["a/b"].mean_span is None
+
+
+def test_the_same_pass_gathers_each_activitys_executions() -> None:
+    # (started, element_type) after each step: work began 2 s after the token arrived
+    types = {"a": "userTask", "b": None, "c": "serviceTask"}
+    rows = [(*step, step[2] + 2.0, types[step[1]]) for step in STEPS]
+    activities: dict[str, Activity] = {}
+    found = variants(iter(rows), "/", activities)
+    assert found == variants(iter(STEPS), "/")
+    assert activities == {
+        "a": Activity("userTask", 3, waiting=[2.0, 2.0, 2.0], service=[8.0, 8.0]),
+        "b": Activity(None, 3, waiting=[2.0, 2.0, 2.0], service=[6.0, 17.0]),
+        "c": Activity("serviceTask", 3, waiting=[2.0, 2.0, 2.0], service=[3.0, 8.0, -1.0]),
+    }
 
 
 def test_follows_counts_edges_with_the_gaps_of_steps_that_ended() -> None:
