@@ -105,6 +105,13 @@ def _basic(username: str, password: str) -> str:
     return "Basic " + base64.b64encode(f"{username}:{password}".encode()).decode()
 
 
+def _headers(answer: httpx.Response) -> dict[str, str]:
+    """The response's headers by lower-case name, a repeated one's values joined by commas:
+    what `dict(answer.headers)` gives, in one pass (that looks each name up again, scanning
+    every header)."""
+    return dict(answer.headers.items())
+
+
 def _response(answer: httpx.Response) -> dict[str, Any]:
     kind = answer.headers.get("content-type", "")
     if "json" in kind and answer.content:
@@ -114,14 +121,14 @@ def _response(answer: httpx.Response) -> dict[str, Any]:
             parsed = json.loads(answer.content)
             return {
                 "status": answer.status_code,
-                "headers": dict(answer.headers),
+                "headers": _headers(answer),
                 "body": parsed or None,
             }
     body: Any = answer.text
     if body and ("json" in kind or body.lstrip()[:1] in ("{", "[")):
         with contextlib.suppress(ValueError):
             body = answer.json()
-    return {"status": answer.status_code, "headers": dict(answer.headers), "body": body or None}
+    return {"status": answer.status_code, "headers": _headers(answer), "body": body or None}
 
 
 class HttpConnector:
