@@ -8,6 +8,8 @@ Run: `python benchmarks/connector_bench.py [--calls N] [--messages N] [--json]`.
   per call of the node's process and of the server's (they share the machine's cores),
   the node's split by thread: the workers (the calls), the reporter (the completions'
   units of work) and the dispatcher (the claims);
+- with `--alone N`, the HTTP connector's own CPU time per call, called in one thread
+  without the engine;
 - inbound messages/s: N messages put on a RabbitMQ queue (127.0.0.1:5672) first, then timed
   from the inbound consumers' start until each became an instance, with p50/p99 of
   publish-to-instance latency measured at a steady pace below saturation (`--pace`/s).
@@ -210,6 +212,37 @@ def http_figures(n: int, workdir: Path, concurrency: int = 16) -> dict[str, floa
     }
 
 
+def alone_figures(n: int) -> dict[str, float]:
+    """The HTTP connector's own CPU time per call, called in this thread without the
+    engine (the request, the response and the result expression): the part of the
+    workers' figure that is the connector's, steadier than it on a busy machine."""
+    with http_server() as (base, _):
+        connector = HttpConnector(Secrets())
+
+        def job(i: int) -> ActivatedJob:
+            return ActivatedJob(
+                id=f"j{i}",
+                type=HTTP_JSON,
+                instance_id="i",
+                element_id="call",
+                element_instance_id="e",
+                variables={"url": f"{base}/ok", "queryParameters": {"id": str(i)}},
+                headers={"resultExpression": "={ok: response.body.ok}"},
+            )
+
+        for i in range(min(n, 100)):  # the connection, the compiled expression
+            connector(job(i))
+        began, cpu = time.perf_counter(), time.process_time()
+        for i in range(n):
+            connector(job(i))
+        figures = {
+            "alone_cpu_ms_per_call": (time.process_time() - cpu) / n * 1000,
+            "alone_calls_per_s": n / (time.perf_counter() - began),
+        }
+        connector.close()
+    return figures
+
+
 def inbound_model(queue: str) -> ProcessBuilder:
     return (
         ProcessBuilder("inbound")
@@ -276,12 +309,17 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=2000, help="inbound RabbitMQ messages")
     parser.add_argument("--concurrency", type=int, default=16, help="the node's threads")
     parser.add_argument("--pace", type=float, default=100.0, help="messages/s for latency")
+    parser.add_argument(
+        "--alone", type=int, default=0, help="also N calls of the HTTP connector alone"
+    )
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
     figures: dict[str, float] = {}
     with tempfile.TemporaryDirectory() as tmp:
         figures.update(http_figures(args.calls, Path(tmp), args.concurrency))
         figures.update(inbound_figures(args.messages, args.pace, Path(tmp)))
+    if args.alone:
+        figures.update(alone_figures(args.alone))
     if args.json:
         print(json.dumps({k: round(v, 2) for k, v in figures.items()}))
         return
@@ -298,6 +336,12 @@ def main() -> None:
         f"reporter (complete) {figures['http_cpu_ms_per_call_reporter']:.2f} ms, "
         f"dispatcher (claim) {figures['http_cpu_ms_per_call_dispatch']:.2f} ms"
     )
+    if args.alone:
+        print(
+            f"  the HTTP connector alone (one thread, no engine): "
+            f"{figures['alone_cpu_ms_per_call']:.2f} ms CPU per call, "
+            f"{figures['alone_calls_per_s']:.0f} calls/s"
+        )
     print(
         f"inbound RabbitMQ: {figures['inbound_messages_per_s']:.0f} messages/s into instances "
         f"(p50 {figures['inbound_p50_ms']:.1f} ms, p99 {figures['inbound_p99_ms']:.1f} ms "

@@ -8,12 +8,13 @@ from __future__ import annotations
 import base64
 import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import httpx
 import pytest
 from fastapi import FastAPI, Form, Request
-from fastapi.responses import JSONResponse, PlainTextResponse
+from fastapi.responses import JSONResponse, PlainTextResponse, Response
 
 from regista.bpmn import ProcessBuilder
 from regista.connectors import HTTP_JSON, HttpConnector, Secrets, standard_connectors
@@ -58,6 +59,10 @@ def remote_app(remote: Remote) -> FastAPI:
         answer.set_cookie("session", "of-the-first-instance")
         return answer
 
+    @app.api_route("/redirect/{code}", methods=["GET", "POST"])
+    async def redirect(code: int) -> Response:
+        return Response(status_code=code, headers={"Location": "/echo?redirected=yes"})
+
     @app.get("/text")
     async def text() -> PlainTextResponse:
         return PlainTextResponse("plain words")
@@ -87,13 +92,32 @@ def remote() -> Iterator[tuple[Remote, str]]:
     found.release.set()
 
 
-@pytest.fixture
-def rt() -> Iterator[LocalRuntime]:
+@contextmanager
+def runtime(given: httpx.Client | None) -> Iterator[LocalRuntime]:
     secrets = Secrets({"API_TOKEN": SECRET, "PASSWORD": "pw-" + SECRET})
+    workers = standard_connectors(secrets, http=given)
+    with LocalRuntime(FakeClock(), workers=workers) as made:
+        yield made
+    connector = workers.handler(HTTP_JSON)
+    assert isinstance(connector, HttpConnector)
+    connector.close()
+
+
+@pytest.fixture(params=["a client given", "straight on each thread's transport"])
+def rt(request: pytest.FixtureRequest) -> Iterator[LocalRuntime]:
+    """A runtime whose HTTP connector sends through a client given to it, or (as `regista
+    engine` runs it) straight on the transport of a client of its own per thread."""
     with (
         httpx.Client() as http,
-        LocalRuntime(FakeClock(), workers=standard_connectors(secrets, http=http)) as made,
+        runtime(http if request.param == "a client given" else None) as made,
     ):
+        yield made
+
+
+@pytest.fixture
+def own() -> Iterator[LocalRuntime]:
+    """A runtime whose HTTP connector has clients of its own (they follow redirects)."""
+    with runtime(None) as made:
         yield made
 
 
@@ -151,6 +175,28 @@ def test_result_variable_keeps_the_whole_response(
     answer = rt.instance(iid).variables["answer"]
     assert answer["status"] == 200 and answer["body"] == "plain words"
     assert answer["headers"]["content-type"].startswith("text/plain")
+
+
+@pytest.mark.parametrize(("code", "method", "body"), [(302, "GET", None), (307, "POST", '"x"')])
+def test_a_redirect_is_followed_as_httpx_follows_it(
+    own: LocalRuntime, remote: tuple[Remote, str], code: int, method: str, body: str | None
+) -> None:
+    server, url = remote
+    model = call(
+        {
+            "method": "POST",
+            "url": f'="{url}/redirect/{code}"',
+            "body": '="x"',
+            "authentication": '={type: "bearer", token: "t"}',
+        },
+        {"resultVariable": "answer"},
+    )
+    iid = run(own, model)
+    assert own.instance(iid).variables["answer"]["status"] == 200
+    (seen,) = server.requests  # the redirect itself records nothing
+    assert seen["method"] == method and seen["body"] == body
+    assert seen["query"] == {"redirected": "yes"}
+    assert seen["headers"]["authorization"] == "Bearer t"  # the same origin keeps it
 
 
 @pytest.mark.parametrize("own_clients", [False, True])

@@ -25,6 +25,15 @@ def test_a_json_body_is_parsed_from_its_bytes() -> None:
     assert found["headers"]["content-type"] == "application/json"
 
 
+def test_the_headers_are_by_lower_case_name_with_repeated_ones_joined() -> None:
+    response = httpx.Response(
+        200, headers=[("X-Seen", "a"), ("Content-Type", "text/plain"), ("x-seen", "b")]
+    )
+    response.read()
+    assert _response(response)["headers"] == {"x-seen": "a, b", "content-type": "text/plain"}
+    assert _response(response)["headers"] == dict(response.headers)
+
+
 def test_a_json_body_in_utf16_is_parsed() -> None:
     found = _response(answer('{"name": "Zoë"}'.encode("utf-16"), "application/json"))
     assert found["body"] == {"name": "Zoë"}
