@@ -32,6 +32,11 @@ def uid(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
 
 
+#: The history row that holds event `seq` of an instance: its first with a last seq at least
+#: `seq` (parameters: instance, seq).
+_ROW_OF = "SELECT id FROM history WHERE instance_id = {0} AND seq >= {0} ORDER BY seq LIMIT 1"
+
+
 class Backend(ABC):
     """One empty database of one kind, private to one test."""
 
@@ -125,13 +130,17 @@ class SqliteBackend(SqlBackend):
         self.execute("UPDATE instances SET state = '{not json' WHERE id = ?", [instance_id])
 
     def tamper_history(self, store: Store, instance_id: str, seq: int, kind: str) -> None:
+        # the event's kind inside the row that holds it (schema 19: one row per command)
         self.execute(
-            "UPDATE history SET kind = ? WHERE instance_id = ? AND seq = ?",
-            [kind, instance_id, seq],
+            "UPDATE history SET events = json_set(events, "
+            "'$[' || (? - (seq - json_array_length(events) + 1)) || '][0]', ?) "
+            f"WHERE id = ({_ROW_OF.format('?')})",
+            [seq, kind, instance_id, seq],
         )
 
     def delete_history(self, store: Store, instance_id: str, seq: int) -> None:
-        self.execute("DELETE FROM history WHERE instance_id = ? AND seq = ?", [instance_id, seq])
+        """Delete the row that holds event `seq` (with the other events of its command)."""
+        self.execute(f"DELETE FROM history WHERE id = ({_ROW_OF.format('?')})", [instance_id, seq])
 
     def schema_dump(self) -> list[tuple[Any, ...]]:
         dump: list[tuple[Any, ...]] = []
@@ -213,13 +222,17 @@ class PostgresBackend(SqlBackend):
         )
 
     def tamper_history(self, store: Store, instance_id: str, seq: int, kind: str) -> None:
+        # the event's kind inside the row that holds it (schema 19: one row per command)
         self.execute(
-            "UPDATE history SET kind = %s WHERE instance_id = %s AND seq = %s",
-            [kind, instance_id, seq],
+            "UPDATE history SET events = jsonb_set(events::jsonb, ARRAY["
+            "(%s - (seq - json_array_length(events) + 1))::text, '0'], to_jsonb(%s::text))::json "
+            f"WHERE id = ({_ROW_OF.format('%s')})",
+            [seq, kind, instance_id, seq],
         )
 
     def delete_history(self, store: Store, instance_id: str, seq: int) -> None:
-        self.execute("DELETE FROM history WHERE instance_id = %s AND seq = %s", [instance_id, seq])
+        """Delete the row that holds event `seq` (with the other events of its command)."""
+        self.execute(f"DELETE FROM history WHERE id = ({_ROW_OF.format('%s')})", [instance_id, seq])
 
     def schema_dump(self) -> list[tuple[Any, ...]]:
         dump: list[tuple[Any, ...]] = []
@@ -250,3 +263,34 @@ class PostgresBackend(SqlBackend):
         ):
             dump.append(("constraint", *row))
         return sorted(dump, key=repr)
+
+
+def history_before_19(backend: SqlBackend) -> None:
+    """Turn the history back into what schema 18 kept: one row per event (numbered by the
+    order of the events' ids), the view and the row-per-command table gone."""
+    pg = backend.name == "postgres"
+    backend.execute("ALTER TABLE history RENAME TO history_19")
+    if pg:
+        backend.execute("ALTER INDEX history_pkey RENAME TO history_19_pkey")
+        backend.execute(
+            "ALTER INDEX history_instance_id_seq_key RENAME TO history_19_instance_id_seq_key"
+        )
+    types = ("bigint", "timestamptz", "jsonb", "bytea") if pg else ("INTEGER", "TEXT", "TEXT")
+    backend.execute(
+        f"CREATE TABLE history (id {types[0]} PRIMARY KEY, instance_id text NOT NULL, "
+        f"seq integer NOT NULL, ts {types[1]} NOT NULL, kind text NOT NULL, element_id text, "
+        "element_instance_id text, actor text, command text, "
+        f"data {types[2]} NOT NULL, hash {types[-1]} NOT NULL, UNIQUE (instance_id, seq))"
+    )
+    backend.execute(
+        "INSERT INTO history (id, instance_id, seq, ts, kind, element_id, element_instance_id, "
+        "actor, command, data, hash) SELECT row_number() OVER (ORDER BY id), instance_id, seq, "
+        "ts, kind, element_id, element_instance_id, actor, command, data, hash "
+        "FROM history_events"
+    )
+    backend.execute("DROP VIEW history_events")
+    backend.execute("DROP TABLE history_19")
+    backend.execute(
+        "CREATE INDEX history_elements ON history (instance_id, kind, element_id) "
+        "WHERE element_id IS NOT NULL"
+    )
