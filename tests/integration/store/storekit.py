@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+import testkit
 from regista.store import Store
 from regista.store.interface import SchemaMode
 from regista.store.memory import MemoryStore
@@ -266,31 +267,6 @@ class PostgresBackend(SqlBackend):
 
 
 def history_before_19(backend: SqlBackend) -> None:
-    """Turn the history back into what schema 18 kept: one row per event (numbered by the
-    order of the events' ids), the view and the row-per-command table gone."""
-    pg = backend.name == "postgres"
-    backend.execute("ALTER TABLE history RENAME TO history_19")
-    if pg:
-        backend.execute("ALTER INDEX history_pkey RENAME TO history_19_pkey")
-        backend.execute(
-            "ALTER INDEX history_instance_id_seq_key RENAME TO history_19_instance_id_seq_key"
-        )
-    types = ("bigint", "timestamptz", "jsonb", "bytea") if pg else ("INTEGER", "TEXT", "TEXT")
-    backend.execute(
-        f"CREATE TABLE history (id {types[0]} PRIMARY KEY, instance_id text NOT NULL, "
-        f"seq integer NOT NULL, ts {types[1]} NOT NULL, kind text NOT NULL, element_id text, "
-        "element_instance_id text, actor text, command text, "
-        f"data {types[2]} NOT NULL, hash {types[-1]} NOT NULL, UNIQUE (instance_id, seq))"
-    )
-    backend.execute(
-        "INSERT INTO history (id, instance_id, seq, ts, kind, element_id, element_instance_id, "
-        "actor, command, data, hash) SELECT row_number() OVER (ORDER BY id), instance_id, seq, "
-        "ts, kind, element_id, element_instance_id, actor, command, data, hash "
-        "FROM history_events"
-    )
-    backend.execute("DROP VIEW history_events")
-    backend.execute("DROP TABLE history_19")
-    backend.execute(
-        "CREATE INDEX history_elements ON history (instance_id, kind, element_id) "
-        "WHERE element_id IS NOT NULL"
-    )
+    """Turn the history back into what schema 18 kept (see `testkit.history_before_19`)."""
+    for statement in testkit.history_before_19(backend.name):
+        backend.execute(statement)
