@@ -108,10 +108,8 @@ _COPY_SQLITE = {
         strftime('%Y-%m-%dT%H:%M:%f000Z', :base, '+' || (s.n / 1000.0 + 1) || ' seconds'),
         t.updated_at
     FROM instances t, bench_series s WHERE t.id = :template""",
-    "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, hash)
-    SELECT printf('b%s%09d', :tag, s.n), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.hash
+    "history": """INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+    SELECT printf('b%s%09d', :tag, s.n), h.seq, h.ts, h.actor, h.command, h.events, h.hash
     FROM history h, bench_series s WHERE h.instance_id = :template""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,
@@ -127,7 +125,7 @@ _COPY_SQLITE = {
         (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_activated'),
         (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_completed'),
         (SELECT count(*) FROM bench_series) * sum(h.kind = 'element_terminated')
-    FROM history h JOIN instances i ON i.id = h.instance_id
+    FROM history_events h JOIN instances i ON i.id = h.instance_id
     WHERE h.instance_id = :template AND h.element_id IS NOT NULL
       AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
     GROUP BY i.definition_id, h.element_id
@@ -148,10 +146,9 @@ _COPY_POSTGRES = {
         t.updated_at
     FROM instances t, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE t.id = %(template)s""",
-    "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, hash)
-    SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.hash
+    "history": """INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+    SELECT 'b' || %(tag)s || lpad(s.n::text, 9, '0'), h.seq, h.ts, h.actor, h.command,
+        h.events, h.hash
     FROM history h, generate_series(%(first)s::integer, %(last)s::integer) AS s(n)
     WHERE h.instance_id = %(template)s""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
@@ -169,7 +166,7 @@ _COPY_POSTGRES = {
         c.n * count(*) FILTER (WHERE h.kind = 'element_activated'),
         c.n * count(*) FILTER (WHERE h.kind = 'element_completed'),
         c.n * count(*) FILTER (WHERE h.kind = 'element_terminated')
-    FROM history h JOIN instances i ON i.id = h.instance_id,
+    FROM history_events h JOIN instances i ON i.id = h.instance_id,
         (SELECT %(last)s::bigint - %(first)s::bigint + 1 AS n) AS c
     WHERE h.instance_id = %(template)s AND h.element_id IS NOT NULL
       AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')

@@ -45,10 +45,8 @@ _COPIES = {
         strftime('%Y-%m-%dT%H:%M:%f000Z', :base, '+' || (s.n / 100.0 + 5) || ' seconds') END,
         t.updated_at
     FROM instances t, bench_series s WHERE t.id = :template""",
-    "history": """INSERT INTO history (instance_id, seq, ts, kind, element_id,
-        element_instance_id, actor, command, data, hash)
-    SELECT printf('%d', :offset + s.n), h.seq, h.ts, h.kind, h.element_id,
-        h.element_instance_id, h.actor, h.command, h.data, h.hash
+    "history": """INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+    SELECT printf('%d', :offset + s.n), h.seq, h.ts, h.actor, h.command, h.events, h.hash
     FROM history h, bench_series s WHERE h.instance_id = :template""",
     "jobs": """INSERT INTO jobs (id, instance_id, element_id, element_instance_id, type,
         retries, attempt, status, lease_owner, lease_until, due_at, variables, headers,

@@ -93,3 +93,30 @@ def pg_lock_waiters(url: str) -> int:
             "WHERE NOT l.granted AND a.datname = current_database()"
         ).fetchone()
     return int(row[0]) if row else 0
+
+
+def history_before_19(dialect: str) -> list[str]:
+    """Statements that turn the history back into what schema 18 kept: one row per event
+    (numbered in the order of the events' ids), without the view of schema 19."""
+    pg = dialect == "postgres"
+    types = ("bigint", "timestamptz", "jsonb", "bytea") if pg else ("INTEGER", "TEXT", "TEXT")
+    renames = [
+        "ALTER INDEX history_pkey RENAME TO history_19_pkey",
+        "ALTER INDEX history_instance_id_seq_key RENAME TO history_19_instance_id_seq_key",
+    ]
+    return [
+        "ALTER TABLE history RENAME TO history_19",
+        *(renames if pg else []),
+        f"CREATE TABLE history (id {types[0]} PRIMARY KEY, instance_id text NOT NULL, "
+        f"seq integer NOT NULL, ts {types[1]} NOT NULL, kind text NOT NULL, element_id text, "
+        "element_instance_id text, actor text, command text, "
+        f"data {types[2]} NOT NULL, hash {types[-1]} NOT NULL, UNIQUE (instance_id, seq))",
+        "INSERT INTO history (id, instance_id, seq, ts, kind, element_id, element_instance_id, "
+        "actor, command, data, hash) SELECT row_number() OVER (ORDER BY id), instance_id, seq, "
+        "ts, kind, element_id, element_instance_id, actor, command, data, hash "
+        "FROM history_events",
+        "DROP VIEW history_events",
+        "DROP TABLE history_19",
+        "CREATE INDEX history_elements ON history (instance_id, kind, element_id) "
+        "WHERE element_id IS NOT NULL",
+    ]

@@ -21,7 +21,15 @@ import pytest
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.settings import Settings
-from regista.store.chain import event_hash
+from regista.store.chain import (
+    ROW_LIMIT,
+    canonical_json,
+    content_hash,
+    event_content,
+    row_content,
+    ts_text,
+)
+from regista.store.records import HistoryEvent
 from testkit import create_database
 
 REPO = Path(__file__).resolve().parents[2]
@@ -56,7 +64,9 @@ class Db:
 
     def events(self, instance_id: str) -> int:
         return int(
-            self.execute("SELECT count(*) FROM history WHERE instance_id = ?", (instance_id,))[0][0]
+            self.execute(
+                "SELECT count(*) FROM history_events WHERE instance_id = ?", (instance_id,)
+            )[0][0]
         )
 
 
@@ -118,13 +128,22 @@ def test_an_untouched_trail_verifies_with_and_without_its_anchor(
 def test_deleting_an_instances_last_event_is_detected_with_and_without_an_anchor(
     db: Db, hmac_key: Path, tmp_path: Path
 ) -> None:
-    out = anchor(db, hmac_key, tmp_path)
     victim = db.instances[1]
+    with Client(Settings(database_url=db.url)) as client:  # a second command, a second row
+        client.complete_task(client.tasks(instance_id=victim)[0].id)
+    out = anchor(db, hmac_key, tmp_path)
     last = db.events(victim)
+    # the last row goes: the events of the instance's last command (schema 19)
+    ((first,),) = db.execute(
+        "SELECT seq - json_array_length(events) + 1 FROM history WHERE instance_id = ? "
+        "ORDER BY seq DESC LIMIT 1",
+        (victim,),
+    )
     db.execute("DELETE FROM history WHERE instance_id = ? AND seq = ?", (victim, last))
     plain = verify(db)
     assert plain.returncode == 1
-    assert f"instance {victim}, event #{last}: event #{last} deleted" in plain.stderr
+    gone = f"#{last}" if first == last else f"#{first}-#{last}"
+    assert f"instance {victim}, event #{first}: event {gone} deleted" in plain.stderr
     anchored = verify(db, "--anchor", str(out), "--key-file", str(hmac_key))
     assert anchored.returncode == 1 and f"instance {victim}" in anchored.stderr
 
@@ -145,30 +164,41 @@ def test_deleting_all_events_of_an_instance_is_detected_with_and_without_an_anch
 
 def _rewrite(db: Db, instance_id: str) -> None:
     """Alter event #1 and recompute every hash after it and the head, as an attacker with
-    write access would: the chain itself stays consistent."""
+    write access would: the chain itself stays consistent. (A row holds one command's
+    events, hashed together: schema 19.)"""
     with Client(Settings(database_url=db.url)) as client:
         events = client.history(instance_id)
-    prev = None
+    rows: list[list[HistoryEvent]] = []
     for event in events:
-        data = dict(event.data)
-        if event.seq == 1:
-            data["forged"] = True
-        digest = event_hash(
-            instance_id=instance_id,
-            seq=event.seq,
-            ts=event.ts,
-            kind=event.kind,
-            element_id=event.element_id,
-            element_instance_id=event.element_instance_id,
-            actor=event.actor,
-            command=event.command,
-            data=data,
-            prev_hash=prev,
-        )
-        data_param = "?" if db.kind == "sqlite" else "CAST(? AS jsonb)"
+        if rows and rows[-1][0].hash == event.hash:
+            rows[-1].append(event)
+        else:
+            rows.append([event])
+    prev = None
+    for row in rows:
+        data = [dict(e.data, forged=True) if e.seq == 1 else e.data for e in row]
+        contents = [
+            event_content(
+                instance_id=instance_id,
+                seq=e.seq,
+                ts=ts_text(e.ts),
+                kind=e.kind,
+                element_id=e.element_id,
+                element_instance_id=e.element_instance_id,
+                actor=e.actor,
+                command=e.command,
+                data=canonical_json(d),
+            )
+            for e, d in zip(row, data, strict=True)
+        ]
+        digest = content_hash(prev, row_content(contents))
+        stored = [
+            [e.kind, e.element_id, e.element_instance_id, d] for e, d in zip(row, data, strict=True)
+        ]
+        events_param = "?" if db.kind == "sqlite" else "CAST(? AS json)"
         db.execute(
-            f"UPDATE history SET data = {data_param}, hash = ? WHERE id = ?",
-            (json.dumps(data), bytes.fromhex(digest), event.id),
+            f"UPDATE history SET events = {events_param}, hash = ? WHERE id = ?",
+            (json.dumps(stored), bytes.fromhex(digest), row[0].id // ROW_LIMIT),
         )
         prev = digest
     assert prev is not None

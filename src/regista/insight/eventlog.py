@@ -117,7 +117,7 @@ def _variables(db: EventDatabase, scope: Scope) -> Iterator[tuple[str, dict[str,
     """(instance id, {name: last value}) of the instance scopes, ordered like `traces`."""
     sql, params = source_sql(db.dialect, scope)
     order = db.dialect.by_code_point("h.instance_id")
-    query = f"""{sql} SELECT h.instance_id AS case_id, h.data FROM history h
+    query = f"""{sql} SELECT h.instance_id AS case_id, h.data FROM history_events h
     JOIN cases c ON c.case_id = h.instance_id
     WHERE h.kind = 'variable_set' ORDER BY {order}, h.seq"""
     case_id: str | None = None

@@ -145,7 +145,7 @@ def from_history(db: EventDatabase, scope: Scope) -> SimulationInput:
     if not scope.imported:
         taken = db.all(
             f"""{sql} SELECT {db.dialect.json_text("h.data", "flow")} AS flow, COUNT(*) AS n
-            FROM history h JOIN cases c ON c.case_id = h.instance_id
+            FROM history_events h JOIN cases c ON c.case_id = h.instance_id
             WHERE h.kind = 'element_activated' GROUP BY 1""",
             params,
         )

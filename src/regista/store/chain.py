@@ -1,19 +1,22 @@
-"""The history hash chain: SHA-256 over an event's content and the previous event's hash.
+"""The history hash chain: SHA-256 over a row's content and the previous row's hash.
 
-The hash input is a canonical JSON text, so the same event hashes the same whether it was
-read back from SQLite, PostgreSQL (jsonb) or memory.
+A row is the run of consecutive events one unit of work appends with the same time, actor
+and command (`history_rows`): the SQL stores keep it as one database row (schema 19) and
+every store hashes it as one link, so a row of one event hashes exactly as each event did
+before. The hash input is a canonical JSON text, so the same events hash the same whether
+they were read back from SQLite, PostgreSQL (jsonb) or memory.
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any
 
 from regista.store.jsontext import json_encoder
-from regista.store.records import BrokenLink, HistoryEvent, HistoryHead
+from regista.store.records import BrokenLink, HistoryEvent, HistoryHead, NewEvent
 
 # json's own string encoder (C), as json.dumps(ensure_ascii=False) uses it
 _encode_text: Callable[[str], str] = json.encoder.encode_basestring
@@ -92,6 +95,34 @@ def content_hash(prev_hash: str | None, content: str) -> str:
     return hashlib.sha256(f"{prev_hash or ''}\n{content}".encode()).hexdigest()
 
 
+def row_content(contents: Sequence[str]) -> str:
+    """The hashed content of a row of events from theirs (`event_content`): one event's
+    alone, so one-event rows (all rows before schema 19) hash as before; several as a JSON
+    array of them."""
+    return contents[0] if len(contents) == 1 else f"[{','.join(contents)}]"
+
+
+ROW_LIMIT = 4096
+"""The most events one row holds (the SQL stores number a row's events from its id times
+this, see `regista.store.sql.historyrows`)."""
+
+
+def history_rows(events: Sequence[NewEvent], limit: int = ROW_LIMIT) -> list[range]:
+    """Where `events` (one append) split into rows: runs of consecutive events with the same
+    time, actor and command — one command's events, as a unit of work appends them — of at
+    most `limit` events each."""
+    rows: list[range] = []
+    start = 0
+    for i in range(1, len(events)):
+        a, b = events[i - 1], events[i]
+        if i - start >= limit or a.ts != b.ts or a.actor != b.actor or a.command != b.command:
+            rows.append(range(start, i))
+            start = i
+    if events:
+        rows.append(range(start, len(events)))
+    return rows
+
+
 def event_hash(
     *,
     instance_id: str,
@@ -121,10 +152,30 @@ def event_hash(
 
 
 def check_chain(events: Iterable[HistoryEvent]) -> BrokenLink | None:
-    """The first broken link in events of ONE instance ordered by seq, or None."""
-    prev: HistoryEvent | None = None
+    """The first broken link in events of ONE instance ordered by seq, or None. Consecutive
+    events with the same hash (and previous hash) are one row, hashed together."""
+    expected_seq = 1
+    prev_hash: str | None = None
+    row: list[HistoryEvent] = []
     for event in events:
-        expected_seq = 1 if prev is None else prev.seq + 1
+        if row and event.hash == row[0].hash and event.prev_hash == row[0].prev_hash:
+            row.append(event)
+            continue
+        if row:
+            broken = _check_row(row, expected_seq, prev_hash)
+            if broken is not None:
+                return broken
+            expected_seq, prev_hash = row[-1].seq + 1, row[0].hash
+        row = [event]
+    return _check_row(row, expected_seq, prev_hash) if row else None
+
+
+def _check_row(
+    row: list[HistoryEvent], expected_seq: int, prev_hash: str | None
+) -> BrokenLink | None:
+    """The first broken link of one row of events that should start at `expected_seq` and
+    follow `prev_hash`."""
+    for event in row:
         if event.seq != expected_seq:
             return BrokenLink(
                 event.instance_id,
@@ -132,34 +183,37 @@ def check_chain(events: Iterable[HistoryEvent]) -> BrokenLink | None:
                 event.id,
                 f"sequence gap: expected event #{expected_seq} (deleted or reordered events)",
             )
-        expected_prev = None if prev is None else prev.hash
-        if event.prev_hash != expected_prev:
-            return BrokenLink(
-                event.instance_id,
-                event.seq,
-                event.id,
-                "previous-hash does not match the hash of the event before it",
-            )
-        actual = event_hash(
-            instance_id=event.instance_id,
-            seq=event.seq,
-            ts=event.ts,
-            kind=event.kind,
-            element_id=event.element_id,
-            element_instance_id=event.element_instance_id,
-            actor=event.actor,
-            command=event.command,
-            data=event.data,
-            prev_hash=event.prev_hash,
+        expected_seq += 1
+    first = row[0]
+    if first.prev_hash != prev_hash:
+        return BrokenLink(
+            first.instance_id,
+            first.seq,
+            first.id,
+            "previous-hash does not match the hash of the event before it",
         )
-        if actual != event.hash:
-            return BrokenLink(
-                event.instance_id,
-                event.seq,
-                event.id,
-                "content does not match its hash (the event was altered)",
-            )
-        prev = event
+    contents = [
+        event_content(
+            instance_id=e.instance_id,
+            seq=e.seq,
+            ts=ts_text(e.ts),
+            kind=e.kind,
+            element_id=e.element_id,
+            element_instance_id=e.element_instance_id,
+            actor=e.actor,
+            command=e.command,
+            data=canonical_json(e.data),
+        )
+        for e in row
+    ]
+    if content_hash(prev_hash, row_content(contents)) != first.hash:
+        which = "the event was" if len(row) == 1 else f"an event of #{first.seq}-#{row[-1].seq} was"
+        return BrokenLink(
+            first.instance_id,
+            first.seq,
+            first.id,
+            f"content does not match its hash ({which} altered)",
+        )
     return None
 
 

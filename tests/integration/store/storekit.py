@@ -14,6 +14,7 @@ from typing import Any
 
 import psycopg
 
+import testkit
 from regista.store import Store
 from regista.store.interface import SchemaMode
 from regista.store.memory import MemoryStore
@@ -30,6 +31,11 @@ def at(seconds: float) -> datetime:
 
 def uid(prefix: str = "") -> str:
     return f"{prefix}{uuid.uuid4().hex[:12]}"
+
+
+#: The history row that holds event `seq` of an instance: its first with a last seq at least
+#: `seq` (parameters: instance, seq).
+_ROW_OF = "SELECT id FROM history WHERE instance_id = {0} AND seq >= {0} ORDER BY seq LIMIT 1"
 
 
 class Backend(ABC):
@@ -125,13 +131,17 @@ class SqliteBackend(SqlBackend):
         self.execute("UPDATE instances SET state = '{not json' WHERE id = ?", [instance_id])
 
     def tamper_history(self, store: Store, instance_id: str, seq: int, kind: str) -> None:
+        # the event's kind inside the row that holds it (schema 19: one row per command)
         self.execute(
-            "UPDATE history SET kind = ? WHERE instance_id = ? AND seq = ?",
-            [kind, instance_id, seq],
+            "UPDATE history SET events = json_set(events, "
+            "'$[' || (? - (seq - json_array_length(events) + 1)) || '][0]', ?) "
+            f"WHERE id = ({_ROW_OF.format('?')})",
+            [seq, kind, instance_id, seq],
         )
 
     def delete_history(self, store: Store, instance_id: str, seq: int) -> None:
-        self.execute("DELETE FROM history WHERE instance_id = ? AND seq = ?", [instance_id, seq])
+        """Delete the row that holds event `seq` (with the other events of its command)."""
+        self.execute(f"DELETE FROM history WHERE id = ({_ROW_OF.format('?')})", [instance_id, seq])
 
     def schema_dump(self) -> list[tuple[Any, ...]]:
         dump: list[tuple[Any, ...]] = []
@@ -213,13 +223,17 @@ class PostgresBackend(SqlBackend):
         )
 
     def tamper_history(self, store: Store, instance_id: str, seq: int, kind: str) -> None:
+        # the event's kind inside the row that holds it (schema 19: one row per command)
         self.execute(
-            "UPDATE history SET kind = %s WHERE instance_id = %s AND seq = %s",
-            [kind, instance_id, seq],
+            "UPDATE history SET events = jsonb_set(events::jsonb, ARRAY["
+            "(%s - (seq - json_array_length(events) + 1))::text, '0'], to_jsonb(%s::text))::json "
+            f"WHERE id = ({_ROW_OF.format('%s')})",
+            [seq, kind, instance_id, seq],
         )
 
     def delete_history(self, store: Store, instance_id: str, seq: int) -> None:
-        self.execute("DELETE FROM history WHERE instance_id = %s AND seq = %s", [instance_id, seq])
+        """Delete the row that holds event `seq` (with the other events of its command)."""
+        self.execute(f"DELETE FROM history WHERE id = ({_ROW_OF.format('%s')})", [instance_id, seq])
 
     def schema_dump(self) -> list[tuple[Any, ...]]:
         dump: list[tuple[Any, ...]] = []
@@ -250,3 +264,9 @@ class PostgresBackend(SqlBackend):
         ):
             dump.append(("constraint", *row))
         return sorted(dump, key=repr)
+
+
+def history_before_19(backend: SqlBackend) -> None:
+    """Turn the history back into what schema 18 kept (see `testkit.history_before_19`)."""
+    for statement in testkit.history_before_19(backend.name):
+        backend.execute(statement)

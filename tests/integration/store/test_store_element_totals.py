@@ -11,7 +11,7 @@ import random
 import threading
 from collections import Counter
 
-from storekit import T0, SqlBackend, at
+from storekit import T0, SqlBackend, at, history_before_19
 
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
@@ -205,7 +205,9 @@ def test_the_engine_keeps_the_totals_and_the_migration_rebuilds_them(
     # migration computes them from the history alone
     (migration,) = [m for m in sqlfiles.migrations(sql_backend.name) if m.name == "element_counts"]
     sql_backend.execute("DROP TABLE element_counts")
-    # the migrations after it run again too: schema 18 drops the history's prev_hash
+    # the migrations after it run again too: schema 18 drops the history's prev_hash, 19
+    # makes one row of each command's events
+    history_before_19(sql_backend)
     sql_backend.execute("ALTER TABLE history ADD COLUMN prev_hash text")
     sql_backend.execute(f"DELETE FROM schema_version WHERE version >= {migration.version}")
     again = sql_backend.open()

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import threading
+from typing import cast
 
 import pytest
-from storekit import Backend, PostgresBackend, at
+from storekit import Backend, PostgresBackend, SqlBackend, at
 
-from regista.store import NewEvent, SerializationConflict, Store
+from regista.store import HistoryEvent, NewEvent, SerializationConflict, Store
 from regista.store.chain import check_chain, event_hash
+from regista.store.sql.transaction import SqlTransaction
 from testkit import pg_lock_waiters, wait_until
 
 pytest_plugins = ["storefixtures"]
@@ -130,3 +132,46 @@ def test_appending_without_the_instance_lock_is_caught(backend: Backend) -> None
     assert store.verify_chain("i-1") is None
     with store.transaction(write=False) as tx:
         assert [e.kind for e in tx.history("i-1")] == ["a", "b"]
+
+
+def test_one_commands_events_share_a_row_and_its_hash(backend: Backend, store: Store) -> None:
+    append(store, "i-1", "a")
+    command = [
+        NewEvent(kind, at(5), element_id="task", actor="w", command="CompleteJob", data={"n": n})
+        for n, kind in enumerate(("job_completed", "variable_set", "element_completed"))
+    ]
+    with store.transaction() as tx:
+        written = tx.append_history("i-1", [*command, NewEvent("later", at(6))])
+    with store.transaction(write=False) as tx:
+        events = tx.history("i-1")
+    assert events[1:] == written
+    assert [e.seq for e in events] == [1, 2, 3, 4, 5] and len({e.id for e in events}) == 5
+    assert events[1].hash == events[2].hash == events[3].hash != events[4].hash
+    assert events[1].prev_hash == events[0].hash and events[4].prev_hash == events[3].hash
+    assert [e.data for e in events[1:4]] == [{"n": 0}, {"n": 1}, {"n": 2}]
+    assert check_chain(events) is None and store.verify_chain() is None
+    if isinstance(backend, SqlBackend):
+        rows = backend.execute(f"SELECT seq FROM history WHERE instance_id = {backend.p}", ["i-1"])
+        assert sorted(r[0] for r in rows) == [1, 4, 5]
+        backend.tamper_history(store, "i-1", 3, "forged")
+        broken = store.verify_chain("i-1")
+        assert broken is not None and broken.seq == 2 and "#2-#4 was altered" in broken.reason
+
+
+def test_pages_of_events_may_end_inside_a_row(sql_backend: SqlBackend) -> None:
+    """The audit reads every chain page by page (`history_page`): a page that ends inside a
+    row of several events goes on after its last event, each event read once."""
+    store = sql_backend.open()
+    for iid, n in (("i-1", 5), ("i-2", 3)):
+        with store.transaction() as tx:
+            tx.append_history(iid, [NewEvent("first", at(0))])
+            tx.append_history(iid, [NewEvent(f"e{k}", at(1), command="C") for k in range(n)])
+    with store.transaction(write=False) as tx:
+        expected = tx.history("i-1") + tx.history("i-2")
+        read: list[HistoryEvent] = []
+        after = ("", 0)
+        while page := cast(SqlTransaction, tx).history_page(after, 4):
+            read += page
+            after = (page[-1].instance_id, page[-1].seq)
+    assert read == expected and len(read) == 10
+    assert store.audit_history() == []

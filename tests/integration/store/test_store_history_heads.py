@@ -8,7 +8,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-from storekit import Backend, MemoryBackend, SqlBackend, at
+from storekit import Backend, MemoryBackend, SqlBackend, at, history_before_19
 from test_store_history import append
 from test_store_retention import add_instance
 
@@ -104,9 +104,11 @@ def test_the_migration_computes_the_heads_of_existing_history(sql_backend: SqlBa
     # back to the schema before the heads (no table), then the heads migration alone,
     # wherever it stands among the migrations
     sql_backend.execute("DROP TABLE history_heads")
+    history_before_19(sql_backend)
     _history_before_18(sql_backend)
     _replay(sql_backend, "history_heads")
     _replay(sql_backend, "history_compact")
+    _replay(sql_backend, "history_rows")
     upgraded = sql_backend.open(schema="ignore")
     assert upgraded.history_heads() == expected
     assert upgraded.audit_history() == []
@@ -143,14 +145,15 @@ def test_schema_18_keeps_the_chains_of_existing_history(sql_backend: SqlBackend)
     heads = store.history_heads()
     store.close()
     # back to schema 17 (hex text, the previous hash stored), heads included
+    history_before_19(sql_backend)
     _history_before_18(sql_backend)
     text = "encode(hash, 'hex')" if sql_backend.name == "postgres" else "lower(hex(hash))"
     if sql_backend.name == "postgres":
         sql_backend.execute(f"ALTER TABLE history_heads ALTER COLUMN hash TYPE text USING {text}")
     else:
         sql_backend.execute(f"UPDATE history_heads SET hash = {text}")
-    sql_backend.execute("DELETE FROM schema_version WHERE version = 18")
-    upgraded = sql_backend.open()  # migrates to 18
+    sql_backend.execute("DELETE FROM schema_version WHERE version >= 18")
+    upgraded = sql_backend.open()  # migrates to 18 and 19
     assert upgraded.schema_version() == sqlfiles.latest_version("sqlite")  # both the same
     with upgraded.transaction(write=False) as tx:
         assert tx.history("i-1") + tx.history("i-2") == expected
@@ -163,6 +166,35 @@ def test_schema_18_keeps_the_chains_of_existing_history(sql_backend: SqlBackend)
     assert events[3].prev_hash == expected[2].hash
     assert upgraded.audit_history() == []
     # and an altered event written before 18 is still found
+    sql_backend.tamper_history(upgraded, "i-1", 2, "forged")
+    (broken,) = upgraded.audit_history()
+    assert (broken.instance_id, broken.seq) == ("i-1", 2)
+
+
+def test_schema_19_keeps_the_rows_of_one_event(sql_backend: SqlBackend) -> None:
+    store = sql_backend.open()
+    append(store, "i-1", "a", "b", "c")
+    with store.transaction(write=False) as tx:
+        expected = tx.history("i-1")
+    heads = store.history_heads()
+    store.close()
+    history_before_19(sql_backend)
+    sql_backend.execute("DELETE FROM schema_version WHERE version = 19")
+    upgraded = sql_backend.open()  # migrates to 19
+    with upgraded.transaction(write=False) as tx:
+        assert tx.history("i-1") == expected
+    assert upgraded.history_heads() == heads
+    assert upgraded.audit_history() == []
+    # a command's events after the old rows make one row that chains on from them
+    with upgraded.transaction() as tx:
+        tx.append_history("i-1", [NewEvent("x", at(9), command="C"), NewEvent("y", at(9))])
+        tx.append_history("i-1", [NewEvent("z", at(10), command="C")] * 3)
+    with upgraded.transaction(write=False) as tx:
+        events = tx.history("i-1")
+    assert [e.seq for e in events] == list(range(1, 9))
+    assert events[3].prev_hash == expected[2].hash
+    assert events[5].hash == events[6].hash == events[7].hash
+    assert upgraded.audit_history() == []
     sql_backend.tamper_history(upgraded, "i-1", 2, "forged")
     (broken,) = upgraded.audit_history()
     assert (broken.instance_id, broken.seq) == ("i-1", 2)

@@ -8,7 +8,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import replace
 from datetime import datetime, timedelta
 
-from regista.store.chain import event_hash
+from regista.store.chain import (
+    canonical_json,
+    content_hash,
+    event_content,
+    history_rows,
+    row_content,
+    ts_text,
+)
 from regista.store.errors import (
     CorruptState,
     DuplicateKey,
@@ -637,39 +644,46 @@ class MemoryTransaction(
         seq, prev = (chain[-1].seq, chain[-1].hash) if chain else (0, None)
         built: list[HistoryEvent] = []
         next_id = self._t.counters["history_id"]
-        for event in events:
-            seq += 1
-            next_id += 1
-            ts = utc(event.ts, "history event time")
-            data = copy_json(event.data, f"data of history event {event.kind!r}")
-            digest = event_hash(
-                instance_id=instance_id,
-                seq=seq,
-                ts=ts,
-                kind=event.kind,
-                element_id=event.element_id,
-                element_instance_id=event.element_instance_id,
-                actor=event.actor,
-                command=event.command,
-                data=data,
-                prev_hash=prev,
-            )
-            built.append(
-                HistoryEvent(
-                    id=next_id,
-                    instance_id=instance_id,
-                    seq=seq,
-                    ts=ts,
-                    kind=event.kind,
-                    element_id=event.element_id,
-                    element_instance_id=event.element_instance_id,
-                    actor=event.actor,
-                    command=event.command,
-                    data=data,
-                    prev_hash=prev,
-                    hash=digest,
+        # the events of one row (`chain.history_rows`) share its hash, as in the SQL stores
+        for row in history_rows(events):
+            first = len(built)
+            contents: list[str] = []
+            for event in events[row.start : row.stop]:
+                seq += 1
+                next_id += 1
+                ts = utc(event.ts, "history event time")
+                data = copy_json(event.data, f"data of history event {event.kind!r}")
+                contents.append(
+                    event_content(
+                        instance_id=instance_id,
+                        seq=seq,
+                        ts=ts_text(ts),
+                        kind=event.kind,
+                        element_id=event.element_id,
+                        element_instance_id=event.element_instance_id,
+                        actor=event.actor,
+                        command=event.command,
+                        data=canonical_json(data),
+                    )
                 )
-            )
+                built.append(
+                    HistoryEvent(
+                        id=next_id,
+                        instance_id=instance_id,
+                        seq=seq,
+                        ts=ts,
+                        kind=event.kind,
+                        element_id=event.element_id,
+                        element_instance_id=event.element_instance_id,
+                        actor=event.actor,
+                        command=event.command,
+                        data=data,
+                        prev_hash=prev,
+                        hash="",
+                    )
+                )
+            digest = content_hash(prev, row_content(contents))
+            built[first:] = [replace(e, hash=digest) for e in built[first:]]
             prev = digest
         self._j.set(self._t.history, instance_id, [*chain, *built])
         self._j.set(

@@ -1,9 +1,12 @@
 """The history events of a unit of work as rows: numbered after the head of their
-instance's chain, hashed (`regista.store.chain`), and encoded once.
+instance's chain, grouped into rows (`chain.history_rows`: one command's events), hashed
+(`regista.store.chain`), and encoded once.
 
-The canonical JSON text that is hashed serves the insert as well: its data part is the
-`data` column, and on PostgreSQL the events go to the database as one JSON array of these
-texts (plus the hashes), so nothing is encoded twice.
+A row (schema 19) keeps what its events share — instance, time, actor, command — once, its
+events as one compact JSON array of `[kind, element_id, element_instance_id, data]`, the
+seq of its last event and one hash. The event texts that are hashed serve the insert as
+well, so nothing is encoded twice. The events of row `id` are numbered `id * ROW_LIMIT + i`
+(`history_events`, the view that reads rows as events).
 """
 
 from __future__ import annotations
@@ -14,19 +17,28 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
-from regista.store.chain import canonical_json, content_hash, event_field, ts_text
+from regista.store.chain import (
+    ROW_LIMIT,
+    canonical_json,
+    content_hash,
+    event_field,
+    history_rows,
+    row_content,
+    ts_text,
+)
 from regista.store.records import HistoryEvent, NewEvent
 from regista.store.sql.base import hash_in
 from regista.store.values import aware
 
-__all__ = ["Link", "json_rows", "link_events", "tuple_rows"]
+__all__ = ["HistoryRow", "Link", "event_ids", "json_rows", "link_events", "tuple_rows"]
 
 _json_text: Callable[[str | None], str] = json.JSONEncoder(ensure_ascii=False).encode
 
 
 @dataclass(slots=True)
 class Link:
-    """An event numbered and hashed into its instance's chain, ready to insert."""
+    """An event numbered and hashed into its instance's chain (with the other events of its
+    row), ready to insert."""
 
     event: NewEvent
     seq: int
@@ -34,10 +46,10 @@ class Link:
     ts_column: Any
     data: str
     """The canonical JSON text of the event's data (hashed, and stored as it is)."""
-    content: str
-    """The canonical JSON text hashed for the event (see `chain.event_content`)."""
     prev: str | None
+    """The hash of the row before this event's row."""
     hash: str
+    """The hash of this event's row."""
 
     def stored(self, instance_id: str, event_id: int) -> HistoryEvent:
         event = self.event
@@ -57,13 +69,32 @@ class Link:
         )
 
 
+@dataclass(slots=True)
+class HistoryRow:
+    """One history row: consecutive events of one time, actor and command."""
+
+    seq: int
+    """The seq of its last event (its key with the instance)."""
+    size: int
+    ts_text: str
+    """The time as JSON text (as hashed)."""
+    ts_column: Any
+    actor: str
+    """The actor as JSON text."""
+    command: str
+    """The command as JSON text."""
+    events: str
+    """The JSON array of its events: `[kind, element_id, element_instance_id, data]` each."""
+    hash: str
+
+
 def link_events(
     instance_id: str,
     head: tuple[int, str | None],
     events: Sequence[NewEvent],
     ts_column: Callable[[datetime], Any],
-) -> list[Link]:
-    """Number and hash `events` after `head` (the seq and hash of the chain's last event);
+) -> tuple[list[Link], list[HistoryRow]]:
+    """Number and hash `events` after `head` (the seq and hash of the chain's last row);
     `ts_column` gives the time as the dialect stores it."""
     seq, prev = head
     stamps: dict[datetime, tuple[datetime, str, Any]] = {}
@@ -81,49 +112,75 @@ def link_events(
 
     head_text = f"[{enc(instance_id)},"
     links: list[Link] = []
-    for event in events:
-        seq += 1
-        stamp = stamps.get(event.ts)
+    rows: list[HistoryRow] = []
+    for bounds in history_rows(events):
+        first = events[bounds.start]
+        stamp = stamps.get(first.ts)
         if stamp is None:
-            ts = aware(event.ts, "history event time").astimezone(UTC)
-            stamp = stamps[event.ts] = (ts, enc(ts_text(ts)), ts_column(ts))
-        data = canonical_json(event.data)
-        content = (
-            f"{head_text}{seq},{stamp[1]},{enc(event.kind)},{enc(event.element_id)},"
-            f"{enc(event.element_instance_id)},{enc(event.actor)},{enc(event.command)},"
-            f"{data}]"
+            ts = aware(first.ts, "history event time").astimezone(UTC)
+            stamp = stamps[first.ts] = (ts, enc(ts_text(ts)), ts_column(ts))
+        actor, command = enc(first.actor), enc(first.command)
+        shared = f"{actor},{command},"
+        contents: list[str] = []
+        pieces: list[str] = []
+        start = len(links)
+        for event in events[bounds.start : bounds.stop]:
+            seq += 1
+            data = canonical_json(event.data)
+            fields = f"{enc(event.kind)},{enc(event.element_id)},{enc(event.element_instance_id)},"
+            contents.append(f"{head_text}{seq},{stamp[1]},{fields}{shared}{data}]")
+            pieces.append(f"[{fields}{data}]")
+            links.append(Link(event, seq, stamp[0], stamp[2], data, prev, ""))
+        digest = content_hash(prev, row_content(contents))
+        for link in links[start:]:
+            link.hash = digest
+        events_text = f"[{','.join(pieces)}]"
+        rows.append(
+            HistoryRow(seq, len(pieces), stamp[1], stamp[2], actor, command, events_text, digest)
         )
-        digest = content_hash(prev, content)
-        links.append(Link(event, seq, stamp[0], stamp[2], data, content, prev, digest))
         prev = digest
-    return links
+    return links, rows
 
 
-def json_rows(links: Sequence[Link]) -> str:
-    """The events as one JSON array of arrays: the hashed content, then the hash —
-    `[instance_id, seq, ts, kind, element_id, element_instance_id, actor, command, data,
-    hash]` (`history_add_rows`, which keeps the hash's bytes; the previous hash is the
-    event before's, not stored)."""
-    rows = ",".join(f"{link.content[:-1]},{_json_text(link.hash)}]" for link in links)
-    return f"[{rows}]"
+def event_ids(found: Sequence[Any]) -> dict[int, int]:
+    """The ids of the events of inserted rows by seq, from their (id, seq, size)."""
+    ids: dict[int, int] = {}
+    for r in found:
+        base, last, size = int(r["id"]) * ROW_LIMIT, int(r["seq"]), int(r["size"])
+        for i in range(size):
+            ids[last - size + 1 + i] = base + i
+    return ids
+
+
+def json_rows(instance_id: str, rows: Sequence[HistoryRow]) -> str:
+    """The rows as one JSON array of arrays — `[instance_id, seq, ts, actor, command,
+    events, hash]` (`history_add_rows`, which keeps the hash's bytes)."""
+    iid = event_field(instance_id)
+    parts = ",".join(
+        f"[{iid},{r.seq},{r.ts_text},{r.actor},{r.command},{r.events},{_json_text(r.hash)}]"
+        for r in rows
+    )
+    return f"[{parts}]"
 
 
 def tuple_rows(
-    instance_id: str, links: Sequence[Link], json_column: Callable[[str], Any]
+    instance_id: str, links: Sequence[Link], rows: Sequence[HistoryRow]
 ) -> list[tuple[Any, ...]]:
-    """The events as parameter tuples in the column order of `history_add`."""
-    return [
-        (
-            instance_id,
-            link.seq,
-            link.ts_column,
-            link.event.kind,
-            link.event.element_id,
-            link.event.element_instance_id,
-            link.event.actor,
-            link.event.command,
-            json_column(link.data),
-            hash_in(link.hash),
+    """The rows as parameter tuples in the column order of `history_add`."""
+    out: list[tuple[Any, ...]] = []
+    at = 0
+    for row in rows:
+        event = links[at].event
+        at += row.size
+        out.append(
+            (
+                instance_id,
+                row.seq,
+                row.ts_column,
+                event.actor,
+                event.command,
+                row.events,
+                hash_in(row.hash),
+            )
         )
-        for link in links
-    ]
+    return out

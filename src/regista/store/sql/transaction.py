@@ -52,7 +52,14 @@ from regista.store.sql.alerts import SqlAlerts
 from regista.store.sql.base import hash_in, hash_opt, hash_out, key_in
 from regista.store.sql.decision_instances import SqlDecisionInstances
 from regista.store.sql.deployments import SqlDeployments
-from regista.store.sql.historyrows import Link, json_rows, link_events, tuple_rows
+from regista.store.sql.historyrows import (
+    HistoryRow,
+    Link,
+    event_ids,
+    json_rows,
+    link_events,
+    tuple_rows,
+)
 from regista.store.sql.identity import SqlIdentity
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
@@ -78,7 +85,6 @@ _RENAMES = (
 _EPOCH = datetime(1, 1, 2, tzinfo=UTC)
 
 _PRUNED_TABLES = (
-    "history",
     "jobs",
     "timers",
     "user_tasks",
@@ -671,17 +677,20 @@ class SqlTransaction(
         self._s.check_usable("append_history", write=True)
         if not events:
             return []
-        links = self._chain(instance_id, events)
-        ids = self._write_history(instance_id, links, returning=True)
+        links, rows = self._chain(instance_id, events)
+        ids = self._write_history(instance_id, links, rows, returning=True)
         return [link.stored(instance_id, ids[link.seq]) for link in links]
 
     def add_history(self, instance_id: str, events: Sequence[NewEvent]) -> None:
         self._s.check_usable("add_history", write=True)
         if events:
-            self._write_history(instance_id, self._chain(instance_id, events), returning=False)
+            links, rows = self._chain(instance_id, events)
+            self._write_history(instance_id, links, rows, returning=False)
 
-    def _chain(self, instance_id: str, events: Sequence[NewEvent]) -> list[Link]:
-        """Number and hash `events` after the head of the instance's chain."""
+    def _chain(
+        self, instance_id: str, events: Sequence[NewEvent]
+    ) -> tuple[list[Link], list[HistoryRow]]:
+        """Number, group into rows and hash `events` after the head of the instance's chain."""
         head = self._heads.get(instance_id)
         if head is None:
             last = self._s.one("history_last", instance_id=instance_id)
@@ -689,25 +698,24 @@ class SqlTransaction(
         return link_events(instance_id, head, events, self._c.ts)
 
     def _write_history(
-        self, instance_id: str, links: list[Link], *, returning: bool
+        self, instance_id: str, links: list[Link], rows: list[HistoryRow], *, returning: bool
     ) -> dict[int, int]:
-        """Insert the events in one statement; with `returning`, their ids by seq."""
+        """Insert the rows in one statement; with `returning`, the events' ids by seq."""
         ids: dict[int, int] = {}
         try:
             if self._s.dialect.history_as_json:
-                rows = json_rows(links)
+                data = json_rows(instance_id, rows)
                 if returning:
-                    found = self._s.all("history_insert_rows", write=True, rows=rows)
-                    ids = {int(r["seq"]): int(r["id"]) for r in found}
+                    ids = event_ids(self._s.all("history_insert_rows", write=True, rows=data))
                 else:
-                    self._s.write("history_add_rows", rows=rows)
+                    self._s.write("history_add_rows", rows=data)
             else:
-                self._s.write_many("history_add", tuple_rows(instance_id, links, self._c.json_text))
+                self._s.write_many("history_add", tuple_rows(instance_id, links, rows))
                 if returning:
                     found = self._s.all(
                         "history_ids", instance_id=instance_id, after_seq=links[0].seq - 1
                     )
-                    ids = {int(r["seq"]): int(r["id"]) for r in found}
+                    ids = event_ids(found)
         except (SerializationConflict, DuplicateKey) as exc:
             raise SerializationConflict(
                 f"the history of instance {instance_id!r} was appended to concurrently; "
@@ -766,7 +774,14 @@ class SqlTransaction(
         param = self._c.text_list(ids)
         # pruned instances leave the element totals (counted from the history, before it goes)
         self._s.change("element_counts_forget", ids=param)
-        counts = {table: self._s.change(f"delete_{table}", ids=param) for table in _PRUNED_TABLES}
+        # a history row holds a command's events: the count is of the events it held
+        counts = {
+            "history": sum(
+                int(r["n"]) for r in self._s.all("delete_history", write=True, ids=param)
+            )
+        }
+        for table in _PRUNED_TABLES:
+            counts[table] = self._s.change(f"delete_{table}", ids=param)
         # whole instances go, so their chain heads, variables and steps go with them
         self._s.change("delete_history_heads", ids=param)
         self._s.change("delete_variables", ids=param)

@@ -355,47 +355,62 @@ LIMIT :limit;
 SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
 
 -- name: history_add_rows
--- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
--- element_id, element_instance_id, actor, command, data, hash]
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
-SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
-FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
+-- the rows of one unit of work as one JSON array of arrays: [instance_id, seq, ts, actor,
+-- command, events, hash]; a row holds the events of one command (schema 19): `events` is
+-- their JSON array, `seq` the last one's
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e -> 5,
+    decode(e ->> 6, 'hex')
+FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r (e, n)
 ORDER BY n;
 
 -- name: history_insert_rows
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
-SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e ->> 5, e ->> 6,
-    e ->> 7, e -> 8, decode(e ->> 9, 'hex')
-FROM jsonb_array_elements(CAST(:rows AS jsonb)) WITH ORDINALITY AS r (e, n)
+-- the rows' events are numbered id * 4096 + i (see history_events)
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+SELECT e ->> 0, (e ->> 1)::integer, (e ->> 2)::timestamptz, e ->> 3, e ->> 4, e -> 5,
+    decode(e ->> 6, 'hex')
+FROM json_array_elements(CAST(:rows AS json)) WITH ORDINALITY AS r (e, n)
 ORDER BY n
-RETURNING id, seq;
+RETURNING id, seq, json_array_length(events) AS size;
 
 -- name: history_add
--- (unused here: PostgreSQL sends the events of a unit of work as one JSON parameter, see
--- history_add_rows; SQLite binds this one per event)
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
-VALUES (:instance_id, :seq, :ts, :kind, :element_id, :element_instance_id, :actor,
-    :command, :data, :hash);
+-- (unused here: PostgreSQL sends the rows of a unit of work as one JSON parameter, see
+-- history_add_rows; SQLite binds this one per row)
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+VALUES (:instance_id, :seq, :ts, :actor, :command, :events, :hash);
 
 -- name: history_ids
-SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
+SELECT id, seq, json_array_length(events) AS size FROM history
+WHERE instance_id = :instance_id AND seq > :after_seq;
 
 -- name: history_of_instance
--- the previous hash is the hash of the event before (schema 18 stores it once)
-SELECT h.*, LAG(h.hash) OVER (ORDER BY h.seq) AS prev_hash
-FROM history h WHERE h.instance_id = :instance_id ORDER BY h.seq;
+-- each row's events (in their order in the row: the rows come by the key, each one's
+-- events in array order), with the hash of the row before (not stored)
+SELECT h.id * 4096 + e.n - 1 AS id, h.instance_id,
+    h.seq - json_array_length(h.events) + e.n::integer AS seq, h.ts, e.v ->> 0 AS kind,
+    e.v ->> 1 AS element_id, e.v ->> 2 AS element_instance_id, h.actor, h.command,
+    e.v -> 3 AS data, h.hash, (
+        SELECT p.hash FROM history p
+        WHERE p.instance_id = h.instance_id AND p.seq < h.seq
+        ORDER BY p.seq DESC LIMIT 1
+    ) AS prev_hash
+FROM history h CROSS JOIN LATERAL json_array_elements(h.events) WITH ORDINALITY AS e (v, n)
+WHERE h.instance_id = :instance_id
+ORDER BY h.seq;
 
 -- name: history_page
--- the previous hash is the hash of the event before, found by the (instance_id, seq) key
-SELECT h.*,
-    (SELECT p.hash FROM history p WHERE p.instance_id = h.instance_id AND p.seq = h.seq - 1)
-        AS prev_hash
-FROM history h
-WHERE h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq)
+-- the events of every instance after (instance, seq), found by the (instance_id, seq) key
+SELECT h.id * 4096 + e.n - 1 AS id, h.instance_id,
+    h.seq - json_array_length(h.events) + e.n::integer AS seq, h.ts, e.v ->> 0 AS kind,
+    e.v ->> 1 AS element_id, e.v ->> 2 AS element_instance_id, h.actor, h.command,
+    e.v -> 3 AS data, h.hash, (
+        SELECT p.hash FROM history p
+        WHERE p.instance_id = h.instance_id AND p.seq < h.seq
+        ORDER BY p.seq DESC LIMIT 1
+    ) AS prev_hash
+FROM history h CROSS JOIN LATERAL json_array_elements(h.events) WITH ORDINALITY AS e (v, n)
+WHERE (h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq))
+    AND (h.instance_id > :after_instance OR h.seq - json_array_length(h.events) + e.n::integer > :after_seq)
 ORDER BY h.instance_id, h.seq
 LIMIT :limit;
 

@@ -38,7 +38,9 @@ WHERE i.status IN ('completed', 'terminated', 'cancelled')
       WHERE p.id = i.parent_instance_id AND (p.ended_at IS NULL OR p.ended_at >= :before)));
 
 -- name: delete_history
-DELETE FROM history WHERE instance_id = ANY(:ids);
+-- each row's events counted (a row holds the events of one command)
+DELETE FROM history WHERE instance_id = ANY(:ids)
+RETURNING json_array_length(events) AS n;
 
 -- name: delete_steps
 DELETE FROM steps WHERE instance_id = ANY(:ids);

@@ -16,7 +16,7 @@ ORDER BY definition_id, status;
 
 -- name: element_event_counts
 SELECT h.element_id, h.kind, count(*) AS n
-FROM instances i JOIN history h ON h.instance_id = i.id
+FROM instances i JOIN history_events h ON h.instance_id = i.id
 WHERE i.definition_id = :definition_id
   AND i.status = ANY(:statuses)
   AND h.element_id IS NOT NULL
@@ -67,13 +67,13 @@ ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
 
 -- name: element_counts_forget
 -- retention: the instances :ids leave their definitions' counts (read from their history
--- by history_elements), before their history is deleted
+-- rows by the (instance_id, seq) key), before their history is deleted
 INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
 SELECT i.definition_id, h.element_id, 0,
     -count(*) FILTER (WHERE h.kind = 'element_activated'),
     -count(*) FILTER (WHERE h.kind = 'element_completed'),
     -count(*) FILTER (WHERE h.kind = 'element_terminated')
-FROM instances i JOIN history h ON h.instance_id = i.id
+FROM instances i JOIN history_events h ON h.instance_id = i.id
 WHERE i.id = ANY(:ids)
   AND h.element_id IS NOT NULL
   AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
@@ -95,7 +95,7 @@ FROM (
         count(*) FILTER (WHERE h.kind = 'element_activated') AS a,
         count(*) FILTER (WHERE h.kind = 'element_completed') AS c,
         count(*) FILTER (WHERE h.kind = 'element_terminated') AS t
-    FROM instances i JOIN history h ON h.instance_id = i.id
+    FROM instances i JOIN history_events h ON h.instance_id = i.id
     WHERE i.id = :id AND i.definition_id <> CAST(:definition_id AS text)
       AND h.element_id IS NOT NULL
       AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')

@@ -320,46 +320,63 @@ LIMIT :limit;
 SELECT seq, hash FROM history WHERE instance_id = :instance_id ORDER BY seq DESC LIMIT 1;
 
 -- name: history_add
--- positional: one tuple per event, bound by executemany (cheaper than a dict per row)
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?);
+-- positional: one tuple per row, bound by executemany (cheaper than a dict per row); a row
+-- holds the events of one command (schema 19): `events` is their JSON array, `seq` the
+-- last one's
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?);
 
 -- name: history_ids
-SELECT id, seq FROM history WHERE instance_id = :instance_id AND seq > :after_seq;
+-- the rows just inserted: their events are numbered id * 4096 + i (see history_events)
+SELECT id, seq, json_array_length(events) AS size FROM history
+WHERE instance_id = :instance_id AND seq > :after_seq;
 
 -- name: history_add_rows
--- the events of one unit of work as one JSON array of arrays: [instance_id, seq, ts, kind,
--- element_id, element_instance_id, actor, command, data, hash]; unused here (history_add
--- binds the hash's bytes): these would keep the hex text, which reads back the same
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
+-- the rows of one unit of work as one JSON array of arrays: [instance_id, seq, ts, actor,
+-- command, events, hash]; unused here (history_add binds the hash's bytes): these would
+-- keep the hex text, which reads back the same
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
 SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
-    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9
+    value -> 5, value ->> 6
 FROM json_each(:rows)
 ORDER BY key;
 
 -- name: history_insert_rows
-INSERT INTO history (instance_id, seq, ts, kind, element_id, element_instance_id, actor,
-    command, data, hash)
+INSERT INTO history (instance_id, seq, ts, actor, command, events, hash)
 SELECT value ->> 0, value ->> 1, substr(value ->> 2, 1, 26) || 'Z', value ->> 3, value ->> 4,
-    value ->> 5, value ->> 6, value ->> 7, value -> 8, value ->> 9
+    value -> 5, value ->> 6
 FROM json_each(:rows)
 ORDER BY key
-RETURNING id, seq;
+RETURNING id, seq, json_array_length(events) AS size;
 
 -- name: history_of_instance
--- the previous hash is the hash of the event before (schema 18 stores it once)
-SELECT h.*, LAG(h.hash) OVER (ORDER BY h.seq) AS prev_hash
-FROM history h WHERE h.instance_id = :instance_id ORDER BY h.seq;
+-- each row's events (in their order in the row: the rows come by the key, each one's
+-- events in array order), with the hash of the row before (not stored)
+SELECT h.id * 4096 + e.key AS id, h.instance_id,
+    h.seq - json_array_length(h.events) + 1 + e.key AS seq, h.ts, e.value ->> 0 AS kind,
+    e.value ->> 1 AS element_id, e.value ->> 2 AS element_instance_id, h.actor, h.command,
+    e.value -> 3 AS data, h.hash, (
+        SELECT p.hash FROM history p
+        WHERE p.instance_id = h.instance_id AND p.seq < h.seq
+        ORDER BY p.seq DESC LIMIT 1
+    ) AS prev_hash
+FROM history h, json_each(h.events) AS e
+WHERE h.instance_id = :instance_id
+ORDER BY h.seq;
 
 -- name: history_page
--- the previous hash is the hash of the event before, found by the (instance_id, seq) key
-SELECT h.*,
-    (SELECT p.hash FROM history p WHERE p.instance_id = h.instance_id AND p.seq = h.seq - 1)
-        AS prev_hash
-FROM history h
-WHERE h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq)
+-- the events of every instance after (instance, seq), found by the (instance_id, seq) key
+SELECT h.id * 4096 + e.key AS id, h.instance_id,
+    h.seq - json_array_length(h.events) + 1 + e.key AS seq, h.ts, e.value ->> 0 AS kind,
+    e.value ->> 1 AS element_id, e.value ->> 2 AS element_instance_id, h.actor, h.command,
+    e.value -> 3 AS data, h.hash, (
+        SELECT p.hash FROM history p
+        WHERE p.instance_id = h.instance_id AND p.seq < h.seq
+        ORDER BY p.seq DESC LIMIT 1
+    ) AS prev_hash
+FROM history h, json_each(h.events) AS e
+WHERE (h.instance_id > :after_instance OR (h.instance_id = :after_instance AND h.seq > :after_seq))
+    AND (h.instance_id > :after_instance OR h.seq - json_array_length(h.events) + 1 + e.key > :after_seq)
 ORDER BY h.instance_id, h.seq
 LIMIT :limit;
 

@@ -171,24 +171,31 @@ CREATE INDEX incidents_created ON incidents (created_at, id);
 CREATE INDEX incidents_instance ON incidents (instance_id, created_at, id);
 CREATE INDEX incidents_open ON incidents (created_at, id) WHERE resolved_at IS NULL;
 
--- `hash` holds the 32 bytes of the SHA-256 (a BLOB; hex text in rows written before
--- schema 18); the previous hash is the hash of the event before (seq - 1), not stored
+-- One row per command (schema 19): the events one unit of work appends with the same time,
+-- actor and command, as a JSON array of [kind, element_id, element_instance_id, data];
+-- `seq` is the last event's and the hash chain links rows (store/chain.py). `hash` holds
+-- the 32 bytes of the SHA-256 (a BLOB; hex text in rows written before schema 18); the
+-- previous hash is the hash of the row before, not stored.
 CREATE TABLE history (
     id                   INTEGER PRIMARY KEY,
     instance_id          TEXT NOT NULL,
     seq                  INTEGER NOT NULL,
     ts                   TEXT NOT NULL,
-    kind                 TEXT NOT NULL,
-    element_id           TEXT,
-    element_instance_id  TEXT,
     actor                TEXT,
     command              TEXT,
-    data                 TEXT NOT NULL,
+    events               TEXT NOT NULL,
     hash                 TEXT NOT NULL,
     UNIQUE (instance_id, seq)
 );
-CREATE INDEX history_elements ON history (instance_id, kind, element_id)
-    WHERE element_id IS NOT NULL;
+
+-- The rows read as events (the events of row `id` are numbered id * 4096 + i), for the
+-- queries that look at events.
+CREATE VIEW history_events AS
+SELECT h.id * 4096 + e.key AS id, h.instance_id,
+    h.seq - json_array_length(h.events) + 1 + e.key AS seq, h.ts, e.value ->> 0 AS kind,
+    e.value ->> 1 AS element_id, e.value ->> 2 AS element_instance_id, h.actor, h.command,
+    e.value -> 3 AS data, h.hash
+FROM history AS h, json_each(h.events) AS e;
 
 -- The head of each instance's history chain, kept by the code that appends the history
 -- (`hash` as in history).

@@ -16,7 +16,7 @@ ORDER BY definition_id, status;
 
 -- name: element_event_counts
 SELECT h.element_id, h.kind, count(*) AS n
-FROM instances i JOIN history h ON h.instance_id = i.id
+FROM instances i JOIN history_events h ON h.instance_id = i.id
 WHERE i.definition_id = :definition_id
   AND i.status IN (SELECT value FROM json_each(:statuses))
   AND h.element_id IS NOT NULL
@@ -69,12 +69,12 @@ ON CONFLICT (definition_id, element_id, shard) DO UPDATE SET
 
 -- name: element_counts_forget
 -- retention: the instances :ids (a JSON array) leave their definitions' counts (read from
--- their history by history_elements), before their history is deleted
+-- their history rows by the (instance_id, seq) key), before their history is deleted
 INSERT INTO element_counts (definition_id, element_id, shard, activated, completed, terminated)
 SELECT i.definition_id, h.element_id, 0,
     -sum(h.kind = 'element_activated'), -sum(h.kind = 'element_completed'),
     -sum(h.kind = 'element_terminated')
-FROM instances i JOIN history h ON h.instance_id = i.id
+FROM instances i JOIN history_events h ON h.instance_id = i.id
 WHERE i.id IN (SELECT value FROM json_each(:ids))
   AND h.element_id IS NOT NULL
   AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
@@ -94,7 +94,7 @@ SELECT CASE WHEN s.sign < 0 THEN m.old ELSE :definition_id END AS target, m.elem
 FROM (
     SELECT i.definition_id AS old, h.element_id, sum(h.kind = 'element_activated') AS a,
         sum(h.kind = 'element_completed') AS c, sum(h.kind = 'element_terminated') AS t
-    FROM instances i JOIN history h ON h.instance_id = i.id
+    FROM instances i JOIN history_events h ON h.instance_id = i.id
     WHERE i.id = :id AND i.definition_id <> :definition_id
       AND h.element_id IS NOT NULL
       AND h.kind IN ('element_activated', 'element_completed', 'element_terminated')
