@@ -128,6 +128,15 @@ class Requirement:
     def __init__(self, *roles: str) -> None:
         self.roles = roles
 
+    def known(self, request: Request) -> Principal | None:
+        """The caller, when found without verifying anything (cached credentials) and
+        holding one of the roles; None when `__call__` has more to do (verify, refuse)."""
+        try:
+            principal = _known_caller(request)
+        except ApiError:  # a session without its CSRF token: `__call__` refuses it
+            return None
+        return principal if principal is not None and principal.has(*self.roles) else None
+
     async def __call__(self, request: Request) -> Principal:
         # A coroutine: a caller already verified is found without a thread hop; verifying
         # (argon2, the database) runs in a worker thread.

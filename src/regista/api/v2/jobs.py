@@ -44,7 +44,17 @@ from regista.runtime.wakeup import Listener
 from regista.runtime.workers import WorkResult
 from regista.store import Instance, Job, JobQuery, Transaction
 
-__all__ = ["DEFAULT_LONG_POLL", "external_jobs", "router"]
+__all__ = [
+    "DEFAULT_LONG_POLL",
+    "JobActivationRequest",
+    "JobCompletionRequest",
+    "Worker",
+    "activate",
+    "complete",
+    "external_jobs",
+    "jobs_of",
+    "router",
+]
 
 router = APIRouter(prefix="/v2/jobs", tags=["Job"])
 
@@ -198,7 +208,16 @@ def _activated(found: Activated, lease: bool) -> ActivatedJobResult:
 )
 async def activate_jobs(
     body: JobActivationRequest, request: Request, who: Worker, jobs: Jobs
-) -> ActivateJobsResponse:
+) -> Response:
+    return await activate(request, body, who, jobs)
+
+
+async def activate(
+    request: Request, body: JobActivationRequest, who: Principal, jobs: ExternalJobs
+) -> Response:
+    """`POST /v2/jobs/activation` once its body is read and its caller known (FastAPI's
+    route and the hot lane, `api/lane.py`). The answer is encoded here, once: FastAPI would
+    validate the model it is given again before encoding it."""
     options = services(request).options
     wait = DEFAULT_LONG_POLL if not body.requestTimeout else body.requestTimeout / 1000
     wait = min(max(wait, 0.0), options.max_long_poll)
@@ -232,7 +251,8 @@ async def activate_jobs(
                 await asyncio.wait_for(rang.wait(), timeout=min(left, _LOOK_AGAIN))
     finally:
         forget()
-    return ActivateJobsResponse(jobs=[_activated(j, bool(body.withLease)) for j in found])
+    answer = ActivateJobsResponse(jobs=[_activated(j, bool(body.withLease)) for j in found])
+    return Response(answer.model_dump_json(), media_type="application/json")
 
 
 # -- reports --------------------------------------------------------------------------------
@@ -279,6 +299,14 @@ def _refused(refusal: Refusal | None) -> Response:
 async def complete_job(
     jobKey: str, who: Worker, jobs: Jobs, body: JobCompletionRequest | None = None
 ) -> Response:
+    return await complete(jobKey, body, who, jobs)
+
+
+async def complete(
+    jobKey: str, body: JobCompletionRequest | None, who: Principal, jobs: ExternalJobs
+) -> Response:
+    """`POST /v2/jobs/{jobKey}/completion` once its body is read and its caller known
+    (FastAPI's route and the hot lane, `api/lane.py`)."""
     body = body or JobCompletionRequest()
     result = WorkResult("completed", body.variables or {})
     return _refused(
