@@ -181,8 +181,10 @@ def _epoch_ms(moment: dt.datetime | None) -> int:
 
 
 def _activated(found: Activated, lease: bool) -> ActivatedJobResult:
+    # built from the runtime's typed rows: nothing to validate (model_construct), only
+    # to encode
     job = found.job
-    return ActivatedJobResult(
+    return ActivatedJobResult.model_construct(
         type=job.type,
         processDefinitionId=found.process_id,
         processDefinitionVersion=found.version,
@@ -251,7 +253,8 @@ async def activate(
                 await asyncio.wait_for(rang.wait(), timeout=min(left, _LOOK_AGAIN))
     finally:
         forget()
-    answer = ActivateJobsResponse(jobs=[_activated(j, bool(body.withLease)) for j in found])
+    lease_token = bool(body.withLease)
+    answer = ActivateJobsResponse.model_construct(jobs=[_activated(j, lease_token) for j in found])
     return Response(answer.model_dump_json(), media_type="application/json")
 
 
