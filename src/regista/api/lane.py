@@ -14,7 +14,6 @@ comes from one place.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any, get_args
@@ -144,22 +143,17 @@ _NO: Any = object()
 
 def _parse(route: _Route, body: bytes, scope: Scope) -> Any:
     """The validated body of a request of `route` (None for an empty optional one), or
-    `_NO` when FastAPI should read it (and answer the problem)."""
+    `_NO` when FastAPI should read it (and answer the problem). Pydantic parses and
+    validates the JSON in one pass; whatever it refuses, FastAPI reads again."""
     if not body and route.optional:
         return None
     if not body or not _json(scope):
         return _NO
     try:
-        data = json.loads(body)
-    except ValueError:
-        return _NO
-    if data is None and route.optional:
-        return None
-    if not isinstance(data, dict):
-        return _NO
-    try:
-        return route.model.model_validate(data)
+        return route.model.model_validate_json(body)
     except ValidationError:
+        if route.optional and body.strip() == b"null":
+            return None
         return _NO
 
 

@@ -19,6 +19,7 @@ from regista.api import ServerOptions, create_app
 from regista.api.app import Api
 from regista.api.context import ROLES, Principal
 from regista.api.lane import HotLane
+from regista.api.v2.jobs import ActivateJobsResponse
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
 from regista.store.memory import MemoryStore
@@ -181,7 +182,9 @@ def test_well_formed_requests_of_known_callers_stay_in_the_lane(client: Client) 
 
     with serve(only_lane) as url, httpx.Client(base_url=url) as http:
         started = http.post(
-            "/v2/process-instances", json={"processDefinitionId": "work"}, headers=root
+            "/v2/process-instances",
+            json={"processDefinitionId": "work", "variables": {"n": 2, "s": "x"}},
+            headers=root,
         )
         assert started.status_code == 200
         assert started.json()["processDefinitionId"] == "work"
@@ -191,11 +194,16 @@ def test_well_formed_requests_of_known_callers_stay_in_the_lane(client: Client) 
             ).json()["status"]
             == 404
         )  # the application's own handler, in the lane
-        jobs = http.post(
+        activated = http.post(
             "/v2/jobs/activation",
-            json={"type": "chore", "timeout": 60_000, "maxJobsToActivate": 5},
+            json={"type": "chore", "timeout": 60_000, "maxJobsToActivate": 5, "withLease": True},
             headers=root,
-        ).json()["jobs"]
+        )
+        # the activation's plain dicts encode as the documented model would
+        model = ActivateJobsResponse.model_validate_json(activated.content)
+        assert model.model_dump_json().encode() == activated.content
+        jobs = activated.json()["jobs"]
+        assert jobs[0]["jobLeaseToken"] and jobs[0]["variables"] == {"n": 2, "s": "x"}
         assert [job["processInstanceKey"] for job in jobs] == [started.json()["processInstanceKey"]]
         done = http.post(f"/v2/jobs/{jobs[0]['jobKey']}/completion", json={}, headers=root)
         assert done.status_code == 204

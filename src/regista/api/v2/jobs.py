@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import BaseModel, Field
+from pydantic_core import to_json
 from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import Principal, require, services
@@ -180,27 +181,36 @@ def _epoch_ms(moment: dt.datetime | None) -> int:
     return int(moment.timestamp() * 1000) if moment is not None else 0
 
 
-def _activated(found: Activated, lease: bool) -> ActivatedJobResult:
-    # built from the runtime's typed rows: nothing to validate (model_construct), only
-    # to encode
+def _activated(found: Activated, lease: bool) -> dict[str, Any]:
+    """An activated job as `ActivatedJobResult` describes it (the same members in the
+    same order; `tests/unit/api/test_lane.py` holds them together): a plain dict, which
+    encodes several times faster than a model built and validated per job."""
     job = found.job
-    return ActivatedJobResult.model_construct(
-        type=job.type,
-        processDefinitionId=found.process_id,
-        processDefinitionVersion=found.version,
-        elementId=job.element_id,
-        customHeaders=dict(job.headers),
-        worker=found.worker,
-        retries=job.retries,
-        deadline=_epoch_ms(job.lease_until),
-        variables=dict(found.variables),
-        jobKey=job.id,
-        processInstanceKey=job.instance_id,
-        processDefinitionKey=found.definition_id,
-        elementInstanceKey=job.element_instance_id,
-        businessId=found.business_key,
-        jobLeaseToken=found.token if lease else None,
-    )
+    return {
+        "type": job.type,
+        "processDefinitionId": found.process_id,
+        "processDefinitionVersion": found.version,
+        "elementId": job.element_id,
+        "customHeaders": dict(job.headers),
+        "worker": found.worker,
+        "retries": job.retries,
+        "deadline": _epoch_ms(job.lease_until),
+        "variables": dict(found.variables),
+        "tenantId": TENANT,
+        "physicalTenantId": TENANT,
+        "jobKey": job.id,
+        "processInstanceKey": job.instance_id,
+        "processDefinitionKey": found.definition_id,
+        "elementInstanceKey": job.element_instance_id,
+        "kind": "BPMN_ELEMENT",
+        "listenerEventType": "UNSPECIFIED",
+        "userTask": None,
+        "tags": [],
+        "rootProcessInstanceKey": None,
+        "businessId": found.business_key,
+        "priority": 0,
+        "jobLeaseToken": found.token if lease else None,
+    }
 
 
 @router.post(
@@ -254,8 +264,9 @@ async def activate(
     finally:
         forget()
     lease_token = bool(body.withLease)
-    answer = ActivateJobsResponse.model_construct(jobs=[_activated(j, lease_token) for j in found])
-    return Response(answer.model_dump_json(), media_type="application/json")
+    # pydantic's encoder, as the model's: dates and decimals among the variables as before
+    answer = to_json({"jobs": [_activated(j, lease_token) for j in found]})
+    return Response(answer, media_type="application/json")
 
 
 # -- reports --------------------------------------------------------------------------------
