@@ -2,7 +2,7 @@
 through `POST /v2/jobs/activation` and `/completion` over HTTP, with latencies.
 
 Run: `python benchmarks/api_bench.py [--db sqlite|postgres|both] [--jobs N] [--starts N]
-[--client stdlib|httpx] [--json]`.
+[--client stdlib|httpx] [--in-process] [--json]`.
 
 Clients: `stdlib` (the default) sends each thread's requests over a keep-alive connection of
 its own with `http.client`, the lightest HTTP client in Python, so that on a small machine
@@ -24,6 +24,12 @@ Each figure comes with the server process's CPU time per start or job (from /pro
 Linux) and the load average: on a shared, loaded machine the rates say more about the
 neighbours than about regista, the CPU per request much less so.
 
+`--in-process`: the application (`create_app`, no engine node) is called in this process
+through ASGI, without uvicorn, sockets or client processes: 16 concurrent starts, then
+activations with 8 concurrent completions; the figure is this process's CPU per start or
+job (the calls' own cost included, a small part), steadier on a loaded machine than the
+server's, for comparing changes to the API layer back to back.
+
 PostgreSQL: a temporary database on $REGISTA_TEST_POSTGRES_URL's server (default
 postgresql://postgres@127.0.0.1:5432/test), dropped at the end. Figures, not assertions.
 """
@@ -31,6 +37,7 @@ postgresql://postgres@127.0.0.1:5432/test), dropped at the end. Figures, not ass
 from __future__ import annotations
 
 import argparse
+import asyncio
 import http.client
 import json
 import multiprocessing
@@ -41,7 +48,7 @@ import tempfile
 import threading
 import time
 import uuid
-from collections.abc import Iterator
+from collections.abc import Awaitable, Callable, Iterator
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from contextlib import contextmanager
 from pathlib import Path
@@ -363,6 +370,132 @@ def run_starts(kind: str, starts: int, clients: int, client: str) -> dict[str, A
     }
 
 
+def _asgi_scope(path: str, body: bytes) -> dict[str, Any]:
+    """What uvicorn hands the application for a JSON POST to `path`."""
+    return {
+        "type": "http",
+        "asgi": {"version": "3.0", "spec_version": "2.4"},
+        "http_version": "1.1",
+        "server": ("127.0.0.1", 8080),
+        "client": ("127.0.0.1", 50000),
+        "scheme": "http",
+        "method": "POST",
+        "root_path": "",
+        "path": path,
+        "raw_path": path.encode(),
+        "query_string": b"",
+        "headers": [
+            (b"host", b"127.0.0.1:8080"),
+            (b"content-type", b"application/json"),
+            (b"content-length", str(len(body)).encode()),
+        ],
+        "state": {},
+    }
+
+
+Call = Callable[[str, dict[str, Any]], Awaitable[tuple[int, bytes]]]
+
+
+def _asgi_caller(app: Any) -> Call:
+    async def call(path: str, payload: dict[str, Any]) -> tuple[int, bytes]:
+        body = json.dumps(payload).encode()
+        given = False
+        status = 0
+        chunks: list[bytes] = []
+
+        async def receive() -> dict[str, Any]:
+            nonlocal given
+            if not given:
+                given = True
+                return {"type": "http.request", "body": body, "more_body": False}
+            await asyncio.Event().wait()  # the client stays
+            return {"type": "http.disconnect"}
+
+        async def send(message: dict[str, Any]) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            else:
+                chunks.append(message.get("body", b""))
+
+        await app(_asgi_scope(path, body), receive, send)
+        return status, b"".join(chunks)
+
+    return call
+
+
+async def _asgi_starts(call: Call, starts: int) -> None:
+    body = {"processDefinitionId": "bench", "variables": {"n": 1}}
+    left = iter(range(starts))
+
+    async def client() -> None:
+        for _ in left:
+            status, answer = await call("/v2/process-instances", body)
+            if status != 200:
+                raise RuntimeError(f"the start answered {status}: {answer!r}")
+
+    await asyncio.gather(*(client() for _ in range(16)))
+
+
+async def _asgi_jobs(call: Call, jobs: int) -> int:
+    done = 0
+
+    async def complete(keys: list[str]) -> None:
+        nonlocal done
+        for key in keys:
+            status, answer = await call(f"/v2/jobs/{key}/completion", {"variables": {"ok": 1}})
+            if status != 204:
+                raise RuntimeError(f"completion answered {status}: {answer!r}")
+            done += 1
+
+    while done < jobs:
+        status, answer = await call(
+            "/v2/jobs/activation",
+            {"type": "bench", "worker": "w", "timeout": 60_000, "maxJobsToActivate": 32},
+        )
+        if status != 200:
+            raise RuntimeError(f"activation answered {status}: {answer!r}")
+        keys = [job["jobKey"] for job in json.loads(answer)["jobs"]]
+        await asyncio.gather(*(complete(keys[i::8]) for i in range(8)))
+    return done
+
+
+def run_in_process(kind: str, starts: int, jobs: int) -> dict[str, Any]:
+    """Starts and jobs through the application called in this process (see the module
+    docstring): CPU per operation of this process."""
+    import uvloop
+
+    from regista.api import ServerOptions, create_app
+
+    with database(kind) as url:
+        with Client(url) as regista:
+            regista.deploy(bench_process())
+            for _ in range(jobs):
+                regista.start("bench")
+        with Client(url) as regista:
+            call = _asgi_caller(create_app(regista, ServerOptions(auth="none")))
+            loop = uvloop.new_event_loop()
+            try:
+                cpu, began = time.process_time(), time.perf_counter()
+                loop.run_until_complete(_asgi_starts(call, starts))
+                start_cpu, start_wall = time.process_time() - cpu, time.perf_counter() - began
+                cpu, began = time.process_time(), time.perf_counter()
+                done = loop.run_until_complete(_asgi_jobs(call, jobs))
+                job_cpu, job_wall = time.process_time() - cpu, time.perf_counter() - began
+            finally:
+                loop.close()
+    return {
+        "db": kind,
+        "starts": starts,
+        "starts_per_s": round(starts / start_wall, 1),
+        "cpu_us_per_start": round(start_cpu / starts * 1e6, 1),
+        "jobs": done,
+        "jobs_per_s": round(done / job_wall, 1),
+        "cpu_us_per_job": round(job_cpu / done * 1e6, 1),
+        "load": os.getloadavg()[0],
+    }
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="both")
@@ -371,8 +504,21 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--client", choices=["stdlib", "httpx"], default="stdlib")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--in-process", action="store_true")
     args = parser.parse_args()
     kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
+    if args.in_process:
+        inside = [run_in_process(kind, args.starts, args.jobs) for kind in kinds]
+        if args.json:
+            print(json.dumps({"in_process": inside}, indent=2))
+            return
+        for f in inside:
+            print(
+                f"{f['db']:8} in process: {f['starts_per_s']:8.1f} starts/s  CPU "
+                f"{f['cpu_us_per_start']} µs/start;  {f['jobs_per_s']:8.1f} jobs/s  CPU "
+                f"{f['cpu_us_per_job']} µs/job  load {f['load']:.1f}"
+            )
+        return
     starts = [
         run_starts(kind, args.starts, clients, args.client) for kind in kinds for clients in (1, 16)
     ]

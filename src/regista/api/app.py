@@ -1,4 +1,5 @@
-"""The FastAPI application: the routers, problem details, CORS and the body limit.
+"""The FastAPI application: the routers, problem details, and the edge in front (the body
+limit, CORS, the hot lane).
 
     >>> client = Client("sqlite:///regista.db")                    # doctest: +SKIP
     >>> app = create_app(client, ServerOptions(auth="none"))        # doctest: +SKIP
@@ -12,16 +13,17 @@ from __future__ import annotations
 from typing import Any
 
 from fastapi import FastAPI
-from fastapi.middleware.cors import CORSMiddleware
 from fastapi.openapi.utils import get_openapi
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from regista.api import engine_rest, health, inbound, metrics, oauth
 from regista.api.authenticator import StoredAuthenticator
 from regista.api.context import Authenticator, OpenDoor, Services
+from regista.api.edge import Edge
 from regista.api.identity import Directory
-from regista.api.limits import BodyLimit
+from regista.api.lane import HotLane
 from regista.api.options import ServerOptions
-from regista.api.problems import CatchAll, document_problems, install_problem_handlers
+from regista.api.problems import document_problems, install_problem_handlers
 from regista.api.v2 import (
     apikeys,
     cluster,
@@ -52,7 +54,7 @@ from regista.runtime.node import Node
 from regista.settings import Settings
 from regista.version import __version__
 
-__all__ = ["HOT_ROUTERS", "create_app"]
+__all__ = ["HOT_ROUTERS", "Api", "create_app"]
 
 DESCRIPTION = """\
 Regista's REST API. Under `/v2` it speaks the shape of Camunda 8's Orchestration Cluster
@@ -118,6 +120,24 @@ def _openapi(app: FastAPI) -> dict[str, Any]:
     return app.openapi_schema
 
 
+class Api(FastAPI):
+    """The FastAPI application behind Regista's edge (`api/edge.py`): an HTTP request
+    meets the body limit, CORS and the last resort for errors once, then the hot lane
+    (`api/lane.py`) or FastAPI's own stack. Other scopes (lifespan) go to FastAPI."""
+
+    edge: ASGIApp | None = None
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self.edge is not None and scope["type"] == "http":
+            await self.edge(scope, receive, send)
+        else:
+            await super().__call__(scope, receive, send)
+
+    async def _stack(self, scope: Scope, receive: Receive, send: Send) -> None:
+        """FastAPI's own handling of a request (its middleware stack, router, routes)."""
+        await super().__call__(scope, receive, send)
+
+
 def create_app(
     client: Client,
     options: ServerOptions | None = None,
@@ -127,7 +147,7 @@ def create_app(
     secrets: Secrets | None = None,
     node_metrics: Metrics | None = None,
     insight: Settings | None = None,
-) -> FastAPI:
+) -> Api:
     """The API over `client`'s database; `node` is this process's engine node, if any;
     `secrets` are what inbound webhooks' properties may name; `node_metrics` what
     `/metrics` answers (None: metrics of its own, observing `client`'s shell unless
@@ -138,7 +158,7 @@ def create_app(
         if options.auth != "none":
             raise ValueError("an authenticator is needed unless auth is 'none'")
         authenticator = OpenDoor()
-    app = FastAPI(
+    app = Api(
         title="Regista",
         version=__version__,
         description=DESCRIPTION,
@@ -199,14 +219,8 @@ def create_app(
     app.include_router(
         engine_rest.router, prefix=engine_rest.PREFIX + "/engine/default", include_in_schema=False
     )
-    app.add_middleware(
-        CORSMiddleware,
-        allow_origins=list(options.cors_origins or ()),
-        allow_origin_regex=None if options.cors_origins else options.cors_regex,
-        allow_credentials=True,
-        allow_methods=["*"],
-        allow_headers=["*"],
-    )
-    app.add_middleware(BodyLimit, limit=options.max_body_bytes)
-    app.add_middleware(CatchAll)
+    inner: ASGIApp = app._stack
+    if options.hot_lane:
+        inner = HotLane(app, inner)
+    app.edge = Edge(inner, options)
     return app

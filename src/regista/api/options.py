@@ -30,3 +30,6 @@ class ServerOptions:
     cors_regex: str = field(default=LOCAL_ORIGINS)
     metrics_public: bool = False
     """Whether `/metrics` answers without credentials (else operators and admins only)."""
+    hot_lane: bool = True
+    """Whether starts, job activations and completions take the hot lane (`api/lane.py`);
+    off, FastAPI's router answers them as every other request (the tests compare both)."""

@@ -16,7 +16,6 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from regista.runtime.errors import NotFoundError, RequestError
 from regista.runtime.sources import DeploymentError
@@ -31,7 +30,13 @@ from regista.store import (
     StoreUnavailable,
 )
 
-__all__ = ["ApiError", "CatchAll", "document_problems", "install_problem_handlers", "problem"]
+__all__ = [
+    "ApiError",
+    "document_problems",
+    "failure_detail",
+    "install_problem_handlers",
+    "problem",
+]
 
 log = logging.getLogger("regista.api")
 
@@ -67,6 +72,11 @@ _TITLES = {
     500: "Internal Server Error",
     503: "Service Unavailable",
 }
+
+
+def failure_detail(exc: BaseException) -> str:
+    """The detail of the 500 problem answering an unexpected exception."""
+    return f"the server failed on this request ({type(exc).__name__}); see its log"
 
 
 class ApiError(Exception):
@@ -198,6 +208,12 @@ def install_problem_handlers(app: FastAPI) -> None:
     @app.exception_handler(SettingsError)
     async def bad_setting(request: Request, exc: SettingsError) -> JSONResponse:
         return problem(400, str(exc), instance=request.url.path)
+
+    @app.exception_handler(Exception)
+    async def unexpected(request: Request, exc: Exception) -> JSONResponse:
+        # Starlette's last resort answers with this, then raises `exc` again: the edge
+        # (`api/edge.py`) logs it
+        return problem(500, failure_detail(exc), instance=request.url.path)
 
     @app.exception_handler(StoreError)
     async def store_error(request: Request, exc: StoreError) -> JSONResponse:
@@ -370,36 +386,3 @@ def document_problems(
                         content = dict(replacement)
                 declared["content"] = content
     return document
-
-
-class CatchAll:
-    """ASGI middleware answering an unexpected exception with a 500 problem (and logging
-    it) instead of dropping the connection."""
-
-    def __init__(self, app: ASGIApp) -> None:
-        self.app = app
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http":
-            await self.app(scope, receive, send)
-            return
-        started = False
-
-        async def tracking(message: Message) -> None:
-            nonlocal started
-            if message["type"] == "http.response.start":
-                started = True
-            await send(message)
-
-        try:
-            await self.app(scope, receive, tracking)
-        except Exception as exc:
-            log.exception("unexpected error on %s %s", scope.get("method"), scope.get("path"))
-            if started:
-                return
-            response = problem(
-                500,
-                f"the server failed on this request ({type(exc).__name__}); see its log",
-                instance=str(scope.get("path", "")),
-            )
-            await response(scope, receive, send)

@@ -16,7 +16,7 @@ from fastapi import APIRouter, Request, Response
 from pydantic import BaseModel, Field
 from starlette.concurrency import run_in_threadpool
 
-from regista.api.context import services
+from regista.api.context import Principal, services
 from regista.api.problems import ApiError
 from regista.api.v2.common import (
     TENANT,
@@ -49,7 +49,7 @@ from regista.runtime.shell import feel_variables
 from regista.runtime.starts import StartRequest
 from regista.store import Definition, Instance, InstanceQuery, Transaction, VariableCondition
 
-__all__ = ["router"]
+__all__ = ["CreateProcessInstance", "router", "start_instance"]
 
 router = APIRouter(prefix="/v2", tags=["Process instances"])
 
@@ -188,6 +188,14 @@ def _param(name: str, reason: str) -> dict[str, Any]:
     },
 )
 async def create(request: Request, body: CreateProcessInstance, principal: Operator) -> Response:
+    return await start_instance(request, body, principal)
+
+
+async def start_instance(
+    request: Request, body: CreateProcessInstance, principal: Principal
+) -> Response:
+    """`POST /v2/process-instances` once its body is read and its caller known: FastAPI's
+    route and the hot lane (`api/lane.py`) both answer with it."""
     client = client_of(request)
     if (body.processDefinitionId is None) == (body.processDefinitionKey is None):
         raise ApiError(
