@@ -4,6 +4,7 @@ completion, failure with retries and back-off, BPMN errors, updates, and every r
 from __future__ import annotations
 
 import threading
+from decimal import Decimal
 from typing import Any
 
 import httpx
@@ -59,6 +60,15 @@ def test_activation_hands_out_a_job_once_with_its_variables(database_url: str) -
         assert done.status_code == 204, done.text
         info = api.client.instance(instance)
         assert info.status == "completed" and info.variables["charged"] is True
+
+
+def test_activated_variables_are_plain_json(database_url: str) -> None:
+    """A FEEL decimal is a number to a worker, as it is on an instance's read, not text."""
+    with served(database_url) as api:
+        start(api, amount=Decimal("12.5"), items=[Decimal("1.25"), {"n": Decimal("2")}])
+        (job,) = activate(api.http)
+        assert job["variables"]["amount"] == 12.5
+        assert job["variables"]["items"] == [1.25, {"n": 2}]
 
 
 def test_a_long_poll_is_woken_by_a_new_job(

@@ -25,7 +25,7 @@ from starlette.concurrency import run_in_threadpool
 
 from regista.api.context import Principal, require, services
 from regista.api.problems import ApiError
-from regista.api.v2.common import TENANT, client_of, iso, root_key
+from regista.api.v2.common import TENANT, client_of, iso, json_value, root_key
 from regista.api.v2.filters import one_of, values
 from regista.api.v2.search import (
     COUNT_CAP,
@@ -195,7 +195,8 @@ def _activated(found: Activated, lease: bool) -> dict[str, Any]:
         "worker": found.worker,
         "retries": job.retries,
         "deadline": _epoch_ms(job.lease_until),
-        "variables": dict(found.variables),
+        # as plain JSON, as an instance's variables are read: FEEL decimals as numbers
+        "variables": {name: json_value(value) for name, value in found.variables.items()},
         "tenantId": TENANT,
         "physicalTenantId": TENANT,
         "jobKey": job.id,
@@ -264,7 +265,6 @@ async def activate(
     finally:
         forget()
     lease_token = bool(body.withLease)
-    # pydantic's encoder, as the model's: dates and decimals among the variables as before
     answer = to_json({"jobs": [_activated(j, lease_token) for j in found]})
     return Response(answer, media_type="application/json")
 
