@@ -7,8 +7,10 @@ a unit of work holds is left for the next round; on SQLite each batch is one bri
 transaction between those of the engine (`guard` takes the shell's write lock around it).
 A run walks the index on the end time once, each batch starting where the previous one
 stopped; a `Pace` sizes the batches to a time budget (25 ms by default in the node, so the
-SQLite writer is never held long) and caps the rate. Space freed goes back to the file
-system after a run (SQLite incremental auto-vacuum).
+SQLite writer is never held long) and caps the rate. Between batches the SQLite log is
+copied into the file (`Store.checkpoint`), outside the writer, so that no batch's COMMIT does
+it while holding the writer. Space freed goes back to the file system after a run (SQLite
+incremental auto-vacuum), in steps as short as the batches.
 
 The history hash chains are per instance, so removing whole instances leaves the chains of
 all the others intact (`Store.verify_chain` still verifies). Removing an instance also frees
@@ -27,7 +29,12 @@ from datetime import UTC, datetime, timedelta
 from regista.store import Pruned, Store
 from regista.store.values import aware
 
-__all__ = ["Pace", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+__all__ = ["RECLAIM_STEP", "Pace", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+
+#: Pages one step of giving space back moves (each step its own short write under the
+#: guard), and the most a run gives back (`Store.reclaim_space`'s own bound).
+RECLAIM_STEP = 256
+RECLAIM_MOST = 2048
 
 
 def cutoff(now: datetime, ttl: timedelta) -> datetime:
@@ -69,9 +76,11 @@ class Pace:
         if self.batch_ms is None or took <= 0:
             return size
         wanted = size * (self.batch_ms / 1000) / took
-        # halfway (geometrically) towards the size that fits, so one slow batch (a
-        # checkpoint, a busy disk) does not swing the next one too far
-        return max(self.smallest, min(self.largest, round(math.sqrt(size * wanted))))
+        # growing, halfway (geometrically) towards the size that fits, so one fast batch
+        # does not swing the next one too far; shrinking, all the way at once, so a slow
+        # batch (a busy disk) is not followed by another one that holds the writer as long
+        nxt = math.sqrt(size * wanted) if wanted > size else wanted
+        return max(self.smallest, min(self.largest, round(nxt)))
 
     def wait(self, removed: int, took: float, pause: float) -> float:
         """How long to rest after a batch that removed `removed` in `took` seconds."""
@@ -98,8 +107,10 @@ def prune(
     time once: `batch` instances in the first transaction, then as many as fit the
     `pace` (at most `max_batches` batches), resting between batches so that other writers
     get in; `guard` wraps each batch (the shell's SQLite write lock) and `should_stop`
-    ends the run between batches. With `reclaim`, the space freed goes back to the file
-    system after the run (SQLite, see `Store.reclaim_space`)."""
+    ends the run between batches. After each batch the store's log is checkpointed
+    outside the guard (`Store.checkpoint`). With `reclaim`, the space freed goes back to
+    the file system after the run (SQLite, see `Store.reclaim_space`), `RECLAIM_STEP`
+    pages at a time, each step under the guard."""
     pace = pace or Pace(batch_ms=None)
     total = Pruned()
     size = max(batch, 1)
@@ -110,6 +121,8 @@ def prune(
             done = prune_batch(store, ended_before=ended_before, limit=size, after=after)
         took = timer() - began
         total += replace(done, batches=1)
+        if done.instances:
+            store.checkpoint()
         if done.instances < size or (should_stop is not None and should_stop()):
             break
         after = done.last
@@ -118,9 +131,22 @@ def prune(
         if rest > 0:
             sleep(rest)
     if reclaim and total.instances:
-        with guard() if guard is not None else nullcontext():
-            store.reclaim_space()
+        _reclaim(store, guard)
     return total
+
+
+def _reclaim(store: Store, guard: Callable[[], AbstractContextManager[object]] | None) -> None:
+    """Give freed pages back in steps, each a short write of its own under the guard (one
+    incremental vacuum of thousands of pages would hold the SQLite writer for longer than
+    any batch), until none are left or the run's bound is reached."""
+    given = 0
+    while given < RECLAIM_MOST:
+        with guard() if guard is not None else nullcontext():
+            step = store.reclaim_space(max_pages=RECLAIM_STEP)
+        store.checkpoint()
+        given += step
+        if step < RECLAIM_STEP:
+            break
 
 
 def count_prunable(store: Store, *, ended_before: datetime) -> int:

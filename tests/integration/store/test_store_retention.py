@@ -243,8 +243,8 @@ def test_a_run_walks_on_from_where_its_last_batch_stopped(store: Store) -> None:
 
 def test_a_pace_sizes_batches_to_the_budget_and_caps_the_rate() -> None:
     pace = Pace(batch_ms=25, rate=1000, smallest=10, largest=5000)
-    assert pace.next_size(100, 0.100) == 50  # four times too slow: halfway (geometric) down
-    assert pace.next_size(100, 0.00625) == 200  # four times too fast: halfway up
+    assert pace.next_size(100, 0.100) == 25  # four times too slow: all the way down at once
+    assert pace.next_size(100, 0.00625) == 200  # four times too fast: halfway (geometric) up
     assert pace.next_size(20, 10.0) == 10 and pace.next_size(4000, 0.0001) == 5000
     assert pace.wait(500, 0.1, 0.01) == pytest.approx(0.4)  # 500 at 1000/s: half a second
     assert Pace(batch_ms=None).next_size(100, 1.0) == 100
@@ -271,6 +271,65 @@ def test_sqlite_gives_the_space_of_pruned_instances_back(tmp_path: Path) -> None
     with sqlite3.connect(path) as conn:
         conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
     assert path.stat().st_size < size
+
+
+def test_a_run_checkpoints_the_log_between_batches_outside_the_guard(store: Store) -> None:
+    for i in range(7):
+        add_instance(store, f"c{i}", ended=i, job="completed")
+    held = False
+    outside: list[bool] = []
+    checkpoint = store.checkpoint
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        nonlocal held
+        held = True
+        try:
+            yield
+        finally:
+            held = False
+
+    def watched() -> int:
+        outside.append(not held)
+        return checkpoint()
+
+    setattr(store, "checkpoint", watched)  # noqa: B010 - a method of this one store
+    total = prune(store, ended_before=at(50), batch=3, guard=guard, reclaim=False)
+    assert total.instances == 7 and total.batches == 3  # 3 + 3 + 1
+    assert outside == [True, True, True]  # after each batch that removed some, unguarded
+
+
+def test_space_goes_back_in_steps_each_under_the_guard(store: Store) -> None:
+    add_instance(store, "r0", ended=0, job="completed")
+    steps = iter([256, 256, 40])
+    asked: list[int] = []
+    guarded: list[int] = []
+
+    def reclaim_space(*, max_pages: int = 2048) -> int:
+        asked.append(max_pages)
+        return next(steps)
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        guarded.append(1)
+        yield
+
+    setattr(store, "reclaim_space", reclaim_space)  # noqa: B010 - a method of this one store
+    prune(store, ended_before=at(50), batch=10, guard=guard)
+    assert asked == [256, 256, 256]  # until a step gives back fewer than it may
+    assert len(guarded) == 1 + 3  # the batch, then each step of its own
+
+
+def test_sqlite_checkpoints_its_log_on_request(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "log.db")
+    try:
+        add_instance(store, "k0", ended=0, job="completed")
+        assert store.checkpoint() > 0
+        with sqlite3.connect(tmp_path / "log.db") as conn:
+            _busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert logged == copied  # nothing left in the log that the file lacks
+    finally:
+        store.close()
 
 
 def test_an_old_sqlite_file_switches_to_incremental_vacuum_when_compacted(
