@@ -36,6 +36,12 @@ __all__ = ["RECLAIM_STEP", "Pace", "Pruned", "count_prunable", "cutoff", "prune"
 RECLAIM_STEP = 256
 RECLAIM_MOST = 2048
 
+#: Log frames (pages) a run lets the SQLite log gather before it checkpoints: half of
+#: SQLite's automatic checkpoint (1000), so that a batch's own pages rarely take the log
+#: past it inside the batch's COMMIT, and few enough checkpoints that a page rewritten by
+#: each batch (an index's leaf) is not copied into the file each time.
+CHECKPOINT_FRAMES = 500
+
 
 def cutoff(now: datetime, ttl: timedelta) -> datetime:
     """Instances that ended before this instant are due for removal."""
@@ -107,14 +113,15 @@ def prune(
     time once: `batch` instances in the first transaction, then as many as fit the
     `pace` (at most `max_batches` batches), resting between batches so that other writers
     get in; `guard` wraps each batch (the shell's SQLite write lock) and `should_stop`
-    ends the run between batches. After each batch the store's log is checkpointed
-    outside the guard (`Store.checkpoint`). With `reclaim`, the space freed goes back to
-    the file system after the run (SQLite, see `Store.reclaim_space`), `RECLAIM_STEP`
-    pages at a time, each step under the guard."""
+    ends the run between batches. Between batches the store's log is checkpointed
+    outside the guard (`Store.checkpoint`) before it would reach `CHECKPOINT_FRAMES`.
+    With `reclaim`, the space freed goes back to the file system after the run (SQLite,
+    see `Store.reclaim_space`), `RECLAIM_STEP` pages at a time, each under the guard."""
     pace = pace or Pace(batch_ms=None)
     total = Pruned()
     size = max(batch, 1)
     after: tuple[datetime, str] | None = None
+    log = _Log(store)
     for _ in _rounds(max_batches):
         began = timer()
         with guard() if guard is not None else nullcontext():
@@ -122,7 +129,7 @@ def prune(
         took = timer() - began
         total += replace(done, batches=1)
         if done.instances:
-            store.checkpoint()
+            log.written()
         if done.instances < size or (should_stop is not None and should_stop()):
             break
         after = done.last
@@ -133,6 +140,27 @@ def prune(
     if reclaim and total.instances:
         _reclaim(store, guard)
     return total
+
+
+class _Log:
+    """When a run checkpoints the store's log: from the frames the last checkpoint copied,
+    how many a batch writes, and so after how many batches the log would pass
+    `CHECKPOINT_FRAMES` (every batch while that is unknown, as where there is no log)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._since = 0  # batches since the last checkpoint
+        self._per_batch = 0.0  # frames a batch adds to the log, as last seen
+
+    def written(self) -> None:
+        """A batch committed: checkpoint now if the next batch could take the log past the
+        mark."""
+        self._since += 1
+        if self._per_batch and (self._since + 1) * self._per_batch < CHECKPOINT_FRAMES:
+            return
+        copied = self._store.checkpoint()
+        self._per_batch = copied / self._since
+        self._since = 0
 
 
 def _reclaim(store: Store, guard: Callable[[], AbstractContextManager[object]] | None) -> None:

@@ -296,7 +296,31 @@ def test_a_run_checkpoints_the_log_between_batches_outside_the_guard(store: Stor
     setattr(store, "checkpoint", watched)  # noqa: B010 - a method of this one store
     total = prune(store, ended_before=at(50), batch=3, guard=guard, reclaim=False)
     assert total.instances == 7 and total.batches == 3  # 3 + 3 + 1
-    assert outside == [True, True, True]  # after each batch that removed some, unguarded
+    assert outside and all(outside)  # at least after the first batch, never guarded
+
+
+def test_a_run_checkpoints_before_the_log_would_pass_the_mark(store: Store) -> None:
+    for i in range(10):
+        add_instance(store, f"m{i}", ended=i, job="completed")
+    after: list[int] = []
+
+    def checkpoint() -> int:
+        copied = 200 * (len(batches) - (after[-1] if after else 0))  # 200 frames a batch
+        after.append(len(batches))
+        return copied
+
+    batches: list[int] = []
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        batches.append(1)
+        yield
+
+    setattr(store, "checkpoint", checkpoint)  # noqa: B010 - a method of this one store
+    prune(store, ended_before=at(50), batch=2, guard=guard, reclaim=False)
+    # 2 + 2 + 2 + 2 + 2, then an empty batch; first to learn the frames a batch writes,
+    # then whenever one more batch would take the log to 500 frames or past
+    assert after == [1, 3, 5]
 
 
 def test_space_goes_back_in_steps_each_under_the_guard(store: Store) -> None:
