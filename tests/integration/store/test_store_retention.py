@@ -243,8 +243,8 @@ def test_a_run_walks_on_from_where_its_last_batch_stopped(store: Store) -> None:
 
 def test_a_pace_sizes_batches_to_the_budget_and_caps_the_rate() -> None:
     pace = Pace(batch_ms=25, rate=1000, smallest=10, largest=5000)
-    assert pace.next_size(100, 0.100) == 25  # four times too slow: all the way down at once
-    assert pace.next_size(100, 0.00625) == 200  # four times too fast: halfway (geometric) up
+    assert pace.next_size(100, 0.100) == 50  # four times too slow: halfway (geometric) down
+    assert pace.next_size(100, 0.00625) == 200  # four times too fast: halfway up
     assert pace.next_size(20, 10.0) == 10 and pace.next_size(4000, 0.0001) == 5000
     assert pace.wait(500, 0.1, 0.01) == pytest.approx(0.4)  # 500 at 1000/s: half a second
     assert Pace(batch_ms=None).next_size(100, 1.0) == 100
@@ -319,8 +319,8 @@ def test_a_run_checkpoints_before_the_log_would_pass_the_mark(store: Store) -> N
     setattr(store, "checkpoint", checkpoint)  # noqa: B010 - a method of this one store
     prune(store, ended_before=at(50), batch=2, guard=guard, reclaim=False)
     # 2 + 2 + 2 + 2 + 2, then an empty batch; first to learn the frames a batch writes,
-    # then whenever one more batch would take the log to 500 frames or past
-    assert after == [1, 3, 5]
+    # then when one more batch would take the log to 900 frames or past (1000 at the fifth)
+    assert after == [1, 5]
 
 
 def test_space_goes_back_in_steps_each_under_the_guard(store: Store) -> None:
