@@ -12,8 +12,9 @@ with `--relations`, also the bytes per instance of each table and index):
   database's bytes per script instance, and bytes per service-task instance;
 - list-50 latency (newest completed instances of a definition, and newest of all; the
   page alone and with the API's count capped at 10,000) and the prune rate (batches sized
-  to 25 ms, with the longest batch) at each of `--sizes` finished instances (see
-  `durable_scale.py`);
+  to 25 ms), its CPU per instance and how long each batch held the writer (p50, p99, max:
+  `BEGIN IMMEDIATE` to the COMMIT's return on SQLite), with the machine's load, at each of
+  `--sizes` finished instances (see `durable_scale.py`);
 
 - instances/s of `start -> 3 script tasks -> end`, each instance one transaction (no wait
   state), started one after the other by a client;
@@ -285,9 +286,16 @@ def at_size(dbs: Databases, sizes: list[int]) -> dict[str, Any]:
             if size:
                 pruned = scale.prune_rate(client, base + dt.timedelta(days=3650))
                 held -= int(pruned["pruned"])
-                figures[f"prune_per_s_at_{size}"] = pruned["per_s"]
-                figures[f"prune_batch_max_ms_at_{size}"] = pruned["batch_max_ms"]
-                figures[f"prune_batch_p99_ms_at_{size}"] = pruned["batch_p99_ms"]
+                for name in (
+                    "per_s",
+                    "cpu_us_per_instance",
+                    "hold_p50_ms",
+                    "hold_p99_ms",
+                    "hold_max_ms",
+                    "batches",
+                ):
+                    figures[f"prune_{name}_at_{size}"] = pruned[name]
+                figures[f"load_1m_at_{size}"] = os.getloadavg()[0]
     return figures
 
 

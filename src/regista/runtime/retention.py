@@ -7,8 +7,10 @@ a unit of work holds is left for the next round; on SQLite each batch is one bri
 transaction between those of the engine (`guard` takes the shell's write lock around it).
 A run walks the index on the end time once, each batch starting where the previous one
 stopped; a `Pace` sizes the batches to a time budget (25 ms by default in the node, so the
-SQLite writer is never held long) and caps the rate. Space freed goes back to the file
-system after a run (SQLite incremental auto-vacuum).
+SQLite writer is never held long) and caps the rate. Between batches the SQLite log is
+copied into the file (`Store.checkpoint`), outside the writer, so that no batch's COMMIT does
+it while holding the writer. Space freed goes back to the file system after a run (SQLite
+incremental auto-vacuum), in steps as short as the batches.
 
 The history hash chains are per instance, so removing whole instances leaves the chains of
 all the others intact (`Store.verify_chain` still verifies). Removing an instance also frees
@@ -27,7 +29,19 @@ from datetime import UTC, datetime, timedelta
 from regista.store import Pruned, Store
 from regista.store.values import aware
 
-__all__ = ["Pace", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+__all__ = ["RECLAIM_STEP", "Pace", "Pruned", "count_prunable", "cutoff", "prune", "prune_batch"]
+
+#: Pages one step of giving space back moves (each step its own short write under the
+#: guard), and the most a run gives back (`Store.reclaim_space`'s own bound).
+RECLAIM_STEP = 256
+RECLAIM_MOST = 2048
+
+#: Log frames (pages) a run lets the SQLite log gather before it checkpoints: just below
+#: SQLite's automatic checkpoint (1000), so that the next batch's pages do not take the log
+#: past it inside the batch's COMMIT, and as few checkpoints as that allows (each copies the
+#: pages every batch rewrites, an index's leaves, and syncs the file: 500 cost a fifth of
+#: the rate).
+CHECKPOINT_FRAMES = 900
 
 
 def cutoff(now: datetime, ttl: timedelta) -> datetime:
@@ -69,8 +83,9 @@ class Pace:
         if self.batch_ms is None or took <= 0:
             return size
         wanted = size * (self.batch_ms / 1000) / took
-        # halfway (geometrically) towards the size that fits, so one slow batch (a
-        # checkpoint, a busy disk) does not swing the next one too far
+        # halfway (geometrically) towards the size that fits, so one slow batch (a busy
+        # disk) does not swing the next one too far (shrinking at once cost a third of the
+        # rate for no shorter holds: durable_bench, issue 11)
         return max(self.smallest, min(self.largest, round(math.sqrt(size * wanted))))
 
     def wait(self, removed: int, took: float, pause: float) -> float:
@@ -98,18 +113,23 @@ def prune(
     time once: `batch` instances in the first transaction, then as many as fit the
     `pace` (at most `max_batches` batches), resting between batches so that other writers
     get in; `guard` wraps each batch (the shell's SQLite write lock) and `should_stop`
-    ends the run between batches. With `reclaim`, the space freed goes back to the file
-    system after the run (SQLite, see `Store.reclaim_space`)."""
+    ends the run between batches. Between batches the store's log is checkpointed
+    outside the guard (`Store.checkpoint`) before it would reach `CHECKPOINT_FRAMES`.
+    With `reclaim`, the space freed goes back to the file system after the run (SQLite,
+    see `Store.reclaim_space`), `RECLAIM_STEP` pages at a time, each under the guard."""
     pace = pace or Pace(batch_ms=None)
     total = Pruned()
     size = max(batch, 1)
     after: tuple[datetime, str] | None = None
+    log = _Log(store)
     for _ in _rounds(max_batches):
         began = timer()
         with guard() if guard is not None else nullcontext():
             done = prune_batch(store, ended_before=ended_before, limit=size, after=after)
         took = timer() - began
         total += replace(done, batches=1)
+        if done.instances:
+            log.written()
         if done.instances < size or (should_stop is not None and should_stop()):
             break
         after = done.last
@@ -118,9 +138,43 @@ def prune(
         if rest > 0:
             sleep(rest)
     if reclaim and total.instances:
-        with guard() if guard is not None else nullcontext():
-            store.reclaim_space()
+        _reclaim(store, guard)
     return total
+
+
+class _Log:
+    """When a run checkpoints the store's log: from the frames the last checkpoint copied,
+    how many a batch writes, and so after how many batches the log would pass
+    `CHECKPOINT_FRAMES` (every batch while that is unknown, as where there is no log)."""
+
+    def __init__(self, store: Store) -> None:
+        self._store = store
+        self._since = 0  # batches since the last checkpoint
+        self._per_batch = 0.0  # frames a batch adds to the log, as last seen
+
+    def written(self) -> None:
+        """A batch committed: checkpoint now if the next batch could take the log past the
+        mark."""
+        self._since += 1
+        if self._per_batch and (self._since + 1) * self._per_batch < CHECKPOINT_FRAMES:
+            return
+        copied = self._store.checkpoint()
+        self._per_batch = copied / self._since
+        self._since = 0
+
+
+def _reclaim(store: Store, guard: Callable[[], AbstractContextManager[object]] | None) -> None:
+    """Give freed pages back in steps, each a short write of its own under the guard (one
+    incremental vacuum of thousands of pages would hold the SQLite writer for longer than
+    any batch), until none are left or the run's bound is reached."""
+    given = 0
+    while given < RECLAIM_MOST:
+        with guard() if guard is not None else nullcontext():
+            step = store.reclaim_space(max_pages=RECLAIM_STEP)
+        store.checkpoint()
+        given += step
+        if step < RECLAIM_STEP:
+            break
 
 
 def count_prunable(store: Store, *, ended_before: datetime) -> int:

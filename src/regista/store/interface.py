@@ -547,6 +547,15 @@ class Store(Protocol):
         does this itself, and memory has nothing to give back (0)."""
         ...
 
+    def checkpoint(self) -> int:
+        """Copy what the write-ahead log holds into the database file now, between write
+        transactions, without waiting for readers or writers (SQLite `wal_checkpoint(PASSIVE)`);
+        returns the log frames copied. SQLite otherwise does this inside the COMMIT that fills
+        the log, while that commit still holds the writer: a writer that writes a lot (a prune
+        run) calls this between its transactions. 0 where there is no such log (PostgreSQL,
+        memory)."""
+        ...
+
     def compact(self) -> int:
         """Rewrite the whole database so that it holds no free pages (SQLite `VACUUM`,
         switching the file to incremental auto-vacuum); returns the bytes given back. It

@@ -488,6 +488,12 @@ def test_history_and_retention_walk_an_index(sql_store: Store) -> None:
         ):
             problems = _problems(s, s.sql(name), params, served, _prepare(s))
             assert not problems, f"{name}: {problems}"
+        if s.has("prune_batch"):  # PostgreSQL's batch in one statement walks it too
+            params = {"before": stamp, "after_ended": stamp, "after_id": "", "limit": 100}
+            problems = _problems(s, s.sql("prune_batch"), params, [], _prepare(s))
+            # its only sorts are of the batch it took (at most :limit rows, `d`)
+            batch = ("['d.", "['d_1.")
+            assert all(p.startswith("sort by") and any(b in p for b in batch) for p in problems)
 
 
 def test_the_steps_of_an_append_find_their_instance_by_its_key(sql_store: Store) -> None:

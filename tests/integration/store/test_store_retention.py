@@ -273,6 +273,89 @@ def test_sqlite_gives_the_space_of_pruned_instances_back(tmp_path: Path) -> None
     assert path.stat().st_size < size
 
 
+def test_a_run_checkpoints_the_log_between_batches_outside_the_guard(store: Store) -> None:
+    for i in range(7):
+        add_instance(store, f"c{i}", ended=i, job="completed")
+    held = False
+    outside: list[bool] = []
+    checkpoint = store.checkpoint
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        nonlocal held
+        held = True
+        try:
+            yield
+        finally:
+            held = False
+
+    def watched() -> int:
+        outside.append(not held)
+        return checkpoint()
+
+    setattr(store, "checkpoint", watched)  # noqa: B010 - a method of this one store
+    total = prune(store, ended_before=at(50), batch=3, guard=guard, reclaim=False)
+    assert total.instances == 7 and total.batches == 3  # 3 + 3 + 1
+    assert outside and all(outside)  # at least after the first batch, never guarded
+
+
+def test_a_run_checkpoints_before_the_log_would_pass_the_mark(store: Store) -> None:
+    for i in range(10):
+        add_instance(store, f"m{i}", ended=i, job="completed")
+    after: list[int] = []
+
+    def checkpoint() -> int:
+        copied = 200 * (len(batches) - (after[-1] if after else 0))  # 200 frames a batch
+        after.append(len(batches))
+        return copied
+
+    batches: list[int] = []
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        batches.append(1)
+        yield
+
+    setattr(store, "checkpoint", checkpoint)  # noqa: B010 - a method of this one store
+    prune(store, ended_before=at(50), batch=2, guard=guard, reclaim=False)
+    # 2 + 2 + 2 + 2 + 2, then an empty batch; first to learn the frames a batch writes,
+    # then when one more batch would take the log to 900 frames or past (1000 at the fifth)
+    assert after == [1, 5]
+
+
+def test_space_goes_back_in_steps_each_under_the_guard(store: Store) -> None:
+    add_instance(store, "r0", ended=0, job="completed")
+    steps = iter([256, 256, 40])
+    asked: list[int] = []
+    guarded: list[int] = []
+
+    def reclaim_space(*, max_pages: int = 2048) -> int:
+        asked.append(max_pages)
+        return next(steps)
+
+    @contextlib.contextmanager
+    def guard() -> Iterator[None]:
+        guarded.append(1)
+        yield
+
+    setattr(store, "reclaim_space", reclaim_space)  # noqa: B010 - a method of this one store
+    prune(store, ended_before=at(50), batch=10, guard=guard)
+    assert asked == [256, 256, 256]  # until a step gives back fewer than it may
+    assert len(guarded) == 1 + 3  # the batch, then each step of its own
+
+
+def test_sqlite_checkpoints_its_log_on_request(tmp_path: Path) -> None:
+    store = SqliteStore(tmp_path / "log.db")
+    try:
+        add_instance(store, "k0", ended=0, job="completed")
+        assert store.checkpoint() > 0
+        with sqlite3.connect(tmp_path / "log.db") as conn:
+            _busy, logged, copied = conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+        assert logged == copied  # nothing left in the log that the file lacks
+    finally:
+        store.close()
+
+
 def test_an_old_sqlite_file_switches_to_incremental_vacuum_when_compacted(
     tmp_path: Path,
 ) -> None:

@@ -239,6 +239,9 @@ class MemoryStore:
     def reclaim_space(self, *, max_pages: int = 2048) -> int:
         return 0
 
+    def checkpoint(self) -> int:
+        return 0
+
     def compact(self) -> int:
         return 0
 

@@ -393,6 +393,16 @@ class SqliteStore(SqlStore):
             except sqlite3.Error as exc:
                 raise self._sql.translate(exc) from exc
 
+    def checkpoint(self) -> int:
+        q = self._sql.queries
+        with self._connection() as conn:
+            try:
+                # (busy, frames in the log, frames copied); -1s when the file is not in WAL
+                _busy, _logged, copied = conn.execute(q["pragma_wal_checkpoint"]).fetchone()
+            except sqlite3.Error as exc:
+                raise self._sql.translate(exc) from exc
+        return max(int(copied), 0)
+
     def compact(self) -> int:
         q = self._sql.queries
         before = self.path.stat().st_size if self.path.exists() else 0

@@ -152,6 +152,9 @@ class SqlStore(ABC):
     def reclaim_space(self, *, max_pages: int = 2048) -> int:
         return 0  # PostgreSQL: autovacuum (docs/architecture.md, History and retention)
 
+    def checkpoint(self) -> int:
+        return 0  # PostgreSQL writes its log back itself, outside any client's transaction
+
     def compact(self) -> int:
         return 0
 

@@ -760,14 +760,19 @@ class SqlTransaction(
         if limit <= 0:
             return Pruned()
         since, after_id = after if after is not None else (_EPOCH, "")
-        rows = self._s.all(
-            "prunable",
-            write=True,
-            before=self._c.ts(aware(ended_before)),
-            after_ended=self._c.ts(aware(since)),
-            after_id=after_id,
-            limit=limit,
-        )
+        params = {
+            "before": self._c.ts(aware(ended_before)),
+            "after_ended": self._c.ts(aware(since)),
+            "after_id": after_id,
+            "limit": limit,
+        }
+        if self._s.has("prune_batch"):  # PostgreSQL: the whole batch in one round trip
+            row = self._s.one("prune_batch", write=True, **params)
+            if row is None or row["id"] is None:
+                return Pruned()
+            counts = {table: int(row[table]) for table in _PRUNED_TABLES}
+            return Pruned(**counts, last=(self._c.ts_out(row["ended_at"]), str(row["id"])))
+        rows = self._s.all("prunable", write=True, **params)
         ids = [str(r["id"]) for r in rows]
         if not ids:
             return Pruned()

@@ -22,6 +22,10 @@ PRAGMA incremental_vacuum({pages});
 -- name: vacuum
 VACUUM;
 
+-- Copies the log into the file without waiting for readers or writers (Store.checkpoint)
+-- name: pragma_wal_checkpoint
+PRAGMA wal_checkpoint(PASSIVE);
+
 -- name: pragma_wal
 PRAGMA journal_mode = WAL;
 
