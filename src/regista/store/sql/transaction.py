@@ -770,7 +770,7 @@ class SqlTransaction(
             row = self._s.one("prune_batch", write=True, **params)
             if row is None or row["id"] is None:
                 return Pruned()
-            counts = {table: int(row[table]) for table in _PRUNED_TABLES}
+            counts = {table: int(row[table]) for table in ("history", *_PRUNED_TABLES)}
             return Pruned(**counts, last=(self._c.ts_out(row["ended_at"]), str(row["id"])))
         rows = self._s.all("prunable", write=True, **params)
         ids = [str(r["id"]) for r in rows]
