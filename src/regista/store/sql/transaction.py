@@ -111,6 +111,9 @@ class SqlTransaction(
         self._heads: dict[str, tuple[int, str | None]] = {}
         """The head (seq, hash) of each history chain this transaction knows."""
         self._element_deltas = {}
+        self._latest: dict[str, str] = {}
+        """The latest definition id of each process checked in this transaction, so that a
+        batch of starts (group commit) reads it once; a deploy here forgets it."""
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -126,6 +129,7 @@ class SqlTransaction(
         deployed_by: str | None = None,
     ) -> tuple[Definition, bool]:
         self.lock_key("definition", process_id)
+        self._latest.pop(process_id, None)
         digest = sha256_text(source)
         latest = self.latest_definition(process_id)
         if latest is not None and latest.sha256 == digest and latest.trust == trust:
@@ -201,8 +205,10 @@ class SqlTransaction(
         else:
             checked = False
         if not checked:
-            if new.latest and self.latest_definition_id(new.process_id) != new.definition_id:
-                raise StaleDefinition(new.process_id, new.definition_id)
+            if new.latest and self._latest.get(new.process_id) != new.definition_id:
+                if self.latest_definition_id(new.process_id) != new.definition_id:
+                    raise StaleDefinition(new.process_id, new.definition_id)
+                self._latest[new.process_id] = new.definition_id
             if new.idempotency_key is None:
                 # nothing to learn from the result: a clash of ids fails the commit
                 self._s.write("instance_insert_new", **params)
@@ -259,15 +265,19 @@ class SqlTransaction(
         params = {
             "id": update.id,
             "state": self._c.json(update.state, f"state of instance {update.id!r}"),
-            "status": update.status,
             "expected_version": update.expected_version,
             "now": self._c.ts(aware(now)),
-            "ended_at": self._c.ts(update.ended_at),
         }
+        name = "instance_update"
+        if update.same_status and update.ended_at is None:
+            name = "instance_update_state"  # the indexes over the status stay as they are
+        else:
+            params["status"] = update.status
+            params["ended_at"] = self._c.ts(update.ended_at)
         check = ("version", update.id, update.expected_version)
-        if update.deferred and self._s.write_checked("instance_update_checked", params, check):
+        if update.deferred and self._s.write_checked(f"{name}_checked", params, check):
             return update.expected_version + 1
-        row = self._s.one("instance_update", write=True, **params)
+        row = self._s.one(name, write=True, **params)
         if row is None:
             current = self._s.one("instance_version", id=update.id)
             raise VersionConflict(

@@ -127,6 +127,23 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_state
+-- instance_update when the status stays and the instance does not end (SQLite: the
+-- indexes over the status left alone; here the same as instance_update)
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
+-- name: instance_update_state_checked
+WITH updated AS (
+    UPDATE instances
+    SET state = :state, version = version + 1, updated_at = :now
+    WHERE id = :id AND version = :expected_version
+    RETURNING version
+)
+SELECT 1 / count(*) AS checked FROM updated;
+
 -- name: instance_update_checked
 -- instance_update with the version check as an error (division by zero when no row has
 -- the expected version), so that it can go out with the commit instead of waiting for its

@@ -113,6 +113,21 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_state
+-- instance_update when the status stays and the instance does not end: naming neither
+-- column leaves the eight indexes over the status alone (SQLite rewrites the entries of
+-- every index over a column the SET names, even to the same value)
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
+-- name: instance_update_state_checked
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
 -- name: instance_update_checked
 -- (PostgreSQL sends this with the commit; SQLite checks at once, as instance_update does)
 UPDATE instances
