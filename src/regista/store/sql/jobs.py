@@ -80,14 +80,21 @@ class SqlJobs:
         if not types or limit <= 0:
             return []
         now = aware(now)
+        wanted = sorted(set(types))
+        # one type (an activation): a statement that reads only :limit rows of each index
+        name, of = (
+            ("job_claim_type", {"type": wanted[0]})
+            if len(wanted) == 1
+            else ("job_claim", {"types": self._c.text_list(wanted)})
+        )
         rows = self._s.all(
-            "job_claim",
+            name,
             write=True,
-            types=self._c.text_list(list(types)),
             worker_id=worker_id,
             now=self._c.ts(now),
             lease_until=self._c.ts(now + timedelta(seconds=lease_seconds)),
             limit=limit,
+            **of,
         )
         return sorted((self._rows.job(r) for r in rows), key=lambda j: (j.due_at, j.id))
 

@@ -207,6 +207,32 @@ FROM picked
 WHERE jobs.id = picked.id
 RETURNING jobs.*;
 
+-- name: job_claim_type
+-- job_claim for one type (SQLite reads its partial indexes in order then)
+WITH ready AS (
+    SELECT id, due_at AS t FROM jobs
+    WHERE status = 'ready' AND type = :type AND due_at <= :now
+    ORDER BY due_at, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), expired AS (
+    SELECT id, lease_until AS t FROM jobs
+    WHERE status = 'claimed' AND type = :type AND lease_until <= :now
+    ORDER BY lease_until, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id FROM (SELECT id, t FROM ready UNION ALL SELECT id, t FROM expired) AS c
+    ORDER BY t, id
+    LIMIT :limit
+)
+UPDATE jobs
+SET status = 'claimed', attempt = jobs.attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+FROM picked
+WHERE jobs.id = picked.id
+RETURNING jobs.*;
+
 -- name: job_complete
 UPDATE jobs
 SET status = 'completed', completed_at = :now, lease_owner = NULL, lease_until = NULL

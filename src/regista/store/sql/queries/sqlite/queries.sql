@@ -177,6 +177,34 @@ WHERE id IN (
 )
 RETURNING *;
 
+-- name: job_claim_type
+-- job_claim for one type: each branch reads its partial index (type, time) in order and
+-- stops after :limit rows (sorting only the ids of equal times), where the list of types
+-- of job_claim has every claimable job of the types read and sorted at each claim
+UPDATE jobs
+SET status = 'claimed', attempt = attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+WHERE id IN (
+    SELECT id FROM (
+        SELECT id, t FROM (
+            SELECT id, due_at AS t FROM jobs
+            WHERE status = 'ready' AND type = :type AND due_at <= :now
+            ORDER BY due_at, id
+            LIMIT :limit
+        )
+        UNION ALL
+        SELECT id, t FROM (
+            SELECT id, lease_until AS t FROM jobs
+            WHERE status = 'claimed' AND type = :type AND lease_until <= :now
+            ORDER BY lease_until, id
+            LIMIT :limit
+        )
+    )
+    ORDER BY t, id
+    LIMIT :limit
+)
+RETURNING *;
+
 -- name: job_complete
 UPDATE jobs
 SET status = 'completed', completed_at = :now, lease_owner = NULL, lease_until = NULL
