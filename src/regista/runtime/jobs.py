@@ -41,7 +41,7 @@ from regista.runtime.resolution import resolve_incident
 from regista.runtime.shell import Shell, feel_variables
 from regista.runtime.unit_of_work import UnitOfWork, locked_event
 from regista.runtime.workers import WorkResult
-from regista.store import CorruptState, Instance, Job, JobQuery, NotFound, Outcome, Transaction
+from regista.store import CorruptState, Instance, Job, JobQuery, NotFound, Outcome
 
 __all__ = ["SCAN", "Activated", "ExternalJobs", "Refusal", "holder_of", "lease_token"]
 
@@ -128,6 +128,50 @@ def _when(moment: dt.datetime | None) -> str:
     return moment.isoformat(timespec="seconds") if moment is not None else "an earlier time"
 
 
+@dataclass(frozen=True, slots=True)
+class _Owner:
+    """What an activation tells a worker about the instance of a job."""
+
+    process_id: str
+    definition_id: str
+    version: int
+    business_key: str | None
+
+
+def _record_claims(uow: UnitOfWork, jobs: Sequence[Job], worker: str) -> dict[str, _Owner]:
+    """Record each claim (`job_locked`) in its instance's history, instances locked in id
+    order; returns the owner of each job's instance. An instance that an earlier unit of
+    work of the same transaction holds (it may have created the job just now, its row and
+    events not written yet) gets the events after its own; any other is locked and
+    appended to at once."""
+    by_instance: dict[str, list[Job]] = {}
+    for job in jobs:
+        by_instance.setdefault(job.instance_id, []).append(job)
+    owners: dict[str, _Owner] = {}
+    tx, now, models = uow.tx, uow.now, uow.models
+    for instance_id in sorted(by_instance):  # lock order: no cycles between nodes
+        events = [
+            locked_event(job, worker, "ActivateJobs", now) for job in by_instance[instance_id]
+        ]
+        loaded = uow.instances.get(instance_id)
+        if loaded is not None:
+            loaded.events.extend(events)
+            model = loaded.model
+            business_key = loaded.state.business_key
+        else:
+            try:
+                row = tx.lock_instance(instance_id)
+            except (NotFound, CorruptState):
+                continue
+            model = models.get(tx, row.definition_id)
+            business_key = row.business_key
+            tx.add_history(instance_id, events)
+        owners[instance_id] = _Owner(
+            model.process_id, model.definition_id, model.version, business_key
+        )
+    return owners
+
+
 class ExternalJobs:
     """Activation, reports and updates of jobs by key, over one shell (thread-safe)."""
 
@@ -153,44 +197,20 @@ class ExternalJobs:
             )
         if limit <= 0:
             return []
-        rows: dict[str, Instance] = {}
-        versions: dict[str, int] = {}
-        shell = self.shell
+        seconds = max(lease.total_seconds(), 0.001)
 
-        def record(tx: Transaction, jobs: list[Job]) -> None:
-            now = shell.now()
-            by_instance: dict[str, list[Job]] = {}
-            for job in jobs:
-                by_instance.setdefault(job.instance_id, []).append(job)
-            for instance_id in sorted(by_instance):  # lock order: no cycles between nodes
-                try:
-                    row = tx.lock_instance(instance_id)
-                except (NotFound, CorruptState):
-                    continue
-                rows[instance_id] = row
-                if row.definition_id not in versions:
-                    versions[row.definition_id] = shell.models.get(tx, row.definition_id).version
-                tx.add_history(
-                    instance_id,
-                    [
-                        locked_event(job, worker, "ActivateJobs", now)
-                        for job in by_instance[instance_id]
-                    ],
-                )
-
-        with shell.writing():
-            jobs = shell.store.claim_jobs(
-                [job_type],
-                worker,
-                limit=limit,
-                lease_seconds=max(lease.total_seconds(), 0.001),
-                now=shell.now(),
-                then=record,
+        def work(uow: UnitOfWork) -> tuple[list[Job], dict[str, _Owner]]:
+            jobs = uow.tx.claim_jobs(
+                [job_type], worker, limit=limit, lease_seconds=seconds, now=uow.now
             )
+            return jobs, _record_claims(uow, jobs, worker)
+
+        # the claim shares a transaction (and its commit) with concurrent reports and starts
+        jobs, owners = self.shell.shared.run(work, actor=worker, kind="activate_jobs")
         wanted = None if fetch is None else set(fetch)
         out: list[Activated] = []
         for job in jobs:
-            row = rows.get(job.instance_id)
+            owner = owners.get(job.instance_id)
             variables = to_python(decode_value(job.variables))
             if wanted is not None and isinstance(variables, dict):
                 variables = {k: v for k, v in variables.items() if k in wanted}
@@ -199,10 +219,10 @@ class ExternalJobs:
                     job=job,
                     worker=worker,
                     token=lease_token(job),
-                    process_id=row.process_id if row else "",
-                    definition_id=row.definition_id if row else "",
-                    version=versions.get(row.definition_id, 0) if row else 0,
-                    business_key=row.business_key if row else None,
+                    process_id=owner.process_id if owner else "",
+                    definition_id=owner.definition_id if owner else "",
+                    version=owner.version if owner else 0,
+                    business_key=owner.business_key if owner else None,
                     variables=variables if isinstance(variables, dict) else {},
                 )
             )

@@ -123,6 +123,9 @@ class Loaded:
     events: list[NewEvent] = field(default_factory=list)
     stored: Mapping[str, Any] | None = None
     """The state document the store holds (None: none yet); the variable rows mirror it."""
+    stored_status: str | None = None
+    """The status the store's row holds (None: not read), so that an update that keeps it
+    can say so (`InstanceUpdate.same_status`)."""
 
 
 class UnitOfWork:
@@ -179,7 +182,9 @@ class UnitOfWork:
         except (KeyError, TypeError, ValueError, AttributeError) as exc:
             raise CorruptState(instance_id, f"{type(exc).__name__}: {exc}") from exc
         model = self.models.get(self.tx, row.definition_id)
-        loaded = Loaded(instance_id, model, state, row.version, stored=row.state)
+        loaded = Loaded(
+            instance_id, model, state, row.version, stored=row.state, stored_status=row.status
+        )
         self.instances[instance_id] = loaded
         return loaded
 
@@ -319,6 +324,7 @@ class UnitOfWork:
                 loaded.new = None
                 loaded.version = 1
                 loaded.dirty = False
+                loaded.stored_status = state.status
             if loaded.events:
                 if self.sla is not None:
                     self.next_timer = self.sla.watch(
@@ -336,8 +342,10 @@ class UnitOfWork:
                     expected_version=loaded.version,
                     ended_at=loaded.ended_at,
                     deferred=True,  # locked by `load`: a conflict would be a bug, not a race
+                    same_status=state.status == loaded.stored_status and loaded.ended_at is None,
                 )
                 loaded.version = tx.update_instance(update, now=self.now)
+                loaded.stored_status = state.status
                 loaded.stored = write_variables(tx, loaded.id, loaded.stored, document, self.ids)
                 loaded.dirty = False
 

@@ -239,6 +239,19 @@ class Transaction(
         job itself (a test runtime completing a job nobody's worker handles)."""
         ...
 
+    def claim_jobs(
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        now: datetime,
+    ) -> list[Job]:
+        """`Store.claim_jobs` within this transaction (without `then`: the caller goes on
+        in it), so that an activation can share a transaction with other units of work."""
+        ...
+
     def complete_job(self, job_id: str, attempt: int, *, now: datetime) -> Outcome:
         """Mark a claimed job completed if `attempt` is its current attempt.
 

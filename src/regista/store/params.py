@@ -61,7 +61,9 @@ class InstanceUpdate:
     """A new state of an instance, written if its row is still at `expected_version`.
 
     With `deferred`, a store may send the update with the commit and raise the
-    `VersionConflict` from the commit instead (see `Transaction.update_instance`).
+    `VersionConflict` from the commit instead (see `Transaction.update_instance`). With
+    `same_status`, the caller knows the row already holds `status` (and `ended_at` is None):
+    a store may then leave the status and end columns, and their indexes, untouched.
     """
 
     id: str
@@ -70,6 +72,7 @@ class InstanceUpdate:
     expected_version: int
     ended_at: datetime | None = None
     deferred: bool = False
+    same_status: bool = False
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,9 +21,10 @@ from runtimekit import Database
 
 from regista.bpmn import ProcessBuilder
 from regista.client import Client
-from regista.runtime import messages, starts
+from regista.runtime import jobs, messages, starts
 from regista.runtime.batching import SharedWork
 from regista.runtime.errors import NotFoundError, RequestError, TaskConflict
+from regista.runtime.jobs import ExternalJobs
 from regista.runtime.unit_of_work import UnitOfWork
 from regista.store import Store, Transaction
 from testkit import wait_until
@@ -221,3 +222,45 @@ def test_of_two_completions_of_one_task_in_a_batch_the_first_wins(
     assert isinstance(answers[1], TaskConflict)  # completed by u1, and it says so
     assert "u1" in str(answers[1])
     assert client.instance(instance_id).variables == {"by": 1}
+
+
+def test_an_activation_shares_a_transaction_with_starts(db: Database, client: Client) -> None:
+    ready = [start(client, n) for n in range(3)]
+    commits = Commits(client.store)
+    held = Held(client)
+    external = ExternalJobs(client.shell)
+    answers = held.queue(
+        [
+            lambda: client.start("approval"),
+            lambda: external.activate("pack", "w1", limit=10, lease=KEEP),
+            lambda: client.start("approval"),
+        ]
+    )
+    assert commits.count == 2  # the held one, then the activation with the starts
+    activated = answers[1]
+    assert sorted(a.job.instance_id for a in activated) == sorted(ready)
+    assert {(a.process_id, a.version, a.worker) for a in activated} == {("order", 1, "w1")}
+    for instance_id in ready:
+        locked = [e for e in client.history(instance_id) if e.kind == "job_locked"]
+        assert [(e.actor, e.command) for e in locked] == [("w1", "ActivateJobs")]
+        assert client.verify_audit(instance_id) is None
+
+
+def test_an_activation_records_after_the_unit_of_work_that_made_the_job(
+    db: Database, client: Client
+) -> None:
+    """A job created earlier in the same transaction belongs to an instance whose row and
+    events are written at the end: its claim is recorded after them, in order."""
+
+    def work(uow: UnitOfWork) -> tuple[str, list[Any], dict[str, Any]]:
+        started = starts.start(uow, starts.StartRequest("order", {}))
+        uow.settle()
+        claimed = uow.tx.claim_jobs(["pack"], "w2", limit=5, lease_seconds=60, now=uow.now)
+        return started.instance_id, claimed, jobs._record_claims(uow, claimed, "w2")
+
+    instance_id, claimed, owners = client.shell.transact(work, actor="w2")
+    assert [j.instance_id for j in claimed] == [instance_id]
+    assert owners[instance_id].process_id == "order"
+    kinds = [e.kind for e in client.history(instance_id)]
+    assert kinds.index("job_created") < kinds.index("job_locked") == len(kinds) - 1
+    assert client.verify_audit(instance_id) is None

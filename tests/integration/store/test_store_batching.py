@@ -22,6 +22,7 @@ from regista.store import (
     VersionConflict,
 )
 from regista.store.chain import check_chain
+from regista.store.errors import DeferredCheckFailed
 
 pytest_plugins = ["storefixtures"]
 
@@ -163,6 +164,27 @@ def test_an_instance_starts_only_on_the_latest_version_when_asked(store: Store) 
         tx.insert_instance(
             NewInstance(id="old", definition_id=v1.id, process_id="order", state={}), now=T0
         )
+
+
+def test_a_deploy_in_the_transaction_makes_a_later_start_stale(store: Store) -> None:
+    """Several starts in one transaction (group commit) check the latest version once,
+    until a deploy in the same transaction changes it. (PostgreSQL checks with the commit,
+    which finds a check failed, and the caller runs the work again.)"""
+    with store.transaction() as tx:
+        v1, _ = tx.deploy_definition("order", "<v1/>", now=T0)
+    with pytest.raises((StaleDefinition, DeferredCheckFailed)), store.transaction() as tx:
+        for name in ("a", "b"):
+            new = NewInstance(
+                id=name, definition_id=v1.id, process_id="order", state={}, latest=True
+            )
+            tx.insert_instance(new, now=T0)
+        tx.deploy_definition("order", "<v2/>", now=T0)
+        tx.insert_instance(
+            NewInstance(id="c", definition_id=v1.id, process_id="order", state={}, latest=True),
+            now=T0,
+        )
+    with store.transaction(write=False) as tx:
+        assert [tx.get_instance(name) for name in ("a", "b", "c")] == [None, None, None]
 
 
 def test_locking_ahead_and_then_writing(store: Store) -> None:

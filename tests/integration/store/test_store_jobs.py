@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 from collections import Counter
 
+import pytest
 from storekit import T0, Backend, at, uid
 
 from regista.store import NewJob, Outcome, Store
@@ -50,6 +51,21 @@ def test_claim_in_batches_with_a_lease(store: Store) -> None:
     both = store.claim_jobs(["payment", "email"], "w3", limit=10, lease_seconds=30, now=at(2))
     assert [j.type for j in both] == ["email", "email"]
     assert store.claim_jobs([], "w3", limit=10, lease_seconds=30, now=at(2)) == []
+
+
+@pytest.mark.parametrize("types", [["payment"], ["payment", "email"]])
+def test_a_claim_takes_the_longest_waiting_first(store: Store, types: list[str]) -> None:
+    """Oldest due time first, an expired lease by the time it ran out, ties by id: with
+    one type (`job_claim_type`, read in index order) as with several (`job_claim`)."""
+    late = add_jobs(store, 2, due=30)
+    (expired,) = add_jobs(store, 1, due=0)
+    store.claim_jobs(["payment"], "gone", limit=1, lease_seconds=10, now=at(1))  # until 11
+    early = sorted(add_jobs(store, 3, due=20))
+    first = store.claim_jobs(types, "w", limit=3, lease_seconds=60, now=at(40))
+    # its lease ran out at 11, before the others were due: it goes first
+    assert [j.id for j in first] == [expired, *early[:2]]
+    rest = store.claim_jobs(types, "w", limit=10, lease_seconds=60, now=at(40))
+    assert [j.id for j in rest] == [early[2], *sorted(late)]
 
 
 def test_backoff_due_time_is_respected(store: Store) -> None:

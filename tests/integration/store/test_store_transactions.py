@@ -167,6 +167,38 @@ def test_update_sets_status_and_end(store: Store) -> None:
         assert tx.list_instances(status="active") == []
 
 
+def test_update_keeping_the_status_writes_the_state_and_checks_the_version(
+    store: Store,
+) -> None:
+    with store.transaction() as tx:
+        iid = start(tx)
+    with store.transaction() as tx:
+        version = tx.update_instance(
+            InstanceUpdate(
+                id=iid, state={"n": 2}, status="active", expected_version=1, same_status=True
+            ),
+            now=at(3),
+        )
+        assert version == 2
+    with pytest.raises(VersionConflict), store.transaction() as tx:
+        tx.update_instance(
+            InstanceUpdate(
+                id=iid, state={"n": 3}, status="active", expected_version=1, same_status=True
+            ),
+            now=at(4),
+        )
+    with store.transaction(write=False) as tx:
+        inst = tx.lock_instance(iid)
+        assert (inst.state, inst.status, inst.ended_at, inst.updated_at, inst.version) == (
+            {"n": 2},
+            "active",
+            None,
+            at(3),
+            2,
+        )
+        assert [i.id for i in tx.list_instances(status="active")] == [iid]
+
+
 def test_missing_instance(store: Store) -> None:
     with store.transaction() as tx:
         with pytest.raises(NotFound, match="no process instance 'nope'"):

@@ -129,34 +129,10 @@ class MemoryStore:
         now: datetime,
         then: Callable[[Transaction, list[Job]], None] | None = None,
     ) -> list[Job]:
-        now = utc(now)
-        wanted = set(types)
-        lease_until = now + timedelta(seconds=lease_seconds)
         with self._memory_transaction(write=True) as tx:
-            ready = [
-                (j.due_at if j.status == "ready" else j.lease_until, j.id, j)
-                for j in self._tables.jobs.values()
-                if j.type in wanted
-                and (
-                    (j.status == "ready" and j.due_at <= now)
-                    or (
-                        j.status == "claimed" and j.lease_until is not None and j.lease_until <= now
-                    )
-                )
-            ]
-            ready.sort(key=lambda entry: (entry[0], entry[1]))
-            claimed: list[Job] = []
-            for _, job_id, job in ready[: max(limit, 0)]:
-                taken = replace(
-                    job,
-                    status="claimed",
-                    attempt=job.attempt + 1,
-                    lease_owner=worker_id,
-                    lease_until=lease_until,
-                )
-                tx.journal.set(self._tables.jobs, job_id, taken)
-                claimed.append(taken)
-            claimed.sort(key=lambda j: (j.due_at, j.id))
+            claimed = tx.claim_jobs(
+                types, worker_id, limit=limit, lease_seconds=lease_seconds, now=now
+            )
             if then is not None and claimed:
                 then(tx, claimed)
         return claimed

@@ -359,6 +359,43 @@ class MemoryTransaction(
         self._j.set(self._t.jobs, job_id, taken)
         return taken
 
+    def claim_jobs(
+        self,
+        types: Sequence[str],
+        worker_id: str,
+        *,
+        limit: int,
+        lease_seconds: float,
+        now: datetime,
+    ) -> list[Job]:
+        self._j.check(write=True)
+        now = utc(now)
+        wanted = set(types)
+        lease_until = now + timedelta(seconds=lease_seconds)
+        ready = [
+            (j.due_at if j.status == "ready" else j.lease_until, j.id, j)
+            for j in self._t.jobs.values()
+            if j.type in wanted
+            and (
+                (j.status == "ready" and j.due_at <= now)
+                or (j.status == "claimed" and j.lease_until is not None and j.lease_until <= now)
+            )
+        ]
+        ready.sort(key=lambda entry: (entry[0], entry[1]))
+        claimed: list[Job] = []
+        for _, job_id, job in ready[: max(limit, 0)]:
+            taken = replace(
+                job,
+                status="claimed",
+                attempt=job.attempt + 1,
+                lease_owner=worker_id,
+                lease_until=lease_until,
+            )
+            self._j.set(self._t.jobs, job_id, taken)
+            claimed.append(taken)
+        claimed.sort(key=lambda j: (j.due_at, j.id))
+        return claimed
+
     def _report(
         self, job_id: str, attempt: int, done: tuple[str, ...]
     ) -> tuple[Job | None, Outcome]:

@@ -49,17 +49,9 @@ class SqlStore(ABC):
         if not types or limit <= 0:
             return []
         with self._tx() as tx:
-            s, c = tx.session, tx.session.codec
-            rows = s.all(
-                "job_claim",
-                write=True,
-                types=c.text_list(list(types)),
-                worker_id=worker_id,
-                now=c.ts(aware(now)),
-                lease_until=c.ts(now + timedelta(seconds=lease_seconds)),
-                limit=limit,
+            jobs = tx.claim_jobs(
+                types, worker_id, limit=limit, lease_seconds=lease_seconds, now=now
             )
-            jobs = sorted((s.rows.job(r) for r in rows), key=lambda j: (j.due_at, j.id))
             if then is not None and jobs:
                 then(tx, jobs)
         return jobs

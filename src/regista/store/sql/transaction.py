@@ -7,7 +7,7 @@ and pipelined on PostgreSQL, at once on SQLite) is the session's business.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Any, TypeVar
 
 from regista.store.errors import (
@@ -25,7 +25,6 @@ from regista.store.params import (
     JobQuery,
     NewIncident,
     NewInstance,
-    NewJob,
     NewMessage,
     NewSubscription,
     NewTimer,
@@ -61,6 +60,7 @@ from regista.store.sql.historyrows import (
     tuple_rows,
 )
 from regista.store.sql.identity import SqlIdentity
+from regista.store.sql.jobs import SqlJobs
 from regista.store.sql.rows import Row
 from regista.store.sql.session import SqlSession
 from regista.store.sql.statistics import SqlStatistics
@@ -100,6 +100,7 @@ def _maybe(mapper: Callable[[Row], _T], row: Row | None) -> _T | None:
 
 class SqlTransaction(
     SqlIdentity,
+    SqlJobs,
     SqlDeployments,
     SqlVariables,
     SqlDecisionInstances,
@@ -117,6 +118,9 @@ class SqlTransaction(
         self._heads: dict[str, tuple[int, str | None]] = {}
         """The head (seq, hash) of each history chain this transaction knows."""
         self._element_deltas = {}
+        self._latest: dict[str, str] = {}
+        """The latest definition id of each process checked in this transaction, so that a
+        batch of starts (group commit) reads it once; a deploy here forgets it."""
 
     # -- definitions ------------------------------------------------------------------------
 
@@ -132,6 +136,7 @@ class SqlTransaction(
         deployed_by: str | None = None,
     ) -> tuple[Definition, bool]:
         self.lock_key("definition", process_id)
+        self._latest.pop(process_id, None)
         digest = sha256_text(source)
         latest = self.latest_definition(process_id)
         if latest is not None and latest.sha256 == digest and latest.trust == trust:
@@ -207,8 +212,10 @@ class SqlTransaction(
         else:
             checked = False
         if not checked:
-            if new.latest and self.latest_definition_id(new.process_id) != new.definition_id:
-                raise StaleDefinition(new.process_id, new.definition_id)
+            if new.latest and self._latest.get(new.process_id) != new.definition_id:
+                if self.latest_definition_id(new.process_id) != new.definition_id:
+                    raise StaleDefinition(new.process_id, new.definition_id)
+                self._latest[new.process_id] = new.definition_id
             if new.idempotency_key is None:
                 # nothing to learn from the result: a clash of ids fails the commit
                 self._s.write("instance_insert_new", **params)
@@ -265,15 +272,19 @@ class SqlTransaction(
         params = {
             "id": update.id,
             "state": self._c.json(update.state, f"state of instance {update.id!r}"),
-            "status": update.status,
             "expected_version": update.expected_version,
             "now": self._c.ts(aware(now)),
-            "ended_at": self._c.ts(update.ended_at),
         }
+        name = "instance_update"
+        if update.same_status and update.ended_at is None:
+            name = "instance_update_state"  # the indexes over the status stay as they are
+        else:
+            params["status"] = update.status
+            params["ended_at"] = self._c.ts(update.ended_at)
         check = ("version", update.id, update.expected_version)
-        if update.deferred and self._s.write_checked("instance_update_checked", params, check):
+        if update.deferred and self._s.write_checked(f"{name}_checked", params, check):
             return update.expected_version + 1
-        row = self._s.one("instance_update", write=True, **params)
+        row = self._s.one(name, write=True, **params)
         if row is None:
             current = self._s.one("instance_version", id=update.id)
             raise VersionConflict(
@@ -336,100 +347,6 @@ class SqlTransaction(
             self._s.all(name, lock=f"{namespace}\x1f{key}")
         else:
             self._s.check_usable(name, write=False)
-
-    # -- jobs -------------------------------------------------------------------------------
-
-    def insert_job(self, new: NewJob, *, now: datetime) -> None:
-        self._s.write(
-            "job_insert",
-            id=new.id,
-            instance_id=new.instance_id,
-            element_id=new.element_id,
-            element_instance_id=new.element_instance_id,
-            type=new.type,
-            retries=new.retries,
-            attempt=1 if new.claimed else 0,
-            status="claimed" if new.claimed else "ready",
-            lease_owner=new.lease_owner,
-            lease_until=self._c.ts(new.lease_until),
-            due_at=self._c.ts(aware(new.due_at or now)),
-            variables=self._c.json(new.variables, f"variables of job {new.id!r}"),
-            headers=self._c.json(new.headers, f"headers of job {new.id!r}"),
-            now=self._c.ts(aware(now)),
-        )
-
-    def get_job(self, job_id: str) -> Job | None:
-        return _maybe(self._rows.job, self._s.one("job_get", id=job_id))
-
-    def jobs_of_instance(self, instance_id: str) -> list[Job]:
-        rows = self._s.all("jobs_of_instance", instance_id=instance_id)
-        return [self._rows.job(r) for r in rows]
-
-    def claim_job(
-        self, job_id: str, worker_id: str, *, lease_seconds: float, now: datetime
-    ) -> Job | None:
-        now = aware(now)
-        row = self._s.one(
-            "job_claim_one",
-            write=True,
-            id=job_id,
-            worker_id=worker_id,
-            now=self._c.ts(now),
-            lease_until=self._c.ts(now + timedelta(seconds=lease_seconds)),
-        )
-        return _maybe(self._rows.job, row)
-
-    def _report_outcome(self, job_id: str, attempt: int, done: tuple[str, ...]) -> Outcome:
-        row = self._s.one("job_get", id=job_id)
-        if row is None:
-            return Outcome.MISSING
-        if row["attempt"] == attempt and row["status"] in done:
-            return Outcome.DUPLICATE
-        return Outcome.STALE
-
-    def complete_job(self, job_id: str, attempt: int, *, now: datetime) -> Outcome:
-        row = self._s.one(
-            "job_complete", write=True, id=job_id, attempt=attempt, now=self._c.ts(aware(now))
-        )
-        if row is not None:
-            return Outcome.APPLIED
-        return self._report_outcome(job_id, attempt, ("completed",))
-
-    def fail_job(
-        self, job_id: str, attempt: int, *, error: str, now: datetime, details: str | None = None
-    ) -> Outcome:
-        row = self._s.one(
-            "job_fail", write=True, id=job_id, attempt=attempt, error=error, details=details
-        )
-        if row is not None:
-            return Outcome.APPLIED
-        return self._report_outcome(job_id, attempt, ("ready", "failed"))
-
-    def retry_job(self, job_id: str, *, retries: int, due_at: datetime) -> bool:
-        row = self._s.one(
-            "job_retry",
-            write=True,
-            id=job_id,
-            retries=max(retries, 0),
-            due_at=self._c.ts(aware(due_at)),
-        )
-        return row is not None
-
-    def update_job(
-        self, job_id: str, *, retries: int | None = None, lease_until: datetime | None = None
-    ) -> bool:
-        row = self._s.one(
-            "job_update",
-            write=True,
-            id=job_id,
-            retries=None if retries is None else max(retries, 0),
-            lease_until=None if lease_until is None else self._c.ts(aware(lease_until)),
-        )
-        return row is not None
-
-    def cancel_job(self, job_id: str, *, now: datetime) -> bool:
-        row = self._s.one("job_cancel", write=True, id=job_id, now=self._c.ts(aware(now)))
-        return row is not None
 
     # -- timers -----------------------------------------------------------------------------
 

@@ -127,6 +127,23 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_state
+-- instance_update when the status stays and the instance does not end (SQLite: the
+-- indexes over the status left alone; here the same as instance_update)
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
+-- name: instance_update_state_checked
+WITH updated AS (
+    UPDATE instances
+    SET state = :state, version = version + 1, updated_at = :now
+    WHERE id = :id AND version = :expected_version
+    RETURNING version
+)
+SELECT 1 / count(*) AS checked FROM updated;
+
 -- name: instance_update_checked
 -- instance_update with the version check as an error (division by zero when no row has
 -- the expected version), so that it can go out with the commit instead of waiting for its
@@ -175,6 +192,32 @@ WITH ready AS (
 ), expired AS (
     SELECT id, lease_until AS t FROM jobs
     WHERE status = 'claimed' AND type = ANY(:types) AND lease_until <= :now
+    ORDER BY lease_until, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), picked AS (
+    SELECT id FROM (SELECT id, t FROM ready UNION ALL SELECT id, t FROM expired) AS c
+    ORDER BY t, id
+    LIMIT :limit
+)
+UPDATE jobs
+SET status = 'claimed', attempt = jobs.attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+FROM picked
+WHERE jobs.id = picked.id
+RETURNING jobs.*;
+
+-- name: job_claim_type
+-- job_claim for one type (SQLite reads its partial indexes in order then)
+WITH ready AS (
+    SELECT id, due_at AS t FROM jobs
+    WHERE status = 'ready' AND type = :type AND due_at <= :now
+    ORDER BY due_at, id
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+), expired AS (
+    SELECT id, lease_until AS t FROM jobs
+    WHERE status = 'claimed' AND type = :type AND lease_until <= :now
     ORDER BY lease_until, id
     LIMIT :limit
     FOR UPDATE SKIP LOCKED

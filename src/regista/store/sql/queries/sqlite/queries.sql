@@ -113,6 +113,21 @@ SET state = :state, status = :status, version = version + 1, updated_at = :now,
 WHERE id = :id AND version = :expected_version
 RETURNING version;
 
+-- name: instance_update_state
+-- instance_update when the status stays and the instance does not end: naming neither
+-- column leaves the eight indexes over the status alone (SQLite rewrites the entries of
+-- every index over a column the SET names, even to the same value)
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
+-- name: instance_update_state_checked
+UPDATE instances
+SET state = :state, version = version + 1, updated_at = :now
+WHERE id = :id AND version = :expected_version
+RETURNING version;
+
 -- name: instance_update_checked
 -- (PostgreSQL sends this with the commit; SQLite checks at once, as instance_update does)
 UPDATE instances
@@ -156,6 +171,34 @@ WHERE id IN (
         SELECT id, lease_until AS t FROM jobs
         WHERE status = 'claimed' AND type IN (SELECT value FROM json_each(:types))
           AND lease_until <= :now
+    )
+    ORDER BY t, id
+    LIMIT :limit
+)
+RETURNING *;
+
+-- name: job_claim_type
+-- job_claim for one type: each branch reads its partial index (type, time) in order and
+-- stops after :limit rows (sorting only the ids of equal times), where the list of types
+-- of job_claim has every claimable job of the types read and sorted at each claim
+UPDATE jobs
+SET status = 'claimed', attempt = attempt + 1, lease_owner = :worker_id,
+    lease_until = :lease_until
+WHERE id IN (
+    SELECT id FROM (
+        SELECT id, t FROM (
+            SELECT id, due_at AS t FROM jobs
+            WHERE status = 'ready' AND type = :type AND due_at <= :now
+            ORDER BY due_at, id
+            LIMIT :limit
+        )
+        UNION ALL
+        SELECT id, t FROM (
+            SELECT id, lease_until AS t FROM jobs
+            WHERE status = 'claimed' AND type = :type AND lease_until <= :now
+            ORDER BY lease_until, id
+            LIMIT :limit
+        )
     )
     ORDER BY t, id
     LIMIT :limit
