@@ -242,8 +242,10 @@ def backfill(settings: Settings) -> None:
     url = settings.database_url
     dialect: sqlfiles.SqlDialect = "sqlite" if url.startswith("sqlite:") else "postgres"
     (migration,) = [m for m in sqlfiles.migrations(dialect) if m.name == "steps"]
+    # the migration read one event a row; since schema 19 a row holds a command's events,
+    # which the view history_events reads as that table was
     inserts = [
-        s
+        s.replace("FROM history h", "FROM history_events h")
         for s in split_statements(migration.sql)
         if "\n".join(ln for ln in s.splitlines() if not ln.lstrip().startswith("--"))
         .lstrip()
